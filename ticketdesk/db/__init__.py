@@ -1,0 +1,1 @@
+"""Storage: peewee models, migrations and the SQLite / PostgreSQL backends. No Qt here."""

@@ -1,0 +1,59 @@
+"""Sort database failures into ones the user can act on (disk full, read-only, busy, damaged,
+server gone) and bugs. The first become `StorageError` with a plain message; the rest propagate."""
+
+from __future__ import annotations
+
+from ticketdesk.domain.errors import StorageError
+
+NOT_SAVED = "Nothing was saved."
+
+# Keyed by the driver's exception class name (APSW) or SQLSTATE class (PostgreSQL).
+_MESSAGES = {
+    "FullError": "The disk holding the database is full. Free some space and try again.",
+    "ReadOnlyError": "The database file is read-only. Check its permissions, or open another desk.",
+    "PermissionsError": "ticketdesk may not write to the database file. Check its permissions.",
+    "CantOpenError": "The database file cannot be opened. Check that its folder exists and is "
+                     "writable.",
+    "BusyError": "Another program kept the database busy for too long. Try again in a moment.",
+    "LockedError": "The database is locked by another program. Try again in a moment.",
+    "IOError": "The disk reported an error while reading or writing the database.",
+    "CorruptError": "The database file is damaged. Restore the latest backup "
+                    "(Help > Restore backup, or `ticketdesk restore`).",
+    "NotADBError": "This file is not a ticketdesk database (or it is damaged beyond reading).",
+    "OperationalError:server": "The connection to the database server was lost. Check the "
+                               "network; ticketdesk reconnects on its own.",
+}
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it wraps (peewee re-raises driver errors as args[0])."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is None or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        todo.extend([item.__cause__, item.__context__])
+        todo.extend(a for a in item.args if isinstance(a, BaseException))
+    return seen
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """A user-facing StorageError for `exc`, or None if it is a bug and should propagate."""
+    for cause in _causes(exc):
+        if isinstance(cause, StorageError):
+            return cause
+        name = type(cause).__name__
+        if name in _MESSAGES:
+            return StorageError(f"{_MESSAGES[name]} {NOT_SAVED}")
+        sqlstate = getattr(cause, "sqlstate", None) or ""
+        if name in ("OperationalError", "InterfaceError") and (
+            sqlstate.startswith("08") or "connection" in str(cause).lower()
+        ) and type(cause).__module__.startswith("psycopg"):
+            return StorageError(f"{_MESSAGES['OperationalError:server']} {NOT_SAVED}")
+        if sqlstate == "53100":  # disk_full
+            return StorageError(f"{_MESSAGES['FullError']} {NOT_SAVED}")
+        if sqlstate == "25006":  # read_only_sql_transaction
+            return StorageError(f"The database server is read-only. {NOT_SAVED}")
+    return None

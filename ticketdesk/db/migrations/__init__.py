@@ -1,0 +1,97 @@
+"""Numbered schema migrations, applied in order when a desk is opened.
+
+Each migration is a module `mNNNN_*.py` with `VERSION` and `apply(ctx)`. Migrations carry their
+own DDL (never the current models), so a database from any older version walks the same path a
+new one took. Each runs in its own write transaction together with the row that records it, so
+a crash mid-migration leaves the previous version intact; two processes opening one fresh desk at
+once serialise on the write lock and the second finds the work done.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from ticketdesk.db.dialect import Dialect
+from ticketdesk.domain.clock import utc_now
+from ticketdesk.domain.errors import StorageError
+
+
+@dataclass
+class MigrationContext:
+    db: Any
+    dialect: Dialect
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        self.db.execute_sql(self.dialect.ddl(sql) if not params else sql, params)
+
+    def script(self, sql: str) -> None:
+        """Several `;`-separated DDL statements (no `;` inside a statement)."""
+        for statement in self.dialect.ddl(sql).split(";"):
+            if statement.strip():
+                self.db.execute_sql(statement)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[MigrationContext], None]
+
+
+def _discover() -> tuple[Migration, ...]:
+    found: list[Migration] = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("m") and info.name[1:5].isdigit():
+            module: ModuleType = importlib.import_module(f"{__name__}.{info.name}")
+            found.append(Migration(module.VERSION, info.name, module.apply))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    return tuple(found)
+
+
+MIGRATIONS = _discover()
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(db: Any) -> int:
+    if "schema_migrations" not in db.get_tables():
+        return 0
+    row = db.execute_sql("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(db: Any, dialect: Dialect, lock: Callable[[], Any], target: int = LATEST) -> int:
+    """Bring the schema up to `target`; return the version found before.
+
+    `lock` opens a write transaction that excludes other writers (BEGIN IMMEDIATE on SQLite, an
+    advisory lock on PostgreSQL).
+    """
+    found = current_version(db)
+    if found > LATEST:
+        raise StorageError(
+            f"This database was written by a newer ticketdesk (schema {found}; this version knows "
+            f"up to {LATEST}). Update ticketdesk to open it."
+        )
+    ctx = MigrationContext(db, dialect)
+    for migration in MIGRATIONS:
+        if migration.version > target:
+            break
+        with lock():
+            if current_version(db) >= migration.version:
+                continue  # another process got here first
+            if migration.version == 1:
+                ctx.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                            "version {int} PRIMARY KEY, name {text} NOT NULL, "
+                            "applied_at {bigint} NOT NULL)")
+            migration.apply(ctx)
+            db.execute_sql(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)"
+                % ((db.param,) * 3), (migration.version, migration.name, utc_now()))
+    return found

@@ -1,0 +1,183 @@
+"""peewee models for every table. They mirror the DDL in `migrations/`, which is the source of
+truth for the schema (tests/unit/test_migrations.py checks that the two agree).
+
+Models are bound to one `DatabaseProxy`: one desk is open per process, and `open_database`
+points the proxy at it. Timestamps are UTC epoch seconds; status and priority are the small
+integers of `domain.status`.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BlobField,
+    BooleanField,
+    CompositeKey,
+    DatabaseProxy,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Agent(BaseModel):
+    id = AutoField()
+    name = TextField()
+    email = TextField(default="")
+    active = BooleanField(default=True)
+    created_at = BigIntegerField()
+
+
+class Customer(BaseModel):
+    id = AutoField()
+    name = TextField()
+    email = TextField(default="")
+    phone = TextField(default="")
+    company = TextField(default="")
+    external_id = TextField(null=True)
+    created_at = BigIntegerField()
+    version = IntegerField(default=1)
+
+
+class CustomerTag(BaseModel):
+    id = AutoField()
+    name = TextField()
+
+
+class CustomerTagLink(BaseModel):
+    customer = ForeignKeyField(Customer, column_name="customer_id", on_delete="CASCADE")
+    tag = ForeignKeyField(CustomerTag, column_name="tag_id", on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("customer", "tag")
+
+
+class Tag(BaseModel):
+    id = AutoField()
+    name = TextField()
+
+
+class Ticket(BaseModel):
+    id = AutoField()
+    customer_id: int | None
+    subject = TextField()
+    description = TextField(default="")
+    status = SmallIntegerField()
+    priority = SmallIntegerField()
+    category = TextField(default="")
+    customer = ForeignKeyField(Customer, column_name="customer_id", null=True, lazy_load=False)
+    created_at = BigIntegerField()
+    updated_at = BigIntegerField()
+    first_response_at = BigIntegerField(null=True)
+    resolved_at = BigIntegerField(null=True)
+    closed_at = BigIntegerField(null=True)
+    version = IntegerField(default=1)
+
+
+class TicketTag(BaseModel):
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, column_name="tag_id", on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("ticket", "tag")
+
+
+class TicketAssignee(BaseModel):
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", on_delete="CASCADE")
+    agent = ForeignKeyField(Agent, column_name="agent_id")
+
+    class Meta:
+        primary_key = CompositeKey("ticket", "agent")
+
+
+class Note(BaseModel):
+    id = AutoField()
+    ticket_id: int
+    author_id: int | None
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", on_delete="CASCADE", lazy_load=False)
+    author = ForeignKeyField(Agent, column_name="author_id", null=True, lazy_load=False)
+    body = TextField()
+    created_at = BigIntegerField()
+    updated_at = BigIntegerField()
+    version = IntegerField(default=1)
+
+
+class Message(BaseModel):
+    """One turn of the customer conversation. `incoming` is from the customer (logged by
+    `agent` when it came by phone or mail); outgoing messages are replies sent by `agent`."""
+
+    id = AutoField()
+    ticket_id: int
+    agent_id: int | None
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", on_delete="CASCADE", lazy_load=False)
+    incoming = BooleanField()
+    agent = ForeignKeyField(Agent, column_name="agent_id", null=True, lazy_load=False)
+    body = TextField()
+    created_at = BigIntegerField()
+
+
+class Attachment(BaseModel):
+    id = AutoField()
+    ticket_id: int
+    message_id: int | None
+    agent_id: int | None
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", on_delete="CASCADE", lazy_load=False)
+    message = ForeignKeyField(Message, column_name="message_id", null=True, lazy_load=False,
+                              on_delete="SET NULL")
+    name = TextField()
+    mime = TextField()
+    size = BigIntegerField()
+    sha256 = TextField()
+    created_at = BigIntegerField()
+    agent = ForeignKeyField(Agent, column_name="agent_id", null=True, lazy_load=False)
+
+
+class AttachmentContent(BaseModel):
+    """The bytes, kept apart so listing attachments never reads them."""
+
+    attachment = ForeignKeyField(Attachment, column_name="attachment_id", primary_key=True,
+                                 on_delete="CASCADE")
+    data = BlobField()
+
+
+class Activity(BaseModel):
+    """Append-only audit trail. `old`/`new` hold the values as people read them ("Open"),
+    `ref_id` the note, message or attachment concerned, `ticket_version` the ticket's version
+    after the change (conflict messages list the rows above the version a user read)."""
+
+    id = AutoField()
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", on_delete="CASCADE", lazy_load=False)
+    agent = ForeignKeyField(Agent, column_name="agent_id", null=True, lazy_load=False)
+    at = BigIntegerField()
+    kind = TextField()
+    old = TextField(null=True)
+    new = TextField(null=True)
+    ref_id = BigIntegerField(null=True)
+    ticket_version = IntegerField()
+
+
+class DeskMeta(BaseModel):
+    """Key/value facts about this desk (schema version lives in `schema_migrations`)."""
+
+    key = TextField(primary_key=True)
+    value = TextField()
+
+    class Meta:
+        table_name = "desk_meta"
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    Agent, Customer, CustomerTag, CustomerTagLink, Tag, Ticket, TicketTag, TicketAssignee,
+    Note, Message, Attachment, AttachmentContent, Activity, DeskMeta,
+)

@@ -1,0 +1,186 @@
+"""SQLite through APSW: the one place that knows SQLite.
+
+Rules from DESIGN.md: WAL, foreign keys on, a busy timeout, every write in BEGIN IMMEDIATE,
+synchronous=FULL (a saved change survives a power cut), SQLite >= 3.51.3 (APSW bundles it), the
+file and its folder private to the user, and no desk on a network share.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import apsw
+from playhouse.apsw_ext import APSWDatabase
+
+from ticketdesk.db.dialect import SQLITE
+from ticketdesk.db.files import private_dir, private_file
+from ticketdesk.db.network import network_share_kind
+from ticketdesk.domain.errors import StorageError
+from ticketdesk.domain.search import SearchQuery, document
+
+MIN_SQLITE = (3, 51, 3)
+BUSY_SECONDS = 10.0
+PRAGMAS = (
+    ("journal_mode", "wal"),
+    ("synchronous", "full"),
+    ("foreign_keys", "on"),
+    ("cache_size", "-32768"),  # 32 MB per connection
+    ("journal_size_limit", str(64 * 1024 * 1024)),
+)
+SEARCH_COLUMNS = ("ref", "subject", "body", "talk", "notes")
+
+
+def sqlite_version() -> tuple[int, ...]:
+    return tuple(int(part) for part in apsw.sqlitelibversion().split("."))
+
+
+class SqliteBackend:
+    dialect = SQLITE
+
+    def __init__(self, path: Path, *, mounts_file: Path | None = None) -> None:
+        self.path = path.expanduser().absolute()
+        self._mounts_file = mounts_file
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def describe(self) -> str:
+        return f"SQLite {apsw.sqlitelibversion()} (APSW {apsw.apswversion()})"
+
+    def prepare(self) -> None:
+        """Checks before the first connection; creates the file privately if it is new."""
+        if sqlite_version() < MIN_SQLITE:
+            raise StorageError(
+                f"SQLite {apsw.sqlitelibversion()} is too old (it can corrupt a WAL database); "
+                "ticketdesk needs 3.51.3 or newer. Reinstall ticketdesk to get a current APSW."
+            )
+        if self.path.is_dir():
+            raise StorageError(f"{self.path} is a folder; give the path of a database file.")
+        folder = self.path.parent
+        kind = network_share_kind(folder if folder.exists() else Path(os.path.dirname(folder)),
+                                  self._mounts_file)
+        if kind:
+            raise StorageError(
+                f"{folder} is on a network share ({kind}). SQLite cannot lock files safely there, "
+                "so two computers could corrupt the desk. Keep the file on a local disk, or share "
+                "the desk through a PostgreSQL server: ticketdesk --db postgresql://user@host/desk"
+            )
+        try:
+            private_dir(folder)
+            private_file(self.path)
+        except OSError as exc:
+            raise StorageError(f"Cannot create the database at {self.path}: {exc.strerror}.") \
+                from exc
+
+    def make_database(self) -> Any:
+        return APSWDatabase(str(self.path), pragmas=PRAGMAS, timeout=BUSY_SECONDS,
+                            lock_type="IMMEDIATE")
+
+    def after_connect(self, db: Any) -> None:
+        mode = db.execute_sql("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StorageError(
+                f"The file system holding {self.path} does not support SQLite's WAL mode "
+                f"(it stayed in {mode!r}). Keep the desk on a local disk."
+            )
+
+    def write_lock(self, db: Any) -> AbstractContextManager[Any]:
+        lock: AbstractContextManager[Any] = db.atomic()
+        return lock  # BEGIN IMMEDIATE: the lock is taken up front, never mid-transaction
+
+    # -- change detection ---------------------------------------------------------------------
+
+    def data_version(self, db: Any) -> int:
+        """Changes when another connection commits (PRAGMA data_version); cheap to poll."""
+        return int(db.execute_sql("PRAGMA data_version").fetchone()[0])
+
+    # -- search -------------------------------------------------------------------------------
+
+    def search_ids_sql(self, query: SearchQuery) -> tuple[str, list[Any]]:
+        return "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?", [query.fts5()]
+
+    def replace_search_docs(self, db: Any, docs: Sequence[tuple[int, tuple[str, ...]]]) -> None:
+        """Docs are (ticket_id, (ref, subject, body, talk, notes)) already folded."""
+        if not docs:
+            return
+        marks = ",".join("?" * len(docs))
+        db.execute_sql(f"DELETE FROM ticket_fts WHERE rowid IN ({marks})",
+                       [ticket_id for ticket_id, _ in docs])
+        cursor = db.cursor()
+        cursor.executemany(
+            "INSERT INTO ticket_fts (rowid, ref, subject, body, talk, notes) VALUES (?,?,?,?,?,?)",
+            [(ticket_id, *cols) for ticket_id, cols in docs],
+        )
+
+    def rebuild_search(self, db: Any, ticket_ids: Iterable[int] | None = None) -> None:
+        """Rebuild documents in SQL (demo, repair); `td_fold` folds like domain.search."""
+        conn = db.connection()
+        conn.create_scalar_function("td_fold", lambda s: document(s) if s else "", 1,
+                                    deterministic=True)
+        if ticket_ids is None:
+            db.execute_sql("DELETE FROM ticket_fts")
+            where = ""
+        else:
+            where = "WHERE t.id IN (SELECT value FROM json_each(?))"
+        params = [] if ticket_ids is None else [f"[{','.join(map(str, ticket_ids))}]"]
+        db.execute_sql(
+            f"""INSERT INTO ticket_fts (rowid, ref, subject, body, talk, notes)
+            SELECT t.id,
+                   td_fold(printf('TKT-%06d', t.id) || ' ' || coalesce(c.name, '') || ' '
+                           || coalesce(c.email, '') || ' ' || coalesce(c.company, '')),
+                   td_fold(t.subject), td_fold(t.description),
+                   td_fold((SELECT group_concat(m.body, ' ') FROM message m
+                            WHERE m.ticket_id = t.id)),
+                   td_fold((SELECT group_concat(n.body, ' ') FROM note n
+                            WHERE n.ticket_id = t.id))
+            FROM ticket t LEFT JOIN customer c ON c.id = t.customer_id {where}""",
+            params,
+        )
+
+    # -- maintenance --------------------------------------------------------------------------
+
+    def integrity_problems(self, db: Any) -> list[str]:
+        problems = [row[0] for row in db.execute_sql("PRAGMA integrity_check").fetchall()
+                    if row[0] != "ok"]
+        problems += [f"row {rowid} of {table} points to a missing {parent}"
+                     for table, rowid, parent, _ in
+                     db.execute_sql("PRAGMA foreign_key_check").fetchall()]
+        return problems
+
+    def snapshot_to(self, db: Any, target: Path) -> None:
+        """Consistent copy of the desk at `target` (which must not exist): VACUUM INTO a private
+        temporary file beside it, check that copy, make it durable, then rename into place."""
+        private_dir(target.parent)
+        tmp = target.with_name(f".{target.name}.partial")
+        tmp.unlink(missing_ok=True)
+        private_file(tmp)
+        try:
+            db.execute_sql("VACUUM INTO ?", (str(tmp),))
+            check = apsw.Connection(str(tmp), flags=apsw.SQLITE_OPEN_READONLY)
+            try:
+                result = check.execute("PRAGMA integrity_check").fetchall()
+            finally:
+                check.close()
+            if result != [("ok",)]:
+                raise StorageError(f"The backup copy failed its integrity check: {result[:3]}")
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

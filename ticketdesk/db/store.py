@@ -1,0 +1,128 @@
+"""Opening a desk: `open_database(url)` picks the backend, checks, connects and migrates.
+
+peewee keeps one connection per thread; each thread that queries opens its own on first use and
+must call `store.close_thread()` before it ends (a connection left open at exit crashes the
+interpreter's shutdown, DESIGN.md "Traps").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ticketdesk.db import migrations, search_index
+from ticketdesk.db.errors import storage_error
+from ticketdesk.db.models import database_proxy
+from ticketdesk.db.postgres_backend import PostgresBackend
+from ticketdesk.db.sqlite_backend import SqliteBackend
+from ticketdesk.db.url import default_url, is_postgres, sqlite_path
+from ticketdesk.domain.errors import StorageError
+
+Backend = SqliteBackend | PostgresBackend
+
+
+class Store:
+    """An open desk: the peewee database, its backend, and safe transactions."""
+
+    def __init__(self, url: str, backend: Backend, db: Any) -> None:
+        self.url = url
+        self.backend = backend
+        self.db = db
+
+    @property
+    def is_sqlite(self) -> bool:
+        return isinstance(self.backend, SqliteBackend)
+
+    @property
+    def location(self) -> str:
+        return self.backend.location
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction; driver failures the user can act on become StorageError,
+        and nothing of the transaction is kept."""
+        try:
+            with self.backend.write_lock(self.db):
+                yield
+        except Exception as exc:
+            error = storage_error(exc)
+            if error is None or error is exc:
+                raise
+            raise error from exc
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        """Several queries that must see one consistent state."""
+        try:
+            if self.db.in_transaction():
+                yield
+                return
+            lock = ("DEFERRED",) if self.is_sqlite else ()
+            with self.db.atomic(*lock):
+                yield
+        except Exception as exc:
+            error = storage_error(exc)
+            if error is None or error is exc:
+                raise
+            raise error from exc
+
+    def reindex(self, ticket_ids: set[int] | list[int]) -> None:
+        search_index.reindex(self.backend, self.db, ticket_ids)
+
+    def data_version(self) -> int:
+        return self.backend.data_version(self.db)
+
+    def integrity_problems(self) -> list[str]:
+        return self.backend.integrity_problems(self.db)
+
+    def snapshot_to(self, target: Path) -> None:
+        self.backend.snapshot_to(self.db, target)
+
+    def close_thread(self) -> None:
+        """Close the calling thread's connection (worker threads call this before ending)."""
+        if not self.db.is_closed():
+            self.db.close()
+
+    def close(self) -> None:
+        self.close_thread()
+        if database_proxy.obj is self.db:
+            database_proxy.initialize(None)
+
+
+def backend_for(url: str | None, *, password: str | None = None,
+                mounts_file: Path | None = None) -> tuple[str, Backend]:
+    url = url or default_url()
+    if is_postgres(url):
+        return url, PostgresBackend(url, password)
+    return url, SqliteBackend(sqlite_path(url), mounts_file=mounts_file)
+
+
+def open_database(url: str | None = None, *, password: str | None = None,
+                  mounts_file: Path | None = None,
+                  migrate_to: int = migrations.LATEST) -> Store:
+    """Open (creating if needed) the desk at `url` and bring its schema up to date.
+
+    The returned store is also where the models point: one desk is open per process.
+    """
+    url, backend = backend_for(url, password=password, mounts_file=mounts_file)
+    backend.prepare()
+    db = backend.make_database()
+    try:
+        db.connect()
+        backend.after_connect(db)
+        migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db), migrate_to)
+    except Exception as exc:
+        if not db.is_closed():
+            db.close()
+        error = storage_error(exc)
+        if error is None:
+            if type(exc).__name__ == "OperationalError" and not isinstance(backend, SqliteBackend):
+                raise StorageError(
+                    f"Cannot connect to {backend.location}: {str(exc).strip()}"
+                ) from exc
+            raise
+        raise error from exc
+    database_proxy.initialize(db)
+    return Store(url, backend, db)

@@ -1,0 +1,139 @@
+"""The ticket filter and sort as SQL. Filtering, sorting and searching happen here, in the
+database, never over Python lists (DESIGN.md, "One million tickets")."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+
+from peewee import SQL, Expression, Node, fn
+
+from ticketdesk.db.models import (
+    Customer,
+    CustomerTag,
+    CustomerTagLink,
+    Tag,
+    Ticket,
+    TicketAssignee,
+    TicketTag,
+)
+from ticketdesk.domain.clock import local_midnight
+from ticketdesk.domain.filters import DateField, Sort, SortKey, TicketFilter
+from ticketdesk.domain.numbers import parse_number
+from ticketdesk.domain.search import parse_query
+
+DATE_COLUMNS = {
+    DateField.CREATED: Ticket.created_at,
+    DateField.UPDATED: Ticket.updated_at,
+    DateField.RESOLVED: Ticket.resolved_at,
+    DateField.CLOSED: Ticket.closed_at,
+}
+
+
+def _and(parts: list[Any]) -> Any:
+    result = None
+    for part in parts:
+        result = part if result is None else (result & part)
+    return result
+
+
+def _ids(query: Any) -> list[int]:
+    return [row[0] for row in query.tuples()]
+
+
+def text_condition(text: str, backend: Any) -> Any | None:
+    """A full ticket number finds exactly that ticket; any other text is a full-text search
+    over number, customer, subject, description, conversation and notes."""
+    if not text.strip():
+        return None
+    number = parse_number(text)
+    if number is not None:
+        return Ticket.id == number
+    query = parse_query(text)
+    if query.is_empty:
+        return None
+    sql, params = backend.search_ids_sql(query)
+    return Ticket.id.in_(SQL(f"({sql})", params))
+
+
+def filter_condition(f: TicketFilter, backend: Any, tz: tzinfo | None = None) -> Any | None:
+    """The WHERE condition on `ticket` for `f`, or None for "everything"."""
+    parts: list[Any] = []
+    text = text_condition(f.text, backend)
+    if text is not None:
+        parts.append(text)
+    if f.statuses:
+        parts.append(Ticket.status.in_(sorted(int(s) for s in f.statuses)))
+    if f.priorities:
+        parts.append(Ticket.priority.in_(sorted(int(p) for p in f.priorities)))
+    column = DATE_COLUMNS[f.date_field]
+    if f.date_from is not None:
+        parts.append(column >= local_midnight(f.date_from, tz))
+    if f.date_to is not None:
+        from datetime import timedelta
+
+        parts.append(column < local_midnight(f.date_to + timedelta(days=1), tz))
+    if f.tags:
+        tag_ids = _ids(Tag.select(Tag.id).where(Tag.name.in_(sorted(f.tags))))
+        parts.append(Ticket.id.in_(
+            TicketTag.select(TicketTag.ticket).where(TicketTag.tag.in_(tag_ids))))
+    if f.customer_tags:
+        tag_ids = _ids(CustomerTag.select(CustomerTag.id)
+                       .where(CustomerTag.name.in_(sorted(f.customer_tags))))
+        parts.append(Ticket.customer.in_(
+            CustomerTagLink.select(CustomerTagLink.customer)
+            .where(CustomerTagLink.tag.in_(tag_ids))))
+    if f.assignees or f.unassigned:
+        either: list[Any] = []
+        if f.assignees:
+            either.append(Ticket.id.in_(
+                TicketAssignee.select(TicketAssignee.ticket)
+                .where(TicketAssignee.agent.in_(sorted(f.assignees)))))
+        if f.unassigned:
+            either.append(~fn.EXISTS(
+                TicketAssignee.select(SQL("1")).where(TicketAssignee.ticket == Ticket.id)))
+        parts.append(either[0] if len(either) == 1 else (either[0] | either[1]))
+    if f.customer_id is not None:
+        parts.append(Ticket.customer == f.customer_id)
+    return _and(parts)
+
+
+def order_by(sort: Sort) -> list[Node]:
+    """Columns to order by, ending in the ticket id so the order is total (stable paging)."""
+    keys: dict[SortKey, list[Any]] = {
+        SortKey.NUMBER: [Ticket.id],
+        SortKey.SUBJECT: [fn.lower(Ticket.subject), Ticket.id],
+        SortKey.STATUS: [Ticket.status, Ticket.created_at, Ticket.id],
+        SortKey.PRIORITY: [Ticket.priority, Ticket.created_at, Ticket.id],
+        SortKey.CUSTOMER: [fn.lower(Customer.name), Ticket.customer, Ticket.id],
+        SortKey.CREATED: [Ticket.created_at, Ticket.id],
+        SortKey.UPDATED: [Ticket.updated_at, Ticket.id],
+    }
+    columns = keys[sort.key]
+    return [c.desc() if sort.descending else c.asc() for c in columns]
+
+
+def needs_customer_join(sort: Sort) -> bool:
+    return sort.key == SortKey.CUSTOMER
+
+
+def select_ids(f: TicketFilter, sort: Sort, backend: Any, tz: tzinfo | None = None) -> Any:
+    """SELECT ticket.id matching `f`, in `sort` order."""
+    query = Ticket.select(Ticket.id)
+    if needs_customer_join(sort):
+        from peewee import JOIN
+
+        query = query.join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
+    condition = filter_condition(f, backend, tz)
+    if condition is not None:
+        query = query.where(condition)
+    return query.order_by(*order_by(sort))
+
+
+def count_query(f: TicketFilter, backend: Any, tz: tzinfo | None = None) -> Any:
+    query = Ticket.select(fn.count(Ticket.id))
+    condition = filter_condition(f, backend, tz)
+    return query.where(condition) if condition is not None else query
+
+
+__all__ = ["Expression", "count_query", "filter_condition", "order_by", "select_ids"]

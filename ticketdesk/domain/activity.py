@@ -1,0 +1,83 @@
+"""What an activity (audit) row can record. Stored as the enum's value; never renamed."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ActivityKind(StrEnum):
+    CREATED = "created"
+    SUBJECT = "subject"
+    DESCRIPTION = "description"
+    CATEGORY = "category"
+    STATUS = "status"
+    REOPENED = "reopened"
+    PRIORITY = "priority"
+    CUSTOMER = "customer"
+    ASSIGNED = "assigned"
+    UNASSIGNED = "unassigned"
+    TAGGED = "tagged"
+    UNTAGGED = "untagged"
+    NOTE_ADDED = "note_added"
+    NOTE_EDITED = "note_edited"
+    NOTE_DELETED = "note_deleted"
+    MESSAGE_IN = "message_in"
+    MESSAGE_OUT = "message_out"
+    ATTACHED = "attached"
+    DETACHED = "detached"
+    IMPORTED = "imported"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    ActivityKind.CREATED: "Created",
+    ActivityKind.SUBJECT: "Subject changed",
+    ActivityKind.DESCRIPTION: "Description edited",
+    ActivityKind.CATEGORY: "Category changed",
+    ActivityKind.STATUS: "Status changed",
+    ActivityKind.REOPENED: "Reopened",
+    ActivityKind.PRIORITY: "Priority changed",
+    ActivityKind.CUSTOMER: "Customer changed",
+    ActivityKind.ASSIGNED: "Assigned",
+    ActivityKind.UNASSIGNED: "Unassigned",
+    ActivityKind.TAGGED: "Tag added",
+    ActivityKind.UNTAGGED: "Tag removed",
+    ActivityKind.NOTE_ADDED: "Note added",
+    ActivityKind.NOTE_EDITED: "Note edited",
+    ActivityKind.NOTE_DELETED: "Note deleted",
+    ActivityKind.MESSAGE_IN: "Customer message",
+    ActivityKind.MESSAGE_OUT: "Reply sent",
+    ActivityKind.ATTACHED: "File attached",
+    ActivityKind.DETACHED: "File removed",
+    ActivityKind.IMPORTED: "Imported",
+}
+
+
+def describe(kind: str, old: str | None, new: str | None) -> str:
+    """One line for the Activity tab and conflict messages: "Status: Open → Waiting"."""
+    try:
+        label = ActivityKind(kind).label
+    except ValueError:
+        label = kind
+    short_old, short_new = _short(old), _short(new)
+    if kind in (ActivityKind.NOTE_EDITED, ActivityKind.DESCRIPTION):
+        return label
+    if kind == ActivityKind.NOTE_DELETED:
+        return f"{label}: “{short_old}”" if short_old else label
+    if short_old and short_new:
+        return f"{label}: {short_old} → {short_new}"
+    if short_new:
+        return f"{label}: {short_new}"
+    if short_old:
+        return f"{label}: {short_old}"
+    return label
+
+
+def _short(text: str | None, limit: int = 80) -> str:
+    if not text:
+        return ""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,0 +1,80 @@
+"""Rules for attached files: size limit, names that are only ever labels, risky types."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import unicodedata
+
+from ticketdesk.domain.errors import ValidationError
+
+MAX_BYTES = 25 * 1024 * 1024
+NAME_MAX = 255
+_RISKY_EXTENSIONS = frozenset((
+    "exe com bat cmd msi msp scr pif cpl ps1 psm1 vbs vbe js jse wsf wsh hta jar reg lnk url "
+    "sh bash zsh csh run bin app command appimage deb rpm pkg dmg desktop py pyw pl rb php "
+    "dll so dylib iso img vhd docm xlsm pptm"
+).split())
+_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"com{i}" for i in range(1, 10)]
+    + [f"lpt{i}" for i in range(1, 10)]
+)
+_UNSAFE_CHARS = re.compile(r'[\\/:*?"<>|]')
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    value = float(size)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024 or unit == "GB":
+            return f"{value:.1f} {unit}"
+    return f"{value:.1f} GB"  # pragma: no cover
+
+
+def display_name(name: str) -> str:
+    """The name as stored and shown: what the user's file was called, with control and
+    direction-override characters (which can disguise `exe.pdf` as `fdp.exe`) made visible."""
+    cleaned = "".join(
+        "\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in name
+    ).strip()
+    if not cleaned:
+        raise ValidationError("An attachment needs a file name.")
+    return cleaned[:NAME_MAX]
+
+
+def check_size(name: str, size: int, limit: int = MAX_BYTES) -> None:
+    if size > limit:
+        raise ValidationError(
+            f"{name} is {human_size(size)}; attachments can be at most {human_size(limit)}."
+        )
+
+
+def guess_mime(name: str) -> str:
+    return mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
+
+
+def safe_filename(name: str) -> str:
+    """A file name that can be offered in a Save dialog on any OS: no folders, no reserved
+    device names, no control characters, at most 255 bytes, never empty or a dot-name."""
+    base = re.split(r"[\\/]", display_name(name))[-1]
+    base = _UNSAFE_CHARS.sub("_", base.replace("\ufffd", "_")).strip(" .")
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    if stem.split(".")[0].lower() in _RESERVED or not stem:
+        stem = f"_{stem}" if stem else "attachment"
+    suffix = f".{ext}" if ext else ""
+    while len((stem + suffix).encode("utf-8")) > 255:
+        stem = stem[:-1]
+    return stem + suffix
+
+
+def is_risky(name: str, head: bytes = b"") -> bool:
+    """Would opening this run code? By extension, or by an executable's first bytes."""
+    ext = display_name(name).rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext in _RISKY_EXTENSIONS:
+        return True
+    return head.startswith((b"MZ", b"\x7fELF", b"#!", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe"))

@@ -1,0 +1,85 @@
+"""Agents: the people who work the desk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peewee import fn
+
+from ticketdesk.db.models import Agent
+from ticketdesk.domain import text
+from ticketdesk.domain.errors import NotFoundError, ValidationError
+from ticketdesk.services.changes import Changes
+from ticketdesk.services.records import AgentRecord
+from ticketdesk.services.session import Session
+
+
+def _record(agent: Agent) -> AgentRecord:
+    return AgentRecord(agent.id, agent.name, agent.email, bool(agent.active))
+
+
+def _check_unique(name: str, except_id: int | None = None) -> None:
+    query = Agent.select(Agent.id).where(fn.lower(Agent.name) == name.lower())
+    if except_id is not None:
+        query = query.where(Agent.id != except_id)
+    if query.exists():
+        raise ValidationError(f"There is already an agent called {name!r}.")
+
+
+def create_agent(session: Session, name: str, email: str = "") -> tuple[int, Changes]:
+    clean_name = text.name(name, "agent's name")
+    clean_email = text.email(email)
+    with session.store.write():
+        _check_unique(clean_name)
+        agent_id = Agent.insert(name=clean_name, email=clean_email, active=True,
+                                created_at=session.now()).execute()
+    return int(agent_id), Changes(agents=True)
+
+
+def update_agent(session: Session, agent_id: int, *, name: str | None = None,
+                 email: str | None = None, active: bool | None = None) -> Changes:
+    with session.store.write():
+        agent = get_agent_row(agent_id)
+        updates: dict[object, object] = {}
+        if name is not None:
+            clean = text.name(name, "agent's name")
+            _check_unique(clean, except_id=agent_id)
+            if clean != agent.name:
+                updates[Agent.name] = clean
+        if email is not None and text.email(email) != agent.email:
+            updates[Agent.email] = text.email(email)
+        if active is not None and active != bool(agent.active):
+            updates[Agent.active] = active
+        if not updates:
+            return Changes()
+        Agent.update(updates).where(Agent.id == agent_id).execute()
+    return Changes(agents=True)
+
+
+def get_agent_row(agent_id: int) -> Any:
+    agent = Agent.get_or_none(Agent.id == agent_id)
+    if agent is None:
+        raise NotFoundError(f"There is no agent with id {agent_id}.")
+    return agent
+
+
+def get_agent(agent_id: int) -> AgentRecord:
+    return _record(get_agent_row(agent_id))
+
+
+def find_agent(name: str) -> AgentRecord | None:
+    agent = Agent.get_or_none(fn.lower(Agent.name) == name.strip().lower())
+    return _record(agent) if agent else None
+
+
+def list_agents(*, include_inactive: bool = False) -> list[AgentRecord]:
+    query = Agent.select().order_by(fn.lower(Agent.name))
+    if not include_inactive:
+        query = query.where(Agent.active == True)  # noqa: E712 - peewee expression
+    return [_record(a) for a in query]
+
+
+def agent_names(agent_ids: list[int] | set[int]) -> dict[int, str]:
+    if not agent_ids:
+        return {}
+    return dict(Agent.select(Agent.id, Agent.name).where(Agent.id.in_(list(agent_ids))).tuples())

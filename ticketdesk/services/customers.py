@@ -1,0 +1,147 @@
+"""Customers and their tags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from peewee import SQL, Node, NodeList, fn
+
+from ticketdesk.db.models import Customer, CustomerTag, CustomerTagLink, Ticket
+from ticketdesk.domain import text
+from ticketdesk.domain.errors import ConflictError, NotFoundError, ValidationError
+from ticketdesk.services.changes import Changes
+from ticketdesk.services.records import CustomerRecord
+from ticketdesk.services.session import Session
+
+
+def _clean(name: str, email: str, phone: str, company: str,
+           external_id: str | None) -> dict[str, object]:
+    return {
+        "name": text.name(name, "customer's name"),
+        "email": text.email(email),
+        "phone": text.optional_line(phone, "phone number", 60),
+        "company": text.optional_line(company, "company"),
+        "external_id": text.optional_line(external_id, "external customer ID") or None,
+    }
+
+
+def _check_external_id(external_id: object, except_id: int | None = None) -> None:
+    if external_id is None:
+        return
+    query = Customer.select(Customer.id, Customer.name).where(Customer.external_id == external_id)
+    if except_id is not None:
+        query = query.where(Customer.id != except_id)
+    other = query.first()
+    if other is not None:
+        raise ValidationError(
+            f"The external customer ID {external_id!r} already belongs to {other.name}."
+        )
+
+
+def _tag_ids(names: Iterable[str]) -> list[int]:
+    clean = list(dict.fromkeys(text.tag(n) for n in names))
+    if not clean:
+        return []
+    CustomerTag.insert_many([{"name": n} for n in clean]).on_conflict_ignore().execute()
+    return [tid for (tid,) in
+            CustomerTag.select(CustomerTag.id).where(CustomerTag.name.in_(clean)).tuples()]
+
+
+def create_customer(session: Session, name: str, *, email: str = "", phone: str = "",
+                    company: str = "", external_id: str | None = None,
+                    tags: Iterable[str] = ()) -> tuple[int, Changes]:
+    values = _clean(name, email, phone, company, external_id)
+    tag_list = list(tags)
+    with session.store.write():
+        _check_external_id(values["external_id"])
+        customer_id = int(Customer.insert(created_at=session.now(), **values).execute())
+        tag_ids = _tag_ids(tag_list)
+        if tag_ids:
+            CustomerTagLink.insert_many(
+                [{"customer": customer_id, "tag": t} for t in tag_ids]).execute()
+    return customer_id, Changes(customers=True, tags=bool(tag_list))
+
+
+def update_customer(session: Session, customer_id: int, expected_version: int, *, name: str,
+                    email: str = "", phone: str = "", company: str = "",
+                    external_id: str | None = None, tags: Iterable[str] | None = None) -> Changes:
+    """Replace the customer's details (and tags, if given). Their tickets are re-indexed so a
+    search for the new name finds them."""
+    values = _clean(name, email, phone, company, external_id)
+    tag_list = None if tags is None else list(tags)
+    with session.store.write():
+        row = Customer.get_or_none(Customer.id == customer_id)
+        if row is None:
+            raise NotFoundError(f"There is no customer with id {customer_id}.")
+        if row.version != expected_version:
+            raise ConflictError(f"Customer {row.name}", expected_version, row.version)
+        _check_external_id(values["external_id"], except_id=customer_id)
+        Customer.update(version=Customer.version + 1, **values).where(
+            Customer.id == customer_id).execute()
+        if tag_list is not None:
+            CustomerTagLink.delete().where(CustomerTagLink.customer == customer_id).execute()
+            tag_ids = _tag_ids(tag_list)
+            if tag_ids:
+                CustomerTagLink.insert_many(
+                    [{"customer": customer_id, "tag": t} for t in tag_ids]).execute()
+        affected = [tid for (tid,) in
+                    Ticket.select(Ticket.id).where(Ticket.customer == customer_id).tuples()]
+        search_changed = any(values[k] != getattr(row, k) for k in ("name", "email", "company"))
+        if search_changed:
+            session.store.reindex(affected)
+    return Changes(customers=True, tags=tag_list is not None,
+                   tickets=frozenset(affected) if search_changed else frozenset())
+
+
+def get_customer(customer_id: int) -> CustomerRecord:
+    records = customers_by_id([customer_id])
+    if customer_id not in records:
+        raise NotFoundError(f"There is no customer with id {customer_id}.")
+    return records[customer_id]
+
+
+def customers_by_id(ids: Iterable[int]) -> dict[int, CustomerRecord]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    tags: dict[int, list[str]] = {}
+    for cid, name in (CustomerTagLink.select(CustomerTagLink.customer, CustomerTag.name)
+                      .join(CustomerTag).where(CustomerTagLink.customer.in_(wanted))
+                      .order_by(CustomerTag.name).tuples()):
+        tags.setdefault(cid, []).append(name)
+    return {
+        c.id: CustomerRecord(c.id, c.name, c.email, c.phone, c.company, c.external_id,
+                             tuple(tags.get(c.id, ())), c.version)
+        for c in Customer.select().where(Customer.id.in_(wanted))
+    }
+
+
+def find_customers(query: str, limit: int = 20) -> list[CustomerRecord]:
+    """Customers for the picker: name, email or company starting with `query` (containing it,
+    from three characters on), in name order."""
+    needle = query.strip().lower()
+    base = Customer.select(Customer.id)
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%" if len(needle) >= 3 else f"{escaped}%"
+        base = base.where(_like(fn.lower(Customer.name), pattern)
+                          | _like(fn.lower(Customer.email), pattern)
+                          | _like(fn.lower(Customer.company), pattern))
+    ids = [cid for (cid,) in
+           base.order_by(fn.lower(Customer.name), Customer.id).limit(limit).tuples()]
+    found = customers_by_id(ids)
+    return [found[i] for i in ids]
+
+
+def _like(field: Node, pattern: str) -> Node:
+    """LIKE with an explicit escape character, the same on SQLite and PostgreSQL."""
+    return NodeList((field, SQL("LIKE"), pattern, SQL("ESCAPE '\\'")))
+
+
+def list_customer_tags() -> list[str]:
+    return [n for (n,) in CustomerTag.select(CustomerTag.name).order_by(CustomerTag.name).tuples()]
+
+
+def customer_count() -> int:
+    return int(Customer.select(fn.count(Customer.id)).scalar() or 0)
+

@@ -1,0 +1,82 @@
+"""Internal notes: seen by agents only, editable and deletable; every edit and deletion is kept
+in the activity trail with the old text, so nothing written is ever lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peewee import JOIN
+
+from ticketdesk.db.models import Agent, Note
+from ticketdesk.domain import text
+from ticketdesk.domain.activity import ActivityKind
+from ticketdesk.domain.errors import ConflictError, NotFoundError
+from ticketdesk.domain.numbers import format_number
+from ticketdesk.services import audit
+from ticketdesk.services.changes import Changes
+from ticketdesk.services.records import SYSTEM, NoteRecord
+from ticketdesk.services.session import Session
+
+
+def add_note(session: Session, ticket_id: int, body: str) -> tuple[int, Changes]:
+    clean = text.body(body, "note", required=True)
+    with session.store.write():
+        ticket = audit.fetch_ticket(ticket_id)
+        now = session.now()
+        note_id = int(Note.insert(ticket=ticket_id, author=session.agent_id, body=clean,
+                                  created_at=now, updated_at=now).execute())
+        audit.record(session, ticket_id, ticket.version, ActivityKind.NOTE_ADDED, None, clean,
+                     ref_id=note_id)
+        audit.touch_ticket(session, ticket_id)
+        session.store.reindex([ticket_id])
+    return note_id, Changes(tickets=frozenset({ticket_id}), notes=True)
+
+
+def _fetch(note_id: int, expected_version: int) -> Any:
+    note = Note.get_or_none(Note.id == note_id)
+    if note is None:
+        raise NotFoundError("That note was deleted by someone else.")
+    if note.version != expected_version:
+        raise ConflictError(f"A note on {format_number(note.ticket_id)}", expected_version,
+                            note.version)
+    return note
+
+
+def edit_note(session: Session, note_id: int, expected_version: int, body: str) -> Changes:
+    clean = text.body(body, "note", required=True)
+    with session.store.write():
+        note = _fetch(note_id, expected_version)
+        if clean == note.body:
+            return Changes()
+        done = Note.update(body=clean, updated_at=session.now(), version=Note.version + 1).where(
+            (Note.id == note_id) & (Note.version == expected_version)).execute()
+        if done != 1:
+            raise ConflictError(f"A note on {format_number(note.ticket_id)}", expected_version,
+                                expected_version + 1)
+        ticket = audit.fetch_ticket(note.ticket_id)
+        audit.record(session, note.ticket_id, ticket.version, ActivityKind.NOTE_EDITED,
+                     note.body, clean, ref_id=note_id)
+        audit.touch_ticket(session, note.ticket_id)
+        session.store.reindex([note.ticket_id])
+    return Changes(tickets=frozenset({note.ticket_id}), notes=True)
+
+
+def delete_note(session: Session, note_id: int, expected_version: int) -> Changes:
+    with session.store.write():
+        note = _fetch(note_id, expected_version)
+        Note.delete().where(Note.id == note_id).execute()
+        ticket = audit.fetch_ticket(note.ticket_id)
+        audit.record(session, note.ticket_id, ticket.version, ActivityKind.NOTE_DELETED,
+                     note.body, None, ref_id=note_id)
+        audit.touch_ticket(session, note.ticket_id)
+        session.store.reindex([note.ticket_id])
+    return Changes(tickets=frozenset({note.ticket_id}), notes=True)
+
+
+def notes_for(ticket_id: int) -> list[NoteRecord]:
+    query = (Note.select(Note.id, Note.author, Note.body, Note.created_at, Note.updated_at,
+                         Note.version, Agent.name)
+             .join(Agent, on=(Note.author == Agent.id), join_type=JOIN.LEFT_OUTER)
+             .where(Note.ticket == ticket_id).order_by(Note.id).tuples())
+    return [NoteRecord(nid, ticket_id, name or SYSTEM, author_id, body, created, updated, version)
+            for nid, author_id, body, created, updated, version, name in query]

@@ -1,0 +1,78 @@
+"""What the ticket list shows: counts, the first page of a filter, the sorted id snapshot, and
+rows fetched by id. Everything is SQL over indexes; see db/ticket_query.py."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import tzinfo
+from typing import NamedTuple
+
+import numpy as np
+from peewee import JOIN
+
+from ticketdesk.db import ticket_query
+from ticketdesk.db.models import Agent, Customer, Tag, Ticket, TicketAssignee, TicketTag
+from ticketdesk.db.store import Store
+from ticketdesk.domain.filters import Sort, TicketFilter
+from ticketdesk.domain.status import Priority, Status
+
+PAGE = 200
+
+
+class TicketRow(NamedTuple):
+    id: int
+    subject: str
+    status: Status
+    priority: Priority
+    customer: str
+    assignees: str
+    tags: str
+    created_at: int
+    updated_at: int
+
+
+def count(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> int:
+    return int(ticket_query.count_query(f, store.backend, tz).scalar() or 0)
+
+
+def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
+               tz: tzinfo | None = None) -> list[TicketRow]:
+    """The first rows of a new filter, straight from an index with LIMIT, so they show at once
+    while the full id snapshot is computed in the background."""
+    ids = [row[0] for row in
+           ticket_query.select_ids(f, sort, store.backend, tz).limit(limit).tuples()]
+    found = rows_by_ids(ids)
+    return [found[i] for i in ids if i in found]
+
+
+def id_snapshot(store: Store, f: TicketFilter, sort: Sort,
+                tz: tzinfo | None = None) -> np.ndarray:
+    """Every matching ticket id in display order (8 bytes per ticket)."""
+    cursor = store.db.execute(ticket_query.select_ids(f, sort, store.backend, tz))
+    return np.fromiter((row[0] for row in cursor), dtype=np.int64)
+
+
+def rows_by_ids(ids: Sequence[int] | Iterable[int]) -> dict[int, TicketRow]:
+    """List rows for `ids` (any order; missing ids are simply absent)."""
+    wanted = [int(i) for i in ids]
+    if not wanted:
+        return {}
+    assignees: dict[int, list[str]] = defaultdict(list)
+    for tid, name in (TicketAssignee.select(TicketAssignee.ticket, Agent.name).join(Agent)
+                      .where(TicketAssignee.ticket.in_(wanted)).order_by(Agent.name).tuples()):
+        assignees[tid].append(name)
+    tags: dict[int, list[str]] = defaultdict(list)
+    for tid, name in (TicketTag.select(TicketTag.ticket, Tag.name).join(Tag)
+                      .where(TicketTag.ticket.in_(wanted)).order_by(Tag.name).tuples()):
+        tags[tid].append(name)
+    query = (Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.priority,
+                           Customer.name, Ticket.created_at, Ticket.updated_at)
+             .join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
+             .where(Ticket.id.in_(wanted)).tuples())
+    return {
+        tid: TicketRow(tid, subject, Status(status), Priority(priority), customer or "",
+                       ", ".join(assignees.get(tid, ())), ", ".join(tags.get(tid, ())),
+                       created, updated)
+        for tid, subject, status, priority, customer, created, updated in query
+    }
