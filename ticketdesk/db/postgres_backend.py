@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,17 @@ class PostgresBackend:
         """Grows with every ticket change (each writes an activity row)."""
         row = db.execute_sql("SELECT coalesce(max(id), 0) FROM activity").fetchone()
         return int(row[0])
+
+    def stream(self, db: Any, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows through a server-side cursor, so a million-row export never sits in memory."""
+        with db.atomic():
+            cursor = db.connection().cursor(name="ticketdesk_stream")
+            try:
+                cursor.itersize = 5000
+                cursor.execute(sql, params)
+                yield from cursor
+            finally:
+                cursor.close()
 
     # -- search -------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ file and its folder private to the user, and no desk on a network share.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,10 @@ class SqliteBackend:
     def data_version(self, db: Any) -> int:
         """Changes when another connection commits (PRAGMA data_version); cheap to poll."""
         return int(db.execute_sql("PRAGMA data_version").fetchone()[0])
+
+    def stream(self, db: Any, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows one at a time; APSW steps the statement lazily, so memory stays constant."""
+        yield from db.execute_sql(sql, params)
 
     # -- search -------------------------------------------------------------------------------
 

@@ -71,6 +71,11 @@ class Store:
     def reindex(self, ticket_ids: set[int] | list[int]) -> None:
         search_index.reindex(self.backend, self.db, ticket_ids)
 
+    def stream(self, query: Any) -> Iterator[tuple[Any, ...]]:
+        """Iterate a peewee query's rows with constant memory, however many there are."""
+        sql, params = query.sql()
+        return self.backend.stream(self.db, sql, params)
+
     def data_version(self) -> int:
         return self.backend.data_version(self.db)
 

@@ -50,7 +50,7 @@ class ConflictError(TicketdeskError):
 
 
 @dataclass
-class RowErrorsError(TicketdeskError):
+class InvalidRowsError(TicketdeskError):
     """Several input rows were refused (import); nothing was written."""
 
     errors: list[tuple[int, str]] = field(default_factory=list)

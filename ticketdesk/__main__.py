@@ -1,0 +1,5 @@
+import sys
+
+from ticketdesk.app import main
+
+sys.exit(main())

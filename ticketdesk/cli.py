@@ -1,0 +1,256 @@
+"""Headless commands: `ticketdesk demo | export | check | backup ...`.
+
+Each command opens the desk named by `--db` (or TICKETDESK_DB, or the default file in the user's
+data folder), calls services, prints a short result, and exits 0 on success or 1 with a message
+on stderr when the user has something to fix. Nothing here builds SQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from ticketdesk import __version__
+from ticketdesk.db.url import default_url
+from ticketdesk.domain.clock import parse_date
+from ticketdesk.domain.errors import TicketdeskError, ValidationError
+from ticketdesk.domain.filters import DateField, TicketFilter
+from ticketdesk.domain.status import Priority, Status
+
+ENV_DB = "TICKETDESK_DB"
+DEFAULT_DEMO_TICKETS = 20_000
+
+
+def resolve_url(explicit: str | None) -> str:
+    return explicit or os.environ.get(ENV_DB) or default_url()
+
+
+def _db_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    parser.add_argument(
+        "--db", metavar="URL", default=None if top else argparse.SUPPRESS,
+        help=f"the desk: a file path, sqlite:///file.db or postgresql://user@host/dbname "
+             f"(default: ${ENV_DB}, else desk.sqlite in your data folder)")
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("which tickets (default: all)")
+    group.add_argument("--search", default="", help="full-text search, as in the search box")
+    group.add_argument("--status", action="append", default=[],
+                       help="Open, 'In Progress', Waiting, Resolved, Closed "
+                            "(repeat or comma-separate)")
+    group.add_argument("--priority", action="append", default=[],
+                       help="Low, Medium, High, Urgent (repeat or comma-separate)")
+    group.add_argument("--tag", action="append", default=[], help="ticket tag (repeatable)")
+    group.add_argument("--customer-tag", action="append", default=[],
+                       help="customer tag (repeatable)")
+    group.add_argument("--assignee", action="append", default=[],
+                       help="agent name (repeatable)")
+    group.add_argument("--unassigned", action="store_true", help="tickets nobody is assigned to")
+    group.add_argument("--date-field", choices=[d.value for d in DateField],
+                       default=DateField.CREATED.value, help="which date --from/--to apply to")
+    group.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD",
+                       help="first day, inclusive")
+    group.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day, inclusive")
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def filter_from_args(args: argparse.Namespace) -> TicketFilter:
+    """The TicketFilter the filter options describe; unknown names are refused by name."""
+    from ticketdesk.services.agents import find_agent
+
+    agent_ids = []
+    for name in _split(args.assignee):
+        agent = find_agent(name)
+        if agent is None:
+            raise ValidationError(f"There is no agent called {name!r}.")
+        agent_ids.append(agent.id)
+    return TicketFilter(
+        text=args.search,
+        statuses=frozenset(Status.parse(s) for s in _split(args.status)),
+        priorities=frozenset(Priority.parse(p) for p in _split(args.priority)),
+        tags=frozenset(t.strip().casefold() for t in args.tag),
+        customer_tags=frozenset(t.strip().casefold() for t in args.customer_tag),
+        assignees=frozenset(agent_ids),
+        unassigned=args.unassigned,
+        date_field=DateField(args.date_field),
+        date_from=parse_date(args.date_from, "--from date") if args.date_from else None,
+        date_to=parse_date(args.date_to, "--to date") if args.date_to else None,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ticketdesk",
+        description="A desktop help desk. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="store_true",
+                        help="print the versions of ticketdesk, Qt and SQLite, and exit")
+    _db_option(parser, top=True)
+    parser.add_argument("--demo", nargs="?", type=int, const=DEFAULT_DEMO_TICKETS, metavar="N",
+                        help=f"with the window: if the desk is empty, first fill it with N demo "
+                             f"tickets (default {DEFAULT_DEMO_TICKETS:,})")
+    commands = parser.add_subparsers(dest="command", metavar="command")
+
+    demo = commands.add_parser("demo", help="fill an empty desk with realistic demo data")
+    _db_option(demo, top=False)
+    demo.add_argument("--tickets", type=int, default=DEFAULT_DEMO_TICKETS, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+
+    export = commands.add_parser("export", help="write tickets or analytics to CSV")
+    _db_option(export, top=False)
+    what = export.add_subparsers(dest="what", metavar="what", required=True)
+    tickets = what.add_parser("tickets", help="tickets matching the filter options, to CSV")
+    _db_option(tickets, top=False)
+    tickets.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
+    tickets.add_argument("--bom", action="store_true",
+                         help="start the file with a UTF-8 byte order mark (for Excel)")
+    _filter_options(tickets)
+
+    check = commands.add_parser("check", help="check the desk's integrity")
+    _db_option(check, top=False)
+
+    backup = commands.add_parser("backup", help="write a consistent snapshot of the desk")
+    _db_option(backup, top=False)
+    backup.add_argument("--out", type=Path, metavar="FILE",
+                        help="where (default: backups/ beside the database, timestamped)")
+    return parser
+
+
+class Printer:
+    """Progress on a terminal: one line rewritten in place, at most a few times a second."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.last = 0.0
+        self.tty = stream.isatty()
+
+    def __call__(self, done: int, total: int, phase: str = "") -> None:
+        now = time.monotonic()
+        if now - self.last < (0.2 if self.tty else 5.0) and done < total:
+            return
+        self.last = now
+        share = f" {100 * done / total:5.1f}%" if total else ""
+        line = f"{phase or 'working'}: {done:,}/{total:,}{share}"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(70))
+            if done >= total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def versions() -> str:
+    import platform
+
+    import apsw
+    import peewee
+
+    try:
+        import PySide6
+        from PySide6 import QtCore
+
+        qt = f"Qt {QtCore.qVersion()} (PySide6 {PySide6.__version__})"
+    except ImportError as exc:  # pragma: no cover - PySide6 is a dependency
+        qt = f"Qt not available ({exc})"
+    return "\n".join([
+        f"ticketdesk {__version__}",
+        qt,
+        f"SQLite {apsw.sqlitelibversion()} (APSW {apsw.apswversion()})",
+        f"peewee {peewee.__version__}",
+        f"Python {platform.python_version()}",
+    ])
+
+
+def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.db.store import open_database
+    from ticketdesk.services import demo
+
+    store = open_database(resolve_url(args.db))
+    try:
+        printer = Printer(out)
+        summary = demo.generate(store, tickets=args.tickets, seed=args.seed,
+                                progress=printer)
+    finally:
+        store.close()
+    out.write(f"Demo desk ready: {summary.tickets:,} tickets, {summary.customers:,} customers, "
+              f"{summary.agents} agents, {summary.messages:,} messages in "
+              f"{summary.seconds:.1f} s.\n")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.db.store import open_database
+    from ticketdesk.services.export import export_tickets
+
+    store = open_database(resolve_url(args.db))
+    try:
+        f = filter_from_args(args)
+        result = export_tickets(store, args.out, f, bom=args.bom)
+    finally:
+        store.close()
+    out.write(f"Exported {result.rows:,} tickets to {result.path} in {result.seconds:.1f} s "
+              f"({result.rows_per_second:,.0f} rows/s).\n")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.db.store import open_database
+    from ticketdesk.services.maintenance import check
+
+    store = open_database(resolve_url(args.db))
+    try:
+        report = check(store)
+    finally:
+        store.close()
+    if report.ok:
+        out.write(f"{store.location}: ok ({report.seconds:.1f} s).\n")
+        return 0
+    out.write(f"{store.location}: {len(report.problems)} problem(s):\n")
+    out.writelines(f"  {p}\n" for p in report.problems[:50])
+    return 1
+
+
+def _cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.db.store import open_database
+    from ticketdesk.services.maintenance import backup
+
+    store = open_database(resolve_url(args.db))
+    try:
+        started = time.perf_counter()
+        path = backup(store, args.out)
+    finally:
+        store.close()
+    out.write(f"Backup written to {path} ({path.stat().st_size / 1e6:,.1f} MB, "
+              f"{time.perf_counter() - started:.1f} s).\n")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "demo": _cmd_demo,
+    "export": _cmd_export,
+    "check": _cmd_check,
+    "backup": _cmd_backup,
+}
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command in `args`; a TicketdeskError becomes a message and exit status 1."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        return COMMANDS[args.command](args, out)
+    except TicketdeskError as exc:
+        err.write(f"ticketdesk: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        err.write("ticketdesk: interrupted; nothing half-written was kept.\n")
+        return 130
