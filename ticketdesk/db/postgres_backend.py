@@ -97,6 +97,10 @@ class PostgresBackend:
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             yield txn
 
+    def interrupt_connection(self, raw: Any) -> None:
+        """Ask the server to cancel what `raw` (another thread's connection) is running."""
+        raw.cancel()
+
     def data_version(self, db: Any) -> int:
         """Grows with every ticket change (each writes an activity row)."""
         row = db.execute_sql("SELECT coalesce(max(id), 0) FROM activity").fetchone()

@@ -93,6 +93,10 @@ class SqliteBackend:
         lock: AbstractContextManager[Any] = db.atomic()
         return lock  # BEGIN IMMEDIATE: the lock is taken up front, never mid-transaction
 
+    def interrupt_connection(self, raw: Any) -> None:
+        """Abort whatever `raw` (a connection another thread uses) is running; thread-safe."""
+        raw.interrupt()
+
     # -- change detection ---------------------------------------------------------------------
 
     def data_version(self, db: Any) -> int:

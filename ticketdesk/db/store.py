@@ -85,6 +85,14 @@ class Store:
     def snapshot_to(self, target: Path) -> None:
         self.backend.snapshot_to(self.db, target)
 
+    def thread_connection(self) -> Any:
+        """The calling thread's driver connection, opened if needed (for `interrupt`)."""
+        return self.db.connection()
+
+    def interrupt(self, raw: Any) -> None:
+        """Abort the query another thread runs on `raw`; it fails with an interruption error."""
+        self.backend.interrupt_connection(raw)
+
     def close_thread(self) -> None:
         """Close the calling thread's connection (worker threads call this before ending)."""
         if not self.db.is_closed():
