@@ -4,6 +4,7 @@ customer. Every update states the version it read (see `audit.check_version`).""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from ticketdesk.db.models import Agent, Customer, Note, Tag, Ticket, TicketAssignee, TicketTag
@@ -14,7 +15,7 @@ from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import audit
 from ticketdesk.services.changes import Changes
-from ticketdesk.services.customers import customers_by_id
+from ticketdesk.services.customers import create_customer, customers_by_id
 from ticketdesk.services.records import AgentRecord, TicketDetail
 from ticketdesk.services.session import Session
 
@@ -53,11 +54,24 @@ def customer_name(customer_id: int | None) -> str | None:
     return str(name)
 
 
+@dataclass(frozen=True)
+class NewCustomer:
+    """A customer to create together with the ticket (in the same transaction)."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    company: str = ""
+
+
 def create_ticket(session: Session, *, subject: str, description: str = "",
                   priority: Priority = Priority.MEDIUM, category: str = "",
-                  customer_id: int | None = None, tags: Iterable[str] = (),
-                  assignee_ids: Iterable[int] = ()) -> Changes:
-    """A new Open ticket. `Changes.new_id` is its id (its number is `TKT-` + id)."""
+                  customer_id: int | None = None, new_customer: NewCustomer | None = None,
+                  tags: Iterable[str] = (), assignee_ids: Iterable[int] = ()) -> Changes:
+    """A new Open ticket. `Changes.new_id` is its id (its number is `TKT-` + id).
+
+    `new_customer` creates the customer in the same transaction, so a ticket refused for bad
+    input never leaves a stray customer behind."""
     clean_subject = text.subject(subject)
     clean_description = text.body(description, "description", required=False)
     clean_category = text.optional_line(category, "category", text.CATEGORY_MAX)
@@ -65,7 +79,15 @@ def create_ticket(session: Session, *, subject: str, description: str = "",
     tag_list = list(tags)
     assignees = list(assignee_ids)
     now = session.now()
+    created_customer = False
     with session.store.write():
+        if new_customer is not None:
+            if customer_id is not None:
+                raise ValidationError("Give either an existing customer or a new one, not both.")
+            customer_id, _ = create_customer(session, new_customer.name, email=new_customer.email,
+                                             phone=new_customer.phone,
+                                             company=new_customer.company)
+            created_customer = True
         cust_name = customer_name(customer_id)
         names = active_agents(assignees)
         ticket_id = int(Ticket.insert(
@@ -87,7 +109,7 @@ def create_ticket(session: Session, *, subject: str, description: str = "",
         rows += [(ActivityKind.TAGGED, None, n) for n in ids]
         audit.record_many(session, ticket_id, 1, rows)
         session.store.reindex([ticket_id])
-    return Changes(created=(ticket_id,), tags=new_tags)
+    return Changes(created=(ticket_id,), tags=new_tags, customers=created_customer)
 
 
 def edit_ticket(session: Session, ticket_id: int, expected_version: int, *,
