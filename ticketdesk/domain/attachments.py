@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import unicodedata
+from collections.abc import Callable
 
 from ticketdesk.domain.errors import ValidationError
 
@@ -36,13 +37,28 @@ def human_size(size: int) -> str:
 
 def display_name(name: str) -> str:
     """The name as stored and shown: what the user's file was called, with control and
-    direction-override characters (which can disguise `exe.pdf` as `fdp.exe`) made visible."""
+    direction-override characters (which can disguise `exe.pdf` as `fdp.exe`) made visible.
+    A name longer than 255 characters loses the end of its stem, never its extension."""
     cleaned = "".join(
         "\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in name
     ).strip()
     if not cleaned:
         raise ValidationError("An attachment needs a file name.")
-    return cleaned[:NAME_MAX]
+    return _shorten(cleaned, lambda s: len(s) <= NAME_MAX)
+
+
+def _shorten(name: str, fits: Callable[[str], bool]) -> str:
+    """Cut characters from the end of the stem until `fits`, so the extension (which decides
+    how the file opens) survives; an extension too long to keep is cut like the rest."""
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem:
+        while stem and not fits(f"{stem}.{ext}"):
+            stem = stem[:-1]
+        if stem:
+            return f"{stem}.{ext}"
+    while name and not fits(name):
+        name = name[:-1]
+    return name
 
 
 def check_size(name: str, size: int, limit: int = MAX_BYTES) -> None:
@@ -64,17 +80,23 @@ def safe_filename(name: str) -> str:
     stem, dot, ext = base.rpartition(".")
     if not dot:
         stem, ext = base, ""
-    if stem.split(".")[0].lower() in _RESERVED or not stem:
-        stem = f"_{stem}" if stem else "attachment"
+    if not stem:
+        stem = "attachment"
+    elif stem.split(".")[0].rstrip(" ").lower() in _RESERVED:
+        stem = f"_{stem}"
     suffix = f".{ext}" if ext else ""
-    while len((stem + suffix).encode("utf-8")) > 255:
-        stem = stem[:-1]
-    return stem + suffix
+    short = _shorten(stem + suffix, lambda s: len(s.encode("utf-8")) <= NAME_MAX).rstrip(" .")
+    return short or "attachment"
 
 
 def is_risky(name: str, head: bytes = b"") -> bool:
-    """Would opening this run code? By extension, or by an executable's first bytes."""
-    ext = display_name(name).rsplit(".", 1)[-1].lower() if "." in name else ""
+    """Would opening this run code? By extension, or by an executable's first bytes.
+
+    The extension judged is the one the file gets when saved (`safe_filename`): Windows drops
+    trailing dots and spaces, so `evil.exe.` would run as `evil.exe`.
+    """
+    saved = safe_filename(name)
+    ext = saved.rpartition(".")[2].lower() if "." in saved else ""
     if ext in _RISKY_EXTENSIONS:
         return True
     return head.startswith((b"MZ", b"\x7fELF", b"#!", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe"))

@@ -6,6 +6,7 @@ natural order (Open before Closed, Low before Urgent).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TypeVar
@@ -30,7 +31,7 @@ class Status(IntEnum):
         return self < Status.RESOLVED
 
     @classmethod
-    def parse(cls, text: str) -> Status:
+    def parse(cls, text: str | int) -> Status:
         return _parse(cls, text, _STATUS_LABELS, "status")
 
 
@@ -49,7 +50,7 @@ class Priority(IntEnum):
         return cls.MEDIUM
 
     @classmethod
-    def parse(cls, text: str) -> Priority:
+    def parse(cls, text: str | int) -> Priority:
         return _parse(cls, text, {p: p.label for p in cls}, "priority")
 
     def escalated(self) -> Priority:
@@ -67,18 +68,25 @@ _STATUS_LABELS = {
 
 
 def _key(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
 
 
 E = TypeVar("E", bound=IntEnum)
 
 
-def _parse(cls: type[E], text: str, labels: dict[E, str], what: str) -> E:
-    """Accept a label in any case and spacing ("in progress", "IN_PROGRESS", "In-Progress")."""
-    wanted = _key(str(text))
-    for member, label in labels.items():
-        if wanted in (_key(label), _key(member.name)):
-            return member
+def _parse(cls: type[E], text: str | int, labels: dict[E, str], what: str) -> E:
+    """Accept a label in any case, width and spacing ("in progress", "IN_PROGRESS",
+    "In-Progress"), or the stored number (a member itself, or a value read from a file); services
+    pass what they are given through here so an unknown value is a clear ValidationError rather
+    than a bare ValueError."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        if text in {int(m) for m in labels}:
+            return cls(text)
+    else:
+        wanted = _key(str(text))
+        for member, label in labels.items():
+            if wanted in (_key(label), _key(member.name)):
+                return member
     choices = ", ".join(labels.values())
     raise ValidationError(f"Unknown {what} {text!r}. Choose one of: {choices}.")
 

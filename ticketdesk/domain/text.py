@@ -61,6 +61,7 @@ def body(text: str | None, what: str, *, required: bool) -> str:
 
 def email(text: str | None) -> str:
     value = (text or "").strip()
+    _no_nul(value, "email address")  # PostgreSQL cannot store it; SQLite would cut it short
     if value and not _EMAIL.match(value):
         raise ValidationError(f"{value!r} does not look like an email address (name@example.com).")
     if len(value) > NAME_MAX:

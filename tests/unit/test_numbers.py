@@ -1,0 +1,40 @@
+"""Ticket numbers: `TKT-000013`, and what a user may type to mean one."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from ticketdesk.domain.numbers import format_number, parse_number
+
+
+@pytest.mark.parametrize(("ticket_id", "number"), [
+    (1, "TKT-000001"), (13, "TKT-000013"), (999_999, "TKT-999999"), (1_234_567, "TKT-1234567"),
+])
+def test_numbers_are_zero_padded_to_six_digits_and_grow_beyond(ticket_id: int,
+                                                              number: str) -> None:
+    assert format_number(ticket_id) == number
+
+
+@pytest.mark.parametrize("typed", ["TKT-000123", "tkt-000123", "TKT-123", "tkt123", "TKT 123",
+                                   "#123", "# 123", "  TKT-000123  ", "Tkt-0123",
+                                   "tkt-١٢٣"])  # digits as an Arabic keyboard types them
+def test_prefixed_forms_name_a_ticket(typed: str) -> None:
+    assert parse_number(typed) == 123
+
+
+@pytest.mark.parametrize("typed", ["123", "000123", " 404 "])
+def test_bare_digits_are_search_text_not_a_ticket_number(typed: str) -> None:
+    assert parse_number(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["", "  ", "TKT-", "TKT-0", "#0", "TKT-12a", "TKT-1 2",
+                                   "TKT--1", "TKT-1234567890123", "printer TKT-1", "TKT-1 printer",
+                                   "ABC-123", "#"])
+def test_anything_else_is_not_a_ticket_number(typed: str) -> None:
+    assert parse_number(typed) is None
+
+
+@given(st.integers(min_value=1, max_value=10**12 - 1))
+def test_every_formatted_number_parses_back(ticket_id: int) -> None:
+    assert parse_number(format_number(ticket_id)) == ticket_id
