@@ -9,6 +9,14 @@ CI never sets it.
 from __future__ import annotations
 
 import os
+
+# GUI tests never need a screen: offscreen, on a described 1920x1080 screen at 96 dpi so that
+# geometry and font metrics are the same on every machine.
+os.environ.setdefault(
+    "QT_QPA_PLATFORM",
+    f"offscreen:configfile={os.path.join(os.path.dirname(__file__), 'offscreen_screen.json')}",
+)
+
 import uuid
 from collections.abc import Iterator
 from pathlib import Path

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
+from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from ticketdesk import cli
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
+    from ticketdesk.ui.main_window import MainWindow
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -19,12 +27,69 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_gui(args)
 
 
-def run_gui(args: object) -> int:
-    """The main window arrives with its own issue; until then say so plainly."""
-    sys.stderr.write(
-        "ticketdesk: the main window is coming soon. Meanwhile try: ticketdesk --help\n"
-    )
-    return 2
+def build_main_window(db_url: str | None = None, *, agent_name: str | None = None,
+                      settings: QSettings | None = None,
+                      tz: tzinfo | None = None) -> MainWindow:
+    """The main window on `db_url` without starting an event loop (the test seam).
+
+    The agent is `agent_name` (created if new), else the one remembered for this desk, else the
+    login name's (created if new): no dialog is shown here.
+    """
+    from ticketdesk.db.store import open_database
+    from ticketdesk.services.session import Session
+    from ticketdesk.ui.agent_picker import ensure_agent
+    from ticketdesk.ui.main_window import MainWindow
+    from ticketdesk.ui.settings import AppSettings
+
+    store = open_database(cli.resolve_url(db_url))
+    try:
+        app_settings = AppSettings(settings)
+        agent_id = ensure_agent(Session(store, None), app_settings.agent_for(store.location),
+                                agent_name)
+        app_settings.set_agent_for(store.location, agent_id)
+        return MainWindow(store, agent_id, app_settings, tz=tz)
+    except BaseException:
+        store.close()
+        raise
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the window: ask who is working on first use of a desk, load demo data if asked."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ticketdesk.db.store import open_database
+    from ticketdesk.domain.errors import TicketdeskError
+    from ticketdesk.services.session import Session
+    from ticketdesk.services.tickets import ticket_count
+    from ticketdesk.ui.agent_picker import AgentPicker
+    from ticketdesk.ui.main_window import MainWindow
+    from ticketdesk.ui.settings import ORGANIZATION, AppSettings
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    QApplication.setOrganizationName(ORGANIZATION)
+    QApplication.setApplicationName("ticketdesk")
+    QApplication.setApplicationDisplayName("ticketdesk")
+    try:
+        store = open_database(cli.resolve_url(args.db))
+    except TicketdeskError as exc:
+        QMessageBox.critical(None, "ticketdesk", str(exc))
+        return 1
+    settings = AppSettings()
+    agent_id = settings.agent_for(store.location)
+    if agent_id is None:
+        picker = AgentPicker(Session(store, None))
+        if not picker.exec() or picker.agent_id is None:
+            store.close()
+            return 0
+        agent_id = picker.agent_id
+        settings.set_agent_for(store.location, agent_id)
+    window = MainWindow(store, agent_id, settings)
+    window.show()
+    if args.demo and ticket_count() == 0:
+        window.load_demo(args.demo)
+    code = app.exec()
+    window.shutdown()
+    return int(code)
 
 
 if __name__ == "__main__":

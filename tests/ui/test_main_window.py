@@ -1,0 +1,299 @@
+"""The main window, driven as a user drives it: typing in search, picking filters, sorting by a
+header click, creating a ticket in the dialog and seeing it appear."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
+
+from ticketdesk.db.store import open_database
+from ticketdesk.domain.status import Priority, Status
+from ticketdesk.services import agents, audit, customers, tickets
+from ticketdesk.services.session import Session
+from ticketdesk.ui.main_window import MainWindow
+from ticketdesk.ui.ticket_model import COL_STATUS, COL_SUBJECT, COL_TAGS, TicketTableModel
+
+from tests.conftest import FakeClock
+from tests.ui.conftest import answer_modal, wait_listed
+
+SUBJECTS = ["Refund not received", "Printer on fire", "Password reset loop",
+            "Invoice copy needed"]
+
+
+@pytest.fixture
+def seeded(db_url: str) -> str:
+    """Four tickets with customers, tags, assignees and statuses, written through services."""
+    store = open_database(db_url)
+    clock = FakeClock()
+    try:
+        system = Session(store, None, clock)
+        alice, _ = agents.create_agent(system, "Alice Agent")
+        bob, _ = agents.create_agent(system, "Bob Builder")
+        jane, _ = customers.create_customer(system, "Jane Doe", email="jane@example.com",
+                                            tags=["vip"])
+        corp, _ = customers.create_customer(system, "Bob Corp")
+        specs = [
+            dict(customer_id=jane, tags=["billing"], assignee_ids=[alice],
+                 priority=Priority.HIGH),
+            dict(tags=["hardware"], priority=Priority.URGENT),
+            dict(customer_id=corp, tags=["login"], assignee_ids=[bob]),
+            dict(customer_id=jane, tags=["billing"]),
+        ]
+        for subject, spec in zip(SUBJECTS, specs, strict=True):
+            clock.advance(3600)
+            tickets.create_ticket(system, subject=subject, **spec)  # type: ignore[arg-type]
+        tickets.set_status(system, 3, 1, Status.WAITING)
+        tickets.set_status(system, 4, 1, Status.CLOSED)
+    finally:
+        store.close()
+    return db_url
+
+
+def subjects(window: MainWindow) -> list[str]:
+    model = window.model
+    return [model.data(model.index(r, COL_SUBJECT)) for r in range(model.rowCount())]
+
+
+def test_empty_desk_shows_a_friendly_start(window: MainWindow, qtbot) -> None:
+    wait_listed(qtbot, window)
+    assert window.list_stack.currentWidget() is window.empty_state
+    assert window.empty_state.create_button.isVisible()
+    assert window.empty_state.demo_button.isVisible()
+    assert window.count_label.text() == "0 tickets"
+    assert window.findChild(QWidget, "ticketTable") is window.table
+    assert window.findChild(QWidget, "searchBox") is window.filter_bar.search
+    assert window.findChild(QWidget, "ticketDock") is window.dock
+
+
+def _fill_create_dialog(subject: str, customer: str = "", tags: str = "") -> Callable:
+    def act(dialog: QWidget) -> None:
+        dialog.subject.setText(subject)
+        dialog.description.setPlainText("It beeps.")
+        dialog.priority.setCurrentIndex(int(Priority.URGENT))
+        dialog.customer_edit.setText(customer)
+        dialog.customer_edit.textEdited.emit(customer)
+        dialog.tags.setText(tags)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    return act
+
+
+def test_create_ticket_from_empty_state_appears_selected_and_recorded_as_mine(
+        window: MainWindow, qtbot) -> None:
+    wait_listed(qtbot, window)
+    answer_modal(_fill_create_dialog("Scanner jams", "New Person", "hardware, scanner"))
+    qtbot.mouseClick(window.empty_state.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: subjects(window) == ["Scanner jams"], timeout=5000)
+    qtbot.waitUntil(lambda: window.table.selected_ticket() == 1, timeout=5000)
+    assert window.list_stack.currentWidget() is window.table
+    detail = tickets.get_ticket(1)
+    assert detail.priority == Priority.URGENT
+    assert detail.customer is not None and detail.customer.name == "New Person"
+    assert detail.tags == ("hardware", "scanner")
+    me = window.session.agent_id
+    assert {a.agent for a in audit.activity_for(1)} == {agents.get_agent(me).name}
+    qtbot.waitUntil(lambda: window.count_label.text() == "1 ticket")
+
+
+def test_create_dialog_refuses_empty_subject_and_writes_nothing(window: MainWindow,
+                                                                qtbot) -> None:
+    seen: dict[str, str] = {}
+
+    def act(dialog: QWidget) -> None:
+        dialog.subject.setText("   ")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        seen["error"] = dialog.error.text()
+        seen["visible"] = str(dialog.isVisible())
+        dialog.reject()
+
+    answer_modal(act)
+    window.new_ticket_action.trigger()
+    assert seen == {"error": "The subject cannot be empty.", "visible": "True"}
+    assert tickets.ticket_count() == 0
+
+
+def test_search_is_debounced_and_filters_the_list(seeded: str, window: MainWindow,
+                                                  qtbot) -> None:
+    wait_listed(qtbot, window)
+    assert len(subjects(window)) == 4
+    qtbot.keyClicks(window.filter_bar.search, "refund")
+    assert len(subjects(window)) == 4  # not yet: typing is debounced
+    qtbot.waitUntil(lambda: subjects(window) == ["Refund not received"], timeout=3000)
+    wait_listed(qtbot, window)
+    assert window.count_label.text() == "1 of 4 tickets"
+
+
+def test_full_ticket_number_finds_exactly_that_ticket(seeded: str, window: MainWindow,
+                                                      qtbot) -> None:
+    window.filter_bar.search.setText("TKT-000003")
+    window.filter_bar.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: subjects(window) == ["Password reset loop"], timeout=3000)
+
+
+def test_search_finds_customer_name(seeded: str, window: MainWindow, qtbot) -> None:
+    qtbot.keyClicks(window.filter_bar.search, "jane ")
+    qtbot.waitUntil(lambda: sorted(subjects(window)) == ["Invoice copy needed",
+                                                         "Refund not received"], timeout=3000)
+
+
+def _choose(button, label: str) -> None:
+    action = next(a for a in button.menu_.actions() if a.text() == label)
+    action.trigger()
+
+
+def test_status_priority_tag_and_assignee_filters_combine(seeded: str, window: MainWindow,
+                                                          qtbot) -> None:
+    wait_listed(qtbot, window)
+    _choose(window.filter_bar.tags, "billing")
+    qtbot.waitUntil(lambda: sorted(subjects(window)) == ["Invoice copy needed",
+                                                         "Refund not received"], timeout=3000)
+    _choose(window.filter_bar.status, "Open")
+    qtbot.waitUntil(lambda: subjects(window) == ["Refund not received"], timeout=3000)
+    assert window.filter_bar.status.text() == "Status: Open"
+    window.filter_bar.clear()
+    _choose(window.filter_bar.assignees, "Unassigned")
+    qtbot.waitUntil(lambda: sorted(subjects(window)) == ["Invoice copy needed",
+                                                         "Printer on fire"], timeout=3000)
+    _choose(window.filter_bar.assignees, "Me")
+    qtbot.waitUntil(lambda: sorted(subjects(window)) == [
+        "Invoice copy needed", "Printer on fire", "Refund not received"], timeout=3000)
+    window.filter_bar.clear()
+    _choose(window.filter_bar.priority, "Urgent")
+    qtbot.waitUntil(lambda: subjects(window) == ["Printer on fire"], timeout=3000)
+    _choose(window.filter_bar.customer_tags, "vip")
+    qtbot.waitUntil(lambda: window.list_stack.currentWidget() is window.no_matches,
+                    timeout=3000)
+
+
+def test_clear_filters_shows_everything_again(seeded: str, window: MainWindow, qtbot) -> None:
+    _choose(window.filter_bar.status, "Closed")
+    qtbot.waitUntil(lambda: subjects(window) == ["Invoice copy needed"], timeout=3000)
+    assert window.filter_bar.clear_button.isEnabled()
+    qtbot.mouseClick(window.filter_bar.clear_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(subjects(window)) == 4, timeout=3000)
+    assert window.filter_bar.status.text() == "Status"
+    assert not window.filter_bar.clear_button.isEnabled()
+
+
+def _click_header(qtbot, window: MainWindow, column: int) -> None:
+    header = window.table.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+
+
+def test_clicking_headers_sorts_in_the_database(seeded: str, window: MainWindow,
+                                                qtbot) -> None:
+    wait_listed(qtbot, window)
+    assert subjects(window) == list(reversed(SUBJECTS))  # newest first by default
+    _click_header(qtbot, window, COL_SUBJECT)
+    qtbot.waitUntil(lambda: subjects(window) == sorted(SUBJECTS), timeout=3000)
+    _click_header(qtbot, window, COL_SUBJECT)
+    qtbot.waitUntil(lambda: subjects(window) == sorted(SUBJECTS, reverse=True), timeout=3000)
+    _click_header(qtbot, window, COL_STATUS)
+    qtbot.waitUntil(lambda: subjects(window)[-1] == "Invoice copy needed", timeout=3000)
+    _click_header(qtbot, window, COL_TAGS)  # not sortable: nothing changes
+    header = window.table.horizontalHeader()
+    assert header.sortIndicatorSection() == COL_STATUS
+
+
+def test_ctrl_f_focuses_search(seeded: str, window: MainWindow, qtbot) -> None:
+    window.table.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.filter_bar.search.hasFocus, timeout=2000)
+
+
+def test_selecting_a_row_opens_the_ticket_in_the_dock(seeded: str, window: MainWindow,
+                                                      qtbot) -> None:
+    wait_listed(qtbot, window)
+    window.table.setFocus()
+    window.table.selectRow(1)
+    qtbot.waitUntil(lambda: window.ticket_dock.ticket_id == 3, timeout=2000)
+
+
+def test_status_and_priority_show_icon_and_text(seeded: str, window: MainWindow,
+                                                qtbot) -> None:
+    wait_listed(qtbot, window)
+    model = window.model
+    row = model.row_of(2)
+    assert model.data(model.index(row, COL_STATUS)) == "Open"
+    assert not model.data(model.index(row, COL_STATUS), Qt.ItemDataRole.DecorationRole).isNull()
+    assert model.data(model.index(row, COL_STATUS + 1)) == "Urgent"
+
+
+def test_change_made_by_another_process_shows_without_restart(seeded: str,
+                                                              window: MainWindow,
+                                                              qtbot) -> None:
+    wait_listed(qtbot, window)
+    script = ("import sys\n"
+              "from ticketdesk.db.store import open_database\n"
+              "from ticketdesk.services import tickets\n"
+              "from ticketdesk.services.session import Session\n"
+              "s = open_database(sys.argv[1])\n"
+              "tickets.create_ticket(Session(s, None), subject='From the command line')\n"
+              "s.close()\n")
+    subprocess.run([sys.executable, "-c", script, seeded], check=True, timeout=60)
+    qtbot.waitUntil(lambda: "From the command line" in subjects(window), timeout=5000)
+    wait_listed(qtbot, window)
+    assert window.count_label.text() == "5 tickets"
+
+
+def test_switching_agent_records_changes_as_the_new_agent(seeded: str, window: MainWindow,
+                                                          qtbot) -> None:
+    bob = agents.find_agent("Bob Builder")
+    assert bob is not None
+    window.set_agent(bob.id)
+    assert window.agent_label.text() == "Working as Bob Builder"
+    answer_modal(_fill_create_dialog("Bob's ticket"))
+    window.new_ticket_action.trigger()
+    qtbot.waitUntil(lambda: "Bob's ticket" in subjects(window), timeout=3000)
+    assert audit.activity_for(5)[-1].agent == "Bob Builder"
+
+
+def test_window_and_column_layout_are_remembered(seeded: str, open_window, qtbot) -> None:
+    first = open_window()
+    first.resize(1311, 703)
+    header = first.table.horizontalHeader()
+    header.resizeSection(COL_SUBJECT, 333)
+    header.moveSection(COL_TAGS, 0)
+    first.close()
+    second = open_window()
+    assert (second.size().width(), second.size().height()) == (1311, 703)
+    assert second.table.horizontalHeader().sectionSize(COL_SUBJECT) == 333
+    assert second.table.horizontalHeader().logicalIndex(0) == COL_TAGS
+
+
+def test_agent_is_remembered_per_desk(seeded: str, open_window, qtbot) -> None:
+    first = open_window(agent="Bob Builder")
+    first.close()
+    second = open_window(agent=None)
+    assert second.agent_label.text() == "Working as Bob Builder"
+
+
+def test_about_box_names_versions(window: MainWindow, monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    window.about_action.trigger()
+    assert "ticketdesk" in shown[0]
+    assert "SQLite" in shown[0]
+    assert "Qt 6" in shown[0]
+
+
+def test_model_passes_qt_model_tester(seeded: str, window: MainWindow, qtbot,
+                                      qtmodeltester) -> None:
+    wait_listed(qtbot, window)
+    qtmodeltester.check(window.model)
+
+
+def test_model_shows_number_at_once_and_fetches_rows_outside_data(
+        seeded: str, window: MainWindow, qtbot) -> None:
+    wait_listed(qtbot, window)
+    model: TicketTableModel = window.model
+    model._rows.clear()  # as after scrolling far away
+    index = model.index(0, COL_SUBJECT)
+    assert model.data(index) is None  # not cached: no query inside data()
+    assert model.data(model.index(0, 0)) == "TKT-000004"
+    qtbot.waitUntil(lambda: model.data(index) == "Invoice copy needed", timeout=2000)

@@ -1,0 +1,1 @@
+"""Qt widgets and models. Talks to services/, never builds SQL."""

@@ -1,0 +1,196 @@
+"""Create Ticket (Ctrl+N): subject (required), description, priority, customer (search existing
+or create new), tags, assignees. Bad input is explained in the dialog and nothing is written."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ticketdesk.domain import text
+from ticketdesk.domain.errors import TicketdeskError
+from ticketdesk.domain.status import Priority
+from ticketdesk.services import agents, assignees, customers, tickets
+from ticketdesk.services.changes import Changes
+from ticketdesk.services.records import CustomerRecord
+from ticketdesk.services.session import Session
+from ticketdesk.ui.text import plain_label
+
+
+def _customer_label(c: CustomerRecord) -> str:
+    details = " · ".join(p for p in (c.email, c.company) if p)
+    return f"{c.name} — {details}" if details else c.name
+
+
+class CreateTicketDialog(QDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("createTicketDialog")
+        self.setWindowTitle(self.tr("Create ticket"))
+        self.session = session
+        self.changes: Changes | None = None
+        self._matches: dict[str, CustomerRecord] = {}
+        self.customer: CustomerRecord | None = None
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        layout.addLayout(form)
+
+        self.subject = QLineEdit(self)
+        self.subject.setObjectName("subjectEdit")
+        self.subject.setPlaceholderText(self.tr("What is the problem, in a few words?"))
+        self.subject.setMaxLength(text.SUBJECT_MAX)
+        form.addRow(self.tr("&Subject:"), self.subject)
+
+        self.description = QPlainTextEdit(self)
+        self.description.setObjectName("descriptionEdit")
+        self.description.setPlaceholderText(self.tr("Details, steps, error messages…"))
+        self.description.setTabChangesFocus(True)
+        form.addRow(self.tr("&Description:"), self.description)
+
+        self.priority = QComboBox(self)
+        self.priority.setObjectName("priorityCombo")
+        for p in Priority:
+            self.priority.addItem(self.tr(p.label), int(p))
+        self.priority.setCurrentIndex(int(Priority.MEDIUM))
+        form.addRow(self.tr("&Priority:"), self.priority)
+
+        self.category = QLineEdit(self)
+        self.category.setObjectName("categoryEdit")
+        self.category.setPlaceholderText(self.tr("e.g. Billing, Hardware (optional)"))
+        form.addRow(self.tr("Cate&gory:"), self.category)
+
+        self.customer_edit = QLineEdit(self)
+        self.customer_edit.setObjectName("customerEdit")
+        self.customer_edit.setPlaceholderText(self.tr("Search customers, or type a new name"))
+        self._completions = QStringListModel(self)
+        completer = QCompleter(self._completions, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.activated.connect(self._customer_picked)
+        self.customer_edit.setCompleter(completer)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(self._search_customers)
+        self.customer_edit.textEdited.connect(self._customer_typed)
+        form.addRow(self.tr("C&ustomer:"), self.customer_edit)
+        self.customer_email = QLineEdit(self)
+        self.customer_email.setObjectName("customerEmailEdit")
+        self.customer_email.setPlaceholderText(self.tr("email of a new customer (optional)"))
+        form.addRow(self.tr("Customer &email:"), self.customer_email)
+        self.customer_note = plain_label("", self)
+        self.customer_note.setObjectName("customerNote")
+        form.addRow("", self.customer_note)
+
+        self.tags = QLineEdit(self)
+        self.tags.setObjectName("tagsEdit")
+        self.tags.setPlaceholderText(self.tr("comma-separated, e.g. billing, refund"))
+        existing = assignees.list_tags()
+        if existing:
+            self.tags.setToolTip(self.tr("Existing tags: ") + ", ".join(existing[:40]))
+        form.addRow(self.tr("&Tags:"), self.tags)
+
+        self.assignee_list = QListWidget(self)
+        self.assignee_list.setObjectName("assigneeList")
+        self.assignee_list.setMaximumHeight(110)
+        for agent in agents.list_agents():
+            item = QListWidgetItem(agent.name, self.assignee_list)
+            item.setData(Qt.ItemDataRole.UserRole, agent.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        form.addRow(self.tr("&Assignees:"), self.assignee_list)
+
+        self.error = plain_label("", self)
+        self.error.setObjectName("errorLabel")
+        self.error.setStyleSheet("color: #c0392b")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Create"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        send = QShortcut(QKeySequence("Ctrl+Return"), self)
+        send.activated.connect(self.accept)
+        self._customer_typed("")
+        self.resize(520, 560)
+
+    # -- customer picking ---------------------------------------------------------------------
+
+    def _customer_typed(self, _text: str) -> None:
+        self.customer = None
+        self._search_timer.start()
+        self._describe_customer()
+
+    def _search_customers(self) -> None:
+        try:
+            found = customers.find_customers(self.customer_edit.text(), limit=15)
+        except TicketdeskError:
+            found = []
+        self._matches = {_customer_label(c): c for c in found}
+        self._completions.setStringList(list(self._matches))
+        exact = [c for c in found if c.name.casefold() == self.customer_edit.text().strip()
+                 .casefold()]
+        if len(exact) == 1:
+            self.customer = exact[0]
+        self._describe_customer()
+
+    def _customer_picked(self, label: str) -> None:
+        self.customer = self._matches.get(label)
+        if self.customer is not None:
+            self.customer_edit.setText(self.customer.name)
+        self._describe_customer()
+
+    def _describe_customer(self) -> None:
+        typed = self.customer_edit.text().strip()
+        if self.customer is not None:
+            self.customer_note.setText(self.tr("Existing customer: ") +
+                                       _customer_label(self.customer))
+            self.customer_email.setEnabled(False)
+        elif typed:
+            self.customer_note.setText(self.tr("A new customer will be created."))
+            self.customer_email.setEnabled(True)
+        else:
+            self.customer_note.setText(self.tr("No customer (you can add one later)."))
+            self.customer_email.setEnabled(False)
+
+    # -- create -------------------------------------------------------------------------------
+
+    def selected_assignees(self) -> list[int]:
+        return [int(self.assignee_list.item(i).data(Qt.ItemDataRole.UserRole))
+                for i in range(self.assignee_list.count())
+                if self.assignee_list.item(i).checkState() == Qt.CheckState.Checked]
+
+    def accept(self) -> None:
+        typed = self.customer_edit.text().strip()
+        new_customer = None
+        if self.customer is None and typed:
+            new_customer = tickets.NewCustomer(typed, email=self.customer_email.text())
+        try:
+            tag_names = text.split_tags(self.tags.text())
+            self.changes = tickets.create_ticket(
+                self.session, subject=self.subject.text(),
+                description=self.description.toPlainText(),
+                priority=Priority(self.priority.currentData()), category=self.category.text(),
+                customer_id=self.customer.id if self.customer else None,
+                new_customer=new_customer, tags=tag_names,
+                assignee_ids=self.selected_assignees())
+        except TicketdeskError as exc:
+            self.error.setText(str(exc))
+            if "subject" in str(exc).lower():
+                self.subject.setFocus()
+            return
+        super().accept()

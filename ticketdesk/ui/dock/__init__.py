@@ -1,0 +1,5 @@
+"""The ticket dock: everything about the selected ticket."""
+
+from ticketdesk.ui.dock.ticket_dock import TicketDock
+
+__all__ = ["TicketDock"]

@@ -1,0 +1,444 @@
+"""The main window: filter bar and ticket table in the middle, the ticket dock at the side,
+menus with standard shortcuts, counts in the status bar.
+
+Writes happen through services; each returns a `Changes` that the window announces once on its
+`ChangeHub`. Changes made by other processes (another window, the command line) are noticed by
+polling the database's change counter once a second, and announced the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import tzinfo
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ticketdesk.db.store import Store
+from ticketdesk.domain.clock import utc_now
+from ticketdesk.domain.errors import TicketdeskError
+from ticketdesk.domain.filters import Sort, TicketFilter
+from ticketdesk.services import agents, assignees, customers
+from ticketdesk.services.changes import Changes
+from ticketdesk.services.session import Session
+from ticketdesk.ui.agent_picker import AgentPicker
+from ticketdesk.ui.create_ticket import CreateTicketDialog
+from ticketdesk.ui.dock import TicketDock
+from ticketdesk.ui.empty_state import EmptyState, NoMatches
+from ticketdesk.ui.filter_bar import FilterBar
+from ticketdesk.ui.hub import ChangeHub
+from ticketdesk.ui.settings import AppSettings
+from ticketdesk.ui.tasks import Task
+from ticketdesk.ui.text import plain_label
+from ticketdesk.ui.ticket_model import TicketTableModel
+from ticketdesk.ui.ticket_table import TicketTable
+from ticketdesk.ui.worker import QueryRunner
+
+POLL_MS = 1000
+EXTERNAL = "external"
+DEMO_TICKETS = 20_000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, agent_id: int, settings: AppSettings, *,
+                 tz: tzinfo | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.store = store
+        self.settings = settings
+        self.tz = tz
+        self.session = Session(store, agent_id, utc_now)
+        self.hub = ChangeHub(self)
+        self.runner = QueryRunner(store, self)
+        self._closed = False
+        self._tasks: list[Task] = []
+        self._select_when_listed: int | None = None
+
+        self.model = TicketTableModel(store, self.runner, self, tz)
+        self.filter_bar = FilterBar(self)
+        self.table = TicketTable(self.model, self)
+        self.empty_state = EmptyState(self)
+        self.no_matches = NoMatches(self)
+        self.list_stack = QStackedWidget(self)
+        for page in (self.table, self.empty_state, self.no_matches):
+            self.list_stack.addWidget(page)
+        tickets_page = QWidget(self)
+        tickets_page.setObjectName("ticketsPage")
+        column = QVBoxLayout(tickets_page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.filter_bar)
+        column.addWidget(self.list_stack)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(tickets_page)
+        self.setCentralWidget(self.pages)
+        self.analytics_view: QWidget | None = None
+
+        self.ticket_dock = TicketDock(self.session, self.hub, self)
+        self.dock = QDockWidget(self.tr("Ticket"), self)
+        self.dock.setObjectName("ticketDock")
+        self.dock.setWidget(self.ticket_dock)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                              | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+
+        self.count_label = plain_label("", self)
+        self.count_label.setObjectName("countLabel")
+        self.agent_label = plain_label("", self)
+        self.agent_label.setObjectName("agentLabel")
+        self.statusBar().addPermanentWidget(self.agent_label)
+        self.statusBar().addPermanentWidget(self.count_label)
+
+        self._build_actions()
+        self._connect()
+        self._restore_layout()
+        self._load_choices()
+        self._show_agent()
+
+        self._data_version = store.data_version()
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._poll_external)
+        self._poll.start()
+        self.model.set_query(TicketFilter(), self.table.sort)
+        self._update_pages()
+        self.setWindowTitle(self.tr("ticketdesk — {0}").format(store.location))
+
+    # -- wiring -------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot: Callable[[], object],
+                shortcut: QKeySequence | str | None = None,
+                name: str = "") -> QAction:
+        action = QAction(self.tr(text), self)
+        if name:
+            action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(shortcut if isinstance(shortcut, QKeySequence)
+                               else QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        keys = QKeySequence.StandardKey
+        self.new_ticket_action = self._action("&New Ticket…", self.new_ticket,
+                                              QKeySequence(keys.New), "newTicketAction")
+        self.export_action = self._action("&Export Tickets…", self.export_tickets,
+                                          "Ctrl+Shift+E", "exportAction")
+        self.demo_action = self._action("Load &Demo Data…", self.load_demo, None, "demoAction")
+        self.backup_action = self._action("&Back Up Now", self.backup_now, None, "backupAction")
+        self.quit_action = self._action("&Quit", self.close, QKeySequence(keys.Quit), "quitAction")
+        self.find_action = self._action("&Find", self.filter_bar.focus_search,
+                                        QKeySequence(keys.Find), "findAction")
+        self.clear_action = self._action("&Clear Filters", self.filter_bar.clear,
+                                         "Ctrl+Shift+L", "clearFiltersAction")
+        self.refresh_action = self._action("&Refresh", self.refresh, QKeySequence(keys.Refresh),
+                                           "refreshAction")
+        self.tickets_view_action = self._action("&Tickets", self.show_tickets, "Ctrl+1",
+                                                "ticketsViewAction")
+        self.analytics_view_action = self._action("&Analytics", self.show_analytics, "Ctrl+2",
+                                                  "analyticsViewAction")
+        self.switch_agent_action = self._action("&Switch Agent…", self.switch_agent, None,
+                                                "switchAgentAction")
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
+                                             QKeySequence(keys.HelpContents), "shortcutsAction")
+        self.about_action = self._action("&About ticketdesk", self.show_about, None,
+                                         "aboutAction")
+        dock_toggle = self.dock.toggleViewAction()
+        dock_toggle.setText(self.tr("Ticket &Details"))
+        dock_toggle.setShortcut(QKeySequence("Ctrl+D"))
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addActions([self.new_ticket_action, self.export_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.demo_action, self.backup_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        edit_menu.addActions([self.find_action, self.clear_action, self.refresh_action])
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addActions([self.tickets_view_action, self.analytics_view_action])
+        view_menu.addSeparator()
+        view_menu.addAction(dock_toggle)
+        desk_menu = bar.addMenu(self.tr("&Desk"))
+        desk_menu.addAction(self.switch_agent_action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addActions([self.shortcuts_action, self.about_action])
+
+    def _connect(self) -> None:
+        self.filter_bar.filterChanged.connect(self._filter_changed)
+        self.table.sortRequested.connect(self._sort_changed)
+        self.table.ticketSelected.connect(self.ticket_dock.show_ticket)
+        self.model.countsChanged.connect(self._update_counts)
+        self.model.modelReset.connect(self._update_pages)
+        self.model.rowsInserted.connect(self._update_pages)
+        self.model.snapshotReady.connect(self._after_snapshot)
+        self.model.queryFailed.connect(self._query_failed)
+        self.hub.changed.connect(self._on_changes)
+        self.empty_state.createRequested.connect(self.new_ticket)
+        self.empty_state.demoRequested.connect(self.load_demo)
+        self.no_matches.clearRequested.connect(self.filter_bar.clear)
+
+    # -- the list -----------------------------------------------------------------------------
+
+    def _filter_changed(self, f: TicketFilter) -> None:
+        self.model.set_query(f, self.table.sort)
+        self._reselect()
+
+    def _sort_changed(self, sort: Sort) -> None:
+        self.model.set_query(self.model.ticket_filter, sort)
+        self._reselect()
+
+    def _reselect(self) -> None:
+        """Keep the selected ticket selected across a new query when it is still listed."""
+        selected = self.table.selected_ticket()
+        if selected is not None and not self.table.select_ticket(selected):
+            self._select_when_listed = selected
+
+    def _after_snapshot(self) -> None:
+        wanted = self._select_when_listed
+        if wanted is not None and self.table.select_ticket(wanted):
+            self._select_when_listed = None
+        self._update_pages()
+
+    def _update_pages(self) -> None:
+        if self.model.rowCount() > 0:
+            page: QWidget = self.table
+        elif not self.model.is_complete:
+            return
+        elif self.model.ticket_filter.with_(date_field=TicketFilter().date_field).is_empty:
+            page = self.empty_state
+        else:
+            page = self.no_matches
+        self.list_stack.setCurrentWidget(page)
+
+    def _update_counts(self) -> None:
+        matching, total = self.model.matching, self.model.total
+        shown = f"{matching:,}" if matching is not None else f"{self.model.rowCount():,}+"
+        if total is None or (matching is not None and matching == total):
+            noun = self.tr("ticket") if matching == 1 else self.tr("tickets")
+            self.count_label.setText(f"{shown} {noun}")
+        else:
+            noun = self.tr("ticket") if total == 1 else self.tr("tickets")
+            self.count_label.setText(self.tr("{0} of {1} {2}").format(shown, f"{total:,}", noun))
+        self._update_pages()
+
+    def _query_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
+
+    def refresh(self) -> None:
+        self.hub.announce(Changes(everything=True), EXTERNAL)
+
+    # -- changes ------------------------------------------------------------------------------
+
+    def _on_changes(self, changes: Changes, _initiator: object) -> None:
+        self.model.refresh(changes)
+        if changes.everything or changes.agents or changes.tags or changes.customers:
+            self._load_choices()
+        if changes.everything or changes.agents:
+            self._show_agent()
+
+    def _poll_external(self) -> None:
+        try:
+            version = self.store.data_version()
+        except TicketdeskError as exc:
+            self.statusBar().showMessage(str(exc), POLL_MS * 5)
+            return
+        if version != self._data_version:
+            self._data_version = version
+            self.hub.announce(Changes(everything=True), EXTERNAL)
+
+    def _load_choices(self) -> None:
+        try:
+            self.filter_bar.set_agents([(a.id, a.name) for a in agents.list_agents()],
+                                       self.session.agent_id)
+            self.filter_bar.set_tags(assignees.list_tags())
+            self.filter_bar.set_customer_tags(customers.list_customer_tags())
+        except TicketdeskError as exc:
+            self.statusBar().showMessage(str(exc), 10_000)
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def new_ticket(self) -> None:
+        dialog = CreateTicketDialog(self.session, self)
+        if dialog.exec() and dialog.changes is not None:
+            self._select_when_listed = dialog.changes.new_id
+            self.hub.announce(dialog.changes, self)
+            self.statusBar().showMessage(self.tr("Created {0}.").format(
+                f"TKT-{dialog.changes.new_id:06d}"), 5000)
+
+    def load_demo(self, tickets: int = DEMO_TICKETS) -> Task | None:
+        from ticketdesk.services import demo
+        from ticketdesk.services.tickets import ticket_count
+
+        if ticket_count() > 0:
+            QMessageBox.information(self, self.tr("Load demo data"), self.tr(
+                "Demo data can only be loaded into an empty desk. Start ticketdesk with "
+                "--db demo.sqlite --demo to explore it in a desk of its own."))
+            return None
+        store = self.store
+        count = tickets if isinstance(tickets, int) and tickets > 0 else DEMO_TICKETS
+        task = Task(store, lambda progress: demo.generate(store, tickets=count,
+                                                          progress=progress),
+                    self.tr("Loading demo data…"), self)
+        task.done.connect(self._demo_loaded)
+        task.failed.connect(lambda error: self._task_failed(self.tr("Load demo data"), error))
+        self._run(task)
+        return task
+
+    def _demo_loaded(self, summary: object) -> None:
+        self.hub.announce(Changes(everything=True), self)
+        self.statusBar().showMessage(self.tr("Demo data loaded."), 5000)
+
+    def export_tickets(self) -> None:
+        from ticketdesk.services.export import export_tickets
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export tickets"), str(Path.home() / "tickets.csv"),
+            self.tr("CSV files (*.csv)"))
+        if not path:
+            return
+        f, store = self.model.ticket_filter, self.store
+        task = Task(store, lambda progress: export_tickets(
+            store, Path(path), f, progress=lambda d, t: progress(d, t, "")),
+            self.tr("Exporting tickets…"), self)
+        task.done.connect(lambda result: self.statusBar().showMessage(self.tr(
+            "Exported {0} tickets to {1}.").format(f"{result.rows:,}", result.path), 10_000))
+        task.failed.connect(lambda error: self._task_failed(self.tr("Export tickets"), error))
+        self._run(task)
+
+    def backup_now(self) -> None:
+        from ticketdesk.services.maintenance import backup
+
+        store = self.store
+        task = Task(store, lambda _progress: backup(store), self.tr("Backing up…"), self)
+        task.done.connect(lambda path: self.statusBar().showMessage(
+            self.tr("Backup written to {0}.").format(path), 10_000))
+        task.failed.connect(lambda error: self._task_failed(self.tr("Back up"), error))
+        self._run(task)
+
+    def _run(self, task: Task) -> None:
+        self._tasks.append(task)
+        task.done.connect(lambda _r: self._tasks.remove(task) if task in self._tasks else None)
+        task.failed.connect(lambda _e: self._tasks.remove(task) if task in self._tasks else None)
+        task.start()
+
+    def _task_failed(self, title: str, error: object) -> None:
+        message = str(error) if isinstance(error, TicketdeskError) else self.tr(
+            "Something went wrong: {0}").format(error)
+        if "cancel" in type(error).__name__.lower():
+            self.statusBar().showMessage(message, 10_000)
+            return
+        QMessageBox.warning(self, title, message)
+
+    def show_tickets(self) -> None:
+        self.pages.setCurrentIndex(0)
+
+    def show_analytics(self) -> None:
+        if self.analytics_view is None:
+            try:
+                from ticketdesk.ui.analytics import AnalyticsView
+            except ImportError:
+                self.statusBar().showMessage(self.tr("Analytics are not available yet."), 5000)
+                return
+            view = AnalyticsView(self.session, self.hub, self)
+            view.drillDown.connect(self.drill_down)
+            self.pages.addWidget(view)
+            self.analytics_view = view
+        self.pages.setCurrentWidget(self.analytics_view)
+
+    def drill_down(self, f: TicketFilter) -> None:
+        """Show the ticket list filtered to exactly the tickets behind a card or a bar."""
+        self.show_tickets()
+        self.filter_bar.apply(f)
+
+    def switch_agent(self) -> None:
+        picker = AgentPicker(self.session.as_agent(None), self.session.agent_id, self)
+        if picker.exec() and picker.agent_id is not None:
+            self.set_agent(picker.agent_id)
+
+    def set_agent(self, agent_id: int) -> None:
+        self.session = self.session.as_agent(agent_id)
+        self.settings.set_agent_for(self.store.location, agent_id)
+        self.ticket_dock.set_session(self.session)
+        self._load_choices()
+        self._show_agent()
+        self.filter_bar._emit_now()  # "Me" now means someone else
+
+    def _show_agent(self) -> None:
+        try:
+            name = agents.get_agent(self.session.agent_id or 0).name
+        except TicketdeskError:
+            name = "?"
+        self.agent_label.setText(self.tr("Working as {0}").format(name))
+
+    def show_shortcuts(self) -> None:
+        lines = [f"{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}\t"
+                 f"{a.text().replace('&', '').rstrip('…')}"
+                 for a in self.actions() if not a.shortcut().isEmpty()]
+        lines.append(f"Ctrl+D\t{self.tr('Show or hide the ticket details')}")
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("Keyboard shortcuts"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText("\n".join(lines))
+        box.exec()
+
+    def show_about(self) -> None:
+        from ticketdesk.cli import versions
+
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("About ticketdesk"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(self.tr("A desktop help desk for small support teams.") + "\n\n" + versions()
+                    + "\n\n" + self.tr("Desk: ") + self.store.location)
+        box.exec()
+
+    # -- layout and closing -------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.bytes_value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1400, 820)
+        state = self.settings.bytes_value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        header = self.settings.bytes_value("table/header")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+
+    def save_layout(self) -> None:
+        self.settings.set_bytes("window/geometry", self.saveGeometry())
+        self.settings.set_bytes("window/state", self.saveState())
+        self.settings.set_bytes("table/header", self.table.horizontalHeader().saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed and not self.ticket_dock.close_work():
+            event.ignore()
+            return
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Save the layout, stop background work and close the desk. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._poll.stop()
+        self.save_layout()
+        for task in list(self._tasks):
+            task.cancel()
+            task.wait()
+        self.runner.stop()
+        self.store.close()

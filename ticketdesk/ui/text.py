@@ -1,0 +1,36 @@
+"""Showing untrusted text safely, and times in the user's locale.
+
+Everything a customer or agent typed is shown as plain text. Qt guesses "rich text" for tooltips
+and labels whose text looks like HTML, so text from the database never goes into one unescaped.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QDateTime, QLocale, Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+def plain_tooltip(text: str, limit: int = 600) -> str:
+    """A tooltip that shows `text` literally (Qt would render HTML in a tooltip)."""
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "<p style='white-space:pre-wrap'>" + html.escape(shown) + "</p>"
+
+
+def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
+def local_time(epoch: int | None, *, with_time: bool = True) -> str:
+    """A UTC instant in the user's local time zone and locale short format; "" for none."""
+    if epoch is None:
+        return ""
+    moment = QDateTime.fromSecsSinceEpoch(int(epoch))
+    locale = QLocale()
+    if with_time:
+        return locale.toString(moment, QLocale.FormatType.ShortFormat)
+    return locale.toString(moment.date(), QLocale.FormatType.ShortFormat)

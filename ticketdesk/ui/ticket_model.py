@@ -1,0 +1,298 @@
+"""The ticket table's model, built to stay instant at a million tickets (DESIGN.md).
+
+It holds the sorted ids of the current filter in a numpy array and a cache of display rows
+fetched by id, a page at a time. `data()` never queries: a row not yet in the cache shows its
+ticket number at once and asks for its page, which is fetched on the next turn of the event loop
+(a few milliseconds for 200 rows by primary key). A new filter shows its first page immediately
+(one LIMIT query), and the full id snapshot follows from the background runner; answers for an
+older filter are dropped by generation.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+
+from ticketdesk.db.store import Store
+from ticketdesk.domain.errors import TicketdeskError
+from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
+from ticketdesk.domain.numbers import format_number
+from ticketdesk.services import ticket_list
+from ticketdesk.services.changes import Changes
+from ticketdesk.services.ticket_list import PAGE, TicketRow
+from ticketdesk.ui.icons import priority_icon, status_icon
+from ticketdesk.ui.text import local_time, plain_tooltip
+from ticketdesk.ui.worker import QueryRunner
+
+COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
+    ("Ticket #", SortKey.NUMBER),
+    ("Subject", SortKey.SUBJECT),
+    ("Status", SortKey.STATUS),
+    ("Priority", SortKey.PRIORITY),
+    ("Customer", SortKey.CUSTOMER),
+    ("Assignees", None),
+    ("Tags", None),
+    ("Created", SortKey.CREATED),
+    ("Updated", SortKey.UPDATED),
+)
+COL_NUMBER, COL_SUBJECT, COL_STATUS, COL_PRIORITY, COL_CUSTOMER = 0, 1, 2, 3, 4
+COL_ASSIGNEES, COL_TAGS, COL_CREATED, COL_UPDATED = 5, 6, 7, 8
+CACHE_LIMIT = 20_000
+SNAPSHOT, TOTAL = "list.snapshot", "list.total"
+TicketIdRole = Qt.ItemDataRole.UserRole + 1
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _display(row: TicketRow) -> tuple[str, ...]:
+    return (format_number(row.id), row.subject, row.status.label, row.priority.label,
+            row.customer, row.assignees, row.tags, local_time(row.created_at),
+            local_time(row.updated_at))
+
+
+class TicketTableModel(QAbstractTableModel):
+    countsChanged = Signal()
+    queryFailed = Signal(str)
+    snapshotReady = Signal()
+
+    def __init__(self, store: Store, runner: QueryRunner, parent: QObject | None = None,
+                 tz: tzinfo | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.runner = runner
+        self.tz = tz
+        self.ticket_filter = TicketFilter()
+        self.ticket_sort = Sort()
+        self.matching: int | None = None
+        self.total: int | None = None
+        self._ids = np.empty(0, dtype=np.int64)
+        self._complete = False
+        self._rows: dict[int, tuple[TicketRow | None, tuple[str, ...]]] = {}
+        self._wanted: set[int] = set()
+        self._generation = 0
+        self._fetch_timer = QTimer(self)
+        self._fetch_timer.setSingleShot(True)
+        self._fetch_timer.setInterval(0)
+        self._fetch_timer.timeout.connect(self._fetch_wanted)
+        runner.finished.connect(self._on_result)
+        runner.failed.connect(self._on_failed)
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def set_query(self, f: TicketFilter, sort: Sort) -> None:
+        """Show a new filter/sort: first page now, the full snapshot when it arrives."""
+        self.ticket_filter, self.ticket_sort = f, sort
+        self._generation += 1
+        try:
+            first = ticket_list.first_page(self.store, f, sort, PAGE, self.tz)
+        except TicketdeskError as exc:
+            self.queryFailed.emit(str(exc))
+            first = []
+        self.beginResetModel()
+        self._ids = np.fromiter((r.id for r in first), dtype=np.int64, count=len(first))
+        self._rows.update((r.id, (r, _display(r))) for r in first)
+        self._complete = len(first) < PAGE
+        self.matching = len(first) if self._complete else None
+        self.endResetModel()
+        if not self._complete:
+            self._request_snapshot()
+        self._request_total()
+        self.countsChanged.emit()
+
+    def refresh(self, changes: Changes | None = None) -> None:
+        """Bring the list up to date after a change, here or elsewhere, without blanking it:
+        changed rows are refetched, and a new snapshot replaces the ids when it arrives."""
+        if changes is not None and not changes.everything:
+            stale = changes.tickets | frozenset(changes.created)
+            if changes.customers or changes.agents:
+                self._rows.clear()
+            for tid in stale:
+                self._rows.pop(tid, None)
+            self._repaint_ids(stale)
+        else:
+            self._rows.clear()
+            self._repaint_all()
+        self._generation += 1
+        self._request_snapshot()
+        self._request_total()
+
+    def _request_snapshot(self) -> None:
+        f, sort, tz, store = self.ticket_filter, self.ticket_sort, self.tz, self.store
+        self.runner.submit(SNAPSHOT, self._generation,
+                           lambda: ticket_list.id_snapshot(store, f, sort, tz))
+
+    def _request_total(self) -> None:
+        store = self.store
+        self.runner.submit(TOTAL, self._generation,
+                           lambda: ticket_list.count(store, TicketFilter()))
+
+    def _on_result(self, channel: str, generation: int, result: Any) -> None:
+        if generation != self._generation:
+            return
+        if channel == SNAPSHOT:
+            self._apply_snapshot(result)
+            self.matching = len(result)
+            self.countsChanged.emit()
+            self.snapshotReady.emit()
+        elif channel == TOTAL:
+            self.total = int(result)
+            self.countsChanged.emit()
+
+    def _on_failed(self, channel: str, generation: int, error: object) -> None:
+        if generation == self._generation and channel in (SNAPSHOT, TOTAL):
+            self.queryFailed.emit(str(error))
+
+    def _apply_snapshot(self, ids: np.ndarray) -> None:
+        old = self._ids
+        self._complete = True
+        if np.array_equal(ids, old):
+            return
+        if len(ids) > len(old) and np.array_equal(ids[: len(old)], old):
+            self.beginInsertRows(QModelIndex(), len(old), len(ids) - 1)
+            self._ids = ids
+            self.endInsertRows()
+            return
+        if len(ids) == len(old):
+            self._relayout(ids)
+            return
+        self.beginResetModel()
+        self._ids = ids
+        self.endResetModel()
+
+    def _relayout(self, ids: np.ndarray) -> None:
+        """Same number of rows in a new order: keep selection and current row by ticket id."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        moved = []
+        for index in persistent:
+            row = index.row()
+            new_row = -1
+            if 0 <= row < len(self._ids):
+                hits = np.flatnonzero(ids == self._ids[row])
+                new_row = int(hits[0]) if len(hits) else -1
+            moved.append(self.index(new_row, index.column()) if new_row >= 0 else QModelIndex())
+        self._ids = ids
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    # -- page cache ---------------------------------------------------------------------------
+
+    def _want(self, row: int) -> None:
+        page = row // PAGE
+        if page not in self._wanted:
+            self._wanted.add(page)
+            self._fetch_timer.start()
+
+    def _fetch_wanted(self) -> None:
+        pages, self._wanted = sorted(self._wanted), set()
+        if len(self._rows) > CACHE_LIMIT:
+            self._rows.clear()
+        for page in pages:
+            start, end = page * PAGE, min((page + 1) * PAGE, len(self._ids))
+            if start >= end:
+                continue
+            wanted = [int(i) for i in self._ids[start:end]]
+            try:
+                found = ticket_list.rows_by_ids(wanted)
+            except TicketdeskError as exc:
+                self.queryFailed.emit(str(exc))
+                return
+            for tid in wanted:
+                row = found.get(tid)
+                self._rows[tid] = (row, _display(row)) if row else (None, _gone(tid))
+            self.dataChanged.emit(self.index(start, 0), self.index(end - 1, len(COLUMNS) - 1))
+
+    def _repaint_ids(self, ticket_ids: frozenset[int]) -> None:
+        if not ticket_ids or not len(self._ids):
+            return
+        rows = np.flatnonzero(np.isin(self._ids, np.fromiter(ticket_ids, dtype=np.int64)))
+        for row in rows:
+            self.dataChanged.emit(self.index(int(row), 0),
+                                  self.index(int(row), len(COLUMNS) - 1))
+
+    def _repaint_all(self) -> None:
+        if len(self._ids):
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    def ticket_id(self, row: int) -> int | None:
+        return int(self._ids[row]) if 0 <= row < len(self._ids) else None
+
+    def row_of(self, ticket_id: int) -> int | None:
+        hits = np.flatnonzero(self._ids == ticket_id)
+        return int(hits[0]) if len(hits) else None
+
+    @property
+    def is_complete(self) -> bool:
+        return self._complete
+
+    # -- Qt model interface -------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self.tr(COLUMNS[section][0])
+            if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][1] is None:
+                return self.tr("This column cannot be sorted; filter by it instead.")
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row, column = index.row(), index.column()
+        if not index.isValid() or row >= len(self._ids):
+            return None
+        tid = int(self._ids[row])
+        if role == TicketIdRole:
+            return tid
+        entry = self._rows.get(tid)
+        if entry is None:
+            self._want(row)
+            if role == Qt.ItemDataRole.DisplayRole and column == COL_NUMBER:
+                return format_number(tid)
+            return None
+        ticket, display = entry
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display[column]
+        if ticket is None:
+            return None
+        if role == Qt.ItemDataRole.DecorationRole:
+            if column == COL_STATUS:
+                return status_icon(ticket.status)
+            if column == COL_PRIORITY:
+                return priority_icon(ticket.priority)
+        elif role == Qt.ItemDataRole.ToolTipRole and column in (COL_SUBJECT, COL_CUSTOMER,
+                                                                COL_ASSIGNEES, COL_TAGS):
+            return plain_tooltip(display[column]) if display[column] else None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
+            Qt.ItemFlag.ItemNeverHasChildren
+
+    def sort_key(self, column: int) -> SortKey | None:
+        return COLUMNS[column][1] if 0 <= column < len(COLUMNS) else None
+
+
+def _gone(ticket_id: int) -> tuple[str, ...]:
+    return (format_number(ticket_id), "(no longer available)", "", "", "", "", "", "", "")

@@ -1,0 +1,126 @@
+"""The ticket table view: fixed row heights, sorting by header click (in SQL, through the
+model), and selection and scroll position kept by ticket id when the list refreshes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from ticketdesk.domain.filters import Sort
+from ticketdesk.ui.ticket_model import COL_SUBJECT, COLUMNS, TicketTableModel
+
+DEFAULT_WIDTHS = (100, 420, 120, 100, 180, 170, 160, 140, 140)
+
+
+class TicketTable(QTableView):
+    ticketSelected = Signal(object)  # int | None
+    sortRequested = Signal(object)  # Sort
+
+    def __init__(self, model: TicketTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ticketTable")
+        self.ticket_model = model
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setShowGrid(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        rows = self.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setStretchLastSection(False)
+        for column, width in enumerate(DEFAULT_WIDTHS):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Interactive)
+        header.sectionClicked.connect(self._header_clicked)
+        self._sort = Sort()
+        self._show_sort_indicator()
+        self._selected: int | None = None
+        self._top: int | None = None
+        model.modelAboutToBeReset.connect(self._remember)
+        model.modelReset.connect(self._restore)
+        self.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    # -- sorting ------------------------------------------------------------------------------
+
+    def _header_clicked(self, column: int) -> None:
+        key = self.ticket_model.sort_key(column)
+        if key is None:  # Assignees, Tags: not sortable; keep the indicator where it was
+            self._show_sort_indicator()
+            return
+        descending = not self._sort.descending if key == self._sort.key else key in (
+            self._sort.key.CREATED, self._sort.key.UPDATED, self._sort.key.PRIORITY)
+        self.set_sort(Sort(key, descending), announce=True)
+
+    def set_sort(self, sort: Sort, *, announce: bool = False) -> None:
+        self._sort = sort
+        self._show_sort_indicator()
+        if announce:
+            self.sortRequested.emit(sort)
+
+    @property
+    def sort(self) -> Sort:
+        return self._sort
+
+    def _show_sort_indicator(self) -> None:
+        column = next(i for i, (_, key) in enumerate(COLUMNS) if key == self._sort.key)
+        order = Qt.SortOrder.DescendingOrder if self._sort.descending else \
+            Qt.SortOrder.AscendingOrder
+        header = self.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
+
+    # -- selection ----------------------------------------------------------------------------
+
+    def selected_ticket(self) -> int | None:
+        return self._selected
+
+    def select_ticket(self, ticket_id: int | None) -> bool:
+        """Select and show `ticket_id` if it is in the list; False if it is not (yet)."""
+        row = self.ticket_model.row_of(ticket_id) if ticket_id is not None else None
+        if row is None:
+            return False
+        index = self.ticket_model.index(row, 0)
+        self.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.scrollTo(index)
+        return True
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        ticket_id = self.ticket_model.ticket_id(current.row()) if current.isValid() else None
+        if ticket_id != self._selected:
+            self._selected = ticket_id
+            self.ticketSelected.emit(ticket_id)
+
+    def _remember(self) -> None:
+        top = self.indexAt(self.viewport().rect().topLeft())
+        self._top = self.ticket_model.ticket_id(top.row()) if top.isValid() else None
+
+    def _restore(self) -> None:
+        """After a reset, reselect the same ticket (quietly) and scroll back to where we were."""
+        selected = self._selected
+        if selected is not None:
+            row = self.ticket_model.row_of(selected)
+            if row is not None:
+                self.selectionModel().blockSignals(True)
+                index = self.ticket_model.index(row, 0)
+                self.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows)
+                self.selectionModel().blockSignals(False)
+        if self._top is not None:
+            row = self.ticket_model.row_of(self._top)
+            if row is not None:
+                self.scrollTo(self.ticket_model.index(row, 0),
+                              QAbstractItemView.ScrollHint.PositionAtTop)

@@ -1,0 +1,106 @@
+"""Off the GUI thread: counts, id snapshots, analytics, exports.
+
+One `QueryRunner` owns one thread with its own database connection. Jobs are tagged with a
+channel ("snapshot", "count"...) and a generation; submitting a newer generation on a channel
+drops older queued jobs of that channel and interrupts the one running, so an answer for an old
+filter never arrives and never delays the new one (DB Browser's RowLoader does the same with a
+token and sqlite3_interrupt).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from ticketdesk.db.store import Store
+
+
+@dataclass
+class _Job:
+    channel: str
+    generation: int
+    fn: Callable[[], Any]
+
+
+class _Thread(QThread):
+    def __init__(self, runner: QueryRunner) -> None:
+        super().__init__()
+        self.runner = runner
+
+    def run(self) -> None:
+        self.runner._loop()
+
+
+class QueryRunner(QObject):
+    """Runs callables in order on a background thread; results come back as signals on the
+    thread that created the runner (the GUI thread)."""
+
+    finished = Signal(str, int, object)  # channel, generation, result
+    failed = Signal(str, int, object)  # channel, generation, exception
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._latest: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._running: _Job | None = None
+        self._connection: Any = None
+        self._thread = _Thread(self)
+        self._thread.start()
+
+    def submit(self, channel: str, generation: int, fn: Callable[[], Any]) -> None:
+        with self._lock:
+            self._latest[channel] = max(generation, self._latest.get(channel, -1))
+            running = self._running
+            if running is not None and running.channel == channel and \
+                    running.generation < generation and self._connection is not None:
+                self.store.interrupt(self._connection)
+        self._jobs.put(_Job(channel, generation, fn))
+
+    def is_current(self, channel: str, generation: int) -> bool:
+        with self._lock:
+            return self._latest.get(channel, -1) == generation
+
+    def _loop(self) -> None:
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    return
+                if not self.is_current(job.channel, job.generation):
+                    continue
+                with self._lock:
+                    self._running = job
+                    if self._connection is None:
+                        self._connection = self.store.thread_connection()
+                try:
+                    result = job.fn()
+                except Exception as exc:  # reported to the GUI, never lost
+                    if self.is_current(job.channel, job.generation):
+                        self.failed.emit(job.channel, job.generation, exc)
+                else:
+                    if self.is_current(job.channel, job.generation):
+                        self.finished.emit(job.channel, job.generation, result)
+                finally:
+                    with self._lock:
+                        self._running = None
+        finally:
+            with self._lock:
+                self._connection = None
+            self.store.close_thread()
+
+    def stop(self) -> None:
+        """Interrupt what runs, finish the thread and close its connection (call before exit)."""
+        with self._lock:
+            for channel in self._latest:
+                self._latest[channel] += 1
+            if self._running is not None and self._connection is not None:
+                self.store.interrupt(self._connection)
+        self._jobs.put(None)
+        self._thread.wait()
