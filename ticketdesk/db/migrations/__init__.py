@@ -1,6 +1,7 @@
 """Numbered schema migrations, applied in order when a desk is opened.
 
-Each migration is a module `mNNNN_*.py` with `VERSION` and `apply(ctx)`. Migrations carry their
+Each migration is a module `mNNNN_*.py` with `VERSION` and `apply(ctx)`; versions are unique and
+applied in increasing order (a gap is harmless). Migrations carry their
 own DDL (never the current models), so a database from any older version walks the same path a
 new one took. Each runs in its own write transaction together with the row that records it, so
 a crash mid-migration leaves the previous version intact; two processes opening one fresh desk at
@@ -51,8 +52,8 @@ def _discover() -> tuple[Migration, ...]:
             found.append(Migration(module.VERSION, info.name, module.apply))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    if not versions or versions[0] != 1 or len(set(versions)) != len(versions):
+        raise RuntimeError(f"migrations must start at 1 with unique numbers, found {versions}")
     return tuple(found)
 
 
