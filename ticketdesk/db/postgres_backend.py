@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import numpy as np
 from peewee import PostgresqlDatabase
 
 from ticketdesk.db.dialect import POSTGRES
@@ -116,6 +117,11 @@ class PostgresBackend:
                 yield from cursor
             finally:
                 cursor.close()
+
+    def id_array(self, db: Any, sql: str, params: Sequence[Any]) -> np.ndarray:
+        """The first column of an ordered id query as int64."""
+        cursor = db.execute_sql(sql, params)
+        return np.fromiter((row[0] for row in cursor), dtype=np.int64)
 
     # -- search -------------------------------------------------------------------------------
 

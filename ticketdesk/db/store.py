@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ticketdesk.db import migrations, search_index
 from ticketdesk.db.errors import storage_error
 from ticketdesk.db.models import database_proxy
@@ -75,6 +77,11 @@ class Store:
         """Iterate a peewee query's rows with constant memory, however many there are."""
         sql, params = query.sql()
         return self.backend.stream(self.db, sql, params)
+
+    def id_array(self, query: Any) -> np.ndarray:
+        """The ids an ordered `SELECT id ...` query returns, as an int64 array, in order."""
+        sql, params = query.sql()
+        return self.backend.id_array(self.db, sql, params)
 
     def data_version(self) -> int:
         return self.backend.data_version(self.db)

@@ -49,8 +49,7 @@ def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
 def id_snapshot(store: Store, f: TicketFilter, sort: Sort,
                 tz: tzinfo | None = None) -> np.ndarray:
     """Every matching ticket id in display order (8 bytes per ticket)."""
-    cursor = store.db.execute(ticket_query.select_ids(f, sort, store.backend, tz))
-    return np.fromiter((row[0] for row in cursor), dtype=np.int64)
+    return store.id_array(ticket_query.select_ids(f, sort, store.backend, tz))
 
 
 def rows_by_ids(ids: Sequence[int] | Iterable[int]) -> dict[int, TicketRow]:

@@ -1,0 +1,192 @@
+"""Benchmark: the real main window on a large desk, offscreen.
+
+    .venv/bin/python tests/bench/bench_window.py [--tickets 1000000] [--db PATH] [--runs 5]
+
+Builds the demo desk with `ticketdesk demo` if PATH does not exist yet (default:
+~/.cache/ticketdesk-bench/demo_<N>.sqlite), then measures, in a fresh process each run:
+
+- start: process start to the first rows painted (what a user waits for after launching);
+- filter: a status+priority filter applied to its rows painted;
+- search: a full-text search to its rows painted;
+- jump: scrolling to the last row to its rows painted;
+- count: a filter change to "N of M tickets" known (the id snapshot, off the GUI thread);
+- memory: peak resident set size;
+- stall: the longest gap of a 5 ms heartbeat timer on the GUI thread during all of it.
+
+Each figure is printed beside the raw-SQL floor of ../shared/bench/limit.py where one exists
+(timed on LIMIT_DB, default /tmp/limit_1000000.db, if that file is there). Medians over runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LIMIT = ROOT.parent / "shared" / "bench" / "limit.py"
+GOALS = {"start": 1200.0, "filter": 50.0, "search": 50.0, "jump": 100.0, "count": None,
+         "memory_mb": 250.0, "stall": 50.0}
+FLOORS = {"start": "page_first", "filter": "filter_status_priority_page", "search": "fts_page",
+          "jump": "keyset_page_mid", "count": "id_snapshot_filtered_sorted"}
+
+
+def child(url: str) -> None:
+    """One measured session in this process; prints a JSON line of figures (ms, MB)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    started = float(os.environ["BENCH_T0"])
+    from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    from ticketdesk.app import build_main_window
+    from ticketdesk.domain.filters import TicketFilter
+    from ticketdesk.domain.status import Priority, Status
+
+    settings = QSettings(os.environ["BENCH_SETTINGS"], QSettings.Format.IniFormat)
+    window = build_main_window(url, agent_name="Bench Agent", settings=settings)
+    window.resize(1400, 900)
+    window.show()
+    model, table = window.model, window.table
+
+    def painted_until(done) -> float:
+        clock = QElapsedTimer()
+        clock.start()
+        while not done():
+            app.processEvents()
+        table.viewport().repaint()
+        app.processEvents()
+        return clock.nsecsElapsed() / 1e6
+
+    painted_until(lambda: model.rowCount() > 0 and model.data(model.index(0, 1)) is not None)
+    figures: dict[str, float] = {"start": (time.monotonic() - started) * 1000}
+
+    gaps = [0.0]
+    beat = QElapsedTimer()
+    beat.start()
+
+    def heartbeat() -> None:
+        gaps.append(beat.nsecsElapsed() / 1e6)
+        beat.restart()
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(heartbeat)
+    timer.start()
+    painted_until(lambda: model.matching is not None and model.total is not None)
+    beat.restart()
+
+    def apply(f: TicketFilter) -> tuple[float, float]:
+        clock = QElapsedTimer()
+        clock.start()
+        window.filter_bar.apply(f)
+        first = painted_until(lambda: model.rowCount() > 0
+                              and model.data(model.index(0, 1)) is not None)
+        first_ms = clock.nsecsElapsed() / 1e6
+        painted_until(lambda: model.matching is not None)
+        del first
+        return first_ms, clock.nsecsElapsed() / 1e6
+
+    figures["filter"], figures["count"] = apply(TicketFilter(
+        statuses=frozenset({Status.OPEN, Status.IN_PROGRESS}),
+        priorities=frozenset({Priority.HIGH})))
+    figures["search"], _ = apply(TicketFilter(text="refund crash"))
+    apply(TicketFilter())
+    clock = QElapsedTimer()
+    clock.start()
+    table.scrollToBottom()
+    last = model.rowCount() - 1
+    figures["jump"] = painted_until(lambda: model.data(model.index(last, 1)) is not None)
+    for _ in range(20):  # let the heartbeat see the settled window
+        app.processEvents()
+        time.sleep(0.005)
+    timer.stop()
+    import resource
+
+    figures["memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["stall"] = max(gaps)
+    figures["rows"] = float(model.rowCount())
+    print("BENCH " + json.dumps(figures), flush=True)
+    window.close()
+
+
+def floors(limit_db: Path) -> dict[str, float]:
+    if not LIMIT.exists() or not limit_db.exists():
+        return {}
+    spec = importlib.util.spec_from_file_location("limit", LIMIT)
+    assert spec and spec.loader
+    argv, sys.argv = sys.argv, ["limit.py", "1000000", str(limit_db)]
+    try:
+        limit = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(limit)
+    finally:
+        sys.argv = argv
+    import sqlite3  # noqa: TID251 - the floor is measured with plain sqlite3 on purpose
+
+    con = sqlite3.connect(limit_db)
+    result = {}
+    for name, op in FLOORS.items():
+        sql, params = limit.OPS[op]
+        result[name] = limit.timeit(con, sql, params) * 1000
+    return result
+
+
+def build(path: Path, tickets: int) -> None:
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"building {tickets:,} demo tickets in {path} …", flush=True)
+    subprocess.run([sys.executable, "-m", "ticketdesk", "demo", "--tickets", str(tickets),
+                    "--db", str(path)], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--limit-db", type=Path, default=Path("/tmp/limit_1000000.db"))
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    path = args.db or Path.home() / ".cache" / "ticketdesk-bench" / f"demo_{args.tickets}.sqlite"
+    build(path, args.tickets)
+    runs: list[dict[str, float]] = []
+    settings = Path(os.environ.get("TMPDIR", "/tmp")) / "ticketdesk-bench-settings.ini"
+    for _ in range(args.runs):
+        env = dict(os.environ, BENCH_T0=repr(time.monotonic()), BENCH_SETTINGS=str(settings),
+                   QT_QPA_PLATFORM="offscreen")
+        out = subprocess.run([sys.executable, __file__, "--child", f"sqlite:///{path}"],
+                             env=env, capture_output=True, text=True, check=False)
+        line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH ")), None)
+        if line is None:
+            sys.exit(f"run failed:\n{out.stdout}\n{out.stderr}")
+        runs.append(json.loads(line[6:]))
+    floor = floors(args.limit_db)
+    rows = int(runs[0]["rows"])
+    print(f"\nticketdesk main window, {rows:,} tickets, {args.runs} runs, "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    print(f"{'figure':10s} {'median':>10s} {'worst':>10s} {'goal':>8s} {'floor':>9s} "
+          f"{'x floor':>8s}")
+    for name, goal in GOALS.items():
+        values = [r[name] for r in runs]
+        median, worst = statistics.median(values), max(values)
+        unit = "MB" if name == "memory_mb" else "ms"
+        base = floor.get(name)
+        ratio = f"{median / base:8.1f}" if base else f"{'':>8s}"
+        goal_text = f"{goal:.0f}" if goal else "-"
+        base_text = f"{base:.1f}" if base else "-"
+        print(f"{name:10s} {median:8.1f}{unit} {worst:8.1f}{unit} {goal_text:>8s} "
+              f"{base_text:>9s} {ratio}")
+
+
+if __name__ == "__main__":
+    main()
