@@ -167,6 +167,21 @@ class Activity(BaseModel):
     ticket_version = IntegerField()
 
 
+class Draft(BaseModel):
+    """Unsent text an agent is writing on a ticket (migration 3); see services/drafts.py."""
+
+    agent = ForeignKeyField(Agent, column_name="agent_id", on_delete="CASCADE", lazy_load=False)
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", on_delete="CASCADE",
+                             lazy_load=False)
+    kind = TextField()
+    body = TextField()
+    base_version = IntegerField(null=True)
+    updated_at = BigIntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("agent", "ticket", "kind")
+
+
 class DeskMeta(BaseModel):
     """Key/value facts about this desk (schema version lives in `schema_migrations`)."""
 
@@ -179,5 +194,5 @@ class DeskMeta(BaseModel):
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Agent, Customer, CustomerTag, CustomerTagLink, Tag, Ticket, TicketTag, TicketAssignee,
-    Note, Message, Attachment, AttachmentContent, Activity, DeskMeta,
+    Note, Message, Attachment, AttachmentContent, Activity, Draft, DeskMeta,
 )

@@ -41,10 +41,18 @@ class Store:
     def location(self) -> str:
         return self.backend.location
 
+    def _bind(self) -> None:
+        """Point the models at this desk. A no-op with one desk per process (the app); with
+        two stores open on one file in one process (tests with two windows), a transaction
+        must run its queries on its own connection, or it waits on its own write lock."""
+        if database_proxy.obj is not self.db:
+            database_proxy.initialize(self.db)
+
     @contextmanager
     def write(self) -> Iterator[None]:
         """One write transaction; driver failures the user can act on become StorageError,
         and nothing of the transaction is kept."""
+        self._bind()
         try:
             with self.backend.write_lock(self.db):
                 yield
@@ -57,6 +65,7 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[None]:
         """Several queries that must see one consistent state."""
+        self._bind()
         try:
             if self.db.in_transaction():
                 yield
