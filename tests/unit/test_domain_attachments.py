@@ -73,9 +73,12 @@ def test_an_overlong_extension_still_gives_a_short_name(name: str) -> None:
     assert not safe.startswith(".")
 
 
-def test_an_empty_name_is_refused() -> None:
+@pytest.mark.parametrize("name", ["", "   ", "\t", " \n\r\n "])
+def test_a_blank_name_is_refused(name: str) -> None:
     with pytest.raises(ValidationError, match="needs a file name"):
-        safe_filename("   ")
+        display_name(name)
+    with pytest.raises(ValidationError, match="needs a file name"):
+        safe_filename(name)
 
 
 _NAMES = st.text(min_size=1, max_size=320).filter(lambda s: s.strip() != "")

@@ -40,8 +40,8 @@ def display_name(name: str) -> str:
     direction-override characters (which can disguise `exe.pdf` as `fdp.exe`) made visible.
     A name longer than 255 characters loses the end of its stem, never its extension."""
     cleaned = "".join(
-        "\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in name
-    ).strip()
+        "\ufffd" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in name.strip()
+    ).strip()  # strip first: a tab or newline at either end is blank, not a visible mark
     if not cleaned:
         raise ValidationError("An attachment needs a file name.")
     return _shorten(cleaned, lambda s: len(s) <= NAME_MAX)

@@ -66,15 +66,20 @@ def update_customer(session: Session, customer_id: int, expected_version: int, *
                     email: str = "", phone: str = "", company: str = "",
                     external_id: str | None = None, tags: Iterable[str] | None = None) -> Changes:
     """Replace the customer's details (and tags, if given). Their tickets are re-indexed so a
-    search for the new name finds them."""
+    search for the new name finds them. Saving what is already stored writes nothing and keeps
+    the version, so an unchanged form never makes a colleague's edit conflict."""
     values = _clean(name, email, phone, company, external_id)
-    tag_list = None if tags is None else list(tags)
+    tag_list = None if tags is None else list(dict.fromkeys(text.tag(n) for n in tags))
     with session.store.write():
         row = Customer.get_or_none(Customer.id == customer_id)
         if row is None:
             raise NotFoundError(f"There is no customer with id {customer_id}.")
         if row.version != expected_version:
             raise ConflictError(f"Customer {row.name}", expected_version, row.version)
+        same_tags = tag_list is None or set(tag_list) == set(
+            customers_by_id([customer_id])[customer_id].tags)
+        if same_tags and all(values[k] == getattr(row, k) for k in values):
+            return Changes()
         _check_external_id(values["external_id"], except_id=customer_id)
         Customer.update(version=Customer.version + 1, **values).where(
             Customer.id == customer_id).execute()

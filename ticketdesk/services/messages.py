@@ -25,7 +25,8 @@ def add_message(session: Session, ticket_id: int, body: str, *, incoming: bool =
                 files: Sequence[NewFile] = ()) -> Changes:
     """Add a turn to the conversation.
 
-    The first outgoing message sets the ticket's first response time. A customer message on a
+    The first outgoing message by an agent sets the ticket's first response time (DESIGN.md); one
+    sent as the system (an automatic acknowledgement, a script) does not. A customer message on a
     Waiting or Resolved ticket puts it back to Open (the ball is in our court again), recorded in
     the activity like any status change; on a Closed ticket it stays Closed until an agent
     reopens it.
@@ -48,8 +49,9 @@ def add_message(session: Session, ticket_id: int, body: str, *, incoming: bool =
         kind = ActivityKind.MESSAGE_IN if incoming else ActivityKind.MESSAGE_OUT
         audit.record(session, ticket_id, version, kind, None, _excerpt(clean), ref_id=message_id)
         store_files(session, ticket_id, version, checked, message_id=message_id)
-        first = {} if incoming or ticket.first_response_at is not None else {
-            Ticket.first_response_at: session.now()}
+        responds = not incoming and session.agent_id is not None
+        first = {Ticket.first_response_at: session.now()} if (
+            responds and ticket.first_response_at is None) else {}
         audit.touch_ticket(session, ticket_id, first)
         session.store.reindex([ticket_id])
     return changes

@@ -7,10 +7,10 @@ from typing import Any
 
 from peewee import JOIN
 
-from ticketdesk.db.models import Agent, Note
+from ticketdesk.db.models import Activity, Agent, Note
 from ticketdesk.domain import text
-from ticketdesk.domain.activity import ActivityKind
-from ticketdesk.domain.errors import ConflictError, NotFoundError
+from ticketdesk.domain.activity import ActivityKind, describe
+from ticketdesk.domain.errors import ChangeSeen, ConflictError, NotFoundError
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.services import audit
 from ticketdesk.services.changes import Changes
@@ -37,9 +37,24 @@ def _fetch(note_id: int, expected_version: int) -> Any:
     if note is None:
         raise NotFoundError("That note was deleted by someone else.")
     if note.version != expected_version:
-        raise ConflictError(f"A note on {format_number(note.ticket_id)}", expected_version,
-                            note.version)
+        raise _conflict(note, expected_version)
     return note
+
+
+def _conflict(note: Any, read_version: int) -> ConflictError:
+    """Like a ticket conflict, say who edited the note since `read_version`: each edit bumped
+    the note's version once and left one `note_edited` row, so they are its latest rows."""
+    missed = max(int(note.version) - read_version, 0)
+    rows = list(
+        Activity.select(Activity.at, Activity.kind, Activity.old, Activity.new, Agent.name)
+        .join(Agent, on=(Activity.agent == Agent.id), join_type=JOIN.LEFT_OUTER)
+        .where((Activity.ticket == note.ticket_id) & (Activity.ref_id == note.id)
+               & (Activity.kind == ActivityKind.NOTE_EDITED.value))
+        .order_by(Activity.id.desc()).limit(missed).tuples()) if missed else []
+    seen = tuple(ChangeSeen(name or SYSTEM, at, describe(kind, old, new))
+                 for at, kind, old, new, name in reversed(rows))
+    return ConflictError(f"A note on {format_number(note.ticket_id)}", read_version,
+                         int(note.version), seen)
 
 
 def edit_note(session: Session, note_id: int, expected_version: int, body: str) -> Changes:
@@ -50,9 +65,9 @@ def edit_note(session: Session, note_id: int, expected_version: int, body: str) 
             return Changes()
         done = Note.update(body=clean, updated_at=session.now(), version=Note.version + 1).where(
             (Note.id == note_id) & (Note.version == expected_version)).execute()
-        if done != 1:
-            raise ConflictError(f"A note on {format_number(note.ticket_id)}", expected_version,
-                                expected_version + 1)
+        if done != 1:  # changed between our read and this write (PostgreSQL)
+            _fetch(note_id, expected_version)
+            raise _conflict(note, expected_version)
         ticket = audit.fetch_ticket(note.ticket_id)
         audit.record(session, note.ticket_id, ticket.version, ActivityKind.NOTE_EDITED,
                      note.body, clean, ref_id=note_id)

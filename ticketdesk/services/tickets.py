@@ -12,6 +12,7 @@ from ticketdesk.domain import status as rules
 from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import NotFoundError, ValidationError
+from ticketdesk.domain.numbers import format_number
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import audit
 from ticketdesk.services.changes import Changes
@@ -65,7 +66,7 @@ class NewCustomer:
 
 
 def create_ticket(session: Session, *, subject: str, description: str = "",
-                  priority: Priority = Priority.MEDIUM, category: str = "",
+                  priority: Priority | str = Priority.MEDIUM, category: str = "",
                   customer_id: int | None = None, new_customer: NewCustomer | None = None,
                   tags: Iterable[str] = (), assignee_ids: Iterable[int] = ()) -> Changes:
     """A new Open ticket. `Changes.new_id` is its id (its number is `TKT-` + id).
@@ -75,7 +76,7 @@ def create_ticket(session: Session, *, subject: str, description: str = "",
     clean_subject = text.subject(subject)
     clean_description = text.body(description, "description", required=False)
     clean_category = text.optional_line(category, "category", text.CATEGORY_MAX)
-    priority = Priority(priority)
+    priority = Priority.parse(priority)
     tag_list = list(tags)
     assignees = list(assignee_ids)
     now = session.now()
@@ -145,11 +146,12 @@ def edit_ticket(session: Session, ticket_id: int, expected_version: int, *,
     return Changes(tickets=frozenset({ticket_id}))
 
 
-def set_status(session: Session, ticket_id: int, expected_version: int, status: Status, *,
+def set_status(session: Session, ticket_id: int, expected_version: int, status: Status | str, *,
                note: str = "") -> Changes:
     """Move the ticket to `status`; a reopen is recorded as such. `note` (e.g. how it was
-    resolved) is added as an internal note in the same step."""
-    status = Status(status)
+    resolved) is added as an internal note in the same step. `status` may also be a label as
+    typed ("in progress"); an unknown one is a ValidationError."""
+    status = Status.parse(status)
     clean_note = text.body(note, "note", required=False)
     with session.store.write():
         ticket = audit.fetch_ticket(ticket_id)
@@ -187,8 +189,8 @@ def apply_status(session: Session, ticket: Any, old: Status, new: Status) -> int
 
 
 def set_priority(session: Session, ticket_id: int, expected_version: int,
-                 priority: Priority) -> Changes:
-    priority = Priority(priority)
+                 priority: Priority | str) -> Changes:
+    priority = Priority.parse(priority)
     with session.store.write():
         ticket = audit.fetch_ticket(ticket_id)
         audit.check_version(ticket, expected_version)
@@ -226,7 +228,7 @@ def get_ticket(ticket_id: int) -> TicketDetail:
     """Everything the detail view shows about one ticket, read in one consistent snapshot."""
     ticket = Ticket.get_or_none(Ticket.id == ticket_id)
     if ticket is None:
-        raise NotFoundError(f"Ticket {ticket_id} does not exist.")
+        raise NotFoundError(f"Ticket {format_number(ticket_id)} does not exist.")
     assignees = tuple(
         AgentRecord(a.id, a.name, a.email, bool(a.active))
         for a in Agent.select().join(TicketAssignee).where(TicketAssignee.ticket == ticket_id)

@@ -1,0 +1,293 @@
+"""Agents and customers: creating, updating, finding; customer tags; bad input writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from ticketdesk.db.store import Store
+from ticketdesk.domain.errors import NotFoundError, ValidationError
+from ticketdesk.services import agents, customers, tickets
+from ticketdesk.services.changes import Changes
+from ticketdesk.services.records import AgentRecord, CustomerRecord
+from ticketdesk.services.session import Session
+
+from tests.unit.support import snapshot
+
+# -- agents -------------------------------------------------------------------------------------
+
+
+def test_a_new_agent_is_active_and_listed(system: Session) -> None:
+    agent_id, changes = agents.create_agent(system, "  Carol   Chen ", " carol@desk.example ")
+    assert changes == Changes(agents=True)
+    assert agents.get_agent(agent_id) == AgentRecord(agent_id, "Carol Chen",
+                                                     "carol@desk.example", True)
+    assert agents.list_agents() == [agents.get_agent(agent_id)]
+
+
+def test_agents_list_by_name_ignoring_case(system: Session) -> None:
+    for name in ("bob", "Alice", "carl"):
+        agents.create_agent(system, name)
+    assert [a.name for a in agents.list_agents()] == ["Alice", "bob", "carl"]
+
+
+@pytest.mark.parametrize(("name", "email", "message"), [
+    ("", "", "The agent's name cannot be empty."),
+    ("x" * 201, "", "The agent's name is 201 characters long; the limit is 200."),
+    ("Dora", "dora@", "'dora@' does not look like an email address (name@example.com)."),
+    ("alice AGENT", "", "There is already an agent called 'alice AGENT'."),
+])
+def test_bad_new_agents_are_refused_and_nothing_is_written(
+        store: Store, alice: Session, name: str, email: str, message: str) -> None:
+    before = snapshot(store)
+    with pytest.raises(ValidationError) as info:
+        agents.create_agent(alice, name, email)
+    assert str(info.value) == message
+    assert snapshot(store) == before
+
+
+def test_an_agent_can_be_renamed_and_given_a_new_email(system: Session, alice: Session) -> None:
+    me = alice.agent_id
+    assert me is not None
+    assert agents.update_agent(system, me, name="Alice Smith", email="as@desk.example") == \
+        Changes(agents=True)
+    assert agents.get_agent(me) == AgentRecord(me, "Alice Smith", "as@desk.example", True)
+
+
+def test_renaming_an_agent_to_a_different_case_of_their_own_name_is_allowed(
+        system: Session, alice: Session) -> None:
+    me = alice.agent_id
+    assert me is not None
+    agents.update_agent(system, me, name="ALICE AGENT")
+    assert agents.get_agent(me).name == "ALICE AGENT"
+
+
+def test_an_update_that_changes_nothing_writes_nothing(store: Store, system: Session,
+                                                       alice: Session) -> None:
+    me = alice.agent_id
+    assert me is not None
+    before = snapshot(store)
+    assert agents.update_agent(system, me, name=" Alice Agent ", email="alice@desk.example",
+                               active=True) == Changes()
+    assert snapshot(store) == before
+
+
+def test_a_deactivated_agent_leaves_the_list_but_keeps_their_record(system: Session,
+                                                                    alice: Session) -> None:
+    me = alice.agent_id
+    assert me is not None
+    agents.update_agent(system, me, active=False)
+    assert agents.list_agents() == []
+    assert agents.list_agents(include_inactive=True) == [
+        AgentRecord(me, "Alice Agent", "alice@desk.example", False)]
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"name": "bob builder"}, "There is already an agent called 'bob builder'."),
+    ({"name": " "}, "The agent's name cannot be empty."),
+    ({"email": "nope"}, "'nope' does not look like an email address (name@example.com)."),
+])
+def test_bad_agent_updates_are_refused_and_nothing_is_written(
+        store: Store, system: Session, alice: Session, bob: Session,
+        fields: dict[str, str], message: str) -> None:
+    me = alice.agent_id
+    assert me is not None
+    before = snapshot(store)
+    with pytest.raises(ValidationError) as info:
+        agents.update_agent(system, me, **fields)  # type: ignore[arg-type]
+    assert str(info.value) == message
+    assert snapshot(store) == before
+
+
+def test_updating_a_missing_agent_is_not_found(system: Session) -> None:
+    with pytest.raises(NotFoundError, match=r"^There is no agent with id 5\.$"):
+        agents.update_agent(system, 5, name="Ghost")
+    with pytest.raises(NotFoundError):
+        agents.get_agent(5)
+
+
+def test_find_agent_matches_the_whole_name_in_any_case(alice: Session) -> None:
+    found = agents.find_agent("  ALICE agent ")
+    assert found is not None
+    assert found.id == alice.agent_id
+    assert agents.find_agent("Alice") is None
+
+
+def test_agent_names_maps_ids_to_names(alice: Session, bob: Session) -> None:
+    assert agents.agent_names({alice.agent_id, bob.agent_id, 999}) == {  # type: ignore[arg-type]
+        alice.agent_id: "Alice Agent", bob.agent_id: "Bob Builder"}
+    assert agents.agent_names([]) == {}
+
+
+# -- customers ----------------------------------------------------------------------------------
+
+
+def test_a_new_customer_is_stored_clean_with_normalised_tags(system: Session) -> None:
+    cid, changes = customers.create_customer(
+        system, " Ann  Lee ", email=" ann@example.com ", phone=" +49 30 1234 ",
+        company=" Acme ", external_id=" CRM-7 ", tags=["VIP", "vip ", "Reseller"])
+    assert changes == Changes(customers=True, tags=True)
+    assert customers.get_customer(cid) == CustomerRecord(
+        cid, "Ann Lee", "ann@example.com", "+49 30 1234", "Acme", "CRM-7", ("reseller", "vip"), 1)
+    assert customers.list_customer_tags() == ["reseller", "vip"]
+    assert customers.customer_count() == 1
+
+
+def test_a_customer_without_tags_announces_no_tag_change(system: Session) -> None:
+    cid, changes = customers.create_customer(system, "Plain")
+    assert changes == Changes(customers=True)
+    assert customers.get_customer(cid).external_id is None
+
+
+def test_customers_may_share_a_name(system: Session) -> None:
+    first, _ = customers.create_customer(system, "John Smith")
+    second, _ = customers.create_customer(system, "John Smith")
+    assert first != second
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"name": ""}, "The customer's name cannot be empty."),
+    ({"name": "Ok", "email": "ann@"}, "'ann@' does not look like an email address"),
+    ({"name": "Ok", "phone": "1" * 61}, "The phone number is 61 characters long; the limit is 60."),
+    ({"name": "Ok", "company": "c" * 201}, "The company is 201 characters long"),
+    ({"name": "Ok", "external_id": "CRM-1"}, "The external customer ID 'CRM-1' already belongs "
+                                             "to First."),
+    ({"name": "Ok", "tags": ["fine", "a,b"]}, "A tag cannot contain a comma"),
+    ({"name": "Ok\x00"}, "The customer's name contains a NUL character"),
+], ids=["empty name", "bad email", "long phone", "long company", "taken external id",
+        "bad tag", "NUL"])
+def test_bad_new_customers_are_refused_and_nothing_is_written(
+        store: Store, system: Session, fields: dict[str, object], message: str) -> None:
+    customers.create_customer(system, "First", external_id="CRM-1")
+    before = snapshot(store)
+    with pytest.raises(ValidationError) as info:
+        customers.create_customer(system, **fields)  # type: ignore[arg-type]
+    assert str(info.value).startswith(message)
+    assert snapshot(store) == before
+
+
+def test_updating_a_customer_replaces_details_and_tags_and_bumps_the_version(
+        system: Session) -> None:
+    cid, _ = customers.create_customer(system, "Ann", email="ann@example.com", tags=["vip"])
+    changes = customers.update_customer(system, cid, 1, name="Ann Lee", email="ann@example.com",
+                                        phone="555", tags=["Reseller"])
+    assert changes == Changes(customers=True, tags=True)
+    assert customers.get_customer(cid) == CustomerRecord(
+        cid, "Ann Lee", "ann@example.com", "555", "", None, ("reseller",), 2)
+
+
+def test_updating_without_tags_keeps_the_tags(system: Session) -> None:
+    cid, _ = customers.create_customer(system, "Ann", tags=["vip"])
+    customers.update_customer(system, cid, 1, name="Ann", phone="555")
+    assert customers.get_customer(cid).tags == ("vip",)
+
+
+def test_renaming_a_customer_announces_their_tickets(alice: Session, system: Session) -> None:
+    cid, _ = customers.create_customer(system, "Ann")
+    first = tickets.create_ticket(alice, subject="One", customer_id=cid).new_id
+    second = tickets.create_ticket(alice, subject="Two", customer_id=cid).new_id
+    tickets.create_ticket(alice, subject="Someone else's")
+    changes = customers.update_customer(system, cid, 1, name="Ann Lee")
+    assert changes == Changes(customers=True, tickets=frozenset({first, second}))
+
+
+def test_a_change_search_does_not_see_announces_no_tickets(alice: Session,
+                                                           system: Session) -> None:
+    cid, _ = customers.create_customer(system, "Ann")
+    tickets.create_ticket(alice, subject="One", customer_id=cid)
+    assert customers.update_customer(system, cid, 1, name="Ann", phone="555") == \
+        Changes(customers=True)
+
+
+def test_saving_a_customer_unchanged_writes_nothing(store: Store, system: Session) -> None:
+    """Pressing Save on an unchanged form must not bump the version (which would make a
+    colleague's edit of the same customer conflict for no reason)."""
+    cid, _ = customers.create_customer(system, "Ann", email="a@example.com", tags=["vip", "b2b"])
+    before = snapshot(store)
+    assert customers.update_customer(system, cid, 1, name=" Ann ", email="a@example.com",
+                                     tags=["B2B", "vip"]) == Changes()
+    assert customers.update_customer(system, cid, 1, name="Ann", email="a@example.com") == \
+        Changes()
+    assert snapshot(store) == before
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"name": " "}, "The customer's name cannot be empty."),
+    ({"name": "Ann", "email": "x@y"}, "'x@y' does not look like an email address"),
+    ({"name": "Ann", "external_id": "CRM-1"}, "The external customer ID 'CRM-1' already belongs "
+                                              "to First."),
+    ({"name": "Ann", "tags": ["ok", "x" * 41]}, f"The tag {'x' * 41!r} is longer than 40"),
+], ids=["empty name", "bad email", "taken external id", "bad tag"])
+def test_bad_customer_updates_are_refused_and_nothing_is_written(
+        store: Store, system: Session, fields: dict[str, object], message: str) -> None:
+    customers.create_customer(system, "First", external_id="CRM-1")
+    cid, _ = customers.create_customer(system, "Ann", tags=["vip"])
+    before = snapshot(store)
+    with pytest.raises(ValidationError) as info:
+        customers.update_customer(system, cid, 1, **fields)  # type: ignore[arg-type]
+    assert str(info.value).startswith(message)
+    assert snapshot(store) == before
+
+
+def test_a_customer_keeps_their_own_external_id_on_update(system: Session) -> None:
+    cid, _ = customers.create_customer(system, "Ann", external_id="CRM-9")
+    customers.update_customer(system, cid, 1, name="Ann B", external_id="CRM-9")
+    assert customers.get_customer(cid).external_id == "CRM-9"
+
+
+def test_updating_or_reading_a_missing_customer_is_not_found(system: Session) -> None:
+    with pytest.raises(NotFoundError, match=r"^There is no customer with id 8\.$"):
+        customers.update_customer(system, 8, 1, name="Ghost")
+    with pytest.raises(NotFoundError, match=r"^There is no customer with id 8\.$"):
+        customers.get_customer(8)
+
+
+def test_customers_by_id_skips_missing_ids(system: Session) -> None:
+    cid, _ = customers.create_customer(system, "Ann")
+    assert list(customers.customers_by_id([cid, cid + 1, cid])) == [cid]
+    assert customers.customers_by_id([]) == {}
+
+
+@pytest.fixture
+def people(system: Session) -> dict[str, int]:
+    rows = [
+        ("Anna Schmidt", "anna@schmidt.example", "Bakery"),
+        ("anders Berg", "ab@fjord.example", "Fjord AS"),
+        ("Bea Annan", "bea@example.com", "Anna's Flowers"),
+        ("Carl 100% Sure", "carl@example.com", "Percent_Co"),
+        ("Dan", "dan@example.com", ""),
+    ]
+    return {name: customers.create_customer(system, name, email=email, company=company)[0]
+            for name, email, company in rows}
+
+
+def _names(found: list[CustomerRecord]) -> list[str]:
+    return [c.name for c in found]
+
+
+def test_short_queries_match_the_start_of_name_email_or_company(people: dict[str, int]) -> None:
+    assert _names(customers.find_customers("an")) == ["anders Berg", "Anna Schmidt", "Bea Annan"]
+    # "anders Berg" has a b, but no field starts with one.
+    assert _names(customers.find_customers("B")) == ["Anna Schmidt", "Bea Annan"]
+
+
+def test_longer_queries_match_anywhere_ignoring_case(people: dict[str, int]) -> None:
+    assert _names(customers.find_customers("ANNA")) == ["Anna Schmidt", "Bea Annan"]
+    assert _names(customers.find_customers("fjord")) == ["anders Berg"]
+
+
+def test_like_wildcards_typed_in_the_query_are_plain_characters(people: dict[str, int]) -> None:
+    assert _names(customers.find_customers("100%")) == ["Carl 100% Sure"]
+    assert _names(customers.find_customers("t_co")) == ["Carl 100% Sure"]
+    assert customers.find_customers("%%%") == []
+    assert customers.find_customers("___") == []
+    assert customers.find_customers("\\") == []
+
+
+def test_an_empty_query_lists_everyone_by_name_up_to_the_limit(people: dict[str, int]) -> None:
+    assert _names(customers.find_customers("  ")) == [
+        "anders Berg", "Anna Schmidt", "Bea Annan", "Carl 100% Sure", "Dan"]
+    assert _names(customers.find_customers("", limit=2)) == ["anders Berg", "Anna Schmidt"]
+
+
+def test_found_customers_carry_their_tags(system: Session) -> None:
+    customers.create_customer(system, "Tagged", tags=["vip"])
+    assert customers.find_customers("tag")[0].tags == ("vip",)
