@@ -115,9 +115,10 @@ class Store:
             self.db.close()
 
     def close(self) -> None:
+        """Close this thread's connection. The models keep pointing here until another desk is
+        opened: with two windows on one desk in one process, closing one must not leave the
+        other's plain reads without a database (peewee reconnects on demand)."""
         self.close_thread()
-        if database_proxy.obj is self.db:
-            database_proxy.initialize(None)
 
 
 def backend_for(url: str | None, *, password: str | None = None,
