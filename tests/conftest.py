@@ -188,3 +188,22 @@ def alice(system: Session) -> Session:
 def bob(system: Session) -> Session:
     agent_id, _ = agents.create_agent(system, "Bob Builder", "bob@desk.example")
     return system.as_agent(agent_id)
+
+
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_db_url(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A desk of its own for one test module (a SQLite file, or a fresh PostgreSQL schema), so
+    a module of read-only tests can build its data once; the module's tests must leave it as
+    they found it."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module_desk') / 'desk.sqlite'}"
+        return
+    admin = request.getfixturevalue("pg_admin")
+    name = _schema_name()
+    admin.execute(f'CREATE SCHEMA "{name}"')
+    try:
+        yield pg_url(name)
+    finally:
+        admin.execute(f'DROP SCHEMA "{name}" CASCADE')

@@ -99,7 +99,12 @@ def filter_condition(f: TicketFilter, backend: Any, tz: tzinfo | None = None) ->
 
 
 def order_by(sort: Sort) -> list[Node]:
-    """Columns to order by, ending in the ticket id so the order is total (stable paging)."""
+    """Columns to order by, ending in the ticket id so the order is total (stable paging).
+
+    Sorting by customer puts tickets without one last in both directions, like blank cells in
+    a spreadsheet, and the same on both engines (left to themselves, SQLite puts NULL first
+    when ascending and PostgreSQL last).
+    """
     keys: dict[SortKey, list[Any]] = {
         SortKey.NUMBER: [Ticket.id],
         SortKey.SUBJECT: [fn.lower(Ticket.subject), Ticket.id],
@@ -109,8 +114,10 @@ def order_by(sort: Sort) -> list[Node]:
         SortKey.CREATED: [Ticket.created_at, Ticket.id],
         SortKey.UPDATED: [Ticket.updated_at, Ticket.id],
     }
-    columns = keys[sort.key]
-    return [c.desc() if sort.descending else c.asc() for c in columns]
+    columns = [c.desc() if sort.descending else c.asc() for c in keys[sort.key]]
+    if sort.key == SortKey.CUSTOMER:
+        columns.insert(0, Ticket.customer.is_null().asc())
+    return columns
 
 
 def needs_customer_join(sort: Sort) -> bool:
