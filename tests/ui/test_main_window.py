@@ -16,7 +16,13 @@ from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import agents, audit, customers, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.main_window import MainWindow
-from ticketdesk.ui.ticket_model import COL_STATUS, COL_SUBJECT, COL_TAGS, TicketTableModel
+from ticketdesk.ui.ticket_model import (
+    COL_CUSTOMER,
+    COL_STATUS,
+    COL_SUBJECT,
+    COL_TAGS,
+    TicketTableModel,
+)
 
 from tests.conftest import FakeClock
 from tests.ui.conftest import answer_modal, wait_listed
@@ -257,12 +263,12 @@ def test_window_and_column_layout_are_remembered(seeded: str, open_window, qtbot
     first = open_window()
     first.resize(1311, 703)
     header = first.table.horizontalHeader()
-    header.resizeSection(COL_SUBJECT, 333)
+    header.resizeSection(COL_CUSTOMER, 233)
     header.moveSection(COL_TAGS, 0)
     first.close()
     second = open_window()
     assert (second.size().width(), second.size().height()) == (1311, 703)
-    assert second.table.horizontalHeader().sectionSize(COL_SUBJECT) == 333
+    assert second.table.horizontalHeader().sectionSize(COL_CUSTOMER) == 233
     assert second.table.horizontalHeader().logicalIndex(0) == COL_TAGS
 
 

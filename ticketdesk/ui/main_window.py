@@ -96,8 +96,9 @@ class MainWindow(QMainWindow):
         self.count_label.setObjectName("countLabel")
         self.agent_label = plain_label("", self)
         self.agent_label.setObjectName("agentLabel")
-        self.statusBar().addPermanentWidget(self.agent_label)
-        self.statusBar().addPermanentWidget(self.count_label)
+        for label in (self.agent_label, self.count_label):
+            label.setContentsMargins(12, 0, 12, 0)
+            self.statusBar().addPermanentWidget(label)
 
         self._build_actions()
         self._connect()

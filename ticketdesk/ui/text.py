@@ -31,6 +31,8 @@ def local_time(epoch: int | None, *, with_time: bool = True) -> str:
         return ""
     moment = QDateTime.fromSecsSinceEpoch(int(epoch))
     locale = QLocale()
+    if locale.language() == QLocale.Language.C:  # no locale set: ISO reads best
+        return moment.toString("yyyy-MM-dd HH:mm" if with_time else "yyyy-MM-dd")
     if with_time:
         return locale.toString(moment, QLocale.FormatType.ShortFormat)
     return locale.toString(moment.date(), QLocale.FormatType.ShortFormat)

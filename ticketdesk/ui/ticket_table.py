@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from ticketdesk.domain.filters import Sort
 from ticketdesk.ui.ticket_model import COL_SUBJECT, COLUMNS, TicketTableModel
 
-DEFAULT_WIDTHS = (100, 420, 120, 100, 180, 170, 160, 140, 140)
+DEFAULT_WIDTHS = (96, 300, 112, 92, 150, 160, 130, 128, 128)
 
 
 class TicketTable(QTableView):
@@ -40,7 +40,8 @@ class TicketTable(QTableView):
         header.setStretchLastSection(False)
         for column, width in enumerate(DEFAULT_WIDTHS):
             header.resizeSection(column, width)
-        header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Interactive)
+        # The subject takes whatever width is left, so every column fits without scrolling.
+        header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
         header.sectionClicked.connect(self._header_clicked)
         self._sort = Sort()
         self._show_sort_indicator()
