@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import tzinfo
@@ -55,42 +56,47 @@ def build_main_window(db_url: str | None = None, *, agent_name: str | None = Non
 
 def run_gui(args: argparse.Namespace) -> int:
     """Open the window: ask who is working on first use of a desk, load demo data if asked."""
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from ticketdesk.db.store import open_database
     from ticketdesk.domain.errors import TicketdeskError
     from ticketdesk.services.session import Session
     from ticketdesk.services.tickets import ticket_count
-    from ticketdesk.ui.agent_picker import AgentPicker
+    from ticketdesk.ui.agent_picker import AgentPicker, ensure_agent
+    from ticketdesk.ui.application import CloseOnSignals, create_application
     from ticketdesk.ui.main_window import MainWindow
-    from ticketdesk.ui.settings import ORGANIZATION, AppSettings
+    from ticketdesk.ui.settings import AppSettings
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    QApplication.setOrganizationName(ORGANIZATION)
-    QApplication.setApplicationName("ticketdesk")
-    QApplication.setApplicationDisplayName("ticketdesk")
+    app = create_application(sys.argv[:1])
+    closer = CloseOnSignals(app)  # SIGTERM/SIGINT close the window as File > Quit does
     try:
-        store = open_database(cli.resolve_url(args.db))
-    except TicketdeskError as exc:
-        QMessageBox.critical(None, "ticketdesk", str(exc))
-        return 1
-    settings = AppSettings()
-    agent_id = settings.agent_for(store.location)
-    if agent_id is None:
-        picker = AgentPicker(Session(store, None))
-        if not picker.exec() or picker.agent_id is None:
-            store.close()
-            return 0
-        agent_id = picker.agent_id
-        settings.set_agent_for(store.location, agent_id)
-    window = MainWindow(store, agent_id, settings)
-    window.show()
-    if args.demo and ticket_count() == 0:
-        window.load_demo(args.demo)
-    code = app.exec()
-    window.shutdown()
-    return int(code)
-
+        try:
+            store = open_database(cli.resolve_url(args.db))
+        except TicketdeskError as exc:
+            QMessageBox.critical(None, "ticketdesk", str(exc))
+            return 1
+        settings = AppSettings()
+        agent_id = settings.agent_for(store.location)
+        wanted = args.agent or os.environ.get(cli.ENV_AGENT)
+        if wanted:
+            agent_id = ensure_agent(Session(store, None), None, wanted)
+            settings.set_agent_for(store.location, agent_id)
+        if agent_id is None:
+            picker = AgentPicker(Session(store, None))
+            if not picker.exec() or picker.agent_id is None:
+                store.close()
+                return 0
+            agent_id = picker.agent_id
+            settings.set_agent_for(store.location, agent_id)
+        window = MainWindow(store, agent_id, settings)
+        window.show()
+        if args.demo and ticket_count() == 0:
+            window.load_demo(args.demo)
+        code = app.exec()
+        window.shutdown()
+        return int(code)
+    finally:
+        closer.restore()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -23,6 +23,7 @@ from ticketdesk.domain.filters import DateField, TicketFilter
 from ticketdesk.domain.status import Priority, Status
 
 ENV_DB = "TICKETDESK_DB"
+ENV_AGENT = "TICKETDESK_AGENT"
 DEFAULT_DEMO_TICKETS = 20_000
 
 
@@ -97,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", nargs="?", type=int, const=DEFAULT_DEMO_TICKETS, metavar="N",
                         help=f"with the window: if the desk is empty, first fill it with N demo "
                              f"tickets (default {DEFAULT_DEMO_TICKETS:,})")
+    parser.add_argument("--agent", metavar="NAME",
+                        help=f"with the window: work as this agent (created if new) instead of "
+                             f"the one remembered for the desk (default: ${ENV_AGENT})")
     commands = parser.add_subparsers(dest="command", metavar="command")
 
     demo = commands.add_parser("demo", help="fill an empty desk with realistic demo data")
