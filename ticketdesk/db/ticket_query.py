@@ -27,6 +27,7 @@ DATE_COLUMNS = {
     DateField.UPDATED: Ticket.updated_at,
     DateField.RESOLVED: Ticket.resolved_at,
     DateField.CLOSED: Ticket.closed_at,
+    DateField.FIRST_RESPONSE: Ticket.first_response_at,
 }
 
 

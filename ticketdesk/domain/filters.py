@@ -21,6 +21,8 @@ class DateField(StrEnum):
     UPDATED = "updated"
     RESOLVED = "resolved"
     CLOSED = "closed"
+    FIRST_RESPONSE = "first_response"
+    """When the first reply was sent (what analytics' Avg First Response averages over)."""
 
 
 class SortKey(StrEnum):
