@@ -1,0 +1,165 @@
+"""Time `services.analytics.compute` on a big SQLite desk, beside the raw-SQL floors.
+
+Issue 5 holds analytics to: Last 30 days, every card and chart, <= 150 ms; All time <= 1.5 s, at
+1,000,000 tickets. Each period is computed `--runs` times (after one warm-up) and the median is
+printed, with the time spent in each query family, then the floor: the same figures as plain SQL
+in ../shared/bench/limit.py, timed on limit.py's own database when `--limit-db` names it.
+
+usage: python -m tests.bench.bench_analytics [DB] [--runs 7] [--tz Europe/Berlin]
+                                             [--now EPOCH] [--limit-db /tmp/limit_1000000.db]
+
+DB defaults to the 1M demo desk (/work/bench-data/demo_1m.sqlite); `python -m
+tests.bench.analytics_data PATH` builds a synthetic one. "now" defaults to the newest ticket's
+creation, so "Last 30 days" is the busy end of the data whenever the file was generated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+DEFAULT_DB = Path("/work/bench-data/demo_1m.sqlite")
+LIMIT = Path(__file__).resolve().parents[3] / "shared" / "bench" / "limit.py"
+BUDGET = {"last-30d": 0.150, "all-time": 1.5}
+# limit.py's analytics queries for one 30-day period (best plans) and for all time.
+FLOOR_30D = ("an_created_per_day_30d", "an_closed_per_day_30d", "an_by_status_30d",
+             "an_by_tag_30d_crossjoin", "an_top_agents_30d_crossjoin", "an_avg_resolution_30d")
+FLOOR_ALL = ("an_by_status_all", "an_created_per_day_all", "an_avg_resolution_all")
+
+
+def instrument(timings: dict[str, float]) -> Callable[[], None]:
+    """Wrap each query family of the service to add its wall time to `timings`."""
+    from ticketdesk.services import analytics
+
+    originals: dict[str, Any] = {}
+    for name in ("_extent", "daily", "duration_sums", "open_at", "by_status", "by_priority",
+                 "by_tag", "agents"):
+        original = getattr(analytics._Queries, name)
+        originals[name] = original
+
+        def timed(*args: Any, _name: str = name, _f: Any = original, **kw: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return _f(*args, **kw)
+            finally:
+                timings[_name] += time.perf_counter() - started
+
+        setattr(analytics._Queries, name, timed)
+
+    def restore() -> None:
+        for name, original in originals.items():
+            setattr(analytics._Queries, name, original)
+
+    return restore
+
+
+def bench(db: Path, runs: int, tz: Any, now: int | None, previous_breakdowns: bool) -> None:
+    from peewee import fn
+    from ticketdesk.db.models import Ticket
+    from ticketdesk.db.store import open_database
+    from ticketdesk.domain.period import PeriodKind
+    from ticketdesk.services import analytics
+
+    started = time.perf_counter()
+    store = open_database(f"sqlite:///{db}")
+    opened = time.perf_counter() - started
+    count = Ticket.select(fn.count(Ticket.id)).scalar()
+    if now is None:
+        now = int(Ticket.select(fn.max(Ticket.created_at)).scalar() or time.time())
+    print(f"{db}: {count:,} tickets, opened (and migrated) in {opened:.1f} s; "
+          f"now={now} ({time.strftime('%Y-%m-%d %H:%M', time.gmtime(now))} UTC), "
+          f"tz={analytics.tz_name(tz)}, previous breakdowns={previous_breakdowns}")
+    try:
+        for kind in (PeriodKind.LAST_30D, PeriodKind.ALL_TIME):
+            period = analytics.period_for(store, kind, tz=tz, now=now)
+            analytics.compute(store, period, tz=tz, now=now,
+                              previous_breakdowns=previous_breakdowns)  # warm-up
+            timings: dict[str, float] = defaultdict(float)
+            restore = instrument(timings)
+            try:
+                times = []
+                for _ in range(runs):
+                    t0 = time.perf_counter()
+                    report = analytics.compute(store, period, tz=tz, now=now,
+                                               previous_breakdowns=previous_breakdowns)
+                    times.append(time.perf_counter() - t0)
+            finally:
+                restore()
+            median = statistics.median(times)
+            budget = BUDGET[kind.value]
+            verdict = "ok" if median <= budget else "OVER BUDGET"
+            print(f"\n{kind.label} ({period.first_day} – {period.last_day}, "
+                  f"{period.day_count} days): median {median * 1000:.1f} ms of {runs} "
+                  f"(min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}); "
+                  f"budget {budget * 1000:.0f} ms: {verdict}")
+            for name, total in sorted(timings.items(), key=lambda kv: -kv[1]):
+                print(f"    {name:14s} {total / runs * 1000:8.1f} ms")
+            s = report.current.summary
+            charts = report.current.breakdowns
+            print(f"    created {s.created:,}  closed {s.closed:,}  open {s.open_at_end:,}  "
+                  f"agents {len(charts.agents) if charts else 0}")
+    finally:
+        store.close()
+
+
+def floors(limit_db: Path) -> None:
+    """limit.py's analytics SQL timed with APSW on limit.py's database (best of 5)."""
+    import importlib.util
+    import sys
+
+    import apsw
+
+    spec = importlib.util.spec_from_file_location("limit", LIMIT)
+    assert spec is not None
+    assert spec.loader is not None
+    argv, sys.argv = sys.argv, ["limit.py", "1000000", str(limit_db)]
+    try:
+        limit = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(limit)
+    finally:
+        sys.argv = argv
+    con = apsw.Connection(str(limit_db), flags=apsw.SQLITE_OPEN_READONLY)
+    print(f"\nfloors from {LIMIT.name} on {limit_db} (plain SQL, best of 5):")
+    for label, names in (("Last 30 days", FLOOR_30D), ("All time", FLOOR_ALL)):
+        total = 0.0
+        for name in names:
+            sql, args = limit.OPS[name]
+            best = float("inf")
+            for _ in range(5):
+                t0 = time.perf_counter()
+                con.execute(sql, args).fetchall()
+                best = min(best, time.perf_counter() - t0)
+            total += best
+            print(f"    {name:30s} {best * 1000:8.1f} ms")
+        print(f"  {label}: {total * 1000:.1f} ms for one period")
+    con.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("db", nargs="?", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--tz", default=None, help="IANA zone (default: the system's)")
+    parser.add_argument("--now", type=int, default=None)
+    parser.add_argument("--cards-only-previous", action="store_true",
+                        help="compute only the previous period's cards")
+    parser.add_argument("--limit-db", type=Path, default=None,
+                        help="limit.py's database, to time the floors beside")
+    args = parser.parse_args()
+    if not args.db.exists():
+        raise SystemExit(f"{args.db} does not exist; build one with "
+                         "python -m tests.bench.analytics_data PATH")
+    bench(args.db, args.runs, ZoneInfo(args.tz) if args.tz else None, args.now,
+          not args.cards_only_previous)
+    if args.limit_db is not None:
+        floors(args.limit_db)
+
+
+if __name__ == "__main__":
+    main()
