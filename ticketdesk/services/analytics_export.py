@@ -1,0 +1,155 @@
+"""An analytics report as ONE CSV file in long ("tidy") form: one figure per row.
+
+Why one long file rather than a folder of tables: an analyst opens one file, gets every figure
+of both periods with one header, and builds any table from it with a pivot (rows `key`, columns
+`period` or `metric`) or a filter on `section`; pandas reads it with one `read_csv`. Nothing is
+laid out for the eye only (no blank lines between blocks, no second header in mid-file), so no
+row has to be skipped or cleaned before use. The columns:
+
+    section     report | summary | daily | by_status | by_priority | by_tag | agents
+    period      current | previous ("" for the report rows)
+    first_day   the period's first local day, ISO (2026-03-27)
+    last_day    its last local day, inclusive
+    key         what the row is about: the day, status, priority, tag or agent ("" for summary)
+    metric      see below
+    value       a plain number (no thousands separator, "." decimal), or text in the report rows
+
+Metrics: summary rows give `created`, `closed`, `open_at_end`, `resolved` and `responded` (how
+many tickets the two averages cover), `avg_resolution_hours`, `avg_first_response_hours` and
+`closure_rate_percent`; daily rows `created` and `closed`; breakdown rows `tickets` (created in the
+period); agent rows `handled`, `closed`, `resolved`, `avg_resolution_hours`, `responded`,
+`avg_first_response_hours`. Durations are decimal hours, so a spreadsheet can sum and average
+them. A figure that does not exist (an average of no tickets; a rate with nothing created) is an
+empty cell, where the app shows "—": a spreadsheet skips an empty cell in AVERAGE, but would choke
+on a dash. The definitions of every figure are in `domain/analytics.py` (and the UI's tooltips).
+
+Text that came from people (tag and agent names, the filter's search text) is neutralised against
+formula injection (`csv_cells.neutralise`, OWASP); the file is written atomically and privately
+like every export (`export.write_csv`), in UTF-8, optionally with a byte-order mark for Excel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ticketdesk.domain.analytics import AgentFigures, AnalyticsReport, PeriodFigures, Summary
+from ticketdesk.domain.filters import TicketFilter
+from ticketdesk.services.csv_cells import neutralise
+from ticketdesk.services.export import write_csv as write_rows
+
+COLUMNS = ("section", "period", "first_day", "last_day", "key", "metric", "value")
+
+
+def default_name(report: AnalyticsReport) -> str:
+    """The file name used when `write_csv` is given a folder."""
+    p = report.current.period
+    return f"analytics-{p.first_day.isoformat()}-{p.last_day.isoformat()}.csv"
+
+
+def write_csv(report: AnalyticsReport, path_or_folder: Path | str, *, bom: bool = False) -> Path:
+    """Write `report` to a CSV file and return its path. An existing folder gets a file named
+    after the period (`default_name`); an existing file is replaced only once the new one is
+    complete."""
+    target = Path(path_or_folder).expanduser()
+    if target.is_dir():
+        target = target / default_name(report)
+    write_rows(target, COLUMNS, rows(report), bom=bom)
+    return target
+
+
+def rows(report: AnalyticsReport) -> Iterator[list[str]]:
+    """Every row of the file after the header, in reading order."""
+    yield from _report_rows(report)
+    for name, figures in (("current", report.current), ("previous", report.previous)):
+        yield from _summary_rows(name, figures)
+    for name, figures in (("current", report.current), ("previous", report.previous)):
+        yield from _series_rows(name, figures)
+
+
+def number(value: float | None) -> str:
+    """A plain machine-readable number; "" for a figure that does not exist."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def hours(seconds: float | None) -> str:
+    return number(None if seconds is None else seconds / 3600)
+
+
+def describe_filter(f: TicketFilter) -> str:
+    """The filter as one line, e.g. "tags=billing|refund; statuses=Open" ("none" if empty)."""
+    parts = []
+    if f.text.strip():
+        parts.append(f"text={f.text.strip()}")
+    if f.statuses:
+        parts.append("statuses=" + "|".join(s.label for s in sorted(f.statuses)))
+    if f.priorities:
+        parts.append("priorities=" + "|".join(p.label for p in sorted(f.priorities)))
+    if f.tags:
+        parts.append("tags=" + "|".join(sorted(f.tags)))
+    if f.customer_tags:
+        parts.append("customer_tags=" + "|".join(sorted(f.customer_tags)))
+    if f.assignees or f.unassigned:
+        who = [f"agent {a}" for a in sorted(f.assignees)] + (["unassigned"] if f.unassigned else [])
+        parts.append("assignees=" + "|".join(who))
+    if f.customer_id is not None:
+        parts.append(f"customer={f.customer_id}")
+    return "; ".join(parts) or "none"
+
+
+def _row(section: str, period: str, figures: PeriodFigures | None, key: str, metric: str,
+         value: str) -> list[str]:
+    first = figures.period.first_day.isoformat() if figures else ""
+    last = figures.period.last_day.isoformat() if figures else ""
+    return [section, period, first, last, neutralise(key), metric, value]
+
+
+def _report_rows(report: AnalyticsReport) -> Iterator[list[str]]:
+    generated = datetime.fromtimestamp(report.generated_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for metric, value in (("period", report.current.period.label),
+                          ("time_zone", report.tz_name),
+                          ("filter", describe_filter(report.current.filter)),
+                          ("generated_at", generated)):
+        yield _row("report", "", None, "", metric, neutralise(value))
+
+
+def _summary_rows(name: str, figures: PeriodFigures) -> Iterator[list[str]]:
+    s: Summary = figures.summary
+    closure = None if s.closure_rate is None else s.closure_rate * 100
+    for metric, value in (("created", number(s.created)), ("closed", number(s.closed)),
+                          ("open_at_end", number(s.open_at_end)),
+                          ("resolved", number(s.resolved)),
+                          ("avg_resolution_hours", hours(s.avg_resolution)),
+                          ("responded", number(s.responded)),
+                          ("avg_first_response_hours", hours(s.avg_first_response)),
+                          ("closure_rate_percent", number(closure))):
+        yield _row("summary", name, figures, "", metric, value)
+
+
+def _agent_rows(name: str, figures: PeriodFigures, a: AgentFigures) -> Iterator[list[str]]:
+    for metric, value in (("handled", number(a.handled)), ("closed", number(a.closed)),
+                          ("resolved", number(a.resolved)),
+                          ("avg_resolution_hours", hours(a.avg_resolution)),
+                          ("responded", number(a.responded)),
+                          ("avg_first_response_hours", hours(a.avg_first_response))):
+        yield _row("agents", name, figures, a.name, metric, value)
+
+
+def _series_rows(name: str, figures: PeriodFigures) -> Iterator[list[str]]:
+    for day in figures.daily:
+        yield _row("daily", name, figures, day.day.isoformat(), "created", number(day.created))
+        yield _row("daily", name, figures, day.day.isoformat(), "closed", number(day.closed))
+    charts = figures.breakdowns
+    if charts is None:
+        return
+    for section, bars in (("by_status", charts.by_status), ("by_priority", charts.by_priority),
+                          ("by_tag", charts.by_tag)):
+        for bar in bars:
+            yield _row(section, name, figures, bar.label, "tickets", number(bar.count))
+    for agent in charts.agents:
+        yield from _agent_rows(name, figures, agent)
