@@ -49,12 +49,15 @@ def parse_postgres_url(url: str) -> dict[str, Any]:
 
 
 def redact(url: str) -> str:
-    """The URL without its password, for titles, logs and messages."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return parts._replace(netloc=netloc).geturl()
+    """The URL without its password, for titles, logs and messages: libpq also takes one as
+    a query option (`?password=...`), so that is hidden too."""
+    parts = urlsplit(url.strip())
+    netloc = parts.netloc
+    if parts.password:
+        netloc = netloc.replace(f":{parts.password}@", ":***@")
+    query = "&".join("password=***" if item.split("=", 1)[0] == "password" else item
+                     for item in parts.query.split("&")) if parts.query else ""
+    return parts._replace(netloc=netloc, query=query).geturl()
 
 
 class PostgresBackend:

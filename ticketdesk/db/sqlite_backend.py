@@ -71,12 +71,32 @@ class SqliteBackend:
                 "so two computers could corrupt the desk. Keep the file on a local disk, or share "
                 "the desk through a PostgreSQL server: ticketdesk --db postgresql://user@host/desk"
             )
+        if self.path.is_file() and self.path.stat().st_size:
+            self._refuse_foreign()
         try:
             private_dir(folder)
             private_file(self.path)
         except OSError as exc:
             raise StorageError(f"Cannot create the database at {self.path}: {exc.strerror}.") \
                 from exc
+
+    def _refuse_foreign(self) -> None:
+        """Look before the first connection switches the file to WAL mode, so that another
+        program's database is refused untouched (migrations check again, for PostgreSQL)."""
+        from ticketdesk.db.migrations import foreign_error
+
+        try:
+            conn = apsw.Connection(str(self.path), flags=apsw.SQLITE_OPEN_READONLY)
+            try:
+                tables = [name for (name,) in
+                          conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            finally:
+                conn.close()
+        except apsw.Error:
+            return  # not a database, or damaged: the real connection says which
+        error = foreign_error(tables)
+        if error is not None:
+            raise error
 
     def make_database(self) -> Any:
         return APSWDatabase(str(self.path), pragmas=PRAGMAS, timeout=BUSY_SECONDS,

@@ -29,7 +29,8 @@ def sqlite_url(path: Path) -> str:
 
 
 def is_postgres(url: str) -> bool:
-    return url.startswith(("postgresql://", "postgres://"))
+    """URL schemes are case-insensitive, and a pasted URL often carries spaces around it."""
+    return url.strip().lower().startswith(("postgresql://", "postgres://"))
 
 
 def sqlite_path(url: str) -> Path:

@@ -68,13 +68,41 @@ def current_version(db: Any) -> int:
     return int(row[0] or 0)
 
 
+def applied_versions(db: Any) -> set[int]:
+    """Every migration recorded. With gaps allowed, a migration may land after higher numbers
+    were released, so "applied" means recorded, not "at most the highest version"."""
+    if "schema_migrations" not in db.get_tables():
+        return set()
+    return {int(v) for (v,) in db.execute_sql("SELECT version FROM schema_migrations")}
+
+
+def foreign_error(tables: list[str]) -> StorageError | None:
+    """The refusal for a database that has tables but no schema version: it belongs to another
+    program (or someone picked the wrong file), and our tables must never be written into it."""
+    tables = [t for t in tables if not t.startswith("sqlite_")]
+    if not tables or "schema_migrations" in tables:
+        return None
+    shown = ", ".join(sorted(tables)[:3]) + (", …" if len(tables) > 3 else "")
+    return StorageError(
+        f"This database is not a ticketdesk desk: it already holds other tables ({shown}). "
+        "Open a new file, or an empty PostgreSQL database or schema; nothing was changed."
+    )
+
+
+def _refuse_foreign(db: Any) -> None:
+    error = foreign_error(db.get_tables())
+    if error is not None:
+        raise error
+
+
 def migrate(db: Any, dialect: Dialect, lock: Callable[[], Any], target: int = LATEST) -> int:
     """Bring the schema up to `target`; return the version found before.
 
     `lock` opens a write transaction that excludes other writers (BEGIN IMMEDIATE on SQLite, an
     advisory lock on PostgreSQL).
     """
-    found = current_version(db)
+    applied = applied_versions(db)
+    found = max(applied, default=0)
     if found > LATEST:
         raise StorageError(
             f"This database was written by a newer ticketdesk (schema {found}; this version knows "
@@ -84,10 +112,13 @@ def migrate(db: Any, dialect: Dialect, lock: Callable[[], Any], target: int = LA
     for migration in MIGRATIONS:
         if migration.version > target:
             break
+        if migration.version in applied:
+            continue  # no write lock needed to open an up-to-date desk
         with lock():
-            if current_version(db) >= migration.version:
+            if migration.version in applied_versions(db):
                 continue  # another process got here first
             if migration.version == 1:
+                _refuse_foreign(db)
                 ctx.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                             "version {int} PRIMARY KEY, name {text} NOT NULL, "
                             "applied_at {bigint} NOT NULL)")
