@@ -361,3 +361,33 @@ def test_first_response_is_a_ticket_list_date_filter(desk: Desk) -> None:
                      date_to=date(2026, 3, 23))
     assert listed(desk, f) == {7, 1}
     assert listed(desk, f.with_(date_from=date(2026, 3, 30), date_to=date(2026, 3, 30))) == {3}
+
+
+# -- local days elsewhere ----------------------------------------------------------------------
+
+def _created_at(system: Session, clock: FakeClock, instants: list[int]) -> None:
+    for instant in instants:
+        clock.now = instant
+        tickets.create_ticket(system, subject="Day test")
+
+
+def test_autumn_dst_day_has_25_hours_and_keeps_its_tickets(system: Session,
+                                                          clock: FakeClock) -> None:
+    _created_at(system, clock, [at("2026-10-25 00:30"),  # CEST: 22:30 UTC on the 24th
+                                at("2026-10-25 23:30"),  # CET: 22:30 UTC on the 25th
+                                at("2026-10-26 00:30")])  # CET: 23:30 UTC on the 25th
+    period = Period(PeriodKind.CUSTOM, date(2026, 10, 24), date(2026, 10, 26))
+    assert [b - a for a, b in day_bounds(period, BERLIN).pairs()] == [DAY, DAY + HOUR, DAY]
+    r = analytics.compute(system.store, period, tz=BERLIN, now=clock.now)
+    assert [(d.day.day, d.created) for d in r.current.daily] == [(24, 0), (25, 2), (26, 1)]
+    assert r.current.summary.created == 3
+
+
+def test_days_in_a_zone_off_the_hour(system: Session, clock: FakeClock) -> None:
+    kathmandu = ZoneInfo("Asia/Kathmandu")  # UTC+05:45
+    midnight = int(datetime(2027, 1, 2, tzinfo=kathmandu).timestamp())
+    _created_at(system, clock, [midnight - 60, midnight + 600])
+    period = Period(PeriodKind.CUSTOM, date(2027, 1, 1), date(2027, 1, 2))
+    r = analytics.compute(system.store, period, tz=kathmandu, now=clock.now)
+    assert [d.created for d in r.current.daily] == [1, 1]
+    assert analytics.tz_name(kathmandu) == "Asia/Kathmandu"

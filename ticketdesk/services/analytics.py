@@ -72,7 +72,8 @@ def period_for(store: Store, kind: PeriodKind, *, tz: tzinfo | None = None,
     today = clock.today(tz, now)
     if kind != PeriodKind.ALL_TIME:
         return Period.of(kind, today, first=first, last=last)
-    earliest = Ticket.select(fn.min(Ticket.created_at)).scalar()
+    with store.read():
+        earliest = Ticket.select(fn.min(Ticket.created_at)).scalar()
     first_day = clock.local_date(int(earliest), tz) if earliest is not None else today
     return Period(kind, min(first_day, today), today)
 
