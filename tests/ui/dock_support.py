@@ -1,0 +1,88 @@
+"""Helpers for the dock tests: a seeded desk, opening a ticket as a user does (selecting its row),
+reading the Activity tab as a user reads it, and stubbing the desktop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from ticketdesk.db.store import open_database
+from ticketdesk.services import agents, customers, tickets
+from ticketdesk.services.session import Session
+from ticketdesk.ui.dock import TicketDock
+from ticketdesk.ui.dock.ticket_dock import ACTIVITY
+from ticketdesk.ui.main_window import MainWindow
+
+from tests.conftest import FakeClock
+from tests.ui.conftest import wait_listed
+
+
+@dataclass(frozen=True)
+class Desk:
+    url: str
+    alice: int
+    bob: int
+    jane: int
+    printer: int
+    scanner: int
+
+
+def seed(db_url: str) -> Desk:
+    """Two agents, a customer and two tickets, written through services as the system."""
+    store = open_database(db_url)
+    clock = FakeClock()
+    try:
+        system = Session(store, None, clock)
+        alice, _ = agents.create_agent(system, "Alice Agent")
+        bob, _ = agents.create_agent(system, "Bob Builder")
+        jane, _ = customers.create_customer(system, "Jane Doe", email="jane@example.com",
+                                            company="Acme", tags=["vip"])
+        printer = tickets.create_ticket(system, subject="Printer on fire", customer_id=jane,
+                                        description="Smoke from tray 2.").new_id
+        clock.advance(60)
+        scanner = tickets.create_ticket(system, subject="Scanner jams").new_id
+    finally:
+        store.close()
+    return Desk(db_url, alice, bob, jane, printer, scanner)
+
+
+def open_ticket(qtbot, window: MainWindow, ticket_id: int) -> TicketDock:
+    """Select the ticket's row, as a click would, and wait for the dock to show it."""
+    wait_listed(qtbot, window)
+    assert window.table.select_ticket(ticket_id)
+    qtbot.waitUntil(lambda: window.ticket_dock.ticket_id == ticket_id, timeout=3000)
+    return window.ticket_dock
+
+
+def activity_lines(dock: TicketDock) -> list[str]:
+    """What the Activity tab shows, newest first (switching to the tab as a user does)."""
+    dock.tabs.setCurrentIndex(ACTIVITY)
+    return dock.activity_tab.lines()
+
+
+def ctrl_enter(qtbot, widget) -> None:
+    qtbot.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+class MessageBoxes:
+    """Stands in for QMessageBox.exec: records each text and clicks the button whose text is
+    in `answers` (in order), or Cancel."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.texts: list[str] = []
+        self.answers: list[str] = []
+        monkeypatch.setattr(QMessageBox, "exec", self._exec)
+
+    def _exec(self, box: QMessageBox) -> int:
+        self.texts.append(box.text())
+        wanted = self.answers.pop(0) if self.answers else None
+        for button in box.buttons():
+            if wanted is not None and button.text().replace("&", "") == wanted:
+                button.click()
+                return 0
+        cancel = box.button(QMessageBox.StandardButton.Cancel)
+        if cancel is not None:
+            cancel.click()
+        return int(QMessageBox.StandardButton.Cancel)

@@ -1,0 +1,268 @@
+"""Text editors for the dock: plain text only, Ctrl+Enter submits, Esc cancels, Tab moves on.
+
+`InlineField` is a value shown read-only with an Edit button that turns into an editor with
+Save and Cancel (subject, category, description). While it is open, reloads from elsewhere change
+the value behind it but never the text being typed; `base_version` remembers the ticket version
+the edit started from, so a save is checked against what the agent actually read.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ticketdesk.ui.text import plain_label
+
+
+def _is_submit(event: QKeyEvent) -> bool:
+    return event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and bool(
+        event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+
+
+def local_files(mime: QMimeData) -> list[str]:
+    """The local file paths a drag carries (remote URLs are never fetched)."""
+    if not mime.hasUrls():
+        return []
+    urls: list[QUrl] = mime.urls()
+    return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile()]
+
+
+class TextEditor(QPlainTextEdit):
+    """Multi-line plain text. Ctrl+Enter emits `submitted`, Esc `cancelled`; dropped files are
+    reported as `filesDropped` instead of being pasted as paths."""
+
+    submitted = Signal()
+    cancelled = Signal()
+    filesDropped = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None, *, accept_files: bool = False) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self._accept_files = accept_files
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if _is_submit(event):
+            event.accept()
+            self.submitted.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            event.accept()
+            self.cancelled.emit()
+            return
+        super().keyPressEvent(event)
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        if self._accept_files and local_files(source):
+            return True
+        return super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        files = local_files(source) if self._accept_files else []
+        if files:
+            self.filesDropped.emit(files)
+            return
+        if source.hasText():  # plain text only, whatever else the clipboard offers
+            self.insertPlainText(source.text())
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+
+class LineEditor(QLineEdit):
+    """One line. Enter or Ctrl+Enter emits `submitted`, Esc `cancelled`."""
+
+    submitted = Signal()
+    cancelled = Signal()
+
+    def _completing(self) -> bool:
+        completer = self.completer()
+        popup = completer.popup() if completer is not None else None
+        return popup is not None and popup.isVisible()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape) \
+                and not self._completing():
+            event.accept()
+            if event.key() == Qt.Key.Key_Escape:
+                self.cancelled.emit()
+            else:
+                self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class InlineField(QWidget):
+    """A value with an Edit button; editing shows an editor with Save and Cancel.
+
+    Signals: `saveRequested(text)` when the user saves (the owner writes and then calls
+    `finish_edit()` on success), `editChanged()` whenever the editor opens, closes or its text
+    changes (the owner keeps the draft).
+    """
+
+    saveRequested = Signal(str)
+    editChanged = Signal()
+
+    def __init__(self, *, multiline: bool, name: str, edit_label: str,
+                 parent: QWidget | None = None, placeholder: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.multiline = multiline
+        self.base_version: int | None = None
+        self._value = ""
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+
+        view = QWidget(self)
+        self.view_page = view
+        row = QHBoxLayout(view)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.view_text: QPlainTextEdit | None = None
+        self.label = plain_label("", view)
+        if multiline:
+            self.view_text = QPlainTextEdit(view)
+            self.view_text.setObjectName(name + "View")
+            self.view_text.setReadOnly(True)
+            self.view_text.setTabChangesFocus(True)
+            self.view_text.setPlaceholderText(placeholder)
+            self.view_text.setMaximumHeight(160)
+            self.view_text.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                         QSizePolicy.Policy.Preferred)
+            self.label.hide()
+            row.addWidget(self.view_text, 1, Qt.AlignmentFlag.AlignTop)
+        else:
+            self.label.setObjectName(name + "Label")
+            self.label.setWordWrap(True)
+            self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                               | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+            self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            row.addWidget(self.label, 1)
+        self.edit_button = QToolButton(view)
+        self.edit_button.setObjectName(name + "EditButton")
+        self.edit_button.setText(self.tr("Edit"))
+        self.edit_button.setToolTip(edit_label)
+        self.edit_button.setAccessibleName(edit_label)
+        self.edit_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.edit_button.clicked.connect(lambda _c=False: self.begin_edit())
+        row.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addWidget(view)
+
+        editing = QWidget(self)
+        self.edit_page = editing
+        column = QVBoxLayout(editing)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.editor: TextEditor | LineEditor
+        if multiline:
+            self.editor = TextEditor(editing)
+            self.editor.setMinimumHeight(120)
+            self.editor.textChanged.connect(self.editChanged)
+        else:
+            self.editor = LineEditor(editing)
+            self.editor.textEdited.connect(lambda _t: self.editChanged.emit())
+        self.editor.setObjectName(name + "Editor")
+        self.editor.setPlaceholderText(placeholder)
+        self.editor.submitted.connect(self.save)
+        self.editor.cancelled.connect(self.cancel_edit)
+        column.addWidget(self.editor)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.cancel_button = QPushButton(self.tr("Cancel"), editing)
+        self.cancel_button.setObjectName(name + "CancelButton")
+        self.cancel_button.setToolTip(self.tr("Discard this edit (Esc)"))
+        self.cancel_button.clicked.connect(self.cancel_edit)
+        self.save_button = QPushButton(self.tr("Save"), editing)
+        self.save_button.setObjectName(name + "SaveButton")
+        self.save_button.setToolTip(self.tr("Save (Ctrl+Enter)"))
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        column.addLayout(buttons)
+        outer.addWidget(editing)
+        editing.hide()
+        self._fit()
+
+    # -- value --------------------------------------------------------------------------------
+
+    def set_value(self, text: str) -> None:
+        """Show `text`; an open edit keeps what the user typed."""
+        if text == self._value:
+            return
+        self._value = text
+        if self.view_text is not None:
+            self.view_text.setPlainText(text)
+            self._fit()
+        else:
+            self.label.setText(text)
+
+    def set_max_length(self, length: int) -> None:
+        if isinstance(self.editor, LineEditor):
+            self.editor.setMaxLength(length)
+
+    def value(self) -> str:
+        return self._value
+
+    def _fit(self) -> None:
+        """A short description takes a few lines, a long one scrolls inside 160 px."""
+        if self.view_text is None:
+            return
+        lines = max(2, min(8, self._value.count("\n") + 1 + len(self._value) // 70))
+        height = self.view_text.fontMetrics().lineSpacing() * lines + 14
+        self.view_text.setFixedHeight(min(height, 160))
+
+    # -- editing ------------------------------------------------------------------------------
+
+    @property
+    def is_editing(self) -> bool:
+        return not self.edit_page.isHidden()
+
+    def editor_text(self) -> str:
+        if isinstance(self.editor, TextEditor):
+            return self.editor.toPlainText()
+        return self.editor.text()
+
+    def begin_edit(self, text: str | None = None, base_version: int | None = None,
+                   *, focus: bool = True) -> None:
+        """Open the editor on `text` (the current value if None), remembering `base_version`
+        (the owner's current version if None: see `TicketDock`)."""
+        if not self.is_editing:
+            self.base_version = base_version
+            value = self._value if text is None else text
+            if isinstance(self.editor, TextEditor):
+                self.editor.setPlainText(value)
+            else:
+                self.editor.setText(value)
+            self.view_page.hide()
+            self.edit_page.show()
+            self.editChanged.emit()
+        if focus:
+            self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+            if isinstance(self.editor, LineEditor):
+                self.editor.selectAll()
+
+    def cancel_edit(self) -> None:
+        if self.is_editing:
+            self.finish_edit()
+            self.edit_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def finish_edit(self) -> None:
+        """Close the editor (after a save succeeded, or on cancel)."""
+        was = self.is_editing
+        self.edit_page.hide()
+        self.view_page.show()
+        self.base_version = None
+        if was:
+            self.editChanged.emit()
+
+    def save(self) -> None:
+        if self.is_editing:
+            self.saveRequested.emit(self.editor_text())
