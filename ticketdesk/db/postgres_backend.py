@@ -1,7 +1,18 @@
-"""PostgreSQL through psycopg 3: the one place that knows PostgreSQL."""
+"""PostgreSQL through psycopg 3: the one place that knows PostgreSQL.
+
+A team desk lives on a server that can go away: a restart, a network cut, an administrator
+ending sessions. `TeamDatabase` turns a lost connection into a `StorageError` the user can read,
+throws the dead connection away so the next use opens a fresh one, and never lets half a
+transaction through (the server discards an uncommitted transaction with its connection).
+`ConnectionHealth` is what the change listener (`postgres_notify`) learned about the server; while
+it says the server is unreachable, new connections are refused at once instead of freezing the
+window for the connect timeout.
+"""
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +29,22 @@ from ticketdesk.domain.search import SearchQuery
 # Any constant works; it names "ticketdesk schema migration" among advisory locks.
 MIGRATION_LOCK = 0x71C4E7D5
 CONNECT_TIMEOUT = 5
+# A dead server or a cut cable is noticed in about 20 s instead of the kernel's hours.
+TCP_OPTIONS = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+               "keepalives_count": 2, "tcp_user_timeout": 20_000}
 _WEIGHTS = ("A", "A", "B", "C", "C")  # ref, subject, body, talk, notes
+_REBUILD_BATCH = 5000
+
+LOST = ("The connection to the database server was lost. Check the network; ticketdesk "
+        "reconnects on its own. Nothing was saved.")
+LOST_AT_COMMIT = ("The connection to the database server was lost while saving, so ticketdesk "
+                  "cannot tell whether the change was saved: it shows in the list once the "
+                  "connection is back if it was. Your text is kept.")
+OFFLINE = ("ticketdesk is not connected to the database server and is trying to reconnect. "
+           "Nothing was saved; try again when the banner is gone.")
+# SQLSTATEs meaning "this session is gone": connection exceptions (class 08), the server shutting
+# down or ending the session (57P01..57P03), and an idle session timed out (57P05, PG 17).
+_LOST_STATES = ("57P01", "57P02", "57P03", "57P05")
 
 
 def parse_postgres_url(url: str) -> dict[str, Any]:
@@ -60,6 +86,172 @@ def redact(url: str) -> str:
     return parts._replace(netloc=netloc, query=query).geturl()
 
 
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is None or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        yield item
+        todo.extend([item.__cause__, item.__context__])
+        todo.extend(a for a in item.args if isinstance(a, BaseException))
+
+
+def is_connection_loss(exc: BaseException) -> bool:
+    """Whether `exc` (or what it wraps) says the session with the server is gone, as opposed to
+    a refused statement (constraint, cancel, syntax) on a healthy connection."""
+    for cause in _causes(exc):
+        if not type(cause).__module__.startswith("psycopg"):
+            continue
+        sqlstate = getattr(cause, "sqlstate", None) or ""
+        if sqlstate.startswith("08") or sqlstate in _LOST_STATES:
+            return True
+        if not sqlstate and type(cause).__name__ in ("OperationalError", "InterfaceError"):
+            text = str(cause).lower()
+            if "closed" in text or "connection" in text or "server" in text:
+                return True
+    return False
+
+
+class ConnectionHealth:
+    """Whether the server is reachable, as the change listener last found it (thread-safe).
+
+    Only the listener marks the server down or up; the database consults it before opening a
+    connection, so a window never hangs on a server it already knows to be gone.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._down = False
+        self.reason = ""
+
+    @property
+    def down(self) -> bool:
+        with self._lock:
+            return self._down
+
+    def mark_down(self, reason: str) -> None:
+        with self._lock:
+            self._down = True
+            self.reason = reason
+
+    def mark_up(self) -> None:
+        with self._lock:
+            self._down = False
+            self.reason = ""
+
+
+class TeamDatabase(PostgresqlDatabase):  # type: ignore[misc]
+    """peewee's PostgresqlDatabase, made to survive the server going away (see module doc).
+
+    - A statement that finds its connection gone raises StorageError(LOST); the connection is
+      replaced on the next use outside a transaction. A plain read outside a transaction (a
+      list page, a ticket) is retried once on a fresh connection, so a server restart or an
+      ended session costs the user nothing.
+    - A transaction whose connection died is rolled back by the server; the local rollback is
+      then a no-op instead of a second error.
+    - While `health` says the server is down, connecting fails at once with StorageError(OFFLINE).
+    """
+
+    def init(self, database: Any, health: ConnectionHealth | None = None,
+             **kwargs: Any) -> None:
+        self.health = health or ConnectionHealth()
+        super().init(database, **kwargs)
+
+    def _connect(self) -> Any:
+        if self.health.down:
+            raise StorageError(OFFLINE)
+        return super()._connect()
+
+    def _dead(self) -> bool:
+        conn = self._state.conn
+        return conn is not None and bool(conn.closed or conn.broken)
+
+    def _drop_dead(self) -> None:
+        """Forget this thread's dead connection so the next use opens a new one."""
+        if self._dead() and not self.in_transaction():
+            try:
+                self._state.conn.close()
+            finally:
+                self._state.reset()
+
+    def _check_alive(self) -> None:
+        if self._dead():
+            if self.in_transaction():
+                raise StorageError(LOST)
+            self._drop_dead()
+
+    def cursor(self, named_cursor: Any = None) -> Any:
+        self._check_alive()
+        return super().cursor(named_cursor)
+
+    def connection(self) -> Any:
+        self._check_alive()
+        return super().connection()
+
+    def _execute_cursor(self, sql: str, params: Any, **options: Any) -> Any:
+        try:
+            return super()._execute_cursor(sql, params, **options)
+        except StorageError:
+            raise
+        except Exception as exc:
+            if not is_connection_loss(exc):
+                raise
+            if not self.in_transaction() and _is_plain_read(sql):
+                self._drop_dead()
+                try:
+                    return super()._execute_cursor(sql, params, **options)
+                except Exception as again:
+                    if isinstance(again, StorageError) or not is_connection_loss(again):
+                        raise
+                    self._drop_dead()
+                    raise StorageError(LOST) from again
+            self._drop_dead()
+            raise StorageError(LOST) from exc
+
+    def begin(self, isolation_level: Any = None) -> None:
+        """BEGIN on a connection found dead is retried once on a fresh one: nothing was sent."""
+        try:
+            super().begin(isolation_level)
+        except StorageError:
+            raise
+        except Exception as exc:
+            if not is_connection_loss(exc) or self.in_transaction():
+                raise
+            self._drop_dead()
+            try:
+                super().begin(isolation_level)
+            except Exception as again:
+                if isinstance(again, StorageError) or not is_connection_loss(again):
+                    raise
+                self._drop_dead()
+                raise StorageError(LOST) from again
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        except Exception as exc:
+            if not is_connection_loss(exc):
+                raise
+            raise StorageError(LOST_AT_COMMIT) from exc
+
+    def rollback(self) -> None:
+        if self._dead():
+            return  # the server dropped the transaction together with the connection
+        try:
+            super().rollback()
+        except Exception as exc:
+            if not is_connection_loss(exc):
+                raise
+
+
+def _is_plain_read(sql: str) -> bool:
+    head = sql.lstrip().upper()
+    return head.startswith("SELECT") and " FOR UPDATE" not in head and "NEXTVAL" not in head
+
+
 class PostgresBackend:
     dialect = POSTGRES
 
@@ -68,6 +260,10 @@ class PostgresBackend:
         self.params = parse_postgres_url(url)
         if password and "password" not in self.params:
             self.params["password"] = password
+        self.health = ConnectionHealth()
+        # Every connection of this desk carries this name; the change notifications the server
+        # sends name the writer's, so a window can skip the echo of its own changes.
+        self.origin = f"ticketdesk {uuid.uuid4().hex[:12]}"
 
     @property
     def location(self) -> str:
@@ -85,11 +281,24 @@ class PostgresBackend:
                 "pip install 'ticketdesk[postgres]'"
             ) from None
 
+    def connect_params(self) -> dict[str, Any]:
+        """libpq keywords for a connection of this desk (psycopg.connect(**params))."""
+        params: dict[str, Any] = {**TCP_OPTIONS, "connect_timeout": CONNECT_TIMEOUT}
+        params.update(self.params)
+        params["dbname"] = params.pop("database")
+        params["application_name"] = self.origin
+        return params
+
+    def connect_raw(self, *, autocommit: bool = True) -> Any:
+        """A psycopg connection of its own (the change listener, bulk COPY)."""
+        import psycopg
+
+        return psycopg.connect(autocommit=autocommit, **self.connect_params())
+
     def make_database(self) -> Any:
-        params = dict(self.params)
-        name = params.pop("database")
-        return PostgresqlDatabase(name, prefer_psycopg3=True, connect_timeout=CONNECT_TIMEOUT,
-                                  application_name="ticketdesk", **params)
+        params = self.connect_params()
+        name = params.pop("dbname")
+        return TeamDatabase(name, prefer_psycopg3=True, health=self.health, **params)
 
     def after_connect(self, db: Any) -> None:
         """Nothing to verify: the server owns durability and locking."""
@@ -103,10 +312,13 @@ class PostgresBackend:
 
     def interrupt_connection(self, raw: Any) -> None:
         """Ask the server to cancel what `raw` (another thread's connection) is running."""
+        if raw.closed or raw.broken:
+            return  # nothing runs on a dead connection; its thread gets a new one
         raw.cancel()
 
     def data_version(self, db: Any) -> int:
-        """Grows with every ticket change (each writes an activity row)."""
+        """Grows with every ticket change (each writes an activity row). Windows on a
+        PostgreSQL desk are told of changes by LISTEN/NOTIFY instead (`postgres_notify`)."""
         row = db.execute_sql("SELECT coalesce(max(id), 0) FROM activity").fetchone()
         return int(row[0])
 
@@ -144,15 +356,38 @@ class PostgresBackend:
         )
 
     def rebuild_search(self, db: Any, ticket_ids: Iterable[int] | None = None) -> None:
-        from ticketdesk.db.search_index import documents_for  # avoid an import cycle
+        """Rebuild documents (demo data, migration, repair) without the models: texts are read
+        a batch of ids at a time, folded in Python (the one tokeniser), sent with COPY and
+        turned into vectors on the server in one INSERT per batch."""
+        with db.atomic():
+            if ticket_ids is None:
+                db.execute_sql("DELETE FROM ticket_search")
+            db.execute_sql("CREATE TEMP TABLE IF NOT EXISTS td_search_docs (ticket_id BIGINT, "
+                           "ref TEXT, subject TEXT, body TEXT, talk TEXT, notes TEXT) "
+                           "ON COMMIT DROP")
+            for batch in _id_batches(db, ticket_ids):
+                docs = _documents(db, batch)
+                db.execute_sql("TRUNCATE td_search_docs")
+                with db.cursor().copy("COPY td_search_docs FROM STDIN") as copy:
+                    for ticket_id, cols in docs:
+                        copy.write_row((ticket_id, *cols))
+                vector = " || ".join(f"setweight(to_tsvector('simple', {c}), '{w}')" for c, w in
+                                     zip(("ref", "subject", "body", "talk", "notes"), _WEIGHTS,
+                                         strict=True))
+                db.execute_sql(f"INSERT INTO ticket_search (ticket_id, doc) SELECT ticket_id, "
+                               f"{vector} FROM td_search_docs "
+                               "ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc")
 
-        if ticket_ids is None:
-            db.execute_sql("DELETE FROM ticket_search")
-            ids = [row[0] for row in db.execute_sql("SELECT id FROM ticket ORDER BY id")]
-        else:
-            ids = list(ticket_ids)
-        for start in range(0, len(ids), 2000):
-            self.replace_search_docs(db, documents_for(ids[start:start + 2000]))
+    # -- change notification ------------------------------------------------------------------
+
+    def channel(self, conn: Any) -> str:
+        """The NOTIFY channel of the desk `conn` is on: one per schema, named by its oid (a
+        schema name may be longer than a channel name can be)."""
+        row = conn.execute("SELECT oid FROM pg_namespace WHERE nspname = current_schema()"
+                           ).fetchone()
+        if row is None:
+            raise StorageError("The desk's schema does not exist on the server (any more).")
+        return f"ticketdesk_{row[0]}"
 
     # -- maintenance --------------------------------------------------------------------------
 
@@ -165,6 +400,44 @@ class PostgresBackend:
 
     def snapshot_to(self, db: Any, target: Path) -> None:
         raise StorageError(
-            "A PostgreSQL desk is backed up on the server (pg_dump); "
+            "A PostgreSQL desk is backed up on the server (pg_dump), or copied to a SQLite file "
+            "with `ticketdesk migrate --from postgresql://… --to sqlite:///backup.sqlite`; "
             "`ticketdesk backup` copies SQLite desks."
         )
+
+
+def _id_batches(db: Any, ticket_ids: Iterable[int] | None) -> Iterator[list[int]]:
+    if ticket_ids is not None:
+        ids = sorted(set(ticket_ids))
+        for start in range(0, len(ids), _REBUILD_BATCH):
+            yield ids[start:start + _REBUILD_BATCH]
+        return
+    last = 0
+    while True:
+        batch = [row[0] for row in db.execute_sql(
+            "SELECT id FROM ticket WHERE id > %s ORDER BY id LIMIT %s", (last, _REBUILD_BATCH))]
+        if not batch:
+            return
+        yield batch
+        last = batch[-1]
+
+
+def _documents(db: Any, ids: list[int]) -> list[tuple[int, tuple[str, ...]]]:
+    from ticketdesk.db.search_index import ticket_document  # avoid an import cycle
+
+    talk: dict[int, list[str]] = {}
+    for tid, body in db.execute_sql(
+            "SELECT ticket_id, body FROM message WHERE ticket_id = ANY(%s) "
+            "ORDER BY ticket_id, id", (ids,)):
+        talk.setdefault(tid, []).append(body)
+    notes: dict[int, list[str]] = {}
+    for tid, body in db.execute_sql(
+            "SELECT ticket_id, body FROM note WHERE ticket_id = ANY(%s) ORDER BY ticket_id, id",
+            (ids,)):
+        notes.setdefault(tid, []).append(body)
+    rows = db.execute_sql(
+        "SELECT t.id, t.subject, t.description, c.name, c.email, c.company FROM ticket t "
+        "LEFT JOIN customer c ON c.id = t.customer_id WHERE t.id = ANY(%s) ORDER BY t.id", (ids,))
+    return [ticket_document(tid, subject, description, name, email, company,
+                            talk.get(tid, ()), notes.get(tid, ()))
+            for tid, subject, description, name, email, company in rows]

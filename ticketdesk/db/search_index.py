@@ -33,16 +33,23 @@ def documents_for(ticket_ids: Sequence[int]) -> list[tuple[int, tuple[str, ...]]
                           Customer.email, Customer.company)
             .join(Customer, on=(Ticket.customer == Customer.id), join_type=JOIN.LEFT_OUTER)
             .where(Ticket.id.in_(ticket_ids)).tuples())
-    docs: list[tuple[int, tuple[str, ...]]] = []
-    for tid, subject, description, name, email, company in rows:
-        docs.append((tid, (
-            document(format_number(tid), name, email, company),
-            document(subject),
-            document(description),
-            document(*talk.get(tid, ())),
-            document(*notes.get(tid, ())),
-        )))
-    return docs
+    return [ticket_document(tid, subject, description, name, email, company,
+                            talk.get(tid, ()), notes.get(tid, ()))
+            for tid, subject, description, name, email, company in rows]
+
+
+def ticket_document(ticket_id: int, subject: str, description: str, name: str | None,
+                    email: str | None, company: str | None, talk: Sequence[str],
+                    notes: Sequence[str]) -> tuple[int, tuple[str, ...]]:
+    """One ticket's document as (id, (ref, subject, body, talk, notes)), folded; the one
+    definition every path that writes the index uses (services, bulk rebuilds, migration)."""
+    return (ticket_id, (
+        document(format_number(ticket_id), name, email, company),
+        document(subject),
+        document(description),
+        document(*talk),
+        document(*notes),
+    ))
 
 
 def reindex(backend: Any, db: Any, ticket_ids: Iterable[int]) -> None:

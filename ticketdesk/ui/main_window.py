@@ -31,6 +31,7 @@ from ticketdesk.domain.filters import Sort, TicketFilter
 from ticketdesk.services import agents, assignees, customers
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
+from ticketdesk.ui import live_refresh
 from ticketdesk.ui.agent_picker import AgentPicker
 from ticketdesk.ui.create_ticket import CreateTicketDialog
 from ticketdesk.ui.dock import TicketDock
@@ -110,7 +111,11 @@ class MainWindow(QMainWindow):
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._poll_external)
-        self._poll.start()
+        # A team desk (PostgreSQL) is told of changes by the server (LISTEN/NOTIFY) and shows a
+        # banner when the server is gone; a desk file is polled.
+        self.live = live_refresh.install(self, store, self.hub)
+        if self.live is None:
+            self._poll.start()
         self.model.set_query(TicketFilter(), self.table.sort)
         self._update_pages()
         self.setWindowTitle(self.tr("ticketdesk — {0}").format(store.location))
@@ -437,6 +442,8 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._poll.stop()
+        if self.live is not None:
+            self.live.stop()
         self.save_layout()
         for task in list(self._tasks):
             task.cancel()

@@ -77,9 +77,12 @@ class QueryRunner(QObject):
                     continue
                 with self._lock:
                     self._running = job
-                    if self._connection is None:
-                        self._connection = self.store.thread_connection()
                 try:
+                    # Asked per job: after a lost server the thread has a new connection, and
+                    # failing to get one is reported like any other failure of the job.
+                    connection = self.store.thread_connection()
+                    with self._lock:
+                        self._connection = connection
                     result = job.fn()
                 except Exception as exc:  # reported to the GUI, never lost
                     if self.is_current(job.channel, job.generation):
