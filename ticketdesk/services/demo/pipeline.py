@@ -1,0 +1,75 @@
+"""Where chunks are generated: in this process, or in worker processes while this one writes.
+
+Generating a ticket's story is pure Python and so is feeding rows to the database, so on a
+machine with two cores the work splits in two: worker processes (spawned, so nothing of the
+caller's state, Qt or database connections, is copied into them) build chunks ahead, at most a
+few at a time, and this process writes them in order. Small demos stay in-process, where
+starting a worker would cost more than it saves. Either way a chunk's rows depend only on the
+seed and its number, so the desk is the same.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ticketdesk.services.demo.chunk import ChunkMaker, TicketInputs, chunk_count
+from ticketdesk.services.demo.progress import INTERVAL, Progress
+from ticketdesk.services.demo.rows import ChunkRows
+
+MIN_TICKETS_FOR_WORKERS = 20_000
+"""Below this the demo is generated in the calling process (tests may lower it)."""
+AHEAD = 3
+"""Chunks each worker may have ready or in progress beyond the one being written."""
+
+_maker: ChunkMaker | None = None
+
+
+def _start_worker(inputs: TicketInputs) -> None:
+    global _maker  # noqa: PLW0603 - one maker per worker process, set once at its start
+    _maker = ChunkMaker(inputs)
+
+
+def _build(index: int) -> ChunkRows:
+    assert _maker is not None
+    return _maker.build(index)
+
+
+def worker_count(tickets: int) -> int:
+    if tickets < MIN_TICKETS_FOR_WORKERS:
+        return 0
+    return max(1, min(2, (os.cpu_count() or 1)))
+
+
+@contextmanager
+def chunks(inputs: TicketInputs, progress: Progress) -> Iterator[Iterator[ChunkRows]]:
+    """The chunks of `inputs` in order; worker processes, if any, end with the block."""
+    workers = worker_count(inputs.count)
+    if workers == 0:
+        maker = ChunkMaker(inputs)
+        yield (maker.build(i, progress.tick) for i in range(chunk_count(inputs.count)))
+        return
+    context = multiprocessing.get_context("spawn")
+    pool = context.Pool(workers, initializer=_start_worker, initargs=(inputs,))
+    try:
+        yield _ordered(pool, chunk_count(inputs.count), workers * AHEAD, progress)
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _ordered(pool: Any, total: int, window: int, progress: Progress) -> Iterator[ChunkRows]:
+    pending: dict[int, Any] = {}
+    submitted = 0
+    for index in range(total):
+        while submitted < total and submitted < index + window:
+            pending[submitted] = pool.apply_async(_build, (submitted,))
+            submitted += 1
+        result = pending.pop(index)
+        while not result.ready():
+            progress.tick()  # keeps the caller's progress bar alive and honours Cancel
+            result.wait(INTERVAL)
+        yield result.get()

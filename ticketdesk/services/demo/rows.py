@@ -1,0 +1,46 @@
+"""What generating one chunk of tickets produces: rows ready for the bulk writers.
+
+Tickets, tags, assignees and search documents carry final ids. Messages, notes and attachments
+are numbered from 1 within the chunk (`local` ids), and so are the activity rows' references to
+them, because a chunk is generated without knowing how many messages earlier chunks made; the
+writer adds each table's running offset while inserting. That is what lets chunks be generated in
+any process and any order and still give the same desk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Row = tuple[Any, ...]
+
+
+@dataclass
+class ChunkRows:
+    index: int
+    tickets: list[Row] = field(default_factory=list)
+    """(id, subject, description, status, priority, category, customer_id, created_at,
+    updated_at, first_response_at, resolved_at, closed_at, version)"""
+    ticket_tags: list[Row] = field(default_factory=list)
+    """(ticket_id, tag_id)"""
+    assignees: list[Row] = field(default_factory=list)
+    """(ticket_id, agent_id)"""
+    messages: list[Row] = field(default_factory=list)
+    """(local_id, ticket_id, incoming, agent_id, body, created_at)"""
+    notes: list[Row] = field(default_factory=list)
+    """(local_id, ticket_id, author_id, body, created_at, updated_at, version)"""
+    attachments: list[Row] = field(default_factory=list)
+    """(local_id, ticket_id, local_message_id or None, name, mime, size, sha256, created_at,
+    agent_id)"""
+    contents: list[Row] = field(default_factory=list)
+    """(local_attachment_id, data)"""
+    activity: list[Row] = field(default_factory=list)
+    """(ticket_id, agent_id, at, kind, old, new, local_ref_id or None, ticket_version); the
+    reference is local to the table its kind points at (message, note or attachment)."""
+    search: list[Row] = field(default_factory=list)
+    """(ticket_id, ref, subject, body, talk, notes), already folded as domain.search does."""
+
+
+MESSAGE_KINDS = ("message_in", "message_out")
+NOTE_KINDS = ("note_added", "note_edited", "note_deleted")
+ATTACHMENT_KINDS = ("attached", "detached")

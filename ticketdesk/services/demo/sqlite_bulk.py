@@ -1,0 +1,193 @@
+"""Writing a demo desk into SQLite fast, in one transaction.
+
+The whole demo is one `BEGIN IMMEDIATE` transaction on the store's own APSW connection, so a
+cancel, a crash or a full disk leaves the desk exactly as it was; until the commit, other
+connections keep reading the old state from the WAL. Inside it: the secondary indexes of the
+tables being filled are dropped and recreated afterwards from their own stored SQL (sorting once
+is far cheaper than millions of random B-tree inserts, and the schema comes back identical);
+rows go in with `executemany`; a large page cache keeps the pages in memory; automatic
+checkpoints wait until the end, when the WAL is checkpointed and truncated so the desk is one
+durable file under the usual rules (WAL, synchronous=FULL).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ticketdesk.db.store import Store
+from ticketdesk.services.demo.plan import DeskPlan, DeskState
+from ticketdesk.services.demo.progress import Cancelled, Progress
+from ticketdesk.services.demo.rows import ATTACHMENT_KINDS, MESSAGE_KINDS, ChunkRows
+
+TABLES = ("agent", "customer", "customer_tag", "tag", "ticket", "message", "note", "attachment")
+# Indexes of the bulk-filled tables; the small tables keep theirs (agent names stay unique).
+BULK_TABLES = ("customer", "customer_tag_link", "ticket", "ticket_tag", "ticket_assignee",
+               "message", "note", "attachment", "activity")
+CACHE_KIB_PER_TICKET = 1
+FTS_BULK = {"automerge": 16, "hashsize": 16 * 1024 * 1024}
+FTS_DEFAULT = {"automerge": 4, "hashsize": 1024 * 1024}
+_PROGRESS_STEPS = 20000
+
+
+class SqliteBulk:
+    def __init__(self, store: Store, progress: Progress) -> None:
+        self.db = store.db
+        self.progress = progress
+        self.conn: Any = None
+        self._indexes: list[tuple[str, str]] = []
+        self._saved_pragmas: dict[str, Any] = {}
+        self._offsets = {"message": 0, "note": 0, "attachment": 0}
+        self._ready = False
+
+    # -- transaction --------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Take the write lock; nothing is written before `desk_state` confirms a fresh desk."""
+        if self.db.in_transaction():
+            raise RuntimeError("generate() must not run inside another transaction")
+        self.db.connect(reuse_if_open=True)
+        self.conn = self.db.connection()
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def desk_state(self) -> DeskState:
+        run = self._scalar
+        last_ids = {
+            table: max(run("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = ?",
+                           (table,)),
+                       run(f"SELECT coalesce(max(id), 0) FROM {table}"))
+            for table in TABLES
+        }
+        for table, _ in self._offsets.items():
+            self._offsets[table] = last_ids[table]
+        return DeskState(
+            last_ids=last_ids,
+            agent_names=frozenset(r[0] for r in self.conn.execute("SELECT name FROM agent")),
+            external_ids=frozenset(r[0] for r in self.conn.execute(
+                "SELECT external_id FROM customer WHERE external_id IS NOT NULL")),
+            tags=dict(self.conn.execute("SELECT name, id FROM tag")),
+            customer_tags=dict(self.conn.execute("SELECT name, id FROM customer_tag")),
+        )
+
+    def has_tickets(self) -> bool:
+        return bool(self._scalar("SELECT EXISTS (SELECT 1 FROM ticket)"))
+
+    def prepare(self, tickets: int) -> None:
+        """Bulk-load settings and dropped indexes, all undone by rollback or by `finish`."""
+        for name in ("cache_size", "wal_autocheckpoint", "threads"):
+            self._saved_pragmas[name] = self._scalar(f"PRAGMA {name}")
+        cache_kib = min(1024 * 1024, max(64 * 1024, tickets * CACHE_KIB_PER_TICKET))
+        self._run(f"PRAGMA cache_size = -{cache_kib}")
+        self._run("PRAGMA wal_autocheckpoint = 0")
+        self._run("PRAGMA threads = 2")
+        marks = ",".join("?" * len(BULK_TABLES))
+        self._indexes = list(self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks}) ORDER BY name", BULK_TABLES))
+        for name, _ in self._indexes:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        self._fts_config(FTS_BULK)
+        self._ready = True
+
+    def _fts_config(self, values: dict[str, int]) -> None:
+        for key, value in values.items():
+            self.conn.execute("INSERT INTO ticket_fts (ticket_fts, rank) VALUES (?, ?)",
+                              (key, value))
+
+    def abort(self) -> None:
+        if self.conn is None:
+            return
+        if not self.conn.getautocommit():
+            self.conn.execute("ROLLBACK")
+        self._restore_pragmas()
+
+    def _restore_pragmas(self) -> None:
+        for name, value in self._saved_pragmas.items():
+            self._run(f"PRAGMA {name} = {int(value)}")
+        self._saved_pragmas.clear()
+
+    def _run(self, sql: str) -> None:
+        """Run to completion (a PRAGMA that answers would otherwise stay pending)."""
+        self.conn.execute(sql).fetchall()
+
+    def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    # -- rows ---------------------------------------------------------------------------------
+
+    def write_people(self, plan: DeskPlan) -> None:
+        c = self.conn
+        c.executemany("INSERT INTO agent (id, name, email, active, created_at) VALUES (?,?,?,?,?)",
+                      [(a.id, a.name, a.email, int(a.active), a.hired_at) for a in plan.agents])
+        c.executemany("INSERT INTO tag (id, name) VALUES (?, ?)", plan.new_tags)
+        c.executemany("INSERT INTO customer_tag (id, name) VALUES (?, ?)", plan.new_customer_tags)
+        p = plan.customers
+        c.executemany(
+            "INSERT INTO customer (id, name, email, phone, company, external_id, created_at, "
+            "version) VALUES (?,?,?,?,?,?,?,1)",
+            zip(p.ids, p.names, p.emails, p.phones, p.companies, p.external_ids, p.created_at,
+                strict=True))
+        c.executemany("INSERT INTO customer_tag_link (customer_id, tag_id) VALUES (?, ?)",
+                      [(cid, plan.customer_tag_ids[tag])
+                       for cid, tags in zip(p.ids, p.tags, strict=True) for tag in tags])
+
+    def write_chunk(self, rows: ChunkRows) -> None:
+        m, n, a = (self._offsets[k] for k in ("message", "note", "attachment"))
+        c = self.conn
+        c.executemany(
+            "INSERT INTO ticket (id, subject, description, status, priority, category, "
+            "customer_id, created_at, updated_at, first_response_at, resolved_at, closed_at, "
+            "version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows.tickets)
+        c.executemany("INSERT INTO ticket_tag (ticket_id, tag_id) VALUES (?, ?)",
+                      rows.ticket_tags)
+        c.executemany("INSERT INTO ticket_assignee (ticket_id, agent_id) VALUES (?, ?)",
+                      rows.assignees)
+        c.executemany("INSERT INTO message (id, ticket_id, incoming, agent_id, body, created_at) "
+                      f"VALUES (? + {m}, ?, ?, ?, ?, ?)", rows.messages)
+        c.executemany("INSERT INTO note (id, ticket_id, author_id, body, created_at, updated_at, "
+                      f"version) VALUES (? + {n}, ?, ?, ?, ?, ?, ?)", rows.notes)
+        c.executemany("INSERT INTO attachment (id, ticket_id, message_id, name, mime, size, "
+                      f"sha256, created_at, agent_id) VALUES (? + {a}, ?, ? + {m}, ?,?,?,?,?,?)",
+                      rows.attachments)
+        c.executemany("INSERT INTO attachment_content (attachment_id, data) "
+                      f"VALUES (? + {a}, ?)", rows.contents)
+        messages = ",".join(f"'{k}'" for k in MESSAGE_KINDS)
+        attachments = ",".join(f"'{k}'" for k in ATTACHMENT_KINDS)
+        c.executemany(
+            "INSERT INTO activity (ticket_id, agent_id, at, kind, old, new, ref_id, "
+            "ticket_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7 + CASE "
+            f"WHEN ?4 IN ({messages}) THEN {m} WHEN ?4 IN ({attachments}) THEN {a} ELSE {n} "
+            "END, ?8)", rows.activity)
+        c.executemany("INSERT INTO ticket_fts (rowid, ref, subject, body, talk, notes) "
+                      "VALUES (?,?,?,?,?,?)", rows.search)
+        self._offsets["message"] += len(rows.messages)
+        self._offsets["note"] += len(rows.notes)
+        self._offsets["attachment"] += len(rows.attachments)
+
+    # -- the end ------------------------------------------------------------------------------
+
+    def finish(self, done: int, units: int) -> None:
+        """Recreate the indexes, commit, checkpoint: `units` of progress after `done`."""
+        progress = self.progress
+        self.conn.set_progress_handler(progress.should_interrupt, _PROGRESS_STEPS)
+        try:
+            for i, (name, sql) in enumerate(self._indexes):
+                progress.update(done + units * i // (2 * len(self._indexes)),
+                                f"Indexing ({name})", force=True)
+                self.conn.execute(sql)
+            self._fts_config(FTS_DEFAULT)
+        except Exception as exc:
+            if progress.cancelled:
+                raise Cancelled from exc
+            raise
+        finally:
+            self.conn.set_progress_handler(None)
+        progress.update(done + units // 2, "Saving to disk (can no longer be cancelled)",
+                        force=True)
+        progress.uncancellable(lambda: self.conn.execute("COMMIT"),
+                               "Saving to disk (can no longer be cancelled)")
+        progress.update(done + units * 3 // 4, "Checkpointing the database", force=True)
+        progress.uncancellable(
+            lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall(),
+            "Checkpointing the database")
+        self._restore_pragmas()

@@ -1,0 +1,193 @@
+"""The demo's texts: subjects, descriptions, messages and notes, with their search forms.
+
+Each text is assembled from segments that carry both what people read and how the search index
+stores it (`domain.search.document`), so the index is written without re-tokenising millions of
+strings: a literal's search form is computed once and cached, and the Zipf word runs are already
+in search form (lowercase ASCII). Segments always meet at a space or punctuation, which is what
+makes joining their search forms equal to folding the whole text (tests/unit/test_demo.py checks
+this on samples of every kind of text).
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from ticketdesk.domain.search import document
+from ticketdesk.services.demo import phrases
+from ticketdesk.services.demo.phrases import PLANS, THINGS, TOPICS, Topic
+from ticketdesk.services.demo.vocabulary import WORDS, zipf_weights
+
+Segment = tuple[str, str]
+"""(text as written, its search form)."""
+
+_FOLDED: dict[str, str] = {}
+_WORD_ARRAY = np.array(WORDS, dtype=object)
+_WORD_LENGTHS = np.array([len(w) + 1 for w in WORDS], dtype=np.int64)
+_WORD_CDF = np.cumsum(zipf_weights(len(WORDS)))
+_WORD_CDF[-1] = 1.0
+
+
+def lit(text: str) -> Segment:
+    """A fixed piece of text with its (cached) search form."""
+    folded = _FOLDED.get(text)
+    if folded is None:
+        folded = _FOLDED[text] = document(text)
+    return text, folded
+
+
+def compose(*segments: Segment) -> tuple[str, str]:
+    """The text and its search form; empty search forms (punctuation only) are skipped, exactly
+    as `document` skips them."""
+    return "".join([s[0] for s in segments]), " ".join([s[1] for s in segments if s[1]])
+
+
+class WordStream:
+    """Zipf-distributed words drawn in bulk with numpy and handed out as runs of text.
+
+    One long string holds a block of words; a run is a slice of it, so a run of twenty words
+    costs one slice rather than twenty choices and a join.
+    """
+
+    BLOCK = 65536
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self._rng = rng
+        self._text = ""
+        self._ends: list[int] = []
+        self._pos = 0
+
+    def _refill(self) -> None:
+        picks = np.searchsorted(_WORD_CDF, self._rng.random(self.BLOCK), side="right")
+        self._text = " ".join(_WORD_ARRAY[picks].tolist()) + " "
+        self._ends = np.cumsum(_WORD_LENGTHS[picks]).tolist()
+        self._pos = 0
+
+    def run(self, count: int) -> str:
+        """`count` words separated by single spaces (their own search form)."""
+        if self._pos + count > len(self._ends):
+            self._refill()
+        start = self._ends[self._pos - 1] if self._pos else 0
+        self._pos += count
+        return self._text[start:self._ends[self._pos - 1] - 1]
+
+    def sentence(self, count: int) -> Segment:
+        """A run starting with a capital letter, as the start of a sentence."""
+        words = self.run(count)
+        return words[:1].upper() + words[1:], words
+
+
+def _pieces(template: str) -> tuple[Segment, Segment, bool]:
+    """A template as the literal segments before and after its `{}`, and whether it has one."""
+    before, slot, after = template.partition("{}")
+    return lit(before), lit(after), bool(slot)
+
+
+def _options(texts: tuple[str, ...]) -> tuple[Segment, ...]:
+    return tuple(lit(t) for t in texts)
+
+
+def reference(slot: str, fraction: float, number: int, year: int) -> Segment:
+    """The order, invoice, error code, plan or thing a ticket is about, with its search form
+    (computed directly: "#482913" is searched as "482913", "INV-2025-10433" as "inv 2025
+    10433")."""
+    if slot == "order":
+        digits = str(number % 900000 + 100000)
+        return "#" + digits, digits
+    if slot == "invoice":
+        digits = str(number % 90000 + 10000)
+        return f"INV-{year}-{digits}", f"inv {year} {digits}"
+    if slot == "error":
+        code = str(1000 + int(fraction ** 2.5 * 400))  # a few codes are far more common
+        return "E" + code, "e" + code
+    if slot == "plan":
+        return lit(PLANS[int(fraction * len(PLANS))])
+    return lit(THINGS[int(fraction * len(THINGS))])
+
+
+_NOTHING = ("", "")
+_SPACE = lit(" ")
+_PARAGRAPH = lit("\n\n")
+_NEWLINE = lit("\n")
+_DASH = lit(" – ")
+
+
+GREETINGS = _options(phrases.GREETINGS)
+SIGNOFFS = _options(phrases.SIGNOFFS)
+ACKS = _options(phrases.ACKS)
+WORKING = _options(phrases.WORKING)
+SOLVED = _options(phrases.SOLVED)
+FOLLOW_UPS = _options(phrases.FOLLOW_UPS)
+CUSTOMER_LEADS = _options(phrases.CUSTOMER_LEADS)
+THANKS = _options(phrases.THANKS)
+REOPEN_LEADS = _options(phrases.REOPEN_LEADS)
+NOTE_LEADS = _options(phrases.NOTE_LEADS)
+RESOLUTION_LEADS = _options(phrases.RESOLUTION_LEADS)
+INFO_NEEDED = _options(phrases.INFO_NEEDED)
+ASKING = tuple(_pieces(t) for t in phrases.ASKING)
+# Keyed by id(): a frozen dataclass hashes all its fields on every lookup.
+_SUBJECTS = {id(t): tuple(_pieces(s) for s in t.subjects) for t in TOPICS}
+_ASKS = {id(t): tuple(_pieces(s) for s in t.asks) for t in TOPICS}
+
+
+class TextMaker:
+    """Writes one chunk's texts from its random generator and word stream."""
+
+    def __init__(self, rng: random.Random, words: WordStream) -> None:
+        self.rng = rng
+        self.words = words
+
+    def _pick(self, options: tuple[Segment, ...]) -> Segment:
+        return options[int(self.rng.random() * len(options))]
+
+    def _run(self, low: int, high: int) -> Segment:
+        words = self.words.run(low + int(self.rng.random() * (high - low + 1)))
+        return words, words
+
+    def subject(self, topic: Topic, ref: Segment) -> tuple[str, str]:
+        options = _SUBJECTS[id(topic)]
+        before, after, has_slot = options[int(self.rng.random() * len(options))]
+        slot = ref if has_slot else _NOTHING
+        if self.rng.random() < 0.6:
+            return compose(before, slot, after, _DASH, self._run(1, 3))
+        return compose(before, slot, after)
+
+    def description(self, topic: Topic, ref: Segment, customer: Segment) -> tuple[str, str]:
+        options = _ASKS[id(topic)]
+        before, after, _ = options[int(self.rng.random() * len(options))]
+        return compose(self._pick(GREETINGS), _PARAGRAPH, before, ref, after, _SPACE,
+                       self.words.sentence(6 + int(self.rng.random() * 17)), lit("."), _PARAGRAPH,
+                       self._pick(SIGNOFFS), _NEWLINE, customer)
+
+    def reply(self, customer: Segment, agent: Segment, kind: str) -> tuple[str, str]:
+        """An agent's message: `kind` is "ask" (needs information), "solve" or "work"."""
+        if kind == "ask":
+            before, after, _ = ASKING[int(self.rng.random() * len(ASKING))]
+            middle: tuple[Segment, ...] = (before, self._pick(INFO_NEEDED), after)
+        elif kind == "solve":
+            middle = (self._pick(SOLVED), _SPACE, self._run(5, 18), lit(". "),
+                      self._pick(FOLLOW_UPS))
+        else:
+            middle = (self._pick(WORKING), _SPACE, self._run(6, 20), lit("."))
+        return compose(lit("Hi "), customer, lit(","), _PARAGRAPH, self._pick(ACKS), _SPACE,
+                       *middle, _PARAGRAPH, self._pick(SIGNOFFS), _NEWLINE, agent)
+
+    def customer_message(self, customer: Segment, kind: str) -> tuple[str, str]:
+        """A customer's message: `kind` is "reply", "thanks" or "reopen"."""
+        if kind == "thanks":
+            return compose(self._pick(THANKS), _PARAGRAPH, customer)
+        lead = self._pick(REOPEN_LEADS if kind == "reopen" else CUSTOMER_LEADS)
+        return compose(self._pick(GREETINGS), _PARAGRAPH, lead, _SPACE,
+                       self._run(5, 22), lit("."), _PARAGRAPH, customer)
+
+    def note(self) -> tuple[str, str]:
+        return compose(self._pick(NOTE_LEADS), _SPACE, self._run(4, 16), lit("."))
+
+    def resolution(self) -> tuple[str, str]:
+        return compose(self._pick(RESOLUTION_LEADS), _SPACE, self._run(4, 14), lit("."))
+
+    def addendum(self, body: tuple[str, str]) -> tuple[str, str]:
+        """A note as edited a little later: the old text plus a line."""
+        extra = compose(_PARAGRAPH, lit("Update:"), _SPACE, self._run(3, 10), lit("."))
+        return body[0] + extra[0], f"{body[1]} {extra[1]}"
