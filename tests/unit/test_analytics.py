@@ -391,3 +391,14 @@ def test_days_in_a_zone_off_the_hour(system: Session, clock: FakeClock) -> None:
     r = analytics.compute(system.store, period, tz=kathmandu, now=clock.now)
     assert [d.created for d in r.current.daily] == [1, 1]
     assert analytics.tz_name(kathmandu) == "Asia/Kathmandu"
+
+
+def test_all_time_reaches_back_at_most_twenty_years(system: Session, clock: FakeClock) -> None:
+    from ticketdesk.domain.period import MAX_DAYS
+
+    _created_at(system, clock, [10 * DAY, at("2026-03-01 10:00")])  # an import from 1970
+    period = analytics.period_for(system.store, PeriodKind.ALL_TIME, tz=BERLIN, now=clock.now)
+    assert period.day_count == MAX_DAYS
+    assert period.last_day == date(2026, 3, 1)
+    assert analytics.compute(system.store, period, tz=BERLIN, now=clock.now).current \
+        .summary.created == 1

@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import date, timedelta, tzinfo
 from typing import Any
 
 from peewee import JOIN, OP, SQL, Case, Expression, Select, ValuesList, fn
@@ -47,7 +47,7 @@ from ticketdesk.domain.analytics import (
     day_bounds,
 )
 from ticketdesk.domain.filters import TicketFilter
-from ticketdesk.domain.period import Period, PeriodKind
+from ticketdesk.domain.period import MAX_DAYS, Period, PeriodKind
 from ticketdesk.domain.status import Priority, Status
 
 _STATUS_KINDS = (ActivityKind.STATUS.value, ActivityKind.REOPENED.value)
@@ -66,27 +66,34 @@ GROUP BY ta.agent_id
 
 
 def period_for(store: Store, kind: PeriodKind, *, tz: tzinfo | None = None,
-               now: int | None = None, first: Any = None, last: Any = None) -> Period:
-    """The period `kind` as of `now`; All time starts on the local day of the earliest ticket
-    (today on an empty desk). CUSTOM needs `first` (and optionally `last`) dates."""
+               now: int | None = None, first: date | None = None,
+               last: date | None = None) -> Period:
+    """The period `kind` as of `now`. CUSTOM needs `first` (and optionally `last`) dates.
+
+    All time starts on the local day of the earliest ticket (today on an empty desk), at most
+    `period.MAX_DAYS` back: a ticket imported with a nonsense date (1970) must not make the
+    analytics of the whole desk unusable.
+    """
     today = clock.today(tz, now)
     if kind != PeriodKind.ALL_TIME:
         return Period.of(kind, today, first=first, last=last)
     with store.read():
         earliest = Ticket.select(fn.min(Ticket.created_at)).scalar()
     first_day = clock.local_date(int(earliest), tz) if earliest is not None else today
+    first_day = max(first_day, today - timedelta(days=MAX_DAYS - 1))
     return Period(kind, min(first_day, today), today)
 
 
 def compute(store: Store, period: Period, *, filter: TicketFilter | None = None,
             tz: tzinfo | None = None, now: int | None = None,
-            previous_breakdowns: bool = True) -> AnalyticsReport:
-    """Every figure of `period` and of the period just before it, for the tickets `filter`
-    matches (its date range is replaced by the period).
+            previous_breakdowns: bool = False) -> AnalyticsReport:
+    """Every figure of `period`, and the cards and daily series of the period just before it,
+    for the tickets `filter` matches (its date range is replaced by the period).
 
     Days are local calendar days in `tz` (None: the system's zone). For a period that ends
-    today, "Open at the end" is the state now. `previous_breakdowns=False` computes only the
-    previous period's cards (what the comparison arrows need), skipping its charts and agents.
+    today, "Open at the end" is the state now. `previous_breakdowns=True` also computes the
+    previous period's breakdowns and agents table (the CSV export wants them; the view's
+    comparison arrows need only the cards, and they would double the time of a month's report).
     `now` stamps the report (default: the clock).
     """
     f = analysis_filter(filter)
