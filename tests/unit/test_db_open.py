@@ -302,3 +302,32 @@ def test_a_postgresql_url_as_people_paste_it_opens(pg_schema: str, decorate: obj
     opened.append(store := open_database(url))
     assert not store.is_sqlite
     assert PG_URL.split("@")[-1].split("/")[0] in store.location
+
+
+@pytest.mark.postgres
+def test_writers_of_two_desks_on_one_server_do_not_wait_for_each_other(
+        pg_admin: object, opened: list[Store]) -> None:
+    """Each desk (schema) has its own write lock: a long write on one team's desk must not hold
+    up another desk in the same database. If it did, the second write would hit lock_timeout."""
+    from urllib.parse import quote
+
+    from tests.conftest import _schema_name, pg_url
+
+    names = [_schema_name(), _schema_name()]
+    for name in names:
+        pg_admin.execute(f'CREATE SCHEMA "{name}"')  # type: ignore[attr-defined]
+    try:
+        first = open_database(pg_url(names[0]))
+        opened.append(first)
+        second = open_database(pg_url(names[1]) + quote(" -c lock_timeout=3000"))
+        opened.append(second)
+        with first.write():
+            tickets.create_ticket(Session(first, None), subject="Long import on desk one")
+            tickets.create_ticket(Session(second, None), subject="Meanwhile on desk two")
+        assert tickets.ticket_count() == 1
+    finally:
+        for s in opened:
+            s.close()
+        opened.clear()
+        for name in names:
+            pg_admin.execute(f'DROP SCHEMA "{name}" CASCADE')  # type: ignore[attr-defined]

@@ -26,7 +26,8 @@ from ticketdesk.db.dialect import POSTGRES
 from ticketdesk.domain.errors import StorageError, ValidationError
 from ticketdesk.domain.search import SearchQuery
 
-# Any constant works; it names "ticketdesk schema migration" among advisory locks.
+# Any 32-bit constant works; it names "ticketdesk desk write lock" among advisory locks (the
+# second key is the desk's schema).
 MIGRATION_LOCK = 0x71C4E7D5
 CONNECT_TIMEOUT = 5
 # A dead server or a cut cable is noticed in about 20 s instead of the kernel's hours.
@@ -305,9 +306,13 @@ class PostgresBackend:
 
     @contextmanager
     def write_lock(self, db: Any) -> Any:
-        """A transaction holding the desk-wide advisory lock (used for migrations)."""
+        """A transaction holding this desk's advisory write lock: writers of one desk take turns,
+        as on SQLite, so migrations and check-then-write steps never interleave. The lock is
+        keyed by the desk's schema, so desks in other schemas of the same database (another
+        team, a test run) are never held up."""
         with db.atomic() as txn:
-            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))",
+                           (MIGRATION_LOCK,))
             yield txn
 
     def interrupt_connection(self, raw: Any) -> None:
