@@ -331,3 +331,46 @@ def test_writers_of_two_desks_on_one_server_do_not_wait_for_each_other(
         opened.clear()
         for name in names:
             pg_admin.execute(f'DROP SCHEMA "{name}" CASCADE')  # type: ignore[attr-defined]
+
+
+# -- failures the user can act on, and changes made elsewhere -------------------------------------
+
+
+def _read_only(store: Store, on: bool) -> None:
+    if store.is_sqlite:
+        store.db.execute_sql(f"PRAGMA query_only = {int(on)}")
+    else:
+        store.db.execute_sql(f"SET default_transaction_read_only = {'on' if on else 'off'}")
+
+
+def test_a_write_the_database_refuses_is_a_clear_error_and_nothing_is_saved(
+        store: Store, alice: Session) -> None:
+    from tests.unit.support import snapshot
+
+    tid = tickets.create_ticket(alice, subject="Printer").new_id
+    before = snapshot(store)
+    _read_only(store, True)
+    try:
+        with pytest.raises(StorageError) as info:
+            tickets.set_priority(alice, tid, 1, "high")
+        with pytest.raises(StorageError):
+            tickets.create_ticket(alice, subject="Another")
+    finally:
+        _read_only(store, False)
+    assert "read-only" in str(info.value)
+    assert str(info.value).endswith("Nothing was saved.")
+    assert snapshot(store) == before
+
+
+def test_a_bug_is_not_disguised_as_a_storage_problem(store: Store) -> None:
+    with pytest.raises(Exception, match=r"(?i)syntax error") as info, store.write():
+        store.db.execute_sql("SELEC 1")
+    assert not isinstance(info.value, StorageError)
+
+
+def test_a_change_made_through_another_connection_is_noticed(db_url: str, store: Store,
+                                                             opened: list[Store]) -> None:
+    opened.append(other := open_database(db_url))
+    seen = store.data_version()
+    tickets.create_ticket(Session(other, None), subject="Written elsewhere")
+    assert store.data_version() != seen

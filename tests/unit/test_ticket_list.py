@@ -341,3 +341,30 @@ def test_the_first_page_is_at_most_limit_rows_in_order(desk: Desk) -> None:
 def test_a_filter_whose_start_is_after_its_end_is_refused() -> None:
     with pytest.raises(ValidationError, match="The start date 2026-05-09 is after the end date"):
         TicketFilter(date_from=D(9), date_to=D(1))
+
+
+# -- the hot path uses indexes (DESIGN.md, "One million tickets") ------------------------------
+
+INDEXED = {
+    "newest first": (TicketFilter(), Sort()),
+    "oldest first": (TicketFilter(), Sort(SortKey.CREATED, False)),
+    "recently updated": (TicketFilter(), Sort(SortKey.UPDATED)),
+    "by subject": (TicketFilter(), Sort(SortKey.SUBJECT, False)),
+    "by status": (TicketFilter(), Sort(SortKey.STATUS, False)),
+    "by priority": (TicketFilter(), Sort(SortKey.PRIORITY)),
+    "open tickets, newest first": (TicketFilter(statuses=frozenset({S.OPEN})), Sort()),
+}
+
+
+@pytest.mark.parametrize("case", list(INDEXED))
+def test_the_first_page_of_common_views_reads_an_index_without_sorting(desk: Desk,
+                                                                       case: str) -> None:
+    if not desk.store.is_sqlite:
+        pytest.skip("PostgreSQL plans over eight rows say nothing about a million")
+    from ticketdesk.db import ticket_query
+
+    f, sort = INDEXED[case]
+    sql, params = ticket_query.select_ids(f, sort, desk.store.backend).limit(200).sql()
+    plan = [row[-1] for row in desk.store.db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    assert any("USING COVERING INDEX" in step or "USING INDEX" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan

@@ -56,6 +56,9 @@ _LABELS = {
 }
 
 
+_CLEARABLE = frozenset({ActivityKind.CATEGORY, ActivityKind.CUSTOMER})
+
+
 def describe(kind: str, old: str | None, new: str | None) -> str:
     """One line for the Activity tab and conflict messages: "Status: Open → Waiting"."""
     try:
@@ -69,6 +72,9 @@ def describe(kind: str, old: str | None, new: str | None) -> str:
         return f"{label}: “{short_old}”" if short_old else label
     if short_old and short_new:
         return f"{label}: {short_old} → {short_new}"
+    if short_old and kind in _CLEARABLE:
+        # A cleared field must not read as if it had been set to its old value.
+        return f"{label}: {short_old} → (none)"
     if short_new:
         return f"{label}: {short_new}"
     if short_old:
