@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from ticketdesk.domain import text
 from ticketdesk.domain.errors import ValidationError
 
@@ -132,3 +134,36 @@ def test_split_tags_normalises_drops_empties_and_duplicates_keeping_order() -> N
 def test_split_tags_refuses_the_whole_list_if_one_tag_is_bad() -> None:
     with pytest.raises(ValidationError, match="longer than 40"):
         text.split_tags("ok, " + "t" * 41)
+
+
+@pytest.mark.parametrize("typed", ["\u200b", " \u200b\u200d ", "\u2060", "\ufeff"])
+def test_text_of_only_invisible_characters_is_empty(typed: str) -> None:
+    with pytest.raises(ValidationError, match="cannot be empty"):
+        text.subject(typed)
+    with pytest.raises(ValidationError, match="cannot be empty"):
+        text.tag(typed)
+    with pytest.raises(ValidationError, match="cannot be empty"):
+        text.body(typed, "note", required=True)
+
+
+@given(st.text(max_size=400))
+def test_a_subject_is_one_trimmed_line_within_the_limit_and_stable(typed: str) -> None:
+    try:
+        clean = text.subject(typed)
+    except ValidationError:
+        return
+    assert clean == clean.strip()
+    assert not any(ch in clean for ch in "\n\r\t")
+    assert "  " not in clean
+    assert 0 < len(clean) <= text.SUBJECT_MAX
+    assert text.subject(clean) == clean
+
+
+@given(st.text(max_size=60))
+def test_a_tag_is_stable_under_normalising_again(typed: str) -> None:
+    try:
+        clean = text.tag(typed)
+    except ValidationError:
+        return
+    assert text.tag(clean) == clean
+    assert text.tag(clean.upper()) == clean or clean.upper().casefold() != clean

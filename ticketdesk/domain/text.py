@@ -16,6 +16,13 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPACES = re.compile(r"\s+")
 
 
+def _blank(value: str) -> bool:
+    """Nothing a person could see: spaces, or only invisible characters such as a zero-width
+    space or a byte-order mark pasted from another program (a subject like that would show as
+    an empty row)."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in value)
+
+
 def _no_nul(text: str, what: str) -> None:
     if "\x00" in text:
         raise ValidationError(f"The {what} contains a NUL character, which cannot be stored.")
@@ -25,7 +32,7 @@ def one_line(text: str | None, what: str, *, required: bool, max_len: int) -> st
     """Trim, collapse inner whitespace (a pasted newline in a subject is never wanted), check."""
     value = _SPACES.sub(" ", (text or "")).strip()
     _no_nul(value, what)
-    if required and not value:
+    if required and _blank(value):
         raise ValidationError(f"The {what} cannot be empty.")
     if len(value) > max_len:
         raise ValidationError(
@@ -50,7 +57,7 @@ def body(text: str | None, what: str, *, required: bool) -> str:
     """Multi-line text (description, note, message): keep the user's layout, trim the ends."""
     value = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     _no_nul(value, what)
-    if required and not value:
+    if required and _blank(value):
         raise ValidationError(f"The {what} cannot be empty.")
     if len(value) > BODY_MAX:
         raise ValidationError(
@@ -74,7 +81,7 @@ def tag(text: str | None) -> str:
     and CSV files, so a tag cannot contain one."""
     value = unicodedata.normalize("NFC", _SPACES.sub(" ", (text or "")).strip()).casefold()
     _no_nul(value, "tag")
-    if not value:
+    if _blank(value):
         raise ValidationError("A tag cannot be empty.")
     if "," in value:
         raise ValidationError(f"A tag cannot contain a comma: {value!r}. Add two tags instead.")
