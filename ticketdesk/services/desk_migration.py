@@ -1,0 +1,454 @@
+"""`ticketdesk migrate --from URL --to URL`: move a whole desk between SQLite and PostgreSQL.
+
+When a team outgrows one desk file it moves it to the server (SQLite -> PostgreSQL); a team desk
+is copied to a file for a backup or to work offline (PostgreSQL -> SQLite). Everything is
+copied with its ids, so ticket numbers, links between rows and the audit trail stay exactly as
+they were: agents, customers and their tags, tickets with tags and assignees, the conversation,
+notes, attachments and their bytes, activity, drafts.
+
+How it stays safe:
+
+- the target must be empty (a fresh file, or a server database with nothing in it); a desk with
+  data is refused and left untouched. The target's schema is created by the same migrations as
+  any desk, and the source is brought to the same version;
+- the source is read in one consistent snapshot (a read transaction), table by table in primary
+  key order, so it may stay in use meanwhile;
+- all-or-nothing: on PostgreSQL everything is written in one transaction (tables locked against
+  other writers, secondary indexes rebuilt at the end, inside it); a new SQLite file is written
+  under a temporary name and renamed into place only when complete;
+- before the commit, every table is read back from the target and compared with what was read
+  from the source: the number of rows and a SHA-256 over the ordered rows (values normalised so
+  that SQLite's 0/1 and PostgreSQL's booleans agree). Any difference rolls everything back;
+- id sequences continue after the highest id ever used in the source (a deleted last ticket's
+  number is not handed out again), and the search index is rebuilt with the one tokeniser.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from peewee import AutoField, BlobField, BooleanField
+
+from ticketdesk.db import migrations
+from ticketdesk.db.models import ALL_MODELS
+from ticketdesk.db.store import Store, backend_for, open_database
+from ticketdesk.db.url import is_postgres, sqlite_path
+from ticketdesk.domain.errors import StorageError, TicketdeskError, ValidationError
+
+Progress = Callable[[int, int, str], bool | None]
+BATCH = 20_000  # rows per INSERT batch (SQLite) or COPY statement (PostgreSQL)
+
+
+class MigrationCancelled(TicketdeskError):
+    def __init__(self) -> None:
+        super().__init__("Migration cancelled; the target desk was left as it was.")
+
+
+@dataclass(frozen=True)
+class TableCopy:
+    table: str
+    rows: int
+    checksum: str
+    """SHA-256 of the table's rows in primary-key order, the same on both sides."""
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    source: str
+    target: str
+    tables: tuple[TableCopy, ...]
+    search_documents: int
+    seconds: float
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+    def count(self, table: str) -> int:
+        return next(t.rows for t in self.tables if t.table == table)
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+    booleans: tuple[int, ...]
+    blobs: tuple[int, ...]
+    serial: bool
+
+    @property
+    def select(self) -> str:
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        order = ", ".join(f'"{c}"' for c in self.key)
+        return f'SELECT {cols} FROM "{self.name}" ORDER BY {order}'
+
+
+def _tables() -> list[_Table]:
+    """Every table of the desk, parents before children (ALL_MODELS is in that order)."""
+    tables = []
+    for model in ALL_MODELS:
+        meta: Any = model._meta
+        fields = list(meta.sorted_fields)
+        keys = [f.column_name for f in meta.get_primary_keys()]
+        tables.append(_Table(
+            name=meta.table_name,
+            columns=tuple(f.column_name for f in fields),
+            key=tuple(keys),
+            booleans=tuple(i for i, f in enumerate(fields) if isinstance(f, BooleanField)),
+            blobs=tuple(i for i, f in enumerate(fields) if isinstance(f, BlobField)),
+            serial=isinstance(meta.primary_key, AutoField),
+        ))
+    return tables
+
+
+def _normal(row: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(int(v) if isinstance(v, bool) else bytes(v) if isinstance(v, memoryview) else v
+                 for v in row)
+
+
+def _digest(rows: Iterable[tuple[Any, ...]]) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    count = 0
+    for row in rows:
+        digest.update(repr(_normal(row)).encode("utf-8", "surrogatepass"))
+        digest.update(b"\n")
+        count += 1
+    return count, digest.hexdigest()
+
+
+def migrate_desk(source_url: str, target_url: str, *, progress: Progress | None = None,
+                 source_password: str | None = None,
+                 target_password: str | None = None) -> MigrationReport:
+    """Copy the desk at `source_url` into the empty desk at `target_url`; see the module doc.
+
+    `progress(done, total, phase)` may return False to cancel (MigrationCancelled, nothing kept).
+    """
+    started = time.perf_counter()
+    _check_urls(source_url, target_url)
+    source = open_database(source_url, password=source_password)
+    try:
+        if is_postgres(target_url):
+            target = open_database(target_url, password=target_password)
+            try:
+                report = _copy(source, target, progress)
+                _analyze(target)
+            finally:
+                target.close()
+        else:
+            report = _copy_to_new_file(source, sqlite_path(target_url), progress)
+    finally:
+        source.close()
+    return MigrationReport(source.location, _location(target_url), report[0], report[1],
+                           time.perf_counter() - started)
+
+
+def _location(url: str) -> str:
+    return backend_for(url)[1].location
+
+
+def _check_urls(source_url: str, target_url: str) -> None:
+    if _location(source_url) == _location(target_url):
+        raise ValidationError("The source and the target are the same desk.")
+    if not is_postgres(source_url):
+        path = sqlite_path(source_url).expanduser()
+        if not path.is_file():
+            raise ValidationError(f"There is no desk at {path}.")
+    if not is_postgres(target_url):
+        path = sqlite_path(target_url).expanduser()
+        if path.exists():
+            raise ValidationError(
+                f"{path} already exists. ticketdesk migrate writes a new file and never "
+                "overwrites one; give a new name, or remove the file first.")
+
+
+def _copy_to_new_file(source: Store, path: Path,
+                      progress: Progress | None) -> tuple[tuple[TableCopy, ...], int]:
+    """Write a new SQLite desk under a temporary name beside `path`, rename it when verified."""
+    from ticketdesk.db.sqlite_backend import SqliteBackend
+
+    path = path.expanduser().absolute()
+    partial = path.with_name(f".{path.name}.migrating")
+    _remove_sqlite(partial)
+    backend = SqliteBackend(partial)
+    backend.prepare()
+    db = backend.make_database()
+    try:
+        db.connect()
+        backend.after_connect(db)
+        migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db))
+        target = Store(f"sqlite:///{partial}", backend, db)
+        result = _copy(source, target, progress)
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        with open(partial, "rb+") as fh:
+            os.fsync(fh.fileno())
+        try:
+            os.link(partial, path)  # never replaces a file that appeared meanwhile
+        except FileExistsError:
+            raise ValidationError(f"{path} appeared while migrating; nothing was written "
+                                  "there.") from None
+        return result
+    finally:
+        if not db.is_closed():
+            db.close()
+        _remove_sqlite(partial)
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _analyze(target: Store) -> None:
+    """Fresh planner statistics: a million rows just arrived (the copy is already saved)."""
+    tables = [t.name for t in _tables()] + ["ticket_search"]
+    with contextlib.suppress(TicketdeskError):
+        target.db.execute_sql("ANALYZE " + ", ".join(f'"{t}"' for t in tables))
+
+
+def _copy(source: Store, target: Store,
+          progress: Progress | None) -> tuple[tuple[TableCopy, ...], int]:
+    tables = _tables()
+    report = _Progress(progress)
+    source_version = migrations.current_version(source.db)
+    target_version = migrations.current_version(target.db)
+    if source_version != target_version:
+        raise StorageError(f"The source desk has schema {source_version} and the target "
+                           f"{target_version}; both must be opened by the same ticketdesk.")
+    with _snapshot(source), target.db.atomic():
+        if not target.is_sqlite:
+            target.db.execute_sql("LOCK TABLE " + ", ".join(t.name for t in tables)
+                                  + " IN EXCLUSIVE MODE")
+        _refuse_non_empty(target, tables)
+        for table in tables:
+            _check_columns(source, table)
+            _check_columns(target, table)
+        counts = {t.name: _count(source, t.name) for t in tables}
+        tickets = counts["ticket"]
+        report.total = 2 * sum(counts.values()) + tickets
+        indexes = _drop_secondary_indexes(target, tables)
+        copied = {t.name: _copy_table(source, target, t, report) for t in tables}
+        for sql in indexes:
+            report.phase("Rebuilding indexes")
+            target.db.execute_sql(sql)
+        _continue_sequences(source, target, tables)
+        report.phase("Building the search index")
+        target.backend.rebuild_search(target.db)
+        report.advance(tickets)
+        documents = _search_documents(target)
+        if documents != tickets:
+            raise StorageError(f"The search index of the copy holds {documents} documents for "
+                               f"{tickets} tickets; nothing was kept.")
+        results = []
+        for table in tables:
+            report.phase(f"Verifying {table.name}")
+            rows, checksum = _digest(report.counting(_rows(target, table)))
+            expected_rows, expected = copied[table.name]
+            if (rows, checksum) != (expected_rows, expected):
+                raise StorageError(
+                    f"Verification failed for {table.name}: the source has {expected_rows} rows "
+                    f"(sha256 {expected[:12]}…), the copy {rows} (sha256 {checksum[:12]}…). "
+                    "Nothing was kept.")
+            results.append(TableCopy(table.name, rows, checksum))
+        report.phase("Saving")
+    return tuple(results), documents
+
+
+@contextlib.contextmanager
+def _snapshot(source: Store) -> Iterator[None]:
+    """One consistent read of the whole source."""
+    if source.is_sqlite:
+        with source.db.atomic("DEFERRED"):
+            yield
+    else:
+        with source.db.atomic(isolation_level="REPEATABLE READ"):
+            yield
+
+
+def _refuse_non_empty(target: Store, tables: list[_Table]) -> None:
+    filled = [t.name for t in tables
+              if target.db.execute_sql(f'SELECT EXISTS (SELECT 1 FROM "{t.name}")').fetchone()[0]]
+    if filled:
+        tickets = target.db.execute_sql("SELECT count(*) FROM ticket").fetchone()[0]
+        raise ValidationError(
+            f"The target desk {target.location} is not empty ({tickets:,} tickets; tables with "
+            f"rows: {', '.join(filled)}). ticketdesk migrate only copies into an empty desk, so "
+            "nothing was changed.")
+
+
+def _check_columns(store: Store, table: _Table) -> None:
+    found = {column.name for column in store.db.get_columns(table.name)}
+    if found != set(table.columns):
+        raise StorageError(f"The table {table.name} of {store.location} has columns "
+                           f"{sorted(found)}, expected {sorted(table.columns)}.")
+
+
+def _count(store: Store, table: str) -> int:
+    return int(store.db.execute_sql(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+
+
+def _rows(store: Store, table: _Table) -> Iterator[tuple[Any, ...]]:
+    return store.backend.stream(store.db, table.select, ())
+
+
+def _copy_table(source: Store, target: Store, table: _Table,
+                report: _Progress) -> tuple[int, str]:
+    """Copy one table in key order; returns the source's (rows, checksum)."""
+    report.phase(f"Copying {table.name}")
+    digest = hashlib.sha256()
+    count = 0
+    convert = _converter(table, to_postgres=not target.is_sqlite)
+    batch: list[tuple[Any, ...]] = []
+    write = _writer(target, table)
+    for row in _rows(source, table):
+        digest.update(repr(_normal(row)).encode("utf-8", "surrogatepass"))
+        digest.update(b"\n")
+        batch.append(convert(row))
+        count += 1
+        if len(batch) >= BATCH:
+            write(batch)
+            report.advance(len(batch))
+            batch = []
+    if batch:
+        write(batch)
+        report.advance(len(batch))
+    return count, digest.hexdigest()
+
+
+def _converter(table: _Table, *, to_postgres: bool) -> Callable[[tuple[Any, ...]],
+                                                                  tuple[Any, ...]]:
+    if not table.booleans and not table.blobs:
+        return tuple
+    booleans, blobs = set(table.booleans), set(table.blobs)
+
+    def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(
+            (None if v is None else (bool(v) if to_postgres else int(bool(v)))) if i in booleans
+            else (bytes(v) if v is not None else None) if i in blobs else v
+            for i, v in enumerate(row))
+
+    return convert
+
+
+def _writer(target: Store, table: _Table) -> Callable[[list[tuple[Any, ...]]], None]:
+    cols = ", ".join(f'"{c}"' for c in table.columns)
+    if target.is_sqlite:
+        marks = ", ".join("?" * len(table.columns))
+        sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})'
+
+        def insert(rows: list[tuple[Any, ...]]) -> None:
+            target.db.cursor().executemany(sql, rows)
+
+        return insert
+    statement = f'COPY "{table.name}" ({cols}) FROM STDIN'
+
+    def copy(rows: list[tuple[Any, ...]]) -> None:
+        with target.db.connection().cursor() as cursor, cursor.copy(statement) as pipe:
+            for row in rows:
+                pipe.write_row(row)
+
+    return copy
+
+
+def _drop_secondary_indexes(target: Store, tables: list[_Table]) -> list[str]:
+    """PostgreSQL: drop the indexes no constraint needs and return their definitions, to be
+    rebuilt at the end in the same transaction (a bulk load builds an index several times
+    faster than it maintains one). SQLite keeps its indexes."""
+    if target.is_sqlite:
+        return []
+    found = target.db.execute_sql(
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+        "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s) "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+        "ORDER BY i.relname", ([t.name for t in tables] + ["ticket_search"],)).fetchall()
+    for name, _ in found:
+        target.db.execute_sql(f'DROP INDEX "{name}"')
+    return [sql for _, sql in found]
+
+
+def _last_ids(store: Store, tables: list[_Table]) -> dict[str, int]:
+    """The highest id each serial table ever handed out (not just the highest still there)."""
+    result = {}
+    for table in tables:
+        if not table.serial:
+            continue
+        (top,) = store.db.execute_sql(
+            f'SELECT coalesce(max("{table.key[0]}"), 0) FROM "{table.name}"').fetchone()
+        if store.is_sqlite:
+            row = store.db.execute_sql("SELECT seq FROM sqlite_sequence WHERE name = ?",
+                                       (table.name,)).fetchone()
+            used = int(row[0]) if row else 0
+        else:
+            (sequence,) = store.db.execute_sql("SELECT pg_get_serial_sequence(%s, %s)",
+                                               (table.name, table.key[0])).fetchone()
+            value, called = store.db.execute_sql(
+                f"SELECT last_value, is_called FROM {sequence}").fetchone()
+            used = int(value) if called else int(value) - 1
+        result[table.name] = max(int(top), used)
+    return result
+
+
+def _continue_sequences(source: Store, target: Store, tables: list[_Table]) -> None:
+    for table, last in _last_ids(source, tables).items():
+        column = next(t.key[0] for t in tables if t.name == table)
+        if last <= 0:
+            continue
+        if target.is_sqlite:
+            target.db.execute_sql(
+                "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (last, table))
+            if not target.db.execute_sql("SELECT 1 FROM sqlite_sequence WHERE name = ?",
+                                         (table,)).fetchone():
+                target.db.execute_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                                      (table, last))
+        else:
+            target.db.execute_sql("SELECT setval(pg_get_serial_sequence(%s, %s), %s, true)",
+                                  (table, column, last))
+
+
+def _search_documents(target: Store) -> int:
+    table = "ticket_fts" if target.is_sqlite else "ticket_search"
+    return int(target.db.execute_sql(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+class _Progress:
+    def __init__(self, callback: Progress | None) -> None:
+        self.callback = callback
+        self.total = 0
+        self.done = 0
+        self.name = ""
+        self.last = 0.0
+
+    def phase(self, name: str) -> None:
+        self.name = name
+        self._report(force=True)
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        self._report()
+
+    def counting(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        pending = 0
+        for row in rows:
+            pending += 1
+            if pending >= BATCH:
+                self.advance(pending)
+                pending = 0
+            yield row
+        self.advance(pending)
+
+    def _report(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.callback is None or (not force and now - self.last < 0.1):
+            return
+        self.last = now
+        if self.callback(min(self.done, self.total), self.total, self.name) is False:
+            raise MigrationCancelled
