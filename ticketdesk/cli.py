@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ticketdesk import __version__
+from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.url import default_url
 from ticketdesk.domain.clock import parse_date
 from ticketdesk.domain.errors import TicketdeskError, ValidationError
@@ -125,6 +126,29 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(backup, top=False)
     backup.add_argument("--out", type=Path, metavar="FILE",
                         help="where (default: backups/ beside the database, timestamped)")
+
+    imports = commands.add_parser("import", help="read tickets from CSV")
+    _db_option(imports, top=False)
+    what_in = imports.add_subparsers(dest="what", metavar="what", required=True)
+    tickets_in = what_in.add_parser(
+        "tickets", help="tickets from a CSV file in the export's format",
+        description="Import tickets from FILE.csv (the format `export tickets` writes) in one "
+                    "transaction. Every bad row is reported with its line number and nothing is "
+                    "imported, unless --skip-bad-rows. Numbers are kept when free in this desk.")
+    _db_option(tickets_in, top=False)
+    tickets_in.add_argument("file", type=Path, metavar="FILE.csv")
+    tickets_in.add_argument("--skip-bad-rows", action="store_true",
+                            help="import the good rows and list the bad ones")
+
+    restore = commands.add_parser(
+        "restore", help="put a backup back in place of the desk",
+        description="Replace the desk by BACKUP (default: the latest in backups/ beside it). "
+                    "The current desk file is set aside, never deleted or overwritten; refused "
+                    "while the desk is open in a window.")
+    _db_option(restore, top=False)
+    restore.add_argument("backup", nargs="?", type=Path, metavar="BACKUP",
+                         help="the backup file (default: the latest)")
+    restore.add_argument("--list", action="store_true", help="list the backups and exit")
 
     migrate = commands.add_parser(
         "migrate", help="copy a whole desk into an empty one (SQLite <-> PostgreSQL)",
@@ -263,12 +287,84 @@ def _cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.db.store import open_database
+    from ticketdesk.domain.errors import InvalidRowsError
+    from ticketdesk.services.importer import import_tickets
+    from ticketdesk.services.session import Session
+
+    store = open_database(resolve_url(args.db))
+    try:
+        result = import_tickets(Session(store, None), args.file,
+                                skip_bad_rows=args.skip_bad_rows)
+    except InvalidRowsError as exc:
+        raise ValidationError(
+            f"{args.file.name}: {len(exc.errors):,} bad row(s); nothing was imported.\n{exc}\n"
+            "Fix them, or run again with --skip-bad-rows to import the other rows.") from exc
+    finally:
+        store.close()
+    notes = []
+    if result.renumbered:
+        notes.append(f"{result.renumbered:,} got new numbers (theirs were taken)")
+    if result.already_present:
+        notes.append(f"{result.already_present:,} were already in this desk")
+    if result.customers_created:
+        notes.append(f"{result.customers_created:,} new customers")
+    if result.agents_created:
+        notes.append(f"new agents: {', '.join(result.agents_created)}")
+    detail = f" ({'; '.join(notes)})" if notes else ""
+    out.write(f"Imported {result.imported:,} tickets from {args.file} in "
+              f"{result.seconds:.1f} s{detail}.\n")
+    if result.skipped:
+        out.write(f"Skipped {len(result.skipped):,} bad row(s):\n")
+        out.writelines(f"  line {line}: {why}\n" for line, why in result.skipped[:50])
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.services.maintenance import desk_path, list_backups, restore
+
+    desk = desk_path(resolve_url(args.db))
+    if args.list:
+        backups = list_backups(desk)
+        if not backups:
+            out.write(f"No backups of {desk.name} in {desk.parent / 'backups'}.\n")
+            return 0
+        out.write(f"Backups of {desk} (newest first):\n")
+        for b in backups:
+            taken = time.strftime("%Y-%m-%d %H:%M", time.localtime(b.taken_at))
+            kind = "daily" if b.daily else "by hand"
+            out.write(f"  {taken}  {b.size / 1e6:8,.1f} MB  {kind:8}  {b.path}\n")
+        return 0
+    result = restore(desk, args.backup)
+    out.write(f"Restored {desk} from {result.backup}.\n")
+    if result.set_aside:
+        out.write(f"The previous desk was set aside as {result.set_aside[0]}"
+                  f"{' (with its -wal/-shm)' if len(result.set_aside) > 1 else ''}; "
+                  "delete it when you no longer need it.\n")
+    return 0
+
+
+def _damaged_advice(exc: DamagedDeskError) -> str:
+    from ticketdesk.services.maintenance import latest_backup
+
+    latest = latest_backup(exc.path)
+    if latest is None:
+        return (f"There is no backup of it in {exc.path.parent / 'backups'}. Move the file away "
+                "to start a new desk, or open another with --db.")
+    taken = time.strftime("%Y-%m-%d %H:%M", time.localtime(latest.taken_at))
+    return (f"Run `ticketdesk restore --db {exc.path}` to set it aside and restore the latest "
+            f"backup ({latest.path.name}, taken {taken}).")
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "migrate": _cmd_migrate,
     "demo": _cmd_demo,
     "export": _cmd_export,
     "check": _cmd_check,
     "backup": _cmd_backup,
+    "import": _cmd_import,
+    "restore": _cmd_restore,
 }
 
 
@@ -278,6 +374,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     err = err or sys.stderr
     try:
         return COMMANDS[args.command](args, out)
+    except DamagedDeskError as exc:
+        err.write(f"ticketdesk: {exc}\n{_damaged_advice(exc)}\n")
+        return 1
     except TicketdeskError as exc:
         err.write(f"ticketdesk: {exc}\n")
         return 1

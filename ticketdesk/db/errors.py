@@ -3,6 +3,8 @@ server gone) and bugs. The first become `StorageError` with a plain message; the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ticketdesk.domain.errors import StorageError
 
 NOT_SAVED = "Nothing was saved."
@@ -23,6 +25,30 @@ _MESSAGES = {
     "OperationalError:server": "The connection to the database server was lost. Check the "
                                "network; ticketdesk reconnects on its own.",
 }
+
+
+class DamagedDeskError(StorageError):
+    """The desk file is damaged (found at open). Nothing was written to it; the app offers to
+    set it aside and restore the latest backup."""
+
+    def __init__(self, path: Path, detail: str, *, unreadable: bool = False) -> None:
+        self.path = path
+        self.detail = detail
+        what = ("is not a ticketdesk database, or it is damaged beyond reading" if unreadable
+                else "is damaged")
+        super().__init__(f"{path} {what}: {detail}. Nothing was changed in it.")
+
+
+_DAMAGE = frozenset({"CorruptError", "NotADBError"})
+
+
+def damage_detail(exc: BaseException) -> str | None:
+    """SQLite's own words if `exc` says the file is damaged ("database disk image is
+    malformed", "file is not a database"), else None."""
+    for cause in _causes(exc):
+        if type(cause).__name__ in _DAMAGE:
+            return " ".join(str(cause).split()) or type(cause).__name__
+    return None
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ticketdesk.db import migrations, search_index
+from ticketdesk.db import damage, migrations, search_index
+from ticketdesk.db.desk_lock import DeskLock
 from ticketdesk.db.errors import storage_error
 from ticketdesk.db.models import database_proxy
 from ticketdesk.db.postgres_backend import PostgresBackend
@@ -27,6 +28,9 @@ Backend = SqliteBackend | PostgresBackend
 
 class Store:
     """An open desk: the peewee database, its backend, and safe transactions."""
+
+    lock: DeskLock | None = None
+    """A SQLite desk's hold on its file (db/desk_lock.py), let go by `close`."""
 
     def __init__(self, url: str, backend: Backend, db: Any) -> None:
         self.url = url
@@ -119,6 +123,8 @@ class Store:
         opened: with two windows on one desk in one process, closing one must not leave the
         other's plain reads without a database (peewee reconnects on demand)."""
         self.close_thread()
+        if self.lock is not None:
+            self.lock.release()
 
 
 def backend_for(url: str | None, *, password: str | None = None,
@@ -151,17 +157,27 @@ def open_database(url: str | None = None, *, password: str | None = None,
     """
     url, backend = backend_for(url, password=password, mounts_file=mounts_file)
     backend.prepare()
+    lock = DeskLock(backend.path) if isinstance(backend, SqliteBackend) else None
+    if lock is not None:
+        lock.acquire()
     db = backend.make_database()
     try:
+        if isinstance(backend, SqliteBackend):
+            damage.check(backend.path)
         _connect(db, backend)
         backend.after_connect(db)
         migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db), migrate_to)
     except Exception as exc:
         if not db.is_closed():
             db.close()
-        error = storage_error(exc)
+        if lock is not None:
+            lock.release()
+        error = (damage.as_damage(backend.path, exc) if isinstance(backend, SqliteBackend)
+                 else None) or storage_error(exc)
         if error is None or error is exc:
             raise
         raise error from exc
     database_proxy.initialize(db)
-    return Store(url, backend, db)
+    store = Store(url, backend, db)
+    store.lock = lock
+    return store

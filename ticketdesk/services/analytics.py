@@ -268,12 +268,8 @@ class _Queries:
             query = (TicketTag.select(TicketTag.tag, fn.count(SQL("*")))
                      .group_by(TicketTag.tag))
         else:
-            query = (Ticket.select(TicketTag.tag, fn.count(SQL("*")))
-                     .join(TicketTag, JOIN.CROSS)
-                     .where(self._where((TicketTag.ticket == Ticket.id)
-                                        & (Ticket.created_at >= start)
-                                        & (Ticket.created_at < end)))
-                     .group_by(TicketTag.tag))
+            query = self._per_link(TicketTag.tag, lambda tag: [tag, fn.count(SQL("*"))],
+                                   (Ticket.created_at >= start) & (Ticket.created_at < end))
         counts = {int(t): int(n) for t, n in query.tuples()}
         names = dict(Tag.select(Tag.id, Tag.name).where(Tag.id.in_(list(counts))).tuples()) \
             if counts else {}
@@ -293,25 +289,47 @@ class _Queries:
         def seconds_if(column: Any) -> Any:
             return fn.sum(Case(None, [(inside(column), column - Ticket.created_at)], 0))
 
-        columns = [
-            TicketAssignee.agent, fn.count(SQL("*")), count_if(inside(Ticket.closed_at)),
-            count_if(inside(Ticket.resolved_at)), seconds_if(Ticket.resolved_at),
-            count_if(inside(Ticket.first_response_at)), seconds_if(Ticket.first_response_at),
-        ]
-        link = TicketAssignee.ticket == Ticket.id
+        def columns(agent: Any) -> list[Any]:
+            return [agent, fn.count(SQL("*")), count_if(inside(Ticket.closed_at)),
+                    count_if(inside(Ticket.resolved_at)), seconds_if(Ticket.resolved_at),
+                    count_if(inside(Ticket.first_response_at)),
+                    seconds_if(Ticket.first_response_at)]
+
         if self.extent.covers(start, end, "created", "first_response", "resolved", "closed"):
             # Every ticket is handled in the period (all time): walk the assignments in agent
             # order (no sort for GROUP BY) and probe each ticket's times by id.
             if self.cond is None and self.store.is_sqlite:
                 return self._agent_rows(self.store.db.execute_sql(_ALL_AGENTS_SQLITE).fetchall())
-            query = (TicketAssignee.select(*columns).join(Ticket, JOIN.CROSS)
-                     .where(self._where(link)))
+            query = (TicketAssignee.select(*columns(TicketAssignee.agent))
+                     .join(Ticket, JOIN.CROSS)
+                     .where(self._where(TicketAssignee.ticket == Ticket.id))
+                     .group_by(TicketAssignee.agent))
         else:
             any_inside = (inside(Ticket.created_at) | inside(Ticket.first_response_at)
                           | inside(Ticket.resolved_at) | inside(Ticket.closed_at))
-            query = (Ticket.select(*columns).join(TicketAssignee, JOIN.CROSS)
-                     .where(self._where(link & any_inside)))
-        return self._agent_rows(list(query.group_by(TicketAssignee.agent).tuples()))
+            query = self._per_link(TicketAssignee.agent, columns, any_inside)
+        return self._agent_rows(list(query.tuples()))
+
+    def _per_link(self, column: Any, select: Any, condition: Any) -> Any:
+        """SELECT `select(link column)` over the tickets matching `condition` joined to their
+        rows of `column`'s link table (tags, assignees), grouped by the link column.
+
+        The plan wanted on both backends: the period's tickets from their index, then each
+        ticket's few link rows by primary key. SQLite follows the written order of a CROSS JOIN.
+        PostgreSQL's default costs prefer hashing the whole link table (1.5M rows at 1M
+        tickets: 0.3 s for a month where probing takes 0.1 s); a LATERAL subquery with OFFSET,
+        which the planner may not flatten, makes it probe.
+        """
+        link = column.model
+        if self.store.is_sqlite:
+            return (Ticket.select(*select(column)).join(link, JOIN.CROSS)
+                    .where(self._where((link.ticket == Ticket.id) & condition))
+                    .group_by(column))
+        rows = (link.select(column).where(link.ticket == Ticket.id).offset(0)
+                .alias("link_rows"))
+        value = getattr(rows.c, column.column_name)
+        return (Ticket.select(*select(value)).join(rows, JOIN.LATERAL, on=SQL("TRUE"))
+                .where(self._where(condition)).group_by(value))
 
     def _agent_rows(self, rows: list[Any]) -> tuple[AgentFigures, ...]:
         names = dict(Agent.select(Agent.id, Agent.name)

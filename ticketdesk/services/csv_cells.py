@@ -17,3 +17,21 @@ def neutralise(value: str) -> str:
 
 def restore(value: str) -> str:
     return value[1:] if value.startswith("'") else value
+
+
+def join_list(names: list[str]) -> str:
+    """Several names in one cell, ", "-separated ("Alice, Bob"). A name holding a comma or a
+    double quote is written in double quotes, its quotes doubled, as in CSV itself
+    ("Smith, Jo" -> `"Smith, Jo"`), so `split_list` gives back exactly the names."""
+    return ", ".join(f'"{n.replace(chr(34), chr(34) * 2)}"' if ("," in n or '"' in n) else n
+                     for n in names)
+
+
+def split_list(cell: str) -> list[str]:
+    """The names `join_list` wrote (blank entries dropped)."""
+    import csv
+
+    if not cell.strip():
+        return []
+    row = next(csv.reader([cell], skipinitialspace=True), [])
+    return [name.strip() for name in row if name.strip()]

@@ -28,7 +28,7 @@ from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services.csv_cells import neutralise
+from ticketdesk.services.csv_cells import join_list, neutralise
 
 COLUMNS = (
     "number", "subject", "status", "priority", "category", "customer", "customer_email",
@@ -66,7 +66,7 @@ def _names(model: Any, name_field: Any, link: Any, link_ticket: Any, link_other:
              .where(link_ticket.in_(ids)).order_by(name_field))
     for tid, name in query.tuples():
         found[tid].append(name)
-    return {tid: ", ".join(names) for tid, names in found.items()}
+    return {tid: join_list(names) for tid, names in found.items()}
 
 
 def _chunks(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,3 +54,157 @@ def backup(store: Store, out: Path | None = None) -> Path:
     backups_folder(store)  # refuses PostgreSQL with the message above
     store.snapshot_to(target)
     return target
+
+
+# -- daily backups and restore (SQLite) ------------------------------------------------------
+#
+# Backups live in `backups/` beside the desk file. Each time a desk is opened, if no automatic
+# backup was taken that (local) day, one is: `desk-daily-YYYYMMDD-HHMMSS.sqlite`. The newest
+# DAILY_KEEP of them are kept, one per day the desk was used, so a desk left alone over a holiday
+# still has its last week of work backed up; backups taken by hand are never deleted. A daily
+# backup that fails (a full disk, a damaged desk) deletes nothing, so the good ones stay.
+
+DAILY_KEEP = 7
+DAILY_LABEL = "daily"
+_NAME = re.compile(r"^(?P<stem>.+?)(?P<daily>-daily)?-(?P<stamp>\d{8}-\d{6})\.sqlite$")
+_STALE_PARTIAL = 24 * 3600
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: float
+    """When it was taken (epoch seconds), from its name."""
+    size: int
+    daily: bool
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    desk: Path
+    backup: Path
+    set_aside: tuple[Path, ...]
+    """Where the desk's previous files went (empty if there was no desk file)."""
+
+
+def desk_path(url: str) -> Path:
+    """The file of a SQLite desk URL; a PostgreSQL desk is refused (it is backed up with
+    pg_dump, on the server)."""
+    from ticketdesk.db.url import is_postgres, sqlite_path
+
+    if is_postgres(url):
+        raise ValidationError(
+            "A PostgreSQL desk is backed up and restored on the server (pg_dump, pg_restore); "
+            "ticketdesk backs up and restores SQLite desks."
+        )
+    return sqlite_path(url).expanduser().absolute()
+
+
+def list_backups(desk: Path) -> list[BackupInfo]:
+    """Every backup of `desk` in its backups folder, newest first."""
+    folder = desk.parent / "backups"
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        m = _NAME.match(path.name)
+        if m is None or m["stem"] != desk.stem or not path.is_file():
+            continue
+        taken = time.mktime(time.strptime(m["stamp"], "%Y%m%d-%H%M%S"))
+        found.append(BackupInfo(path, taken, path.stat().st_size, bool(m["daily"])))
+    found.sort(key=lambda b: (b.taken_at, b.path.name), reverse=True)
+    return found
+
+
+def latest_backup(desk: Path) -> BackupInfo | None:
+    backups = list_backups(desk)
+    return backups[0] if backups else None
+
+
+def daily_backup(store: Store, *, keep: int = DAILY_KEEP, now: float | None = None) -> Path | None:
+    """Today's automatic backup, if none was taken yet today; returns its path, or None when
+    there was nothing to do (already done today, or a PostgreSQL desk). Runs off the GUI thread:
+    it reads the whole desk."""
+    if not store.is_sqlite:
+        return None
+    desk = Path(store.location)
+    day = time.strftime("%Y%m%d", time.localtime(now))
+    if any(b.daily and time.strftime("%Y%m%d", time.localtime(b.taken_at)) == day
+           for b in list_backups(desk)):
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    target = backups_folder(store) / f"{desk.stem}-{DAILY_LABEL}-{stamp}.sqlite"
+    if target.exists():
+        return None  # another window on this desk took it this very second
+    store.snapshot_to(target)
+    prune_daily(desk, keep, now=now)
+    return target
+
+
+def prune_daily(desk: Path, keep: int = DAILY_KEEP, now: float | None = None) -> list[Path]:
+    """Delete all but the newest `keep` daily backups, and temporary files that a backup killed
+    half-way left behind (older than a day, so never one being written); returns what went."""
+    removed = [b.path for b in list_backups(desk) if b.daily][keep:]
+    folder = desk.parent / "backups"
+    cutoff = (time.time() if now is None else now) - _STALE_PARTIAL
+    if folder.is_dir():
+        removed += [p for p in folder.glob(f".{desk.stem}-*.partial") if p.stat().st_mtime < cutoff]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def restore(desk: Path, backup: Path | None = None, *, now: float | None = None) -> RestoreResult:
+    """Make `backup` (default: the latest) the desk again.
+
+    The backup is checked first (a copy of it, integrity-checked; the backup itself is never
+    changed). Then, only if no process has the desk open, the current desk file and its -wal and
+    -shm are set aside as `desk.sqlite.before-restore-<time>` (with `-wal`/`-shm`), kept whole
+    so nothing committed to them is lost, and the checked copy takes the desk's name. Nothing is
+    overwritten at any step: a failure leaves the desk as it was."""
+    from ticketdesk.db import desk_lock, sqlite_files
+    from ticketdesk.db.migrations import LATEST
+
+    if backup is None:
+        latest = latest_backup(desk)
+        if latest is None:
+            raise ValidationError(f"There is no backup of {desk.name} in {desk.parent / 'backups'}"
+                                  "; nothing was changed.")
+        backup = latest.path
+    backup = backup.expanduser().absolute()
+    if not backup.is_file():
+        raise ValidationError(f"There is no backup file {backup}; nothing was changed.")
+    if backup == desk:
+        raise ValidationError("That is the desk itself, not a backup of it.")
+    with desk_lock.exclusive(desk):
+        copy = sqlite_files.prepare_copy(backup, desk, LATEST)
+        try:
+            aside = sqlite_files.set_aside(desk, "before-restore", now) if desk.exists() else []
+            try:
+                sqlite_files.put_in_place(copy, desk)
+            except BaseException:
+                _put_back(aside, desk)
+                raise
+        finally:
+            sqlite_files.discard_copy(desk)
+    return RestoreResult(desk, backup, tuple(aside))
+
+
+def _put_back(aside: list[Path], desk: Path) -> None:
+    """Undo `set_aside` after a failed install (the desk name is still free)."""
+    if not aside:
+        return
+    base = aside[0].name
+    for path in aside:
+        target = desk.with_name(desk.name + path.name[len(base):])
+        if not target.exists():
+            os.rename(path, target)
+
+
+def set_aside_damaged(desk: Path, *, now: float | None = None) -> list[Path]:
+    """Move a damaged desk (and its -wal/-shm) out of the way as `desk.sqlite.damaged-<time>`,
+    so a new or restored desk can take its name; nothing is deleted."""
+    from ticketdesk.db import desk_lock, sqlite_files
+
+    with desk_lock.exclusive(desk):
+        return sqlite_files.set_aside(desk, "damaged", now)

@@ -1,0 +1,405 @@
+"""`ticketdesk import tickets FILE.csv`: tickets from the CSV that `export tickets` writes.
+
+What a user moving tickets between desks (or from a spreadsheet) should be able to expect:
+
+- **The file.** UTF-8, with or without a byte order mark; the first line names the columns, in
+  any order, matched without regard to case. Only `subject` is required; the others are those of
+  the export (`services/export.py`), and a column ticketdesk does not know is an error, so a
+  misspelt header never drops data silently. Cells the export protected against spreadsheet
+  formulas (a leading apostrophe) are restored exactly; lists (assignees, tags) are
+  ", "-separated, with names that contain a comma in double quotes (`csv_cells.join_list`).
+- **All or nothing.** The whole file is checked first and every bad row is reported with the line
+  it starts on (a description may span lines); if any row is bad nothing is imported, unless the
+  user asks to skip bad rows, and then exactly the good ones are, and the bad ones are listed.
+  The import is one transaction: an interruption, a full disk or a crash leaves the desk as it
+  was.
+- **Numbers.** A ticket keeps its number (`TKT-000123`) when no ticket of this desk has it, so
+  moving a desk into a new one keeps every number people have written down. A number already
+  taken gets the next free one, and its old number is recorded in the ticket's activity. A row
+  whose number, subject and creation time all match a ticket of this desk was imported before:
+  it is counted as already present and not duplicated, so importing a file twice is harmless.
+  Numbers are never reused: new ones go above every number the desk ever issued.
+- **Customers** are found by external id, then by email (ignoring case), then, for a row that
+  gives only a name, by name when exactly one customer has it; otherwise a customer is created.
+  An existing customer's details are never changed by an import.
+- **Agents** are found by name, ignoring case (inactive ones too, to keep history). An unknown
+  agent is created, so a team moving its desk keeps who worked on what; the result lists the
+  agents created, so a misspelt name is seen at once.
+- **Tags** are created as needed, like when typed.
+- **Times** are ISO 8601 (`2026-03-31T14:05:00Z`; without an offset, UTC). An empty creation
+  time means now; an empty update time means the creation time. Status and times are made to
+  agree as the desk's own rules would have left them: a Resolved or Closed ticket without its
+  time gets the update time, an open one has none.
+- **Audit.** Every imported ticket gets one `imported` activity row (with its number in the file),
+  and the full-text index covers it before the transaction commits.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from peewee import fn
+
+from ticketdesk.db import id_sequence
+from ticketdesk.db.models import Activity, Agent, Customer, Ticket, TicketAssignee, TicketTag
+from ticketdesk.domain import text
+from ticketdesk.domain.activity import ActivityKind
+from ticketdesk.domain.clock import parse_utc
+from ticketdesk.domain.errors import InvalidRowsError, TicketdeskError, ValidationError
+from ticketdesk.domain.numbers import format_number, parse_number
+from ticketdesk.domain.status import Priority, Status
+from ticketdesk.services.changes import Changes
+from ticketdesk.services.csv_cells import restore, split_list
+from ticketdesk.services.export import COLUMNS
+from ticketdesk.services.session import Session
+from ticketdesk.services.tickets import tag_ids
+
+CHUNK = 500
+FIELD_LIMIT = 16 * 1024 * 1024  # characters in one cell; a description may be 1,000,000
+_PROTECTED = frozenset({"subject", "category", "customer", "customer_email", "customer_company",
+                        "customer_external_id", "assignees", "tags", "description"})
+Progress = Callable[[int, int], bool | None]
+
+
+class ImportCancelled(TicketdeskError):
+    def __init__(self) -> None:
+        super().__init__("Import cancelled; nothing was imported.")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int
+    renumbered: int
+    """Tickets whose number was taken in this desk, so they got a new one."""
+    already_present: int
+    """Rows skipped because the same ticket is already in this desk."""
+    skipped: tuple[tuple[int, str], ...]
+    """Bad rows left out with --skip-bad-rows: (line, why)."""
+    customers_created: int
+    agents_created: tuple[str, ...]
+    seconds: float
+    changes: Changes = field(default_factory=lambda: Changes(everything=True))
+
+
+@dataclass(frozen=True)
+class _Customer:
+    name: str
+    email: str
+    company: str
+    external_id: str | None
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    number: int | None
+    subject: str
+    description: str
+    category: str
+    status: Status
+    priority: Priority
+    customer: _Customer | None
+    assignees: tuple[str, ...]
+    tags: tuple[str, ...]
+    created_at: int
+    updated_at: int
+    first_response_at: int | None
+    resolved_at: int | None
+    closed_at: int | None
+
+
+# -- reading and checking -----------------------------------------------------------------------
+
+def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line the record starts on, cells) for every non-blank record, the header first.
+    Undecodable bytes survive as surrogates, so the row is reported rather than the file."""
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+    try:
+        fh = open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror}.") from exc
+    with fh:
+        reader = csv.reader(fh, strict=True)
+        start = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InvalidRowsError([(start, f"this is not valid CSV ({exc})")]) from None
+            if cells:
+                yield start, cells
+            start = reader.line_num + 1
+
+
+def _header(cells: list[str]) -> list[str]:
+    names = [c.strip().lower() for c in cells]
+    errors = []
+    unknown = [n for n in names if n not in COLUMNS]
+    if unknown:
+        errors.append(f"unknown column(s) {', '.join(repr(n) for n in unknown)}; the columns "
+                      f"are {', '.join(COLUMNS)}")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        errors.append(f"column(s) {', '.join(twice)} appear more than once")
+    if "subject" not in names:
+        errors.append("there is no subject column (is the first line the header?)")
+    if errors:
+        raise InvalidRowsError([(1, e) for e in errors])
+    return names
+
+
+def _time(value: str, what: str) -> int | None:
+    return parse_utc(value, what)
+
+
+def _number(value: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    number = int(value) if value.isdigit() and int(value) > 0 else parse_number(value)
+    if number is None:
+        raise ValidationError(f"{value!r} is not a ticket number (write TKT-000123, or leave it "
+                              "empty for a new number).")
+    return number
+
+
+def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
+    for name, value in cells.items():
+        if any("\udc80" <= ch <= "\udcff" for ch in value):
+            raise ValidationError(f"the {name} is not valid UTF-8 text; save the file as UTF-8")
+    get = cells.get
+    status = Status.parse(get("status", "").strip() or Status.OPEN)
+    priority = Priority.parse(get("priority", "").strip() or Priority.MEDIUM)
+    cname = text.optional_line(get("customer", ""), "customer's name")
+    cemail = text.email(get("customer_email", ""))
+    ccompany = text.optional_line(get("customer_company", ""), "company")
+    cext = text.optional_line(get("customer_external_id", ""), "external customer ID") or None
+    customer = None
+    if cname or cemail or cext or ccompany:
+        customer = _Customer(cname or cemail or cext or ccompany, cemail, ccompany, cext)
+    created = _time(get("created_at", ""), "created_at time") or now
+    updated = _time(get("updated_at", ""), "updated_at time") or created
+    resolved = _time(get("resolved_at", ""), "resolved_at time")
+    closed = _time(get("closed_at", ""), "closed_at time")
+    if status == Status.CLOSED:
+        closed = closed or updated
+        resolved = resolved or closed
+    elif status == Status.RESOLVED:
+        resolved, closed = resolved or updated, None
+    else:
+        resolved = closed = None
+    return _Row(
+        line=line,
+        number=_number(get("number", "")),
+        subject=text.subject(get("subject", "")),
+        description=text.body(get("description", ""), "description", required=False),
+        category=text.optional_line(get("category", ""), "category", text.CATEGORY_MAX),
+        status=status,
+        priority=priority,
+        customer=customer,
+        assignees=_distinct(text.name(n, "agent's name") for n in split_list(get("assignees", ""))),
+        tags=tuple(text.split_tags(",".join(split_list(get("tags", ""))))),
+        created_at=created,
+        updated_at=updated,
+        first_response_at=_time(get("first_response_at", ""), "first_response_at time"),
+        resolved_at=resolved,
+        closed_at=closed,
+    )
+
+
+def _distinct(names: Iterator[str]) -> tuple[str, ...]:
+    """Names without repeats, ignoring case ("Ann" and "ann" are one agent)."""
+    found: dict[str, str] = {}
+    for name in names:
+        found.setdefault(name.casefold(), name)
+    return tuple(found.values())
+
+
+def _rows(path: Path, now: int) -> Iterator[tuple[int, _Row | str]]:
+    """Every record as (line, row) or (line, what is wrong with it)."""
+    records = _records(path)
+    first = next(records, None)
+    if first is None:
+        raise ValidationError(f"{path.name} is empty; nothing was imported.")
+    names = _header(first[1])
+    seen: set[int] = set()
+    for line, cells in records:
+        if len(cells) != len(names):
+            yield line, (f"this row has {len(cells)} cells but the header names {len(names)} "
+                         "columns")
+            continue
+        values = {n: restore(c) if n in _PROTECTED else c for n, c in zip(names, cells,
+                                                                            strict=True)}
+        try:
+            row = _parse(values, line, now)
+        except ValidationError as exc:
+            yield line, str(exc)
+            continue
+        if row.number is not None:
+            if row.number in seen:
+                yield line, f"{format_number(row.number)} appears more than once in the file"
+                continue
+            seen.add(row.number)
+        yield line, row
+
+
+# -- writing --------------------------------------------------------------------------------
+
+class _People:
+    """Customers and agents found or created during one import (inside its transaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.customers: dict[_Customer, int] = {}
+        self.customers_created = 0
+        self.agents: dict[str, int] = {str(name).casefold(): int(aid) for aid, name in
+                                       Agent.select(Agent.id, Agent.name).tuples()}
+        self.agents_created: list[str] = []
+
+    def customer(self, c: _Customer) -> int:
+        if c not in self.customers:
+            self.customers[c] = self._find(c) or self._create(c)
+        return self.customers[c]
+
+    def _find(self, c: _Customer) -> int | None:
+        if c.external_id:
+            found = Customer.select(Customer.id).where(Customer.external_id == c.external_id)
+            if (cid := found.scalar()) is not None:
+                return int(cid)
+        if c.email:
+            by_email = (Customer.select(Customer.id)
+                        .where(fn.lower(Customer.email) == c.email.lower()).order_by(Customer.id))
+            if c.external_id:  # someone with another external id is someone else
+                by_email = by_email.where(Customer.external_id.is_null())
+            if (cid := by_email.scalar()) is not None:
+                return int(cid)
+            return None
+        if c.external_id:
+            return None
+        named = [cid for (cid,) in Customer.select(Customer.id)
+                 .where(fn.lower(Customer.name) == c.name.lower()).limit(2).tuples()]
+        return int(named[0]) if len(named) == 1 else None
+
+    def _create(self, c: _Customer) -> int:
+        self.customers_created += 1
+        return int(Customer.insert(name=text.name(c.name, "customer's name"), email=c.email,
+                                   company=c.company, external_id=c.external_id,
+                                   created_at=self.session.now()).execute())
+
+    def agent(self, name: str) -> int:
+        key = name.casefold()
+        if key not in self.agents:
+            self.agents[key] = int(Agent.insert(name=name, email="", active=True,
+                                                created_at=self.session.now()).execute())
+            self.agents_created.append(name)
+        return self.agents[key]
+
+
+@dataclass
+class _Tally:
+    imported: int = 0
+    renumbered: int = 0
+    already_present: int = 0
+
+
+def _write_chunk(session: Session, rows: list[_Row], people: _People, next_id: list[int],
+                 tally: _Tally) -> None:
+    wanted = [r.number for r in rows if r.number is not None]
+    existing = {tid: (subject, created) for tid, subject, created in
+                Ticket.select(Ticket.id, Ticket.subject, Ticket.created_at)
+                .where(Ticket.id.in_(wanted)).tuples()} if wanted else {}
+    tickets: list[dict[str, Any]] = []
+    links: list[tuple[int, _Row]] = []
+    for row in rows:
+        if row.number is not None and row.number in existing:
+            if existing[row.number] == (row.subject, row.created_at):
+                tally.already_present += 1
+                continue
+            tid = next_id[0]
+            next_id[0] += 1
+            tally.renumbered += 1
+        elif row.number is not None:
+            tid = row.number
+        else:
+            tid = next_id[0]
+            next_id[0] += 1
+        customer = people.customer(row.customer) if row.customer else None
+        tickets.append({
+            "id": tid, "subject": row.subject, "description": row.description,
+            "status": int(row.status), "priority": int(row.priority), "category": row.category,
+            "customer": customer, "created_at": row.created_at, "updated_at": row.updated_at,
+            "first_response_at": row.first_response_at, "resolved_at": row.resolved_at,
+            "closed_at": row.closed_at, "version": 1})
+        links.append((tid, row))
+    if not tickets:
+        return
+    Ticket.insert_many(tickets).execute()
+    names = [t for _, row in links for t in row.tags]
+    ids, _ = tag_ids(names)
+    tag_rows = [{"ticket": tid, "tag": ids[t]} for tid, row in links for t in row.tags]
+    if tag_rows:
+        TicketTag.insert_many(tag_rows).execute()
+    assignee_rows = [{"ticket": tid, "agent": people.agent(n)}
+                     for tid, row in links for n in row.assignees]
+    if assignee_rows:
+        TicketAssignee.insert_many(assignee_rows).execute()
+    now = session.now()
+    Activity.insert_many([
+        {"ticket": tid, "agent": session.agent_id, "at": now, "kind": ActivityKind.IMPORTED.value,
+         "old": format_number(row.number) if row.number is not None else None, "new": None,
+         "ref_id": None, "ticket_version": 1}
+        for tid, row in links]).execute()
+    session.store.reindex([tid for tid, _ in links])
+    tally.imported += len(links)
+
+
+def import_tickets(session: Session, path: Path, *, skip_bad_rows: bool = False,
+                   progress: Progress | None = None) -> ImportResult:
+    """Import every ticket of the CSV file at `path` in one transaction (see the module
+    docstring for how numbers, customers, agents and times are mapped). Bad rows raise
+    InvalidRowsError with their lines and nothing is imported, unless `skip_bad_rows`."""
+    started = time.perf_counter()
+    path = path.expanduser()
+    now = session.now()
+    errors: list[tuple[int, str]] = []
+    good = 0
+    highest = 0
+    for line, row in _rows(path, now):
+        if isinstance(row, str):
+            errors.append((line, row))
+        else:
+            good += 1
+            highest = max(highest, row.number or 0)
+    if errors and not skip_bad_rows:
+        raise InvalidRowsError(errors)
+    tally = _Tally()
+    with session.store.write():
+        people = _People(session)
+        next_id = [max(id_sequence.next_ticket_id(session.store), highest + 1)]
+        chunk: list[_Row] = []
+        done = 0
+        for _line, row in _rows(path, now):
+            if isinstance(row, str):
+                continue
+            chunk.append(row)
+            if len(chunk) == CHUNK:
+                _write_chunk(session, chunk, people, next_id, tally)
+                done += len(chunk)
+                chunk = []
+                if progress is not None and progress(done, good) is False:
+                    raise ImportCancelled()
+        if chunk:
+            _write_chunk(session, chunk, people, next_id, tally)
+        id_sequence.after_explicit_ids(session.store)
+    return ImportResult(
+        imported=tally.imported, renumbered=tally.renumbered,
+        already_present=tally.already_present, skipped=tuple(errors),
+        customers_created=people.customers_created, agents_created=tuple(people.agents_created),
+        seconds=time.perf_counter() - started)
