@@ -24,6 +24,7 @@ from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.services import agents
 from ticketdesk.services.session import Session
 from ticketdesk.ui.text import plain_label
+from ticketdesk.ui.theme import ErrorLabel
 
 
 def login_name() -> str:
@@ -87,8 +88,7 @@ class AgentPicker(QDialog):
         self.new_name.textEdited.connect(lambda _t: self.list.clearSelection())
         form.addRow(self.tr("Or add yourself:"), self.new_name)
         layout.addLayout(form)
-        self.error = plain_label("", self)
-        self.error.setStyleSheet("color: #c0392b")
+        self.error = ErrorLabel(self)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)

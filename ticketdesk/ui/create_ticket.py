@@ -27,6 +27,7 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import CustomerRecord
 from ticketdesk.services.session import Session
 from ticketdesk.ui.text import plain_label
+from ticketdesk.ui.theme import ErrorLabel
 
 
 def _customer_label(c: CustomerRecord) -> str:
@@ -112,9 +113,8 @@ class CreateTicketDialog(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
         form.addRow(self.tr("&Assignees:"), self.assignee_list)
 
-        self.error = plain_label("", self)
+        self.error = ErrorLabel(self)
         self.error.setObjectName("errorLabel")
-        self.error.setStyleSheet("color: #c0392b")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(

@@ -41,6 +41,7 @@ from ticketdesk.ui.hub import ChangeHub
 from ticketdesk.ui.settings import AppSettings
 from ticketdesk.ui.tasks import Task
 from ticketdesk.ui.text import plain_label
+from ticketdesk.ui.theme import scheme_menu
 from ticketdesk.ui.ticket_model import TicketTableModel
 from ticketdesk.ui.ticket_table import TicketTable
 from ticketdesk.ui.worker import QueryRunner
@@ -177,6 +178,8 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.tickets_view_action, self.analytics_view_action])
         view_menu.addSeparator()
         view_menu.addAction(dock_toggle)
+        view_menu.addSeparator()
+        view_menu.addMenu(scheme_menu(self, self.settings.qsettings))
         desk_menu = bar.addMenu(self.tr("&Desk"))
         desk_menu.addAction(self.switch_agent_action)
         help_menu = bar.addMenu(self.tr("&Help"))
