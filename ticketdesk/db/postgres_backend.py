@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import numpy as np
-from peewee import PostgresqlDatabase
+from peewee import SQL, NodeList, PostgresqlDatabase, fn
 
 from ticketdesk.db.dialect import POSTGRES
 from ticketdesk.domain.errors import StorageError, ValidationError
@@ -35,6 +35,8 @@ TCP_OPTIONS = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
                "keepalives_count": 2, "tcp_user_timeout": 20_000}
 _WEIGHTS = ("A", "A", "B", "C", "C")  # ref, subject, body, talk, notes
 _REBUILD_BATCH = 5000
+ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ASCII_LOWER = "abcdefghijklmnopqrstuvwxyz"
 
 LOST = ("The connection to the database server was lost. Check the network; ticketdesk "
         "reconnects on its own. Nothing was saved.")
@@ -344,6 +346,15 @@ class PostgresBackend:
         return np.fromiter((row[0] for row in cursor), dtype=np.int64)
 
     # -- search -------------------------------------------------------------------------------
+
+    @staticmethod
+    def text_sort_key(column: Any) -> Any:
+        """Text sorts as on SQLite: ASCII letters folded to lower case, then code point order
+        (COLLATE "C"), whatever the server's locale; served by migration 5's
+        ticket_subject_sort index. The letters are literals, not parameters, so the planner
+        matches the index expression."""
+        return NodeList((fn.translate(column, SQL(f"'{ASCII_UPPER}'"), SQL(f"'{ASCII_LOWER}'")),
+                         SQL('COLLATE "C"')))
 
     def search_ids_sql(self, query: SearchQuery) -> tuple[str, list[Any]]:
         return ("SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', %s)",

@@ -15,6 +15,7 @@ from typing import Any
 
 import apsw
 import numpy as np
+from peewee import fn
 from playhouse.apsw_ext import APSWDatabase
 
 from ticketdesk.db.dialect import SQLITE
@@ -138,6 +139,11 @@ class SqliteBackend:
         return np.frombuffer(bytes.fromhex(text), dtype=">i8").astype(np.int64)
 
     # -- search -------------------------------------------------------------------------------
+
+    @staticmethod
+    def text_sort_key(column: Any) -> Any:
+        """How text columns sort (served by the lower(...) indexes of migration 1)."""
+        return fn.lower(column)
 
     def search_ids_sql(self, query: SearchQuery) -> tuple[str, list[Any]]:
         return "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?", [query.fts5()]

@@ -99,19 +99,22 @@ def filter_condition(f: TicketFilter, backend: Any, tz: tzinfo | None = None) ->
     return _and(parts)
 
 
-def order_by(sort: Sort) -> list[Node]:
+def order_by(sort: Sort, backend: Any = None) -> list[Node]:
     """Columns to order by, ending in the ticket id so the order is total (stable paging).
 
     Sorting by customer puts tickets without one last in both directions, like blank cells in
     a spreadsheet, and the same on both engines (left to themselves, SQLite puts NULL first
-    when ascending and PostgreSQL last).
+    when ascending and PostgreSQL last). Text sorts by the backend's `text_sort_key`, which is
+    the same order on both engines (SQLite's lower() folds ASCII only; PostgreSQL's follows the
+    server's locale unless told otherwise).
     """
+    text = backend.text_sort_key if backend is not None else fn.lower
     keys: dict[SortKey, list[Any]] = {
         SortKey.NUMBER: [Ticket.id],
-        SortKey.SUBJECT: [fn.lower(Ticket.subject), Ticket.id],
+        SortKey.SUBJECT: [text(Ticket.subject), Ticket.id],
         SortKey.STATUS: [Ticket.status, Ticket.created_at, Ticket.id],
         SortKey.PRIORITY: [Ticket.priority, Ticket.created_at, Ticket.id],
-        SortKey.CUSTOMER: [fn.lower(Customer.name), Ticket.customer, Ticket.id],
+        SortKey.CUSTOMER: [text(Customer.name), Ticket.customer, Ticket.id],
         SortKey.CREATED: [Ticket.created_at, Ticket.id],
         SortKey.UPDATED: [Ticket.updated_at, Ticket.id],
     }
@@ -135,7 +138,7 @@ def select_ids(f: TicketFilter, sort: Sort, backend: Any, tz: tzinfo | None = No
     condition = filter_condition(f, backend, tz)
     if condition is not None:
         query = query.where(condition)
-    return query.order_by(*order_by(sort))
+    return query.order_by(*order_by(sort, backend))
 
 
 def count_query(f: TicketFilter, backend: Any, tz: tzinfo | None = None) -> Any:

@@ -13,6 +13,9 @@ rather than send long lists; a payload must stay under 8000 bytes).
 Triggers are per statement with transition tables, so a bulk insert of thousands of rows costs one
 notification, not thousands. SQLite desks have one process per file and poll `data_version`
 instead; this migration does nothing there.
+
+It also makes text sort on the server as it does in a desk file (`text_sort_key`): an index on
+the ASCII-folded subject in code point order replaces the one on lower(subject).
 """
 
 from __future__ import annotations
@@ -108,8 +111,17 @@ TRIGGERS = (
 )
 
 
+# Text sorts as on SQLite (see PostgresBackend.text_sort_key): ASCII-folded, code point order.
+# lower() in the server's locale would order "ÉCRAN" and "écran" differently from a desk file.
+INDEXES = (
+    "CREATE INDEX ticket_subject_sort ON ticket ((translate(subject, "
+    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE \"C\"), id)",
+    "DROP INDEX ticket_subject",
+)
+
+
 def apply(ctx: MigrationContext) -> None:
     if ctx.dialect.is_sqlite:
         return
-    for statement in (*FUNCTIONS, *TRIGGERS):
+    for statement in (*FUNCTIONS, *TRIGGERS, *INDEXES):
         ctx.execute(statement)
