@@ -7,6 +7,7 @@ interpreter's shutdown, DESIGN.md "Traps").
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,9 @@ from ticketdesk.db.url import default_url, is_postgres, sqlite_path
 from ticketdesk.domain.errors import StorageError
 
 Backend = SqliteBackend | PostgresBackend
+_OPEN: weakref.WeakSet[Any] = weakref.WeakSet()
+"""The peewee databases of the stores opened in this process (one, except in tests); a worker
+thread closes its connections to each of them before it ends."""
 
 
 class Store:
@@ -36,6 +40,7 @@ class Store:
         self.url = url
         self.backend = backend
         self.db = db
+        _OPEN.add(db)
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,15 +119,21 @@ class Store:
         self.backend.interrupt_connection(raw)
 
     def close_thread(self) -> None:
-        """Close the calling thread's connection (worker threads call this before ending)."""
-        if not self.db.is_closed():
-            self.db.close()
+        """Close the calling thread's connections (worker threads call this before ending).
+
+        With two desks open in one process (two windows in a test), the models send a thread's
+        queries to whichever desk is bound at the time, so a worker may hold a connection to the
+        other desk too. It is closed here as well: left to the thread's teardown, it crashes."""
+        for db in (self.db, *(d for d in _OPEN if d is not self.db)):
+            if not db.is_closed():
+                db.close()
 
     def close(self) -> None:
         """Close this thread's connection. The models keep pointing here until another desk is
         opened: with two windows on one desk in one process, closing one must not leave the
         other's plain reads without a database (peewee reconnects on demand)."""
-        self.close_thread()
+        if not self.db.is_closed():
+            self.db.close()
         if self.lock is not None:
             self.lock.release()
 

@@ -9,7 +9,7 @@ the edit started from, so a save is checked against what the agent actually read
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
@@ -239,6 +239,7 @@ class InlineField(QWidget):
             value = self._value if text is None else text
             if isinstance(self.editor, TextEditor):
                 self.editor.setPlainText(value)
+                self.editor.moveCursor(QTextCursor.MoveOperation.End)
             else:
                 self.editor.setText(value)
             self.view_page.hide()
