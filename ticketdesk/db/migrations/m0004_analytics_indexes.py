@@ -20,13 +20,17 @@ if TYPE_CHECKING:
 
 VERSION = 4
 
+# IF [NOT] EXISTS: for a few minutes these indexes were migration 2 in the shared working tree,
+# so a desk opened then already has them.
 INDEXES = """
-DROP INDEX ticket_resolved;
+DROP INDEX IF EXISTS ticket_resolved;
 CREATE INDEX ticket_resolved ON ticket (resolved_at, created_at);
-CREATE INDEX ticket_first_response ON ticket (first_response_at, created_at);
-CREATE INDEX ticket_times ON ticket (id, created_at, first_response_at, resolved_at, closed_at);
-CREATE INDEX activity_reopened ON activity (at, ticket_id) WHERE kind = 'reopened';
-CREATE INDEX activity_status ON activity (ticket_id, at, id) WHERE kind IN ('status', 'reopened')
+CREATE INDEX IF NOT EXISTS ticket_first_response ON ticket (first_response_at, created_at);
+CREATE INDEX IF NOT EXISTS ticket_times
+    ON ticket (id, created_at, first_response_at, resolved_at, closed_at);
+CREATE INDEX IF NOT EXISTS activity_reopened ON activity (at, ticket_id) WHERE kind = 'reopened';
+CREATE INDEX IF NOT EXISTS activity_status
+    ON activity (ticket_id, at, id) WHERE kind IN ('status', 'reopened')
 """
 
 
