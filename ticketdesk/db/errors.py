@@ -82,4 +82,12 @@ def storage_error(exc: BaseException) -> StorageError | None:
             return StorageError(f"{_MESSAGES['FullError']} {NOT_SAVED}")
         if sqlstate == "25006":  # read_only_sql_transaction
             return StorageError(f"The database server is read-only. {NOT_SAVED}")
+        if sqlstate == "55P03":  # lock_not_available: lock_timeout, as SQLite's busy timeout
+            return StorageError(
+                "Another desktop kept the desk busy for too long (a large import or migration "
+                f"may be running). Try again in a moment. {NOT_SAVED}")
+        if sqlstate in ("40001", "40P01"):  # serialization failure, deadlock
+            return StorageError(
+                f"Another desktop was saving the same thing at the same moment. {NOT_SAVED} "
+                "Try again.")
     return None

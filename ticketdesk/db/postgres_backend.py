@@ -35,6 +35,7 @@ TCP_OPTIONS = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
                "keepalives_count": 2, "tcp_user_timeout": 20_000}
 _WEIGHTS = ("A", "A", "B", "C", "C")  # ref, subject, body, talk, notes
 _REBUILD_BATCH = 5000
+WRITE_WAIT_SECONDS = 10.0  # as SqliteBackend's BUSY_SECONDS
 ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ASCII_LOWER = "abcdefghijklmnopqrstuvwxyz"
 
@@ -264,6 +265,7 @@ class PostgresBackend:
         if password and "password" not in self.params:
             self.params["password"] = password
         self.health = ConnectionHealth()
+        self.write_wait_seconds = WRITE_WAIT_SECONDS
         # Every connection of this desk carries this name; the change notifications the server
         # sends name the writer's, so a window can skip the echo of its own changes.
         self.origin = f"ticketdesk {uuid.uuid4().hex[:12]}"
@@ -311,10 +313,13 @@ class PostgresBackend:
         """A transaction holding this desk's advisory write lock: writers of one desk take turns,
         as on SQLite, so migrations and check-then-write steps never interleave. The lock is
         keyed by the desk's schema, so desks in other schemas of the same database (another
-        team, a test run) are never held up."""
+        team, a test run) are never held up. Like SQLite's busy timeout, a write waits at most
+        `write_wait_seconds` for its turn or for any row lock (a long import on another
+        desktop), then fails with a StorageError instead of freezing the window."""
         with db.atomic() as txn:
-            db.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))",
-                           (MIGRATION_LOCK,))
+            db.execute_sql("SELECT set_config('lock_timeout', %s, true), "
+                           "pg_advisory_xact_lock(%s, hashtext(current_schema()))",
+                           (f"{int(self.write_wait_seconds * 1000)}ms", MIGRATION_LOCK))
             yield txn
 
     def interrupt_connection(self, raw: Any) -> None:

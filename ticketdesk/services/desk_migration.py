@@ -223,7 +223,7 @@ def _copy(source: Store, target: Store,
     if source_version != target_version:
         raise StorageError(f"The source desk has schema {source_version} and the target "
                            f"{target_version}; both must be opened by the same ticketdesk.")
-    with _snapshot(source), target.db.atomic():
+    with _snapshot(source), _writing(target):
         if not target.is_sqlite:
             target.db.execute_sql("LOCK TABLE " + ", ".join(t.name for t in tables)
                                   + " IN EXCLUSIVE MODE")
@@ -260,6 +260,18 @@ def _copy(source: Store, target: Store,
             results.append(TableCopy(table.name, rows, checksum))
         report.phase("Saving")
     return tuple(results), documents
+
+
+@contextlib.contextmanager
+def _writing(target: Store) -> Iterator[None]:
+    """The target's write transaction; on a server it also takes the desk's write turn, so
+    desktops already connected to the empty desk wait (or are told it is busy)."""
+    if target.is_sqlite:
+        with target.db.atomic():
+            yield
+    else:
+        with target.backend.write_lock(target.db):
+            yield
 
 
 @contextlib.contextmanager
