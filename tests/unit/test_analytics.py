@@ -402,3 +402,29 @@ def test_all_time_reaches_back_at_most_twenty_years(system: Session, clock: Fake
     assert period.last_day == date(2026, 3, 1)
     assert analytics.compute(system.store, period, tz=BERLIN, now=clock.now).current \
         .summary.created == 1
+
+
+def test_tag_counts_stay_exact_when_ids_do_not_follow_creation_times(
+        system: Session, clock: FakeClock) -> None:
+    """SQLite counts a period's tags over the id interval its tickets span; tickets inside the
+    interval created outside the period (a clock set back) must be taken out again, and a
+    period whose tickets are scattered over the ids must not take that shortcut at all."""
+    story = [("2026-01-10 12:00", ("x",)), ("2026-01-20 12:00", ("x", "y")),
+             ("2026-01-05 12:00", ("y",)), ("2026-01-15 12:00", ("x",)),
+             ("2026-02-01 12:00", ("y",)), ("2026-02-02 12:00", ("y",)),
+             ("2026-01-11 12:00", ("x", "z"))]
+    for when, tags in story:
+        clock.now = at(when)
+        tickets.create_ticket(system, subject="Tagged", tags=tags)
+
+    def tags(first: int, last: int) -> list[tuple[str, int]]:
+        period = Period(PeriodKind.CUSTOM, date(2026, 1, first), date(2026, 1, last))
+        r = analytics.compute(system.store, period, tz=BERLIN, now=clock.now)
+        assert r.current.breakdowns is not None
+        return [(b.label, b.count) for b in r.current.breakdowns.by_tag]
+
+    # Ids 1, 2, 4 and 7 (ids 3, 5, 6 lie inside the interval, created outside the period).
+    assert tags(10, 20) == [("x", 4), ("y", 1), ("z", 1)]
+    # Ids 1 and 7 only: the interval is mostly other tickets.
+    assert tags(10, 11) == [("x", 2), ("z", 1)]
+    assert tags(5, 5) == [("y", 1)]
