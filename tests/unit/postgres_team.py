@@ -96,7 +96,7 @@ def lockable_desk(admin: Any) -> Iterator[tuple[str, Callable[[bool], None]]]:
     try:
         yield url_as(pg_url(schema), role), allow
     finally:
-        admin.execute(f'ALTER ROLE "{role}" LOGIN')
+        allow(False)
         admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
                       (role,))
         admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
