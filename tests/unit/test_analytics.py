@@ -253,6 +253,14 @@ def test_filter_by_one_assignee(desk: Desk) -> None:
     assert rows == {"Bob Builder": 3, "Alice Agent": 1}  # Alice shares T3
 
 
+def test_filter_by_text_searches_like_the_ticket_list(desk: Desk) -> None:
+    from ticketdesk.domain.numbers import format_number
+
+    r = report(desk, f=TicketFilter(text=format_number(desk.t[3])))
+    assert (r.current.summary.created, r.current.summary.responded) == (1, 1)
+    assert r.current.daily[3].created == 1
+
+
 def test_the_filter_date_range_is_replaced_by_the_period(desk: Desk) -> None:
     dated = TicketFilter(date_field=DateField.CLOSED, date_from=date(2020, 1, 1),
                          date_to=date(2020, 1, 2))
@@ -290,6 +298,13 @@ def test_all_time_starts_on_the_first_tickets_local_day(desk: Desk) -> None:
     assert r.current.breakdowns is not None
     assert {a.name: (a.handled, a.closed) for a in r.current.breakdowns.agents} == {
         "Alice Agent": (4, 2), "Bob Builder": (4, 0)}
+    bobs = report(desk, period=period, f=TicketFilter(assignees=frozenset({desk.bob})))
+    assert (bobs.current.summary.created, bobs.current.summary.closed) == (4, 0)
+    assert bobs.current.breakdowns is not None
+    assert {a.name: a.handled for a in bobs.current.breakdowns.agents} == {
+        "Bob Builder": 4, "Alice Agent": 1}
+    assert [(b.label, b.count) for b in bobs.current.breakdowns.by_tag] == [
+        ("refund", 3), ("billing", 1)]
 
 
 # -- drill-down --------------------------------------------------------------------------------
