@@ -1,22 +1,28 @@
 """The analytics of a period, computed in SQL over indexes (issue 5). Qt-free.
 
 `compute(store, period)` returns an `AnalyticsReport`: the cards, the daily chart, the breakdowns
-and the agents table for the period and for the previous period of the same length. What each
-figure means is written down once, in `domain/analytics.py`.
+and the agents table of the period, and the cards and days of the previous period of the same
+length (its breakdowns too on request). What each figure means is written down once, in
+`domain/analytics.py`; `period_for` turns a preset (or All time) into a `Period`.
 
-How it stays fast at a million tickets (DESIGN.md, "One million tickets"):
+How it stays fast at a million tickets (DESIGN.md, "One million tickets"; plans checked with
+EXPLAIN QUERY PLAN / EXPLAIN ANALYZE, indexes from migration 4):
 
 - every figure is one set-based query over an index range of the period; nothing loops over
   tickets in Python. Counts and sums come back as integers and averages are divided here, so
   SQLite and PostgreSQL give identical figures;
 - days are cut at local midnights computed in Python (`domain.analytics.day_bounds`) and passed
   to SQL as a VALUES list; each day is one counted index range, which is DST-correct by
-  construction and needs no sort (all time: 60 ms where GROUP BY over an expression takes 310);
-- joins to tags and assignees are written `ticket CROSS JOIN link WHERE ...`: on SQLite that
-  fixes the loop order (period's tickets outside, primary-key probes inside; the reverse order
-  reads every link row), and PostgreSQL plans it freely;
-- a period that covers every ticket drops its date conditions, so all-time counts read the
-  smaller link indexes instead of probing per ticket.
+  construction and needs no sort (all time at 1M: 60 ms where GROUP BY over a day expression
+  takes 310);
+- durations are summed from (time, created_at) indexes; status and priority counts read one
+  (status, created_at) range per value (`status IN (all)` makes both engines do that);
+- joins to tags and assignees take the period's tickets first and probe each one's few link rows:
+  SQLite follows the order of `CROSS JOIN`, PostgreSQL gets a LATERAL subquery (`_per_link`). On
+  SQLite a month's tag counts skip the probes altogether (`_tags_by_id_span`);
+- a period that covers every ticket (All time) drops its date conditions: tag counts read the
+  (tag_id, ticket_id) index alone, and the agents table probes the narrow `ticket_times` index
+  instead of the wide table rows.
 """
 
 from __future__ import annotations
