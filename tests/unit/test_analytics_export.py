@@ -154,6 +154,9 @@ def test_end_to_end_from_the_service(system: Session, clock: FakeClock, tmp_path
     assert _value(rows, "by_tag", "current", "tickets", "'+vip") == "1"
     assert _value(rows, "agents", "current", "closed", "'=Alice") == "1"
     assert len([r for r in rows if r["section"] == "daily" and r["period"] == "current"]) == 14
+    # The command line passes no zone: days are the system's local days.
+    local = analytics.period_for(system.store, PeriodKind.LAST_7D, now=clock.now)
+    assert analytics.compute(system.store, local, now=clock.now).current.summary.closed == 1
 
 
 @pytest.mark.parametrize("bad", ["", "   "])
