@@ -58,20 +58,20 @@ def run_gui(args: argparse.Namespace) -> int:
     """Open the window: ask who is working on first use of a desk, load demo data if asked."""
     from PySide6.QtWidgets import QMessageBox
 
-    from ticketdesk.db.store import open_database
     from ticketdesk.domain.errors import TicketdeskError
     from ticketdesk.services.session import Session
     from ticketdesk.services.tickets import ticket_count
     from ticketdesk.ui.agent_picker import AgentPicker, ensure_agent
     from ticketdesk.ui.application import CloseOnSignals, create_application
     from ticketdesk.ui.main_window import MainWindow
-    from ticketdesk.ui.settings import AppSettings
+    from ticketdesk.ui.preferences import open_desk
+    from ticketdesk.ui.settings import AppSettings, open_settings
 
     app = create_application(sys.argv[:1])
     closer = CloseOnSignals(app)  # SIGTERM/SIGINT close the window as File > Quit does
     try:
         try:
-            store = open_database(cli.resolve_url(args.db))
+            store = open_desk(args.db, open_settings())
         except TicketdeskError as exc:
             QMessageBox.critical(None, "ticketdesk", str(exc))
             return 1

@@ -157,6 +157,9 @@ class MainWindow(QMainWindow):
                                                   "analyticsViewAction")
         self.switch_agent_action = self._action("&Switch Agent…", self.switch_agent, None,
                                                 "switchAgentAction")
+        self.preferences_action = self._action("&Preferences…", self.show_preferences,
+                                               QKeySequence(keys.Preferences),
+                                               "preferencesAction")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
                                              QKeySequence(keys.HelpContents), "shortcutsAction")
         self.about_action = self._action("&About ticketdesk", self.show_about, None,
@@ -182,6 +185,7 @@ class MainWindow(QMainWindow):
         view_menu.addMenu(scheme_menu(self, self.settings.qsettings))
         desk_menu = bar.addMenu(self.tr("&Desk"))
         desk_menu.addAction(self.switch_agent_action)
+        desk_menu.addAction(self.preferences_action)
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addActions([self.shortcuts_action, self.about_action])
 
@@ -376,6 +380,11 @@ class MainWindow(QMainWindow):
         picker = AgentPicker(self.session.as_agent(None), self.session.agent_id, self)
         if picker.exec() and picker.agent_id is not None:
             self.set_agent(picker.agent_id)
+
+    def show_preferences(self) -> None:
+        from ticketdesk.ui.preferences import PreferencesDialog
+
+        PreferencesDialog(self.settings.qsettings, self.store.url, self).exec()
 
     def set_agent(self, agent_id: int) -> None:
         self.session = self.session.as_agent(agent_id)
