@@ -26,6 +26,7 @@ from ticketdesk.services import agents, assignees, customers, tickets
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import CustomerRecord
 from ticketdesk.services.session import Session
+from ticketdesk.ui.labels import priority_text
 from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.theme import ErrorLabel
 
@@ -63,7 +64,7 @@ class CreateTicketDialog(QDialog):
         self.priority = QComboBox(self)
         self.priority.setObjectName("priorityCombo")
         for p in Priority:
-            self.priority.addItem(self.tr(p.label), int(p))
+            self.priority.addItem(priority_text(p), int(p))
         self.priority.setCurrentIndex(int(Priority.MEDIUM))
         form.addRow(self.tr("&Priority:"), self.priority)
 

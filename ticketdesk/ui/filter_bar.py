@@ -20,6 +20,7 @@ from ticketdesk.domain.clock import today
 from ticketdesk.domain.filters import DateField, TicketFilter
 from ticketdesk.domain.period import Period, PeriodKind
 from ticketdesk.domain.status import Priority, Status
+from ticketdesk.ui.labels import date_field_text, period_text, priority_text, status_text
 from ticketdesk.ui.menus import ChoiceButton
 from ticketdesk.ui.text import plain_label
 
@@ -56,10 +57,10 @@ class FilterBar(QWidget):
 
         self.status = ChoiceButton(self.tr("Status"), self)
         self.status.setObjectName("statusFilter")
-        self.status.set_choices([(s, self.tr(s.label)) for s in Status])
+        self.status.set_choices([(s, status_text(s)) for s in Status])
         self.priority = ChoiceButton(self.tr("Priority"), self)
         self.priority.setObjectName("priorityFilter")
-        self.priority.set_choices([(p, self.tr(p.label)) for p in Priority])
+        self.priority.set_choices([(p, priority_text(p)) for p in Priority])
         self.assignees = ChoiceButton(self.tr("Assignee"), self)
         self.assignees.setObjectName("assigneeFilter")
         self.tags = ChoiceButton(self.tr("Tags"), self)
@@ -76,7 +77,7 @@ class FilterBar(QWidget):
         self.dates.setToolTip(self.tr("When the ticket was created"))
         for kind in DATE_PRESETS:
             self.dates.addItem(self.tr("Created: any time") if kind is None
-                               else self.tr("Created: " + kind.label.lower())
+                               else self.tr("Created: {0}").format(period_text(kind).lower())
                                if kind != PeriodKind.CUSTOM else self.tr("Created between…"))
         self.dates.currentIndexChanged.connect(self._dates_changed)
         layout.addWidget(self.dates)
@@ -212,7 +213,7 @@ class FilterBar(QWidget):
         if self._extra.date_from or self._extra.date_to:
             first = self._extra.date_from.isoformat() if self._extra.date_from else "…"
             last = self._extra.date_to.isoformat() if self._extra.date_to else "…"
-            parts.append(f"{self.tr(self._extra.date_field.value.capitalize())} {first} – {last}")
+            parts.append(f"{date_field_text(self._extra.date_field)} {first} – {last}")
         self.extra_label.setText(" · ".join(parts))
         self.extra_label.setVisible(bool(parts))
 

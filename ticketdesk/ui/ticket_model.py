@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -32,19 +33,20 @@ from ticketdesk.services import ticket_list
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.ticket_list import PAGE, TicketRow
 from ticketdesk.ui.icons import priority_icon, status_icon
+from ticketdesk.ui.labels import QT_TRANSLATE_NOOP, priority_text, status_text
 from ticketdesk.ui.text import local_time, plain_tooltip
 from ticketdesk.ui.worker import QueryRunner
 
 COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
-    ("Ticket #", SortKey.NUMBER),
-    ("Subject", SortKey.SUBJECT),
-    ("Status", SortKey.STATUS),
-    ("Priority", SortKey.PRIORITY),
-    ("Customer", SortKey.CUSTOMER),
-    ("Assignees", None),
-    ("Tags", None),
-    ("Created", SortKey.CREATED),
-    ("Updated", SortKey.UPDATED),
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Ticket #"), SortKey.NUMBER),
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Subject"), SortKey.SUBJECT),
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Status"), SortKey.STATUS),
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Priority"), SortKey.PRIORITY),
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Customer"), SortKey.CUSTOMER),
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Assignees"), None),
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Tags"), None),
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Created"), SortKey.CREATED),
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Updated"), SortKey.UPDATED),
 )
 COL_NUMBER, COL_SUBJECT, COL_STATUS, COL_PRIORITY, COL_CUSTOMER = 0, 1, 2, 3, 4
 COL_ASSIGNEES, COL_TAGS, COL_CREATED, COL_UPDATED = 5, 6, 7, 8
@@ -56,7 +58,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def _display(row: TicketRow) -> tuple[str, ...]:
-    return (format_number(row.id), row.subject, row.status.label, row.priority.label,
+    return (format_number(row.id), row.subject, status_text(row.status),
+            priority_text(row.priority),
             row.customer, row.assignees, row.tags, local_time(row.created_at),
             local_time(row.updated_at))
 
@@ -295,4 +298,6 @@ class TicketTableModel(QAbstractTableModel):
 
 
 def _gone(ticket_id: int) -> tuple[str, ...]:
-    return (format_number(ticket_id), "(no longer available)", "", "", "", "", "", "", "")
+    return (format_number(ticket_id),
+            QCoreApplication.translate("TicketTableModel", "(no longer available)"),
+            "", "", "", "", "", "", "")
