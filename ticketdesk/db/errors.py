@@ -20,7 +20,7 @@ _MESSAGES = {
     "LockedError": "The database is locked by another program. Try again in a moment.",
     "IOError": "The disk reported an error while reading or writing the database.",
     "CorruptError": "The database file is damaged. Restore the latest backup "
-                    "(Help > Restore backup, or `ticketdesk restore`).",
+                    "(File > Restore Backup…, or `ticketdesk restore`).",
     "NotADBError": "This file is not a ticketdesk database (or it is damaged beyond reading).",
     "OperationalError:server": "The connection to the database server was lost. Check the "
                                "network; ticketdesk reconnects on its own.",

@@ -167,14 +167,14 @@ def open_database(url: str | None = None, *, password: str | None = None,
     The returned store is also where the models point: one desk is open per process.
     """
     url, backend = backend_for(url, password=password, mounts_file=mounts_file)
+    if isinstance(backend, SqliteBackend) and backend.path.is_file():
+        damage.check(backend.path)  # before anything opens it, so nothing is written to it
     backend.prepare()
     lock = DeskLock(backend.path) if isinstance(backend, SqliteBackend) else None
     if lock is not None:
         lock.acquire()
     db = backend.make_database()
     try:
-        if isinstance(backend, SqliteBackend):
-            damage.check(backend.path)
         _connect(db, backend)
         backend.after_connect(db)
         migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db), migrate_to)

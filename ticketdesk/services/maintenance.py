@@ -24,8 +24,16 @@ class CheckReport:
 
 def check(store: Store) -> CheckReport:
     """Page-level integrity, foreign keys, and (PostgreSQL) the search index."""
+    from ticketdesk.db.errors import damage_detail
+
     started = time.perf_counter()
-    problems = tuple(store.integrity_problems())
+    try:
+        problems = tuple(store.integrity_problems())
+    except Exception as exc:  # damage bad enough that the check itself cannot finish
+        detail = damage_detail(exc)
+        if detail is None:
+            raise
+        problems = (f"the check stopped: SQLite says “{detail}”",)
     return CheckReport(problems, time.perf_counter() - started)
 
 
@@ -52,8 +60,21 @@ def backup(store: Store, out: Path | None = None) -> Path:
     if target.exists():
         raise ValidationError(f"{target} already exists; choose another name.")
     backups_folder(store)  # refuses PostgreSQL with the message above
-    store.snapshot_to(target)
+    _snapshot(store, target)
     return target
+
+
+def _snapshot(store: Store, target: Path) -> None:
+    """`store.snapshot_to`, with a full disk or a damaged desk said in words."""
+    from ticketdesk.db.errors import storage_error
+
+    try:
+        store.snapshot_to(target)
+    except Exception as exc:
+        error = storage_error(exc)
+        if error is None or error is exc:
+            raise
+        raise error from exc
 
 
 # -- daily backups and restore (SQLite) ------------------------------------------------------
@@ -136,7 +157,7 @@ def daily_backup(store: Store, *, keep: int = DAILY_KEEP, now: float | None = No
     target = backups_folder(store) / f"{desk.stem}-{DAILY_LABEL}-{stamp}.sqlite"
     if target.exists():
         return None  # another window on this desk took it this very second
-    store.snapshot_to(target)
+    _snapshot(store, target)
     prune_daily(desk, keep, now=now)
     return target
 

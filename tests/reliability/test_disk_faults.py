@@ -1,0 +1,178 @@
+"""Disk and file faults: a full disk, a read-only file or folder, an I/O error, in the middle of
+a session. Each gives a clear message, writes nothing half-way (the desk passes its integrity
+check, every change still has its activity row), and the desk works again once the fault is
+gone. Real faults where the machine allows (a 2 MB tmpfs, a read-only bind mount, a file made
+read-only for an unprivileged process); the same faults simulated through an APSW VFS
+everywhere (so they also run where mounting is not allowed)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+import threading
+from pathlib import Path
+
+import apsw
+import pytest
+from ticketdesk.db.models import Activity, Note
+from ticketdesk.db.store import Store, open_database
+from ticketdesk.domain.errors import StorageError
+from ticketdesk.services import notes, tickets
+from ticketdesk.services.session import Session
+
+from tests.reliability.checks import audit_invariants
+from tests.reliability.crash import context
+from tests.reliability.faults import can_mount, faulty_vfs, read_only_view, tmpfs
+
+needs_mount = pytest.mark.skipif(not can_mount(), reason="mounting needs root; the simulated "
+                                 "faults below cover the same paths")
+
+
+def _sound(store: Store) -> None:
+    assert store.integrity_problems() == []
+    assert audit_invariants(store.db) == []
+
+
+def _snapshot() -> tuple[int, int]:
+    return Note.select().count(), Activity.select().count()
+
+
+@needs_mount
+def test_a_full_disk_mid_session_saves_nothing_half_way_and_recovers(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "small", "2m") as disk:
+        store = open_database(str(disk / "desk.sqlite"))
+        try:
+            session = Session(store, None)
+            tid = tickets.create_ticket(session, subject="disk filling up").new_id
+            ballast = disk / "ballast"
+            free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+            ballast.write_bytes(b"\0" * max(0, free - 96 * 1024))
+            saved = 0
+            with pytest.raises(StorageError) as info:
+                for n in range(1000):
+                    before = _snapshot()
+                    notes.add_note(session, tid, f"note {n} " + "x" * 8000)
+                    saved += 1
+            assert "disk holding the database is full" in str(info.value)
+            assert "Nothing was saved" in str(info.value)
+            assert _snapshot() == before  # the note that failed left no row and no activity
+            assert len(notes.notes_for(tid)) == saved
+            _sound(store)
+            ballast.unlink()
+            notes.add_note(session, tid, "after freeing space")
+            assert len(notes.notes_for(tid)) == saved + 1
+        finally:
+            store.close()
+        reopened = open_database(str(disk / "desk.sqlite"))
+        try:
+            _sound(reopened)
+            assert len(notes.notes_for(tid)) == saved + 1
+        finally:
+            reopened.close()
+
+
+@needs_mount
+def test_a_desk_on_a_read_only_file_system_is_refused_clearly_at_open(tmp_path: Path) -> None:
+    desk = tmp_path / "rw" / "desk.sqlite"
+    store = open_database(str(desk))
+    tickets.create_ticket(Session(store, None), subject="on a disk that becomes read-only")
+    store.close()
+    before = sorted(p.name for p in desk.parent.iterdir())
+    with read_only_view(desk.parent, tmp_path / "ro") as view, \
+            pytest.raises(StorageError) as info:
+        open_database(str(view / "desk.sqlite"))
+    assert "cannot write in" in str(info.value)
+    assert "Read-only file system" in str(info.value)
+    assert sorted(p.name for p in desk.parent.iterdir()) == before
+
+
+def _read_only_mid_session(folder: str, report: str) -> None:
+    """In a child process: as an unprivileged user (root ignores permissions), open a desk,
+    write, make the file read-only, and write again from a new connection, as the app's task
+    threads do. Writes `what happened` lines to `report`."""
+    if os.geteuid() == 0:
+        os.setgid(65534)
+        os.setuid(65534)
+    lines = []
+    store = open_database(os.path.join(folder, "desk.sqlite"))
+    session = Session(store, None)
+    tid = tickets.create_ticket(session, subject="becomes read-only").new_id
+    os.chmod(os.path.join(folder, "desk.sqlite"), 0o444)
+
+    def other_thread() -> None:
+        try:
+            notes.add_note(session, tid, "from a new connection")
+            lines.append("saved")
+        except StorageError as exc:
+            lines.append(f"refused {exc}")
+        finally:
+            store.close_thread()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    lines.append(f"notes {len(notes.notes_for(tid))}")
+    lines.append(f"problems {store.integrity_problems()}")
+    store.close()
+    with open(report, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
+
+
+def test_a_desk_file_made_read_only_mid_session_refuses_clearly(tmp_path: Path) -> None:
+    folder = tempfile.mkdtemp(prefix="td-ro-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    try:
+        if os.geteuid() == 0:
+            os.chown(folder, 65534, 65534)
+        report = os.path.join(folder, "report.txt")
+        child = context().Process(target=_read_only_mid_session, args=(folder, report))
+        child.start()
+        child.join(60)
+        assert child.exitcode == 0
+        with open(report, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+        assert lines[0].startswith("refused The database file is read-only.")
+        assert lines[0].endswith("Nothing was saved.")
+        assert lines[1:] == ["notes 0", "problems []"]
+        assert stat.S_IMODE(os.stat(os.path.join(folder, "desk.sqlite")).st_mode) == 0o444
+    finally:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize(("error", "message"), [
+    (apsw.FullError, "The disk holding the database is full."),
+    (apsw.ReadOnlyError, "The database file is read-only."),
+    (apsw.IOError, "The disk reported an error while reading or writing the database."),
+])
+def test_simulated_write_faults_mid_session_save_nothing_half_way(
+        tmp_path: Path, error: type[BaseException], message: str) -> None:
+    with faulty_vfs() as vfs:
+        store = open_database(str(tmp_path / "desk.sqlite"))
+        try:
+            session = Session(store, None)
+            tid = tickets.create_ticket(session, subject="before the fault").new_id
+            notes.add_note(session, tid, "saved before")
+            before = _snapshot()
+            vfs.error = error
+            with pytest.raises(StorageError) as info:
+                notes.add_note(session, tid, "typed during the fault")
+            with pytest.raises(StorageError):
+                tickets.create_ticket(session, subject="also during the fault")
+            vfs.error = None
+            assert str(info.value).startswith(message)
+            assert str(info.value).endswith("Nothing was saved.")
+            assert _snapshot() == before
+            assert tickets.ticket_count() == 1
+            _sound(store)
+            notes.add_note(session, tid, "typed during the fault")  # the user's retry
+            assert [n.body for n in notes.notes_for(tid)] == ["saved before",
+                                                              "typed during the fault"]
+        finally:
+            store.close()
+    reopened = open_database(str(tmp_path / "desk.sqlite"))
+    try:
+        _sound(reopened)
+    finally:
+        reopened.close()
