@@ -73,7 +73,10 @@ class MessageBoxes:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.texts: list[str] = []
         self.answers: list[str] = []
-        monkeypatch.setattr(QMessageBox, "exec", self._exec)
+        def exec_(box: QMessageBox) -> int:  # replaces the method: `box` is its self
+            return self._exec(box)
+
+        monkeypatch.setattr(QMessageBox, "exec", exec_)
 
     def _exec(self, box: QMessageBox) -> int:
         self.texts.append(box.text())

@@ -10,10 +10,10 @@ in the agent's words from the service.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from ticketdesk.domain.errors import ConflictError
-from ticketdesk.ui.dock.style import ERROR, WARNING, banner_style
+from ticketdesk.ui.dock.style import ERROR, WARNING, Tinted
 from ticketdesk.ui.text import local_time, plain_label
 
 
@@ -22,14 +22,12 @@ def describe_conflict(error: ConflictError) -> list[str]:
     return [f"• {c.agent}, {local_time(c.at)}: {c.what}" for c in error.changes]
 
 
-class ConflictBanner(QFrame):
+class ConflictBanner(Tinted):
     reapplyRequested = Signal()
     discardRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("conflictBanner")
-        self.setStyleSheet(banner_style(self.palette(), WARNING, "conflictBanner"))
+        super().__init__(WARNING, "conflictBanner", parent)
         column = QVBoxLayout(self)
         column.setContentsMargins(8, 6, 8, 6)
         self.title = plain_label("", self)
@@ -76,13 +74,11 @@ class ConflictBanner(QFrame):
         return "\n".join((self.title.text(), self.details.text(), self.mine.text()))
 
 
-class NoticeBanner(QFrame):
+class NoticeBanner(Tinted):
     """A refusal in plain words, until dismissed or the next successful save."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("noticeBanner")
-        self.setStyleSheet(banner_style(self.palette(), ERROR, "noticeBanner"))
+        super().__init__(ERROR, "noticeBanner", parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 4, 4)
         self.label = plain_label("", self)

@@ -32,9 +32,9 @@ from ticketdesk.services.records import AttachmentRecord, MessageRecord, TicketD
 from ticketdesk.ui.dock.attachments import AttachmentActions, describe_file, read_files
 from ticketdesk.ui.dock.chips import ChipRow
 from ticketdesk.ui.dock.editors import TextEditor, local_files
-from ticketdesk.ui.dock.style import ERROR, readable
 from ticketdesk.ui.dock.thread_view import ThreadView
 from ticketdesk.ui.text import plain_label
+from ticketdesk.ui.theme import ErrorLabel
 
 if TYPE_CHECKING:
     from ticketdesk.ui.dock.ticket_dock import TicketDock
@@ -97,10 +97,9 @@ class ConversationTab(QWidget):
         self.pending_row.removeRequested.connect(self._unattach)
         self.pending_row.hide()
         box.addWidget(self.pending_row)
-        self.error = plain_label("", composer)
+        self.error = ErrorLabel(composer)
         self.error.setObjectName("composerError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {readable(self.palette(), ERROR).name()}")
         self.error.hide()
         box.addWidget(self.error)
         buttons = QHBoxLayout()

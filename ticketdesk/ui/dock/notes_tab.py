@@ -27,7 +27,7 @@ from ticketdesk.services import notes
 from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import NoteRecord
 from ticketdesk.ui.dock.editors import TextEditor
-from ticketdesk.ui.dock.style import INTERNAL, banner_style
+from ticketdesk.ui.dock.style import INTERNAL, Tinted
 from ticketdesk.ui.text import local_time, plain_label
 
 if TYPE_CHECKING:
@@ -38,15 +38,13 @@ def note_kind(note_id: int) -> str:
     return f"note:{note_id}"
 
 
-class NoteCard(QFrame):
+class NoteCard(Tinted):
     def __init__(self, tab: NotesTab, note: NoteRecord) -> None:
-        super().__init__(tab.list_widget)
+        super().__init__(INTERNAL, "noteCard", tab.list_widget)
         self.tab = tab
         self.note = note
         self.base_version: int | None = None
         self.gone = False
-        self.setObjectName("noteCard")
-        self.setStyleSheet(banner_style(self.palette(), INTERNAL, "noteCard"))
         column = QVBoxLayout(self)
         column.setContentsMargins(8, 6, 8, 6)
         top = QHBoxLayout()
@@ -99,7 +97,7 @@ class NoteCard(QFrame):
     def set_note(self, note: NoteRecord) -> None:
         self.note = note
         self.gone = False
-        edited = note.updated_at != note.created_at
+        edited = note.version > 1 or note.updated_at != note.created_at
         header = f"{note.author} · {local_time(note.created_at)}"
         if edited:
             header += self.tr(" · edited {0}").format(local_time(note.updated_at))
@@ -154,9 +152,7 @@ class NotesTab(QWidget):
         self.pending_drafts: dict[int, Draft] = {}
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 4, 4, 4)
-        strip = QFrame(self)
-        strip.setObjectName("internalStrip")
-        strip.setStyleSheet(banner_style(self.palette(), INTERNAL, "internalStrip"))
+        strip = Tinted(INTERNAL, "internalStrip", self)
         strip_row = QHBoxLayout(strip)
         strip_row.setContentsMargins(8, 4, 8, 4)
         self.internal_label = plain_label(self.tr(

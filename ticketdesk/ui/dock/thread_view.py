@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QLocale, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QDateTime, QEvent, QLocale, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QFrame, QPlainTextDocumentLayout, QPlainTextEdit, 
 from ticketdesk.domain.attachments import human_size
 from ticketdesk.services.records import AttachmentRecord, MessageRecord
 from ticketdesk.ui.dock.editors import local_files
-from ticketdesk.ui.dock.style import incoming_background, outgoing_background
+from ticketdesk.ui.dock.style import PALETTE_EVENTS, incoming_background, outgoing_background
 from ticketdesk.ui.text import plain_tooltip
 
 SCHEME = "td-attachment"
@@ -76,6 +76,7 @@ class ThreadView(QPlainTextEdit):
         self.message_ids: tuple[int, ...] = ()
         self._signature: tuple[Any, ...] = ()
         self._doc: QTextDocument | None = None
+        self._shown: tuple[Sequence[MessageRecord], str, Sequence[AttachmentRecord]] = ((), "", ())
         self.setPlaceholderText(self.tr("No messages yet."))
 
     # -- building -----------------------------------------------------------------------------
@@ -92,6 +93,7 @@ class ThreadView(QPlainTextEdit):
         at_end = not self._signature or bar.value() >= bar.maximum() - 1
         previous = bar.value()
         self._signature = signature
+        self._shown = (messages, customer, loose_files)
         self.message_ids = tuple(m.id for m in messages)
         doc = QTextDocument(self)
         doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
@@ -107,6 +109,12 @@ class ThreadView(QPlainTextEdit):
         else:
             bar.setValue(previous)
         return True
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in PALETTE_EVENTS and self._signature:
+            self._signature = ()  # the colours are in the document: build it again
+            self.show_messages(*self._shown)
 
     def scroll_to_end(self) -> None:
         self.moveCursor(QTextCursor.MoveOperation.End)

@@ -1,0 +1,178 @@
+"""Editing in the dock from the keyboard: Esc cancels, Ctrl+Enter sends or saves, every control
+can be reached with Tab; notes edited and deleted (recorded, old text kept); the customer
+changed; the first reply sets the first response; a refusal is explained in the dock."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from ticketdesk.services import customers, drafts, messages, notes, tickets
+from ticketdesk.services.session import Session
+from ticketdesk.ui.dock.ticket_dock import CONVERSATION, DETAIL, NOTES
+
+from tests.ui.conftest import answer_modal
+from tests.ui.dock_support import MessageBoxes, activity_lines, ctrl_enter, open_ticket, seed
+
+
+def test_esc_cancels_an_edit_and_writes_nothing(db_url: str, open_window, qtbot) -> None:
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    dock = open_ticket(qtbot, window, desk.printer)
+    for field in (dock.detail_tab.subject, dock.detail_tab.description):
+        qtbot.mouseClick(field.edit_button, Qt.MouseButton.LeftButton)
+        assert field.is_editing
+        assert field.editor.hasFocus()
+        qtbot.keyClicks(field.editor, " and more")
+        qtbot.keyClick(field.editor, Qt.Key.Key_Escape)
+        assert not field.is_editing
+        assert field.edit_button.hasFocus()
+    detail = tickets.get_ticket(desk.printer)
+    assert (detail.subject, detail.description, detail.version) == (
+        "Printer on fire", "Smoke from tray 2.", 1)
+    dock.drafts.flush()
+    assert drafts.drafts_for(Session(window.store, desk.alice), desk.printer) == {}
+    # Esc in the tag box closes it too
+    qtbot.mouseClick(dock.detail_tab.add_tag_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dock.detail_tab.tag_editor, "nope")
+    qtbot.keyClick(dock.detail_tab.tag_editor, Qt.Key.Key_Escape)
+    assert not dock.detail_tab.tag_editor.isVisible()
+    assert tickets.get_ticket(desk.printer).tags == ()
+
+
+def test_ctrl_enter_saves_description_and_sends_reply(db_url: str, open_window, qtbot) -> None:
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    dock = open_ticket(qtbot, window, desk.printer)
+    description = dock.detail_tab.description
+    qtbot.mouseClick(description.edit_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(description.editor, Qt.Key.Key_Return)  # a plain Enter is a new line
+    qtbot.keyClicks(description.editor, "Second line.")
+    ctrl_enter(qtbot, description.editor)
+    assert tickets.get_ticket(desk.printer).description == "Smoke from tray 2.\nSecond line."
+    assert not description.is_editing
+    assert activity_lines(dock)[0] == "Description edited"
+
+    dock.tabs.setCurrentIndex(CONVERSATION)
+    qtbot.keyClicks(dock.conversation_tab.reply, "On our way.")
+    ctrl_enter(qtbot, dock.conversation_tab.reply)
+    assert [(m.body, m.incoming) for m in messages.messages_for(desk.printer)] == [
+        ("On our way.", False)]
+
+
+def test_first_reply_sets_first_response_and_a_logged_message_does_not(
+        db_url: str, open_window, qtbot) -> None:
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    dock = open_ticket(qtbot, window, desk.printer)
+    dock.tabs.setCurrentIndex(CONVERSATION)
+    qtbot.keyClicks(dock.conversation_tab.reply, "It smells of smoke here too.")
+    qtbot.mouseClick(dock.conversation_tab.log_button, Qt.MouseButton.LeftButton)
+    [logged] = messages.messages_for(desk.printer)
+    assert (logged.incoming, logged.agent) == (True, "Alice Agent")
+    assert tickets.get_ticket(desk.printer).first_response_at is None
+    assert dock.detail_tab.times["first_response"].text() == "—"
+    assert "Customer · Jane Doe (logged by Alice Agent)" in \
+        dock.conversation_tab.thread_view.toPlainText()
+
+    qtbot.keyClicks(dock.conversation_tab.reply, "Please leave the room.")
+    qtbot.mouseClick(dock.conversation_tab.send_button, Qt.MouseButton.LeftButton)
+    first = tickets.get_ticket(desk.printer).first_response_at
+    assert first is not None
+    assert dock.detail_tab.times["first_response"].text() != "—"
+    qtbot.keyClicks(dock.conversation_tab.reply, "Still there?")
+    qtbot.mouseClick(dock.conversation_tab.send_button, Qt.MouseButton.LeftButton)
+    assert tickets.get_ticket(desk.printer).first_response_at == first
+    assert dock.tabs.tabText(CONVERSATION) == "&Conversation (3)"
+
+
+def test_notes_are_edited_and_deleted_with_the_text_kept_in_activity(
+        db_url: str, open_window, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    dock = open_ticket(qtbot, window, desk.printer)
+    dock.tabs.setCurrentIndex(NOTES)
+    qtbot.keyClicks(dock.notes_tab.new_note, "Ask about the warranty")
+    qtbot.mouseClick(dock.notes_tab.add_button, Qt.MouseButton.LeftButton)
+    [note] = notes.notes_for(desk.printer)
+    card = dock.notes_tab.cards[note.id]
+    assert card.header.text().startswith("Internal note · Alice Agent · ")
+
+    qtbot.mouseClick(card.edit_button, Qt.MouseButton.LeftButton)
+    card.editor.selectAll()
+    qtbot.keyClicks(card.editor, "Warranty ends in May")
+    ctrl_enter(qtbot, card.editor)
+    assert notes.notes_for(desk.printer)[0].body == "Warranty ends in May"
+    assert card.body.text() == "Warranty ends in May"
+    assert "edited" in card.header.text()
+    assert activity_lines(dock)[0] == "Note edited"
+    assert dock.activity_tab.model.rows[0].old == "Ask about the warranty"
+
+    boxes = MessageBoxes(monkeypatch)
+    dock.tabs.setCurrentIndex(NOTES)
+    qtbot.mouseClick(card.delete_button, Qt.MouseButton.LeftButton)  # answered Cancel
+    assert len(notes.notes_for(desk.printer)) == 1
+    boxes.answers.append("Delete")
+    qtbot.mouseClick(dock.notes_tab.cards[note.id].delete_button, Qt.MouseButton.LeftButton)
+    assert notes.notes_for(desk.printer) == []
+    assert dock.notes_tab.texts() == []
+    assert "activity trail" in boxes.texts[0]
+    assert activity_lines(dock)[0] == "Note deleted: “Warranty ends in May”"
+    dock.activity_tab.view.setCurrentIndex(dock.activity_tab.model.index(0, 0))
+    assert "Warranty ends in May" in dock.activity_tab.details.toPlainText()
+
+
+def test_changing_the_customer(db_url: str, open_window, qtbot) -> None:
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    other, _ = customers.create_customer(Session(window.store, None), "Zed Zulu",
+                                         email="zed@example.com")
+    dock = open_ticket(qtbot, window, desk.printer)
+
+    def pick(dialog: QWidget) -> None:
+        dialog.search.setText("zulu")
+        dialog.refresh()
+        assert dialog.results.count() == 2  # "(no customer)" and Zed
+        dialog.results.setCurrentRow(1)
+        dialog.accept()
+
+    answer_modal(pick)
+    qtbot.mouseClick(dock.detail_tab.change_customer, Qt.MouseButton.LeftButton)
+    detail = tickets.get_ticket(desk.printer)
+    assert detail.customer is not None
+    assert detail.customer.id == other
+    assert dock.detail_tab.customer_name.text() == "Zed Zulu"
+    assert dock.detail_tab.customer_fields["email"].text() == "zed@example.com"
+    assert activity_lines(dock)[0] == "Customer changed: Jane Doe → Zed Zulu"
+
+
+def test_a_refused_save_is_explained_in_the_dock(db_url: str, open_window, qtbot) -> None:
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    dock = open_ticket(qtbot, window, desk.printer)
+    subject = dock.detail_tab.subject
+    qtbot.mouseClick(subject.edit_button, Qt.MouseButton.LeftButton)
+    subject.editor.clear()
+    qtbot.keyClick(subject.editor, Qt.Key.Key_Return)
+    assert dock.notice.text() == "The subject cannot be empty."
+    assert subject.is_editing
+    dock.tabs.setCurrentIndex(CONVERSATION)
+    qtbot.mouseClick(dock.conversation_tab.send_button, Qt.MouseButton.LeftButton)
+    assert dock.notice.text() == "The message cannot be empty."
+    assert messages.messages_for(desk.printer) == []
+
+
+def test_every_control_is_reachable_with_tab(db_url: str, open_window, qtbot) -> None:
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    dock = open_ticket(qtbot, window, desk.printer)
+    for index in (DETAIL, CONVERSATION, NOTES):
+        dock.tabs.setCurrentIndex(index)
+        page = dock.tabs.widget(index)
+        controls = [w for w in page.findChildren(QWidget)
+                    if isinstance(w, QAbstractButton | QComboBox | QLineEdit | QPlainTextEdit)
+                    and w.isVisibleTo(page)]
+        assert controls
+        unreachable = [w.objectName() or type(w).__name__ for w in controls
+                       if not w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+        assert unreachable == []
