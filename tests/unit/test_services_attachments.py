@@ -4,6 +4,7 @@ hostile names kept as visible labels, and removal."""
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 
 import pytest
 from ticketdesk.db.store import Store
@@ -16,7 +17,7 @@ from ticketdesk.services.records import SYSTEM
 from ticketdesk.services.session import Session
 
 from tests.conftest import FakeClock
-from tests.unit.support import Row, activity, snapshot, version_and_updated
+from tests.unit.support import Row, activity, assert_refused, snapshot, version_and_updated
 
 
 def _new(session: Session) -> int:
@@ -57,23 +58,18 @@ def test_a_file_of_exactly_the_size_limit_is_accepted(alice: Session) -> None:
     assert attachments.attachment_data(rec.id) == data
 
 
-def test_a_file_over_the_limit_is_refused_and_nothing_is_written(store: Store,
-                                                                 alice: Session) -> None:
+def test_bad_files_are_refused_and_nothing_is_written(store: Store, alice: Session) -> None:
     tid = _new(alice)
-    before = snapshot(store)
-    with pytest.raises(ValidationError) as info:
-        attachments.attach(alice, tid, NewFile("huge.iso", b"\0" * (MAX_BYTES + 1)))
-    assert str(info.value) == "huge.iso is 25.0 MB; attachments can be at most 25.0 MB."
-    assert snapshot(store) == before
-
-
-def test_a_file_without_a_name_is_refused_and_nothing_is_written(store: Store,
-                                                                 alice: Session) -> None:
-    tid = _new(alice)
-    before = snapshot(store)
-    with pytest.raises(ValidationError, match=r"^An attachment needs a file name\.$"):
-        attachments.attach(alice, tid, NewFile(" \t ", b"data"))
-    assert snapshot(store) == before
+    assert_refused(store, {
+        "over the limit": (partial(attachments.attach, alice, tid,
+                                   NewFile("huge.iso", b"\0" * (MAX_BYTES + 1))),
+                           ValidationError,
+                           "huge.iso is 25.0 MB; attachments can be at most 25.0 MB."),
+        "no name": (partial(attachments.attach, alice, tid, NewFile(" \t ", b"data")),
+                    ValidationError, "An attachment needs a file name."),
+        "missing ticket": (partial(attachments.attach, alice, 12, NewFile("a.txt", b"a")),
+                           NotFoundError, "Ticket TKT-000012 does not exist."),
+    })
 
 
 def test_a_disguised_name_is_stored_with_its_trick_made_visible(alice: Session) -> None:
@@ -88,14 +84,6 @@ def test_an_explicit_mime_type_is_kept(alice: Session) -> None:
     tid = _new(alice)
     attachments.attach(alice, tid, NewFile("x.dat", b"{}", mime="application/json"))
     assert attachments.attachments_for(tid)[0].mime == "application/json"
-
-
-def test_attaching_to_a_missing_ticket_is_not_found_and_writes_nothing(store: Store,
-                                                                       alice: Session) -> None:
-    before = snapshot(store)
-    with pytest.raises(NotFoundError, match="TKT-000012 does not exist"):
-        attachments.attach(alice, 12, NewFile("a.txt", b"a"))
-    assert snapshot(store) == before
 
 
 def test_removing_an_attachment_deletes_its_bytes_and_records_the_name(

@@ -3,6 +3,8 @@ ticket is touched but its version stays (a note never conflicts with a field edi
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import NotFoundError, ValidationError
@@ -12,7 +14,7 @@ from ticketdesk.services.records import SYSTEM
 from ticketdesk.services.session import Session
 
 from tests.conftest import T0, FakeClock
-from tests.unit.support import Row, activity, snapshot, version_and_updated
+from tests.unit.support import Attempt, Row, activity, assert_refused, snapshot, version_and_updated
 
 
 def _new(session: Session) -> int:
@@ -92,32 +94,27 @@ def test_a_note_belongs_to_one_ticket(alice: Session) -> None:
     assert notes.notes_for(second) == []
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("", "The note cannot be empty."),
-    ("\n \t", "The note cannot be empty."),
-    ("nul\x00", "The note contains a NUL character, which cannot be stored."),
-    ("n" * 1_000_001, "The note is 1,000,001 characters long; the limit is 1,000,000."),
-])
-def test_bad_notes_are_refused_on_add_and_edit_and_write_nothing(
-        store: Store, alice: Session, body: str, message: str) -> None:
+BAD_NOTES = {
+    "empty": ("", "The note cannot be empty."),
+    "blank": ("\n \t", "The note cannot be empty."),
+    "NUL": ("nul\x00", "The note contains a NUL character, which cannot be stored."),
+    "too long": ("n" * 1_000_001, "The note is 1,000,001 characters long; the limit is 1,000,000."),
+}
+
+
+def test_bad_notes_are_refused_on_add_and_edit_and_write_nothing(store: Store,
+                                                                 alice: Session) -> None:
     tid = _new(alice)
     note_id, _ = notes.add_note(alice, tid, "kept")
-    before = snapshot(store)
-    with pytest.raises(ValidationError) as info:
-        notes.add_note(alice, tid, body)
-    assert str(info.value) == message
-    with pytest.raises(ValidationError) as info:
-        notes.edit_note(alice, note_id, 1, body)
-    assert str(info.value) == message
-    assert snapshot(store) == before
-
-
-def test_a_note_on_a_missing_ticket_is_not_found_and_writes_nothing(store: Store,
-                                                                    alice: Session) -> None:
-    before = snapshot(store)
-    with pytest.raises(NotFoundError, match="TKT-000031 does not exist"):
-        notes.add_note(alice, 31, "hello")
-    assert snapshot(store) == before
+    attempts: dict[str, Attempt] = {}
+    for case, (body, message) in BAD_NOTES.items():
+        attempts[f"add {case}"] = (partial(notes.add_note, alice, tid, body), ValidationError,
+                                   message)
+        attempts[f"edit {case}"] = (partial(notes.edit_note, alice, note_id, 1, body),
+                                    ValidationError, message)
+    attempts["add to a missing ticket"] = (partial(notes.add_note, alice, 31, "hello"),
+                                           NotFoundError, "Ticket TKT-000031 does not exist.")
+    assert_refused(store, attempts)
 
 
 def test_editing_or_deleting_a_deleted_note_says_so_and_writes_nothing(
