@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -22,26 +28,39 @@ from PySide6.QtWidgets import (
 
 from ticketdesk.services import audit
 from ticketdesk.services.records import ActivityRecord
+from ticketdesk.ui.dock.times import time_formatter
 from ticketdesk.ui.text import local_time, plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("When", "Who", "What")
+FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
+    Qt.ItemFlag.ItemNeverHasChildren  # computed once: Qt flag arithmetic is slow in Python
 
 
 class ActivityModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[ActivityRecord] = []
-        self._times: list[str] = []
+        self._times: dict[int, str] = {}
+        self._format = time_formatter()
 
     def set_rows(self, rows: list[ActivityRecord]) -> bool:
         if rows == self.rows:
             return False
         self.beginResetModel()
         self.rows = rows
-        self._times = [local_time(r.at) for r in rows]
+        self._times = {}
+        self._format = time_formatter()
         self.endResetModel()
         return True
+
+    def time_text(self, row: int) -> str:
+        """Formatted when first painted: most of a long trail is never scrolled to."""
+        text = self._times.get(row)
+        if text is None:
+            text = self._format(self.rows[row].at)
+            self._times[row] = text
+        return text
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -62,16 +81,15 @@ class ActivityModel(QAbstractTableModel):
         row = self.rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (self._times[index.row()], row.agent, row.text)[column]
+            if column == 0:
+                return self.time_text(index.row())
+            return row.agent if column == 1 else row.text
         if role == Qt.ItemDataRole.ToolTipRole and column == 2:
             return plain_tooltip(full_text(row))
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
-            Qt.ItemFlag.ItemNeverHasChildren
+        return FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
 
 def full_text(row: ActivityRecord) -> str:

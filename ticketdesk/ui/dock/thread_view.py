@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QEvent, QLocale, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -39,6 +39,7 @@ from ticketdesk.domain.attachments import human_size
 from ticketdesk.services.records import AttachmentRecord, MessageRecord
 from ticketdesk.ui.dock.editors import local_files
 from ticketdesk.ui.dock.style import PALETTE_EVENTS, incoming_background, outgoing_background
+from ticketdesk.ui.dock.times import time_formatter
 from ticketdesk.ui.text import plain_tooltip
 
 SCHEME = "td-attachment"
@@ -159,8 +160,7 @@ class ThreadView(QPlainTextEdit):
         logged_by = self.tr(" (logged by {0})")
         reply_by = self.tr("Reply · {0} ▶")
         files_label = self.tr("Attached: ")
-        locale = QLocale()
-        short = QLocale.FormatType.ShortFormat
+        when_text = time_formatter()
         cursor = QTextCursor(doc)
         cursor.beginEditBlock()
         first = True
@@ -184,8 +184,7 @@ class ThreadView(QPlainTextEdit):
                 cursor.insertBlock(gap_block, gap)
                 cursor.insertBlock(block, header)
             cursor.insertText(who, header)
-            cursor.insertText(
-                "   " + locale.toString(QDateTime.fromSecsSinceEpoch(m.created_at), short), when)
+            cursor.insertText("   " + when_text(m.created_at), when)
             if m.body:
                 cursor.insertBlock(block, body)
                 cursor.insertText(m.body, body)
