@@ -58,11 +58,13 @@ def run_gui(args: argparse.Namespace) -> int:
     """Open the window: ask who is working on first use of a desk, load demo data if asked."""
     from PySide6.QtWidgets import QMessageBox
 
+    from ticketdesk.db.errors import DamagedDeskError
     from ticketdesk.domain.errors import TicketdeskError
     from ticketdesk.services.session import Session
     from ticketdesk.services.tickets import ticket_count
     from ticketdesk.ui.agent_picker import AgentPicker, ensure_agent
     from ticketdesk.ui.application import CloseOnSignals, create_application
+    from ticketdesk.ui.backups import after_open, offer_restore, plain_box
     from ticketdesk.ui.main_window import MainWindow
     from ticketdesk.ui.preferences import open_desk
     from ticketdesk.ui.settings import AppSettings, open_settings
@@ -71,9 +73,14 @@ def run_gui(args: argparse.Namespace) -> int:
     closer = CloseOnSignals(app)  # SIGTERM/SIGINT close the window as File > Quit does
     try:
         try:
-            store = open_desk(args.db, open_settings())
+            try:
+                store = open_desk(args.db, open_settings())
+            except DamagedDeskError as exc:  # offer the latest backup; retry if restored
+                if not offer_restore(exc):
+                    return 1
+                store = open_desk(args.db, open_settings())
         except TicketdeskError as exc:
-            QMessageBox.critical(None, "ticketdesk", str(exc))
+            plain_box(None, QMessageBox.Icon.Critical, "ticketdesk", str(exc)).exec()
             return 1
         settings = AppSettings()
         agent_id = settings.agent_for(store.location)
@@ -90,10 +97,15 @@ def run_gui(args: argparse.Namespace) -> int:
             settings.set_agent_for(store.location, agent_id)
         window = MainWindow(store, agent_id, settings)
         window.show()
+        housekeeping = after_open(window)  # today's backup, off the GUI thread
         if args.demo and ticket_count() == 0:
             window.load_demo(args.demo)
         code = app.exec()
-        window.shutdown()
+        housekeeping.wait()
+        current: MainWindow | None = window
+        while current is not None:  # File > Restore Backup… replaces the window
+            current.shutdown()
+            current = current.successor
         return int(code)
     finally:
         closer.restore()

@@ -175,12 +175,13 @@ def prune_daily(desk: Path, keep: int = DAILY_KEEP, now: float | None = None) ->
     return removed
 
 
-def restore(desk: Path, backup: Path | None = None, *, now: float | None = None) -> RestoreResult:
+def restore(desk: Path, backup: Path | None = None, *, now: float | None = None,
+            aside_label: str = "before-restore") -> RestoreResult:
     """Make `backup` (default: the latest) the desk again.
 
     The backup is checked first (a copy of it, integrity-checked; the backup itself is never
     changed). Then, only if no process has the desk open, the current desk file and its -wal and
-    -shm are set aside as `desk.sqlite.before-restore-<time>` (with `-wal`/`-shm`), kept whole
+    -shm are set aside as `desk.sqlite.<aside_label>-<time>` (with `-wal`/`-shm`), kept whole
     so nothing committed to them is lost, and the checked copy takes the desk's name. Nothing is
     overwritten at any step: a failure leaves the desk as it was."""
     from ticketdesk.db import desk_lock, sqlite_files
@@ -200,7 +201,7 @@ def restore(desk: Path, backup: Path | None = None, *, now: float | None = None)
     with desk_lock.exclusive(desk):
         copy = sqlite_files.prepare_copy(backup, desk, LATEST)
         try:
-            aside = sqlite_files.set_aside(desk, "before-restore", now) if desk.exists() else []
+            aside = sqlite_files.set_aside(desk, aside_label, now) if desk.exists() else []
             try:
                 sqlite_files.put_in_place(copy, desk)
             except BaseException:

@@ -27,7 +27,7 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import CustomerRecord
 from ticketdesk.services.session import Session
 from ticketdesk.ui.labels import priority_text
-from ticketdesk.ui.text import plain_label
+from ticketdesk.ui.text import plain_label, plain_tooltip
 from ticketdesk.ui.theme import ErrorLabel
 
 
@@ -101,7 +101,8 @@ class CreateTicketDialog(QDialog):
         self.tags.setPlaceholderText(self.tr("comma-separated, e.g. billing, refund"))
         existing = assignees.list_tags()
         if existing:
-            self.tags.setToolTip(self.tr("Existing tags: ") + ", ".join(existing[:40]))
+            self.tags.setToolTip(plain_tooltip(self.tr("Existing tags: ")
+                                               + ", ".join(existing[:40])))
         form.addRow(self.tr("&Tags:"), self.tags)
 
         self.assignee_list = QListWidget(self)

@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.hub = ChangeHub(self)
         self.runner = QueryRunner(store, self)
         self._closed = False
+        self.successor: MainWindow | None = None
         self._tasks: list[Task] = []
         self._select_when_listed: int | None = None
 
@@ -144,6 +145,8 @@ class MainWindow(QMainWindow):
                                           "Ctrl+Shift+E", "exportAction")
         self.demo_action = self._action("Load &Demo Data…", self.load_demo, None, "demoAction")
         self.backup_action = self._action("&Back Up Now", self.backup_now, None, "backupAction")
+        self.restore_action = self._action("&Restore Backup…", self.restore_backup, None,
+                                           "restoreAction")
         self.quit_action = self._action("&Quit", self.close, QKeySequence(keys.Quit), "quitAction")
         self.find_action = self._action("&Find", self.filter_bar.focus_search,
                                         QKeySequence(keys.Find), "findAction")
@@ -172,7 +175,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addActions([self.new_ticket_action, self.export_action])
         file_menu.addSeparator()
-        file_menu.addActions([self.demo_action, self.backup_action])
+        file_menu.addActions([self.demo_action, self.backup_action, self.restore_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(self.tr("&Edit"))
@@ -340,6 +343,13 @@ class MainWindow(QMainWindow):
             self.tr("Backup written to {0}.").format(path), 10_000))
         task.failed.connect(lambda error: self._task_failed(self.tr("Back up"), error))
         self._run(task)
+
+    def restore_backup(self) -> None:
+        """File > Restore Backup…: the restored desk opens in a new window that replaces this one
+        (ui/backups.py); it is kept alive here."""
+        from ticketdesk.ui.backups import restore_from_menu
+
+        self.successor = restore_from_menu(self) or self.successor
 
     def _run(self, task: Task) -> None:
         self._tasks.append(task)

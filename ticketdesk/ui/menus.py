@@ -8,6 +8,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
+from ticketdesk.ui.text import plain_tooltip
+
 
 class StayOpenMenu(QMenu):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -74,4 +76,5 @@ class ChoiceButton(QToolButton):
             self.setText(f"{self.title}: {', '.join(labels)}")
         else:
             self.setText(f"{self.title}: {len(labels)}")
-        self.setToolTip(", ".join(labels) if labels else self.tr("Any"))
+        # The labels are names people typed (agents, tags): never let Qt read them as HTML.
+        self.setToolTip(plain_tooltip(", ".join(labels)) if labels else self.tr("Any"))
