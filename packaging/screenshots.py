@@ -63,19 +63,20 @@ def settle(app, seconds: float = 0.6) -> None:
 
 
 def interesting_ticket(window) -> int | None:
-    """A ticket near the top with a conversation of a few messages and an internal note."""
-    from ticketdesk.services import messages, notes
+    """A ticket near the top of the list with a conversation and, if possible, a note (and a
+    subject of ordinary length: the dock widens for a long one)."""
+    from ticketdesk.services import messages, notes, tickets
 
     model = window.model
-    fallback = None
-    for row in range(min(model.rowCount(), 200)):
-        ticket_id = model.ticket_id(row)
-        if ticket_id is None or len(messages.messages_for(ticket_id)) < 3:
-            continue
-        fallback = fallback or ticket_id
-        if notes.notes_for(ticket_id):
-            return ticket_id
-    return fallback or model.ticket_id(0)
+    for rows, with_note in ((20, True), (20, False), (200, True)):
+        for row in range(min(model.rowCount(), rows)):
+            ticket_id = model.ticket_id(row)
+            if ticket_id is None or len(tickets.get_ticket(ticket_id).subject) > 40:
+                continue
+            if len(messages.messages_for(ticket_id)) >= 2 and (
+                    not with_note or notes.notes_for(ticket_id)):
+                return ticket_id
+    return model.ticket_id(0)
 
 
 def save(widget, path: Path, shots: list[Path]) -> None:
@@ -99,8 +100,12 @@ def shoot(desk: Path, out: Path, scheme: str, shots: list[Path]) -> None:
         window.show()
         settle(app, 1.5)
         ticket_id = interesting_ticket(window)
-        if ticket_id is not None:
-            window.table.select_ticket(ticket_id)
+        if ticket_id is not None and window.table.select_ticket(ticket_id):
+            from PySide6.QtWidgets import QAbstractItemView
+
+            row = window.model.row_of(ticket_id) or 0
+            window.table.scrollTo(window.model.index(row, 0),
+                                  QAbstractItemView.ScrollHint.PositionAtCenter)
         settle(app, 1.0)
         save(window, out / f"tickets-{scheme}.png", shots)
         tabs = window.ticket_dock.findChild(QTabWidget)

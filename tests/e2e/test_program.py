@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tests.e2e.x11 import (
     require,
     wait_for_window,
     window_name,
+    xdotool,
     xvfb,
 )
 
@@ -74,8 +76,6 @@ def test_first_run_asks_who_is_working_then_quits_cleanly_with_ctrl_q(
         picker = wait_for_window(display, "^Who is working", process)
         # The name field is focused and prefilled with the login name; type our own.
         focus_and_type_keys(display, picker, "ctrl+a")
-        from tests.e2e.x11 import xdotool
-
         xdotool(display, "type", "--delay", "20", "Erin Endtoend")
         focus_and_type_keys(display, picker, "Return")
         window = wait_for_window(display, MAIN_WINDOW, process)
@@ -124,3 +124,34 @@ def test_the_agent_can_come_from_the_environment(tmp_path: Path, display: str) -
         process.kill()
         raise
     assert_clean_exit(process)
+
+
+def _tickets_in(desk: Path) -> int:
+    from ticketdesk.db.store import open_database
+    from ticketdesk.services.tickets import ticket_count
+
+    store = open_database(f"sqlite:///{desk}")
+    try:
+        return ticket_count()
+    finally:
+        store.close()
+
+
+def test_the_readme_quick_start_opens_a_window_filled_with_demo_data(
+        tmp_path: Path, display: str) -> None:
+    """`ticketdesk --db demo.sqlite --demo` (here with fewer tickets, to be quick)."""
+    process = start(tmp_path, display, "--demo", "300", "--agent", "Erin Endtoend")
+    try:
+        window = wait_for_window(display, MAIN_WINDOW, process)
+        deadline = time.monotonic() + 60
+        while _tickets_in(tmp_path / "desk.sqlite") < 300:
+            assert time.monotonic() < deadline, "the demo data did not arrive within 60 s"
+            assert process.poll() is None, "the program exited while loading demo data"
+            time.sleep(0.5)
+        time.sleep(1)  # let the list show them
+        focus_and_type_keys(display, window, "ctrl+q")
+    except BaseException:
+        process.kill()
+        raise
+    assert_clean_exit(process)
+    assert _tickets_in(tmp_path / "desk.sqlite") == 300
