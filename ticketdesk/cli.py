@@ -222,7 +222,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         store.close()
     out.write(f"Demo desk ready: {summary.tickets:,} tickets, {summary.customers:,} customers, "
               f"{summary.agents} agents, {summary.messages:,} messages in "
-              f"{summary.seconds:.1f} s.\n")
+              f"{summary.elapsed_seconds:.1f} s.\n")
     return 0
 
 
