@@ -9,7 +9,7 @@ import pytest
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import agents, customers, notes, tickets
+from ticketdesk.services import agents, audit, customers, notes, tickets
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 
@@ -415,3 +415,23 @@ def test_bad_priority_and_customer_changes_are_refused_and_write_nothing(
         "escalate a missing ticket": (lambda: tickets.escalate(alice, 77, 1), NotFoundError,
                                       "Ticket TKT-000077 does not exist."),
     })
+
+
+def test_the_activity_tab_lists_rows_newest_first_with_who_and_a_readable_line(
+        alice: Session, bob: Session, system: Session, clock: FakeClock) -> None:
+    tid = _new(alice)
+    clock.advance(60)
+    tickets.set_status(bob, tid, 1, Status.WAITING)
+    clock.advance(60)
+    tickets.set_priority(system, tid, 2, Priority.HIGH)
+    rows = audit.activity_for(tid)
+    assert [(r.agent, r.at, r.kind, r.text) for r in rows] == [
+        ("System", T0 + 120, "priority", "Priority changed: Medium → High"),
+        ("Bob Builder", T0 + 60, "status", "Status changed: Open → Waiting"),
+        ("Alice Agent", T0, "created", "Created: Printer on fire"),
+    ]
+    assert [r.kind for r in audit.activity_for(tid, newest_first=False)] == [
+        "created", "status", "priority"]
+    assert [r.kind for r in audit.activity_for(tid, limit=1)] == ["priority"]
+    assert all(r.ticket_id == tid for r in rows)
+    assert audit.activity_for(tid + 1) == []
