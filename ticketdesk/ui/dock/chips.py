@@ -93,8 +93,7 @@ class Chip(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 1, 2 if removable else 6, 1)
         row.setSpacing(2)
-        self.label = plain_label(text, self)
-        self.label.setToolTip(plain_tooltip(text))
+        self.label = plain_label("", self)
         row.addWidget(self.label)
         self.remove_button: QToolButton | None = None
         if removable:
@@ -103,12 +102,21 @@ class Chip(QFrame):
             button.setText("×")
             button.setAutoRaise(True)
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            button.setAccessibleName(remove_label)
-            button.setToolTip(plain_tooltip(remove_label))
             button.clicked.connect(lambda: self.removeRequested.emit(self.key))
             row.addWidget(button)
             self.remove_button = button
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.set(text, key, remove_label)
+
+    def set(self, text: str, key: object, remove_label: str) -> None:
+        """Show another item (chips are reused: creating widgets is what costs)."""
+        self.key = key
+        if text != self.label.text():
+            self.label.setText(text)
+            self.label.setToolTip(plain_tooltip(text))
+            if self.remove_button is not None:
+                self.remove_button.setAccessibleName(remove_label)
+                self.remove_button.setToolTip(plain_tooltip(remove_label))
 
     @property
     def text(self) -> str:
@@ -143,24 +151,30 @@ class ChipRow(QWidget):
             return
         self._items = list(items)
         focused = self.focusWidget()
-        for chip in self.chips:
+        lost_focus = False
+        while len(self.chips) > len(items):
+            chip = self.chips.pop()
+            lost_focus = lost_focus or (focused is not None and focused.parent() is chip)
             self.flow.removeWidget(chip)
             chip.deleteLater()
-        self.chips = []
-        for widget in self._trailing:
-            self.flow.removeWidget(widget)
-        for key, text in items:
-            chip = Chip(text, key, self, removable=self._removable,
-                        remove_label=self._remove_label.format(text))
-            chip.removeRequested.connect(self.removeRequested)
-            self.flow.addWidget(chip)
-            chip.show()
-            self.chips.append(chip)
-        for widget in self._trailing:
-            self.flow.addWidget(widget)
+        for chip, (key, text) in zip(self.chips, items, strict=False):
+            chip.set(text, key, self._remove_label.format(text))
+        if len(items) > len(self.chips):
+            for widget in self._trailing:
+                self.flow.removeWidget(widget)
+            for key, text in items[len(self.chips):]:
+                chip = Chip(text, key, self, removable=self._removable,
+                            remove_label=self._remove_label.format(text))
+                chip.removeRequested.connect(self.removeRequested)
+                self.flow.addWidget(chip)
+                chip.show()
+                self.chips.append(chip)
+            for widget in self._trailing:
+                self.flow.addWidget(widget)
         self.empty.setVisible(not items)
-        if focused is not None and focused.parent() in self.chips and self._trailing:
+        if lost_focus and self._trailing:
             self._trailing[0].setFocus()  # the chip that had focus is gone
+        self.flow.invalidate()
         self.updateGeometry()
 
     def texts(self) -> list[str]:

@@ -97,6 +97,7 @@ class NoteCard(Tinted):
     def set_note(self, note: NoteRecord) -> None:
         self.note = note
         self.gone = False
+        self.delete_button.show()
         edited = note.version > 1 or note.updated_at != note.created_at
         header = f"{note.author} · {local_time(note.created_at)}"
         if edited:
@@ -149,6 +150,7 @@ class NotesTab(QWidget):
         self.dock = dock
         self.setObjectName("notesTab")
         self.cards: dict[int, NoteCard] = {}
+        self._spare: list[NoteCard] = []  # cards are reused: creating widgets is what costs
         self.pending_drafts: dict[int, Draft] = {}
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 4, 4, 4)
@@ -214,7 +216,12 @@ class NotesTab(QWidget):
         for note in found:
             existing = self.cards.get(note.id)
             if existing is None:
-                self.cards[note.id] = NoteCard(self, note)
+                if self._spare:
+                    card = self._spare.pop()
+                    card.set_note(note)
+                else:
+                    card = NoteCard(self, note)
+                self.cards[note.id] = card
             elif existing.note != note:
                 existing.set_note(note)
         order = [n.id for n in found] + [i for i, c in self.cards.items() if c.gone]
@@ -234,7 +241,9 @@ class NotesTab(QWidget):
     def drop_card(self, card: NoteCard) -> None:
         self.cards.pop(card.note.id, None)
         self.list_layout.removeWidget(card)
-        card.deleteLater()
+        card.hide()
+        card.finish_edit()
+        self._spare.append(card)
         self.empty.setVisible(not self.cards)
 
     def clear(self) -> None:
