@@ -114,6 +114,10 @@ def test_find_agent_matches_the_whole_name_in_any_case(alice: Session) -> None:
     assert agents.find_agent("Alice") is None
 
 
+def test_a_name_with_a_nul_character_finds_no_agent_on_either_engine(alice: Session) -> None:
+    assert agents.find_agent("Alice Agent\x00") is None
+
+
 def test_agent_names_maps_ids_to_names(alice: Session, bob: Session) -> None:
     assert agents.agent_names({alice.agent_id, bob.agent_id, 999}) == {  # type: ignore[arg-type]
         alice.agent_id: "Alice Agent", bob.agent_id: "Bob Builder"}
@@ -291,6 +295,12 @@ def test_an_empty_query_lists_everyone_by_name_up_to_the_limit(people: dict[str,
     assert _names(customers.find_customers("  ")) == [
         "anders Berg", "Anna Schmidt", "Bea Annan", "Carl 100% Sure", "Dan"]
     assert _names(customers.find_customers("", limit=2)) == ["anders Berg", "Anna Schmidt"]
+
+
+def test_a_nul_character_in_the_query_is_ignored_on_either_engine(
+        people: dict[str, int]) -> None:
+    assert _names(customers.find_customers("dan\x00")) == ["Dan"]
+    assert _names(customers.find_customers("\x00")) == _names(customers.find_customers(""))
 
 
 def test_found_customers_carry_their_tags(system: Session) -> None:

@@ -68,6 +68,10 @@ def get_agent(agent_id: int) -> AgentRecord:
 
 
 def find_agent(name: str) -> AgentRecord | None:
+    """The agent called `name` (in any case); None if there is none. No name holds a NUL, and
+    PostgreSQL refuses one as a parameter, so such a name is simply not found."""
+    if "\x00" in name:
+        return None
     agent = Agent.get_or_none(fn.lower(Agent.name) == name.strip().lower())
     return _record(agent) if agent else None
 

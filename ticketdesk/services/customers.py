@@ -123,8 +123,9 @@ def customers_by_id(ids: Iterable[int]) -> dict[int, CustomerRecord]:
 
 def find_customers(query: str, limit: int = 20) -> list[CustomerRecord]:
     """Customers for the picker: name, email or company starting with `query` (containing it,
-    from three characters on), in name order."""
-    needle = query.strip().lower()
+    from three characters on), in name order. A NUL typed or pasted into the picker is
+    ignored (no stored text holds one, and PostgreSQL refuses it as a parameter)."""
+    needle = query.replace("\x00", "").strip().lower()
     base = Customer.select(Customer.id)
     if needle:
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
