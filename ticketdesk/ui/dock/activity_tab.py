@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -29,10 +30,12 @@ from PySide6.QtWidgets import (
 from ticketdesk.services import audit
 from ticketdesk.services.records import ActivityRecord
 from ticketdesk.ui.dock.times import time_formatter
+from ticketdesk.ui.labels import QT_TRANSLATE_NOOP
 from ticketdesk.ui.text import local_time, plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("When", "Who", "What")
+COLUMNS = (QT_TRANSLATE_NOOP("ActivityModel", "When"), QT_TRANSLATE_NOOP("ActivityModel", "Who"),
+           QT_TRANSLATE_NOOP("ActivityModel", "What"))
 FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
     Qt.ItemFlag.ItemNeverHasChildren  # computed once: Qt flag arithmetic is slow in Python
 
@@ -96,9 +99,10 @@ def full_text(row: ActivityRecord) -> str:
     """The whole change, for the tooltip and the pane below the list."""
     parts = [row.text]
     if row.old and row.new:
-        parts += ["", "Before:", row.old, "", "After:", row.new]
+        parts += ["", QCoreApplication.translate("ActivityTab", "Before:"), row.old, "",
+                  QCoreApplication.translate("ActivityTab", "After:"), row.new]
     elif row.old:
-        parts += ["", "Was:", row.old]
+        parts += ["", QCoreApplication.translate("ActivityTab", "Was:"), row.old]
     elif row.new and row.new not in row.text:
         parts += ["", row.new]
     return "\n".join(parts)

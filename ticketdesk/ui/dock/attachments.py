@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -38,13 +38,15 @@ def read_files(paths: Iterable[str]) -> tuple[list[NewFile], list[str]]:
         name = path.name or raw
         try:
             if not path.is_file():
-                raise ValidationError(f"{name} is not a file; folders cannot be attached.")
+                raise ValidationError(QCoreApplication.translate(
+                    "Attachments", "{0} is not a file; folders cannot be attached.").format(name))
             check_size(name, path.stat().st_size, MAX_BYTES)
             found.append(NewFile(name, path.read_bytes()).checked())
         except ValidationError as exc:
             errors.append(str(exc))
         except OSError as exc:
-            errors.append(f"Cannot read {name}: {exc.strerror or exc}.")
+            errors.append(QCoreApplication.translate("Attachments", "Cannot read {0}: {1}.")
+                          .format(name, exc.strerror or exc))
     return found, errors
 
 

@@ -39,6 +39,7 @@ from ticketdesk.ui.dock.chips import ChipRow
 from ticketdesk.ui.dock.customer_picker import CustomerPicker
 from ticketdesk.ui.dock.editors import InlineField, LineEditor, TextEditor
 from ticketdesk.ui.icons import priority_icon, status_icon
+from ticketdesk.ui.labels import priority_text, status_text
 from ticketdesk.ui.text import local_time, plain_label
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class DetailTab(QScrollArea):
         self.status.setObjectName("statusCombo")
         self.status.setAccessibleName(self.tr("Status"))
         for s in Status:
-            self.status.addItem(status_icon(s), self.tr(s.label), int(s))
+            self.status.addItem(status_icon(s), status_text(s), int(s))
         self.status.activated.connect(self._status_chosen)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
@@ -128,7 +129,7 @@ class DetailTab(QScrollArea):
         self.priority.setObjectName("priorityCombo")
         self.priority.setAccessibleName(self.tr("Priority"))
         for p in Priority:
-            self.priority.addItem(priority_icon(p), self.tr(p.label), int(p))
+            self.priority.addItem(priority_icon(p), priority_text(p), int(p))
         self.priority.activated.connect(self._priority_chosen)
         self.escalate_button = QPushButton(self.tr("Escalate"), page)
         self.escalate_button.setObjectName("escalateButton")
@@ -343,7 +344,7 @@ class DetailTab(QScrollArea):
         session, tid = self.dock.session, self.dock.ticket_id
         if tid is None:
             return False
-        what = self.tr("Status → {0}").format(self.tr(status.label))
+        what = self.tr("Status → {0}").format(status_text(status))
         return self.dock.write(lambda v: tickets.set_status(session, tid, v, status, note=note),
                                what)
 
@@ -378,7 +379,7 @@ class DetailTab(QScrollArea):
         if tid is None:
             return
         self.dock.write(lambda v: tickets.set_priority(session, tid, v, priority),
-                        self.tr("Priority → {0}").format(self.tr(priority.label)))
+                        self.tr("Priority → {0}").format(priority_text(priority)))
 
     def escalate(self) -> None:
         session, tid = self.dock.session, self.dock.ticket_id

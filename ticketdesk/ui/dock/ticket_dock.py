@@ -51,6 +51,7 @@ from ticketdesk.ui.dock.drafts import DraftKeeper
 from ticketdesk.ui.dock.notes_tab import NotesTab
 from ticketdesk.ui.hub import ChangeHub
 from ticketdesk.ui.icons import status_icon
+from ticketdesk.ui.labels import status_text
 from ticketdesk.ui.text import plain_label, plain_tooltip
 
 DETAIL, CONVERSATION, NOTES, ACTIVITY = range(4)
@@ -202,7 +203,7 @@ class TicketDock(QWidget):
         self.title.setText(f"{ticket.number} · {ticket.subject}")
         self.title.setToolTip(plain_tooltip(ticket.subject))
         self.status_badge.setPixmap(status_icon(ticket.status).pixmap(16, 16))
-        self.status_badge.setToolTip(self.tr(ticket.status.label))
+        self.status_badge.setToolTip(status_text(ticket.status))
         self._title_tabs()
 
     def _title_tabs(self) -> None:
