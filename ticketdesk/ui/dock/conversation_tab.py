@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -89,6 +89,7 @@ class ConversationTab(QWidget):
             "Write a reply to the customer… (Ctrl+Enter sends; drop files here to attach)"))
         self.reply.setMinimumHeight(48)
         self.reply.submitted.connect(self.send_reply)
+        self.reply.alternate.connect(self.log_customer_message)
         self.reply.filesDropped.connect(self.add_files)
         self.reply.textChanged.connect(self._typed)
         box.addWidget(self.reply)
@@ -124,9 +125,6 @@ class ConversationTab(QWidget):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
         self.splitter.setSizes([600, 150])
-        log = QShortcut(QKeySequence("Ctrl+Shift+Return"), self.reply)
-        log.setContext(Qt.ShortcutContext.WidgetShortcut)
-        log.activated.connect(self.log_customer_message)
 
     # -- showing ------------------------------------------------------------------------------
 

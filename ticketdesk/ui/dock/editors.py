@@ -23,10 +23,14 @@ from PySide6.QtWidgets import (
 
 from ticketdesk.ui.text import plain_label
 
+CTRL = Qt.KeyboardModifier.ControlModifier
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
-def _is_submit(event: QKeyEvent) -> bool:
-    return event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and bool(
-        event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+
+def _modifiers(event: QKeyEvent) -> Qt.KeyboardModifier:
+    """The modifiers that matter (the keypad flag of Enter does not)."""
+    return event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
 
 
 def local_files(mime: QMimeData) -> list[str]:
@@ -38,10 +42,12 @@ def local_files(mime: QMimeData) -> list[str]:
 
 
 class TextEditor(QPlainTextEdit):
-    """Multi-line plain text. Ctrl+Enter emits `submitted`, Esc `cancelled`; dropped files are
-    reported as `filesDropped` instead of being pasted as paths."""
+    """Multi-line plain text. Ctrl+Enter emits `submitted`, Ctrl+Shift+Enter `alternate` (log
+    the customer's words instead of replying), Esc `cancelled`; dropped files are reported as
+    `filesDropped` instead of being pasted as paths."""
 
     submitted = Signal()
+    alternate = Signal()
     cancelled = Signal()
     filesDropped = Signal(list)
 
@@ -52,9 +58,12 @@ class TextEditor(QPlainTextEdit):
         self._accept_files = accept_files
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if _is_submit(event):
+        if event.key() in ENTER and _modifiers(event) in (CTRL, CTRL_SHIFT):
             event.accept()
-            self.submitted.emit()
+            if _modifiers(event) == CTRL:
+                self.submitted.emit()
+            else:
+                self.alternate.emit()
             return
         if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
             event.accept()
