@@ -34,7 +34,7 @@ def test_hostile_text_is_shown_literally_everywhere(db_url: str, open_window, qt
 
     assert dock.detail_tab.subject.value() == HOSTILE
     assert dock.detail_tab.subject.label.text() == HOSTILE
-    assert dock.title.text().endswith(HOSTILE)
+    assert dock.title.full.endswith(HOSTILE)
     assert dock.detail_tab.description.view_text is not None
     assert dock.detail_tab.description.view_text.toPlainText() == HOSTILE
     assert dock.detail_tab.category.label.text() == "<i>c</i>"

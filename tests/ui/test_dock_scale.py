@@ -5,7 +5,7 @@ times it on the 1M desk). Tabs load when shown, and only then."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
-from ticketdesk.services import messages
+from ticketdesk.services import messages, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.ticket_dock import ACTIVITY, CONVERSATION, DETAIL
 
@@ -52,3 +52,16 @@ def test_tabs_load_when_first_shown(db_url: str, open_window, qtbot, monkeypatch
     dock.tabs.setCurrentIndex(DETAIL)
     dock.tabs.setCurrentIndex(CONVERSATION)
     assert loaded == [desk.scanner]  # once, not again on every visit
+
+
+def test_a_long_subject_does_not_widen_the_dock(db_url: str, open_window, qtbot) -> None:
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    long_subject = "Printer " + "very " * 55 + "broken"
+    tickets.edit_ticket(Session(window.store, desk.bob), desk.scanner, 1, subject=long_subject)
+    dock = open_ticket(qtbot, window, desk.printer)
+    narrow = dock.minimumSizeHint().width()
+    open_ticket(qtbot, window, desk.scanner)
+    assert dock.minimumSizeHint().width() == narrow
+    assert dock.title.full.endswith(long_subject)
+    assert dock.title.text().endswith("…")

@@ -9,9 +9,10 @@ the edit started from, so a save is checked against what the agent actually read
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -39,6 +40,31 @@ def local_files(mime: QMimeData) -> list[str]:
         return []
     urls: list[QUrl] = mime.urls()
     return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile()]
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text, cut with "…" to the width it gets (a 300-character subject must
+    not widen the dock); the whole text is in `full` and the tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.full = ""
+
+    def set_full_text(self, text: str) -> None:
+        self.full = text
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideRight,
+                                              max(self.width(), 40))
+        if shown != self.text():
+            self.setText(shown)
 
 
 class TextEditor(QPlainTextEdit):

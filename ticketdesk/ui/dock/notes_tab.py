@@ -50,6 +50,7 @@ class NoteCard(Tinted):
         top = QHBoxLayout()
         self.header = plain_label("", self)
         self.header.setObjectName("noteHeader")
+        self.header.setWordWrap(True)
         top.addWidget(self.header, 1)
         self.edit_button = QToolButton(self)
         self.edit_button.setObjectName("noteEditButton")

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ticketdesk.domain.errors import ConflictError, NotFoundError, TicketdeskError
+from ticketdesk.domain.errors import ConflictError, TicketdeskError
 from ticketdesk.services import tickets
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import TicketDetail
@@ -48,6 +48,7 @@ from ticketdesk.ui.dock.conflict import ConflictBanner, NoticeBanner
 from ticketdesk.ui.dock.conversation_tab import ConversationTab
 from ticketdesk.ui.dock.detail_tab import DetailTab
 from ticketdesk.ui.dock.drafts import DraftKeeper
+from ticketdesk.ui.dock.editors import ElidedLabel
 from ticketdesk.ui.dock.notes_tab import NotesTab
 from ticketdesk.ui.hub import ChangeHub
 from ticketdesk.ui.icons import status_icon
@@ -88,7 +89,7 @@ class TicketDock(QWidget):
         outer.setContentsMargins(4, 4, 4, 4)
         self.pages = QStackedWidget(self)
         outer.addWidget(self.pages)
-        self.empty = plain_label(self.tr("Select a ticket in the list to see it here."), self)
+        self.empty = plain_label(self.empty_text(), self)
         self.empty.setObjectName("dockEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -102,13 +103,12 @@ class TicketDock(QWidget):
         self.status_badge = QLabel(page)
         self.status_badge.setObjectName("statusBadge")
         header.addWidget(self.status_badge)
-        self.title = plain_label("", page)
+        self.title = ElidedLabel(page)
         self.title.setObjectName("dockTitle")
         font = QFont(self.title.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.title.setFont(font)
-        self.title.setMinimumWidth(40)
         header.addWidget(self.title, 1)
         column.addLayout(header)
         self.conflict = ConflictBanner(page)
@@ -172,9 +172,13 @@ class TicketDock(QWidget):
         self.ticket_id = None
         self.ticket = None
 
+    def empty_text(self) -> str:
+        return self.tr("Select a ticket in the list to see it here.")
+
     def _open(self, ticket_id: int | None) -> None:
         self.ticket_id = ticket_id
         if ticket_id is None:
+            self.empty.setText(self.empty_text())
             self.pages.setCurrentWidget(self.empty)
             return
         try:
@@ -200,7 +204,7 @@ class TicketDock(QWidget):
         self.ticket = ticket
         self.counts = counts
         self.detail_tab.show_detail(ticket)
-        self.title.setText(f"{ticket.number} · {ticket.subject}")
+        self.title.set_full_text(f"{ticket.number} · {ticket.subject}")
         self.title.setToolTip(plain_tooltip(ticket.subject))
         self.status_badge.setPixmap(status_icon(ticket.status).pixmap(16, 16))
         self.status_badge.setToolTip(status_text(ticket.status))
@@ -245,10 +249,7 @@ class TicketDock(QWidget):
             with self.session.store.read():
                 ticket = tickets.get_ticket(tid)
                 counts = ticket_counts(tid)
-        except NotFoundError as exc:
-            self.notify(str(exc))
-            return
-        except TicketdeskError as exc:
+        except TicketdeskError as exc:  # gone, or the desk is unreachable: say so, keep the rest
             self.notify(str(exc))
             return
         if ticket != self.ticket or counts != self.counts:
