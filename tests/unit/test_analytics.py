@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -443,3 +443,18 @@ def test_tag_counts_stay_exact_when_ids_do_not_follow_creation_times(
     # Ids 1 and 7 only: the interval is mostly other tickets.
     assert tags(10, 11) == [("x", 2), ("z", 1)]
     assert tags(5, 5) == [("y", 1)]
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 5, 11])
+def test_shortcuts_without_a_filter_agree_with_the_general_queries(desk: Desk,
+                                                                   length: int) -> None:
+    """Without a filter SQLite counts tags and agents from id intervals; a filter that matches
+    every ticket takes the general joins. Every window over the story must agree."""
+    everything = TicketFilter(priorities=frozenset(Priority))
+    first = date(2026, 3, 20)
+    for offset in range(14):
+        day = first + timedelta(days=offset)
+        period = Period(PeriodKind.CUSTOM, day, day + timedelta(days=length - 1))
+        fast, general = report(desk, period), report(desk, period, everything)
+        assert fast.current.breakdowns == general.current.breakdowns, period
+        assert fast.previous.breakdowns == general.previous.breakdowns, period
