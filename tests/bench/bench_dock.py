@@ -38,14 +38,14 @@ WORDS = ("printer invoice refund password account login error screen update orde
 
 
 def _text(rng: random.Random, low: int, high: int) -> str:
+    """Words up to about `low`..`high` characters, in one to three paragraphs."""
     size = rng.randint(low, high)
     words: list[str] = []
     while sum(len(w) + 1 for w in words) < size:
         words.append(rng.choice(WORDS))
-    text = " ".join(words)
-    cut = rng.randint(1, 3)
-    step = max(1, len(text) // cut)
-    return "\n\n".join(text[i:i + step].strip() for i in range(0, len(text), step))
+    paragraphs = rng.randint(1, 3)
+    step = max(1, len(words) // paragraphs)
+    return "\n\n".join(" ".join(words[i:i + step]) for i in range(0, len(words), step))
 
 
 def prepare(copy: Path) -> int:
@@ -68,6 +68,7 @@ def prepare(copy: Path) -> int:
     try:
         found = Ticket.select(Ticket.id).where(Ticket.subject == SUBJECT).scalar()
         if found:
+            _times(store, int(found))
             return int(found)
         system = Session(store, None)
         agent = agents.find_agent("Bench Agent")
@@ -116,9 +117,24 @@ def prepare(copy: Path) -> int:
                                 "ticket_version": 1})
             Activity.insert_many(history).execute()
             store.reindex([ticket_id])
+        _times(store, ticket_id)
         return ticket_id
     finally:
         store.close()
+
+
+def _times(store: Any, ticket_id: int) -> None:
+    """First response and last update as the services would have set them."""
+    from peewee import fn
+    from ticketdesk.db.models import Message, Ticket
+
+    first = (Message.select(fn.min(Message.created_at))
+             .where((Message.ticket == ticket_id) & (Message.incoming == False))  # noqa: E712
+             .scalar())
+    last = Message.select(fn.max(Message.created_at)).where(Message.ticket == ticket_id).scalar()
+    with store.write():
+        Ticket.update(first_response_at=first, updated_at=last).where(
+            (Ticket.id == ticket_id) & Ticket.first_response_at.is_null()).execute()
 
 
 def measure(copy: Path, ticket_id: int, runs: int) -> dict[str, list[float]]:
