@@ -374,8 +374,9 @@ class _Queries:
         if hi - lo + 1 > 2 * n:
             return None
         counts = {int(t): int(c) for t, c in db.execute_sql(_TAGS_IN_ID_SPAN, (lo, hi))}
-        for tag, c in db.execute_sql(_TAGS_OF_INTRUDERS, (lo, hi, start, end)):
-            counts[int(tag)] -= int(c)
+        if hi - lo + 1 > n:  # else every id of the interval is one of the period's tickets
+            for tag, c in db.execute_sql(_TAGS_OF_INTRUDERS, (lo, hi, start, end)):
+                counts[int(tag)] -= int(c)
         return counts
 
     def agents(self, start: int, end: int) -> tuple[AgentFigures, ...]:
