@@ -177,3 +177,40 @@ def test_every_control_is_reachable_with_tab(db_url: str, open_window, qtbot) ->
         unreachable = [w.objectName() or type(w).__name__ for w in controls
                        if not w.focusPolicy() & Qt.FocusPolicy.TabFocus]
         assert unreachable == []
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the completer's popup, offscreen
+def test_assignees_and_tags_are_removed_with_their_buttons(db_url: str, open_window,
+                                                            qtbot) -> None:
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    system = Session(window.store, None)
+    tickets.create_ticket(system, subject="Tagged elsewhere", tags=["billing"])
+    dock = open_ticket(qtbot, window, desk.printer)
+    detail = dock.detail_tab
+    for name in ("Bob Builder", "Alice Agent"):
+        detail.agent_menu.aboutToShow.emit()
+        next(a for a in detail.agent_menu.actions() if a.text() == name).trigger()
+    detail.agent_menu.aboutToShow.emit()
+    assert [a.text() for a in detail.agent_menu.actions()] == ["Everyone is assigned"]
+    qtbot.mouseClick(detail.add_tag_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(detail.tag_editor, "printer, bil")  # a new tag, and an existing one...
+    popup = detail.tag_editor.completer().popup()
+    assert popup.isVisible()
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)  # ...completed from the list
+    assert detail.tag_editor.text() == "printer, billing"
+    qtbot.keyClick(detail.tag_editor, Qt.Key.Key_Return)
+    assert tickets.get_ticket(desk.printer).tags == ("billing", "printer")
+
+    bob_chip = next(c for c in detail.assignees.chips if c.text == "Bob Builder")
+    assert bob_chip.remove_button is not None
+    assert bob_chip.remove_button.accessibleName() == "Unassign Bob Builder"
+    qtbot.mouseClick(bob_chip.remove_button, Qt.MouseButton.LeftButton)
+    assert [a.name for a in tickets.get_ticket(desk.printer).assignees] == ["Alice Agent"]
+    assert detail.assignees.texts() == ["Alice Agent"]
+    billing = next(c for c in detail.tags.chips if c.text == "billing")
+    assert billing.remove_button is not None
+    qtbot.mouseClick(billing.remove_button, Qt.MouseButton.LeftButton)
+    assert tickets.get_ticket(desk.printer).tags == ("printer",)
+    assert activity_lines(dock)[:2] == ["Tag removed: billing", "Unassigned: Bob Builder"]

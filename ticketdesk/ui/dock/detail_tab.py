@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -37,7 +36,7 @@ from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import TicketDetail
 from ticketdesk.ui.dock.chips import ChipRow
 from ticketdesk.ui.dock.customer_picker import CustomerPicker
-from ticketdesk.ui.dock.editors import InlineField, LineEditor, TextEditor
+from ticketdesk.ui.dock.editors import InlineField, LineEditor, ListCompleter, TextEditor
 from ticketdesk.ui.icons import priority_icon, status_icon
 from ticketdesk.ui.labels import priority_text, status_text
 from ticketdesk.ui.text import local_time, plain_label
@@ -427,7 +426,7 @@ class DetailTab(QScrollArea):
             existing = assignees.list_tags()
         except TicketdeskError:
             existing = []
-        completer = QCompleter(existing, self.tag_editor)
+        completer = ListCompleter(existing, self.tag_editor)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.tag_editor.setCompleter(completer)

@@ -8,9 +8,10 @@ the edit started from, so a save is checked against what the agent actually read
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
+    QCompleter,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -112,6 +113,20 @@ class TextEditor(QPlainTextEdit):
 
     def text(self) -> str:
         return self.toPlainText()
+
+
+class ListCompleter(QCompleter):
+    """Completes the last item of a comma-separated list ("billing, ref" → "billing, refund")."""
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path.rpartition(",")[2].strip()]
+
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        widget = self.widget()
+        typed = widget.text() if isinstance(widget, QLineEdit) else ""
+        head, comma, _last = typed.rpartition(",")
+        chosen = str(super().pathFromIndex(index))
+        return f"{head}{comma} {chosen}" if comma else chosen
 
 
 class LineEditor(QLineEdit):
