@@ -124,7 +124,8 @@ def prepare(copy: Path) -> int:
 
 
 def _times(store: Any, ticket_id: int) -> None:
-    """First response and last update as the services would have set them."""
+    """Created before its first message, first response and last update as the services would
+    have set them."""
     from peewee import fn
     from ticketdesk.db.models import Message, Ticket
 
@@ -132,8 +133,9 @@ def _times(store: Any, ticket_id: int) -> None:
              .where((Message.ticket == ticket_id) & (Message.incoming == False))  # noqa: E712
              .scalar())
     last = Message.select(fn.max(Message.created_at)).where(Message.ticket == ticket_id).scalar()
+    start = Message.select(fn.min(Message.created_at)).where(Message.ticket == ticket_id).scalar()
     with store.write():
-        Ticket.update(first_response_at=first, updated_at=last).where(
+        Ticket.update(first_response_at=first, updated_at=last, created_at=start - 600).where(
             (Ticket.id == ticket_id) & Ticket.first_response_at.is_null()).execute()
 
 
