@@ -28,6 +28,16 @@ mkdir -p build/pyinstaller
 (cd build/pyinstaller && "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
     --distpath "$root/dist" --workpath "$root/build/pyinstaller" "$root/packaging/ticketdesk.spec")
 
+# A Python built from source (pyenv, for example) keeps its debug symbols: strip the interpreter
+# and its extension modules. Nothing else: the wheels' libraries are stripped already, and strip
+# corrupts the ones auditwheel patched (numpy's OpenBLAS stops loading).
+if command -v strip >/dev/null; then
+    find dist/ticketdesk/_internal -maxdepth 1 -name 'libpython*.so*' -type f \
+        -exec strip --strip-unneeded {} +
+    find dist/ticketdesk/_internal -path '*/lib-dynload/*.so' -type f \
+        -exec strip --strip-unneeded {} +
+fi
+
 # What a user needs beside the program: desktop integration and how to install it.
 cp packaging/install.sh dist/ticketdesk/install.sh
 cp packaging/BUNDLE-README.txt dist/ticketdesk/README.txt

@@ -4,12 +4,21 @@
 #     ./install.sh              for you alone: ~/.local/opt/ticketdesk, ~/.local/bin/ticketdesk
 #     sudo ./install.sh         for everyone:  /opt/ticketdesk, /usr/local/bin/ticketdesk
 #     ./install.sh --uninstall  (or sudo ./install.sh --uninstall) removes it again
+#     --user                    for you alone even when run as root
 #
 # Your desks (the data) are never touched: they live in ~/.local/share/ticketdesk/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 app_id=io.github.ticketdesk.ticketdesk
-if [ "$(id -u)" -eq 0 ]; then
+action=install; scope=auto
+for arg in "$@"; do
+    case $arg in
+        --uninstall) action=uninstall ;;
+        --user) scope=user ;;
+        *) echo "usage: install.sh [--user] [--uninstall]" >&2; exit 2 ;;
+    esac
+done
+if [ "$scope" = auto ] && [ "$(id -u)" -eq 0 ]; then
     app_dir=/opt/ticketdesk; bin_dir=/usr/local/bin; share=/usr/local/share
 else
     app_dir=$HOME/.local/opt/ticketdesk; bin_dir=$HOME/.local/bin
@@ -31,7 +40,7 @@ uninstall() {
     refresh
 }
 
-if [ "${1:-}" = "--uninstall" ]; then
+if [ "$action" = uninstall ]; then
     uninstall
     echo "ticketdesk removed (your desks in ~/.local/share/ticketdesk are still there)."
     exit 0
