@@ -109,19 +109,41 @@ def _tables() -> list[_Table]:
     return tables
 
 
-def _normal(row: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(int(v) if isinstance(v, bool) else bytes(v) if isinstance(v, memoryview) else v
-                 for v in row)
+def _normaliser(table: _Table) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """What the checksum hashes for a row: booleans as 0/1 and blobs as bytes, so that both
+    engines' rows of the same data hash alike; other values are the same types on both."""
+    if not table.booleans and not table.blobs:
+        return lambda row: row
+    booleans, blobs = set(table.booleans), set(table.blobs)
+
+    def normal(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(
+            (None if v is None else int(bool(v))) if i in booleans
+            else (None if v is None else bytes(v)) if i in blobs else v
+            for i, v in enumerate(row))
+
+    return normal
 
 
-def _digest(rows: Iterable[tuple[Any, ...]]) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    count = 0
+class _Checksum:
+    def __init__(self, table: _Table) -> None:
+        self.normal = _normaliser(table)
+        self.digest = hashlib.sha256()
+        self.rows = 0
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self.digest.update(f"{self.normal(row)!r}\n".encode("utf-8", "surrogatepass"))
+        self.rows += 1
+
+    def result(self) -> tuple[int, str]:
+        return self.rows, self.digest.hexdigest()
+
+
+def _digest(table: _Table, rows: Iterable[tuple[Any, ...]]) -> tuple[int, str]:
+    checksum = _Checksum(table)
     for row in rows:
-        digest.update(repr(_normal(row)).encode("utf-8", "surrogatepass"))
-        digest.update(b"\n")
-        count += 1
-    return count, digest.hexdigest()
+        checksum.add(row)
+    return checksum.result()
 
 
 def migrate_desk(source_url: str, target_url: str, *, progress: Progress | None = None,
@@ -234,14 +256,16 @@ def _copy(source: Store, target: Store,
         counts = {t.name: _count(source, t.name) for t in tables}
         tickets = counts["ticket"]
         report.total = 2 * sum(counts.values()) + tickets
-        indexes = _drop_secondary_indexes(target, tables)
+        deferred = _set_aside(target, tables)
         copied = {t.name: _copy_table(source, target, t, report) for t in tables}
-        for sql in indexes:
-            report.phase("Rebuilding indexes")
-            target.db.execute_sql(sql)
+        if deferred is not None:
+            report.phase("Rebuilding indexes and checking references")
+            deferred.put_back(target, search=False)
         _continue_sequences(source, target, tables)
         report.phase("Building the search index")
         target.backend.rebuild_search(target.db)
+        if deferred is not None:
+            deferred.put_back(target, search=True)
         report.advance(tickets)
         documents = _search_documents(target)
         if documents != tickets:
@@ -250,7 +274,7 @@ def _copy(source: Store, target: Store,
         results = []
         for table in tables:
             report.phase(f"Verifying {table.name}")
-            rows, checksum = _digest(report.counting(_rows(target, table)))
+            rows, checksum = _digest(table, report.counting(_rows(target, table)))
             expected_rows, expected = copied[table.name]
             if (rows, checksum) != (expected_rows, expected):
                 raise StorageError(
@@ -315,16 +339,13 @@ def _copy_table(source: Store, target: Store, table: _Table,
                 report: _Progress) -> tuple[int, str]:
     """Copy one table in key order; returns the source's (rows, checksum)."""
     report.phase(f"Copying {table.name}")
-    digest = hashlib.sha256()
-    count = 0
+    checksum = _Checksum(table)
     convert = _converter(table, to_postgres=not target.is_sqlite)
     batch: list[tuple[Any, ...]] = []
     write = _writer(target, table)
     for row in _rows(source, table):
-        digest.update(repr(_normal(row)).encode("utf-8", "surrogatepass"))
-        digest.update(b"\n")
+        checksum.add(row)
         batch.append(convert(row))
-        count += 1
         if len(batch) >= BATCH:
             write(batch)
             report.advance(len(batch))
@@ -332,13 +353,13 @@ def _copy_table(source: Store, target: Store, table: _Table,
     if batch:
         write(batch)
         report.advance(len(batch))
-    return count, digest.hexdigest()
+    return checksum.result()
 
 
 def _converter(table: _Table, *, to_postgres: bool) -> Callable[[tuple[Any, ...]],
                                                                   tuple[Any, ...]]:
     if not table.booleans and not table.blobs:
-        return tuple
+        return lambda row: row
     booleans, blobs = set(table.booleans), set(table.blobs)
 
     def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -370,21 +391,68 @@ def _writer(target: Store, table: _Table) -> Callable[[list[tuple[Any, ...]]], N
     return copy
 
 
-def _drop_secondary_indexes(target: Store, tables: list[_Table]) -> list[str]:
-    """PostgreSQL: drop the indexes no constraint needs and return their definitions, to be
-    rebuilt at the end in the same transaction (a bulk load builds an index several times
-    faster than it maintains one). SQLite keeps its indexes."""
+SEARCH_TABLE = "ticket_search"
+
+
+@dataclass
+class _Deferred:
+    """What a PostgreSQL bulk load sets aside and puts back, inside its own transaction (as
+    pg_restore does): secondary indexes (built once from all rows instead of maintained row by
+    row), foreign keys (validated in one join instead of one probe per row) and the change
+    notification triggers (one "reload everything" at the end instead of one per batch)."""
+
+    indexes: list[tuple[str, str]]
+    foreign_keys: list[tuple[str, str, str]]
+    tables: list[str]
+
+    def put_back(self, target: Store, *, search: bool) -> None:
+        """The search index's own pieces (search=True) go back after its documents."""
+        db = target.db
+        for table, sql in self.indexes:
+            if (table == SEARCH_TABLE) == search:
+                db.execute_sql(sql)
+        for table, name, definition in self.foreign_keys:
+            if (table == SEARCH_TABLE) == search:
+                db.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        if search:
+            for table in self.tables:
+                db.execute_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+            db.execute_sql(
+                "SELECT pg_notify('ticketdesk_' || oid::text, json_build_object("
+                "'o', current_setting('application_name'), 'all', true)::text) "
+                "FROM pg_namespace WHERE nspname = current_schema()")
+
+
+def _set_aside(target: Store, tables: list[_Table]) -> _Deferred | None:
+    """PostgreSQL: drop secondary indexes and foreign keys and pause the desk's triggers for
+    the load; SQLite keeps everything (its inserts are cheap and the file is new)."""
     if target.is_sqlite:
-        return []
-    found = target.db.execute_sql(
-        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+        return None
+    names = [t.name for t in tables] + [SEARCH_TABLE]
+    db = target.db
+    indexes = [(table, sql) for table, _, sql in db.execute_sql(
+        "SELECT t.relname, i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
         "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
         "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s) "
         "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
-        "ORDER BY i.relname", ([t.name for t in tables] + ["ticket_search"],)).fetchall()
-    for name, _ in found:
-        target.db.execute_sql(f'DROP INDEX "{name}"')
-    return [sql for _, sql in found]
+        "ORDER BY t.relname, i.relname", (names,)).fetchall()]
+    foreign_keys = [(str(t), str(n), str(d)) for t, n, d in db.execute_sql(
+        "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+        "JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' "
+        "AND t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s) "
+        "ORDER BY t.relname, c.conname", (names,)).fetchall()]
+    for table, name, _ in foreign_keys:
+        db.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    for name in db.execute_sql(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_class t ON t.oid = x.indrelid "
+            "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+            (names,)).fetchall():
+        db.execute_sql(f'DROP INDEX "{name[0]}"')
+    for table in names:
+        db.execute_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+    return _Deferred(indexes, foreign_keys, names)
 
 
 def _last_ids(store: Store, tables: list[_Table]) -> dict[str, int]:
