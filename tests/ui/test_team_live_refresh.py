@@ -9,8 +9,11 @@ import sys
 import time
 
 import pytest
+from ticketdesk.db.postgres_notify import RemoteChange
 from ticketdesk.domain.status import Status
 from ticketdesk.services import tickets
+from ticketdesk.services.changes import Changes
+from ticketdesk.ui.live_refresh import to_changes
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.ticket_model import COL_STATUS, COL_SUBJECT
 
@@ -97,3 +100,34 @@ def test_a_desk_file_keeps_polling(open_window) -> None:
     window: MainWindow = open_window()
     assert window.live is None
     assert window._poll.isActive()
+
+
+@ON_POSTGRES
+def test_a_burst_of_changes_is_one_announcement_and_at_most_one_a_second(
+        db_url: str, open_window, qtbot) -> None:
+    window: MainWindow = open_window("Alice Agent")
+    live = window.live
+    assert live is not None
+    times: list[float] = []
+    seen: list[Changes] = []
+    live.announced.connect(lambda changes: (times.append(time.monotonic()), seen.append(changes)))
+    for ticket in (1, 2, 3):
+        live._remote.emit(RemoteChange(tickets=frozenset({ticket}), kinds=frozenset({"status"})))
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=2000)
+    assert seen[0] == Changes(tickets=frozenset({1, 2, 3}))
+    live._remote.emit(RemoteChange(created=(4,), kinds=frozenset({"created"})))
+    live._remote.emit(RemoteChange(tickets=frozenset({4}), kinds=frozenset({"note_added"})))
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=3000)
+    assert seen[1] == Changes(created=(4,), notes=True)
+    assert times[1] - times[0] >= 0.95
+
+
+def test_what_the_server_reports_becomes_the_changes_views_understand() -> None:
+    assert to_changes(RemoteChange(everything=True)) == Changes(everything=True)
+    assert to_changes(RemoteChange(
+        tickets=frozenset({1, 2}), created=(2,),
+        kinds=frozenset({"message_in", "attached", "tagged", "customers", "agents"}))) == Changes(
+        tickets=frozenset({1}), created=(2,), conversation=True, attachments=True, tags=True,
+        customers=True, agents=True)
+    assert to_changes(RemoteChange(kinds=frozenset({"note_deleted"}))) == Changes(notes=True)
+    assert to_changes(RemoteChange()).nothing

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ticketdesk.db.postgres_backend import PostgresBackend
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 EXTERNAL = "external"
 GATHER_MS = 80
+MIN_INTERVAL_MS = 1000
+"""At most one announcement a second: each makes the list fetch a new id snapshot (a second of
+server time at a million tickets), and a busy team must not keep every desktop re-reading."""
 
 _NOTES = {"note_added", "note_edited", "note_deleted"}
 _CONVERSATION = {"message_in", "message_out"}
@@ -62,7 +65,7 @@ class LiveRefresh(QObject):
     _state = Signal(bool, str, float)
 
     def __init__(self, store: Store, hub: ChangeHub, parent: QObject | None = None, *,
-                 gather_ms: int = GATHER_MS) -> None:
+                 gather_ms: int = GATHER_MS, min_interval_ms: int = MIN_INTERVAL_MS) -> None:
         super().__init__(parent)
         if not isinstance(store.backend, PostgresBackend):
             raise TypeError("live refresh is for PostgreSQL desks; SQLite desks poll")
@@ -71,9 +74,11 @@ class LiveRefresh(QObject):
         self.announcements = 0
         self.banner: ConnectionBanner | None = None
         self._pending: RemoteChange | None = None
+        self._gather_ms = gather_ms
+        self._min_interval_ms = min_interval_ms
+        self._last = QElapsedTimer()
         self._gather = QTimer(self)
         self._gather.setSingleShot(True)
-        self._gather.setInterval(gather_ms)
         self._gather.timeout.connect(self._announce)
         queued = Qt.ConnectionType.QueuedConnection
         self._remote.connect(self._collect, queued)
@@ -92,8 +97,12 @@ class LiveRefresh(QObject):
 
     def _collect(self, change: RemoteChange) -> None:
         self._pending = change if self._pending is None else self._pending | change
-        if not self._gather.isActive():
-            self._gather.start()  # a fixed window from the first: a stream never starves
+        if self._gather.isActive():
+            return  # a fixed window from the first: a stream of changes never starves
+        wait = self._gather_ms
+        if self._last.isValid():
+            wait = max(wait, self._min_interval_ms - int(self._last.elapsed()))
+        self._gather.start(wait)
 
     def _announce(self) -> None:
         change, self._pending = self._pending, None
@@ -103,6 +112,7 @@ class LiveRefresh(QObject):
         if changes.nothing:
             return
         self.announcements += 1
+        self._last.start()
         self.hub.announce(changes, EXTERNAL)
         self.announced.emit(changes)
 
