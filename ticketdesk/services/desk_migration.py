@@ -430,6 +430,7 @@ def _set_aside(target: Store, tables: list[_Table]) -> _Deferred | None:
         return None
     names = [t.name for t in tables] + [SEARCH_TABLE]
     db = target.db
+    db.execute_sql("SET LOCAL maintenance_work_mem = '256MB'")  # index builds at a million rows
     indexes = [(table, sql) for table, _, sql in db.execute_sql(
         "SELECT t.relname, i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
         "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
