@@ -11,7 +11,9 @@ a few basic queries take on the result.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -55,16 +57,27 @@ def run(target: str, tickets: int, seed: int) -> None:
     print(f"load before: {_load()}  cpus: {os.cpu_count()}")
     store = open_database(target)
     last = [0.0]
+    phases: dict[str, float] = {}  # phase (without its counter) -> first seen, seconds in
+    started = time.perf_counter()
 
     def progress(done: int, total: int, phase: str) -> None:
-        now = time.monotonic()
+        now = time.perf_counter() - started
+        phases.setdefault(phase.split(" (", maxsplit=1)[0], now)
         if now - last[0] >= 10:
             last[0] = now
-            print(f"  {done / total:6.1%}  {phase}", flush=True)
+            print(f"  {now:6.1f} s {done / total:6.1%}  {phase}", flush=True)
 
-    started = time.perf_counter()
+    cpu = time.process_time()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     summary = generate(store, tickets=tickets, seed=seed, progress=progress)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    marks = [*phases.items(), ("end", elapsed)]
+    print("phases: " + ", ".join(f"{name} {after[1] - at:.1f} s"
+                                 for (name, at), after in itertools.pairwise(marks)))
+    print(f"CPU: this process {cpu:.1f} s, worker processes {workers:.1f} s")
     rows = (summary.tickets * 2 + summary.customers + summary.agents + summary.messages
             + summary.notes + summary.activity_rows + summary.attachments * 2)
     print(summary.describe())

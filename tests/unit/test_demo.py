@@ -24,7 +24,7 @@ from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.search import document, words
 from ticketdesk.domain.status import Priority, Status, StatusTimes, is_reopen, times_after
 from ticketdesk.services import customers, messages, ticket_list, tickets
-from ticketdesk.services.demo import Cancelled, DemoSummary, generate, pipeline
+from ticketdesk.services.demo import Cancelled, DemoSummary, generate, pipeline, sqlite_bulk
 from ticketdesk.services.demo.phrases import TAGS, TOPICS
 from ticketdesk.services.demo.rhythm import (
     DAY,
@@ -458,6 +458,62 @@ def test_cancel_leaves_the_desk_as_it_was(store: Store, phase: str) -> None:
     assert schema(store) == before_schema
     generate(store, tickets=50, seed=SEED, now=T0)  # and the desk is usable afterwards
     assert counts(store)["ticket"] == 50
+
+
+def test_a_large_demo_loads_with_a_rollback_journal_and_ends_in_wal(
+        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_bulk, "ROLLBACK_JOURNAL_FROM", 1)
+    desk = open_database(sqlite_url)
+    phases: list[str] = []
+    try:
+        generate(desk, tickets=300, seed=SEED, now=T0,
+                 progress=lambda _done, _total, phase: phases.append(phase) and None)
+        assert "Back to WAL mode" in phases
+        assert rows(desk, "PRAGMA journal_mode") == [("wal",)]
+        assert desk.integrity_problems() == []
+        assert counts(desk)["ticket"] == 300
+    finally:
+        desk.close()
+
+
+def test_cancel_with_a_rollback_journal_leaves_the_desk_as_it_was(
+        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_bulk, "ROLLBACK_JOURNAL_FROM", 1)
+    desk = open_database(sqlite_url)
+    try:
+        before_schema, before = schema(desk), dump(desk)
+        with pytest.raises(Cancelled):
+            generate(desk, tickets=3000, seed=SEED, now=T0,
+                     progress=lambda _d, _t, phase: not phase.startswith("Writing tickets"))
+        assert (dump(desk), schema(desk)) == (before, before_schema)
+        assert rows(desk, "PRAGMA journal_mode") == [("wal",)]
+        assert not list(tmp_path.glob("*-journal"))
+    finally:
+        desk.close()
+
+
+def test_another_connection_keeps_reading_the_old_desk_during_the_load(
+        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the desk open elsewhere (another window) the load stays in WAL mode, so that
+    window keeps reading, and sees the demo only once it is committed."""
+    monkeypatch.setattr(sqlite_bulk, "ROLLBACK_JOURNAL_FROM", 1)
+    desk, other = open_database(sqlite_url), open_database(sqlite_url)
+    seen_during: list[int] = []
+
+    def progress(_done: int, _total: int, phase: str) -> None:
+        if phase.startswith("Writing tickets"):
+            seen_during.append(rows(other, "SELECT count(*) FROM ticket")[0][0])
+
+    try:
+        rows(other, "SELECT count(*) FROM ticket")
+        generate(desk, tickets=3000, seed=SEED, now=T0, progress=progress)
+        assert seen_during
+        assert set(seen_during) == {0}
+        assert rows(other, "SELECT count(*) FROM ticket") == [(3000,)]
+        assert rows(desk, "PRAGMA journal_mode") == [("wal",)]
+    finally:
+        other.close()
+        desk.close()
 
 
 def test_progress_is_reported_regularly_and_ends_complete(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def generate(store: Store, *, tickets: int, seed: int = 1, now: int | None = Non
     report = Progress(progress, tickets + finishing)
     report.update(0, "Preparing", force=True)
     writer = writer_for(store, report)
-    writer.begin()
+    writer.begin(tickets)
     try:
         if writer.has_tickets():
             raise ValidationError(

@@ -15,8 +15,8 @@ from ticketdesk.services.demo.rows import ChunkRows
 
 
 class BulkWriter(Protocol):
-    def begin(self) -> None:
-        """Open the transaction and take the write lock."""
+    def begin(self, tickets: int) -> None:
+        """Open the transaction and take the write lock (for a demo of `tickets`)."""
 
     def has_tickets(self) -> bool: ...
 

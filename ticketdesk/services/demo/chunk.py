@@ -63,6 +63,9 @@ class ChunkMaker:
     def __init__(self, inputs: TicketInputs) -> None:
         self.inputs = inputs
         self.roster = Roster(inputs.agents, inputs.now - SPAN, inputs.now)
+        self._first_names = [lit(name) for name in inputs.customer_first_names]
+        self._years = (inputs.created.astype("datetime64[s]").astype("datetime64[Y]")
+                       .astype(np.int64) + 1970).tolist()
 
     def build(self, index: int, tick: Callable[[], object] | None = None) -> ChunkRows:
         """Chunk `index`; `tick` (in-process generation: progress and cancel) is called every
@@ -80,7 +83,7 @@ class ChunkMaker:
         for i, (at, owner) in enumerate(zip(created, owners, strict=True)):
             if tick is not None and i % 256 == 255:
                 tick()
-            record = live(life, inputs.first_ticket_id + first + i, at,
-                          inputs.customers[owner], lit(inputs.customer_first_names[owner]))
+            record = live(life, inputs.first_ticket_id + first + i, at, self._years[first + i],
+                          inputs.customers[owner], self._first_names[owner])
             record.finish()
         return rows

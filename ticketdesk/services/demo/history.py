@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect
-from datetime import UTC, datetime
 from itertools import accumulate
 
 import numpy as np
@@ -157,12 +156,12 @@ class Story:
                              files)
 
 
-def live(life: Life, ticket_id: int, created: int, customer: tuple[int, str, str],
+def live(life: Life, ticket_id: int, created: int, year: int, customer: tuple[int, str, str],
          customer_first: Segment) -> TicketRecord:
-    """Create ticket `ticket_id` at `created` for `customer` and play its story up to now."""
+    """Create ticket `ticket_id` at `created` (in `year`, UTC) for `customer` and play its story
+    up to now."""
     rng = life.rng
     topic = TOPICS[bisect(_TOPIC_WEIGHTS, rng.random() * _TOPIC_WEIGHTS[-1])]
-    year = datetime.fromtimestamp(created, UTC).year
     ref = reference(topic.slot, rng.random(), rng.getrandbits(31), year)
     priority = _PRIORITIES[bisect(_PRIORITY_WEIGHTS, rng.random() * _PRIORITY_WEIGHTS[-1])]
     if priority < Priority.URGENT and _SEVERE.intersection(topic.tags) and rng.random() < 0.4:
@@ -183,9 +182,9 @@ def live(life: Life, ticket_id: int, created: int, customer: tuple[int, str, str
         tags=[life.tags[name] for name in first_tags])
     horizon = life.now
     fate = rng.random()
-    if fate < 0.004:
+    if fate < 0.0015:
         horizon = created  # never picked up
-    elif fate < 0.012:
+    elif fate < 0.01:
         horizon = min(horizon, created + life.spread(3 * DAY, 1.2))  # stalls, forgotten
     story = Story(life, record, customer_first, ref, horizon)
     if rng.random() < 0.012:

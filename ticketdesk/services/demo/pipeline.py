@@ -33,9 +33,9 @@ def _start_worker(inputs: TicketInputs) -> None:
     _maker = ChunkMaker(inputs)
 
 
-def _build(index: int) -> ChunkRows:
+def _build(index: int) -> bytes:
     assert _maker is not None
-    return _maker.build(index)
+    return _maker.build(index).pack()
 
 
 def worker_count(tickets: int) -> int:
@@ -72,4 +72,4 @@ def _ordered(pool: Any, total: int, window: int, progress: Progress) -> Iterator
         while not result.ready():
             progress.tick()  # keeps the caller's progress bar alive and honours Cancel
             result.wait(INTERVAL)
-        yield result.get()
+        yield ChunkRows.unpack(result.get())

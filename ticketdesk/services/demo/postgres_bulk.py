@@ -38,7 +38,7 @@ class PostgresBulk:
         self._indexes: list[tuple[str, str]] = []
         self._offsets = {"message": 0, "note": 0, "attachment": 0}
 
-    def begin(self) -> None:
+    def begin(self, tickets: int) -> None:
         if self.db.in_transaction():
             raise RuntimeError("generate() must not run inside another transaction")
         self._stack.enter_context(self.db.atomic())

@@ -9,7 +9,8 @@ any process and any order and still give the same desk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import marshal
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 Row = tuple[Any, ...]
@@ -39,6 +40,17 @@ class ChunkRows:
     reference is local to the table its kind points at (message, note or attachment)."""
     search: list[Row] = field(default_factory=list)
     """(ticket_id, ref, subject, body, talk, notes), already folded as domain.search does."""
+
+
+    def pack(self) -> bytes:
+        """The rows as bytes for the trip from a worker process: marshal is several times
+        faster than pickle for plain tuples of numbers and strings, in both directions."""
+        return marshal.dumps(tuple(getattr(self, f.name) for f in fields(self)))
+
+    @classmethod
+    def unpack(cls, data: bytes) -> ChunkRows:
+        """Only ever bytes `pack` made in our own worker process, never outside input."""
+        return cls(*marshal.loads(data))  # noqa: S302 - our own data, see above
 
 
 MESSAGE_KINDS = ("message_in", "message_out")

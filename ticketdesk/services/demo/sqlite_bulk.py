@@ -1,19 +1,28 @@
 """Writing a demo desk into SQLite fast, in one transaction.
 
 The whole demo is one `BEGIN IMMEDIATE` transaction on the store's own APSW connection, so a
-cancel, a crash or a full disk leaves the desk exactly as it was; until the commit, other
-connections keep reading the old state from the WAL. Inside it: the secondary indexes of the
-tables being filled are dropped and recreated afterwards from their own stored SQL (sorting once
-is far cheaper than millions of random B-tree inserts, and the schema comes back identical);
-rows go in with `executemany`; a large page cache keeps the pages in memory; automatic
-checkpoints wait until the end, when the WAL is checkpointed and truncated so the desk is one
-durable file under the usual rules (WAL, synchronous=FULL).
+cancel, a crash or a full disk leaves the desk exactly as it was. Inside it: the secondary
+indexes of the tables being filled are dropped and recreated afterwards from their own stored SQL
+(sorting once is far cheaper than millions of random B-tree inserts, and the schema comes back
+identical); rows go in with `executemany`; a large page cache keeps the pages in memory.
+
+A large demo on a desk nobody else has open also leaves WAL mode for the load: in WAL every page
+is written twice (to the WAL, then by the checkpoint into the file), gigabytes at a million
+tickets, while a rollback journal only has to save the few pages the fresh desk already had (new
+pages past the old end of the file need no copy). A crash mid-load still rolls back: the next
+open finds the hot journal. After the commit the desk goes back to WAL, the mode DESIGN.md
+requires. If another connection has the desk open the switch is refused at once and the load
+stays in WAL, where that connection keeps reading the old state until the commit; automatic
+checkpoints then wait until the end, when the WAL is checkpointed and truncated.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import apsw
+
+from ticketdesk.db.sqlite_backend import BUSY_SECONDS
 from ticketdesk.db.store import Store
 from ticketdesk.services.demo.plan import DeskPlan, DeskState
 from ticketdesk.services.demo.progress import Cancelled, Progress
@@ -27,6 +36,8 @@ CACHE_KIB_PER_TICKET = 1
 FTS_BULK = {"automerge": 16, "hashsize": 16 * 1024 * 1024}
 FTS_DEFAULT = {"automerge": 4, "hashsize": 1024 * 1024}
 _PROGRESS_STEPS = 20000
+ROLLBACK_JOURNAL_FROM = 50_000
+"""Demos of at least this many tickets load with a rollback journal when they can."""
 
 
 class SqliteBulk:
@@ -37,17 +48,40 @@ class SqliteBulk:
         self._indexes: list[tuple[str, str]] = []
         self._saved_pragmas: dict[str, Any] = {}
         self._offsets = {"message": 0, "note": 0, "attachment": 0}
-        self._ready = False
+        self.rollback_journal = False
 
     # -- transaction --------------------------------------------------------------------------
 
-    def begin(self) -> None:
+    def begin(self, tickets: int) -> None:
         """Take the write lock; nothing is written before `desk_state` confirms a fresh desk."""
         if self.db.in_transaction():
             raise RuntimeError("generate() must not run inside another transaction")
         self.db.connect(reuse_if_open=True)
         self.conn = self.db.connection()
-        self.conn.execute("BEGIN IMMEDIATE")
+        if tickets >= ROLLBACK_JOURNAL_FROM:
+            self.rollback_journal = self._leave_wal()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._back_to_wal()
+            raise
+
+    def _leave_wal(self) -> bool:
+        """Switch to a rollback journal if no other connection has the desk open (without
+        waiting: a busy desk just keeps WAL)."""
+        self.conn.set_busy_timeout(0)
+        try:
+            mode = self._scalar("PRAGMA journal_mode = DELETE")
+        except (apsw.BusyError, apsw.LockedError):
+            return False
+        finally:
+            self.conn.set_busy_timeout(int(BUSY_SECONDS * 1000))
+        return str(mode).lower() == "delete"
+
+    def _back_to_wal(self) -> None:
+        if self.rollback_journal:
+            self._scalar("PRAGMA journal_mode = WAL")
+            self.rollback_journal = False
 
     def desk_state(self) -> DeskState:
         run = self._scalar
@@ -86,7 +120,6 @@ class SqliteBulk:
         for name, _ in self._indexes:
             self.conn.execute(f'DROP INDEX "{name}"')
         self._fts_config(FTS_BULK)
-        self._ready = True
 
     def _fts_config(self, values: dict[str, int]) -> None:
         for key, value in values.items():
@@ -98,6 +131,7 @@ class SqliteBulk:
             return
         if not self.conn.getautocommit():
             self.conn.execute("ROLLBACK")
+        self._back_to_wal()
         self._restore_pragmas()
 
     def _restore_pragmas(self) -> None:
@@ -186,8 +220,12 @@ class SqliteBulk:
                         force=True)
         progress.uncancellable(lambda: self.conn.execute("COMMIT"),
                                "Saving to disk (can no longer be cancelled)")
-        progress.update(done + units * 3 // 4, "Checkpointing the database", force=True)
-        progress.uncancellable(
-            lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall(),
-            "Checkpointing the database")
+        if self.rollback_journal:
+            progress.update(done + units * 3 // 4, "Back to WAL mode", force=True)
+            progress.uncancellable(self._back_to_wal, "Back to WAL mode")
+        else:
+            progress.update(done + units * 3 // 4, "Checkpointing the database", force=True)
+            progress.uncancellable(
+                lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall(),
+                "Checkpointing the database")
         self._restore_pragmas()

@@ -108,22 +108,31 @@ def reference(slot: str, fraction: float, number: int, year: int) -> Segment:
 
 _NOTHING = ("", "")
 _SPACE = lit(" ")
-_PARAGRAPH = lit("\n\n")
-_NEWLINE = lit("\n")
 _DASH = lit(" – ")
+_FULL_STOP = lit(".")
+_HI = lit("Hi ")
+_COMMA_PARAGRAPH = lit(",\n\n")
+_STOP_PARAGRAPH = lit(".\n\n")
+_UPDATE = lit("\n\nUpdate: ")
 
 
-GREETINGS = _options(phrases.GREETINGS)
-SIGNOFFS = _options(phrases.SIGNOFFS)
-ACKS = _options(phrases.ACKS)
-WORKING = _options(phrases.WORKING)
-SOLVED = _options(phrases.SOLVED)
-FOLLOW_UPS = _options(phrases.FOLLOW_UPS)
-CUSTOMER_LEADS = _options(phrases.CUSTOMER_LEADS)
-THANKS = _options(phrases.THANKS)
-REOPEN_LEADS = _options(phrases.REOPEN_LEADS)
-NOTE_LEADS = _options(phrases.NOTE_LEADS)
-RESOLUTION_LEADS = _options(phrases.RESOLUTION_LEADS)
+def _framed(texts: tuple[str, ...], before: str = "", after: str = "") -> tuple[Segment, ...]:
+    """Phrases with the punctuation or line breaks around them, so a message is built from a
+    handful of pieces rather than dozens."""
+    return tuple((before + t + after, document(t)) for t in texts)
+
+
+GREETINGS = _framed(phrases.GREETINGS, after="\n\n")
+SIGNOFFS = _framed(phrases.SIGNOFFS, before="\n\n", after="\n")
+ACKS = _framed(phrases.ACKS, after=" ")
+WORKING = _framed(phrases.WORKING, after=" ")
+SOLVED = _framed(phrases.SOLVED, after=" ")
+FOLLOW_UPS = _framed(phrases.FOLLOW_UPS, before=". ")
+CUSTOMER_LEADS = _framed(phrases.CUSTOMER_LEADS, after=" ")
+THANKS = _framed(phrases.THANKS, after="\n\n")
+REOPEN_LEADS = _framed(phrases.REOPEN_LEADS, after=" ")
+NOTE_LEADS = _framed(phrases.NOTE_LEADS, after=" ")
+RESOLUTION_LEADS = _framed(phrases.RESOLUTION_LEADS, after=" ")
 INFO_NEEDED = _options(phrases.INFO_NEEDED)
 ASKING = tuple(_pieces(t) for t in phrases.ASKING)
 # Keyed by id(): a frozen dataclass hashes all its fields on every lookup.
@@ -135,59 +144,58 @@ class TextMaker:
     """Writes one chunk's texts from its random generator and word stream."""
 
     def __init__(self, rng: random.Random, words: WordStream) -> None:
-        self.rng = rng
+        self._random = rng.random
         self.words = words
 
     def _pick(self, options: tuple[Segment, ...]) -> Segment:
-        return options[int(self.rng.random() * len(options))]
+        return options[int(self._random() * len(options))]
 
     def _run(self, low: int, high: int) -> Segment:
-        words = self.words.run(low + int(self.rng.random() * (high - low + 1)))
+        words = self.words.run(low + int(self._random() * (high - low + 1)))
         return words, words
 
     def subject(self, topic: Topic, ref: Segment) -> tuple[str, str]:
         options = _SUBJECTS[id(topic)]
-        before, after, has_slot = options[int(self.rng.random() * len(options))]
+        before, after, has_slot = options[int(self._random() * len(options))]
         slot = ref if has_slot else _NOTHING
-        if self.rng.random() < 0.6:
+        if self._random() < 0.6:
             return compose(before, slot, after, _DASH, self._run(1, 3))
         return compose(before, slot, after)
 
     def description(self, topic: Topic, ref: Segment, customer: Segment) -> tuple[str, str]:
         options = _ASKS[id(topic)]
-        before, after, _ = options[int(self.rng.random() * len(options))]
-        return compose(self._pick(GREETINGS), _PARAGRAPH, before, ref, after, _SPACE,
-                       self.words.sentence(6 + int(self.rng.random() * 17)), lit("."), _PARAGRAPH,
-                       self._pick(SIGNOFFS), _NEWLINE, customer)
+        before, after, _ = options[int(self._random() * len(options))]
+        return compose(self._pick(GREETINGS), before, ref, after, _SPACE,
+                       self.words.sentence(5 + int(self._random() * 14)), _FULL_STOP,
+                       self._pick(SIGNOFFS), customer)
 
     def reply(self, customer: Segment, agent: Segment, kind: str) -> tuple[str, str]:
         """An agent's message: `kind` is "ask" (needs information), "solve" or "work"."""
         if kind == "ask":
-            before, after, _ = ASKING[int(self.rng.random() * len(ASKING))]
-            middle: tuple[Segment, ...] = (before, self._pick(INFO_NEEDED), after)
-        elif kind == "solve":
-            middle = (self._pick(SOLVED), _SPACE, self._run(5, 18), lit(". "),
-                      self._pick(FOLLOW_UPS))
-        else:
-            middle = (self._pick(WORKING), _SPACE, self._run(6, 20), lit("."))
-        return compose(lit("Hi "), customer, lit(","), _PARAGRAPH, self._pick(ACKS), _SPACE,
-                       *middle, _PARAGRAPH, self._pick(SIGNOFFS), _NEWLINE, agent)
+            before, after, _ = ASKING[int(self._random() * len(ASKING))]
+            return compose(_HI, customer, _COMMA_PARAGRAPH, self._pick(ACKS), before,
+                           self._pick(INFO_NEEDED), after, self._pick(SIGNOFFS), agent)
+        if kind == "solve":
+            return compose(_HI, customer, _COMMA_PARAGRAPH, self._pick(ACKS),
+                           self._pick(SOLVED), self._run(3, 12), self._pick(FOLLOW_UPS),
+                           self._pick(SIGNOFFS), agent)
+        return compose(_HI, customer, _COMMA_PARAGRAPH, self._pick(ACKS), self._pick(WORKING),
+                       self._run(3, 12), _FULL_STOP, self._pick(SIGNOFFS), agent)
 
     def customer_message(self, customer: Segment, kind: str) -> tuple[str, str]:
         """A customer's message: `kind` is "reply", "thanks" or "reopen"."""
         if kind == "thanks":
-            return compose(self._pick(THANKS), _PARAGRAPH, customer)
+            return compose(self._pick(THANKS), customer)
         lead = self._pick(REOPEN_LEADS if kind == "reopen" else CUSTOMER_LEADS)
-        return compose(self._pick(GREETINGS), _PARAGRAPH, lead, _SPACE,
-                       self._run(5, 22), lit("."), _PARAGRAPH, customer)
+        return compose(self._pick(GREETINGS), lead, self._run(3, 12), _STOP_PARAGRAPH,
+                       customer)
 
     def note(self) -> tuple[str, str]:
-        return compose(self._pick(NOTE_LEADS), _SPACE, self._run(4, 16), lit("."))
+        return compose(self._pick(NOTE_LEADS), self._run(4, 16), _FULL_STOP)
 
     def resolution(self) -> tuple[str, str]:
-        return compose(self._pick(RESOLUTION_LEADS), _SPACE, self._run(4, 14), lit("."))
+        return compose(self._pick(RESOLUTION_LEADS), self._run(4, 14), _FULL_STOP)
 
     def addendum(self, body: tuple[str, str]) -> tuple[str, str]:
         """A note as edited a little later: the old text plus a line."""
-        extra = compose(_PARAGRAPH, lit("Update:"), _SPACE, self._run(3, 10), lit("."))
-        return body[0] + extra[0], f"{body[1]} {extra[1]}"
+        return compose(body, _UPDATE, self._run(3, 10), _FULL_STOP)
