@@ -19,7 +19,9 @@ def _record(agent: Agent) -> AgentRecord:
 
 
 def _check_unique(name: str, except_id: int | None = None) -> None:
-    query = Agent.select(Agent.id).where(fn.lower(Agent.name) == name.lower())
+    # lower() on both sides, as the unique index agent_name does: SQLite folds only ASCII, so
+    # Python's lower() would miss "À" == "À" here and the insert would hit the index instead.
+    query = Agent.select(Agent.id).where(fn.lower(Agent.name) == fn.lower(name))
     if except_id is not None:
         query = query.where(Agent.id != except_id)
     if query.exists():
@@ -72,7 +74,7 @@ def find_agent(name: str) -> AgentRecord | None:
     PostgreSQL refuses one as a parameter, so such a name is simply not found."""
     if "\x00" in name:
         return None
-    agent = Agent.get_or_none(fn.lower(Agent.name) == name.strip().lower())
+    agent = Agent.get_or_none(fn.lower(Agent.name) == fn.lower(name.strip()))
     return _record(agent) if agent else None
 
 

@@ -204,7 +204,8 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
         status=status,
         priority=priority,
         customer=customer,
-        assignees=_distinct(text.name(n, "agent's name") for n in split_list(get("assignees", ""))),
+        assignees=tuple(dict.fromkeys(text.name(n, "agent's name")
+                                      for n in split_list(get("assignees", "")))),
         tags=tuple(text.split_tags(",".join(split_list(get("tags", ""))))),
         created_at=created,
         updated_at=updated,
@@ -212,14 +213,6 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
         resolved_at=resolved,
         closed_at=closed,
     )
-
-
-def _distinct(names: Iterator[str]) -> tuple[str, ...]:
-    """Names without repeats, ignoring case ("Ann" and "ann" are one agent)."""
-    found: dict[str, str] = {}
-    for name in names:
-        found.setdefault(name.casefold(), name)
-    return tuple(found.values())
 
 
 def _rows(path: Path, now: int) -> Iterator[tuple[int, _Row | str]]:
@@ -259,8 +252,7 @@ class _People:
         self.session = session
         self.customers: dict[_Customer, int] = {}
         self.customers_created = 0
-        self.agents: dict[str, int] = {str(name).casefold(): int(aid) for aid, name in
-                                       Agent.select(Agent.id, Agent.name).tuples()}
+        self.agents: dict[str, int] = {}
         self.agents_created: list[str] = []
 
     def customer(self, c: _Customer) -> int:
@@ -275,7 +267,8 @@ class _People:
                 return int(cid)
         if c.email:
             by_email = (Customer.select(Customer.id)
-                        .where(fn.lower(Customer.email) == c.email.lower()).order_by(Customer.id))
+                        .where(fn.lower(Customer.email) == fn.lower(c.email))
+                        .order_by(Customer.id))
             if c.external_id:  # someone with another external id is someone else
                 by_email = by_email.where(Customer.external_id.is_null())
             if (cid := by_email.scalar()) is not None:
@@ -284,7 +277,7 @@ class _People:
         if c.external_id:
             return None
         named = [cid for (cid,) in Customer.select(Customer.id)
-                 .where(fn.lower(Customer.name) == c.name.lower()).limit(2).tuples()]
+                 .where(fn.lower(Customer.name) == fn.lower(c.name)).limit(2).tuples()]
         return int(named[0]) if len(named) == 1 else None
 
     def _create(self, c: _Customer) -> int:
@@ -294,12 +287,16 @@ class _People:
                                    created_at=self.session.now()).execute())
 
     def agent(self, name: str) -> int:
-        key = name.casefold()
-        if key not in self.agents:
-            self.agents[key] = int(Agent.insert(name=name, email="", active=True,
-                                                created_at=self.session.now()).execute())
-            self.agents_created.append(name)
-        return self.agents[key]
+        """The agent called `name`, ignoring case as the desk's unique index does (SQL lower()),
+        created if there is none."""
+        if name not in self.agents:
+            found = Agent.select(Agent.id).where(fn.lower(Agent.name) == fn.lower(name)).scalar()
+            if found is None:
+                found = Agent.insert(name=name, email="", active=True,
+                                     created_at=self.session.now()).execute()
+                self.agents_created.append(name)
+            self.agents[name] = int(found)
+        return self.agents[name]
 
 
 @dataclass
@@ -346,8 +343,9 @@ def _write_chunk(session: Session, rows: list[_Row], people: _People, next_id: l
     tag_rows = [{"ticket": tid, "tag": ids[t]} for tid, row in links for t in row.tags]
     if tag_rows:
         TicketTag.insert_many(tag_rows).execute()
-    assignee_rows = [{"ticket": tid, "agent": people.agent(n)}
-                     for tid, row in links for n in row.assignees]
+    assignee_rows = [{"ticket": tid, "agent": agent}  # "Ann" and "ann" may be one agent
+                     for tid, row in links
+                     for agent in dict.fromkeys(people.agent(n) for n in row.assignees)]
     if assignee_rows:
         TicketAssignee.insert_many(assignee_rows).execute()
     now = session.now()
