@@ -37,7 +37,11 @@ table is the cards split by current assignee (see `AgentFigures`).
 
 A filter narrows every figure to the tickets it matches (by their current fields); the period
 replaces the filter's own date range. Previous-period figures use the run of the same number of
-days just before (`Period.previous`).
+days just before (`Period.previous`): always its cards and days, its breakdowns when asked.
+
+Drill-down: `PeriodFigures.drill`, `drill_day`, `drill_bar` and `drill_agent` give the ticket-list
+filter that lists exactly the tickets behind a card, bar or cell, or None where no single filter
+can (a ratio, the union behind "handled", a tag combined with another tag filter).
 """
 
 from __future__ import annotations
