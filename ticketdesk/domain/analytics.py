@@ -109,7 +109,8 @@ _METRIC_TEXT = {
                                 "reply to the customer, over tickets first answered in the "
                                 "period. Tickets never answered are not included."),
     Metric.CLOSURE_RATE: ("Closure Rate", "Closed ÷ Created in the same period. Above 100 % "
-                          "means the backlog shrank; “—” when nothing was created."),
+                          "means more tickets were closed than came in; “—” when nothing was "
+                          "created."),
 }
 
 
