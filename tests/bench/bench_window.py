@@ -120,7 +120,8 @@ def floors(limit_db: Path) -> dict[str, float]:
     if not LIMIT.exists() or not limit_db.exists():
         return {}
     spec = importlib.util.spec_from_file_location("limit", LIMIT)
-    assert spec and spec.loader
+    assert spec
+    assert spec.loader
     argv, sys.argv = sys.argv, ["limit.py", "1000000", str(limit_db)]
     try:
         limit = importlib.util.module_from_spec(spec)

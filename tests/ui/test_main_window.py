@@ -243,8 +243,7 @@ def test_change_made_by_another_process_shows_without_restart(seeded: str,
               "s.close()\n")
     subprocess.run([sys.executable, "-c", script, seeded], check=True, timeout=60)
     qtbot.waitUntil(lambda: "From the command line" in subjects(window), timeout=5000)
-    wait_listed(qtbot, window)
-    assert window.count_label.text() == "5 tickets"
+    qtbot.waitUntil(lambda: window.count_label.text() == "5 tickets", timeout=5000)
 
 
 def test_switching_agent_records_changes_as_the_new_agent(seeded: str, window: MainWindow,

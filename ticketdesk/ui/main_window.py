@@ -241,6 +241,8 @@ class MainWindow(QMainWindow):
 
     def _update_counts(self) -> None:
         matching, total = self.model.matching, self.model.total
+        if matching is not None and total is not None and matching > total:
+            total = None  # the new total is still on its way; never show "5 of 4"
         shown = f"{matching:,}" if matching is not None else f"{self.model.rowCount():,}+"
         if total is None or (matching is not None and matching == total):
             noun = self.tr("ticket") if matching == 1 else self.tr("tickets")
