@@ -346,9 +346,15 @@ class PostgresBackend:
                 cursor.close()
 
     def id_array(self, db: Any, sql: str, params: Sequence[Any]) -> np.ndarray:
-        """The first column of an ordered id query as int64."""
-        cursor = db.execute_sql(sql, params)
-        return np.fromiter((row[0] for row in cursor), dtype=np.int64)
+        """The first column of an ordered id query as int64, built on the server: every id's
+        8 bytes in one bytea, decoded by numpy in C, instead of Python making a million row
+        tuples (as SqliteBackend does with hex). The aggregate reads its ordered subquery in
+        order (PostgreSQL documents it; the parity tests compare with SQLite's order)."""
+        row = db.execute_sql(
+            f"SELECT string_agg(int8send(ids.id), ''::bytea) FROM ({sql}) AS ids",
+            params).fetchone()
+        data = bytes(row[0]) if row and row[0] is not None else b""
+        return np.frombuffer(data, dtype=">i8").astype(np.int64)
 
     # -- search -------------------------------------------------------------------------------
 
