@@ -2,10 +2,68 @@
 <!DOCTYPE TS>
 <TS version="2.1">
 <context>
+    <name>ActivityModel</name>
+    <message>
+        <location filename="../../ticketdesk/ui/dock/activity_tab.py" line="+37"/>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Who</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ActivityTab</name>
     <message>
-        <location filename="../../ticketdesk/ui/dock/activity_tab.py" line="+113"/>
+        <location line="+64"/>
+        <source>Before:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>After:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Was:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>Select a row to see the whole change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AfterOpen</name>
+    <message>
+        <location filename="../../ticketdesk/ui/backups.py" line="+93"/>
+        <source>This desk is also open in {0}: each window shows the other&apos;s changes as they are saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Today&apos;s backup was written to {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Daily backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Today&apos;s automatic backup could not be taken: {0}
+
+Your earlier backups were all kept.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -40,7 +98,7 @@
 <context>
     <name>AttachmentActions</name>
     <message>
-        <location filename="../../ticketdesk/ui/dock/attachments.py" line="+88"/>
+        <location filename="../../ticketdesk/ui/dock/attachments.py" line="+90"/>
         <source>Open a program?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -91,14 +149,27 @@
     </message>
 </context>
 <context>
+    <name>Attachments</name>
+    <message>
+        <location line="-89"/>
+        <source>{0} is not a file; folders cannot be attached.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Cannot read {0}: {1}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChoiceButton</name>
     <message>
-        <location filename="../../ticketdesk/ui/menus.py" line="+50"/>
+        <location filename="../../ticketdesk/ui/menus.py" line="+52"/>
         <source>(none yet)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>Any</source>
         <translation type="unfinished"></translation>
     </message>
@@ -182,7 +253,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Do not send {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -212,7 +283,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+20"/>
         <source>{0} from the customer · {1}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -325,7 +396,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>&amp;Tags:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -799,7 +870,7 @@
 <context>
     <name>InlineField</name>
     <message>
-        <location filename="../../ticketdesk/ui/dock/editors.py" line="+152"/>
+        <location filename="../../ticketdesk/ui/dock/editors.py" line="+202"/>
         <source>Edit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -827,7 +898,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ticketdesk/ui/main_window.py" line="+89"/>
+        <location filename="../../ticketdesk/ui/main_window.py" line="+90"/>
         <source>Ticket</source>
         <translation type="unfinished"></translation>
     </message>
@@ -858,6 +929,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Restore Backup…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -937,7 +1013,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+56"/>
         <location line="+3"/>
         <source>ticket</source>
         <translation type="unfinished"></translation>
@@ -1016,7 +1092,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+18"/>
         <source>Something went wrong: {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1067,7 +1143,7 @@
 <context>
     <name>NoteCard</name>
     <message>
-        <location filename="../../ticketdesk/ui/dock/notes_tab.py" line="+56"/>
+        <location filename="../../ticketdesk/ui/dock/notes_tab.py" line="+57"/>
         <source>Edit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1087,7 +1163,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source> · edited {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1105,7 +1181,7 @@
 <context>
     <name>NotesTab</name>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>Internal notes: seen by agents only, never sent to the customer.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1135,7 +1211,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+113"/>
+        <location line="+120"/>
         <source>Edit a note</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1319,9 +1395,37 @@
     </message>
 </context>
 <context>
+    <name>RestoreDialog</name>
+    <message>
+        <location filename="../../ticketdesk/ui/backups.py" line="+20"/>
+        <source>Restore Backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose the backup to restore. The desk as it is now is not deleted: it is set aside beside it as {0}.before-restore-&lt;date&gt;, and this window reopens on the restored desk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>daily</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>by hand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Restore</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Status</name>
     <message>
-        <location line="-10"/>
+        <location filename="../../ticketdesk/ui/labels.py" line="-10"/>
         <source>Open</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1362,7 +1466,7 @@
 <context>
     <name>ThreadView</name>
     <message>
-        <location filename="../../ticketdesk/ui/dock/thread_view.py" line="+80"/>
+        <location filename="../../ticketdesk/ui/dock/thread_view.py" line="+81"/>
         <source>No messages yet.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1392,12 +1496,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>Files on this ticket: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+35"/>
         <source>Open or save {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1405,30 +1509,30 @@
 <context>
     <name>TicketDock</name>
     <message>
-        <location filename="../../ticketdesk/ui/dock/ticket_dock.py" line="+90"/>
+        <location filename="../../ticketdesk/ui/dock/ticket_dock.py" line="+176"/>
         <source>Select a ticket in the list to see it here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="-48"/>
         <source>De&amp;tail</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+83"/>
+        <location line="+87"/>
         <source>&amp;Conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-82"/>
-        <location line="+84"/>
+        <location line="-86"/>
+        <location line="+88"/>
         <source>&amp;Notes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-83"/>
-        <location line="+85"/>
+        <location line="-87"/>
+        <location line="+89"/>
         <source>&amp;Activity</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1448,7 +1552,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+107"/>
         <source>What you changed no longer exists; nothing was saved.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1541,6 +1645,14 @@ Close anyway?</source>
     </message>
 </context>
 <context>
+    <name>new</name>
+    <message>
+        <location filename="../../ticketdesk/ui/backups.py" line="+79"/>
+        <source>Restored the backup of {0}; the desk as it was is kept beside it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>theme</name>
     <message>
         <location filename="../../ticketdesk/ui/theme.py" line="+153"/>
@@ -1566,8 +1678,28 @@ Close anyway?</source>
 <context>
     <name>window</name>
     <message>
-        <location filename="../../ticketdesk/ui/live_refresh.py" line="+138"/>
+        <location filename="../../ticketdesk/ui/live_refresh.py" line="+148"/>
         <source>Connected to the database server again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ticketdesk/ui/backups.py" line="-37"/>
+        <source>Restore Backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A team desk on PostgreSQL is restored on the server (pg_restore), not here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>There is no backup of this desk yet in {0}. File &gt; Back Up Now takes one; one is also taken automatically each day the desk is opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This desk is also open in {0}. Close it there first, then restore; nothing was changed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
