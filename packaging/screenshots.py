@@ -68,7 +68,7 @@ def interesting_ticket(window) -> int | None:
     from ticketdesk.services import messages, notes, tickets
 
     model = window.model
-    for rows, with_note in ((20, True), (20, False), (200, True)):
+    for rows, with_note in ((20, True), (200, True), (20, False)):
         for row in range(min(model.rowCount(), rows)):
             ticket_id = model.ticket_id(row)
             if ticket_id is None or len(tickets.get_ticket(ticket_id).subject) > 40:
