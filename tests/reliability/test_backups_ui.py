@@ -6,6 +6,7 @@ text stays in the dialog)."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,14 +51,25 @@ def _press(button_text: str) -> Callable[[QWidget], None]:
 
 
 def test_the_daily_backup_runs_off_the_gui_thread_at_open(
-        db_url: str, tmp_path: Path, open_window: Callable[..., MainWindow], qtbot) -> None:
+        db_url: str, tmp_path: Path, open_window: Callable[..., MainWindow], qtbot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     _desk(db_url, "backed up")
     window = open_window()
+    threads: list[threading.Thread] = []
+    real = maintenance.daily_backup
+
+    def spy(store: object, **kwargs: object) -> object:
+        threads.append(threading.current_thread())
+        return real(store, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(maintenance, "daily_backup", spy)
     job = after_open(window)
     with qtbot.waitSignal(job.done, timeout=10_000) as done:
         pass
     path = done.args[0]
     assert isinstance(path, Path)
+    assert threads
+    assert threads[0] is not threading.main_thread()
     assert path.parent == tmp_path / "backups"
     assert "Today's backup was written" in window.statusBar().currentMessage()
     again = after_open(window)
