@@ -10,7 +10,6 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
-
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import agents, audit, customers, tickets
@@ -44,11 +43,11 @@ def seeded(db_url: str) -> str:
                                             tags=["vip"])
         corp, _ = customers.create_customer(system, "Bob Corp")
         specs = [
-            dict(customer_id=jane, tags=["billing"], assignee_ids=[alice],
-                 priority=Priority.HIGH),
-            dict(tags=["hardware"], priority=Priority.URGENT),
-            dict(customer_id=corp, tags=["login"], assignee_ids=[bob]),
-            dict(customer_id=jane, tags=["billing"]),
+            {"customer_id": jane, "tags": ["billing"], "assignee_ids": [alice],
+                 "priority": Priority.HIGH},
+            {"tags": ["hardware"], "priority": Priority.URGENT},
+            {"customer_id": corp, "tags": ["login"], "assignee_ids": [bob]},
+            {"customer_id": jane, "tags": ["billing"]},
         ]
         for subject, spec in zip(SUBJECTS, specs, strict=True):
             clock.advance(3600)
@@ -98,7 +97,8 @@ def test_create_ticket_from_empty_state_appears_selected_and_recorded_as_mine(
     assert window.list_stack.currentWidget() is window.table
     detail = tickets.get_ticket(1)
     assert detail.priority == Priority.URGENT
-    assert detail.customer is not None and detail.customer.name == "New Person"
+    assert detail.customer is not None
+    assert detail.customer.name == "New Person"
     assert detail.tags == ("hardware", "scanner")
     me = window.session.agent_id
     assert {a.agent for a in audit.activity_for(1)} == {agents.get_agent(me).name}
@@ -302,3 +302,29 @@ def test_model_shows_number_at_once_and_fetches_rows_outside_data(
     assert model.data(index) is None  # not cached: no query inside data()
     assert model.data(model.index(0, 0)) == "TKT-000004"
     qtbot.waitUntil(lambda: model.data(index) == "Invoice copy needed", timeout=2000)
+
+
+def test_updated_column_is_hidden_at_first_and_shown_from_the_header_menu(
+        seeded: str, window: MainWindow, qtbot) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    from ticketdesk.ui.ticket_model import COL_UPDATED
+
+    header = window.table.horizontalHeader()
+    assert header.isSectionHidden(COL_UPDATED)
+    picked: list[str] = []
+
+    def pick() -> None:
+        menu = QApplication.activePopupWidget()
+        if menu is None:
+            QTimer.singleShot(10, pick)
+            return
+        action = next(a for a in menu.actions() if a.text() == "Updated")
+        picked.append(action.text())
+        action.trigger()
+        menu.close()
+
+    QTimer.singleShot(0, pick)
+    header.customContextMenuRequested.emit(QPoint(5, 5))
+    assert picked == ["Updated"]
+    assert not header.isSectionHidden(COL_UPDATED)

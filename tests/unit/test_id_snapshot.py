@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ticketdesk.db import ticket_query
 from ticketdesk.db.store import Store
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter

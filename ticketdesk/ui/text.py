@@ -25,6 +25,21 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     return label
 
 
+def compact_time(epoch: int | None, now: QDateTime | None = None) -> str:
+    """A short local time for a table cell: "14:05" today, "Nov 19, 14:05" this year, the
+    date alone before that (the cell's tooltip gives the full time)."""
+    if epoch is None:
+        return ""
+    moment = QDateTime.fromSecsSinceEpoch(int(epoch))
+    current = now or QDateTime.currentDateTime()
+    locale = QLocale()
+    if moment.date() == current.date():
+        return locale.toString(moment.time(), "HH:mm")
+    if moment.date().year() == current.date().year():
+        return locale.toString(moment, "MMM d, HH:mm")
+    return local_time(epoch, with_time=False)
+
+
 def local_time(epoch: int | None, *, with_time: bool = True) -> str:
     """A UTC instant in the user's local time zone and locale short format; "" for none."""
     if epoch is None:

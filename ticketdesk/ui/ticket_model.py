@@ -34,7 +34,7 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.services.ticket_list import PAGE, TicketRow
 from ticketdesk.ui.icons import priority_icon, status_icon
 from ticketdesk.ui.labels import QT_TRANSLATE_NOOP, priority_text, status_text
-from ticketdesk.ui.text import local_time, plain_tooltip
+from ticketdesk.ui.text import compact_time, local_time, plain_tooltip
 from ticketdesk.ui.worker import QueryRunner
 
 COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
@@ -60,8 +60,8 @@ Index = QModelIndex | QPersistentModelIndex
 def _display(row: TicketRow) -> tuple[str, ...]:
     return (format_number(row.id), row.subject, status_text(row.status),
             priority_text(row.priority),
-            row.customer, row.assignees, row.tags, local_time(row.created_at),
-            local_time(row.updated_at))
+            row.customer, row.assignees, row.tags, compact_time(row.created_at),
+            compact_time(row.updated_at))
 
 
 class TicketTableModel(QAbstractTableModel):
@@ -282,9 +282,12 @@ class TicketTableModel(QAbstractTableModel):
                 return status_icon(ticket.status)
             if column == COL_PRIORITY:
                 return priority_icon(ticket.priority)
-        elif role == Qt.ItemDataRole.ToolTipRole and column in (COL_SUBJECT, COL_CUSTOMER,
-                                                                COL_ASSIGNEES, COL_TAGS):
-            return plain_tooltip(display[column]) if display[column] else None
+        elif role == Qt.ItemDataRole.ToolTipRole:
+            if column in (COL_SUBJECT, COL_CUSTOMER, COL_ASSIGNEES, COL_TAGS):
+                return plain_tooltip(display[column]) if display[column] else None
+            if column in (COL_CREATED, COL_UPDATED):
+                epoch = ticket.created_at if column == COL_CREATED else ticket.updated_at
+                return local_time(epoch)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -3,13 +3,14 @@ model), and selection and scroll position kept by ticket id when the list refres
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from ticketdesk.domain.filters import Sort
-from ticketdesk.ui.ticket_model import COL_SUBJECT, COLUMNS, TicketTableModel
+from ticketdesk.ui.ticket_model import COL_SUBJECT, COL_UPDATED, COLUMNS, TicketTableModel
 
-DEFAULT_WIDTHS = (96, 300, 112, 92, 150, 160, 130, 128, 128)
+DEFAULT_WIDTHS = (92, 300, 108, 88, 140, 140, 120, 104, 104)
+HIDDEN_BY_DEFAULT = (COL_UPDATED,)
 
 
 class TicketTable(QTableView):
@@ -42,6 +43,10 @@ class TicketTable(QTableView):
             header.resizeSection(column, width)
         # The subject takes whatever width is left, so every column fits without scrolling.
         header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
+        for column in HIDDEN_BY_DEFAULT:
+            header.setSectionHidden(column, True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
         header.sectionClicked.connect(self._header_clicked)
         self._sort = Sort()
         self._show_sort_indicator()
@@ -50,6 +55,19 @@ class TicketTable(QTableView):
         model.modelAboutToBeReset.connect(self._remember)
         model.modelReset.connect(self._restore)
         self.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    def _header_menu(self, pos: QPoint) -> None:
+        """Right-click on the column titles: show or hide columns (kept with the layout)."""
+        header = self.horizontalHeader()
+        menu = QMenu(self)
+        for column, (title, _key) in enumerate(COLUMNS):
+            action = menu.addAction(self.ticket_model.headerData(
+                column, Qt.Orientation.Horizontal) or title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.setEnabled(column != COL_SUBJECT)  # the subject always shows
+            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+        menu.exec(header.mapToGlobal(pos))
 
     # -- sorting ------------------------------------------------------------------------------
 
