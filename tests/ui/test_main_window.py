@@ -32,6 +32,10 @@ SUBJECTS = ["Refund not received", "Printer on fire", "Password reset loop",
 
 @pytest.fixture
 def seeded(db_url: str) -> str:
+    return seed(db_url)
+
+
+def seed(db_url: str) -> str:
     """Four tickets with customers, tags, assignees and statuses, written through services."""
     store = open_database(db_url)
     clock = FakeClock()
@@ -328,3 +332,21 @@ def test_updated_column_is_hidden_at_first_and_shown_from_the_header_menu(
     header.customContextMenuRequested.emit(QPoint(5, 5))
     assert picked == ["Updated"]
     assert not header.isSectionHidden(COL_UPDATED)
+
+
+def test_a_draft_typed_in_another_window_does_not_reload_this_one(
+        sqlite_url: str, open_window, qtbot) -> None:
+    """SQLite desks poll for changes; PostgreSQL ones are told (tests/ui/test_team_*)."""
+    from ticketdesk.services import drafts
+
+    seed(sqlite_url)
+    mine = open_window(url=sqlite_url)
+    other = open_window(agent="Bob Builder", url=sqlite_url)
+    wait_listed(qtbot, mine)
+    heard: list[object] = []
+    mine.hub.changed.connect(lambda changes, initiator: heard.append(initiator))
+    drafts.save_drafts(other.session, [drafts.DraftEdit(1, "reply", "Dear Jane, …")])
+    qtbot.wait(2500)  # two polls
+    assert heard == []
+    tickets.set_priority(other.session, 1, 1, Priority.URGENT)
+    qtbot.waitUntil(lambda: "external" in heard, timeout=3000)

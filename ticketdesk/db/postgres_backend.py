@@ -322,6 +322,12 @@ class PostgresBackend:
                            (f"{int(self.write_wait_seconds * 1000)}ms", MIGRATION_LOCK))
             yield txn
 
+    def count_change(self, db: Any) -> None:
+        """Nothing to count: other desktops hear of changes through LISTEN/NOTIFY."""
+
+    def change_seq(self, db: Any) -> int:
+        return self.data_version(db)
+
     def interrupt_connection(self, raw: Any) -> None:
         """Ask the server to cancel what `raw` (another thread's connection) is running."""
         if raw.closed or raw.broken:

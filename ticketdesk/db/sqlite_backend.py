@@ -125,6 +125,16 @@ class SqliteBackend:
         """Changes when another connection commits (PRAGMA data_version); cheap to poll."""
         return int(db.execute_sql("PRAGMA data_version").fetchone()[0])
 
+    def count_change(self, db: Any) -> None:
+        """Count a visible change, inside the write transaction (read by `change_seq`)."""
+        db.execute_sql(
+            "INSERT INTO desk_meta (key, value) VALUES ('change_seq', '1') ON CONFLICT (key) "
+            "DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)")
+
+    def change_seq(self, db: Any) -> int:
+        row = db.execute_sql("SELECT value FROM desk_meta WHERE key = 'change_seq'").fetchone()
+        return int(row[0]) if row else 0
+
     def stream(self, db: Any, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         """Rows one at a time; APSW steps the statement lazily, so memory stays constant."""
         yield from db.execute_sql(sql, params)

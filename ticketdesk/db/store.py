@@ -58,12 +58,18 @@ class Store:
             database_proxy.initialize(self.db)
 
     @contextmanager
-    def write(self) -> Iterator[None]:
+    def write(self, *, quiet: bool = False) -> Iterator[None]:
         """One write transaction; driver failures the user can act on become StorageError,
-        and nothing of the transaction is kept."""
+        and nothing of the transaction is kept.
+
+        A `quiet` write (a draft saved while typing) changes nothing other windows show, so it
+        does not count as a change for them (see `change_seq`)."""
         self._bind()
+        outermost = not self.db.in_transaction()
         try:
             with self.backend.write_lock(self.db):
+                if outermost and not quiet:
+                    self.backend.count_change(self.db)
                 yield
         except Exception as exc:
             error = storage_error(exc)
@@ -102,7 +108,12 @@ class Store:
         return self.backend.id_array(self.db, sql, params)
 
     def data_version(self) -> int:
+        """Moves when another connection commits anything (cheap; poll this first)."""
         return self.backend.data_version(self.db)
+
+    def change_seq(self) -> int:
+        """Moves when a write other windows should show is committed (not for drafts)."""
+        return self.backend.change_seq(self.db)
 
     def integrity_problems(self) -> list[str]:
         return self.backend.integrity_problems(self.db)

@@ -71,7 +71,7 @@ def save_drafts(session: Session, edits: Iterable[DraftEdit]) -> None:
         return
     agent = session.agent_id
     now = session.now()
-    with session.store.write():
+    with session.store.write(quiet=True):  # typing is no news for other windows
         for edit in wanted:
             if edit.body is None:
                 DraftRow.delete().where(

@@ -28,6 +28,7 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import Sort, TicketFilter
+from ticketdesk.domain.numbers import format_number
 from ticketdesk.services import agents, assignees, customers
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self._show_agent()
 
         self._data_version = store.data_version()
+        self._change_seq = store.change_seq()
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._poll_external)
@@ -196,6 +198,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.filterChanged.connect(self._filter_changed)
         self.table.sortRequested.connect(self._sort_changed)
         self.table.ticketSelected.connect(self.ticket_dock.show_ticket)
+        self.table.ticketSelected.connect(self._title_dock)
         self.model.countsChanged.connect(self._update_counts)
         self.model.modelReset.connect(self._update_pages)
         self.model.rowsInserted.connect(self._update_pages)
@@ -227,6 +230,10 @@ class MainWindow(QMainWindow):
         if wanted is not None and self.table.select_ticket(wanted):
             self._select_when_listed = None
         self._update_pages()
+
+    def _title_dock(self, ticket_id: int | None) -> None:
+        title = self.tr("Ticket")
+        self.dock.setWindowTitle(f"{title} {format_number(ticket_id)}" if ticket_id else title)
 
     def _update_pages(self) -> None:
         if self.model.rowCount() > 0:
@@ -275,7 +282,10 @@ class MainWindow(QMainWindow):
             return
         if version != self._data_version:
             self._data_version = version
-            self.hub.announce(Changes(everything=True), EXTERNAL)
+            seq = self.store.change_seq()  # only drafts saved elsewhere? nothing to show
+            if seq != self._change_seq:
+                self._change_seq = seq
+                self.hub.announce(Changes(everything=True), EXTERNAL)
 
     def _load_choices(self) -> None:
         try:
@@ -417,7 +427,13 @@ class MainWindow(QMainWindow):
         lines = [f"{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}\t"
                  f"{a.text().replace('&', '').rstrip('…')}"
                  for a in self.actions() if not a.shortcut().isEmpty()]
-        lines.append(f"Ctrl+D\t{self.tr('Show or hide the ticket details')}")
+        lines += [
+            f"Ctrl+D\t{self.tr('Show or hide the ticket details')}",
+            f"Alt+T, Alt+C, Alt+N, Alt+A\t{self.tr('Detail, Conversation, Notes, Activity')}",
+            f"Ctrl+Enter\t{self.tr('Send the reply, save the note or the edit')}",
+            f"Ctrl+Shift+Enter\t{self.tr('Log the text as a customer message')}",
+            f"Esc\t{self.tr('Cancel an edit')}",
+        ]
         box = QMessageBox(self)
         box.setWindowTitle(self.tr("Keyboard shortcuts"))
         box.setTextFormat(Qt.TextFormat.PlainText)
