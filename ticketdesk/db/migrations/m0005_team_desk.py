@@ -15,7 +15,8 @@ notification, not thousands. SQLite desks have one process per file and poll `da
 instead; this migration does nothing there.
 
 It also makes text sort on the server as it does in a desk file (`text_sort_key`): an index on
-the ASCII-folded subject in code point order replaces the one on lower(subject).
+lower(subject COLLATE "C") (ASCII letters folded, code point order) replaces the one on
+lower(subject), which follows the server's locale.
 """
 
 from __future__ import annotations
@@ -114,8 +115,7 @@ TRIGGERS = (
 # Text sorts as on SQLite (see PostgresBackend.text_sort_key): ASCII-folded, code point order.
 # lower() in the server's locale would order "ÉCRAN" and "écran" differently from a desk file.
 INDEXES = (
-    "CREATE INDEX ticket_subject_sort ON ticket ((translate(subject, "
-    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE \"C\"), id)",
+    'CREATE INDEX ticket_subject_sort ON ticket (lower(subject COLLATE "C"), id)',
     "DROP INDEX ticket_subject",
 )
 
