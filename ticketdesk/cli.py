@@ -118,6 +118,20 @@ def build_parser() -> argparse.ArgumentParser:
     tickets.add_argument("--bom", action="store_true",
                          help="start the file with a UTF-8 byte order mark (for Excel)")
     _filter_options(tickets)
+    analytics = what.add_parser(
+        "analytics", help="a period's analytics (cards, daily series, breakdowns, agents) to "
+                          "one CSV file",
+        description="One tidy CSV: section, period, first_day, last_day, key, metric, value; "
+                    "current and previous period. The filter options narrow the tickets "
+                    "analysed; --from/--to give a custom period.")
+    _db_option(analytics, top=False)
+    analytics.add_argument("--period", default="last-30d", metavar="PERIOD",
+                           help="today, last-7d, last-30d (default), this-month, last-month, "
+                                "all-time, or custom with --from and --to")
+    analytics.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
+    analytics.add_argument("--bom", action="store_true",
+                           help="start the file with a UTF-8 byte order mark (for Excel)")
+    _filter_options(analytics)
 
     check = commands.add_parser("check", help="check the desk's integrity")
     _db_option(check, top=False)
@@ -230,6 +244,8 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from ticketdesk.db.store import open_database
     from ticketdesk.services.export import export_tickets
 
+    if args.what == "analytics":
+        return _export_analytics(args, out)
     store = open_database(resolve_url(args.db))
     try:
         f = filter_from_args(args)
@@ -238,6 +254,30 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         store.close()
     out.write(f"Exported {result.rows:,} tickets to {result.path} in {result.seconds:.1f} s "
               f"({result.rows_per_second:,.0f} rows/s).\n")
+    return 0
+
+
+def _export_analytics(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.db.store import open_database
+    from ticketdesk.domain.period import PeriodKind
+    from ticketdesk.services import analytics
+    from ticketdesk.services.analytics_export import write_csv
+
+    kind = PeriodKind.parse(args.period)
+    first = parse_date(args.date_from, "--from date") if args.date_from else None
+    last = parse_date(args.date_to, "--to date") if args.date_to else None
+    if kind == PeriodKind.CUSTOM and first is None:
+        raise ValidationError("--period custom needs --from YYYY-MM-DD (and --to, default today).")
+    store = open_database(resolve_url(args.db))
+    try:
+        f = filter_from_args(args).with_(date_from=None, date_to=None)
+        period = analytics.period_for(store, kind, first=first, last=last)
+        report = analytics.compute(store, period, filter=f, previous_breakdowns=True)
+        path = write_csv(report, args.out, bom=args.bom)
+    finally:
+        store.close()
+    out.write(f"Analytics of {period.label} ({period.first_day} – {period.last_day}) "
+              f"written to {path}.\n")
     return 0
 
 
