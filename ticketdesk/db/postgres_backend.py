@@ -168,6 +168,11 @@ class TeamDatabase(PostgresqlDatabase):  # type: ignore[misc]
             raise StorageError(OFFLINE)
         return super()._connect()
 
+    def _initialize_connection(self, conn: Any) -> None:
+        """No JIT compilation for this desk's queries: they are short, or (analytics) pay
+        100-800 ms of compiling for nothing at a million tickets."""
+        conn.execute("SET jit = off")
+
     def _dead(self) -> bool:
         conn = self._state.conn
         return conn is not None and bool(conn.closed or conn.broken)
