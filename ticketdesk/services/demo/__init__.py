@@ -55,17 +55,15 @@ def generate(store: Store, *, tickets: int, seed: int = 1, now: int | None = Non
         plan = plan_desk(writer.desk_state(), tickets=tickets, seed=seed, now=now)
         writer.prepare(tickets)
         counts = {"messages": 0, "notes": 0, "activity": 0, "attachments": 0}
-        with chunks(plan.inputs, report) as produced:
+        with chunks(plan.inputs, report, batched=writer.batched) as produced:
             report.update(0, "Writing people", force=True)
             writer.write_people(plan)
             done = 0
             for rows in produced:
                 writer.write_chunk(rows)
-                done += len(rows.tickets)
-                counts["messages"] += len(rows.messages)
-                counts["notes"] += len(rows.notes)
-                counts["activity"] += len(rows.activity)
-                counts["attachments"] += len(rows.attachments)
+                done += rows.count("tickets")
+                for name in counts:
+                    counts[name] += rows.count(name)
                 report.update(done, f"Writing tickets ({done:,} of {tickets:,})")
         writer.finish(tickets, finishing)
     except BaseException:

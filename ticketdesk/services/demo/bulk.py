@@ -15,6 +15,9 @@ from ticketdesk.services.demo.rows import ChunkRows
 
 
 class BulkWriter(Protocol):
+    batched: bool
+    """Whether `write_chunk` takes rows grouped for multi-row INSERTs (`ChunkRows.batched`)."""
+
     def begin(self, tickets: int) -> None:
         """Open the transaction and take the write lock (for a demo of `tickets`)."""
 

@@ -33,9 +33,10 @@ def _start_worker(inputs: TicketInputs) -> None:
     _maker = ChunkMaker(inputs)
 
 
-def _build(index: int) -> bytes:
+def _build(index: int, batched: bool) -> bytes:
     assert _maker is not None
-    return _maker.build(index).pack()
+    rows = _maker.build(index)
+    return (rows.batched() if batched else rows).pack()
 
 
 def worker_count(tickets: int) -> int:
@@ -45,28 +46,37 @@ def worker_count(tickets: int) -> int:
 
 
 @contextmanager
-def chunks(inputs: TicketInputs, progress: Progress) -> Iterator[Iterator[ChunkRows]]:
-    """The chunks of `inputs` in order; worker processes, if any, end with the block."""
+def chunks(inputs: TicketInputs, progress: Progress,
+           batched: bool) -> Iterator[Iterator[ChunkRows]]:
+    """The chunks of `inputs` in order (`batched` for multi-row INSERTs); worker processes, if
+    any, end with the block."""
     workers = worker_count(inputs.count)
     if workers == 0:
         maker = ChunkMaker(inputs)
-        yield (maker.build(i, progress.tick) for i in range(chunk_count(inputs.count)))
+        yield (_in_process(maker, i, progress, batched)
+               for i in range(chunk_count(inputs.count)))
         return
     context = multiprocessing.get_context("spawn")
     pool = context.Pool(workers, initializer=_start_worker, initargs=(inputs,))
     try:
-        yield _ordered(pool, chunk_count(inputs.count), workers * AHEAD, progress)
+        yield _ordered(pool, chunk_count(inputs.count), workers * AHEAD, progress, batched)
     finally:
         pool.terminate()
         pool.join()
 
 
-def _ordered(pool: Any, total: int, window: int, progress: Progress) -> Iterator[ChunkRows]:
+def _in_process(maker: ChunkMaker, index: int, progress: Progress, batched: bool) -> ChunkRows:
+    rows = maker.build(index, progress.tick)
+    return rows.batched() if batched else rows
+
+
+def _ordered(pool: Any, total: int, window: int, progress: Progress,
+             batched: bool) -> Iterator[ChunkRows]:
     pending: dict[int, Any] = {}
     submitted = 0
     for index in range(total):
         while submitted < total and submitted < index + window:
-            pending[submitted] = pool.apply_async(_build, (submitted,))
+            pending[submitted] = pool.apply_async(_build, (submitted, batched))
             submitted += 1
         result = pending.pop(index)
         while not result.ready():

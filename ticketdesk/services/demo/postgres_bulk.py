@@ -30,6 +30,8 @@ SEARCH_VECTOR = " || ".join(f"setweight(to_tsvector('simple', {column}), '{weigh
 
 
 class PostgresBulk:
+    batched = False  # COPY takes rows one by one
+
     def __init__(self, store: Store, progress: Progress) -> None:
         self.db = store.db
         self.progress = progress
@@ -133,9 +135,9 @@ class PostgresBulk:
                    ((*r[:6], None if r[6] is None else r[6] + offset.get(r[3], n), r[7])
                     for r in rows.activity))
         self._copy("demo_search_docs", "ticket_id, ref, subject, body, talk, notes", rows.search)
-        self._offsets["message"] += len(rows.messages)
-        self._offsets["note"] += len(rows.notes)
-        self._offsets["attachment"] += len(rows.attachments)
+        self._offsets["message"] += rows.count("messages")
+        self._offsets["note"] += rows.count("notes")
+        self._offsets["attachment"] += rows.count("attachments")
 
     def finish(self, done: int, units: int) -> None:
         progress = self.progress

@@ -4,7 +4,9 @@ The whole demo is one `BEGIN IMMEDIATE` transaction on the store's own APSW conn
 cancel, a crash or a full disk leaves the desk exactly as it was. Inside it: the secondary
 indexes of the tables being filled are dropped and recreated afterwards from their own stored SQL
 (sorting once is far cheaper than millions of random B-tree inserts, and the schema comes back
-identical); rows go in with `executemany`; a large page cache keeps the pages in memory.
+identical; partial indexes stay, see `_partial`); rows go in with `executemany`, as multi-row
+INSERTs of `rows.GROUP` rows (see `ChunkRows.batched`); a large page cache keeps the pages in
+memory.
 
 A large demo on a desk nobody else has open also leaves WAL mode for the load: in WAL every page
 is written twice (to the WAL, then by the checkpoint into the file), gigabytes at a million
@@ -18,6 +20,7 @@ checkpoints then wait until the end, when the WAL is checkpointed and truncated.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import apsw
@@ -26,7 +29,7 @@ from ticketdesk.db.sqlite_backend import BUSY_SECONDS
 from ticketdesk.db.store import Store
 from ticketdesk.services.demo.plan import DeskPlan, DeskState
 from ticketdesk.services.demo.progress import Cancelled, Progress
-from ticketdesk.services.demo.rows import ATTACHMENT_KINDS, MESSAGE_KINDS, ChunkRows
+from ticketdesk.services.demo.rows import ATTACHMENT_KINDS, GROUP, MESSAGE_KINDS, ChunkRows, Row
 
 TABLES = ("agent", "customer", "customer_tag", "tag", "ticket", "message", "note", "attachment")
 # Indexes of the bulk-filled tables; the small tables keep theirs (agent names stay unique).
@@ -41,6 +44,8 @@ ROLLBACK_JOURNAL_FROM = 50_000
 
 
 class SqliteBulk:
+    batched = True  # multi-row INSERTs, see rows.GROUP
+
     def __init__(self, store: Store, progress: Progress) -> None:
         self.db = store.db
         self.progress = progress
@@ -114,9 +119,10 @@ class SqliteBulk:
         self._run("PRAGMA wal_autocheckpoint = 0")
         self._run("PRAGMA threads = 2")
         marks = ",".join("?" * len(BULK_TABLES))
-        self._indexes = list(self.conn.execute(
+        self._indexes = [(name, sql) for name, sql in self.conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            f"AND tbl_name IN ({marks}) ORDER BY name", BULK_TABLES))
+            f"AND tbl_name IN ({marks}) ORDER BY name", BULK_TABLES)
+            if not _partial(sql)]
         for name, _ in self._indexes:
             self.conn.execute(f'DROP INDEX "{name}"')
         self._fts_config(FTS_BULK)
@@ -167,36 +173,21 @@ class SqliteBulk:
 
     def write_chunk(self, rows: ChunkRows) -> None:
         m, n, a = (self._offsets[k] for k in ("message", "note", "attachment"))
-        c = self.conn
-        c.executemany(
-            "INSERT INTO ticket (id, subject, description, status, priority, category, "
-            "customer_id, created_at, updated_at, first_response_at, resolved_at, closed_at, "
-            "version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows.tickets)
-        c.executemany("INSERT INTO ticket_tag (ticket_id, tag_id) VALUES (?, ?)",
-                      rows.ticket_tags)
-        c.executemany("INSERT INTO ticket_assignee (ticket_id, agent_id) VALUES (?, ?)",
-                      rows.assignees)
-        c.executemany("INSERT INTO message (id, ticket_id, incoming, agent_id, body, created_at) "
-                      f"VALUES (? + {m}, ?, ?, ?, ?, ?)", rows.messages)
-        c.executemany("INSERT INTO note (id, ticket_id, author_id, body, created_at, updated_at, "
-                      f"version) VALUES (? + {n}, ?, ?, ?, ?, ?, ?)", rows.notes)
-        c.executemany("INSERT INTO attachment (id, ticket_id, message_id, name, mime, size, "
-                      f"sha256, created_at, agent_id) VALUES (? + {a}, ?, ? + {m}, ?,?,?,?,?,?)",
-                      rows.attachments)
-        c.executemany("INSERT INTO attachment_content (attachment_id, data) "
-                      f"VALUES (? + {a}, ?)", rows.contents)
-        messages = ",".join(f"'{k}'" for k in MESSAGE_KINDS)
-        attachments = ",".join(f"'{k}'" for k in ATTACHMENT_KINDS)
-        c.executemany(
-            "INSERT INTO activity (ticket_id, agent_id, at, kind, old, new, ref_id, "
-            "ticket_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7 + CASE "
-            f"WHEN ?4 IN ({messages}) THEN {m} WHEN ?4 IN ({attachments}) THEN {a} ELSE {n} "
-            "END, ?8)", rows.activity)
-        c.executemany("INSERT INTO ticket_fts (rowid, ref, subject, body, talk, notes) "
-                      "VALUES (?,?,?,?,?,?)", rows.search)
-        self._offsets["message"] += len(rows.messages)
-        self._offsets["note"] += len(rows.notes)
-        self._offsets["attachment"] += len(rows.attachments)
+        for table, name, columns, values in _statements(m, n, a):
+            self._insert(f"INSERT INTO {table} ({columns}) VALUES ", values,
+                         rows.groups.get(name, []), getattr(rows, name))
+        self._offsets["message"] += rows.count("messages")
+        self._offsets["note"] += rows.count("notes")
+        self._offsets["attachment"] += rows.count("attachments")
+
+    def _insert(self, head: str, values: str, groups: list[Row], rest: list[Row]) -> None:
+        """`values` is one row's VALUES term with ?1..?k numbered for that row alone."""
+        width = max(int(k) for k in re.findall(r"\?(\d+)", values))
+        if groups:
+            terms = ",".join(_renumber(values, i * width) for i in range(GROUP))
+            self.conn.executemany(head + terms, groups)
+        if rest:
+            self.conn.executemany(head + values, rest)
 
     # -- the end ------------------------------------------------------------------------------
 
@@ -229,3 +220,48 @@ class SqliteBulk:
                 lambda: self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall(),
                 "Checkpointing the database")
         self._restore_pragmas()
+
+
+def _partial(sql: str) -> bool:
+    """A partial index (CREATE INDEX ... WHERE ...) holds few of its table's rows: keeping it
+    up to date row by row costs less than building it, which reads the whole table."""
+    return re.search(r"\)\s*WHERE\s", sql, re.IGNORECASE) is not None
+
+
+def _numbered(count: int, first: str = "") -> str:
+    marks = [f"?{i}" for i in range(1, count + 1)]
+    if first:
+        marks[0] = f"?1 {first}"
+    return "(" + ", ".join(marks) + ")"
+
+
+def _statements(m: int, n: int, a: int) -> list[tuple[str, str, str, str]]:
+    """(table, ChunkRows field, columns, one row's VALUES term) in insertion order, with this
+    chunk's id offsets for messages (m), notes (n) and attachments (a) written in."""
+    messages = ",".join(f"'{k}'" for k in MESSAGE_KINDS)
+    attachments = ",".join(f"'{k}'" for k in ATTACHMENT_KINDS)
+    return [
+        ("ticket", "tickets", "id, subject, description, status, priority, category, "
+         "customer_id, created_at, updated_at, first_response_at, resolved_at, closed_at, "
+         "version", _numbered(13)),
+        ("ticket_tag", "ticket_tags", "ticket_id, tag_id", _numbered(2)),
+        ("ticket_assignee", "assignees", "ticket_id, agent_id", _numbered(2)),
+        ("message", "messages", "id, ticket_id, incoming, agent_id, body, created_at",
+         _numbered(6, f"+ {m}")),
+        ("note", "notes", "id, ticket_id, author_id, body, created_at, updated_at, version",
+         _numbered(7, f"+ {n}")),
+        ("attachment", "attachments", "id, ticket_id, message_id, name, mime, size, sha256, "
+         "created_at, agent_id", f"(?1 + {a}, ?2, ?3 + {m}, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        ("attachment_content", "contents", "attachment_id, data", f"(?1 + {a}, ?2)"),
+        ("activity", "activity", "ticket_id, agent_id, at, kind, old, new, ref_id, "
+         "ticket_version", f"(?1, ?2, ?3, ?4, ?5, ?6, ?7 + CASE WHEN ?4 IN ({messages}) "
+         f"THEN {m} WHEN ?4 IN ({attachments}) THEN {a} ELSE {n} END, ?8)"),
+        ("ticket_fts", "search", "rowid, ref, subject, body, talk, notes", _numbered(6)),
+    ]
+
+
+def _renumber(values: str, shift: int) -> str:
+    """A VALUES term for a later row of a group: ?k becomes ?(k + shift)."""
+    if not shift:
+        return values
+    return re.sub(r"\?(\d+)", lambda match: f"?{int(match.group(1)) + shift}", values)
