@@ -41,3 +41,39 @@ def test_four_writers_on_one_file_lose_nothing_and_never_see_locked(tmp_path: Pa
         store.close()
     assert status_rows == made["S"]
     assert bumps == made["S"]  # every status change is exactly one version, none lost or doubled
+
+
+def test_a_lock_held_longer_than_the_busy_timeout_is_a_clear_message(
+        tmp_path: Path, monkeypatch) -> None:
+    """Another program keeping the desk locked for longer than ticketdesk waits (10 s; 0.3 s
+    here) gives a message to act on, not "database is locked", and saves nothing."""
+    import apsw
+    from ticketdesk.db import sqlite_backend
+    from ticketdesk.db.store import open_database
+    from ticketdesk.domain.errors import StorageError
+    from ticketdesk.services import notes, tickets
+    from ticketdesk.services.session import Session
+
+    monkeypatch.setattr(sqlite_backend, "BUSY_SECONDS", 0.3)
+    desk = tmp_path / "desk.sqlite"
+    store = open_database(str(desk))
+    other = apsw.Connection(str(desk))
+    try:
+        session = Session(store, None)
+        tid = tickets.create_ticket(session, subject="contended").new_id
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            notes.add_note(session, tid, "waits, then gives up")
+        except StorageError as exc:
+            message = str(exc)
+        else:
+            raise AssertionError("the write went through a held lock")
+        other.execute("ROLLBACK")
+        assert message.startswith("Another program kept the database busy for too long.")
+        assert "locked" not in message
+        assert notes.notes_for(tid) == []
+        notes.add_note(session, tid, "waits, then gives up")  # the user's retry
+        assert len(notes.notes_for(tid)) == 1
+    finally:
+        other.close()
+        store.close()
