@@ -139,6 +139,8 @@ def test_any_search_text_never_raises_and_finds_what_plain_words_promise(
 
 @settings(max_examples=examples(150), deadline=None)
 @given(typed=st.text(max_size=80))
+@example(typed="𝗟")  # NFKD gives a capital: fold() must case-fold after it (found by this test)
+@example(typed="İSTANBUL ǅ ﬁ")
 def test_any_unicode_text_never_raises(desk: tuple[Store, dict[int, list]], typed: str) -> None:
     store, columns = desk
     assert found(store, typed) == expected(typed, columns)

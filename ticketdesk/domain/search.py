@@ -35,7 +35,10 @@ def fold(text: str) -> str:
     folded = text.casefold()
     if folded.isascii():
         return folded
-    return unicodedata.normalize("NFKD", folded).translate(_marks())
+    # Case-fold again after NFKD: compatibility forms decompose to capitals ("𝗟" -> "L"),
+    # which the engines' tokenizers lower-case on their own but a plain comparison would not.
+    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", folded).casefold()
+                                 ).translate(_marks())
 
 
 def words(text: str) -> list[str]:
