@@ -19,5 +19,7 @@ def test_a_write_moves_change_seq_and_a_draft_does_not(sqlite_url: str) -> None:
         drafts.save_drafts(system.as_agent(alice_id),
                            [drafts.DraftEdit(tid, "reply", "half a sentence")])
         assert store.change_seq() == seen
+        assert tickets.set_status(system, tid, 1, tickets.Status.OPEN).nothing
+        assert store.change_seq() == seen  # a write that changed nothing is no news
     finally:
         store.close()

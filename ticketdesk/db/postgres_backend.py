@@ -326,6 +326,9 @@ class PostgresBackend:
                            (f"{int(self.write_wait_seconds * 1000)}ms", MIGRATION_LOCK))
             yield txn
 
+    def rows_changed(self, db: Any) -> int:
+        return 0
+
     def count_change(self, db: Any) -> None:
         """Nothing to count: other desktops hear of changes through LISTEN/NOTIFY."""
 

@@ -125,6 +125,10 @@ class SqliteBackend:
         """Changes when another connection commits (PRAGMA data_version); cheap to poll."""
         return int(db.execute_sql("PRAGMA data_version").fetchone()[0])
 
+    def rows_changed(self, db: Any) -> int:
+        """Rows inserted, updated or deleted on this connection so far (sqlite3_total_changes)."""
+        return int(db.connection().total_changes())
+
     def count_change(self, db: Any) -> None:
         """Count a visible change, inside the write transaction (read by `change_seq`)."""
         db.execute_sql(

@@ -68,9 +68,11 @@ class Store:
         outermost = not self.db.in_transaction()
         try:
             with self.backend.write_lock(self.db):
-                if outermost and not quiet:
-                    self.backend.count_change(self.db)
+                counting = outermost and not quiet
+                before = self.backend.rows_changed(self.db) if counting else 0
                 yield
+                if counting and self.backend.rows_changed(self.db) != before:
+                    self.backend.count_change(self.db)  # a write that changed nothing is no news
         except Exception as exc:
             error = storage_error(exc)
             if error is None or error is exc:
