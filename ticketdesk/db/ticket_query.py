@@ -141,10 +141,45 @@ def select_ids(f: TicketFilter, sort: Sort, backend: Any, tz: tzinfo | None = No
     return query.order_by(*order_by(sort, backend))
 
 
+def first_ids(f: TicketFilter, sort: Sort, backend: Any, limit: int,
+              tz: tzinfo | None = None) -> Any:
+    """The first `limit` ids of `select_ids`, in the same order.
+
+    On PostgreSQL, sorting by customer joins every ticket to its customer and sorts them all
+    (0.6 s at a million tickets, on the GUI thread), because the order cannot come from an
+    index through a left join. There the page is asked as two ordered, limited parts — tickets
+    with a customer, walked in the customer-name index's order (served by migration 5's
+    customer_name_sort), then tickets without one — and the few rows merged: about 10 ms.
+    """
+    if sort.key != SortKey.CUSTOMER or getattr(backend, "dialect", None) is None \
+            or backend.dialect.is_sqlite:
+        return select_ids(f, sort, backend, tz).limit(limit)
+    condition = filter_condition(f, backend, tz)
+    key = backend.text_sort_key(Customer.name)
+
+    def way(column: Any) -> Any:
+        return column.desc() if sort.descending else column.asc()
+
+    with_customer = (Ticket.select(Ticket.id, key.alias("k"), Ticket.customer.alias("cid"))
+                     .join(Customer, on=(Ticket.customer == Customer.id)))
+    without = Ticket.select(Ticket.id, SQL("NULL").alias("k"), SQL("NULL").alias("cid"))
+    if condition is not None:
+        with_customer = with_customer.where(condition)
+    without = without.where(_and([Ticket.customer.is_null(), condition]) if condition
+                            is not None else Ticket.customer.is_null())
+    parts = (with_customer.order_by(way(key), way(Ticket.customer), way(Ticket.id)).limit(limit)
+             + without.order_by(way(Ticket.id)).limit(limit)).alias("page")
+    return (Ticket.select(parts.c.id).from_(parts)
+            .order_by(parts.c.k.is_null().asc(), way(parts.c.k), way(parts.c.cid),
+                      way(parts.c.id))
+            .limit(limit))
+
+
 def count_query(f: TicketFilter, backend: Any, tz: tzinfo | None = None) -> Any:
     query = Ticket.select(fn.count(Ticket.id))
     condition = filter_condition(f, backend, tz)
     return query.where(condition) if condition is not None else query
 
 
-__all__ = ["Expression", "count_query", "filter_condition", "order_by", "select_ids"]
+__all__ = ["Expression", "count_query", "filter_condition", "first_ids", "order_by",
+           "select_ids"]

@@ -41,7 +41,7 @@ def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
     """The first rows of a new filter, straight from an index with LIMIT, so they show at once
     while the full id snapshot is computed in the background."""
     ids = [row[0] for row in
-           ticket_query.select_ids(f, sort, store.backend, tz).limit(limit).tuples()]
+           ticket_query.first_ids(f, sort, store.backend, limit, tz).tuples()]
     found = rows_by_ids(ids)
     return [found[i] for i in ids if i in found]
 
