@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(tickets_page)
         self.setCentralWidget(self.pages)
         self.analytics_view: QWidget | None = None
+        self._dock_before_analytics = False
 
         self.ticket_dock = TicketDock(self.session, self.hub, self)
         self.dock = QDockWidget(self.tr("Ticket"), self)
@@ -379,6 +380,9 @@ class MainWindow(QMainWindow):
 
     def show_tickets(self) -> None:
         self.pages.setCurrentIndex(0)
+        if self._dock_before_analytics:  # the ticket dock belongs to the list: back with it
+            self._dock_before_analytics = False
+            self.dock.show()
 
     def show_analytics(self) -> None:
         if self.analytics_view is None:
@@ -391,6 +395,10 @@ class MainWindow(QMainWindow):
             view.drillDown.connect(self.drill_down)
             self.pages.addWidget(view)
             self.analytics_view = view
+        if self.pages.currentWidget() is not self.analytics_view and self.dock.isVisible() \
+                and not self.dock.isFloating():
+            self._dock_before_analytics = True  # the charts get the window's whole width
+            self.dock.hide()
         self.pages.setCurrentWidget(self.analytics_view)
 
     def drill_down(self, f: TicketFilter) -> None:
@@ -484,9 +492,13 @@ class MainWindow(QMainWindow):
         self._poll.stop()
         if self.live is not None:
             self.live.stop()
+        if self._dock_before_analytics:
+            self.dock.show()  # the layout is saved as the ticket list has it
         self.save_layout()
         for task in list(self._tasks):
             task.cancel()
             task.wait()
+        if self.analytics_view is not None and hasattr(self.analytics_view, "shutdown"):
+            self.analytics_view.shutdown()  # its own query thread
         self.runner.stop()
         self.store.close()

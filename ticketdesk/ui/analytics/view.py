@@ -1,0 +1,700 @@
+"""The analytics view (View ▸ Analytics, Ctrl+2): a period, the summary cards, the charts and the
+agents table; every card, bar and cell with a ticket list behind it lists exactly those tickets.
+
+Nothing here touches the database on the GUI thread: the report (and the tag and agent choices)
+are computed by a `QueryRunner` of the view's own (one thread, one connection), tagged with a
+generation so an answer for an earlier period or filter is dropped, and a newer request
+interrupts the query running for an older one. While it computes, "Calculating…" shows and the
+last figures stay. pyqtgraph is imported on a thread of its own the first time the view is built
+(`loader.py`); the cards work before the charts arrive.
+
+Changes announced on the hub refresh the figures a moment later (several changes in a row make
+one refresh), and only while the view is shown: a hidden view marks itself stale and refreshes
+when shown again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, tzinfo
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QHideEvent, QPalette, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QMenu,
+    QMessageBox,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ticketdesk.domain.analytics import (
+    AnalyticsReport,
+    Bar,
+    Metric,
+    PeriodFigures,
+    dated,
+    format_count,
+    format_duration,
+)
+from ticketdesk.domain.clock import today
+from ticketdesk.domain.errors import TicketdeskError
+from ticketdesk.domain.filters import DateField, TicketFilter
+from ticketdesk.domain.period import Period, PeriodKind
+from ticketdesk.domain.status import Priority, Status
+from ticketdesk.services import agents, analytics, assignees
+from ticketdesk.services.changes import Changes
+from ticketdesk.services.session import Session
+from ticketdesk.ui.analytics import export, loader
+from ticketdesk.ui.analytics.agents_table import AgentsTable
+from ticketdesk.ui.analytics.cards import CardRow, MetricCard
+from ticketdesk.ui.analytics.style import card_colours
+from ticketdesk.ui.hub import ChangeHub
+from ticketdesk.ui.labels import period_text, priority_text, status_text
+from ticketdesk.ui.text import plain_label, plain_tooltip
+from ticketdesk.ui.theme import ErrorLabel
+from ticketdesk.ui.worker import QueryRunner
+
+if TYPE_CHECKING:
+    from ticketdesk.ui.analytics.charts import BarChart, BarSpec, Bucket, ChartPanel, TrendChart
+
+REPORT, CHOICES, EXPORT = "analytics", "choices", "export"
+REFRESH_MS = 1500
+"""How long after a change the figures are recomputed (a burst of changes makes one refresh)."""
+CHART_POLL_MS = 20
+TOP_TAGS = 10
+TOP_AGENTS = 10
+PERIODS = (PeriodKind.TODAY, PeriodKind.LAST_7D, PeriodKind.LAST_30D, PeriodKind.THIS_MONTH,
+           PeriodKind.LAST_MONTH, PeriodKind.ALL_TIME, PeriodKind.CUSTOM)
+EVERYONE, UNASSIGNED = "everyone", "unassigned"
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class AnalyticsView(QWidget):
+    drillDown = Signal(object)  # TicketFilter: the ticket list should show exactly these
+    updated = Signal(object)  # AnalyticsReport, once every card, chart and the table show it
+    exported = Signal(object)  # the Path written (CSV) or the list of Paths (PNG)
+
+    def __init__(self, session: Session, hub: ChangeHub, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("analyticsView")
+        self.session = session
+        self.store = session.store
+        self.hub = hub
+        self.tz: tzinfo | None = getattr(parent, "tz", None)
+        self.report: AnalyticsReport | None = None
+        """The figures on the cards and in the table."""
+        self.charts_report: AnalyticsReport | None = None
+        """The figures the charts show (the same, once the charts exist)."""
+        self.stale = False
+        self.busy = False
+        self.charts: dict[str, ChartPanel] = {}
+        self.chart_error: str | None = None
+        self._charts_module: ModuleType | None = None
+        self._generation = 0
+        self._export_generation = 0
+        self._choices_generation = 0
+        self._computing = False
+        self._exporting = False
+        self._closed = False
+
+        self.runner = QueryRunner(self.store, self)
+        self.runner.finished.connect(self._job_done)
+        self.runner.failed.connect(self._job_failed)
+
+        self._build()
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._dates_timer = QTimer(self)
+        self._dates_timer.setSingleShot(True)
+        self._dates_timer.setInterval(400)
+        self._dates_timer.timeout.connect(self.refresh)
+        self._chart_poll = QTimer(self)
+        self._chart_poll.setInterval(CHART_POLL_MS)
+        self._chart_poll.timeout.connect(self._check_charts)
+        hub.changed.connect(self._on_changes)
+
+        loader.start()
+        self._chart_poll.start()
+        self._check_charts()
+        self.load_choices()
+        self.refresh()
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 6, 8, 0)
+        outer.setSpacing(6)
+        outer.addLayout(self._build_toolbar())
+        self.period_label = plain_label("", self)
+        self.period_label.setObjectName("analyticsPeriod")
+        self.error_label = ErrorLabel(self)
+        self.error_label.setObjectName("analyticsError")
+        self.error_label.setVisible(False)
+        self.error_label.setWordWrap(True)
+        line = QHBoxLayout()
+        line.addWidget(self.period_label, 1)
+        self.message_label = plain_label("", self)
+        self.message_label.setObjectName("analyticsMessage")
+        line.addWidget(self.message_label)
+        outer.addLayout(line)
+        outer.addWidget(self.error_label)
+
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("analyticsScroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.content = QWidget(self.scroll_area)
+        self.content.setObjectName("analyticsContent")
+        self.grid = QGridLayout(self.content)
+        self.grid.setContentsMargins(0, 0, 0, 8)
+        self.grid.setHorizontalSpacing(14)
+        self.grid.setVerticalSpacing(12)
+        self.cards = CardRow(self.content)
+        self.cards.activated.connect(self.drillDown)
+        self.grid.addWidget(self.cards, 0, 0, 1, 3)
+        self.chart_placeholder = plain_label(self.tr("Loading charts…"), self.content)
+        self.chart_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.chart_placeholder.setMinimumHeight(240)
+        self.grid.addWidget(self.chart_placeholder, 1, 0, 2, 3)
+        self.agents_title = plain_label(self.tr("Agents (current assignees)"), self.content)
+        bold = QFont(self.font())
+        bold.setBold(True)
+        self.agents_title.setFont(bold)
+        self.grid.addWidget(self.agents_title, 3, 0, 1, 3)
+        self.agents_table = AgentsTable(self.content)
+        self.agents_table.activated.connect(self.drillDown)
+        self.agents_table.hint.connect(self.show_message)
+        rows = 12
+        self.agents_table.setMinimumHeight(
+            self.agents_table.horizontalHeader().sizeHint().height()
+            + rows * self.agents_table.verticalHeader().defaultSectionSize() + 4)
+        self.grid.addWidget(self.agents_table, 4, 0, 1, 3)
+        for column in range(3):
+            self.grid.setColumnStretch(column, 1)
+        self.scroll_area.setWidget(self.content)
+        outer.addWidget(self.scroll_area, 1)
+
+    def _build_toolbar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        bar.addWidget(plain_label(self.tr("Period:"), self))
+        self.period_picker = QComboBox(self)
+        self.period_picker.setObjectName("periodPicker")
+        for kind in PERIODS:
+            self.period_picker.addItem(period_text(kind), kind.value)
+        self.period_picker.setCurrentIndex(PERIODS.index(PeriodKind.LAST_30D))
+        self.period_picker.currentIndexChanged.connect(self._period_changed)
+        bar.addWidget(self.period_picker)
+        self.date_from = QDateEdit(self)
+        self.date_from.setObjectName("periodFrom")
+        self.date_to = QDateEdit(self)
+        self.date_to.setObjectName("periodTo")
+        now = today(self.tz)
+        for edit, value, tip in ((self.date_from, now.replace(day=1), self.tr("First day")),
+                                 (self.date_to, now, self.tr("Last day (included)"))):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDate(_qdate(value))
+            edit.setToolTip(tip)
+            edit.setVisible(False)
+            edit.dateChanged.connect(lambda _d: self._dates_timer.start())
+            bar.addWidget(edit)
+        bar.addSpacing(12)
+        bar.addWidget(plain_label(self.tr("Tag:"), self))
+        self.tag_filter = QComboBox(self)
+        self.tag_filter.setObjectName("analyticsTagFilter")
+        self.tag_filter.setToolTip(self.tr("Only tickets with this tag"))
+        self.tag_filter.setMinimumContentsLength(12)
+        self.tag_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.tag_filter.addItem(self.tr("All tags"), None)
+        self.tag_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        bar.addWidget(self.tag_filter)
+        bar.addWidget(plain_label(self.tr("Assignee:"), self))
+        self.assignee_filter = QComboBox(self)
+        self.assignee_filter.setObjectName("analyticsAssigneeFilter")
+        self.assignee_filter.setToolTip(self.tr("Only tickets assigned to this agent now"))
+        self.assignee_filter.setMinimumContentsLength(14)
+        self.assignee_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.assignee_filter.addItem(self.tr("Everyone"), EVERYONE)
+        self.assignee_filter.addItem(self.tr("Unassigned"), UNASSIGNED)
+        self.assignee_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        bar.addWidget(self.assignee_filter)
+        bar.addStretch(1)
+        self.busy_label = plain_label(self.tr("Calculating…"), self)
+        self.busy_label.setObjectName("analyticsBusy")
+        policy = self.busy_label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.busy_label.setSizePolicy(policy)
+        self.busy_label.setVisible(False)
+        bar.addWidget(self.busy_label)
+        self.export_button = QToolButton(self)
+        self.export_button.setObjectName("analyticsExport")
+        self.export_button.setText(self.tr("Export"))
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_menu = QMenu(self.export_button)
+        self.csv_action = self.export_menu.addAction(self.tr("Figures as CSV…"))
+        self.csv_action.setObjectName("exportCsvAction")
+        self.csv_action.triggered.connect(self.export_csv)
+        self.png_action = self.export_menu.addAction(self.tr("All Charts as PNG…"))
+        self.png_action.setObjectName("exportPngAction")
+        self.png_action.triggered.connect(self.export_all_png)
+        self.png_action.setEnabled(False)
+        self.export_button.setMenu(self.export_menu)
+        bar.addWidget(self.export_button)
+        return bar
+
+    # -- the charts arrive --------------------------------------------------------------------
+
+    def _check_charts(self) -> None:
+        try:
+            module = loader.charts_module()
+        except Exception as exc:  # no pyqtgraph: the cards and the table still work
+            self._chart_poll.stop()
+            self.chart_error = str(exc)
+            self.chart_placeholder.setText(self.tr("Charts are not available: {0}").format(exc))
+            if self.report is not None:
+                self.charts_report = self.report
+                self.updated.emit(self.report)
+            return
+        if module is None:
+            return
+        self._chart_poll.stop()
+        self._charts_module = module
+        self._build_charts(module)
+        if self.report is not None:
+            self._show_charts(self.report)
+            self.updated.emit(self.report)
+
+    def _build_charts(self, charts: ModuleType) -> None:
+        self.grid.removeWidget(self.chart_placeholder)
+        self.chart_placeholder.hide()
+        trend: TrendChart = charts.TrendChart(self.content)
+        trend.bucketClicked.connect(self._bucket_clicked)
+        by_status: BarChart = charts.BarChart(
+            self.tr("Created in the period, by status now"), "statusChart", horizontal=False,
+            value_label=self.tr("Tickets"), category_label=self.tr("Status"),
+            parent=self.content)
+        by_priority: BarChart = charts.BarChart(
+            self.tr("Created in the period, by priority"), "priorityChart", horizontal=False,
+            value_label=self.tr("Tickets"), category_label=self.tr("Priority"),
+            parent=self.content)
+        by_tag: BarChart = charts.BarChart(
+            self.tr("Created in the period, by tag"), "tagChart", horizontal=True,
+            value_label=self.tr("Tickets"), parent=self.content)
+        by_tag.set_category_width(120)
+        top_agents: BarChart = charts.BarChart(
+            self.tr("Top agents: tickets closed"), "agentsChart", horizontal=True,
+            value_label=self.tr("Tickets closed"), parent=self.content)
+        top_agents.set_category_width(150)
+        self.charts = {"trend": trend, "agents": top_agents, "status": by_status,
+                       "priority": by_priority, "tags": by_tag}
+        self.grid.addWidget(trend, 1, 0, 1, 2)
+        self.grid.addWidget(top_agents, 1, 2)
+        self.grid.addWidget(by_status, 2, 0)
+        self.grid.addWidget(by_priority, 2, 1)
+        self.grid.addWidget(by_tag, 2, 2)
+        for chart in self.charts.values():
+            chart.exportRequested.connect(lambda c=chart: self.export_png(c))
+            if chart is not trend:
+                chart.barClicked.connect(self.drillDown)  # type: ignore[attr-defined]
+        self.export_menu.addSeparator()
+        for chart in self.charts.values():
+            action = self.export_menu.addAction(self.tr("{0} as PNG…").format(chart.title))
+            action.triggered.connect(lambda _c=False, c=chart: self.export_png(c))
+        self.png_action.setEnabled(True)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """The cards and two rows of charts fill the visible height (a wall display shows them
+        all); the agents table follows below."""
+        if not self.charts:
+            return
+        visible = self.scroll_area.viewport().height()
+        spacing = self.grid.verticalSpacing()
+        room = visible - self.cards.sizeHint().height() - 2 * spacing - 8
+        height = max(240, room // 2)
+        for row in (1, 2):
+            self.grid.setRowMinimumHeight(row, height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_rows()
+
+    # -- what to compute ----------------------------------------------------------------------
+
+    def period_kind(self) -> PeriodKind:
+        return PeriodKind(self.period_picker.currentData())
+
+    def set_period(self, kind: PeriodKind, first: date | None = None,
+                   last: date | None = None) -> None:
+        """Choose a period as the picker does (CUSTOM takes `first` and `last`)."""
+        if kind == PeriodKind.CUSTOM:
+            for edit, value in ((self.date_from, first), (self.date_to, last)):
+                if value is not None:
+                    edit.blockSignals(True)
+                    edit.setDate(_qdate(value))
+                    edit.blockSignals(False)
+        index = PERIODS.index(kind)
+        if self.period_picker.currentIndex() != index:
+            self.period_picker.setCurrentIndex(index)
+        else:
+            self.refresh()
+
+    def ticket_filter(self) -> TicketFilter:
+        """The tag and assignee chosen, as the filter analytics narrows every figure by."""
+        tag = self.tag_filter.currentData()
+        who = self.assignee_filter.currentData()
+        return TicketFilter(
+            tags=frozenset({tag}) if isinstance(tag, str) else frozenset(),
+            assignees=frozenset({who}) if isinstance(who, int) else frozenset(),
+            unassigned=who == UNASSIGNED)
+
+    def _custom_range(self) -> tuple[date, date]:
+        first, last = _date(self.date_from.date()), _date(self.date_to.date())
+        return (first, last) if first <= last else (last, first)
+
+    def _period_changed(self, _index: int) -> None:
+        custom = self.period_kind() == PeriodKind.CUSTOM
+        self.date_from.setVisible(custom)
+        self.date_to.setVisible(custom)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the figures for the chosen period and filter, off the GUI thread."""
+        if self._closed:
+            return
+        self._refresh_timer.stop()
+        self._dates_timer.stop()
+        self.stale = False
+        kind = self.period_kind()
+        first, last = self._custom_range() if kind == PeriodKind.CUSTOM else (None, None)
+        f, store, tz = self.ticket_filter(), self.store, self.tz
+
+        def job() -> AnalyticsReport:
+            period = analytics.period_for(store, kind, tz=tz, first=first, last=last)
+            return analytics.compute(store, period, filter=f, tz=tz)
+
+        self._generation += 1
+        self._computing = True
+        self.runner.submit(REPORT, self._generation, job)
+        self._set_busy()
+
+    def load_choices(self) -> None:
+        """Reload the tags and agents offered (in the background)."""
+        def job() -> tuple[list[str], list[tuple[int, str]]]:
+            return assignees.list_tags(), [(a.id, a.name) for a in agents.list_agents()]
+
+        self._choices_generation += 1
+        self.runner.submit(CHOICES, self._choices_generation, job)
+
+    # -- answers ------------------------------------------------------------------------------
+
+    def _job_done(self, channel: str, generation: int, result: object) -> None:
+        if channel == REPORT and generation == self._generation:
+            assert isinstance(result, AnalyticsReport)
+            self._computing = False
+            self.error_label.setVisible(False)
+            self.show_report(result)
+            self._set_busy()
+        elif channel == CHOICES and generation == self._choices_generation:
+            assert isinstance(result, tuple)
+            self._set_choices(*result)
+        elif channel == EXPORT and generation == self._export_generation:
+            self._exporting = False
+            self._set_busy()
+            self.show_message(self.tr("Saved {0}").format(result))
+            self.exported.emit(result)
+
+    def _job_failed(self, channel: str, generation: int, error: object) -> None:
+        if channel == REPORT and generation == self._generation:
+            self._computing = False
+            self._set_busy()
+            self.error_label.setText(self._error_text(error))
+            self.error_label.setVisible(True)
+        elif channel == EXPORT and generation == self._export_generation:
+            self._exporting = False
+            self._set_busy()
+            QMessageBox.warning(self, self.tr("Export analytics"), self._error_text(error))
+
+    def _error_text(self, error: object) -> str:
+        if isinstance(error, TicketdeskError):
+            return str(error)
+        return self.tr("The figures could not be computed: {0}").format(error)
+
+    def _set_busy(self) -> None:
+        self.busy = self._computing or self._exporting
+        self.busy_label.setText(self.tr("Exporting…") if self._exporting and not self._computing
+                                else self.tr("Calculating…"))
+        self.busy_label.setVisible(self.busy)
+
+    # -- showing a report ---------------------------------------------------------------------
+
+    def show_report(self, report: AnalyticsReport) -> None:
+        self.report = report
+        current, previous = report.current.period, report.previous.period
+        self.period_label.setText(self.tr("{0} – {1}, compared with {2} – {3}").format(
+            current.first_day.isoformat(), current.last_day.isoformat(),
+            previous.first_day.isoformat(), previous.last_day.isoformat()))
+        self.period_label.setToolTip(self.tr("Days are local days in {0}.").format(
+            report.tz_name))
+        self.cards.show_report(report)
+        self.agents_table.set_figures(report.current)
+        if self.charts:
+            self._show_charts(report)
+        if self.chart_error is not None:
+            self.charts_report = report
+        if self.charts_report is report:
+            self.updated.emit(report)
+
+    def _show_charts(self, report: AnalyticsReport) -> None:
+        charts = self._charts_module
+        assert charts is not None
+        figures = report.current
+        trend = self.charts["trend"]
+        trend.set_days(figures.daily)  # type: ignore[attr-defined]
+        nothing = self.tr("No tickets created in this period")
+        self._bars("status", self._status_bars(charts, figures), nothing)
+        self._bars("priority", self._priority_bars(charts, figures), nothing)
+        self._bars("tags", self._tag_bars(charts, figures), self.tr(
+            "No tagged tickets created in this period"))
+        self._bars("agents", self._agent_bars(charts, figures), self.tr(
+            "No tickets closed in this period"))
+        self.charts_report = report
+
+    def _bars(self, name: str, bars: list[BarSpec], empty: str) -> None:
+        chart = self.charts[name]
+        chart.set_bars(bars, empty)  # type: ignore[attr-defined]
+
+    def _breakdown(self, figures: PeriodFigures) -> Any:
+        charts = figures.breakdowns
+        assert charts is not None
+        return charts
+
+    def _count_tip(self, label: str, bar: Bar, what: str) -> str:
+        return f"{label}: " + self.tr("{0} tickets").format(format_count(bar.count)) + \
+            f"\n{what}"
+
+    def _status_bars(self, charts: ModuleType, figures: PeriodFigures) -> list[BarSpec]:
+        result = []
+        for bar in self._breakdown(figures).by_status:
+            assert isinstance(bar.key, Status)
+            label = status_text(bar.key)
+            result.append(charts.BarSpec(label, bar.count, self._count_tip(
+                label, bar, self.tr("created in the period, with this status now")),
+                figures.drill_bar(bar)))
+        return result
+
+    def _priority_bars(self, charts: ModuleType, figures: PeriodFigures) -> list[BarSpec]:
+        result = []
+        for bar in self._breakdown(figures).by_priority:
+            assert isinstance(bar.key, Priority)
+            label = priority_text(bar.key)
+            result.append(charts.BarSpec(label, bar.count, self._count_tip(
+                label, bar, self.tr("created in the period, with this priority")),
+                figures.drill_bar(bar)))
+        return result
+
+    def _tag_bars(self, charts: ModuleType, figures: PeriodFigures) -> list[BarSpec]:
+        tags = self._breakdown(figures).by_tag
+        shown = tags if len(tags) <= TOP_TAGS + 1 else tags[:TOP_TAGS]
+        result = [charts.BarSpec(bar.label, bar.count, self._count_tip(
+            bar.label, bar, self.tr("created in the period, with this tag")),
+            figures.drill_bar(bar)) for bar in shown]
+        rest = tags[len(shown):]
+        if rest:
+            names = ", ".join(f"{b.label} {format_count(b.count)}" for b in rest[:20])
+            more = "…" if len(rest) > 20 else ""
+            result.append(charts.BarSpec(
+                self.tr("Other ({0} tags)").format(len(rest)), sum(b.count for b in rest),
+                self.tr("{0} other tags (a ticket with two tags counts under both): "
+                        "{1}{2}").format(len(rest), names, more)
+                + "\n" + self.tr("Click a tag's own bar, or pick the tag above, to list its "
+                                 "tickets."), None))
+        return result
+
+    def _agent_bars(self, charts: ModuleType, figures: PeriodFigures) -> list[BarSpec]:
+        people = sorted(self._breakdown(figures).agents,
+                        key=lambda a: (-a.closed, -a.handled, a.name.casefold()))
+        result = []
+        for agent in [a for a in people if a.closed][:TOP_AGENTS]:
+            tip = "\n".join([
+                agent.name,
+                self.tr("Closed: {0}").format(format_count(agent.closed)),
+                self.tr("Handled: {0}").format(format_count(agent.handled)),
+                self.tr("Avg Resolution: {0}").format(format_duration(agent.avg_resolution)),
+                self.tr("Avg First Response: {0}").format(
+                    format_duration(agent.avg_first_response))])
+            result.append(charts.BarSpec(agent.name, agent.closed, tip,
+                                         figures.drill_agent(agent.agent_id, Metric.CLOSED)))
+        return result
+
+    def _bucket_clicked(self, bucket: Bucket, closed: bool) -> None:
+        if self.report is None:
+            return
+        field = DateField.CLOSED if closed else DateField.CREATED
+        self.drillDown.emit(dated(self.report.current.filter, field, bucket.first, bucket.last))
+
+    # -- choices ------------------------------------------------------------------------------
+
+    def _set_choices(self, tags: list[str], people: list[tuple[int, str]]) -> None:
+        for combo, items in ((self.tag_filter, [(t, t) for t in tags]),
+                             (self.assignee_filter, [(a, n) for a, n in people])):
+            kept = combo.currentData()
+            fixed = 1 if combo is self.tag_filter else 2
+            combo.blockSignals(True)
+            while combo.count() > fixed:
+                combo.removeItem(fixed)
+            for data, text in items:
+                combo.addItem(text, data)
+                combo.setItemData(combo.count() - 1, plain_tooltip(text),
+                                  Qt.ItemDataRole.ToolTipRole)
+            index = combo.findData(kept)
+            combo.setCurrentIndex(max(index, 0))
+            combo.blockSignals(False)
+            if index < 0:  # the chosen tag or agent is gone: everything again
+                self.refresh()
+
+    def choose_tag(self, tag: str | None) -> None:
+        index = self.tag_filter.findData(tag) if tag is not None else 0
+        if index < 0:
+            raise ValueError(f"no tag {tag!r} offered")
+        self.tag_filter.setCurrentIndex(index)
+
+    def choose_assignee(self, agent_id: int | str) -> None:
+        index = self.assignee_filter.findData(agent_id)
+        if index < 0:
+            raise ValueError(f"no assignee {agent_id!r} offered")
+        self.assignee_filter.setCurrentIndex(index)
+
+    # -- changes elsewhere --------------------------------------------------------------------
+
+    def _on_changes(self, changes: Changes, _initiator: object) -> None:
+        if changes.everything or changes.tags or changes.agents:
+            self.load_choices()
+        if not (changes.everything or changes.tickets or changes.created
+                or changes.conversation or changes.tags or changes.agents):
+            return  # notes, attachments, customers: no figure moves
+        if self.isVisible():
+            if not self._refresh_timer.isActive():  # a fixed delay from the first change
+                self._refresh_timer.start()
+        else:
+            self.stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.stale:
+            self.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if self._refresh_timer.isActive():
+            self._refresh_timer.stop()
+            self.stale = True
+
+    # -- messages and export ------------------------------------------------------------------
+
+    def show_message(self, text: str) -> None:
+        palette = self.message_label.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, card_colours(self.palette())[2])
+        self.message_label.setPalette(palette)
+        self.message_label.setText(text)
+        self.message_label.setToolTip(plain_tooltip(text))
+
+        def clear() -> None:
+            if self.message_label.text() == text:
+                self.message_label.setText("")
+
+        QTimer.singleShot(10_000, self, clear)
+
+    def export_csv(self) -> Path | None:
+        """File dialog, then the CSV written in the background; `exported(path)` when done."""
+        report = self.report
+        if report is None:
+            self.show_message(self.tr("Nothing to export yet: the figures are still being "
+                                      "calculated."))
+            return None
+        path = export.ask_csv_path(self, report.current.period)
+        if path is None:
+            return None
+        self._export_generation += 1
+        self._exporting = True
+        self.runner.submit(EXPORT, self._export_generation, export.csv_job(
+            self.store, report.current.period, report.current.filter, self.tz, path))
+        self._set_busy()
+        return path
+
+    def export_png(self, chart: ChartPanel) -> Path | None:
+        period = self._shown_period()
+        if period is None:
+            return None
+        path = export.ask_png_path(self, chart, period)
+        if path is None:
+            return None
+        return self._save_pngs(lambda: [export.save_png(chart, path)])
+
+    def export_all_png(self) -> Path | None:
+        period = self._shown_period()
+        if period is None or not self.charts:
+            return None
+        folder = export.ask_png_folder(self)
+        if folder is None:
+            return None
+        panels = list(self.charts.values())
+        self._save_pngs(lambda: export.save_all_png(panels, folder, period))
+        return folder
+
+    def _save_pngs(self, save: Any) -> Path | None:
+        try:
+            paths: list[Path] = save()
+        except TicketdeskError as exc:
+            QMessageBox.warning(self, self.tr("Save chart"), str(exc))
+            return None
+        self.show_message(self.tr("Saved {0}").format(", ".join(p.name for p in paths)))
+        self.exported.emit(paths)
+        return paths[0] if paths else None
+
+    def _shown_period(self) -> Period | None:
+        if self.report is None:
+            self.show_message(self.tr("Nothing to export yet: the figures are still being "
+                                      "calculated."))
+            return None
+        return self.report.current.period
+
+    # -- helpers for tests and the window -----------------------------------------------------
+
+    def card(self, metric: Metric) -> MetricCard:
+        return self.cards.cards[metric]
+
+    def chart(self, name: str) -> ChartPanel:
+        return self.charts[name]
+
+    def shutdown(self) -> None:
+        """Stop the timers and the background thread (the window calls this before it closes
+        the desk). Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        for timer in (self._refresh_timer, self._dates_timer, self._chart_poll):
+            timer.stop()
+        self.runner.stop()
