@@ -64,10 +64,11 @@ def run_gui(args: argparse.Namespace) -> int:
     from ticketdesk.services.tickets import ticket_count
     from ticketdesk.ui.agent_picker import AgentPicker, ensure_agent
     from ticketdesk.ui.application import CloseOnSignals, create_application
-    from ticketdesk.ui.backups import after_open, offer_restore, plain_box
+    from ticketdesk.ui.backups import after_open, offer_restore
     from ticketdesk.ui.main_window import MainWindow
     from ticketdesk.ui.preferences import open_desk
     from ticketdesk.ui.settings import AppSettings, open_settings
+    from ticketdesk.ui.text import plain_box
 
     app = create_application(sys.argv[:1])
     closer = CloseOnSignals(app)  # SIGTERM/SIGINT close the window as File > Quit does

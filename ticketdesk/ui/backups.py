@@ -30,7 +30,7 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.services import maintenance
 from ticketdesk.services.maintenance import BackupInfo
-from ticketdesk.ui.text import plain_label
+from ticketdesk.ui.text import plain_box, plain_label
 
 if TYPE_CHECKING:
     from ticketdesk.ui.main_window import MainWindow
@@ -40,14 +40,6 @@ BACKUP_ROLE = Qt.ItemDataRole.UserRole
 
 def _when(epoch: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(epoch))
-
-
-def plain_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
-    """A message box that shows `text` literally (paths and messages may hold anything)."""
-    box = QMessageBox(icon, title, "", QMessageBox.StandardButton.NoButton, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(text)
-    return box
 
 
 # -- the daily backup ---------------------------------------------------------------------------

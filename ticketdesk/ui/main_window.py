@@ -41,7 +41,7 @@ from ticketdesk.ui.filter_bar import FilterBar
 from ticketdesk.ui.hub import ChangeHub
 from ticketdesk.ui.settings import AppSettings
 from ticketdesk.ui.tasks import Task
-from ticketdesk.ui.text import plain_label
+from ticketdesk.ui.text import plain_box, plain_label
 from ticketdesk.ui.theme import scheme_menu
 from ticketdesk.ui.ticket_model import TicketTableModel
 from ticketdesk.ui.ticket_table import TicketTable
@@ -376,7 +376,7 @@ class MainWindow(QMainWindow):
         if "cancel" in type(error).__name__.lower():
             self.statusBar().showMessage(message, 10_000)
             return
-        QMessageBox.warning(self, title, message)
+        plain_box(self, QMessageBox.Icon.Warning, title, message).exec()
 
     def show_tickets(self) -> None:
         self.pages.setCurrentIndex(0)

@@ -9,13 +9,22 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QDateTime, QLocale, Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 
 def plain_tooltip(text: str, limit: int = 600) -> str:
     """A tooltip that shows `text` literally (Qt would render HTML in a tooltip)."""
     shown = text if len(text) <= limit else text[: limit - 1] + "…"
     return "<p style='white-space:pre-wrap'>" + html.escape(shown) + "</p>"
+
+
+def plain_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+    """A message box that shows `text` literally. QMessageBox's static helpers guess rich text,
+    and a message can quote anything a user typed or a path held."""
+    box = QMessageBox(icon, title, "", QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    return box
 
 
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
