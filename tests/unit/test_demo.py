@@ -82,8 +82,12 @@ def schema(store: Store) -> set[tuple[Any, ...]]:
     if store.is_sqlite:
         return set(rows(store, "SELECT type, name, tbl_name, sql FROM sqlite_master "
                                "WHERE name NOT LIKE 'sqlite_%'"))
-    return set(rows(store, "SELECT tablename, indexname, indexdef FROM pg_indexes "
-                           "WHERE schemaname = current_schema()"))
+    indexes = rows(store, "SELECT tablename, indexname, indexdef FROM pg_indexes "
+                          "WHERE schemaname = current_schema()")
+    triggers = rows(store, "SELECT c.relname, t.tgname, t.tgenabled FROM pg_trigger t "
+                           "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal "
+                           "AND c.relnamespace = current_schema()::regnamespace")
+    return set(indexes) | set(triggers)
 
 
 def found(store: Store, text: str) -> set[int]:
@@ -415,6 +419,30 @@ def test_schema_and_integrity_are_kept(store: Store) -> None:
         assert rows(store, "PRAGMA journal_mode") == [("wal",)]
         assert rows(store, "PRAGMA synchronous") == [(2,)]  # FULL
         assert rows(store, "PRAGMA foreign_keys") == [(1,)]
+
+
+@pytest.mark.postgres
+def test_a_team_desk_hears_that_everything_changed(pg_admin: Any, pg_schema: str) -> None:
+    """The notification triggers are quiet for most of a large load; the last chunks still go
+    through them, so every desktop on the team desk is told to reload, once, at the commit."""
+    import psycopg
+
+    from tests.conftest import pg_url
+
+    desk = open_database(pg_url(pg_schema))
+    (channel,), = rows(desk, "SELECT 'ticketdesk_' || relnamespace::text FROM pg_class "
+                             "WHERE oid = 'ticket'::regclass")
+    listener = psycopg.connect(pg_admin.info.dsn, autocommit=True)
+    try:
+        listener.execute(f'LISTEN "{channel}"')
+        before = schema(desk)
+        generate(desk, tickets=5000, seed=SEED, now=T0)  # three chunks
+        assert schema(desk) == before  # the triggers are on again
+        payloads = [n.payload for n in listener.notifies(timeout=2, stop_after=50)]
+    finally:
+        listener.close()
+        desk.close()
+    assert any('"all" : true' in p or '"all": true' in p for p in payloads), payloads
 
 
 def test_a_fresh_desk_keeps_its_agents_and_tags(store: Store, alice: Session,

@@ -37,7 +37,7 @@ MINUTE = 60
 _TOPIC_WEIGHTS = list(accumulate(t.weight for t in TOPICS))
 _PRIORITIES = (Priority.LOW, Priority.MEDIUM, Priority.HIGH, Priority.URGENT)
 _PRIORITY_WEIGHTS = list(accumulate((18, 50, 24, 8)))
-_SEVERE = frozenset(("crash", "security"))
+_SEVERE = frozenset(id(t) for t in TOPICS if {"crash", "security"} & set(t.tags))
 _TAG_COUNTS = list(accumulate((22, 38, 28, 12)))
 _CATEGORIES = sorted({t.category for t in TOPICS})
 # Median working-time delays by priority (Low..Urgent): triage, then the first reply.
@@ -164,7 +164,7 @@ def live(life: Life, ticket_id: int, created: int, year: int, customer: tuple[in
     topic = TOPICS[bisect(_TOPIC_WEIGHTS, rng.random() * _TOPIC_WEIGHTS[-1])]
     ref = reference(topic.slot, rng.random(), rng.getrandbits(31), year)
     priority = _PRIORITIES[bisect(_PRIORITY_WEIGHTS, rng.random() * _PRIORITY_WEIGHTS[-1])]
-    if priority < Priority.URGENT and _SEVERE.intersection(topic.tags) and rng.random() < 0.4:
+    if priority < Priority.URGENT and id(topic) in _SEVERE and rng.random() < 0.4:
         priority = _PRIORITIES[priority + 1]
     planned_tags = _plan_tags(rng, topic)
     creator: Person | None = None

@@ -7,6 +7,11 @@ back. Search documents are copied into a temporary table and turned into `ticket
 tsvectors by the server with the very expression `PostgresBackend.replace_search_docs` uses.
 Sequences are moved past the demo's ids, so the next ticket created gets the next number.
 Concurrent writers wait: the ticket table is locked against other inserts until the commit.
+
+The change-notification triggers (`ticketdesk_notify_*`, migration 5) capture every row of every
+statement to announce it, which doubles the cost of a load that only needs one announcement:
+they are switched off for all but the last two chunks, whose statements (over 100 rows each)
+make the triggers themselves announce "everything changed" at the commit, as for any bulk write.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from ticketdesk.db.store import Store
+from ticketdesk.services.demo.chunk import chunk_count
 from ticketdesk.services.demo.plan import DeskPlan, DeskState
 from ticketdesk.services.demo.progress import Cancelled, Progress
 from ticketdesk.services.demo.rows import ATTACHMENT_KINDS, MESSAGE_KINDS, ChunkRows
@@ -38,6 +44,8 @@ class PostgresBulk:
         self.conn: Any = None
         self._stack = ExitStack()
         self._indexes: list[tuple[str, str]] = []
+        self._quiet: list[tuple[str, str]] = []
+        self._loud_from = 0
         self._offsets = {"message": 0, "note": 0, "attachment": 0}
 
     def begin(self, tickets: int) -> None:
@@ -75,17 +83,34 @@ class PostgresBulk:
         return bool(self._execute("SELECT EXISTS (SELECT 1 FROM ticket)")[0][0])
 
     def prepare(self, tickets: int) -> None:
-        """Drop the secondary indexes (not those behind keys) and make the documents' table."""
+        """Drop the secondary indexes (not those behind keys, nor partial ones, which hold few
+        rows), quiet the notification triggers, and make the documents' table."""
         self._indexes = [(name, sql) for name, sql in self._execute(
             "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
             "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
             "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s) "
+            "AND x.indpred IS NULL "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
             "ORDER BY i.relname", (list(BULK_TABLES),))]
         for name, _ in self._indexes:
             self._execute(f'DROP INDEX "{name}"')
+        self._loud_from = chunk_count(tickets) - 2
+        if self._loud_from > 0:
+            self._quiet = [(str(table), str(name)) for table, name in self._execute(
+                "SELECT c.relname, t.tgname FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' "
+                "AND c.relnamespace = current_schema()::regnamespace "
+                "AND p.proname LIKE 'ticketdesk\\_notify%%' ORDER BY 1, 2")]
+            self._switch_triggers("DISABLE")
         self._execute("CREATE TEMPORARY TABLE demo_search_docs (ticket_id BIGINT, ref TEXT, "
                       "subject TEXT, body TEXT, talk TEXT, notes TEXT) ON COMMIT DROP")
+
+    def _switch_triggers(self, how: str) -> None:
+        for table, name in self._quiet:
+            self._execute(f'ALTER TABLE "{table}" {how} TRIGGER "{name}"')
+        if how == "ENABLE":
+            self._quiet = []
 
     def abort(self) -> None:
         """Roll back: leaving peewee's transaction with an exception is what rolls it back."""
@@ -114,6 +139,8 @@ class PostgresBulk:
                     for cid, tags in zip(p.ids, p.tags, strict=True) for tag in tags])
 
     def write_chunk(self, rows: ChunkRows) -> None:
+        if rows.index >= self._loud_from and self._quiet:
+            self._switch_triggers("ENABLE")
         m, n, a = (self._offsets[k] for k in ("message", "note", "attachment"))
         self._copy("ticket", "id, subject, description, status, priority, category, customer_id, "
                    "created_at, updated_at, first_response_at, resolved_at, closed_at, version",
@@ -140,6 +167,7 @@ class PostgresBulk:
         self._offsets["attachment"] += rows.count("attachments")
 
     def finish(self, done: int, units: int) -> None:
+        self._switch_triggers("ENABLE")
         progress = self.progress
         steps = [("Building the search index",
                   f"INSERT INTO ticket_search (ticket_id, doc) SELECT ticket_id, {SEARCH_VECTOR} "

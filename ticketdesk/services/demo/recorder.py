@@ -11,7 +11,7 @@ Open. If a service changes what it records, this is the file to change with it.
 from __future__ import annotations
 
 from ticketdesk.domain.activity import ActivityKind
-from ticketdesk.domain.numbers import format_number
+from ticketdesk.domain.numbers import PREFIX, format_number
 from ticketdesk.domain.search import document
 from ticketdesk.domain.status import (
     Priority,
@@ -47,6 +47,19 @@ _STATUS_LABEL = {s: s.label for s in Status}
 _PRIORITY_LABEL = {p: p.label for p in Priority}
 _WAKES_UP = (Status.WAITING, Status.RESOLVED)
 _NOW, _KEEP, _CLEAR = 1, 2, 0
+_PREFIX = PREFIX
+# The prefix's search form, if it ends in a separator (then the digits are a word of their own).
+_PREFIX_SEARCH = document(PREFIX) if PREFIX and not PREFIX[-1].isalnum() else ""
+
+
+def _number_search(ticket_id: int) -> str:
+    """document(format_number(id)), without the tokenizer when the number is a prefix and
+    digits ("TKT-000013" -> "tkt 000013"), as it is today."""
+    number = format_number(ticket_id)
+    digits = number[len(_PREFIX):]
+    if number.startswith(_PREFIX) and digits.isdigit() and _PREFIX_SEARCH:
+        return f"{_PREFIX_SEARCH} {digits}"
+    return document(number)
 
 
 def excerpt(body: str) -> str:
@@ -142,9 +155,8 @@ class TicketRecord:
         self.tags: dict[int, str] = dict(tags)
         self._talk: list[str] = []
         self._notes: list[_Note] = []
-        number = format_number(ticket_id)
-        self._ref = (f"{document(number)} {customer[2]}" if customer and customer[2]
-                     else document(number))
+        number = _number_search(ticket_id)
+        self._ref = f"{number} {customer[2]}" if customer and customer[2] else number
         add = rows.activity.append
         add((ticket_id, agent, at, _CREATED, None, self.subject, None, 1))
         if priority != Priority.MEDIUM:
@@ -248,9 +260,10 @@ class TicketRecord:
         message_id = len(rows.messages) + 1
         rows.messages.append((message_id, self.id, incoming, agent, body[0], at))
         self._talk.append(body[1])
-        self._record(at, agent, _MESSAGE_IN if incoming else _MESSAGE_OUT, None,
-                     excerpt(body[0]), message_id)
-        self._store_files(at, agent, files, message_id)
+        rows.activity.append((self.id, agent, at, _MESSAGE_IN if incoming else _MESSAGE_OUT,
+                              None, excerpt(body[0]), message_id, self.version))
+        if files:
+            self._store_files(at, agent, files, message_id)
         self.updated_at = at
         if not incoming and agent is not None and self.first_response_at is None:
             self.first_response_at = at  # only an agent's reply counts as a response

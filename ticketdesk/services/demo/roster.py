@@ -22,7 +22,7 @@ class Roster:
     def __init__(self, agents: tuple[AgentPlan, ...], start: int, now: int) -> None:
         self.start = start
         self._agents = agents
-        self._by_id = {a.id: a for a in agents}
+        self._employed = {a.id: (a.hired_at, a.left_at or (1 << 62)) for a in agents}
         weeks = (now - start) // WEEK + 2
         self._weeks: list[tuple[tuple[Person, ...], list[float]]] = []
         self._staying: list[tuple[tuple[Person, ...], list[float]]] = []
@@ -52,5 +52,5 @@ class Roster:
         return people[bisect(weights, rng.random() * weights[-1])]
 
     def works_at(self, agent_id: int, at: int) -> bool:
-        agent = self._by_id[agent_id]
-        return agent.hired_at <= at and (agent.left_at is None or agent.left_at > at)
+        hired, left = self._employed[agent_id]
+        return hired <= at < left
