@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import multiprocessing
 import random
 import time
 from collections import Counter, defaultdict
@@ -399,6 +400,20 @@ def test_worker_processes_make_the_same_desk(tmp_path: Path,
         finally:
             desk.close()
     assert dumps[0] == dumps[1]
+
+
+def test_cancel_stops_the_worker_processes(sqlite_url: str,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "MIN_TICKETS_FOR_WORKERS", 1)
+    desk = open_database(sqlite_url)
+    try:
+        with pytest.raises(Cancelled):
+            generate(desk, tickets=8000, seed=SEED, now=T0,
+                     progress=lambda _d, _t, phase: not phase.startswith("Writing tickets"))
+        assert counts(desk)["ticket"] == 0
+    finally:
+        desk.close()
+    assert multiprocessing.active_children() == []
 
 
 # -- the desk afterwards ----------------------------------------------------------------------

@@ -6,16 +6,24 @@ caller's state, Qt or database connections, is copied into them) build chunks ah
 few at a time, and this process writes them in order. Small demos stay in-process, where
 starting a worker would cost more than it saves. Either way a chunk's rows depend only on the
 seed and its number, so the desk is the same.
+
+A frozen application (a PyInstaller bundle) generates in-process too: spawning there would start
+the bundle's own entry point unless it calls `multiprocessing.freeze_support()` first. A worker
+that dies (killed, out of memory) fails the generation with a clear error instead of hanging.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import Any
 
+from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.services.demo.chunk import ChunkMaker, TicketInputs, chunk_count
 from ticketdesk.services.demo.progress import INTERVAL, Progress
 from ticketdesk.services.demo.rows import ChunkRows
@@ -40,7 +48,7 @@ def _build(index: int, batched: bool) -> bytes:
 
 
 def worker_count(tickets: int) -> int:
-    if tickets < MIN_TICKETS_FOR_WORKERS:
+    if tickets < MIN_TICKETS_FOR_WORKERS or getattr(sys, "frozen", False):
         return 0
     return max(1, min(2, (os.cpu_count() or 1)))
 
@@ -56,13 +64,12 @@ def chunks(inputs: TicketInputs, progress: Progress,
         yield (_in_process(maker, i, progress, batched)
                for i in range(chunk_count(inputs.count)))
         return
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(workers, initializer=_start_worker, initargs=(inputs,))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(inputs,))
     try:
         yield _ordered(pool, chunk_count(inputs.count), workers * AHEAD, progress, batched)
     finally:
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)  # at most the chunks being built finish
 
 
 def _in_process(maker: ChunkMaker, index: int, progress: Progress, batched: bool) -> ChunkRows:
@@ -70,16 +77,23 @@ def _in_process(maker: ChunkMaker, index: int, progress: Progress, batched: bool
     return rows.batched() if batched else rows
 
 
-def _ordered(pool: Any, total: int, window: int, progress: Progress,
+def _ordered(pool: ProcessPoolExecutor, total: int, window: int, progress: Progress,
              batched: bool) -> Iterator[ChunkRows]:
-    pending: dict[int, Any] = {}
+    pending: dict[int, Future[bytes]] = {}
     submitted = 0
     for index in range(total):
         while submitted < total and submitted < index + window:
-            pending[submitted] = pool.apply_async(_build, (submitted, batched))
+            pending[submitted] = pool.submit(_build, submitted, batched)
             submitted += 1
-        result = pending.pop(index)
-        while not result.ready():
-            progress.tick()  # keeps the caller's progress bar alive and honours Cancel
-            result.wait(INTERVAL)
-        yield ChunkRows.unpack(result.get())
+        future = pending.pop(index)
+        while True:
+            try:
+                data = future.result(timeout=INTERVAL)
+                break
+            except FutureTimeout:
+                progress.tick()  # keeps the caller's progress bar alive and honours Cancel
+            except BrokenProcessPool as exc:
+                raise TicketdeskError(
+                    "A demo data worker process ended unexpectedly (out of memory?); "
+                    "nothing was written.") from exc
+        yield ChunkRows.unpack(data)
