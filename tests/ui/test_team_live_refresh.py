@@ -131,3 +131,32 @@ def test_what_the_server_reports_becomes_the_changes_views_understand() -> None:
         customers=True, agents=True)
     assert to_changes(RemoteChange(kinds=frozenset({"note_deleted"}))) == Changes(notes=True)
     assert to_changes(RemoteChange()).nothing
+
+
+NEW_TICKET = """
+import sys
+from ticketdesk.db.store import open_database
+from ticketdesk.services import tickets
+from ticketdesk.services.session import Session
+
+store = open_database(sys.argv[1])
+tickets.create_ticket(Session(store, None), subject="Counted by the other desktop")
+store.close()
+"""
+
+
+@ON_POSTGRES
+def test_the_open_analytics_follow_another_desktops_change(db_url: str, open_window,
+                                                            qtbot) -> None:
+    seed(db_url)
+    window: MainWindow = open_window("Alice Agent")
+    window.show_analytics()
+    view = window.analytics_view
+    assert view is not None
+    qtbot.waitUntil(lambda: view.report is not None, timeout=10_000)
+    before = view.report.current.summary.created
+    subprocess.run([sys.executable, "-c", NEW_TICKET, db_url], check=True, timeout=60)
+    # the view waits 1.5 s after a change before recomputing (several changes, one refresh)
+    qtbot.waitUntil(lambda: view.report is not None
+                    and view.report.current.summary.created == before + 1, timeout=6000)
+    assert not window._poll.isActive()
