@@ -350,3 +350,30 @@ def test_a_draft_typed_in_another_window_does_not_reload_this_one(
     assert heard == []
     tickets.set_priority(other.session, 1, 1, Priority.URGENT)
     qtbot.waitUntil(lambda: "external" in heard, timeout=3000)
+
+
+def test_text_search_runs_off_the_gui_thread_keeping_the_old_rows_meanwhile(
+        seeded: str, window: MainWindow, qtbot, monkeypatch) -> None:
+    import threading
+
+    from ticketdesk.domain.filters import TicketFilter
+    from ticketdesk.services import ticket_list
+
+    wait_listed(qtbot, window)
+    ran_in: list[str] = []
+    real = ticket_list.first_page
+
+    def first_page(*args, **kwargs):  # type: ignore[no-untyped-def]
+        ran_in.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ticket_list, "first_page", first_page)
+    window.model.set_query(TicketFilter(text="refund"), window.table.sort)
+    assert window.model.searching
+    assert len(subjects(window)) == 4  # the previous rows stay until the answer comes
+    assert window.count_label.text() == "Searching…"
+    qtbot.waitUntil(lambda: subjects(window) == ["Refund not received"], timeout=3000)
+    assert not window.model.searching
+    assert ran_in
+    assert threading.main_thread().name not in ran_in
+    qtbot.waitUntil(lambda: window.count_label.text() == "1 of 4 tickets", timeout=3000)

@@ -248,6 +248,9 @@ class MainWindow(QMainWindow):
         self.list_stack.setCurrentWidget(page)
 
     def _update_counts(self) -> None:
+        if self.model.searching:
+            self.count_label.setText(self.tr("Searching…"))
+            return
         matching, total = self.model.matching, self.model.total
         if matching is not None and total is not None and matching > total:
             total = None  # the new total is still on its way; never show "5 of 4"

@@ -28,7 +28,7 @@ from PySide6.QtCore import (
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
-from ticketdesk.domain.numbers import format_number
+from ticketdesk.domain.numbers import format_number, parse_number
 from ticketdesk.services import ticket_list
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.ticket_list import PAGE, TicketRow
@@ -51,7 +51,7 @@ COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
 COL_NUMBER, COL_SUBJECT, COL_STATUS, COL_PRIORITY, COL_CUSTOMER = 0, 1, 2, 3, 4
 COL_ASSIGNEES, COL_TAGS, COL_CREATED, COL_UPDATED = 5, 6, 7, 8
 CACHE_LIMIT = 20_000
-SNAPSHOT, TOTAL = "list.snapshot", "list.total"
+FIRST, SNAPSHOT, TOTAL = "list.first", "list.snapshot", "list.total"
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
@@ -62,6 +62,18 @@ def _display(row: TicketRow) -> tuple[str, ...]:
             priority_text(row.priority),
             row.customer, row.assignees, row.tags, compact_time(row.created_at),
             compact_time(row.updated_at))
+
+
+_SERVED_ROLES = frozenset({int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole),
+                           int(Qt.ItemDataRole.ToolTipRole), int(TicketIdRole)})
+_ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+              | Qt.ItemFlag.ItemNeverHasChildren)
+
+
+def searches_text(f: TicketFilter) -> bool:
+    """A full-text search (not a ticket number): its first page may take tens of milliseconds
+    on a big desk, too long for the GUI thread."""
+    return bool(f.text.strip()) and parse_number(f.text) is None
 
 
 class TicketTableModel(QAbstractTableModel):
@@ -84,6 +96,8 @@ class TicketTableModel(QAbstractTableModel):
         self._rows: dict[int, tuple[TicketRow | None, tuple[str, ...]]] = {}
         self._wanted: set[int] = set()
         self._generation = 0
+        self._shown = 0  # the generation whose ids are displayed
+        self.searching = False
         self._fetch_timer = QTimer(self)
         self._fetch_timer.setSingleShot(True)
         self._fetch_timer.setInterval(0)
@@ -94,24 +108,43 @@ class TicketTableModel(QAbstractTableModel):
     # -- queries ------------------------------------------------------------------------------
 
     def set_query(self, f: TicketFilter, sort: Sort) -> None:
-        """Show a new filter/sort: first page now, the full snapshot when it arrives."""
+        """Show a new filter/sort: its first page at once (one LIMIT query over an index, a few
+        milliseconds), the full snapshot when it arrives. A full-text search fetches its first
+        page in the background too, and the list keeps the previous rows (with `searching` set)
+        until it comes, so typing never freezes the window."""
         self.ticket_filter, self.ticket_sort = f, sort
         self._generation += 1
+        if searches_text(f):
+            store, tz = self.store, self.tz
+            self.searching = True
+            self._complete = False
+            self.matching = None
+            self.runner.submit(FIRST, self._generation,
+                               lambda: ticket_list.first_page(store, f, sort, PAGE, tz))
+            self._request_snapshot()
+            self._request_total()
+            self.countsChanged.emit()
+            return
         try:
             first = ticket_list.first_page(self.store, f, sort, PAGE, self.tz)
         except TicketdeskError as exc:
             self.queryFailed.emit(str(exc))
             first = []
+        self._show_first(first)
+        if not self._complete:
+            self._request_snapshot()
+        self._request_total()
+        self.countsChanged.emit()
+
+    def _show_first(self, first: list[TicketRow]) -> None:
         self.beginResetModel()
         self._ids = np.fromiter((r.id for r in first), dtype=np.int64, count=len(first))
         self._rows.update((r.id, (r, _display(r))) for r in first)
         self._complete = len(first) < PAGE
         self.matching = len(first) if self._complete else None
+        self._shown = self._generation
+        self.searching = False
         self.endResetModel()
-        if not self._complete:
-            self._request_snapshot()
-        self._request_total()
-        self.countsChanged.emit()
 
     def refresh(self, changes: Changes | None = None) -> None:
         """Bring the list up to date after a change, here or elsewhere, without blanking it:
@@ -127,6 +160,8 @@ class TicketTableModel(QAbstractTableModel):
             self._rows.clear()
             self._repaint_all()
         self._generation += 1
+        if not self.searching:  # the rows shown are this query's, only out of date
+            self._shown = self._generation
         self._request_snapshot()
         self._request_total()
 
@@ -143,8 +178,15 @@ class TicketTableModel(QAbstractTableModel):
     def _on_result(self, channel: str, generation: int, result: Any) -> None:
         if generation != self._generation:
             return
-        if channel == SNAPSHOT:
-            self._apply_snapshot(result)
+        if channel == FIRST:
+            if self._shown != generation:  # the snapshot may have come first on a small desk
+                self._show_first(result)
+                self.countsChanged.emit()
+        elif channel == SNAPSHOT:
+            if self._shown != generation:
+                self._show_snapshot(result)
+            else:
+                self._apply_snapshot(result)
             self.matching = len(result)
             self.countsChanged.emit()
             self.snapshotReady.emit()
@@ -153,8 +195,18 @@ class TicketTableModel(QAbstractTableModel):
             self.countsChanged.emit()
 
     def _on_failed(self, channel: str, generation: int, error: object) -> None:
-        if generation == self._generation and channel in (SNAPSHOT, TOTAL):
+        if generation == self._generation and channel in (FIRST, SNAPSHOT, TOTAL):
+            self.searching = False
             self.queryFailed.emit(str(error))
+            self.countsChanged.emit()
+
+    def _show_snapshot(self, ids: np.ndarray) -> None:
+        """A search whose snapshot came before its first page: show the ids, rows follow."""
+        self.beginResetModel()
+        self._ids = ids
+        self._shown = self._generation
+        self.searching = False
+        self.endResetModel()
 
     def _apply_snapshot(self, ids: np.ndarray) -> None:
         old = self._ids
@@ -260,6 +312,8 @@ class TicketTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _SERVED_ROLES:  # most calls while painting ask for roles we leave default
+            return None
         row, column = index.row(), index.column()
         if not index.isValid() or row >= len(self._ids):
             return None
@@ -291,10 +345,7 @@ class TicketTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
-            Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort_key(self, column: int) -> SortKey | None:
         return COLUMNS[column][1] if 0 <= column < len(COLUMNS) else None
