@@ -40,8 +40,11 @@ def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
                tz: tzinfo | None = None) -> list[TicketRow]:
     """The first rows of a new filter, straight from an index with LIMIT, so they show at once
     while the full id snapshot is computed in the background."""
-    ids = [row[0] for row in
-           ticket_query.first_ids(f, sort, store.backend, limit, tz).tuples()]
+    ids: list[int] = []
+    for part in ticket_query.ordered_parts(f, sort, store.backend, tz):
+        ids += [row[0] for row in part.limit(limit - len(ids)).tuples()]
+        if len(ids) >= limit:
+            break
     found = rows_by_ids(ids)
     return [found[i] for i in ids if i in found]
 
@@ -49,7 +52,8 @@ def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
 def id_snapshot(store: Store, f: TicketFilter, sort: Sort,
                 tz: tzinfo | None = None) -> np.ndarray:
     """Every matching ticket id in display order (8 bytes per ticket)."""
-    return store.id_array(ticket_query.select_ids(f, sort, store.backend, tz))
+    parts = [store.id_array(q) for q in ticket_query.ordered_parts(f, sort, store.backend, tz)]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def rows_by_ids(ids: Sequence[int] | Iterable[int]) -> dict[int, TicketRow]:

@@ -117,7 +117,7 @@ TRIGGERS = (
 INDEXES = (
     'CREATE INDEX ticket_subject_sort ON ticket (lower(subject COLLATE "C"), id)',
     "DROP INDEX ticket_subject",
-    # The list sorted by customer walks customers in this order (ticket_query.first_ids).
+    # The list sorted by customer walks customers in this order (ticket_query.ordered_parts).
     'CREATE INDEX customer_name_sort ON customer (lower(name COLLATE "C"), id)',
 )
 
