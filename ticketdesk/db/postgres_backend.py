@@ -379,6 +379,10 @@ class PostgresBackend:
         cheaper per row than translate()."""
         return fn.lower(NodeList((column, SQL('COLLATE "C"'))))
 
+    def newest_search_ids(self, db: Any, query: SearchQuery, limit: int) -> list[int] | None:
+        """None: the GIN index serves the plain query well even for common words."""
+        return None
+
     def search_ids_sql(self, query: SearchQuery) -> tuple[str, list[Any]]:
         return ("SELECT ticket_id FROM ticket_search WHERE doc @@ to_tsquery('simple', %s)",
                 [query.tsquery()])

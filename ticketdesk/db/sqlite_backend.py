@@ -33,6 +33,11 @@ PRAGMAS = (
     ("cache_size", "-32768"),  # 32 MB per connection
     ("journal_size_limit", str(64 * 1024 * 1024)),
 )
+# newest_search_ids keeps the plain query when the newest matches are sparser than one ticket
+# in this many: the range it probes grows with the sparsity (an index scan, ~1 ms per 10,000
+# tickets), the plain query's sort with the number of matches (about limit * N / span). At
+# 1M tickets they cost the same near a span of 50,000.
+SPARSE_SPAN = 250
 SEARCH_COLUMNS = ("ref", "subject", "body", "talk", "notes")
 
 
@@ -158,6 +163,40 @@ class SqliteBackend:
     def text_sort_key(column: Any) -> Any:
         """How text columns sort (served by the lower(...) indexes of migration 1)."""
         return fn.lower(column)
+
+    def newest_search_ids(self, db: Any, query: SearchQuery, limit: int) -> list[int] | None:
+        """The `limit` newest tickets matching `query` (by created_at, then id, descending), fast
+        when the words are common; None when the plain query is the better plan.
+
+        A search for a common word ("refund" in a third of a million tickets) spends its time
+        sorting every match by date: 0.6 s. FTS5 hands out matches by rowid, newest id first,
+        and stops when asked. Ticket ids follow creation time except for imported tickets, so:
+        take the `limit` highest-id matches; add any match created since the oldest of them
+        that has a lower id (an index range, each probed in the index by rowid); sort that small
+        set. Exact whatever the ids, 12–40 ms instead of 0.1–0.6 s at a million tickets. The
+        range to probe is as long as the matches are sparse, so sparse words (few matches, a
+        cheap plain query) keep the plain query.
+        """
+        match = query.fts5()
+        newest = [row[0] for row in db.execute_sql(
+            "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (match, limit))]
+        if len(newest) < limit:
+            return None  # few matches: the plain query sorts them in no time
+        lowest = min(newest)
+        if (max(newest) - lowest + 1) > SPARSE_SPAN * limit:
+            return None
+        listed = ",".join(map(str, newest))
+        oldest = db.execute_sql(
+            f"SELECT min(created_at) FROM ticket WHERE id IN ({listed})").fetchone()[0]
+        late = [row[0] for row in db.execute_sql(
+            "SELECT t.id FROM ticket AS t WHERE t.created_at >= ? AND t.id < ? AND EXISTS "
+            "(SELECT 1 FROM ticket_fts AS f WHERE f.ticket_fts MATCH ? AND f.rowid = t.id)",
+            (oldest, lowest, match))]
+        listed = ",".join(map(str, newest + late))
+        return [row[0] for row in db.execute_sql(
+            f"SELECT id FROM ticket WHERE id IN ({listed}) "
+            "ORDER BY created_at DESC, id DESC LIMIT ?", (limit,))]
 
     def search_ids_sql(self, query: SearchQuery) -> tuple[str, list[Any]]:
         return "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?", [query.fts5()]

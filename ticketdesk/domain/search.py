@@ -6,7 +6,8 @@ answers. A query is a list of phrases built only from word characters, so nothin
 can form a syntax error in either engine.
 
 Quoted text is a phrase ("card declined"); every other word must appear somewhere in the ticket.
-While typing, the last word also matches longer words (`refu` finds `refund`), so results appear
+While typing, the last word of three letters or more also matches longer words (`refu` finds
+`refund`; `a` would mean every word starting with a, a scan of the whole index), so results appear
 as you type; a trailing space ends the word.
 """
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 _WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 16
+MIN_PREFIX = 3
 
 
 @functools.cache
@@ -85,7 +87,8 @@ def parse_query(text: str) -> SearchQuery:
         else:
             phrases.extend((w,) for w in words(chunk))
     # The last word is still being typed unless a space or a closing quote ended it.
-    typing = bool(phrases) and len(phrases[-1]) == 1 and text[-1:].isalnum()
+    typing = (bool(phrases) and len(phrases[-1]) == 1 and text[-1:].isalnum()
+              and len(phrases[-1][0]) >= MIN_PREFIX)
     if len(phrases) > MAX_TERMS:
         return SearchQuery(tuple(phrases[:MAX_TERMS]), False)
     return SearchQuery(tuple(phrases), typing)

@@ -15,6 +15,8 @@ from ticketdesk.db import ticket_query
 from ticketdesk.db.models import Agent, Customer, Tag, Ticket, TicketAssignee, TicketTag
 from ticketdesk.db.store import Store
 from ticketdesk.domain.filters import Sort, TicketFilter
+from ticketdesk.domain.numbers import parse_number
+from ticketdesk.domain.search import parse_query
 from ticketdesk.domain.status import Priority, Status
 
 PAGE = 200
@@ -40,6 +42,10 @@ def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
                tz: tzinfo | None = None) -> list[TicketRow]:
     """The first rows of a new filter, straight from an index with LIMIT, so they show at once
     while the full id snapshot is computed in the background."""
+    newest = _newest_matches(store, f, sort, limit)
+    if newest is not None:
+        found = rows_by_ids(newest)
+        return [found[i] for i in newest if i in found]
     ids: list[int] = []
     for part in ticket_query.ordered_parts(f, sort, store.backend, tz):
         ids += [row[0] for row in part.limit(limit - len(ids)).tuples()]
@@ -47,6 +53,17 @@ def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
             break
     found = rows_by_ids(ids)
     return [found[i] for i in ids if i in found]
+
+
+def _newest_matches(store: Store, f: TicketFilter, sort: Sort, limit: int) -> list[int] | None:
+    """A plain text search in the default order (newest first) asks the backend's shortcut."""
+    if f != TicketFilter(text=f.text) or sort != Sort() or parse_number(f.text) is not None:
+        return None
+    query = parse_query(f.text)
+    if query.is_empty:
+        return None
+    result: list[int] | None = store.backend.newest_search_ids(store.db, query, limit)
+    return result
 
 
 def id_snapshot(store: Store, f: TicketFilter, sort: Sort,
