@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ticketdesk.domain.analytics import AnalyticsReport, Metric, format_change
+from ticketdesk.domain.analytics import MISSING, AnalyticsReport, Metric, format_change
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.ui.analytics.style import PALETTE_EVENTS, card_colours, change_colour
 from ticketdesk.ui.analytics.words import metric_definition, metric_label
@@ -96,10 +96,10 @@ class MetricCard(QFrame):
 
     def show_report(self, report: AnalyticsReport | None) -> None:
         metric = self.metric_kind
-        if report is None:
-            self.value_label.setText("—")
-            self.previous_label.setText("")
-            self.change_label.setText("")
+        if report is None:  # the same lines as with figures: the layout will not move
+            self.value_label.setText(MISSING)
+            self.previous_label.setText(self.tr("previous: {0}").format(MISSING))
+            self.change_label.setText(MISSING)
             self._good = None
             self._set_drill(None, "")
             return

@@ -38,33 +38,29 @@ from PySide6.QtWidgets import (
 
 from ticketdesk.domain.analytics import (
     AnalyticsReport,
-    Bar,
     Metric,
     PeriodFigures,
     dated,
-    format_count,
-    format_duration,
 )
 from ticketdesk.domain.clock import today
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import DateField, TicketFilter
 from ticketdesk.domain.period import Period, PeriodKind
-from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import agents, analytics, assignees
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
-from ticketdesk.ui.analytics import export, loader
+from ticketdesk.ui.analytics import export, loader, series
 from ticketdesk.ui.analytics.agents_table import AgentsTable
 from ticketdesk.ui.analytics.cards import CardRow, MetricCard
 from ticketdesk.ui.analytics.style import card_colours
 from ticketdesk.ui.hub import ChangeHub
-from ticketdesk.ui.labels import period_text, priority_text, status_text
+from ticketdesk.ui.labels import period_text
 from ticketdesk.ui.text import plain_label, plain_tooltip
 from ticketdesk.ui.theme import ErrorLabel
 from ticketdesk.ui.worker import QueryRunner
 
 if TYPE_CHECKING:
-    from ticketdesk.ui.analytics.charts import BarChart, BarSpec, Bucket, ChartPanel, TrendChart
+    from ticketdesk.ui.analytics.charts import BarChart, Bucket, ChartPanel, TrendChart
 
 REPORT, CHOICES, EXPORT = "analytics", "choices", "export"
 REFRESH_MS = 1500
@@ -75,6 +71,10 @@ TOP_AGENTS = 10
 PERIODS = (PeriodKind.TODAY, PeriodKind.LAST_7D, PeriodKind.LAST_30D, PeriodKind.THIS_MONTH,
            PeriodKind.LAST_MONTH, PeriodKind.ALL_TIME, PeriodKind.CUSTOM)
 EVERYONE, UNASSIGNED = "everyone", "unassigned"
+CHART_ORDER = ("trend", "agents", "status", "priority", "tags")
+CHART_NAMES = {"agents": "agentsChart", "status": "statusChart", "priority": "priorityChart",
+               "tags": "tagChart"}
+"""Object names of the bar charts (and of their PNG files)."""
 
 
 def _qdate(day: date) -> QDate:
@@ -112,6 +112,9 @@ class AnalyticsView(QWidget):
         self._computing = False
         self._exporting = False
         self._closed = False
+        self._pending_charts: list[str] = []
+        """Charts still to build or to show `report` in, one per turn of the event loop."""
+        self._step_pending = False
 
         self.runner = QueryRunner(self.store, self)
         self.runner.finished.connect(self._job_done)
@@ -162,6 +165,9 @@ class AnalyticsView(QWidget):
         self.scroll_area.setObjectName("analyticsScroll")
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        # The agents table is always below the fold: a scroll bar that came and went would
+        # resize (and repaint) every chart once more.
+        self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.content = QWidget(self.scroll_area)
         self.content.setObjectName("analyticsContent")
         self.grid = QGridLayout(self.content)
@@ -281,55 +287,58 @@ class AnalyticsView(QWidget):
             return
         self._chart_poll.stop()
         self._charts_module = module
-        self._build_charts(module)
-        if self.report is not None:
-            self._show_charts(self.report)
-            self.updated.emit(self.report)
+        self._pending_charts = list(CHART_ORDER)
+        self._schedule_steps()
 
-    def _build_charts(self, charts: ModuleType) -> None:
-        self.grid.removeWidget(self.chart_placeholder)
-        self.chart_placeholder.hide()
-        trend: TrendChart = charts.TrendChart(self.content)
-        trend.bucketClicked.connect(self._bucket_clicked)
-        by_status: BarChart = charts.BarChart(
-            self.tr("Created in the period, by status now"), "statusChart", horizontal=False,
-            value_label=self.tr("Tickets"), category_label=self.tr("Status"),
-            parent=self.content)
-        by_priority: BarChart = charts.BarChart(
-            self.tr("Created in the period, by priority"), "priorityChart", horizontal=False,
-            value_label=self.tr("Tickets"), category_label=self.tr("Priority"),
-            parent=self.content)
-        by_tag: BarChart = charts.BarChart(
-            self.tr("Created in the period, by tag"), "tagChart", horizontal=True,
-            value_label=self.tr("Tickets"), parent=self.content)
-        by_tag.set_category_width(120)
-        top_agents: BarChart = charts.BarChart(
-            self.tr("Top agents: tickets closed"), "agentsChart", horizontal=True,
-            value_label=self.tr("Tickets closed"), parent=self.content)
-        top_agents.set_category_width(150)
-        self.charts = {"trend": trend, "agents": top_agents, "status": by_status,
-                       "priority": by_priority, "tags": by_tag}
-        self.grid.addWidget(trend, 1, 0, 1, 2)
-        self.grid.addWidget(top_agents, 1, 2)
-        self.grid.addWidget(by_status, 2, 0)
-        self.grid.addWidget(by_priority, 2, 1)
-        self.grid.addWidget(by_tag, 2, 2)
-        for chart in self.charts.values():
-            chart.exportRequested.connect(lambda c=chart: self.export_png(c))
-            if chart is not trend:
-                chart.barClicked.connect(self.drillDown)  # type: ignore[attr-defined]
+    def _build_chart(self, name: str) -> ChartPanel:
+        charts = self._charts_module
+        assert charts is not None
+        if name == "trend":
+            self.grid.removeWidget(self.chart_placeholder)
+            self.chart_placeholder.hide()
+            trend: TrendChart = charts.TrendChart(self.content)
+            trend.bucketClicked.connect(self._bucket_clicked)
+            self._add_chart(name, trend, 1, 0, 2)
+            return trend
+        tickets = self.tr("Tickets")
+        title, row, column, horizontal, value_label, category_label, width = {
+            "agents": (self.tr("Top agents: tickets closed"), 1, 2, True,
+                       self.tr("Tickets closed"), "", 150),
+            "status": (self.tr("Created in the period, by status now"), 2, 0, False, tickets,
+                       self.tr("Status"), 0),
+            "priority": (self.tr("Created in the period, by priority"), 2, 1, False, tickets,
+                         self.tr("Priority"), 0),
+            "tags": (self.tr("Created in the period, by tag"), 2, 2, True, tickets, "", 120),
+        }[name]
+        chart: BarChart = charts.BarChart(
+            title, CHART_NAMES[name], horizontal=horizontal, value_label=value_label,
+            category_label=category_label, parent=self.content)
+        if width:
+            chart.set_category_width(width)
+        chart.barClicked.connect(self.drillDown)
+        self._add_chart(name, chart, row, column)
+        if len(self.charts) == len(CHART_ORDER):
+            self._charts_built()
+        return chart
+
+    def _charts_built(self) -> None:
         self.export_menu.addSeparator()
         for chart in self.charts.values():
             action = self.export_menu.addAction(self.tr("{0} as PNG…").format(chart.title))
             action.triggered.connect(lambda _c=False, c=chart: self.export_png(c))
         self.png_action.setEnabled(True)
-        self._fit_rows()
+
+    def _add_chart(self, name: str, chart: ChartPanel, row: int, column: int,
+                   span: int = 1) -> None:
+        chart.exportRequested.connect(lambda c=chart: self.export_png(c))
+        self.grid.addWidget(chart, row, column, 1, span)
+        self.grid.activate()  # its final size now, so its first paint is its only one
+        chart.show()  # now, not at the layout's queued show: it paints in this step
+        self.charts[name] = chart
 
     def _fit_rows(self) -> None:
         """The cards and two rows of charts fill the visible height (a wall display shows them
         all); the agents table follows below."""
-        if not self.charts:
-            return
         visible = self.scroll_area.viewport().height()
         spacing = self.grid.verticalSpacing()
         room = visible - self.cards.sizeHint().height() - 2 * spacing - 8
@@ -451,6 +460,8 @@ class AnalyticsView(QWidget):
     # -- showing a report ---------------------------------------------------------------------
 
     def show_report(self, report: AnalyticsReport) -> None:
+        """The cards, the period and the table at once; the charts one per turn of the event
+        loop (`_run_steps`), so each paints on its own and no turn holds the GUI long."""
         self.report = report
         current, previous = report.current.period, report.previous.period
         self.period_label.setText(self.tr("{0} – {1}, compared with {2} – {3}").format(
@@ -460,94 +471,49 @@ class AnalyticsView(QWidget):
             report.tz_name))
         self.cards.show_report(report)
         self.agents_table.set_figures(report.current)
-        if self.charts:
-            self._show_charts(report)
         if self.chart_error is not None:
             self.charts_report = report
-        if self.charts_report is report:
+            self.updated.emit(report)
+            return
+        self._pending_charts = list(CHART_ORDER)
+        self._schedule_steps()
+
+    def _schedule_steps(self) -> None:
+        if not self._step_pending and self._charts_module is not None:
+            self._step_pending = True
+            QTimer.singleShot(0, self, self._run_steps)
+
+    def _run_steps(self) -> None:
+        """One chart per turn of the event loop: build it the first time, show the report in
+        it and paint it now (a widget's paint otherwise waits for the window's next frame,
+        and every chart would paint in one long turn). No turn holds the GUI for long, and
+        input is handled between them."""
+        self._step_pending = False
+        if self._closed or not self._pending_charts:
+            return
+        name = self._pending_charts.pop(0)
+        chart = self.charts.get(name) or self._build_chart(name)
+        report = self.report
+        if report is not None:
+            self._fill(name, chart, report.current)
+        chart.repaint()
+        if self._pending_charts:
+            self._schedule_steps()
+        elif report is not None:
+            self.charts_report = report
             self.updated.emit(report)
 
-    def _show_charts(self, report: AnalyticsReport) -> None:
-        charts = self._charts_module
-        assert charts is not None
-        figures = report.current
-        trend = self.charts["trend"]
-        trend.set_days(figures.daily)  # type: ignore[attr-defined]
-        nothing = self.tr("No tickets created in this period")
-        self._bars("status", self._status_bars(charts, figures), nothing)
-        self._bars("priority", self._priority_bars(charts, figures), nothing)
-        self._bars("tags", self._tag_bars(charts, figures), self.tr(
-            "No tagged tickets created in this period"))
-        self._bars("agents", self._agent_bars(charts, figures), self.tr(
-            "No tickets closed in this period"))
-        self.charts_report = report
-
-    def _bars(self, name: str, bars: list[BarSpec], empty: str) -> None:
-        chart = self.charts[name]
-        chart.set_bars(bars, empty)  # type: ignore[attr-defined]
-
-    def _breakdown(self, figures: PeriodFigures) -> Any:
-        charts = figures.breakdowns
-        assert charts is not None
-        return charts
-
-    def _count_tip(self, label: str, bar: Bar, what: str) -> str:
-        return f"{label}: " + self.tr("{0} tickets").format(format_count(bar.count)) + \
-            f"\n{what}"
-
-    def _status_bars(self, charts: ModuleType, figures: PeriodFigures) -> list[BarSpec]:
-        result = []
-        for bar in self._breakdown(figures).by_status:
-            assert isinstance(bar.key, Status)
-            label = status_text(bar.key)
-            result.append(charts.BarSpec(label, bar.count, self._count_tip(
-                label, bar, self.tr("created in the period, with this status now")),
-                figures.drill_bar(bar)))
-        return result
-
-    def _priority_bars(self, charts: ModuleType, figures: PeriodFigures) -> list[BarSpec]:
-        result = []
-        for bar in self._breakdown(figures).by_priority:
-            assert isinstance(bar.key, Priority)
-            label = priority_text(bar.key)
-            result.append(charts.BarSpec(label, bar.count, self._count_tip(
-                label, bar, self.tr("created in the period, with this priority")),
-                figures.drill_bar(bar)))
-        return result
-
-    def _tag_bars(self, charts: ModuleType, figures: PeriodFigures) -> list[BarSpec]:
-        tags = self._breakdown(figures).by_tag
-        shown = tags if len(tags) <= TOP_TAGS + 1 else tags[:TOP_TAGS]
-        result = [charts.BarSpec(bar.label, bar.count, self._count_tip(
-            bar.label, bar, self.tr("created in the period, with this tag")),
-            figures.drill_bar(bar)) for bar in shown]
-        rest = tags[len(shown):]
-        if rest:
-            names = ", ".join(f"{b.label} {format_count(b.count)}" for b in rest[:20])
-            more = "…" if len(rest) > 20 else ""
-            result.append(charts.BarSpec(
-                self.tr("Other ({0} tags)").format(len(rest)), sum(b.count for b in rest),
-                self.tr("{0} other tags (a ticket with two tags counts under both): "
-                        "{1}{2}").format(len(rest), names, more)
-                + "\n" + self.tr("Click a tag's own bar, or pick the tag above, to list its "
-                                 "tickets."), None))
-        return result
-
-    def _agent_bars(self, charts: ModuleType, figures: PeriodFigures) -> list[BarSpec]:
-        people = sorted(self._breakdown(figures).agents,
-                        key=lambda a: (-a.closed, -a.handled, a.name.casefold()))
-        result = []
-        for agent in [a for a in people if a.closed][:TOP_AGENTS]:
-            tip = "\n".join([
-                agent.name,
-                self.tr("Closed: {0}").format(format_count(agent.closed)),
-                self.tr("Handled: {0}").format(format_count(agent.handled)),
-                self.tr("Avg Resolution: {0}").format(format_duration(agent.avg_resolution)),
-                self.tr("Avg First Response: {0}").format(
-                    format_duration(agent.avg_first_response))])
-            result.append(charts.BarSpec(agent.name, agent.closed, tip,
-                                         figures.drill_agent(agent.agent_id, Metric.CLOSED)))
-        return result
+    def _fill(self, name: str, chart: Any, figures: PeriodFigures) -> None:
+        if name == "trend":
+            chart.set_days(figures.daily)
+            return
+        make, empty = {
+            "status": (series.status_bars, self.tr("No tickets created in this period")),
+            "priority": (series.priority_bars, self.tr("No tickets created in this period")),
+            "tags": (series.tag_bars, self.tr("No tagged tickets created in this period")),
+            "agents": (series.agent_bars, self.tr("No tickets closed in this period")),
+        }[name]
+        chart.set_bars(make(figures), empty)
 
     def _bucket_clicked(self, bucket: Bucket, closed: bool) -> None:
         if self.report is None:

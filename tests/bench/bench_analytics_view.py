@@ -1,0 +1,244 @@
+"""Benchmark: the analytics view of the real main window on a 1,000,000-ticket desk, offscreen.
+
+    .venv/bin/python -m tests.bench.bench_analytics_view [--db PATH] [--source PATH] [--runs 7]
+
+The desk is a copy: `--source` (default /work/bench-data/demo_1m.sqlite) is copied to `--db`
+(default /tmp/ticketdesk-bench/analytics_1m.sqlite) the first time, and the original is never
+opened. The window opens as `ticketdesk` opens it, shows the analytics (Ctrl+2), waits for the
+first figures and the charts, then alternates the period between Last 30 days and All time and
+measures, for each change:
+
+- time: from the period picked to every card, chart and the agents table showing the new
+  figures and the window repainted;
+- stall: the longest gap of a 5 ms heartbeat timer on the GUI thread meanwhile (the view must
+  never freeze: goal <= 50 ms);
+- GUI CPU: CPU time the GUI thread itself spent (what the view costs beside the queries, which
+  run on the view's own thread); on a shared, loaded machine it is steadier than wall time.
+
+Medians over `--runs` changes each. Beside them: the service alone (`services.analytics.compute`
+for the same periods, what the view's thread runs), the raw-SQL floors of ../shared/bench/limit.py
+(tests/bench/bench_analytics.py prints them), the first opening (pyqtgraph imported on a thread),
+the machine's CPUs and load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+SOURCE = Path("/work/bench-data/demo_1m.sqlite")
+DEFAULT_DB = Path("/tmp/ticketdesk-bench/analytics_1m.sqlite")
+BUDGET_MS = {"last-30d": 150.0, "all-time": 1500.0}
+STALL_MS = 50.0
+
+
+def copy_desk(source: Path, target: Path) -> None:
+    if target.exists():
+        return
+    if not source.exists():
+        raise SystemExit(f"{source} does not exist: build a 1M desk with "
+                         f"`ticketdesk demo --tickets 1000000 --db {target}`")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    print(f"copying {source} to {target} (the original is never opened) …", flush=True)
+    partial = target.with_suffix(".partial")
+    shutil.copyfile(source, partial)  # a desk file without -wal: a consistent copy
+    partial.rename(target)
+
+
+def measure_view(db: Path, runs: int) -> dict[str, Any]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from ticketdesk.app import build_main_window
+    from ticketdesk.domain.period import PeriodKind
+    from ticketdesk.ui.analytics import AnalyticsView
+
+    def settled(view: AnalyticsView) -> bool:
+        return view.report is not None and not view.busy and view.charts_report is view.report
+
+    def wait_until(done: Any, signal: Any = None) -> None:
+        """Run the event loop until `done()`, sleeping while idle. Woken by `signal` (else
+        checked every 50 ms): a loop of processEvents(), or a fast polling timer, would keep
+        the GUI thread taking the GIL from the view's query thread, which a user's idle
+        window never does."""
+        loop = QEventLoop()
+        check = QTimer()
+        check.setInterval(50)
+        check.timeout.connect(lambda: done() and loop.quit())
+        check.start()
+        if signal is not None:
+            signal.connect(loop.quit)
+        while not done():
+            loop.exec()
+        check.stop()
+        if signal is not None:
+            signal.disconnect(loop.quit)
+
+    settings_path = db.parent / "bench-analytics-settings.ini"
+    settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    window = build_main_window(f"sqlite:///{db}", agent_name="Bench Agent", settings=settings)
+    window.resize(1600, 900)
+    window.show()
+    wait_until(lambda: window.model.rowCount() > 0)
+
+    gaps: list[float] = []
+    cpu_gaps: list[float] = []
+    beat = QElapsedTimer()
+    beat_cpu = [time.thread_time()]
+
+    def heartbeat() -> None:
+        """Between two beats: the wall time (a stall as the user sees it, which on a loaded
+        machine includes waiting for a CPU) and the GUI thread's own CPU time (the work that
+        blocked it)."""
+        now_cpu = time.thread_time()
+        gaps.append(beat.nsecsElapsed() / 1e6)
+        cpu_gaps.append((now_cpu - beat_cpu[0]) * 1000)
+        beat.restart()
+        beat_cpu[0] = now_cpu
+
+    def restart_beat() -> None:
+        beat.restart()
+        beat_cpu[0] = time.thread_time()
+        gaps.clear()
+        cpu_gaps.clear()
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(5)
+    timer.timeout.connect(heartbeat)
+    timer.start()
+
+    # The machine's own noise: the heartbeat of the idle window for a second.
+    beat.start()
+    restart_beat()
+    idle = QEventLoop()
+    QTimer.singleShot(1000, idle.quit)
+    idle.exec()
+    idle_stall = max(gaps, default=0.0)
+
+    # First opening: Ctrl+2 to the first figures with their charts.
+    restart_beat()
+    clock = QElapsedTimer()
+    clock.start()
+    window.analytics_view_action.trigger()  # Ctrl+2
+    view = window.analytics_view
+    assert isinstance(view, AnalyticsView)
+    wait_until(lambda: settled(view), view.updated)
+    window.repaint()
+    first_open = clock.nsecsElapsed() / 1e6
+    first_stall = (max(gaps, default=0.0), max(cpu_gaps, default=0.0))
+
+    results: dict[str, list[tuple[float, float, float, float]]] = {"last-30d": [],
+                                                                     "all-time": []}
+    created: dict[str, int] = {}
+    order = [PeriodKind.ALL_TIME, PeriodKind.LAST_30D] * runs
+    for kind in order:
+        for _ in range(10):  # let the heartbeat settle between changes
+            app.processEvents()
+            time.sleep(0.01)
+        before = view.report
+        restart_beat()
+        cpu0 = time.thread_time()
+        clock.restart()
+        view.set_period(kind)
+        wait_until(lambda before=before: settled(view) and view.report is not before,
+                   view.updated)
+        window.repaint()  # every card and chart painted with the new figures
+        app.processEvents()
+        elapsed = clock.nsecsElapsed() / 1e6
+        cpu = (time.thread_time() - cpu0) * 1000
+        heartbeat()
+        results[kind.value].append((elapsed, max(gaps, default=0.0), cpu,
+                                    max(cpu_gaps, default=0.0)))
+        assert view.report is not None
+        created[kind.value] = view.report.current.summary.created
+    timer.stop()
+    window.close()
+    return {"first_open": first_open, "first_stall": first_stall, "idle_stall": idle_stall,
+            "runs": results, "created": created}
+
+
+def measure_service(db: Path, runs: int) -> dict[str, tuple[float, float]]:
+    """(median wall ms, median CPU ms) of `compute` alone, as the view's thread calls it."""
+    from ticketdesk.db.store import open_database
+    from ticketdesk.domain.period import PeriodKind
+    from ticketdesk.services import analytics
+
+    store = open_database(f"sqlite:///{db}")
+    result = {}
+    try:
+        for kind in (PeriodKind.LAST_30D, PeriodKind.ALL_TIME):
+            period = analytics.period_for(store, kind)
+            analytics.compute(store, period)  # warm-up
+            walls, cpus = [], []
+            for _ in range(runs):
+                t0, c0 = time.perf_counter(), time.process_time()
+                analytics.compute(store, period)
+                walls.append((time.perf_counter() - t0) * 1000)
+                cpus.append((time.process_time() - c0) * 1000)
+            result[kind.value] = (statistics.median(walls), statistics.median(cpus))
+    finally:
+        store.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--source", type=Path, default=SOURCE)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-floors", action="store_true")
+    args = parser.parse_args()
+    if args.db.resolve() == args.source.resolve():
+        raise SystemExit("--db must be a copy, never the source desk itself")
+    copy_desk(args.source, args.db)
+    load_before = os.getloadavg()
+    view = measure_view(args.db, args.runs)
+    service = measure_service(args.db, args.runs)
+    load_after = os.getloadavg()
+
+    print(f"\nanalytics view on {args.db} ({os.cpu_count()} CPUs, load average "
+          f"{load_before[0]:.2f} before, {load_after[0]:.2f} after), medians of "
+          f"{args.runs} period changes each")
+    wall, cpu = view["first_stall"]
+    print(f"first opening (Ctrl+2, pyqtgraph imported on a thread): "
+          f"{view['first_open']:.0f} ms; longest GUI stall {wall:.0f} ms wall, {cpu:.0f} ms of "
+          f"GUI-thread CPU")
+    print(f"heartbeat of the idle window (the machine's noise): longest gap "
+          f"{view['idle_stall']:.0f} ms")
+    print(f"{'period':10s} {'created':>9s} {'view':>8s} {'worst':>8s} {'budget':>8s} "
+          f"{'stall':>6s} {'stall CPU':>9s} {'GUI CPU':>8s} {'service':>8s} {'svc CPU':>8s}")
+    verdicts = []
+    for kind, rows in view["runs"].items():
+        times = [r[0] for r in rows]
+        median = statistics.median(times)
+        stall = max(r[1] for r in rows)
+        gui_cpu = statistics.median(r[2] for r in rows)
+        stall_cpu = max(r[3] for r in rows)
+        svc, svc_cpu = service[kind]
+        ok = median <= BUDGET_MS[kind] and stall_cpu <= STALL_MS
+        verdicts.append(ok)
+        print(f"{kind:10s} {view['created'][kind]:9,d} {median:6.0f}ms {max(times):6.0f}ms "
+              f"{BUDGET_MS[kind]:6.0f}ms {stall:4.0f}ms {stall_cpu:7.0f}ms {gui_cpu:6.0f}ms "
+              f"{svc:6.0f}ms {svc_cpu:6.0f}ms  {'ok' if ok else 'OVER'}")
+    print("view, worst: period picked to every card and chart repainted (wall). stall: longest "
+          "gap of a 5 ms GUI heartbeat (wall, worst of all changes); stall CPU: the most "
+          "GUI-thread CPU between two beats (the work that blocked it). GUI CPU: the GUI "
+          "thread's CPU per change. service: compute() alone, wall and CPU.")
+    if not args.no_floors:
+        from tests.bench.bench_analytics import floors
+
+        floors(args.db, int(time.time()))
+    if not all(verdicts):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
