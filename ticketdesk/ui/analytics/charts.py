@@ -152,7 +152,7 @@ class CategoryAxis(pg.AxisItem):  # type: ignore[misc]
         if self.orientation in ("left", "right"):
             room = self.width() - self.style["tickTextOffset"][0] - 6
         else:
-            room = self._px_per_unit * spacing - 8
+            room = self._px_per_unit * spacing - 4
         room = max(room, metrics.horizontalAdvance("W…"))
         texts = []
         for v in values:
@@ -406,9 +406,20 @@ class TrendChart(ChartPanel):
         self.points: list[Bucket] = []
         self._styled: tuple[object, ...] = ()
         self.item.showGrid(x=False, y=True, alpha=0.35)
-        self.legend = self.item.addLegend(offset=(8, 2), colCount=2)
-        self.created_curve = self.item.plot([], [], name=self.tr("Created"))
-        self.closed_curve = self.item.plot([], [], name=self.tr("Closed"))
+        self.created_curve = self.item.plot([], [])
+        self.closed_curve = self.item.plot([], [])
+        # The legend takes the plot's title row, above the data, where it can cover none of it.
+        self.legend = pg.LegendItem(colCount=2, horSpacing=16)
+        layout = self.item.layout
+        layout.removeItem(self.item.titleLabel)
+        self.item.titleLabel.setVisible(False)
+        layout.addItem(self.legend, 0, 1)
+        layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignLeft)
+        self.legend.addItem(self.created_curve, self.tr("Created"))
+        self.legend.addItem(self.closed_curve, self.tr("Closed"))
+        size = self.legend.boundingRect().size()
+        self.legend.setMaximumSize(size)  # not stretched over the row: its two entries together
+        layout.setRowFixedHeight(0, size.height())
         self.hover_line = pg.InfiniteLine(angle=90, movable=False)
         self.hover_line.setVisible(False)
         self.item.addItem(self.hover_line, ignoreBounds=True)
@@ -434,9 +445,8 @@ class TrendChart(ChartPanel):
             # the axis still reads as dates.
             margin = DAY if len(self.points) < 3 else (_utc(first.last) + DAY - first.x) / 2
             top = max(float(created.max(initial=0)), float(closed.max(initial=0)), 4.0)
-            # Headroom for the legend, which sits in the plot's top left corner.
             self.item.vb.setRange(xRange=(first.x - margin, last.x + margin),
-                                  yRange=(0, top * 1.22), padding=0)
+                                  yRange=(0, top * 1.06), padding=0)
         nothing = not any(p.created or p.closed for p in self.points)
         self.show_empty(self.tr("No tickets created or closed in this period")
                         if nothing else None)

@@ -20,8 +20,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QHideEvent, QPalette, QResizeEvent, QShowEvent
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QHideEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -197,6 +197,7 @@ class AnalyticsView(QWidget):
         for column in range(3):
             self.grid.setColumnStretch(column, 1)
         self.scroll_area.setWidget(self.content)
+        self.scroll_area.viewport().installEventFilter(self)
         outer.addWidget(self.scroll_area, 1)
 
     def _build_toolbar(self) -> QHBoxLayout:
@@ -346,9 +347,12 @@ class AnalyticsView(QWidget):
         for row in (1, 2):
             self.grid.setRowMinimumHeight(row, height)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_rows()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The scroll area's viewport, not the view: a view shown for the first time gets its
+        # resize before the scroll area has laid out its viewport.
+        if watched is self.scroll_area.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_rows()
+        return False
 
     # -- what to compute ----------------------------------------------------------------------
 
