@@ -11,30 +11,40 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFontMetricsF, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QToolTip
 from ticketdesk.db.store import open_database
-from ticketdesk.domain.analytics import MISSING, AnalyticsReport, Metric
+from ticketdesk.domain.analytics import (
+    MISSING,
+    AnalyticsReport,
+    Bar,
+    Breakdowns,
+    DayCount,
+    Metric,
+    PeriodFigures,
+    Summary,
+)
 from ticketdesk.domain.filters import TicketFilter
-from ticketdesk.domain.period import PeriodKind
+from ticketdesk.domain.period import Period, PeriodKind
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import agents, analytics, messages, tickets
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
-from ticketdesk.ui.analytics import AnalyticsView
+from ticketdesk.ui.analytics import AnalyticsView, loader, series
 from ticketdesk.ui.analytics.agents_table import COL_CLOSED, COL_HANDLED
 from ticketdesk.ui.analytics.cards import change_text
+from ticketdesk.ui.analytics.series import BarSpec
 from ticketdesk.ui.analytics.words import METRIC
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.theme import Scheme, apply_scheme, dark_palette, light_palette
 
 from tests.conftest import FakeClock
-from tests.ui.conftest import wait_listed
+from tests.ui.conftest import answer_modal, wait_listed
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -494,3 +504,91 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=120, check=False)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_chart_that_cannot_be_saved_says_so(seeded: str, window: MainWindow, qtbot,
+                                              tmp_path: Path, monkeypatch) -> None:
+    view = open_analytics(qtbot, window)
+    target = tmp_path / "no such folder" / "chart.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), "")))
+    seen: list[str] = []
+
+    def read(box) -> None:
+        seen.append(box.text())
+        box.accept()
+
+    answer_modal(read)
+    assert view.export_png(view.chart("trend")) is None
+    assert len(seen) == 1
+    assert str(target) in seen[0]
+    assert not target.exists()
+
+
+# -- the pieces, without a window -------------------------------------------------------------
+
+def _figures_with_tags(counts: dict[str, int]) -> PeriodFigures:
+    period = Period(PeriodKind.CUSTOM, date(2026, 3, 1), date(2026, 3, 31))
+    bars = tuple(sorted((Bar(name, n) for name, n in counts.items()),
+                        key=lambda b: (-b.count, b.label)))
+    charts = Breakdowns(by_status=(), by_priority=(), by_tag=bars, agents=())
+    return PeriodFigures(period, 0, 1, TicketFilter(), Summary(), (), charts)
+
+
+def test_tags_beyond_the_top_ten_fold_into_other() -> None:
+    figures = _figures_with_tags({f"tag{i:02d}": 100 - i for i in range(14)})
+    bars = series.tag_bars(figures)
+    assert [b.label for b in bars[:10]] == [f"tag{i:02d}" for i in range(10)]
+    assert all(b.drill is not None for b in bars[:10])
+    other = bars[10]
+    assert len(bars) == 11
+    assert other.label == "Other (4 tags)"
+    assert other.value == 90 + 89 + 88 + 87
+    assert other.drill is None  # a ticket with two tags counts under both: no single list
+    assert "tag13 87" in other.tooltip
+    # Eleven tags are all shown: an "Other" of one tag would hide a name for nothing.
+    assert "Other" not in series.tag_bars(_figures_with_tags(
+        {f"t{i}": 10 + i for i in range(11)}))[-1].label
+
+
+def test_long_weeks_and_months_for_long_periods() -> None:
+    charts = loader.wait()
+    start = date(2024, 1, 1)
+    days = [DayCount(start + timedelta(days=i), 1, 0) for i in range(100)]
+    unit, points = charts.buckets(days)
+    assert unit == "week"
+    assert sum(p.created for p in points) == 100
+    assert all((p.last - p.first).days == 6 for p in points[1:])  # whole weeks...
+    assert points[-1].last == days[-1].day  # ...counted back from the last day
+    assert (points[0].last - points[0].first).days == 100 % 7 - 1
+    unit, points = charts.buckets(
+        [DayCount(start + timedelta(days=i), 2, 1) for i in range(4 * 366)])
+    assert unit == "month"
+    assert points[0].first == date(2024, 1, 1)
+    assert points[0].created == 62
+    assert charts.buckets(days[:30])[0] == "day"
+
+
+def test_category_labels_fit_their_slot_or_wrap_or_elide(qtbot) -> None:
+    charts = loader.wait()
+    chart = charts.BarChart("Labels", "labelChart", horizontal=False, value_label="Tickets")
+    qtbot.addWidget(chart)
+    labels = ["In Progress", "Resolved", "A very long category name indeed", "Supercalifragi"]
+    chart.set_bars([BarSpec(label, 5 + i, label) for i, label in enumerate(labels)], "none")
+    chart.resize(300, 240)
+    chart.show()
+    qtbot.waitExposed(chart)
+    axis = chart.category_axis
+    values = axis.tickValues(-0.6, 3.6, axis.width())
+    assert values[0][1] == [0.0, 1.0, 2.0, 3.0]
+    slot = axis.width() / 4.2
+    metrics = QFontMetricsF(axis.style["tickFont"])
+    texts = axis.tickStrings(values[0][1], 1.0, values[0][0])
+    assert texts[0] in ("In Progress", "In\nProgress")
+    for text in texts:
+        for line in text.split("\n"):
+            assert metrics.horizontalAdvance(line) <= slot
+    assert texts[2].endswith("…")
+    # Too many for the room: every other label, never two on top of each other.
+    thin = axis.tickValues(-0.6, 39.6, 300)
+    assert thin[0][0] >= 2

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from ticketdesk.domain.analytics import (
@@ -197,7 +198,7 @@ class AgentsTable(QTableView):
     def _double_clicked(self, index: QModelIndex) -> None:
         self.activate(index.row(), index.column())
 
-    def keyPressEvent(self, event: Any) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         index = self.currentIndex()
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and index.isValid():
             self.activate(index.row(), index.column())

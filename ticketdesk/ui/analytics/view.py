@@ -55,7 +55,7 @@ from ticketdesk.ui.analytics.cards import CardRow, MetricCard
 from ticketdesk.ui.analytics.style import card_colours
 from ticketdesk.ui.hub import ChangeHub
 from ticketdesk.ui.labels import period_text
-from ticketdesk.ui.text import plain_label, plain_tooltip
+from ticketdesk.ui.text import plain_box, plain_label, plain_tooltip
 from ticketdesk.ui.theme import ErrorLabel
 from ticketdesk.ui.worker import QueryRunner
 
@@ -448,7 +448,9 @@ class AnalyticsView(QWidget):
         elif channel == EXPORT and generation == self._export_generation:
             self._exporting = False
             self._set_busy()
-            QMessageBox.warning(self, self.tr("Export analytics"), self._error_text(error))
+            text = str(error) if isinstance(error, TicketdeskError) else self.tr(
+                "The analytics could not be exported: {0}").format(error)
+            plain_box(self, QMessageBox.Icon.Warning, self.tr("Export analytics"), text).exec()
 
     def _error_text(self, error: object) -> str:
         if isinstance(error, TicketdeskError):
@@ -638,7 +640,7 @@ class AnalyticsView(QWidget):
         try:
             paths: list[Path] = save()
         except TicketdeskError as exc:
-            QMessageBox.warning(self, self.tr("Save chart"), str(exc))
+            plain_box(self, QMessageBox.Icon.Warning, self.tr("Save chart"), str(exc)).exec()
             return None
         self.show_message(self.tr("Saved {0}").format(", ".join(p.name for p in paths)))
         self.exported.emit(paths)
