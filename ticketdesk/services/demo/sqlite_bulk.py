@@ -21,6 +21,7 @@ checkpoints then wait until the end, when the WAL is checkpointed and truncated.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import apsw
@@ -29,7 +30,7 @@ from ticketdesk.db.sqlite_backend import BUSY_SECONDS
 from ticketdesk.db.store import Store
 from ticketdesk.services.demo.plan import DeskPlan, DeskState
 from ticketdesk.services.demo.progress import Cancelled, Progress
-from ticketdesk.services.demo.rows import ATTACHMENT_KINDS, GROUP, MESSAGE_KINDS, ChunkRows, Row
+from ticketdesk.services.demo.rows import ATTACHMENT_KINDS, GROUP, MESSAGE_KINDS, ChunkRows
 
 TABLES = ("agent", "customer", "customer_tag", "tag", "ticket", "message", "note", "attachment")
 # Indexes of the bulk-filled tables; the small tables keep theirs (agent names stay unique).
@@ -172,22 +173,22 @@ class SqliteBulk:
                        for cid, tags in zip(p.ids, p.tags, strict=True) for tag in tags])
 
     def write_chunk(self, rows: ChunkRows) -> None:
-        m, n, a = (self._offsets[k] for k in ("message", "note", "attachment"))
-        for table, name, columns, values in _statements(m, n, a):
-            self._insert(f"INSERT INTO {table} ({columns}) VALUES ", values,
-                         rows.groups.get(name, []), getattr(rows, name))
+        offsets = {"@M": self._offsets["message"], "@N": self._offsets["note"],
+                   "@A": self._offsets["attachment"]}
+        for statement in _STATEMENTS:
+            groups = rows.groups.get(statement.rows, [])
+            rest = getattr(rows, statement.rows)
+            if statement.offsets:
+                extra = tuple(offsets[mark] for mark in statement.offsets)
+                groups = [group + extra for group in groups]
+                rest = [row + extra for row in rest]
+            if groups:
+                self.conn.executemany(statement.grouped, groups)
+            if rest:
+                self.conn.executemany(statement.single, rest)
         self._offsets["message"] += rows.count("messages")
         self._offsets["note"] += rows.count("notes")
         self._offsets["attachment"] += rows.count("attachments")
-
-    def _insert(self, head: str, values: str, groups: list[Row], rest: list[Row]) -> None:
-        """`values` is one row's VALUES term with ?1..?k numbered for that row alone."""
-        width = max(int(k) for k in re.findall(r"\?(\d+)", values))
-        if groups:
-            terms = ",".join(_renumber(values, i * width) for i in range(GROUP))
-            self.conn.executemany(head + terms, groups)
-        if rest:
-            self.conn.executemany(head + values, rest)
 
     # -- the end ------------------------------------------------------------------------------
 
@@ -228,6 +229,37 @@ def _partial(sql: str) -> bool:
     return re.search(r"\)\s*WHERE\s", sql, re.IGNORECASE) is not None
 
 
+@dataclass(frozen=True)
+class _Insert:
+    """One table's INSERT, for one row and for a group of GROUP rows. The SQL never changes
+    between chunks (so SQLite parses it once): the id offsets of messages, notes and attachments
+    are bound as the last three parameters, after the rows' own values."""
+
+    rows: str
+    """The ChunkRows field holding the rows."""
+    single: str
+    grouped: str
+    offsets: tuple[str, ...]
+    """The offsets it uses (@M, @N, @A), bound in this order after the rows' values."""
+
+    @classmethod
+    def of(cls, table: str, rows: str, columns: str, values: str) -> _Insert:
+        """`values` is one row's VALUES term: ?1..?k its own values, @M, @N, @A the message,
+        note and attachment id offsets."""
+        width = max(int(k) for k in re.findall(r"\?(\d+)", values))
+        head = f"INSERT INTO {table} ({columns}) VALUES "
+
+        offsets = tuple(mark for mark in ("@M", "@N", "@A") if mark in values)
+
+        def statement(count: int) -> str:
+            terms = ",".join(_renumber(values, i * width) for i in range(count))
+            for i, mark in enumerate(offsets, start=count * width + 1):
+                terms = terms.replace(mark, f"?{i}")
+            return head + terms
+
+        return cls(rows, statement(1), statement(GROUP), offsets)
+
+
 def _numbered(count: int, first: str = "") -> str:
     marks = [f"?{i}" for i in range(1, count + 1)]
     if first:
@@ -235,33 +267,31 @@ def _numbered(count: int, first: str = "") -> str:
     return "(" + ", ".join(marks) + ")"
 
 
-def _statements(m: int, n: int, a: int) -> list[tuple[str, str, str, str]]:
-    """(table, ChunkRows field, columns, one row's VALUES term) in insertion order, with this
-    chunk's id offsets for messages (m), notes (n) and attachments (a) written in."""
-    messages = ",".join(f"'{k}'" for k in MESSAGE_KINDS)
-    attachments = ",".join(f"'{k}'" for k in ATTACHMENT_KINDS)
-    return [
-        ("ticket", "tickets", "id, subject, description, status, priority, category, "
-         "customer_id, created_at, updated_at, first_response_at, resolved_at, closed_at, "
-         "version", _numbered(13)),
-        ("ticket_tag", "ticket_tags", "ticket_id, tag_id", _numbered(2)),
-        ("ticket_assignee", "assignees", "ticket_id, agent_id", _numbered(2)),
-        ("message", "messages", "id, ticket_id, incoming, agent_id, body, created_at",
-         _numbered(6, f"+ {m}")),
-        ("note", "notes", "id, ticket_id, author_id, body, created_at, updated_at, version",
-         _numbered(7, f"+ {n}")),
-        ("attachment", "attachments", "id, ticket_id, message_id, name, mime, size, sha256, "
-         "created_at, agent_id", f"(?1 + {a}, ?2, ?3 + {m}, ?4, ?5, ?6, ?7, ?8, ?9)"),
-        ("attachment_content", "contents", "attachment_id, data", f"(?1 + {a}, ?2)"),
-        ("activity", "activity", "ticket_id, agent_id, at, kind, old, new, ref_id, "
-         "ticket_version", f"(?1, ?2, ?3, ?4, ?5, ?6, ?7 + CASE WHEN ?4 IN ({messages}) "
-         f"THEN {m} WHEN ?4 IN ({attachments}) THEN {a} ELSE {n} END, ?8)"),
-        ("ticket_fts", "search", "rowid, ref, subject, body, talk, notes", _numbered(6)),
-    ]
-
-
 def _renumber(values: str, shift: int) -> str:
     """A VALUES term for a later row of a group: ?k becomes ?(k + shift)."""
     if not shift:
         return values
     return re.sub(r"\?(\d+)", lambda match: f"?{int(match.group(1)) + shift}", values)
+
+
+_MESSAGE_KINDS = ",".join(f"'{k}'" for k in MESSAGE_KINDS)
+_ATTACHMENT_KINDS = ",".join(f"'{k}'" for k in ATTACHMENT_KINDS)
+_STATEMENTS = (  # in insertion order: parents before children
+    _Insert.of("ticket", "tickets", "id, subject, description, status, priority, category, "
+               "customer_id, created_at, updated_at, first_response_at, resolved_at, closed_at, "
+               "version", _numbered(13)),
+    _Insert.of("ticket_tag", "ticket_tags", "ticket_id, tag_id", _numbered(2)),
+    _Insert.of("ticket_assignee", "assignees", "ticket_id, agent_id", _numbered(2)),
+    _Insert.of("message", "messages", "id, ticket_id, incoming, agent_id, body, created_at",
+               _numbered(6, "+ @M")),
+    _Insert.of("note", "notes", "id, ticket_id, author_id, body, created_at, updated_at, "
+               "version", _numbered(7, "+ @N")),
+    _Insert.of("attachment", "attachments", "id, ticket_id, message_id, name, mime, size, "
+               "sha256, created_at, agent_id", "(?1 + @A, ?2, ?3 + @M, ?4, ?5, ?6, ?7, ?8, ?9)"),
+    _Insert.of("attachment_content", "contents", "attachment_id, data", "(?1 + @A, ?2)"),
+    _Insert.of("activity", "activity", "ticket_id, agent_id, at, kind, old, new, ref_id, "
+               "ticket_version", f"(?1, ?2, ?3, ?4, ?5, ?6, ?7 + CASE WHEN ?4 IN "
+               f"({_MESSAGE_KINDS}) THEN @M WHEN ?4 IN ({_ATTACHMENT_KINDS}) THEN @A "
+               "ELSE @N END, ?8)"),
+    _Insert.of("ticket_fts", "search", "rowid, ref, subject, body, talk, notes", _numbered(6)),
+)
