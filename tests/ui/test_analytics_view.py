@@ -38,6 +38,7 @@ from ticketdesk.services.session import Session
 from ticketdesk.ui.analytics import AnalyticsView, loader, series
 from ticketdesk.ui.analytics.agents_table import COL_CLOSED, COL_HANDLED
 from ticketdesk.ui.analytics.cards import change_text
+from ticketdesk.ui.analytics.controls import UNASSIGNED, AnalyticsControls
 from ticketdesk.ui.analytics.series import BarSpec
 from ticketdesk.ui.analytics.words import METRIC
 from ticketdesk.ui.main_window import MainWindow
@@ -131,11 +132,11 @@ def recompute(qtbot, view: AnalyticsView, change: Callable[[], object]) -> Analy
     before = view.report
     change()
     assert view.busy
-    assert view.busy_label.isVisibleTo(view)
-    assert view.busy_label.text() == "Calculating…"
+    assert view.controls.busy_label.isVisibleTo(view)
+    assert view.controls.busy_label.text() == "Calculating…"
     assert view.report is before  # the last figures stay while it computes
     qtbot.waitUntil(lambda: settled(view) and view.report is not before, timeout=20_000)
-    assert not view.busy_label.isVisibleTo(view)
+    assert not view.controls.busy_label.isVisibleTo(view)
     assert view.report is not None
     return view.report
 
@@ -178,7 +179,7 @@ def test_ctrl_2_opens_the_view_and_the_cards_say_what_the_service_computes(
     wait_listed(qtbot, window)
     view = open_analytics(qtbot, window)
     assert window.findChild(AnalyticsView, "analyticsView") is view
-    assert view.period_kind() == PeriodKind.LAST_30D
+    assert view.controls.period_kind() == PeriodKind.LAST_30D
     report = expected(window, PeriodKind.LAST_30D)
     assert report.value(Metric.CREATED) == 7
     assert card_texts(view) == expected_texts(report)
@@ -213,8 +214,8 @@ def test_view_menu_opens_it_too_and_the_ticket_dock_comes_back_with_the_list(
 def test_changing_the_period_recomputes_off_the_gui_thread(seeded: str, window: MainWindow,
                                                            qtbot) -> None:
     view = open_analytics(qtbot, window)
-    index = view.period_picker.findData(PeriodKind.ALL_TIME.value)
-    report = recompute(qtbot, view, lambda: view.period_picker.setCurrentIndex(index))
+    index = view.controls.period_picker.findData(PeriodKind.ALL_TIME.value)
+    report = recompute(qtbot, view, lambda: view.controls.period_picker.setCurrentIndex(index))
     assert report.current.period.kind == PeriodKind.ALL_TIME
     assert card_texts(view) == expected_texts(expected(window, PeriodKind.ALL_TIME))
     assert view.card(Metric.CREATED).value_label.text() == "9"
@@ -241,7 +242,7 @@ def test_custom_range_uses_the_two_dates(seeded: str, window: MainWindow, qtbot)
     today = analytics.period_for(window.store, PeriodKind.TODAY).last_day
     first = today - timedelta(days=3)
     report = recompute(qtbot, view, lambda: view.set_period(PeriodKind.CUSTOM, first, today))
-    assert view.date_from.isVisible()
+    assert view.controls.date_from.isVisible()
     assert (report.current.period.first_day, report.current.period.last_day) == (first, today)
     assert view.card(Metric.CREATED).value_label.text() == "3"
 
@@ -249,25 +250,26 @@ def test_custom_range_uses_the_two_dates(seeded: str, window: MainWindow, qtbot)
 def test_tag_and_assignee_choices_narrow_every_figure(seeded: str, window: MainWindow,
                                                       qtbot) -> None:
     view = open_analytics(qtbot, window)
-    qtbot.waitUntil(lambda: view.tag_filter.count() == 4, timeout=5000)  # All + 3 tags
-    assert [view.tag_filter.itemText(i) for i in range(view.tag_filter.count())] == [
+    tags = view.controls.tag_filter
+    qtbot.waitUntil(lambda: tags.count() == 4, timeout=5000)  # All + 3 tags
+    assert [tags.itemText(i) for i in range(tags.count())] == [
         "All tags", "billing", "hardware", "login"]
-    recompute(qtbot, view, lambda: view.choose_tag("billing"))
+    recompute(qtbot, view, lambda: view.controls.choose_tag("billing"))
     billing = TicketFilter(tags=frozenset({"billing"}))
     assert card_texts(view) == expected_texts(expected(window, PeriodKind.LAST_30D, billing))
     assert view.card(Metric.CREATED).value_label.text() == "4"
-    tags = view.chart("tags")
-    assert [(b.label, b.value) for b in tags.bars] == [("billing", 4), ("login", 1)]
-    assert tags.bars[1].drill is None  # login AND billing: no single list of "login" here
+    chart = view.chart("tags")
+    assert [(b.label, b.value) for b in chart.bars] == [("billing", 4), ("login", 1)]
+    assert chart.bars[1].drill is None  # login AND billing: no single list of "login" here
 
     bob = agents.find_agent("Bob Builder")
     assert bob is not None
-    recompute(qtbot, view, lambda: view.choose_assignee(bob.id))
+    recompute(qtbot, view, lambda: view.controls.choose_assignee(bob.id))
     both = TicketFilter(tags=frozenset({"billing"}), assignees=frozenset({bob.id}))
     assert card_texts(view) == expected_texts(expected(window, PeriodKind.LAST_30D, both))
     assert view.card(Metric.CREATED).value_label.text() == "2"
-    recompute(qtbot, view, lambda: view.choose_tag(None))
-    recompute(qtbot, view, lambda: view.choose_assignee("unassigned"))
+    recompute(qtbot, view, lambda: view.controls.choose_tag(None))
+    recompute(qtbot, view, lambda: view.controls.choose_assignee("unassigned"))
     assert view.card(Metric.CREATED).value_label.text() == "1"
 
 
@@ -368,7 +370,7 @@ def test_export_csv_writes_the_figures_shown(seeded: str, window: MainWindow, qt
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(target), "")))
     with qtbot.waitSignal(view.exported, timeout=20_000) as written:
-        view.csv_action.trigger()
+        view.controls.csv_action.trigger()
     assert written.args == [target]
     rows = list(csv.DictReader(target.open(encoding="utf-8")))
     created = next(r for r in rows if r["section"] == "summary" and r["period"] == "current"
@@ -387,7 +389,7 @@ def test_export_png_of_one_chart_and_of_all(seeded: str, window: MainWindow, qtb
     target = tmp_path / "status"  # the suffix is added
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(target), "")))
-    action = next(a for a in view.export_menu.actions()
+    action = next(a for a in view.controls.export_menu.actions()
                   if a.text() == "Created in the period, by status now as PNG…")
     with qtbot.waitSignal(view.exported) as written:
         action.trigger()
@@ -403,7 +405,7 @@ def test_export_png_of_one_chart_and_of_all(seeded: str, window: MainWindow, qtb
     monkeypatch.setattr(QFileDialog, "getExistingDirectory",
                         staticmethod(lambda *a, **k: str(folder)))
     with qtbot.waitSignal(view.exported) as written:
-        view.png_action.trigger()
+        view.controls.png_action.trigger()
     files = sorted(p.name.split("-")[1] for p in folder.iterdir())
     assert files == ["agentsChart", "priorityChart", "statusChart", "tagChart", "trendChart"]
     assert all(QImage(str(p)).width() > 400 for p in folder.iterdir())
@@ -592,3 +594,25 @@ def test_category_labels_fit_their_slot_or_wrap_or_elide(qtbot) -> None:
     # Too many for the room: every other label, never two on top of each other.
     thin = axis.tickValues(-0.6, 39.6, 300)
     assert thin[0][0] >= 2
+
+
+def test_choices_keep_the_chosen_tag_and_fall_back_when_it_is_gone(qtbot) -> None:
+    controls = AnalyticsControls(None)
+    qtbot.addWidget(controls)
+    changes: list[bool] = []
+    controls.changed.connect(lambda: changes.append(True))
+    controls.set_choices(["billing", "login"], [(1, "Alice"), (2, "Bob")])
+    assert changes == []  # offering choices is not a change of what to compute
+    controls.choose_tag("login")
+    controls.choose_assignee(2)
+    assert len(changes) == 2
+    controls.set_choices(["login", "zebra"], [(2, "Bob")])
+    assert len(changes) == 2
+    assert controls.ticket_filter() == TicketFilter(tags=frozenset({"login"}),
+                                                    assignees=frozenset({2}))
+    controls.set_choices(["zebra"], [(2, "Bob")])  # login was deleted
+    assert len(changes) == 3
+    assert controls.ticket_filter() == TicketFilter(assignees=frozenset({2}))
+    controls.choose_assignee(UNASSIGNED)
+    controls.set_choices([], [])
+    assert controls.ticket_filter() == TicketFilter(unassigned=True)

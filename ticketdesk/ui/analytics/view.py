@@ -20,18 +20,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QHideEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QMenu,
     QMessageBox,
     QScrollArea,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -42,9 +38,8 @@ from ticketdesk.domain.analytics import (
     PeriodFigures,
     dated,
 )
-from ticketdesk.domain.clock import today
 from ticketdesk.domain.errors import TicketdeskError
-from ticketdesk.domain.filters import DateField, TicketFilter
+from ticketdesk.domain.filters import DateField
 from ticketdesk.domain.period import Period, PeriodKind
 from ticketdesk.services import agents, analytics, assignees
 from ticketdesk.services.changes import Changes
@@ -52,9 +47,9 @@ from ticketdesk.services.session import Session
 from ticketdesk.ui.analytics import export, loader, series
 from ticketdesk.ui.analytics.agents_table import AgentsTable
 from ticketdesk.ui.analytics.cards import CardRow, MetricCard
+from ticketdesk.ui.analytics.controls import AnalyticsControls
 from ticketdesk.ui.analytics.style import card_colours
 from ticketdesk.ui.hub import ChangeHub
-from ticketdesk.ui.labels import period_text
 from ticketdesk.ui.text import plain_box, plain_label, plain_tooltip
 from ticketdesk.ui.theme import ErrorLabel
 from ticketdesk.ui.worker import QueryRunner
@@ -68,21 +63,10 @@ REFRESH_MS = 1500
 CHART_POLL_MS = 20
 TOP_TAGS = 10
 TOP_AGENTS = 10
-PERIODS = (PeriodKind.TODAY, PeriodKind.LAST_7D, PeriodKind.LAST_30D, PeriodKind.THIS_MONTH,
-           PeriodKind.LAST_MONTH, PeriodKind.ALL_TIME, PeriodKind.CUSTOM)
-EVERYONE, UNASSIGNED = "everyone", "unassigned"
 CHART_ORDER = ("trend", "agents", "status", "priority", "tags")
 CHART_NAMES = {"agents": "agentsChart", "status": "statusChart", "priority": "priorityChart",
                "tags": "tagChart"}
 """Object names of the bar charts (and of their PNG files)."""
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _date(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
 
 
 class AnalyticsView(QWidget):
@@ -125,10 +109,6 @@ class AnalyticsView(QWidget):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
-        self._dates_timer = QTimer(self)
-        self._dates_timer.setSingleShot(True)
-        self._dates_timer.setInterval(400)
-        self._dates_timer.timeout.connect(self.refresh)
         self._chart_poll = QTimer(self)
         self._chart_poll.setInterval(CHART_POLL_MS)
         self._chart_poll.timeout.connect(self._check_charts)
@@ -146,7 +126,11 @@ class AnalyticsView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 0)
         outer.setSpacing(6)
-        outer.addLayout(self._build_toolbar())
+        self.controls = AnalyticsControls(self.tz, self)
+        self.controls.changed.connect(self.refresh)
+        self.controls.csv_action.triggered.connect(self.export_csv)
+        self.controls.png_action.triggered.connect(self.export_all_png)
+        outer.addWidget(self.controls)
         self.period_label = plain_label("", self)
         self.period_label.setObjectName("analyticsPeriod")
         self.error_label = ErrorLabel(self)
@@ -200,77 +184,6 @@ class AnalyticsView(QWidget):
         self.scroll_area.viewport().installEventFilter(self)
         outer.addWidget(self.scroll_area, 1)
 
-    def _build_toolbar(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
-        bar.setSpacing(6)
-        bar.addWidget(plain_label(self.tr("Period:"), self))
-        self.period_picker = QComboBox(self)
-        self.period_picker.setObjectName("periodPicker")
-        for kind in PERIODS:
-            self.period_picker.addItem(period_text(kind), kind.value)
-        self.period_picker.setCurrentIndex(PERIODS.index(PeriodKind.LAST_30D))
-        self.period_picker.currentIndexChanged.connect(self._period_changed)
-        bar.addWidget(self.period_picker)
-        self.date_from = QDateEdit(self)
-        self.date_from.setObjectName("periodFrom")
-        self.date_to = QDateEdit(self)
-        self.date_to.setObjectName("periodTo")
-        now = today(self.tz)
-        for edit, value, tip in ((self.date_from, now.replace(day=1), self.tr("First day")),
-                                 (self.date_to, now, self.tr("Last day (included)"))):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setDate(_qdate(value))
-            edit.setToolTip(tip)
-            edit.setVisible(False)
-            edit.dateChanged.connect(lambda _d: self._dates_timer.start())
-            bar.addWidget(edit)
-        bar.addSpacing(12)
-        bar.addWidget(plain_label(self.tr("Tag:"), self))
-        self.tag_filter = QComboBox(self)
-        self.tag_filter.setObjectName("analyticsTagFilter")
-        self.tag_filter.setToolTip(self.tr("Only tickets with this tag"))
-        self.tag_filter.setMinimumContentsLength(12)
-        self.tag_filter.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.tag_filter.addItem(self.tr("All tags"), None)
-        self.tag_filter.currentIndexChanged.connect(lambda _i: self.refresh())
-        bar.addWidget(self.tag_filter)
-        bar.addWidget(plain_label(self.tr("Assignee:"), self))
-        self.assignee_filter = QComboBox(self)
-        self.assignee_filter.setObjectName("analyticsAssigneeFilter")
-        self.assignee_filter.setToolTip(self.tr("Only tickets assigned to this agent now"))
-        self.assignee_filter.setMinimumContentsLength(14)
-        self.assignee_filter.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.assignee_filter.addItem(self.tr("Everyone"), EVERYONE)
-        self.assignee_filter.addItem(self.tr("Unassigned"), UNASSIGNED)
-        self.assignee_filter.currentIndexChanged.connect(lambda _i: self.refresh())
-        bar.addWidget(self.assignee_filter)
-        bar.addStretch(1)
-        self.busy_label = plain_label(self.tr("Calculating…"), self)
-        self.busy_label.setObjectName("analyticsBusy")
-        policy = self.busy_label.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        self.busy_label.setSizePolicy(policy)
-        self.busy_label.setVisible(False)
-        bar.addWidget(self.busy_label)
-        self.export_button = QToolButton(self)
-        self.export_button.setObjectName("analyticsExport")
-        self.export_button.setText(self.tr("Export"))
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.export_menu = QMenu(self.export_button)
-        self.csv_action = self.export_menu.addAction(self.tr("Figures as CSV…"))
-        self.csv_action.setObjectName("exportCsvAction")
-        self.csv_action.triggered.connect(self.export_csv)
-        self.png_action = self.export_menu.addAction(self.tr("All Charts as PNG…"))
-        self.png_action.setObjectName("exportPngAction")
-        self.png_action.triggered.connect(self.export_all_png)
-        self.png_action.setEnabled(False)
-        self.export_button.setMenu(self.export_menu)
-        bar.addWidget(self.export_button)
-        return bar
-
     # -- the charts arrive --------------------------------------------------------------------
 
     def _check_charts(self) -> None:
@@ -323,11 +236,11 @@ class AnalyticsView(QWidget):
         return chart
 
     def _charts_built(self) -> None:
-        self.export_menu.addSeparator()
+        self.controls.export_menu.addSeparator()
         for chart in self.charts.values():
-            action = self.export_menu.addAction(self.tr("{0} as PNG…").format(chart.title))
+            action = self.controls.export_menu.addAction(self.tr("{0} as PNG…").format(chart.title))
             action.triggered.connect(lambda _c=False, c=chart: self.export_png(c))
-        self.png_action.setEnabled(True)
+        self.controls.png_action.setEnabled(True)
 
     def _add_chart(self, name: str, chart: ChartPanel, row: int, column: int,
                    span: int = 1) -> None:
@@ -356,53 +269,22 @@ class AnalyticsView(QWidget):
 
     # -- what to compute ----------------------------------------------------------------------
 
-    def period_kind(self) -> PeriodKind:
-        return PeriodKind(self.period_picker.currentData())
-
     def set_period(self, kind: PeriodKind, first: date | None = None,
                    last: date | None = None) -> None:
-        """Choose a period as the picker does (CUSTOM takes `first` and `last`)."""
-        if kind == PeriodKind.CUSTOM:
-            for edit, value in ((self.date_from, first), (self.date_to, last)):
-                if value is not None:
-                    edit.blockSignals(True)
-                    edit.setDate(_qdate(value))
-                    edit.blockSignals(False)
-        index = PERIODS.index(kind)
-        if self.period_picker.currentIndex() != index:
-            self.period_picker.setCurrentIndex(index)
-        else:
-            self.refresh()
-
-    def ticket_filter(self) -> TicketFilter:
-        """The tag and assignee chosen, as the filter analytics narrows every figure by."""
-        tag = self.tag_filter.currentData()
-        who = self.assignee_filter.currentData()
-        return TicketFilter(
-            tags=frozenset({tag}) if isinstance(tag, str) else frozenset(),
-            assignees=frozenset({who}) if isinstance(who, int) else frozenset(),
-            unassigned=who == UNASSIGNED)
-
-    def _custom_range(self) -> tuple[date, date]:
-        first, last = _date(self.date_from.date()), _date(self.date_to.date())
-        return (first, last) if first <= last else (last, first)
-
-    def _period_changed(self, _index: int) -> None:
-        custom = self.period_kind() == PeriodKind.CUSTOM
-        self.date_from.setVisible(custom)
-        self.date_to.setVisible(custom)
-        self.refresh()
+        """Choose a period as a user does (CUSTOM takes `first` and `last`)."""
+        self.controls.set_period(kind, first, last)
 
     def refresh(self) -> None:
         """Recompute the figures for the chosen period and filter, off the GUI thread."""
         if self._closed:
             return
         self._refresh_timer.stop()
-        self._dates_timer.stop()
+        self.controls.stop_pending()
         self.stale = False
-        kind = self.period_kind()
-        first, last = self._custom_range() if kind == PeriodKind.CUSTOM else (None, None)
-        f, store, tz = self.ticket_filter(), self.store, self.tz
+        controls = self.controls
+        kind = controls.period_kind()
+        first, last = controls.custom_range() if kind == PeriodKind.CUSTOM else (None, None)
+        f, store, tz = controls.ticket_filter(), self.store, self.tz
 
         def job() -> AnalyticsReport:
             period = analytics.period_for(store, kind, tz=tz, first=first, last=last)
@@ -432,7 +314,7 @@ class AnalyticsView(QWidget):
             self._set_busy()
         elif channel == CHOICES and generation == self._choices_generation:
             assert isinstance(result, tuple)
-            self._set_choices(*result)
+            self.controls.set_choices(*result)
         elif channel == EXPORT and generation == self._export_generation:
             self._exporting = False
             self._set_busy()
@@ -459,9 +341,8 @@ class AnalyticsView(QWidget):
 
     def _set_busy(self) -> None:
         self.busy = self._computing or self._exporting
-        self.busy_label.setText(self.tr("Exporting…") if self._exporting and not self._computing
-                                else self.tr("Calculating…"))
-        self.busy_label.setVisible(self.busy)
+        self.controls.show_busy(self.tr("Calculating…") if self._computing
+                                else self.tr("Exporting…") if self._exporting else None)
 
     # -- showing a report ---------------------------------------------------------------------
 
@@ -526,38 +407,6 @@ class AnalyticsView(QWidget):
             return
         field = DateField.CLOSED if closed else DateField.CREATED
         self.drillDown.emit(dated(self.report.current.filter, field, bucket.first, bucket.last))
-
-    # -- choices ------------------------------------------------------------------------------
-
-    def _set_choices(self, tags: list[str], people: list[tuple[int, str]]) -> None:
-        for combo, items in ((self.tag_filter, [(t, t) for t in tags]),
-                             (self.assignee_filter, [(a, n) for a, n in people])):
-            kept = combo.currentData()
-            fixed = 1 if combo is self.tag_filter else 2
-            combo.blockSignals(True)
-            while combo.count() > fixed:
-                combo.removeItem(fixed)
-            for data, text in items:
-                combo.addItem(text, data)
-                combo.setItemData(combo.count() - 1, plain_tooltip(text),
-                                  Qt.ItemDataRole.ToolTipRole)
-            index = combo.findData(kept)
-            combo.setCurrentIndex(max(index, 0))
-            combo.blockSignals(False)
-            if index < 0:  # the chosen tag or agent is gone: everything again
-                self.refresh()
-
-    def choose_tag(self, tag: str | None) -> None:
-        index = self.tag_filter.findData(tag) if tag is not None else 0
-        if index < 0:
-            raise ValueError(f"no tag {tag!r} offered")
-        self.tag_filter.setCurrentIndex(index)
-
-    def choose_assignee(self, agent_id: int | str) -> None:
-        index = self.assignee_filter.findData(agent_id)
-        if index < 0:
-            raise ValueError(f"no assignee {agent_id!r} offered")
-        self.assignee_filter.setCurrentIndex(index)
 
     # -- changes elsewhere --------------------------------------------------------------------
 
@@ -667,6 +516,6 @@ class AnalyticsView(QWidget):
         if self._closed:
             return
         self._closed = True
-        for timer in (self._refresh_timer, self._dates_timer, self._chart_poll):
+        for timer in (self._refresh_timer, self._chart_poll):
             timer.stop()
         self.runner.stop()
