@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 from ticketdesk.db.store import Store, open_database
-from ticketdesk.domain.errors import ValidationError
+from ticketdesk.domain.errors import StorageError, ValidationError
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.search import document, words
 from ticketdesk.domain.status import Priority, Status, StatusTimes, is_reopen, times_after
@@ -400,6 +400,30 @@ def test_worker_processes_make_the_same_desk(tmp_path: Path,
         finally:
             desk.close()
     assert dumps[0] == dumps[1]
+
+
+def test_a_full_disk_is_reported_and_leaves_the_desk_as_it_was(
+        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import apsw
+
+    written = []
+
+    def fill_up(self: sqlite_bulk.SqliteBulk, rows: Any) -> None:
+        written.append(rows.index)
+        if len(written) == 2:
+            raise apsw.FullError("database or disk is full")
+        original(self, rows)
+
+    original = sqlite_bulk.SqliteBulk.write_chunk
+    monkeypatch.setattr(sqlite_bulk.SqliteBulk, "write_chunk", fill_up)
+    desk = open_database(sqlite_url)
+    try:
+        before = dump(desk)
+        with pytest.raises(StorageError, match="full"):
+            generate(desk, tickets=5000, seed=SEED, now=T0)
+        assert dump(desk) == before
+    finally:
+        desk.close()
 
 
 def test_cancel_stops_the_worker_processes(sqlite_url: str,

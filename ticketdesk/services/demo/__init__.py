@@ -17,10 +17,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ticketdesk.db.errors import storage_error
 from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.errors import ValidationError
-from ticketdesk.services.demo.bulk import writer_for
+from ticketdesk.services.demo.bulk import BulkWriter, writer_for
 from ticketdesk.services.demo.phrases import TAGS
 from ticketdesk.services.demo.pipeline import chunks
 from ticketdesk.services.demo.plan import plan_desk
@@ -72,8 +73,8 @@ def _generate(store: Store, tickets: int, seed: int, now: int | None,
     try:
         if writer.has_tickets():
             raise ValidationError(
-                "This desk already has tickets. Demo data is for a fresh desk: create a new one "
-                "(ticketdesk --db new-desk.sqlite demo ...) and try again there.")
+                "This desk already has tickets, and demo data only goes into a fresh desk. "
+                "Create a new desk and fill that one; nothing was changed here.")
         plan = plan_desk(writer.desk_state(), tickets=tickets, seed=seed, now=now)
         writer.prepare(tickets)
         counts = {"messages": 0, "notes": 0, "activity": 0, "attachments": 0}
@@ -88,8 +89,11 @@ def _generate(store: Store, tickets: int, seed: int, now: int | None,
                     counts[name] += rows.count(name)
                 report.update(done, f"Writing tickets ({done:,} of {tickets:,})")
         writer.finish(tickets, finishing)
-    except BaseException:
-        writer.abort()
+    except BaseException as exc:
+        _abort(writer, exc)
+        error = storage_error(exc) if isinstance(exc, Exception) else None
+        if error is not None and error is not exc:
+            raise error from exc  # disk full, database locked...: a message the user can use
         raise
     report.update(tickets + finishing, "Done", force=True)
     return DemoSummary(
@@ -97,3 +101,11 @@ def _generate(store: Store, tickets: int, seed: int, now: int | None,
         messages=counts["messages"], notes=counts["notes"], activity_rows=counts["activity"],
         attachments=counts["attachments"], tags=len(TAGS),
         elapsed_seconds=round(time.monotonic() - started, 3))
+
+
+def _abort(writer: BulkWriter, cause: BaseException) -> None:
+    """Roll back; a failure to do so (a lost connection) must not hide why we stopped."""
+    try:
+        writer.abort()
+    except Exception as exc:  # the server or file is gone: its own rollback undoes the work
+        cause.add_note(f"Rolling back the demo data also failed: {exc}")
