@@ -7,9 +7,9 @@ few at a time, and this process writes them in order. Small demos stay in-proces
 starting a worker would cost more than it saves. Either way a chunk's rows depend only on the
 seed and its number, so the desk is the same.
 
-A frozen application (a PyInstaller bundle) generates in-process too: spawning there would start
-the bundle's own entry point unless it calls `multiprocessing.freeze_support()` first. A worker
-that dies (killed, out of memory) fails the generation with a clear error instead of hanging.
+A frozen application (a PyInstaller bundle) spawns workers the same way: its entry point
+(packaging/bundle_main.py) calls `multiprocessing.freeze_support()` first. A worker that dies
+(killed, out of memory) fails the generation with a clear error instead of hanging.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -52,7 +51,7 @@ def _build(index: int, batched: bool) -> bytes:
 
 
 def worker_count(tickets: int) -> int:
-    if tickets < MIN_TICKETS_FOR_WORKERS or getattr(sys, "frozen", False):
+    if tickets < MIN_TICKETS_FOR_WORKERS:
         return 0
     return max(1, min(2, (os.cpu_count() or 1)))
 
