@@ -93,7 +93,10 @@ class TicketTableModel(QAbstractTableModel):
         self.total: int | None = None
         self._ids = np.empty(0, dtype=np.int64)
         self._complete = False
-        self._rows: dict[int, tuple[TicketRow | None, tuple[str, ...]]] = {}
+        # Rows fetched by id (None: no longer there), and their cell texts, formatted when a row
+        # is first painted: a page is 200 rows, a screen shows about 35.
+        self._rows: dict[int, TicketRow | None] = {}
+        self._texts: dict[int, tuple[str, ...]] = {}
         self._wanted: set[int] = set()
         self._generation = 0
         self._shown = 0  # the generation whose ids are displayed
@@ -139,7 +142,9 @@ class TicketTableModel(QAbstractTableModel):
     def _show_first(self, first: list[TicketRow]) -> None:
         self.beginResetModel()
         self._ids = np.fromiter((r.id for r in first), dtype=np.int64, count=len(first))
-        self._rows.update((r.id, (r, _display(r))) for r in first)
+        for r in first:
+            self._rows[r.id] = r
+            self._texts.pop(r.id, None)
         self._complete = len(first) < PAGE
         self.matching = len(first) if self._complete else None
         self._shown = self._generation
@@ -152,12 +157,13 @@ class TicketTableModel(QAbstractTableModel):
         if changes is not None and not changes.everything:
             stale = changes.tickets | frozenset(changes.created)
             if changes.customers or changes.agents:
-                self._rows.clear()
+                self._forget_all()
             for tid in stale:
                 self._rows.pop(tid, None)
+                self._texts.pop(tid, None)
             self._repaint_ids(stale)
         else:
-            self._rows.clear()
+            self._forget_all()
             self._repaint_all()
         self._generation += 1
         if not self.searching:  # the rows shown are this query's, only out of date
@@ -243,6 +249,10 @@ class TicketTableModel(QAbstractTableModel):
 
     # -- page cache ---------------------------------------------------------------------------
 
+    def _forget_all(self) -> None:
+        self._rows.clear()
+        self._texts.clear()
+
     def _want(self, row: int) -> None:
         page = row // PAGE
         if page not in self._wanted:
@@ -252,7 +262,7 @@ class TicketTableModel(QAbstractTableModel):
     def _fetch_wanted(self) -> None:
         pages, self._wanted = sorted(self._wanted), set()
         if len(self._rows) > CACHE_LIMIT:
-            self._rows.clear()
+            self._forget_all()
         for page in pages:
             start, end = page * PAGE, min((page + 1) * PAGE, len(self._ids))
             if start >= end:
@@ -264,8 +274,8 @@ class TicketTableModel(QAbstractTableModel):
                 self.queryFailed.emit(str(exc))
                 return
             for tid in wanted:
-                row = found.get(tid)
-                self._rows[tid] = (row, _display(row)) if row else (None, _gone(tid))
+                self._rows[tid] = found.get(tid)
+                self._texts.pop(tid, None)
             self.dataChanged.emit(self.index(start, 0), self.index(end - 1, len(COLUMNS) - 1))
 
     def _repaint_ids(self, ticket_ids: frozenset[int]) -> None:
@@ -320,13 +330,15 @@ class TicketTableModel(QAbstractTableModel):
         tid = int(self._ids[row])
         if role == TicketIdRole:
             return tid
-        entry = self._rows.get(tid)
-        if entry is None:
+        if tid not in self._rows:
             self._want(row)
             if role == Qt.ItemDataRole.DisplayRole and column == COL_NUMBER:
                 return format_number(tid)
             return None
-        ticket, display = entry
+        ticket = self._rows[tid]
+        display = self._texts.get(tid)
+        if display is None:
+            display = self._texts[tid] = _display(ticket) if ticket else _gone(tid)
         if role == Qt.ItemDataRole.DisplayRole:
             return display[column]
         if ticket is None:
