@@ -355,6 +355,14 @@ class AnalyticsReport:
         """Relative change against the previous period; None where it has no meaning."""
         return percent_change(self.value(metric), self.previous_value(metric))
 
+    def with_agents(self, agents: tuple[AgentFigures, ...]) -> AnalyticsReport:
+        """This report with the current period's agents table (computed on its own)."""
+        parts = self.current.breakdowns
+        if parts is None:
+            return self
+        return replace(self, current=replace(self.current,
+                                             breakdowns=replace(parts, agents=agents)))
+
 
 # -- filters ---------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ticketdesk.domain.analytics import (
+    AgentFigures,
     AnalyticsReport,
     Metric,
     PeriodFigures,
@@ -57,7 +58,7 @@ from ticketdesk.ui.worker import QueryRunner
 if TYPE_CHECKING:
     from ticketdesk.ui.analytics.charts import BarChart, Bucket, ChartPanel, TrendChart
 
-REPORT, CHOICES, EXPORT = "analytics", "choices", "export"
+REPORT, AGENTS, CHOICES, EXPORT = "analytics", "analytics.agents", "choices", "export"
 REFRESH_MS = 1500
 """How long after a change the figures are recomputed (a burst of changes makes one refresh)."""
 CHART_POLL_MS = 20
@@ -103,6 +104,12 @@ class AnalyticsView(QWidget):
         self.runner = QueryRunner(self.store, self)
         self.runner.finished.connect(self._job_done)
         self.runner.failed.connect(self._job_failed)
+        # The agents table (half of a month's report) is computed on a second thread and
+        # connection at the same time as the rest; the report shows when both halves are in.
+        self.agents_runner = QueryRunner(self.store, self)
+        self.agents_runner.finished.connect(self._job_done)
+        self.agents_runner.failed.connect(self._job_failed)
+        self._halves: dict[str, object] = {}
 
         self._build()
         self._refresh_timer = QTimer(self)
@@ -286,13 +293,19 @@ class AnalyticsView(QWidget):
         first, last = controls.custom_range() if kind == PeriodKind.CUSTOM else (None, None)
         f, store, tz = controls.ticket_filter(), self.store, self.tz
 
-        def job() -> AnalyticsReport:
+        def report() -> AnalyticsReport:
             period = analytics.period_for(store, kind, tz=tz, first=first, last=last)
-            return analytics.compute(store, period, filter=f, tz=tz)
+            return analytics.compute(store, period, filter=f, tz=tz, agents=False)
+
+        def agents_table() -> tuple[AgentFigures, ...]:
+            period = analytics.period_for(store, kind, tz=tz, first=first, last=last)
+            return analytics.agents_table(store, period, filter=f, tz=tz)
 
         self._generation += 1
         self._computing = True
-        self.runner.submit(REPORT, self._generation, job)
+        self._halves = {}
+        self.runner.submit(REPORT, self._generation, report)
+        self.agents_runner.submit(AGENTS, self._generation, agents_table)
         self._set_busy()
 
     def load_choices(self) -> None:
@@ -306,11 +319,17 @@ class AnalyticsView(QWidget):
     # -- answers ------------------------------------------------------------------------------
 
     def _job_done(self, channel: str, generation: int, result: object) -> None:
-        if channel == REPORT and generation == self._generation:
-            assert isinstance(result, AnalyticsReport)
+        if channel in (REPORT, AGENTS) and generation == self._generation:
+            self._halves[channel] = result
+            if len(self._halves) < 2:
+                return
+            report, agents_table = self._halves[REPORT], self._halves[AGENTS]
+            assert isinstance(report, AnalyticsReport)
+            assert isinstance(agents_table, tuple)
+            self._halves = {}
             self._computing = False
             self.error_label.setVisible(False)
-            self.show_report(result)
+            self.show_report(report.with_agents(agents_table))
             self._set_busy()
         elif channel == CHOICES and generation == self._choices_generation:
             assert isinstance(result, tuple)
@@ -322,7 +341,8 @@ class AnalyticsView(QWidget):
             self.exported.emit(result)
 
     def _job_failed(self, channel: str, generation: int, error: object) -> None:
-        if channel == REPORT and generation == self._generation:
+        if channel in (REPORT, AGENTS) and generation == self._generation:
+            self._halves = {}
             self._computing = False
             self._set_busy()
             self.error_label.setText(self._error_text(error))
@@ -519,3 +539,4 @@ class AnalyticsView(QWidget):
         for timer in (self._refresh_timer, self._chart_poll):
             timer.stop()
         self.runner.stop()
+        self.agents_runner.stop()
