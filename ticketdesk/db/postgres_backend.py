@@ -372,6 +372,12 @@ class PostgresBackend:
     # -- search -------------------------------------------------------------------------------
 
     @staticmethod
+    def iso_utc(column: Any) -> Any:
+        """An epoch-seconds column as ISO 8601 UTC text (`2026-03-31T14:05:00Z`), or NULL."""
+        return fn.to_char(fn.timezone("UTC", fn.to_timestamp(column)),
+                          'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+
+    @staticmethod
     def text_sort_key(column: Any) -> Any:
         """Text sorts as on SQLite, whatever the server's locale: lower() under the "C"
         collation folds ASCII letters only (as SQLite's lower() does) and compares code points

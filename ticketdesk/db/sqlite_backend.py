@@ -161,6 +161,11 @@ class SqliteBackend:
     # -- search -------------------------------------------------------------------------------
 
     @staticmethod
+    def iso_utc(column: Any) -> Any:
+        """An epoch-seconds column as ISO 8601 UTC text (`2026-03-31T14:05:00Z`), or NULL."""
+        return fn.strftime("%Y-%m-%dT%H:%M:%SZ", column, "unixepoch")
+
+    @staticmethod
     def text_sort_key(column: Any) -> Any:
         """How text columns sort (served by the lower(...) indexes of migration 1)."""
         return fn.lower(column)

@@ -22,7 +22,7 @@ from peewee import JOIN
 
 from ticketdesk.db import ticket_query
 from ticketdesk.db.files import private_dir, private_file
-from ticketdesk.db.models import Agent, Customer, Tag, Ticket, TicketAssignee, TicketTag
+from ticketdesk.db.models import Customer, Ticket
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import TicketFilter
@@ -55,16 +55,23 @@ class ExportResult:
         return self.rows / self.seconds if self.seconds > 0 else float(self.rows)
 
 
-def _utc(epoch: int | None, _gmtime: Any = time.gmtime, _fmt: Any = time.strftime) -> str:
-    return "" if epoch is None else _fmt("%Y-%m-%dT%H:%M:%SZ", _gmtime(epoch))
-
-
-def _names(model: Any, name_field: Any, link: Any, link_ticket: Any, link_other: Any,
+def _names(store: Store, link: str, other: str, column: str,
            ids: list[int]) -> dict[int, str]:
+    """Names of the assignees or tags of the tickets `ids` (ascending), by ticket.
+
+    One query per chunk in the database's own terms: the chunk's id range when it is dense (a
+    whole-desk export), else the ids themselves. Through the ORM this was 70 % of the export.
+    """
+    mark = store.db.param
+    lo, hi = ids[0], ids[-1]
+    dense = hi - lo < 4 * len(ids)
+    where = (f"l.ticket_id BETWEEN {mark} AND {mark}" if dense
+             else f"l.ticket_id IN ({', '.join([mark] * len(ids))})")
+    rows = store.db.execute_sql(
+        f"SELECT l.ticket_id, o.name FROM {link} AS l JOIN {other} AS o ON o.id = l.{column} "
+        f"WHERE {where} ORDER BY l.ticket_id, o.name", [lo, hi] if dense else ids)
     found: dict[int, list[str]] = defaultdict(list)
-    query = (link.select(link_ticket, name_field).join(model, on=(link_other == model.id))
-             .where(link_ticket.in_(ids)).order_by(name_field))
-    for tid, name in query.tuples():
+    for tid, name in rows:
         found[tid].append(name)
     return {tid: join_list(names) for tid, names in found.items()}
 
@@ -82,11 +89,12 @@ def _chunks(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[list[tuple[A
 
 def ticket_rows(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> Iterator[list[str]]:
     """CSV rows (after the header) for every ticket matching `f`, in number order."""
+    iso = store.backend.iso_utc  # times formatted by the database, in C
     query = (Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.priority,
                            Ticket.category, Customer.name, Customer.email, Customer.company,
-                           Customer.external_id, Ticket.created_at, Ticket.updated_at,
-                           Ticket.first_response_at, Ticket.resolved_at, Ticket.closed_at,
-                           Ticket.description)
+                           Customer.external_id, iso(Ticket.created_at),
+                           iso(Ticket.updated_at), iso(Ticket.first_response_at),
+                           iso(Ticket.resolved_at), iso(Ticket.closed_at), Ticket.description)
              .join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
              .order_by(Ticket.id))
     condition = ticket_query.filter_condition(f, store.backend, tz)
@@ -96,9 +104,8 @@ def ticket_rows(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> Iter
     priority_labels = {int(p): p.label for p in Priority}
     for chunk in _chunks(store.stream(query), CHUNK):
         ids = [row[0] for row in chunk]
-        assignees = _names(Agent, Agent.name, TicketAssignee, TicketAssignee.ticket,
-                           TicketAssignee.agent, ids)
-        tags = _names(Tag, Tag.name, TicketTag, TicketTag.ticket, TicketTag.tag, ids)
+        assignees = _names(store, "ticket_assignee", "agent", "agent_id", ids)
+        tags = _names(store, "ticket_tag", "tag", "tag_id", ids)
         for (tid, subject, status, priority, category, cname, cemail, ccompany, cext, created,
              updated, first, resolved, closed, description) in chunk:
             yield [
@@ -106,7 +113,7 @@ def ticket_rows(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> Iter
                 priority_labels[priority], neutralise(category), neutralise(cname or ""),
                 neutralise(cemail or ""), neutralise(ccompany or ""), neutralise(cext or ""),
                 neutralise(assignees.get(tid, "")), neutralise(tags.get(tid, "")),
-                _utc(created), _utc(updated), _utc(first), _utc(resolved), _utc(closed),
+                created, updated, first or "", resolved or "", closed or "",
                 neutralise(description),
             ]
 
