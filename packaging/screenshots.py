@@ -89,6 +89,7 @@ def save(widget, path: Path, shots: list[Path]) -> None:
 
 def shoot(desk: Path, out: Path, scheme: str, shots: list[Path]) -> None:
     from PySide6.QtWidgets import QTabWidget
+
     from ticketdesk.app import build_main_window
     from ticketdesk.ui.application import create_application
 

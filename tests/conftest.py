@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.services import agents
 from ticketdesk.services.session import Session

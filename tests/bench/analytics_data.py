@@ -91,6 +91,7 @@ def rows(n: int, now: int, seed: int = 42) -> Iterator[tuple[Any, ...]]:
 
 def build(path: Path, n: int, now: int) -> None:
     import apsw
+
     from ticketdesk.db.store import open_database
 
     if path.exists():

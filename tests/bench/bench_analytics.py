@@ -65,6 +65,7 @@ def instrument(timings: dict[str, float],
 
 def bench(db: Path, runs: int, tz: Any, now: int | None, cpu_parts: bool = False) -> None:
     from peewee import fn
+
     from ticketdesk.db.models import Ticket
     from ticketdesk.db.store import open_database
     from ticketdesk.domain.period import PeriodKind

@@ -127,6 +127,7 @@ def _times(store: Any, ticket_id: int) -> None:
     """Created before its first message, first response and last update as the services would
     have set them."""
     from peewee import fn
+
     from ticketdesk.db.models import Message, Ticket
 
     first = (Message.select(fn.min(Message.created_at))

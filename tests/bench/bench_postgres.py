@@ -113,6 +113,7 @@ def load(sqlite_copy: Path, pg: str, reload: bool) -> None:
 
 def operations(store: Any, tz: Any, now: int) -> dict[str, Callable[[], object]]:
     from peewee import fn
+
     from ticketdesk.db.models import Ticket
     from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
     from ticketdesk.domain.period import PeriodKind
@@ -166,6 +167,7 @@ def operations(store: Any, tz: Any, now: int) -> dict[str, Callable[[], object]]
 
 def measure(url: str, runs: int, tz: Any, now: int | None) -> tuple[dict[str, float], int]:
     from peewee import fn
+
     from ticketdesk.db.models import Ticket
     from ticketdesk.db.store import open_database
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
+
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.ui.icons import app_icon, priority_icon, status_icon
 from ticketdesk.ui.resources import APP_ID, resource_root

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import apsw
+
 from ticketdesk.db.store import open_database
 
 

@@ -6,6 +6,7 @@ unique index.)"""
 from __future__ import annotations
 
 import pytest
+
 from ticketdesk.domain.errors import ValidationError
 from ticketdesk.services import agents
 from ticketdesk.services.session import Session

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import apsw
 import pytest
+
+from tests.reliability.crash import Writer
 from ticketdesk.db.desk_lock import DeskLock
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.errors import StorageError, ValidationError
 from ticketdesk.services import maintenance, notes, tickets
 from ticketdesk.services.session import Session
-
-from tests.reliability.crash import Writer
 
 DAY = 86_400
 NOON = time.mktime((2026, 5, 28, 12, 0, 0, 0, 0, -1))

@@ -13,6 +13,9 @@ from pathlib import Path
 import apsw
 import pytest
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+
+from tests.reliability.faults import faulty_vfs
+from tests.ui.conftest import answer_modal, wait_listed
 from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.store import open_database
 from ticketdesk.services import maintenance, tickets
@@ -20,9 +23,6 @@ from ticketdesk.services.session import Session
 from ticketdesk.ui.backups import RestoreDialog, after_open, offer_restore
 from ticketdesk.ui.create_ticket import CreateTicketDialog
 from ticketdesk.ui.main_window import MainWindow
-
-from tests.reliability.faults import faulty_vfs
-from tests.ui.conftest import answer_modal, wait_listed
 
 
 @pytest.fixture

@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.reliability.crash import context
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import ConflictError
 from ticketdesk.services import agents, audit, tickets
 from ticketdesk.services.session import Session
-
-from tests.reliability.crash import context
 
 EDITS = {"Alice Agent": ("subject", "Printer on fire (alice)"),
          "Bob Builder": ("description", "Bob's long analysis\nwith two lines")}

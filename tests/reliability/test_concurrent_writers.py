@@ -48,6 +48,7 @@ def test_a_lock_held_longer_than_the_busy_timeout_is_a_clear_message(
     """Another program keeping the desk locked for longer than ticketdesk waits (10 s; 0.3 s
     here) gives a message to act on, not "database is locked", and saves nothing."""
     import apsw
+
     from ticketdesk.db import sqlite_backend
     from ticketdesk.db.store import open_database
     from ticketdesk.domain.errors import StorageError

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from ticketdesk.db import damage
 from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.store import open_database

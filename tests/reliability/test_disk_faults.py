@@ -15,15 +15,15 @@ from pathlib import Path
 
 import apsw
 import pytest
+
+from tests.reliability.checks import audit_invariants
+from tests.reliability.crash import context
+from tests.reliability.faults import can_mount, faulty_vfs, read_only_view, tmpfs
 from ticketdesk.db.models import Activity, Note
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.errors import StorageError
 from ticketdesk.services import notes, tickets
 from ticketdesk.services.session import Session
-
-from tests.reliability.checks import audit_invariants
-from tests.reliability.crash import context
-from tests.reliability.faults import can_mount, faulty_vfs, read_only_view, tmpfs
 
 needs_mount = pytest.mark.skipif(not can_mount(), reason="mounting needs root; the simulated "
                                  "faults below cover the same paths")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from ticketdesk.db.models import Activity
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import InvalidRowsError

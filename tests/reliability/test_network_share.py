@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from ticketdesk.db.network import network_share_kind
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.errors import StorageError

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from ticketdesk.db.store import open_database
 from ticketdesk.services import maintenance, tickets
 from ticketdesk.services.export import export_tickets

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+
+from tests.reliability.support import examples
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number, parse_number
 from ticketdesk.domain.search import parse_query, words
 from ticketdesk.services import customers, messages, notes, ticket_list, tickets
 from ticketdesk.services.session import Session
-
-from tests.reliability.support import examples
 
 VOCAB = ["printer", "print", "fire", "refund", "card", "declined", "café", "Straße", "naïve",
          "日本語", "x1", "42", "4711", "order", "login", "spam", "ann", "nordlicht", "tkt"]

@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
+
+from tests.conftest import T0, FakeClock
+from tests.reliability.support import examples
 from ticketdesk.db.store import open_database
 from ticketdesk.domain import attachments as rules
 from ticketdesk.domain.errors import ValidationError
@@ -26,9 +29,6 @@ from ticketdesk.services.csv_cells import neutralise, restore
 from ticketdesk.services.export import export_tickets
 from ticketdesk.services.importer import import_tickets
 from ticketdesk.services.session import Session
-
-from tests.conftest import T0, FakeClock
-from tests.reliability.support import examples
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NASTY_STARTS = ["=", "+", "-", "@", "\t", "\r", "'", "''", "\ufeff", '"', "\n", " ", "=HYPERLINK(",

@@ -21,14 +21,14 @@ import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QTabWidget, QToolTip, QWidget
+
+from tests.ui.conftest import wait_listed
 from ticketdesk.db.store import open_database
 from ticketdesk.services import agents, assignees, attachments, customers, messages, notes, tickets
 from ticketdesk.services.attachments import NewFile
 from ticketdesk.services.session import Session
 from ticketdesk.ui.create_ticket import CreateTicketDialog
 from ticketdesk.ui.main_window import MainWindow
-
-from tests.ui.conftest import wait_listed
 
 PROBE = """
 import os, sys, time

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+
 from ticketdesk.app import build_main_window
 from ticketdesk.ui.main_window import MainWindow
 

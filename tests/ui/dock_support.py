@@ -8,15 +8,15 @@ from dataclasses import dataclass
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
+
+from tests.conftest import FakeClock
+from tests.ui.conftest import wait_listed
 from ticketdesk.db.store import open_database
 from ticketdesk.services import agents, customers, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock import TicketDock
 from ticketdesk.ui.dock.ticket_dock import ACTIVITY
 from ticketdesk.ui.main_window import MainWindow
-
-from tests.conftest import FakeClock
-from tests.ui.conftest import wait_listed
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QFontMetricsF, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QToolTip
+
+from tests.conftest import FakeClock
+from tests.ui.conftest import answer_modal, wait_listed
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.analytics import (
     MISSING,
@@ -43,9 +46,6 @@ from ticketdesk.ui.analytics.series import BarSpec
 from ticketdesk.ui.analytics.words import METRIC
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.theme import Scheme, apply_scheme, dark_palette, light_palette
-
-from tests.conftest import FakeClock
-from tests.ui.conftest import answer_modal, wait_listed
 
 HOUR = 3600
 DAY = 24 * HOUR

@@ -6,13 +6,13 @@ what is being typed."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+
+from tests.ui.dock_support import activity_lines, open_ticket, seed
 from ticketdesk.domain.status import Priority
 from ticketdesk.services import messages, notes, tickets
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.ticket_dock import CONVERSATION, NOTES
-
-from tests.ui.dock_support import activity_lines, open_ticket, seed
 
 
 def test_stale_subject_save_shows_the_conflict_and_reapplies(db_url: str, open_window,

@@ -4,12 +4,12 @@ after closing and reopening the window, and (written while typing) after a crash
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+
+from tests.ui.dock_support import ctrl_enter, open_ticket, seed
 from ticketdesk.db.store import open_database
 from ticketdesk.services import drafts, messages
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.ticket_dock import CONVERSATION, NOTES
-
-from tests.ui.dock_support import ctrl_enter, open_ticket, seed
 
 
 def _stored(window, agent_id: int, ticket_id: int) -> dict[str, str]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit, QWidget
-from ticketdesk.services import customers, drafts, messages, notes, tickets
-from ticketdesk.services.session import Session
-from ticketdesk.ui.dock.ticket_dock import CONVERSATION, DETAIL, NOTES
 
 from tests.ui.conftest import answer_modal
 from tests.ui.dock_support import MessageBoxes, activity_lines, ctrl_enter, open_ticket, seed
+from ticketdesk.services import customers, drafts, messages, notes, tickets
+from ticketdesk.services.session import Session
+from ticketdesk.ui.dock.ticket_dock import CONVERSATION, DETAIL, NOTES
 
 
 def test_esc_cancels_an_edit_and_writes_nothing(db_url: str, open_window, qtbot) -> None:

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
+
+from tests.ui.dock_support import activity_lines, ctrl_enter, open_ticket, seed
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import assignees, audit, messages, notes, tickets
 from ticketdesk.ui.dock.ticket_dock import CONVERSATION, DETAIL, NOTES
 from ticketdesk.ui.ticket_model import COL_ASSIGNEES, COL_STATUS, COL_TAGS
-
-from tests.ui.dock_support import activity_lines, ctrl_enter, open_ticket, seed
 
 
 def _row(window, ticket_id: int, column: int) -> str | None:

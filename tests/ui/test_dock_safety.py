@@ -11,12 +11,12 @@ import pytest
 from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QLabel
+
+from tests.ui.dock_support import MessageBoxes, activity_lines, open_ticket, seed
 from ticketdesk.services import messages, notes, tickets
 from ticketdesk.services.attachments import NewFile, attachments_for
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.ticket_dock import CONVERSATION, NOTES
-
-from tests.ui.dock_support import MessageBoxes, activity_lines, open_ticket, seed
 
 HOSTILE = "<b>x</b><img src=http://127.0.0.1:1/>"
 

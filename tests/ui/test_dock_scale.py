@@ -5,11 +5,11 @@ times it on the 1M desk). Tabs load when shown, and only then."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
+
+from tests.ui.dock_support import open_ticket, seed
 from ticketdesk.services import messages, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.ticket_dock import ACTIVITY, CONVERSATION, DETAIL
-
-from tests.ui.dock_support import open_ticket, seed
 
 
 def test_a_long_conversation_adds_no_widgets(db_url: str, open_window, qtbot) -> None:

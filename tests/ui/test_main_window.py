@@ -10,6 +10,9 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
+
+from tests.conftest import FakeClock
+from tests.ui.conftest import answer_modal, wait_listed
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import agents, audit, customers, tickets
@@ -22,9 +25,6 @@ from ticketdesk.ui.ticket_model import (
     COL_TAGS,
     TicketTableModel,
 )
-
-from tests.conftest import FakeClock
-from tests.ui.conftest import answer_modal, wait_listed
 
 SUBJECTS = ["Refund not received", "Printer on fire", "Password reset loop",
             "Invoice copy needed"]
@@ -312,6 +312,7 @@ def test_updated_column_is_hidden_at_first_and_shown_from_the_header_menu(
         seeded: str, window: MainWindow, qtbot) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
+
     from ticketdesk.ui.ticket_model import COL_UPDATED
 
     header = window.table.horizontalHeader()

@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+
+from tests.ui.conftest import wait_listed
+from tests.ui.dock_support import open_ticket, seed
+from tests.unit.postgres_team import end_sessions, lockable_desk
 from ticketdesk.db.store import open_database
 from ticketdesk.services import notes, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.ticket_dock import NOTES
 from ticketdesk.ui.main_window import MainWindow
-
-from tests.ui.conftest import wait_listed
-from tests.ui.dock_support import open_ticket, seed
-from tests.unit.postgres_team import end_sessions, lockable_desk
 
 ON_POSTGRES = pytest.mark.parametrize(
     "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)

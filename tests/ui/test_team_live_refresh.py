@@ -9,6 +9,9 @@ import sys
 import time
 
 import pytest
+
+from tests.ui.conftest import wait_listed
+from tests.ui.dock_support import open_ticket, seed
 from ticketdesk.db.postgres_notify import RemoteChange
 from ticketdesk.domain.status import Status
 from ticketdesk.services import tickets
@@ -16,9 +19,6 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.ui.live_refresh import to_changes
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.ticket_model import COL_STATUS, COL_SUBJECT
-
-from tests.ui.conftest import wait_listed
-from tests.ui.dock_support import open_ticket, seed
 
 ON_POSTGRES = pytest.mark.parametrize(
     "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)

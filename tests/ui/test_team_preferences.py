@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QWidget
+
+from tests.conftest import PG_URL
+from tests.ui.conftest import answer_modal
 from ticketdesk.db import credentials
 from ticketdesk.db.postgres_backend import parse_postgres_url
 from ticketdesk.domain.errors import StorageError
 from ticketdesk.ui import preferences
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.preferences import PreferencesDialog, open_desk, saved_desk_url
-
-from tests.conftest import PG_URL
-from tests.ui.conftest import answer_modal
 
 SECRET = "s3cret-Passw0rd"  # noqa: S105 - a test password for a fake keyring
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, QDateTime, QTime
+
 from ticketdesk.ui.text import compact_time, plain_tooltip
 
 

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMenu
+
 from ticketdesk.ui import theme
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.theme import ENV_SCHEME, ErrorLabel, Scheme, apply_scheme, requested_scheme

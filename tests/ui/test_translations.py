@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
+
 from ticketdesk.domain.filters import DateField
 from ticketdesk.domain.period import PeriodKind
 from ticketdesk.domain.status import Priority, Status

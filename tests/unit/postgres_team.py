@@ -11,9 +11,8 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from ticketdesk.db.postgres_notify import RemoteChange
-
 from tests.conftest import PG_URL
+from ticketdesk.db.postgres_notify import RemoteChange
 
 
 def end_sessions(admin: Any, origin: str) -> int:

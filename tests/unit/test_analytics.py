@@ -27,6 +27,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from tests.conftest import FakeClock
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.analytics import MISSING, Metric, day_bounds
 from ticketdesk.domain.filters import DateField, Sort, TicketFilter
@@ -34,8 +36,6 @@ from ticketdesk.domain.period import Period, PeriodKind
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import agents, analytics, messages, ticket_list, tickets
 from ticketdesk.services.session import Session
-
-from tests.conftest import FakeClock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HOUR = 3600

@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from tests.conftest import FakeClock
 from ticketdesk.domain.analytics import (
     AgentFigures,
     AnalyticsReport,
@@ -30,8 +32,6 @@ from ticketdesk.services.analytics_export import (
     write_csv,
 )
 from ticketdesk.services.session import Session
-
-from tests.conftest import FakeClock
 
 UTC_TZ = ZoneInfo("UTC")
 NO_FILTER = TicketFilter()

@@ -3,12 +3,11 @@ two halves at the same time, on two connections)."""
 
 from __future__ import annotations
 
+from tests.conftest import FakeClock
 from ticketdesk.domain.period import PeriodKind
 from ticketdesk.domain.status import Status
 from ticketdesk.services import analytics, messages, tickets
 from ticketdesk.services.session import Session
-
-from tests.conftest import FakeClock
 
 
 def test_report_without_agents_plus_agents_table_is_the_whole_report(

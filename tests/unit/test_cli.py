@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from ticketdesk.app import main
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.status import Priority, Status

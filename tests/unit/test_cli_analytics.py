@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+
 from ticketdesk.app import main
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.clock import utc_now

@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from ticketdesk.app import main
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.filters import TicketFilter

@@ -8,15 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+from tests.conftest import T0, FakeClock
+from tests.unit.support import snapshot
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import ChangeSeen, ConflictError
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import assignees, audit, customers, messages, notes, tickets
 from ticketdesk.services.attachments import NewFile, attach
 from ticketdesk.services.session import Session
-
-from tests.conftest import T0, FakeClock
-from tests.unit.support import snapshot
 
 Update = Callable[[Session, int, int], Any]
 

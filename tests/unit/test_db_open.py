@@ -13,6 +13,8 @@ import apsw
 import pytest
 from peewee import IntegrityError
 from playhouse.apsw_ext import APSWDatabase
+
+from tests.conftest import PG_URL
 from ticketdesk.db.network import mount_type, network_share_kind
 from ticketdesk.db.postgres_backend import parse_postgres_url, redact
 from ticketdesk.db.sqlite_backend import MIN_SQLITE
@@ -21,8 +23,6 @@ from ticketdesk.db.url import sqlite_path
 from ticketdesk.domain.errors import StorageError, ValidationError
 from ticketdesk.services import tickets
 from ticketdesk.services.session import Session
-
-from tests.conftest import PG_URL
 
 
 def mode(path: Path) -> int:

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+
+from tests.conftest import T0
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.errors import StorageError, ValidationError
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
@@ -39,8 +41,6 @@ from ticketdesk.services.demo.rhythm import (
 from ticketdesk.services.demo.texts import TextMaker, WordStream, reference
 from ticketdesk.services.demo.vocabulary import WORDS
 from ticketdesk.services.session import Session
-
-from tests.conftest import T0
 
 N = 800
 SEED = 7

@@ -4,6 +4,7 @@ every write returns."""
 from __future__ import annotations
 
 import pytest
+
 from ticketdesk.domain.activity import ActivityKind, describe
 from ticketdesk.services.changes import NOTHING, Changes
 

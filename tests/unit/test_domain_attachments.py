@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+
 from ticketdesk.domain.attachments import (
     MAX_BYTES,
     NAME_MAX,

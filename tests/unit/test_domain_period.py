@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from ticketdesk.domain.clock import day_range_bounds, local_date, local_midnight, parse_date
 from ticketdesk.domain.errors import ValidationError
 from ticketdesk.domain.period import Period, PeriodKind

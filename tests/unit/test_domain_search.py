@@ -11,12 +11,12 @@ import apsw
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
+from tests.conftest import PG_URL
 from ticketdesk.db.migrations import m0001_initial
 from ticketdesk.db.postgres_backend import PostgresBackend
 from ticketdesk.db.sqlite_backend import SqliteBackend
 from ticketdesk.domain.search import MAX_TERMS, SearchQuery, document, fold, parse_query, words
-
-from tests.conftest import PG_URL
 
 # The engines fixture is module-scoped: sharing it between examples is intended.
 FIXTURE_OK = [HealthCheck.function_scoped_fixture]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+
 from ticketdesk.domain.errors import ValidationError
 from ticketdesk.domain.status import (
     Priority,

@@ -4,13 +4,13 @@ activity, never a version bump, and gone with their ticket or agent."""
 from __future__ import annotations
 
 import pytest
+
+from tests.conftest import T0, FakeClock
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.errors import ValidationError
 from ticketdesk.services import audit, drafts, tickets
 from ticketdesk.services.drafts import Draft, DraftEdit
 from ticketdesk.services.session import Session
-
-from tests.conftest import T0, FakeClock
 
 
 def _new(session: Session, subject: str = "Printer on fire") -> int:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from tests.conftest import FakeClock
 from ticketdesk.domain.clock import format_utc
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.status import Status
 from ticketdesk.services import messages, tickets
 from ticketdesk.services.export import export_tickets
 from ticketdesk.services.session import Session
-
-from tests.conftest import FakeClock
 
 
 def test_every_time_column_is_iso_utc(alice: Session, clock: FakeClock, tmp_path: Path) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+
+from tests.conftest import FakeClock
 from ticketdesk.db import ticket_query
 from ticketdesk.db.store import Store
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import customers, ticket_list, tickets
 from ticketdesk.services.session import Session
-
-from tests.conftest import FakeClock
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ from peewee import (
     SmallIntegerField,
     TextField,
 )
+
+from tests.conftest import pg_url
+from tests.unit.support import snapshot
 from ticketdesk.db import migrations
 from ticketdesk.db.migrations import LATEST, MIGRATIONS, Migration, MigrationContext
 from ticketdesk.db.models import ALL_MODELS
@@ -29,9 +32,6 @@ from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import attachments, customers, messages, notes, ticket_list, tickets
 from ticketdesk.services.session import Session
-
-from tests.conftest import pg_url
-from tests.unit.support import snapshot
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -6,14 +6,14 @@ from __future__ import annotations
 import random
 
 import pytest
+
+from tests.conftest import FakeClock
 from ticketdesk.db import ticket_query
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.filters import Sort, TicketFilter
 from ticketdesk.domain.search import parse_query
 from ticketdesk.services import tickets
 from ticketdesk.services.session import Session
-
-from tests.conftest import FakeClock
 
 WORDS = ["refund", "invoice", "printer", "login", "crash"]
 

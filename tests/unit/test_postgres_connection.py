@@ -8,6 +8,10 @@ from typing import Any
 
 import psycopg
 import pytest
+
+from tests.conftest import PG_URL
+from tests.unit.postgres_team import end_sessions, sessions_of
+from tests.unit.support import snapshot
 from ticketdesk.db.models import Activity, Ticket
 from ticketdesk.db.postgres_backend import LOST, LOST_AT_COMMIT, OFFLINE, is_connection_loss
 from ticketdesk.db.store import Store
@@ -15,10 +19,6 @@ from ticketdesk.domain.errors import StorageError
 from ticketdesk.domain.status import Status
 from ticketdesk.services import audit, ticket_list, tickets
 from ticketdesk.services.session import Session
-
-from tests.conftest import PG_URL
-from tests.unit.postgres_team import end_sessions, sessions_of
-from tests.unit.support import snapshot
 
 ON_POSTGRES = pytest.mark.parametrize(
     "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)

@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import T0, pg_url
+from tests.unit.support import snapshot
 from ticketdesk.app import main
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.errors import StorageError, ValidationError
@@ -18,9 +21,6 @@ from ticketdesk.services import demo, ticket_list, tickets
 from ticketdesk.services import desk_migration as dm
 from ticketdesk.services.attachments import NewFile, attach, attachment_data
 from ticketdesk.services.session import Session
-
-from tests.conftest import T0, pg_url
-from tests.unit.support import snapshot
 
 pytestmark = pytest.mark.postgres
 SEARCHES = ["refund", "printer", "café", "TKT-000007", "jane@", '"not working"', "inv"]

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.unit.postgres_team import Collector, end_sessions, lockable_desk
 from ticketdesk.db.models import Ticket
 from ticketdesk.db.postgres_notify import EVERYTHING, ChangeListener, RemoteChange, parse_payload
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.errors import StorageError
 from ticketdesk.services import agents, assignees, customers, messages, notes, tickets
 from ticketdesk.services.session import Session
-
-from tests.unit.postgres_team import Collector, end_sessions, lockable_desk
 
 PG_ONLY = [pytest.param("postgres", marks=pytest.mark.postgres)]
 ON_POSTGRES = pytest.mark.parametrize("db_url", PG_ONLY, indirect=True)

@@ -18,6 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from tests.conftest import FakeClock, pg_url
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.filters import DateField, Sort, SortKey, TicketFilter
 from ticketdesk.domain.period import Period, PeriodKind
@@ -33,8 +35,6 @@ from ticketdesk.services import (
     tickets,
 )
 from ticketdesk.services.session import Session
-
-from tests.conftest import FakeClock, pg_url
 
 pytestmark = pytest.mark.postgres
 BERLIN = ZoneInfo("Europe/Berlin")

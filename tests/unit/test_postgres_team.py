@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.unit.support import snapshot
 from ticketdesk.db.models import Activity
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.errors import ConflictError, StorageError
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import agents, assignees, audit, messages, notes, tickets
 from ticketdesk.services.session import Session
-
-from tests.unit.support import snapshot
 
 ON_POSTGRES = pytest.mark.parametrize(
     "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)

@@ -4,12 +4,12 @@ found, the index follows every edit, and a full ticket number finds exactly that
 from __future__ import annotations
 
 import pytest
+
+from tests.unit.test_domain_search import NASTY
 from ticketdesk.db.store import Store
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.services import customers, messages, notes, ticket_list, tickets
 from ticketdesk.services.session import Session
-
-from tests.unit.test_domain_search import NASTY
 
 
 def found(store: Store, text: str) -> list[int]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
+
+from tests.conftest import FakeClock
+from tests.unit.support import Attempt, Row, activity, assert_refused, snapshot, version_and_updated
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.services import agents, assignees, tickets
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
-
-from tests.conftest import FakeClock
-from tests.unit.support import Attempt, Row, activity, assert_refused, snapshot, version_and_updated
 
 
 def _new(session: Session, **kwargs: object) -> int:

@@ -7,6 +7,9 @@ import hashlib
 from functools import partial
 
 import pytest
+
+from tests.conftest import FakeClock
+from tests.unit.support import Row, activity, assert_refused, snapshot, version_and_updated
 from ticketdesk.db.store import Store
 from ticketdesk.domain.attachments import MAX_BYTES
 from ticketdesk.domain.errors import NotFoundError, ValidationError
@@ -15,9 +18,6 @@ from ticketdesk.services.attachments import NewFile
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import SYSTEM
 from ticketdesk.services.session import Session
-
-from tests.conftest import FakeClock
-from tests.unit.support import Row, activity, assert_refused, snapshot, version_and_updated
 
 
 def _new(session: Session) -> int:

@@ -6,15 +6,15 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
+
+from tests.conftest import T0, FakeClock
+from tests.unit.support import Attempt, Row, activity, assert_refused, snapshot, version_and_updated
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.services import notes, tickets
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import SYSTEM
 from ticketdesk.services.session import Session
-
-from tests.conftest import T0, FakeClock
-from tests.unit.support import Attempt, Row, activity, assert_refused, snapshot, version_and_updated
 
 
 def _new(session: Session) -> int:

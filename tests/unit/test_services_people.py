@@ -5,14 +5,14 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
+
+from tests.unit.support import assert_refused, snapshot
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.services import agents, customers, tickets
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import AgentRecord, CustomerRecord
 from ticketdesk.services.session import Session
-
-from tests.unit.support import assert_refused, snapshot
 
 # -- agents -------------------------------------------------------------------------------------
 

@@ -6,12 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from ticketdesk.db.store import Store
-from ticketdesk.domain.errors import NotFoundError, ValidationError
-from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import agents, audit, customers, notes, tickets
-from ticketdesk.services.changes import Changes
-from ticketdesk.services.session import Session
 
 from tests.conftest import T0, FakeClock
 from tests.unit.support import (
@@ -22,6 +16,12 @@ from tests.unit.support import (
     snapshot,
     version_and_updated,
 )
+from ticketdesk.db.store import Store
+from ticketdesk.domain.errors import NotFoundError, ValidationError
+from ticketdesk.domain.status import Priority, Status
+from ticketdesk.services import agents, audit, customers, notes, tickets
+from ticketdesk.services.changes import Changes
+from ticketdesk.services.session import Session
 
 
 def _new(session: Session, subject: str = "Printer on fire", **kwargs: Any) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ticketdesk.domain.errors import ConflictError
 from ticketdesk.domain.status import Status
 from ticketdesk.services import assignees, audit, messages, notes, tickets

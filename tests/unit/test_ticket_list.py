@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from tests.conftest import FakeClock
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.clock import local_midnight
 from ticketdesk.domain.errors import ValidationError
@@ -20,8 +22,6 @@ from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import agents, customers, messages, ticket_list, tickets
 from ticketdesk.services.records import TicketDetail
 from ticketdesk.services.session import Session
-
-from tests.conftest import FakeClock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 S = Status
