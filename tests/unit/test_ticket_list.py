@@ -356,15 +356,24 @@ INDEXED = {
 }
 
 
+@pytest.fixture
+def sqlite_store(sqlite_url: str) -> Iterator[Store]:
+    """SQLite's plans are fixed by its schema; PostgreSQL's depend on table statistics, which a
+    few rows cannot stand for (tests/bench/bench_postgres.py measures those at a million)."""
+    store = open_database(sqlite_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("case", list(INDEXED))
-def test_the_first_page_of_common_views_reads_an_index_without_sorting(desk: Desk,
+def test_the_first_page_of_common_views_reads_an_index_without_sorting(sqlite_store: Store,
                                                                        case: str) -> None:
-    if not desk.store.is_sqlite:
-        pytest.skip("PostgreSQL plans over eight rows say nothing about a million")
     from ticketdesk.db import ticket_query
 
     f, sort = INDEXED[case]
-    sql, params = ticket_query.select_ids(f, sort, desk.store.backend).limit(200).sql()
-    plan = [row[-1] for row in desk.store.db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    sql, params = ticket_query.select_ids(f, sort, sqlite_store.backend).limit(200).sql()
+    plan = [row[-1] for row in sqlite_store.db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
     assert any("USING COVERING INDEX" in step or "USING INDEX" in step for step in plan), plan
     assert not any("TEMP B-TREE" in step for step in plan), plan
