@@ -70,6 +70,11 @@ step "creates and opens a new desk (check)" run check --db "$tmp/desk.sqlite"
 step "demo --tickets 100" run demo --tickets 100 --db "$tmp/desk.sqlite"
 step "check after demo data" run check --db "$tmp/desk.sqlite"
 step "export tickets to CSV" run export tickets --db "$tmp/desk.sqlite" --out "$tmp/tickets.csv"
+# 30,000 tickets: the demo generator starts its worker processes (multiprocessing inside the
+# frozen program needs freeze_support() in packaging/bundle_main.py).
+step "demo --tickets 30000 with worker processes" \
+    run demo --tickets 30000 --db "$tmp/workers.sqlite"
+step "check after the workers' demo" run check --db "$tmp/workers.sqlite"
 step "window offscreen, closed by SIGTERM: exit 0, silent" window_closes_cleanly 6
 if command -v xvfb-run >/dev/null && command -v xdotool >/dev/null; then
     step "X11 window under Xvfb, closed by SIGTERM: exit 0, silent" x11_window_closes_cleanly
