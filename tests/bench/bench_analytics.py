@@ -11,7 +11,7 @@ on the same database (and on limit.py's own one when `--limit-db` names it).
 usage: python -m tests.bench.bench_analytics [DB] [--runs 7] [--tz Europe/Berlin]
                                              [--now EPOCH] [--limit-db /tmp/limit_1000000.db]
 
-DB defaults to the 1M demo desk (/work/bench-data/demo_1m.sqlite); `python -m
+DB defaults to the 1M demo desk (~/.cache/ticketdesk-bench/demo_1000000.sqlite); `python -m
 tests.bench.analytics_data PATH` builds a synthetic one. "now" defaults to the newest ticket's
 creation, so "Last 30 days" is the busy end of the data whenever the file was generated.
 """
@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-DEFAULT_DB = Path("/work/bench-data/demo_1m.sqlite")
+from tests.bench.desk import default_desk, ensure_demo_desk
+
+DEFAULT_DB = default_desk()  # built on first use (tests/bench/desk.py)
 LIMIT = Path(__file__).resolve().parents[3] / "shared" / "bench" / "limit.py"
 BUDGET = {"last-30d": 0.150, "all-time": 1.5}
 # limit.py's analytics queries for one 30-day period (best plans) and for all time.
@@ -174,6 +176,7 @@ def main() -> None:
     parser.add_argument("--limit-db", type=Path, default=None,
                         help="also time the floors on limit.py's own database")
     args = parser.parse_args()
+    ensure_demo_desk(args.db)
     if not args.db.exists():
         raise SystemExit(f"{args.db} does not exist; build one with "
                          "python -m tests.bench.analytics_data PATH")

@@ -2,7 +2,8 @@
 
     .venv/bin/python -m tests.bench.bench_analytics_view [--db PATH] [--source PATH] [--runs 7]
 
-The desk is a copy: `--source` (default /work/bench-data/demo_1m.sqlite) is copied to `--db`
+The desk is a copy: `--source` (default: the benchmarks' 1M demo desk, tests/bench/desk.py) is
+copied to `--db`
 (default /tmp/ticketdesk-bench/analytics_1m.sqlite) the first time, and the original is never
 opened. The window opens as `ticketdesk` opens it, shows the analytics (Ctrl+2), waits for the
 first figures and the charts, then alternates the period between Last 30 days and All time and
@@ -34,7 +35,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-SOURCE = Path("/work/bench-data/demo_1m.sqlite")
+from tests.bench.desk import default_desk, ensure_demo_desk
+
+SOURCE = default_desk()  # built on first use (tests/bench/desk.py)
 DEFAULT_DB = Path("/tmp/ticketdesk-bench/analytics_1m.sqlite")
 BUDGET_MS = {"last-30d": 150.0, "all-time": 1500.0}
 STALL_MS = 50.0
@@ -194,6 +197,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-floors", action="store_true")
     args = parser.parse_args()
+    ensure_demo_desk(args.source)
     if args.db.resolve() == args.source.resolve():
         raise SystemExit("--db must be a copy, never the source desk itself")
     copy_desk(args.source, args.db)

@@ -3,8 +3,8 @@
     .venv/bin/python -m tests.bench.bench_dock [SOURCE_DB] [--work DIR] [--runs 9]
 
 Issue 4 holds the dock to: a ticket with 500 messages and 200 activity rows shows in <= 100 ms
-on a 1,000,000-ticket desk. SOURCE_DB (default: the 1M demo desk,
-/work/bench-data/demo_1m.sqlite) is never modified: it is copied into --work once, and the copy
+on a 1,000,000-ticket desk. SOURCE_DB (default: the benchmarks' 1M demo desk, see
+tests/bench/desk.py) is never modified: it is copied into --work once, and the copy
 gets one more ticket ("Bench: a long conversation") with 500 messages (alternating customer and
 agent, 80-1,500 characters, 10 with a file), 5 notes and 200 activity rows, inserted as the
 services would write them. Then the real window (`build_main_window`) opens the copy, and for
@@ -27,7 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-DEFAULT_SOURCE = Path("/work/bench-data/demo_1m.sqlite")
+from tests.bench.desk import default_desk, ensure_demo_desk
+
+DEFAULT_SOURCE = default_desk()  # built on first use (tests/bench/desk.py)
 DEFAULT_WORK = Path("/tmp/ticketdesk-bench-dock")
 SUBJECT = "Bench: a long conversation"
 MESSAGES, NOTES, ACTIVITY, FILES = 500, 5, 200, 10
@@ -203,6 +205,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
+    ensure_demo_desk(args.source)
     args.work.mkdir(parents=True, exist_ok=True)
     copy = args.work / f"{args.source.stem}.copy.sqlite"
     if not copy.exists():

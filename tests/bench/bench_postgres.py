@@ -1,6 +1,6 @@
 """The ticket list and analytics on a team desk (PostgreSQL) at 1M tickets, beside SQLite.
 
-    .venv/bin/python -m tests.bench.bench_postgres [--sqlite /work/bench-data/demo_1m.sqlite]
+    .venv/bin/python -m tests.bench.bench_postgres [--sqlite DESK.sqlite]
         [--pg postgresql://postgres@127.0.0.1:5432/ticketdesk_bench] [--runs 7] [--reload]
 
 1. The SQLite demo desk is copied (SQLite's online backup from a read-only connection, so the
@@ -32,7 +32,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-DEFAULT_SQLITE = Path("/work/bench-data/demo_1m.sqlite")
+from tests.bench.desk import default_desk, ensure_demo_desk
+
+DEFAULT_SQLITE = default_desk()  # built on first use (tests/bench/desk.py)
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/ticketdesk_bench"
 SCRATCH = Path(os.environ.get("TICKETDESK_BENCH_DIR", "/tmp/ticketdesk-bench"))
 
@@ -202,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-load", action="store_true",
                         help="measure what is there (no copy, no migrate)")
     args = parser.parse_args(argv)
+    ensure_demo_desk(args.sqlite)
     tz = ZoneInfo(args.tz)
     copy = SCRATCH / args.sqlite.name
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()}")

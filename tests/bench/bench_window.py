@@ -33,6 +33,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a script from the checkout
+    sys.path.insert(0, str(ROOT))
+
+from tests.bench.desk import default_desk, ensure_demo_desk  # noqa: E402
+
 LIMIT = ROOT.parent / "shared" / "bench" / "limit.py"
 GOALS = {"start": 1200.0, "filter": 50.0, "search": 50.0, "jump": 100.0, "count": None,
          "memory_mb": 250.0, "stall": 50.0}
@@ -160,15 +165,6 @@ def floors(limit_db: Path) -> dict[str, float]:
     return result
 
 
-def build(path: Path, tickets: int) -> None:
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"building {tickets:,} demo tickets in {path} …", flush=True)
-    subprocess.run([sys.executable, "-m", "ticketdesk", "demo", "--tickets", str(tickets),
-                    "--db", str(path)], check=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
@@ -180,8 +176,7 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
-    path = args.db or Path.home() / ".cache" / "ticketdesk-bench" / f"demo_{args.tickets}.sqlite"
-    build(path, args.tickets)
+    path = ensure_demo_desk(args.db or default_desk(args.tickets), args.tickets)
     runs: list[dict[str, float]] = []
     settings = Path(os.environ.get("TMPDIR", "/tmp")) / "ticketdesk-bench-settings.ini"
     for _ in range(args.runs):
