@@ -11,9 +11,10 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ticketdesk import __version__
 from ticketdesk.db.errors import DamagedDeskError
@@ -22,6 +23,9 @@ from ticketdesk.domain.clock import parse_date
 from ticketdesk.domain.errors import TicketdeskError, ValidationError
 from ticketdesk.domain.filters import DateField, TicketFilter
 from ticketdesk.domain.status import Priority, Status
+
+if TYPE_CHECKING:
+    from ticketdesk.db.store import Store
 
 ENV_DB = "TICKETDESK_DB"
 ENV_AGENT = "TICKETDESK_AGENT"
@@ -223,17 +227,25 @@ def versions() -> str:
     ])
 
 
-def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+@contextmanager
+def _open_desk(args: argparse.Namespace) -> Iterator[Store]:
+    """The desk `--db` names, closed when the command is done."""
     from ticketdesk.db.store import open_database
-    from ticketdesk.services import demo
 
     store = open_database(resolve_url(args.db))
     try:
+        yield store
+    finally:
+        store.close()
+
+
+def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.services import demo
+
+    with _open_desk(args) as store:
         printer = Printer(out)
         summary = demo.generate(store, tickets=args.tickets, seed=args.seed,
                                 progress=printer)
-    finally:
-        store.close()
     out.write(f"Demo desk ready: {summary.tickets:,} tickets, {summary.customers:,} customers, "
               f"{summary.agents} agents, {summary.messages:,} messages in "
               f"{summary.elapsed_seconds:.1f} s.\n")
@@ -241,24 +253,19 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    from ticketdesk.db.store import open_database
     from ticketdesk.services.export import export_tickets
 
     if args.what == "analytics":
         return _export_analytics(args, out)
-    store = open_database(resolve_url(args.db))
-    try:
+    with _open_desk(args) as store:
         f = filter_from_args(args)
         result = export_tickets(store, args.out, f, bom=args.bom)
-    finally:
-        store.close()
     out.write(f"Exported {result.rows:,} tickets to {result.path} in {result.seconds:.1f} s "
               f"({result.rows_per_second:,.0f} rows/s).\n")
     return 0
 
 
 def _export_analytics(args: argparse.Namespace, out: TextIO) -> int:
-    from ticketdesk.db.store import open_database
     from ticketdesk.domain.period import PeriodKind
     from ticketdesk.services import analytics
     from ticketdesk.services.analytics_export import write_csv
@@ -268,28 +275,21 @@ def _export_analytics(args: argparse.Namespace, out: TextIO) -> int:
     last = parse_date(args.date_to, "--to date") if args.date_to else None
     if kind == PeriodKind.CUSTOM and first is None:
         raise ValidationError("--period custom needs --from YYYY-MM-DD (and --to, default today).")
-    store = open_database(resolve_url(args.db))
-    try:
+    with _open_desk(args) as store:
         f = filter_from_args(args).with_(date_from=None, date_to=None)
         period = analytics.period_for(store, kind, first=first, last=last)
         report = analytics.compute(store, period, filter=f, previous_breakdowns=True)
         path = write_csv(report, args.out, bom=args.bom)
-    finally:
-        store.close()
     out.write(f"Analytics of {period.label} ({period.first_day} – {period.last_day}) "
               f"written to {path}.\n")
     return 0
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from ticketdesk.db.store import open_database
     from ticketdesk.services.maintenance import check
 
-    store = open_database(resolve_url(args.db))
-    try:
+    with _open_desk(args) as store:
         report = check(store)
-    finally:
-        store.close()
     if report.ok:
         out.write(f"{store.location}: ok ({report.seconds:.1f} s).\n")
         return 0
@@ -299,15 +299,11 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
-    from ticketdesk.db.store import open_database
     from ticketdesk.services.maintenance import backup
 
-    store = open_database(resolve_url(args.db))
-    try:
+    with _open_desk(args) as store:
         started = time.perf_counter()
         path = backup(store, args.out)
-    finally:
-        store.close()
     out.write(f"Backup written to {path} ({path.stat().st_size / 1e6:,.1f} MB, "
               f"{time.perf_counter() - started:.1f} s).\n")
     return 0

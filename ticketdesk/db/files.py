@@ -27,6 +27,17 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in `folder` durable (POSIX; a no-op elsewhere)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def private_file(path: Path) -> bool:
     """Create an empty 0600 file if none exists; True if it was created."""
     private_dir(path.parent)

@@ -19,7 +19,7 @@ from peewee import fn
 from playhouse.apsw_ext import APSWDatabase
 
 from ticketdesk.db.dialect import SQLITE
-from ticketdesk.db.files import private_dir, private_file
+from ticketdesk.db.files import fsync_dir, private_dir, private_file
 from ticketdesk.db.network import network_share_kind
 from ticketdesk.domain.errors import StorageError
 from ticketdesk.domain.search import SearchQuery, document
@@ -274,16 +274,6 @@ class SqliteBackend:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
         finally:
             tmp.unlink(missing_ok=True)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import apsw
 
-from ticketdesk.db.files import private_dir, private_file
+from ticketdesk.db.files import fsync_dir, private_dir, private_file
 from ticketdesk.domain.errors import StorageError
 
 COMPANIONS = ("-wal", "-shm")
@@ -73,7 +73,7 @@ def set_aside(desk: Path, label: str, now: float | None = None) -> list[Path]:
             raise StorageError(f"{new} already exists; nothing more was moved.")
         os.rename(old, new)
         moved.append(new)
-    _fsync_dir(desk.parent)
+    fsync_dir(desk.parent)
     return moved
 
 
@@ -115,19 +115,9 @@ def put_in_place(copy: Path, desk: Path) -> None:
     except FileExistsError:
         raise StorageError(f"{desk} appeared while restoring; nothing was overwritten.") from None
     copy.unlink()
-    _fsync_dir(desk.parent)
+    fsync_dir(desk.parent)
 
 
 def discard_copy(desk: Path) -> None:
     for leftover in _restoring(desk):
         leftover.unlink(missing_ok=True)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ticketdesk.db.errors import DamagedDeskError
-from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.services import maintenance
 from ticketdesk.services.maintenance import BackupInfo
+from ticketdesk.ui.tasks import TaskThread
 from ticketdesk.ui.text import plain_box, plain_label
 
 if TYPE_CHECKING:
@@ -44,25 +44,6 @@ def _when(epoch: float) -> str:
 
 # -- the daily backup ---------------------------------------------------------------------------
 
-class _BackupThread(QThread):
-    succeeded = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, store: Store) -> None:
-        super().__init__()
-        self.store = store
-
-    def run(self) -> None:
-        try:
-            path = maintenance.daily_backup(self.store)
-        except Exception as exc:  # shown to the user, never lost
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(path)
-        finally:
-            self.store.close_thread()
-
-
 class AfterOpen(QObject):
     """What happens once a window is open on a desk: today's backup, on a thread of its own, and
     a word in the status bar when another window has the same desk open."""
@@ -73,7 +54,8 @@ class AfterOpen(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self._thread = _BackupThread(window.store)
+        store = window.store
+        self._thread = TaskThread(store, lambda _progress: maintenance.daily_backup(store))
         self._thread.succeeded.connect(self._succeeded, Qt.ConnectionType.QueuedConnection)
         self._thread.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
 

@@ -16,7 +16,9 @@ from ticketdesk.db.store import Store
 Job = Callable[[Callable[[int, int, str], bool]], Any]
 
 
-class _TaskThread(QThread):
+class TaskThread(QThread):
+    """Runs `job(progress)` once on its own thread (and connection, closed at the end)."""
+
     progressed = Signal(int, int, str)
     succeeded = Signal(object)
     failed = Signal(object)
@@ -56,7 +58,7 @@ class Task(QObject):
         self.dialog.setMinimumDuration(300)
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
-        self._worker = _TaskThread(store, job)
+        self._worker = TaskThread(store, job)
         self._worker.progressed.connect(self._progressed, Qt.ConnectionType.QueuedConnection)
         self._worker.succeeded.connect(self._succeeded, Qt.ConnectionType.QueuedConnection)
         self._worker.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
