@@ -111,8 +111,7 @@ class MainWindow(QMainWindow):
         self._load_choices()
         self._show_agent()
 
-        self._data_version = store.data_version()
-        self._change_seq = store.change_seq()
+        self._data_version = self._change_seq = 0
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._poll_external)
@@ -120,6 +119,8 @@ class MainWindow(QMainWindow):
         # banner when the server is gone; a desk file is polled.
         self.live = live_refresh.install(self, store, self.hub)
         if self.live is None:
+            self._data_version = store.data_version()
+            self._change_seq = store.change_seq()
             self._poll.start()
         self.model.set_query(TicketFilter(), self.table.sort)
         self._update_pages()
