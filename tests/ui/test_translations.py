@@ -5,6 +5,7 @@ window shows."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +65,18 @@ def test_the_template_holds_the_window_strings(template: dict[str, set[str]]) ->
     assert set(labels.PRIORITY.values()) <= template["Priority"]
     assert {"Ticket #", "Subject", "(no longer available)"} <= template["TicketTableModel"]
     assert "Colour &Scheme" in template["theme"]
+
+
+def test_every_string_is_filed_where_the_running_program_looks_for_it(
+        template: dict[str, set[str]]) -> None:
+    """`obj.tr(...)` is looked up at run time in the context of obj's class, but lupdate files a
+    `window.tr(...)` said outside the class under "window": such strings never get translated.
+    Every context must be a class of ours or one named in a `translate("Context", ...)` call."""
+    source = "\n".join(p.read_text(encoding="utf-8")
+                       for p in (ROOT / "ticketdesk").rglob("*.py"))
+    classes = set(re.findall(r"^\s*class (\w+)", source, re.MULTILINE))
+    named = set(re.findall(r"translate\(\s*\"(\w+)\"", source))
+    assert set(template) - classes - named == set()
 
 
 def test_the_committed_template_is_a_template() -> None:

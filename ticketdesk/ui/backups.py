@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -166,23 +166,26 @@ def _reopen(old: MainWindow) -> MainWindow:
 def restore_from_menu(window: MainWindow) -> MainWindow | None:
     """Let the user pick a backup and restore it; returns the window that replaced `window`
     (which is then closed), or None when nothing was done."""
+    # The main window's strings, said from here: translated in its context (lupdate would file
+    # `window.tr(...)` under "window", where the running program never looks).
+    translate = QCoreApplication.translate
     store = window.store
-    title = window.tr("Restore Backup")
+    title = translate("MainWindow", "Restore Backup")
     if not store.is_sqlite:
-        plain_box(window, QMessageBox.Icon.Information, title, window.tr(
+        plain_box(window, QMessageBox.Icon.Information, title, translate("MainWindow",
             "A team desk on PostgreSQL is restored on the server (pg_restore), not here.")).exec()
         return None
     desk = Path(store.location)
     backups = maintenance.list_backups(desk)
     if not backups:
-        plain_box(window, QMessageBox.Icon.Information, title, window.tr(
+        plain_box(window, QMessageBox.Icon.Information, title, translate("MainWindow",
             "There is no backup of this desk yet in {0}. File > Back Up Now takes one; one is "
             "also taken automatically each day the desk is opened.").format(
                 desk.parent / "backups")).exec()
         return None
     others = store.lock.others() if store.lock is not None else []
     if others:
-        plain_box(window, QMessageBox.Icon.Warning, title, window.tr(
+        plain_box(window, QMessageBox.Icon.Warning, title, translate("MainWindow",
             "This desk is also open in {0}. Close it there first, then restore; nothing was "
             "changed.").format(", ".join(str(h) for h in others))).exec()
         return None
@@ -203,7 +206,7 @@ def restore_from_menu(window: MainWindow) -> MainWindow | None:
     if failure is not None:
         plain_box(new, QMessageBox.Icon.Warning, title, str(failure)).exec()
     else:
-        new.statusBar().showMessage(new.tr(
+        new.statusBar().showMessage(translate("MainWindow",
             "Restored the backup of {0}; the desk as it was is kept beside it.").format(
                 _when(next(b.taken_at for b in backups if b.path == chosen))), 15_000)
     return new

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ticketdesk.db.postgres_backend import PostgresBackend
@@ -145,7 +145,7 @@ def install(window: QMainWindow, store: Store, hub: ChangeHub) -> LiveRefresh | 
     live.connectionLost.connect(banner.show_lost)
     live.connectionRestored.connect(banner.show_restored)
     live.connectionRestored.connect(lambda: window.statusBar().showMessage(
-        window.tr("Connected to the database server again."), 5000))
+        QCoreApplication.translate("MainWindow", "Connected to the database server again."), 5000))
     banner.retryRequested.connect(live.retry_now)
     live.banner = banner
     live.start()
