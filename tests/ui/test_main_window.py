@@ -19,12 +19,14 @@ from ticketdesk.services import agents, audit, customers, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.ticket_model import (
+    COL_ASSIGNEES,
     COL_CUSTOMER,
     COL_STATUS,
     COL_SUBJECT,
     COL_TAGS,
     TicketTableModel,
 )
+from ticketdesk.ui.ticket_table import SUBJECT_MIN
 
 SUBJECTS = ["Refund not received", "Printer on fire", "Password reset loop",
             "Invoice copy needed"]
@@ -273,6 +275,30 @@ def test_window_and_column_layout_are_remembered(seeded: str, open_window, qtbot
     assert (second.size().width(), second.size().height()) == (1311, 703)
     assert second.table.horizontalHeader().sectionSize(COL_CUSTOMER) == 233
     assert second.table.horizontalHeader().logicalIndex(0) == COL_TAGS
+
+
+def test_subject_fills_the_room_left_but_never_gets_unreadably_narrow(
+        seeded: str, window: MainWindow, qtbot) -> None:
+    table, header = window.table, window.table.horizontalHeader()
+    window.resize(1160, 800)  # a laptop screen with the dock open
+    wait_listed(qtbot, window)
+    qtbot.waitUntil(lambda: table.viewport().width() < 900)
+    qtbot.wait(100)  # the header lays its sections out after the viewport's resize
+    assert header.sectionSize(COL_SUBJECT) >= SUBJECT_MIN  # the table scrolls sideways instead
+    assert header.length() > table.viewport().width()
+    assert table.horizontalScrollBar().maximum() > 0
+    for column in (COL_CUSTOMER, COL_ASSIGNEES, COL_TAGS):  # hiding columns gives room back
+        header.setSectionHidden(column, True)
+    qtbot.waitUntil(lambda: header.length() == table.viewport().width())
+    assert header.sectionSize(COL_SUBJECT) >= SUBJECT_MIN
+    for column in (COL_CUSTOMER, COL_ASSIGNEES, COL_TAGS):
+        header.setSectionHidden(column, False)
+    window.dock.hide()
+    window.resize(1800, 800)
+    qtbot.waitUntil(lambda: table.viewport().width() > 1500)
+    qtbot.waitUntil(lambda: header.length() == table.viewport().width())  # no sideways scroll
+    assert header.sectionSize(COL_SUBJECT) > 1500 - sum(
+        header.sectionSize(c) for c in range(header.count()) if c != COL_SUBJECT)
 
 
 def test_agent_is_remembered_per_desk(seeded: str, open_window, qtbot) -> None:

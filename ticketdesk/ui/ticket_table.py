@@ -4,12 +4,16 @@ model), and selection and scroll position kept by ticket id when the list refres
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from ticketdesk.domain.filters import Sort
 from ticketdesk.ui.ticket_model import COL_SUBJECT, COL_UPDATED, COLUMNS, TicketTableModel
 
 DEFAULT_WIDTHS = (92, 300, 108, 88, 140, 140, 120, 104, 104)
+SUBJECT_MIN = 240
+"""The subject, the column people read, never gets narrower than this: when the other columns
+leave less room (a laptop screen with the dock open), the table scrolls sideways instead."""
 HIDDEN_BY_DEFAULT = (COL_UPDATED,)
 
 
@@ -41,8 +45,10 @@ class TicketTable(QTableView):
         header.setStretchLastSection(False)
         for column, width in enumerate(DEFAULT_WIDTHS):
             header.resizeSection(column, width)
-        # The subject takes whatever width is left, so every column fits without scrolling.
+        # The subject takes whatever width is left, so every column fits without scrolling
+        # (down to SUBJECT_MIN: see _fit_subject).
         header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
+        header.sectionResized.connect(self._section_resized)
         for column in HIDDEN_BY_DEFAULT:
             header.setSectionHidden(column, True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -55,6 +61,32 @@ class TicketTable(QTableView):
         model.modelAboutToBeReset.connect(self._remember)
         model.modelReset.connect(self._restore)
         self.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_subject()
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != COL_SUBJECT:  # another column widened, narrowed, shown or hidden
+            self._fit_subject()
+
+    def _fit_subject(self) -> None:
+        """Stretch the subject over the room the other columns leave while that room is at
+        least SUBJECT_MIN; below that, give it SUBJECT_MIN (or the width the user dragged it
+        to) and let the table scroll sideways."""
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c != COL_SUBJECT and not header.isSectionHidden(c))
+        room = self.viewport().width() - others
+        mode = header.sectionResizeMode(COL_SUBJECT)
+        if room >= SUBJECT_MIN:
+            if mode != QHeaderView.ResizeMode.Stretch:
+                header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Stretch)
+            return
+        if mode != QHeaderView.ResizeMode.Interactive:
+            header.setSectionResizeMode(COL_SUBJECT, QHeaderView.ResizeMode.Interactive)
+        if header.sectionSize(COL_SUBJECT) < SUBJECT_MIN:
+            header.resizeSection(COL_SUBJECT, SUBJECT_MIN)
 
     def _header_menu(self, pos: QPoint) -> None:
         """Right-click on the column titles: show or hide columns (kept with the layout)."""
