@@ -334,9 +334,11 @@ def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         result = import_tickets(Session(store, None), args.file,
                                 skip_bad_rows=args.skip_bad_rows)
     except InvalidRowsError as exc:
+        hint = (f"Fix them, or run again with --skip-bad-rows to import the other "
+                f"{exc.good:,} row(s)." if exc.good else "Fix the file and run again.")
         raise ValidationError(
             f"{args.file.name}: {len(exc.errors):,} bad row(s); nothing was imported.\n{exc}\n"
-            "Fix them, or run again with --skip-bad-rows to import the other rows.") from exc
+            f"{hint}") from exc
     finally:
         store.close()
     notes = []

@@ -45,7 +45,7 @@
 <context>
     <name>AfterOpen</name>
     <message>
-        <location filename="../../ticketdesk/ui/backups.py" line="+85"/>
+        <location filename="../../ticketdesk/ui/backups.py" line="+67"/>
         <source>This desk is also open in {0}: each window shows the other&apos;s changes as they are saved.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1156,23 +1156,28 @@ Your earlier backups were all kept.</source>
 <context>
     <name>EmptyState</name>
     <message>
-        <location filename="../../ticketdesk/ui/empty_state.py" line="+20"/>
+        <location filename="../../ticketdesk/ui/empty_state.py" line="+22"/>
         <source>No tickets yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+8"/>
-        <source>Create your first ticket, or load demo data to look around: tickets, customers, conversations and two years of history you can search, filter and analyse.</source>
+        <source>Create your first ticket, import your tickets from a CSV file, or load demo data to look around: tickets, customers, conversations and two years of history you can search, filter and analyse.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Create ticket</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Load demo data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Import tickets…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1285,13 +1290,13 @@ Your earlier backups were all kept.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ticketdesk/ui/main_window.py" line="+92"/>
-        <location line="+144"/>
+        <location filename="../../ticketdesk/ui/main_window.py" line="+96"/>
+        <location line="+148"/>
         <source>Ticket</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-110"/>
+        <location line="-113"/>
         <source>ticketdesk — {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1303,6 +1308,11 @@ Your earlier backups were all kept.</source>
     <message>
         <location line="+2"/>
         <source>&amp;Export Tickets…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Import Tickets…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1401,7 +1411,7 @@ Your earlier backups were all kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1470,7 +1480,7 @@ Your earlier backups were all kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+14"/>
         <source>Backing up…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1517,6 +1527,36 @@ Your earlier backups were all kept.</source>
     <message>
         <location line="+1"/>
         <source>Desk: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ticketdesk/ui/live_refresh.py" line="+148"/>
+        <source>Connected to the database server again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ticketdesk/ui/backups.py" line="+89"/>
+        <source>Restore Backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A team desk on PostgreSQL is restored on the server (pg_restore), not here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>There is no backup of this desk yet in {0}. File &gt; Back Up Now takes one; one is also taken automatically each day the desk is opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This desk is also open in {0}. Close it there first, then restore; nothing was changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Restored the backup of {0}; the desk as it was is kept beside it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1635,7 +1675,7 @@ Your earlier backups were all kept.</source>
 <context>
     <name>NoMatches</name>
     <message>
-        <location filename="../../ticketdesk/ui/empty_state.py" line="+20"/>
+        <location filename="../../ticketdesk/ui/empty_state.py" line="+21"/>
         <source>No tickets match these filters.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1902,7 +1942,7 @@ Your earlier backups were all kept.</source>
 <context>
     <name>RestoreDialog</name>
     <message>
-        <location filename="../../ticketdesk/ui/backups.py" line="+20"/>
+        <location filename="../../ticketdesk/ui/backups.py" line="-105"/>
         <source>Restore Backup</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1958,7 +1998,7 @@ Your earlier backups were all kept.</source>
 <context>
     <name>Task</name>
     <message>
-        <location filename="../../ticketdesk/ui/tasks.py" line="+53"/>
+        <location filename="../../ticketdesk/ui/tasks.py" line="+55"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2092,6 +2132,93 @@ Close anyway?</source>
     </message>
 </context>
 <context>
+    <name>TicketImport</name>
+    <message>
+        <location filename="../../ticketdesk/ui/importing.py" line="+55"/>
+        <source>Importing tickets from {0}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <location line="+7"/>
+        <location line="+5"/>
+        <location line="+40"/>
+        <location line="+20"/>
+        <source>Import tickets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-71"/>
+        <source>{0} cannot be imported; nothing was imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>{0} has {1} row(s) that cannot be imported, so nothing was imported. The other {2} row(s) are fine.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>… and {0} more (Show Details… lists them all).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Fix them and import the file again, or import the good rows now and leave the bad ones out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Import {0} Good Row(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Imported {0} ticket(s) from {1}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{0} got new numbers: theirs were already taken in this desk (each ticket&apos;s activity records its old number).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{0} were already in this desk and were left as they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{0} new customer(s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New agents: {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{0} bad row(s) were left out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>line {0}: {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>… and {0} more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>TicketTableModel</name>
     <message>
         <location filename="../../ticketdesk/ui/ticket_model.py" line="+41"/>
@@ -2214,14 +2341,6 @@ Close anyway?</source>
     </message>
 </context>
 <context>
-    <name>new</name>
-    <message>
-        <location filename="../../ticketdesk/ui/backups.py" line="+79"/>
-        <source>Restored the backup of {0}; the desk as it was is kept beside it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>theme</name>
     <message>
         <location filename="../../ticketdesk/ui/theme.py" line="+153"/>
@@ -2241,34 +2360,6 @@ Close anyway?</source>
     <message>
         <location line="+0"/>
         <source>&amp;Dark</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <location filename="../../ticketdesk/ui/live_refresh.py" line="+148"/>
-        <source>Connected to the database server again.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ticketdesk/ui/backups.py" line="-37"/>
-        <source>Restore Backup</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>A team desk on PostgreSQL is restored on the server (pg_restore), not here.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>There is no backup of this desk yet in {0}. File &gt; Back Up Now takes one; one is also taken automatically each day the desk is opened.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>This desk is also open in {0}. Close it there first, then restore; nothing was changed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

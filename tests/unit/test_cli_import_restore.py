@@ -107,7 +107,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path: Path, c
     assert "2 bad row(s); nothing was imported" in err
     assert "line 6: The subject cannot be empty." in err  # line 3's cell spans three lines
     assert "line 7: Unknown status 'Pending'" in err
-    assert "--skip-bad-rows" in err
+    assert "run again with --skip-bad-rows to import the other 3 row(s)" in err
     store = open_database(url)
     try:
         assert tickets.ticket_count() == 0
@@ -127,6 +127,8 @@ def test_a_header_with_an_unknown_column_is_refused(tmp_path: Path, capsys) -> N
     err = capsys.readouterr().err
     assert "line 1: unknown column(s) 'subjet'" in err
     assert "line 1: there is no subject column" in err
+    assert "Fix the file and run again." in err  # skipping rows cannot mend a header
+    assert "--skip-bad-rows" not in err
 
 
 def test_a_missing_file_is_a_clear_message(tmp_path: Path, capsys) -> None:

@@ -54,6 +54,9 @@ class InvalidRowsError(TicketdeskError):
     """Several input rows were refused (import); nothing was written."""
 
     errors: list[tuple[int, str]] = field(default_factory=list)
+    good: int = 0
+    """Rows that could be imported if the bad ones were skipped (0 when the file could not be
+    read to its end, or its header is wrong: skipping rows cannot help then)."""
 
     def __str__(self) -> str:
         shown = [f"line {line}: {msg}" for line, msg in self.errors[:20]]

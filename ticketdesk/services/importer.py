@@ -376,7 +376,7 @@ def import_tickets(session: Session, path: Path, *, skip_bad_rows: bool = False,
             good += 1
             highest = max(highest, row.number or 0)
     if errors and not skip_bad_rows:
-        raise InvalidRowsError(errors)
+        raise InvalidRowsError(errors, good)
     tally = _Tally()
     with session.store.write():
         people = _People(session)

@@ -1,4 +1,5 @@
-"""What an empty desk shows: a friendly start with the two things a newcomer wants to do."""
+"""What an empty desk shows: a friendly start with what a newcomer wants to do: create a ticket,
+bring their tickets in, or look around in demo data."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ticketdesk.ui.text import plain_label
 class EmptyState(QWidget):
     createRequested = Signal()
     demoRequested = Signal()
+    importRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,8 +27,9 @@ class EmptyState(QWidget):
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
         hint = plain_label(self.tr(
-            "Create your first ticket, or load demo data to look around: tickets, customers, "
-            "conversations and two years of history you can search, filter and analyse."), self)
+            "Create your first ticket, import your tickets from a CSV file, or load demo data to "
+            "look around: tickets, customers, conversations and two years of history you can "
+            "search, filter and analyse."), self)
         hint.setWordWrap(True)
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setMaximumWidth(560)
@@ -44,7 +47,11 @@ class EmptyState(QWidget):
         self.demo_button = QPushButton(self.tr("Load demo data"), self)
         self.demo_button.setObjectName("emptyDemoButton")
         self.demo_button.clicked.connect(self.demoRequested)
+        self.import_button = QPushButton(self.tr("Import tickets…"), self)
+        self.import_button.setObjectName("emptyImportButton")
+        self.import_button.clicked.connect(self.importRequested)
         buttons.addWidget(self.create_button)
+        buttons.addWidget(self.import_button)
         buttons.addWidget(self.demo_button)
         buttons.addStretch()
         layout.addLayout(buttons)

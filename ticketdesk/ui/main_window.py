@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -46,6 +47,9 @@ from ticketdesk.ui.theme import scheme_menu
 from ticketdesk.ui.ticket_model import TicketTableModel
 from ticketdesk.ui.ticket_table import TicketTable
 from ticketdesk.ui.worker import QueryRunner
+
+if TYPE_CHECKING:
+    from ticketdesk.ui.importing import TicketImport
 
 POLL_MS = 1000
 EXTERNAL = "external"
@@ -147,6 +151,8 @@ class MainWindow(QMainWindow):
                                               QKeySequence(keys.New), "newTicketAction")
         self.export_action = self._action("&Export Tickets…", self.export_tickets,
                                           "Ctrl+Shift+E", "exportAction")
+        self.import_action = self._action("&Import Tickets…", self.import_tickets,
+                                          "Ctrl+Shift+I", "importAction")
         self.demo_action = self._action("Load &Demo Data…", self.load_demo, None, "demoAction")
         self.backup_action = self._action("&Back Up Now", self.backup_now, None, "backupAction")
         self.restore_action = self._action("&Restore Backup…", self.restore_backup, None,
@@ -177,7 +183,7 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
-        file_menu.addActions([self.new_ticket_action, self.export_action])
+        file_menu.addActions([self.new_ticket_action, self.import_action, self.export_action])
         file_menu.addSeparator()
         file_menu.addActions([self.demo_action, self.backup_action, self.restore_action])
         file_menu.addSeparator()
@@ -209,6 +215,7 @@ class MainWindow(QMainWindow):
         self.hub.changed.connect(self._on_changes)
         self.empty_state.createRequested.connect(self.new_ticket)
         self.empty_state.demoRequested.connect(self.load_demo)
+        self.empty_state.importRequested.connect(self.import_tickets)
         self.no_matches.clearRequested.connect(self.filter_bar.clear)
 
     # -- the list -----------------------------------------------------------------------------
@@ -326,8 +333,8 @@ class MainWindow(QMainWindow):
                                                           progress=progress),
                     self.tr("Loading demo data…"), self)
         task.done.connect(self._demo_loaded)
-        task.failed.connect(lambda error: self._task_failed(self.tr("Load demo data"), error))
-        self._run(task)
+        task.failed.connect(lambda error: self.show_task_error(self.tr("Load demo data"), error))
+        self.run_task(task)
         return task
 
     def _demo_loaded(self, summary: object) -> None:
@@ -348,8 +355,14 @@ class MainWindow(QMainWindow):
             self.tr("Exporting tickets…"), self)
         task.done.connect(lambda result: self.statusBar().showMessage(self.tr(
             "Exported {0} tickets to {1}.").format(f"{result.rows:,}", result.path), 10_000))
-        task.failed.connect(lambda error: self._task_failed(self.tr("Export tickets"), error))
-        self._run(task)
+        task.failed.connect(lambda error: self.show_task_error(self.tr("Export tickets"), error))
+        self.run_task(task)
+
+    def import_tickets(self) -> TicketImport | None:
+        """File > Import Tickets…: a CSV in the export's format (ui/importing.py)."""
+        from ticketdesk.ui.importing import import_from_menu
+
+        return import_from_menu(self)
 
     def backup_now(self) -> None:
         from ticketdesk.services.maintenance import backup
@@ -358,8 +371,8 @@ class MainWindow(QMainWindow):
         task = Task(store, lambda _progress: backup(store), self.tr("Backing up…"), self)
         task.done.connect(lambda path: self.statusBar().showMessage(
             self.tr("Backup written to {0}.").format(path), 10_000))
-        task.failed.connect(lambda error: self._task_failed(self.tr("Back up"), error))
-        self._run(task)
+        task.failed.connect(lambda error: self.show_task_error(self.tr("Back up"), error))
+        self.run_task(task)
 
     def restore_backup(self) -> None:
         """File > Restore Backup…: the restored desk opens in a new window that replaces this one
@@ -368,13 +381,13 @@ class MainWindow(QMainWindow):
 
         self.successor = restore_from_menu(self) or self.successor
 
-    def _run(self, task: Task) -> None:
+    def run_task(self, task: Task) -> None:
         self._tasks.append(task)
         task.done.connect(lambda _r: self._tasks.remove(task) if task in self._tasks else None)
         task.failed.connect(lambda _e: self._tasks.remove(task) if task in self._tasks else None)
         task.start()
 
-    def _task_failed(self, title: str, error: object) -> None:
+    def show_task_error(self, title: str, error: object) -> None:
         message = str(error) if isinstance(error, TicketdeskError) else self.tr(
             "Something went wrong: {0}").format(error)
         if "cancel" in type(error).__name__.lower():

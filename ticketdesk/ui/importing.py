@@ -1,0 +1,144 @@
+"""File > Import Tickets…: the CSV that File > Export Tickets… (or `ticketdesk export tickets`)
+writes, read into this desk the way `ticketdesk import tickets` reads it (services/importer.py
+says how numbers, customers, agents and times are matched).
+
+The import runs on a thread of its own behind a progress dialog with Cancel, as the current agent
+(the `imported` activity row of each ticket names them), and is one transaction: Cancel, a full
+disk or a crash leaves the desk as it was. A file with bad rows imports nothing at first; the
+user sees every bad row with its line and the reason, and chooses between importing the good
+rows and fixing the file. When it is done a summary says what arrived, what got a new number,
+what was already here, and which customers and agents were created (a misspelt agent's name
+shows there at once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ticketdesk.domain.errors import InvalidRowsError
+from ticketdesk.services.importer import ImportResult, import_tickets
+from ticketdesk.ui.tasks import Task
+from ticketdesk.ui.text import plain_box
+
+if TYPE_CHECKING:
+    from ticketdesk.ui.main_window import MainWindow
+
+INLINE_ROWS = 5
+"""Bad rows listed in the message itself (all of them up to SHOWN_ROWS under Show Details…)."""
+SHOWN_ROWS = 50
+"""Bad rows listed in the details of the message; the rest are counted."""
+
+
+class TicketImport(QObject):
+    """One import from the menu: the file, the task, the questions and the summary."""
+
+    finished = Signal(object)
+    """The ImportResult, or None when nothing was imported (cancelled, refused, failed)."""
+
+    def __init__(self, window: MainWindow, path: Path) -> None:
+        super().__init__(window)
+        self.window = window
+        self.path = path
+        self.task: Task | None = None
+
+    def start(self, *, skip_bad_rows: bool = False) -> None:
+        window, path = self.window, self.path
+        session = window.session
+        self.task = Task(window.store, lambda progress: import_tickets(
+            session, path, skip_bad_rows=skip_bad_rows,
+            progress=lambda done, total: progress(done, total, "")),
+            self.tr("Importing tickets from {0}…").format(path.name), window)
+        self.task.done.connect(self._imported)
+        self.task.failed.connect(self._failed)
+        window.run_task(self.task)  # a window closing meanwhile cancels it and waits
+
+    def _failed(self, error: object) -> None:
+        if isinstance(error, InvalidRowsError) and error.good > 0:
+            if self._ask_to_skip(error):
+                self.start(skip_bad_rows=True)
+                return
+        elif isinstance(error, InvalidRowsError):
+            box = plain_box(self.window, QMessageBox.Icon.Warning, self.tr("Import tickets"),
+                            self.tr("{0} cannot be imported; nothing was imported.")
+                            .format(self.path.name))
+            box.setObjectName("importRefused")
+            box.setInformativeText(self._rows_text(error.errors))
+            box.exec()
+        else:
+            self.window.show_task_error(self.tr("Import tickets"), error)
+        self.finished.emit(None)
+
+    def _ask_to_skip(self, error: InvalidRowsError) -> bool:
+        bad = len(error.errors)
+        box = plain_box(self.window, QMessageBox.Icon.Warning, self.tr("Import tickets"),
+                        self.tr("{0} has {1} row(s) that cannot be imported, so nothing was "
+                                "imported. The other {2} row(s) are fine.")
+                        .format(self.path.name, f"{bad:,}", f"{error.good:,}"))
+        box.setObjectName("importBadRows")
+        listed = error.errors[:INLINE_ROWS]
+        more = "" if bad <= INLINE_ROWS else "\n" + self.tr(
+            "… and {0} more (Show Details… lists them all).").format(f"{bad - INLINE_ROWS:,}")
+        box.setInformativeText(self._rows_text(listed) + more + "\n\n" + self.tr(
+            "Fix them and import the file again, or import the good rows now and leave the "
+            "bad ones out."))
+        box.setDetailedText(self._rows_text(error.errors))
+        skip = box.addButton(self.tr("Import {0} Good Row(s)").format(f"{error.good:,}"),
+                             QMessageBox.ButtonRole.AcceptRole)
+        skip.setObjectName("importGoodRowsButton")
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is skip
+
+    def _imported(self, result: ImportResult) -> None:
+        self.window.hub.announce(result.changes, self.window)
+        summary = self.tr("Imported {0} ticket(s) from {1}.").format(
+            f"{result.imported:,}", self.path.name)
+        self.window.statusBar().showMessage(summary, 10_000)
+        details = []
+        if result.renumbered:
+            details.append(self.tr("{0} got new numbers: theirs were already taken in this desk "
+                                   "(each ticket's activity records its old number).")
+                           .format(f"{result.renumbered:,}"))
+        if result.already_present:
+            details.append(self.tr("{0} were already in this desk and were left as they are.")
+                           .format(f"{result.already_present:,}"))
+        if result.customers_created:
+            details.append(self.tr("{0} new customer(s).").format(f"{result.customers_created:,}"))
+        if result.agents_created:
+            details.append(self.tr("New agents: {0}.").format(", ".join(result.agents_created)))
+        if result.skipped:
+            details.append(self.tr("{0} bad row(s) were left out.").format(
+                f"{len(result.skipped):,}"))
+        box = plain_box(self.window, QMessageBox.Icon.Information, self.tr("Import tickets"),
+                        summary)
+        box.setObjectName("importSummary")
+        box.setInformativeText("\n".join(details))
+        if result.skipped:
+            box.setDetailedText(self._rows_text(result.skipped))
+        box.exec()
+        self.finished.emit(result)
+
+    def _rows_text(self, rows: Sequence[tuple[int, str]]) -> str:
+        lines = [self.tr("line {0}: {1}").format(line, why) for line, why in rows[:SHOWN_ROWS]]
+        if len(rows) > SHOWN_ROWS:
+            lines.append(self.tr("… and {0} more").format(f"{len(rows) - SHOWN_ROWS:,}"))
+        return "\n".join(lines)
+
+
+def import_from_menu(window: MainWindow) -> TicketImport | None:
+    """Ask for the file, then import it; None when the user chose no file."""
+    translate = QCoreApplication.translate
+    name, _ = QFileDialog.getOpenFileName(
+        window, translate("TicketImport", "Import tickets"), str(Path.home()),
+        translate("TicketImport", "CSV files (*.csv);;All files (*)"))
+    if not name:
+        return None
+    job = TicketImport(window, Path(name))
+    job.start()
+    return job
