@@ -118,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     what = export.add_subparsers(dest="what", metavar="what", required=True)
     tickets = what.add_parser("tickets", help="tickets matching the filter options, to CSV")
     _db_option(tickets, top=False)
-    tickets.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
+    tickets.add_argument("--out", required=True, metavar="FILE.csv",
+                         help="the file to write (replaced only once complete), a FIFO or "
+                              "device, or - for standard output")
     tickets.add_argument("--bom", action="store_true",
                          help="start the file with a UTF-8 byte order mark (for Excel)")
     _filter_options(tickets)
@@ -132,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     analytics.add_argument("--period", default="last-30d", metavar="PERIOD",
                            help="today, last-7d, last-30d (default), this-month, last-month, "
                                 "all-time, or custom with --from and --to")
-    analytics.add_argument("--out", required=True, type=Path, metavar="FILE.csv")
+    analytics.add_argument("--out", required=True, metavar="FILE.csv",
+                           help="the file to write, a folder (the file is named after the "
+                                "period), or - for standard output")
     analytics.add_argument("--bom", action="store_true",
                            help="start the file with a UTF-8 byte order mark (for Excel)")
     _filter_options(analytics)
@@ -252,6 +256,11 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _summary_stream(args: argparse.Namespace, out: TextIO) -> TextIO:
+    """Where a command says what it did: stderr when its data went to standard output."""
+    return sys.stderr if str(args.out) == "-" else out
+
+
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from ticketdesk.services.export import export_tickets
 
@@ -260,7 +269,9 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     with _open_desk(args) as store:
         f = filter_from_args(args)
         result = export_tickets(store, args.out, f, bom=args.bom)
-    out.write(f"Exported {result.rows:,} tickets to {result.path} in {result.seconds:.1f} s "
+    out = _summary_stream(args, out)
+    where = "standard output" if str(args.out) == "-" else result.path
+    out.write(f"Exported {result.rows:,} tickets to {where} in {result.seconds:.1f} s "
               f"({result.rows_per_second:,.0f} rows/s).\n")
     return 0
 
@@ -280,8 +291,9 @@ def _export_analytics(args: argparse.Namespace, out: TextIO) -> int:
         period = analytics.period_for(store, kind, first=first, last=last)
         report = analytics.compute(store, period, filter=f, previous_breakdowns=True)
         path = write_csv(report, args.out, bom=args.bom)
+    out = _summary_stream(args, out)
     out.write(f"Analytics of {period.label} ({period.first_day} – {period.last_day}) "
-              f"written to {path}.\n")
+              f"written to {'standard output' if str(path) == '-' else path}.\n")
     return 0
 
 

@@ -25,7 +25,8 @@ on a dash. The definitions of every figure are in `domain/analytics.py` (and the
 
 Text that came from people (tag and agent names, the filter's search text) is neutralised against
 formula injection (`csv_cells.neutralise`, OWASP); the file is written atomically and privately
-like every export (`export.write_csv`), in UTF-8, optionally with a byte-order mark for Excel.
+like every export (`export.write_csv`, `output_file`), in UTF-8, optionally with a byte-order mark
+for Excel.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ticketdesk.domain.analytics import AgentFigures, AnalyticsReport, PeriodFig
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.services.csv_cells import neutralise
 from ticketdesk.services.export import write_csv as write_rows
+from ticketdesk.services.output_file import STDOUT, is_folder
 
 COLUMNS = ("section", "period", "first_day", "last_day", "key", "metric", "value")
 
@@ -51,9 +53,12 @@ def default_name(report: AnalyticsReport) -> str:
 def write_csv(report: AnalyticsReport, path_or_folder: Path | str, *, bom: bool = False) -> Path:
     """Write `report` to a CSV file and return its path. An existing folder gets a file named
     after the period (`default_name`); an existing file is replaced only once the new one is
-    complete."""
+    complete; "-" is standard output (`output_file` has the rules for every target)."""
+    if str(path_or_folder) in (STDOUT, ""):  # "" is refused there, not taken for "."
+        write_rows(path_or_folder, COLUMNS, rows(report), bom=bom)
+        return Path(path_or_folder)
     target = Path(path_or_folder).expanduser()
-    if target.is_dir():
+    if is_folder(target):
         target = target / default_name(report)
     write_rows(target, COLUMNS, rows(report), bom=bom)
     return target

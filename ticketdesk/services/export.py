@@ -2,14 +2,14 @@
 
 The file is written beside its target under a temporary name and renamed when complete, so an
 interrupted export never leaves a truncated file that looks finished; it is created private to the
-user (it holds the desk's data). Times are ISO 8601 UTC. The columns are the format that
-`ticketdesk import tickets` reads back.
+user (it holds the desk's data). A FIFO, a device or "-" (standard output) is written directly;
+`services/output_file.py` holds these rules for every export. Times are ISO 8601 UTC. The columns
+are the format that `ticketdesk import tickets` reads back.
 """
 
 from __future__ import annotations
 
 import csv
-import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +21,6 @@ from typing import Any
 from peewee import JOIN
 
 from ticketdesk.db import ticket_query
-from ticketdesk.db.files import private_dir, private_file
 from ticketdesk.db.models import Customer, Ticket
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import TicketdeskError
@@ -29,6 +28,7 @@ from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.csv_cells import join_list, neutralise
+from ticketdesk.services.output_file import open_output
 
 COLUMNS = (
     "number", "subject", "status", "priority", "category", "customer", "customer_email",
@@ -118,36 +118,28 @@ def ticket_rows(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> Iter
             ]
 
 
-def write_csv(path: Path, header: Iterable[str], rows: Iterable[list[str]], *, bom: bool = False,
-              total: int = 0, progress: Progress | None = None) -> int:
-    """Write rows to `path` atomically and privately; returns the row count."""
-    path = path.expanduser()
-    private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.unlink(missing_ok=True)
-    private_file(tmp)
+def write_csv(path: Path | str, header: Iterable[str], rows: Iterable[list[str]], *,
+              bom: bool = False, total: int = 0, progress: Progress | None = None) -> int:
+    """Write rows to `path` (a file, a FIFO or device, or "-" for standard output) by the rules
+    of `output_file`: a file is replaced atomically and privately; returns the row count."""
     written = 0
-    try:
-        with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\r\n")
-            writer.writerow(list(header))
-            for row in rows:
-                writer.writerow(row)
-                written += 1
-                cancel = progress is not None and written % 5000 == 0 and (
-                    progress(written, total) is False)
-                if cancel:
-                    raise ExportCancelled()
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with open_output(path, bom=bom) as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(list(header))
+        for row in rows:
+            writer.writerow(row)
+            written += 1
+            cancel = progress is not None and written % 5000 == 0 and (
+                progress(written, total) is False)
+            if cancel:
+                raise ExportCancelled()
     return written
 
 
-def export_tickets(store: Store, path: Path, f: TicketFilter | None = None, *, bom: bool = False,
-                   tz: tzinfo | None = None, progress: Progress | None = None) -> ExportResult:
+def export_tickets(store: Store, path: Path | str, f: TicketFilter | None = None, *,
+                   bom: bool = False, tz: tzinfo | None = None,
+                   progress: Progress | None = None) -> ExportResult:
+    """Every ticket matching `f` to `path` ("-": standard output) in the import's format."""
     f = f or TicketFilter()
     started = time.perf_counter()
     total = 0
@@ -157,4 +149,4 @@ def export_tickets(store: Store, path: Path, f: TicketFilter | None = None, *, b
         total = count(store, f, tz)
     rows = write_csv(path, COLUMNS, ticket_rows(store, f, tz), bom=bom, total=total,
                      progress=progress)
-    return ExportResult(path, rows, time.perf_counter() - started)
+    return ExportResult(Path(path), rows, time.perf_counter() - started)
