@@ -158,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "transaction. Every bad row is reported with its line number and nothing is "
                     "imported, unless --skip-bad-rows. Numbers are kept when free in this desk.")
     _db_option(tickets_in, top=False)
-    tickets_in.add_argument("file", type=Path, metavar="FILE.csv")
+    tickets_in.add_argument("file", type=Path, metavar="FILE.csv",
+                            help="the file (also a FIFO or /dev/fd/N), or - for standard input")
     tickets_in.add_argument("--skip-bad-rows", action="store_true",
                             help="import the good rows and list the bad ones")
 
@@ -348,8 +349,9 @@ def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     except InvalidRowsError as exc:
         hint = (f"Fix them, or run again with --skip-bad-rows to import the other "
                 f"{exc.good:,} row(s)." if exc.good else "Fix the file and run again.")
+        shown = "standard input" if str(args.file) == "-" else args.file.name
         raise ValidationError(
-            f"{args.file.name}: {len(exc.errors):,} bad row(s); nothing was imported.\n{exc}\n"
+            f"{shown}: {len(exc.errors):,} bad row(s); nothing was imported.\n{exc}\n"
             f"{hint}") from exc
     finally:
         store.close()
@@ -363,7 +365,8 @@ def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     if result.agents_created:
         notes.append(f"new agents: {', '.join(result.agents_created)}")
     detail = f" ({'; '.join(notes)})" if notes else ""
-    out.write(f"Imported {result.imported:,} tickets from {args.file} in "
+    source = "standard input" if str(args.file) == "-" else args.file
+    out.write(f"Imported {result.imported:,} tickets from {source} in "
               f"{result.seconds:.1f} s{detail}.\n")
     if result.skipped:
         out.write(f"Skipped {len(result.skipped):,} bad row(s):\n")

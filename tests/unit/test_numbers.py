@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ticketdesk.domain.numbers import format_number, parse_number
+from ticketdesk.domain.numbers import MAX_NUMBER, format_number, parse_number
 
 
 @pytest.mark.parametrize(("ticket_id", "number"), [
@@ -36,6 +36,12 @@ def test_anything_else_is_not_a_ticket_number(typed: str) -> None:
     assert parse_number(typed) is None
 
 
-@given(st.integers(min_value=1, max_value=10**12 - 1))
+@given(st.integers(min_value=1, max_value=MAX_NUMBER))
 def test_every_formatted_number_parses_back(ticket_id: int) -> None:
     assert parse_number(format_number(ticket_id)) == ticket_id
+
+
+@pytest.mark.parametrize("typed", ["TKT-1000000000", "TKT-999999999999", "#9223372036854775808",
+                                   "TKT-\u00b2", "TKT-1\u00b2", "#\u2460"])
+def test_numbers_above_the_maximum_or_without_decimal_digits_are_not_numbers(typed: str) -> None:
+    assert parse_number(typed) is None

@@ -17,7 +17,7 @@ from ticketdesk.db.models import (
     TicketAssignee,
     TicketTag,
 )
-from ticketdesk.domain.clock import local_midnight
+from ticketdesk.domain.clock import day_end, day_start
 from ticketdesk.domain.filters import DateField, Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import parse_number
 from ticketdesk.domain.search import parse_query
@@ -69,11 +69,9 @@ def filter_condition(f: TicketFilter, backend: Any, tz: tzinfo | None = None) ->
         parts.append(Ticket.priority.in_(sorted(int(p) for p in f.priorities)))
     column = DATE_COLUMNS[f.date_field]
     if f.date_from is not None:
-        parts.append(column >= local_midnight(f.date_from, tz))
+        parts.append(column >= day_start(f.date_from, tz))
     if f.date_to is not None:
-        from datetime import timedelta
-
-        parts.append(column < local_midnight(f.date_to + timedelta(days=1), tz))
+        parts.append(column < day_end(f.date_to, tz))
     if f.tags:
         tag_ids = _ids(Tag.select(Tag.id).where(Tag.name.in_(sorted(f.tags))))
         parts.append(Ticket.id.in_(

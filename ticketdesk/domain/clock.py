@@ -12,6 +12,14 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from ticketdesk.domain.errors import ValidationError
 
+EARLIEST = 0
+"""1970-01-01T00:00:00Z: no time before it is stored (an import refuses it)."""
+LATEST = 253_402_300_799
+"""9999-12-31T23:59:59Z: no time after it is stored; a local day of year 10000 cannot be shown."""
+_FIRST_DAY = date(1969, 12, 31)  # the local days that can hold a stored time, in any zone
+_LAST_DAY = date(9999, 12, 31)
+_DAY = 86_400
+
 
 def utc_now() -> int:
     return int(time.time())
@@ -39,9 +47,27 @@ def today(tz: tzinfo | None = None, now: int | None = None) -> date:
     return local_date(utc_now() if now is None else now, tz)
 
 
+def day_start(day: date, tz: tzinfo | None = None) -> int:
+    """The instant local day `day` starts, for a range's lower bound (see `day_range_bounds`)."""
+    return local_midnight(max(day, _FIRST_DAY), tz)
+
+
+def day_end(day: date, tz: tzinfo | None = None) -> int:
+    """The instant the local day after `day` starts, for a range's (exclusive) upper bound."""
+    if day >= _LAST_DAY:
+        return LATEST + 2 * _DAY  # past every stored time; 10000-01-01 is no date
+    return local_midnight(max(day, _FIRST_DAY - timedelta(days=1)) + timedelta(days=1), tz)
+
+
 def day_range_bounds(first: date, last: date, tz: tzinfo | None = None) -> tuple[int, int]:
-    """Half-open [start, end) instants covering local days first..last inclusive."""
-    return local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz)
+    """Half-open [start, end) instants covering local days first..last inclusive.
+
+    Days outside the stored window (`EARLIEST`..`LATEST`) hold no ticket, so a range reaching
+    past it (`--from 0001-01-01`, `--to 9999-12-31`) is cut at the window's edge, a day wider
+    for time zones, rather than overflowing the date arithmetic.
+    """
+    start = day_start(first, tz)
+    return start, max(start, day_end(last, tz))
 
 
 def parse_date(text: str, what: str = "date") -> date:
@@ -62,7 +88,8 @@ def format_utc(epoch: int | None) -> str:
 
 
 def parse_utc(text: str, what: str = "time") -> int | None:
-    """The inverse of `format_utc`, also accepting any ISO form with an offset; empty is None."""
+    """The inverse of `format_utc`, also accepting any ISO form with an offset; empty is None.
+    The caller checks the range (`EARLIEST`..`LATEST`) where a time is to be stored."""
     value = text.strip()
     if not value:
         return None

@@ -1,10 +1,17 @@
-"""Ticket numbers: `TKT-000013`. The number is the ticket's id, which is never reused."""
+"""Ticket numbers: `TKT-000013`. The number is the ticket's id, which is never reused.
+
+Numbers go from 1 to `MAX_NUMBER` (nine digits, a billion tickets): a desk never issues a number
+above it and an import never accepts one, so every number a desk holds can be written and read
+back (an export imports again). Digits are decimal digits in any script (an Arabic keyboard types
+"١٢٣"); a superscript "²" is not one.
+"""
 
 from __future__ import annotations
 
 import re
 
 PREFIX = "TKT-"
+MAX_NUMBER = 999_999_999
 _NUMBER = re.compile(r"^\s*(?:tkt-?|#)?\s*0*(\d{1,12})\s*$", re.IGNORECASE)
 
 
@@ -25,4 +32,9 @@ def parse_number(text: str) -> int | None:
     if not m:
         return None
     value = int(m.group(1))
-    return value if value > 0 else None
+    return value if 0 < value <= MAX_NUMBER else None
+
+
+def is_valid(ticket_id: int) -> bool:
+    """A number the desk can hold (see the module docstring)."""
+    return 0 < ticket_id <= MAX_NUMBER

@@ -17,6 +17,11 @@ from ticketdesk.domain.clock import day_range_bounds
 from ticketdesk.domain.errors import ValidationError
 
 MAX_DAYS = 366 * 20
+FIRST_DAY = date(1970, 1, 1)
+"""The earliest day a custom period may start: no ticket is older (times start in 1970)."""
+LAST_DAY = date(9998, 12, 31)
+"""The latest day a custom period may end: the date arithmetic of a period (the day after it,
+its local midnights) stays within what a date can be."""
 
 
 class PeriodKind(StrEnum):
@@ -76,7 +81,10 @@ class Period:
             return cls(kind, end.replace(day=1), end)
         if first is None:
             raise ValidationError("A custom period needs a start date.")
-        return cls(kind, first, last or today)
+        last = last or today
+        if first < FIRST_DAY or last > LAST_DAY:
+            raise ValidationError(f"A period must lie between {FIRST_DAY} and {LAST_DAY}.")
+        return cls(kind, first, last)
 
     @property
     def day_count(self) -> int:

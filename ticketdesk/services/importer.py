@@ -37,11 +37,19 @@ What a user moving tickets between desks (or from a spreadsheet) should be able 
 from __future__ import annotations
 
 import csv
+import io
+import os
+import shutil
+import stat
+import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar, cast
 
 from peewee import fn
 
@@ -49,17 +57,21 @@ from ticketdesk.db import id_sequence
 from ticketdesk.db.models import Activity, Agent, Customer, Ticket, TicketAssignee, TicketTag
 from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
-from ticketdesk.domain.clock import parse_utc
+from ticketdesk.domain.clock import EARLIEST, LATEST, parse_utc
 from ticketdesk.domain.errors import InvalidRowsError, TicketdeskError, ValidationError
-from ticketdesk.domain.numbers import format_number, parse_number
+from ticketdesk.domain.numbers import MAX_NUMBER, format_number, is_valid, parse_number
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.csv_cells import restore, split_list
 from ticketdesk.services.export import COLUMNS
+from ticketdesk.services.output_file import reason
 from ticketdesk.services.session import Session
 from ticketdesk.services.tickets import tag_ids
 
 CHUNK = 500
+STDIN = "-"
+SPOOL_CHUNK = 1024 * 1024
+_T = TypeVar("_T")
 FIELD_LIMIT = 16 * 1024 * 1024  # characters in one cell; a description may be 1,000,000
 _PROTECTED = frozenset({"subject", "category", "customer", "customer_email", "customer_company",
                         "customer_external_id", "assignees", "tags", "description"})
@@ -115,16 +127,69 @@ class _Row:
 
 # -- reading and checking -----------------------------------------------------------------------
 
-def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line the record starts on, cells) for every non-blank record, the header first.
-    Undecodable bytes survive as surrogates, so the row is reported rather than the file."""
-    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+@contextmanager
+def _opened(path: Path | str) -> Iterator[BinaryIO]:
+    """The file to import, open at its start and readable as often as needed.
+
+    A regular file is read in place. Anything else — a FIFO, `/dev/fd/N` from a process
+    substitution, "-" for standard input — can be read only once, so it is read to its end
+    into a private temporary file first: the check pass and the write pass then see the same
+    bytes, and nothing waits for input while the desk's write lock is held.
+    """
+    shown = "standard input" if str(path) == STDIN else str(path)
     try:
-        fh = open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")  # noqa: SIM115
-    except OSError as exc:
-        raise ValidationError(f"Cannot read {path}: {exc.strerror}.") from exc
-    with fh:
-        reader = csv.reader(fh, strict=True)
+        if str(path) == STDIN:
+            source: BinaryIO = sys.stdin.buffer
+            owned = False
+        else:
+            source = open(Path(path).expanduser(), "rb")  # noqa: SIM115 - closed below
+            owned = True
+    except (OSError, ValueError) as exc:
+        why = reason(exc) if isinstance(exc, OSError) else str(exc)
+        raise ValidationError(f"Cannot read {shown}: {why}.") from None
+    try:
+        if _is_regular(source):
+            yield source
+            return
+        with tempfile.TemporaryFile(prefix="ticketdesk-import-") as copy:
+            try:
+                shutil.copyfileobj(source, copy, SPOOL_CHUNK)
+            except OSError as exc:
+                raise ValidationError(f"Cannot read {shown}: {reason(exc)}.") from None
+            yield cast(BinaryIO, copy)
+    finally:
+        if owned:
+            source.close()
+
+
+def _is_regular(fh: BinaryIO) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False  # a stream without a file behind it: read once, like a pipe
+
+
+def _check_encoding(fh: BinaryIO, name: str) -> None:
+    """Refuse a file in another encoding with a message that says how to save it, before its
+    bytes turn into a puzzling row error (UTF-16 is what Excel's "Unicode text" writes)."""
+    fh.seek(0)
+    head = fh.read(4096)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:512].count(b"\x00") > 8:
+        raise ValidationError(
+            f"{name} is UTF-16 (or UTF-32) text, not UTF-8. Save it as UTF-8 — in Excel, "
+            "\"CSV UTF-8 (Comma delimited)\"; in LibreOffice, character set Unicode (UTF-8) — "
+            "and import it again.")
+
+
+def _records(fh: BinaryIO) -> Generator[tuple[int, list[str]], None, None]:
+    """(line the record starts on, cells) for every non-blank record, the header first, read
+    from the start of `fh`. Undecodable bytes survive as surrogates, so the row is reported
+    rather than the file."""
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+    fh.seek(0)
+    text_in = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    try:
+        reader = csv.reader(text_in, strict=True)
         start = 1
         while True:
             try:
@@ -136,6 +201,9 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
             if cells:
                 yield start, cells
             start = reader.line_num + 1
+    finally:
+        with suppress(ValueError):  # ValueError: the file was closed already
+            text_in.detach()  # the file stays open for the next pass
 
 
 def _header(cells: list[str]) -> list[str]:
@@ -156,71 +224,125 @@ def _header(cells: list[str]) -> list[str]:
 
 
 def _time(value: str, what: str) -> int | None:
-    return parse_utc(value, what)
+    """An ISO 8601 time within the years 1970 to 9999 (UTC), the window every date function of
+    the desk can show and compute with; None when empty."""
+    epoch = parse_utc(value, what)
+    if epoch is not None and not EARLIEST <= epoch <= LATEST:
+        raise ValidationError(f"the {what} {value.strip()!r} is outside the years 1970 to 9999 "
+                              "(UTC)")
+    return epoch
 
 
 def _number(value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    number = int(value) if value.isdigit() and int(value) > 0 else parse_number(value)
-    if number is None:
+    number = int(value) if value.isdecimal() else parse_number(value)  # "²" is a digit, not
+    if number is None or number <= 0:                                 # a decimal one
         raise ValidationError(f"{value!r} is not a ticket number (write TKT-000123, or leave it "
-                              "empty for a new number).")
+                              "empty for a new number)")
+    if not is_valid(number):
+        raise ValidationError(f"{value!r} is above the highest ticket number, "
+                              f"{format_number(MAX_NUMBER)}")
     return number
 
 
+class _Problems:
+    """Every problem of one row, so the user fixes a row once rather than once per field."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def check(self, parse: Callable[[], _T], default: _T) -> _T:
+        try:
+            return parse()
+        except ValidationError as exc:
+            self.found.append(str(exc).rstrip("."))
+            return default
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise ValidationError("; ".join(self.found) + ".")
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
 def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
+    """The row, with every check the writing pass relies on (a name the customer or agent
+    would be created with is checked here, so a row can never fail half-way through the
+    write); every problem of the row is reported at once."""
+    p = _Problems()
     for name, value in cells.items():
         if any("\udc80" <= ch <= "\udcff" for ch in value):
-            raise ValidationError(f"the {name} is not valid UTF-8 text; save the file as UTF-8")
+            p.found.append(f"the {name} is not valid UTF-8 text; save the file as UTF-8")
     get = cells.get
-    status = Status.parse(get("status", "").strip() or Status.OPEN)
-    priority = Priority.parse(get("priority", "").strip() or Priority.MEDIUM)
-    cname = text.optional_line(get("customer", ""), "customer's name")
-    cemail = text.email(get("customer_email", ""))
-    ccompany = text.optional_line(get("customer_company", ""), "company")
-    cext = text.optional_line(get("customer_external_id", ""), "external customer ID") or None
+    status = p.check(lambda: Status.parse(get("status", "").strip() or Status.OPEN), Status.OPEN)
+    priority = p.check(lambda: Priority.parse(get("priority", "").strip() or Priority.MEDIUM),
+                       Priority.MEDIUM)
+    cname = p.check(lambda: text.optional_line(get("customer", ""), "customer's name"), "")
+    cemail = p.check(lambda: text.email(get("customer_email", "")), "")
+    ccompany = p.check(lambda: text.optional_line(get("customer_company", ""), "company"), "")
+    cext = p.check(lambda: text.optional_line(get("customer_external_id", ""),
+                                              "external customer ID"), "") or None
     customer = None
-    if cname or cemail or cext or ccompany:
-        customer = _Customer(cname or cemail or cext or ccompany, cemail, ccompany, cext)
-    created = _time(get("created_at", ""), "created_at time") or now
-    updated = _time(get("updated_at", ""), "updated_at time") or created
-    resolved = _time(get("resolved_at", ""), "resolved_at time")
-    closed = _time(get("closed_at", ""), "closed_at time")
+    shown_as = cname or cemail or cext or ccompany
+    if shown_as:
+        customer = _Customer(p.check(lambda: text.name(shown_as, "customer's name"), ""),
+                             cemail, ccompany, cext)
+    # `is None`, never `or`: 0 is a time (1970-01-01T00:00:00Z), not a missing one
+    created = _or(p.check(lambda: _time(get("created_at", ""), "created_at time"), None), now)
+    updated = _or(p.check(lambda: _time(get("updated_at", ""), "updated_at time"), None),
+                  created)
+    first = p.check(lambda: _time(get("first_response_at", ""), "first_response_at time"), None)
+    resolved = p.check(lambda: _time(get("resolved_at", ""), "resolved_at time"), None)
+    closed = p.check(lambda: _time(get("closed_at", ""), "closed_at time"), None)
     if status == Status.CLOSED:
-        closed = closed or updated
-        resolved = resolved or closed
+        closed = _or(closed, updated)
+        resolved = _or(resolved, closed)
     elif status == Status.RESOLVED:
-        resolved, closed = resolved or updated, None
+        resolved, closed = _or(resolved, updated), None
     else:
         resolved = closed = None
-    return _Row(
+    row = _Row(
         line=line,
-        number=_number(get("number", "")),
-        subject=text.subject(get("subject", "")),
-        description=text.body(get("description", ""), "description", required=False),
-        category=text.optional_line(get("category", ""), "category", text.CATEGORY_MAX),
+        number=p.check(lambda: _number(get("number", "")), None),
+        subject=p.check(lambda: text.subject(get("subject", "")), ""),
+        description=p.check(lambda: text.body(get("description", ""), "description",
+                                              required=False), ""),
+        category=p.check(lambda: text.optional_line(get("category", ""), "category",
+                                                    text.CATEGORY_MAX), ""),
         status=status,
         priority=priority,
         customer=customer,
-        assignees=tuple(dict.fromkeys(text.name(n, "agent's name")
+        assignees=tuple(dict.fromkeys(p.check(partial(text.name, n, "agent's name"), "")
                                       for n in split_list(get("assignees", "")))),
-        tags=tuple(text.split_tags(",".join(split_list(get("tags", ""))))),
+        # each tag as the cell lists it: a quoted "a,b" is one (bad) tag, never split in two
+        tags=tuple(dict.fromkeys(p.check(partial(text.tag, t), "")
+                                 for t in split_list(get("tags", "")))),
         created_at=created,
         updated_at=updated,
-        first_response_at=_time(get("first_response_at", ""), "first_response_at time"),
+        first_response_at=first,
         resolved_at=resolved,
         closed_at=closed,
     )
+    p.raise_any()
+    return row
 
 
-def _rows(path: Path, now: int) -> Iterator[tuple[int, _Row | str]]:
+def _rows(fh: BinaryIO, name: str, now: int) -> Generator[tuple[int, _Row | str], None, None]:
     """Every record as (line, row) or (line, what is wrong with it)."""
-    records = _records(path)
+    _check_encoding(fh, name)
+    with closing(_records(fh)) as records:
+        yield from _checked(records, name, now)
+
+
+def _checked(records: Iterator[tuple[int, list[str]]], name: str,
+             now: int) -> Iterator[tuple[int, _Row | str]]:
     first = next(records, None)
     if first is None:
-        raise ValidationError(f"{path.name} is empty; nothing was imported.")
+        raise ValidationError(f"{name} is empty; nothing was imported.")
     names = _header(first[1])
     seen: set[int] = set()
     for line, cells in records:
@@ -358,44 +480,52 @@ def _write_chunk(session: Session, rows: list[_Row], people: _People, next_id: l
     tally.imported += len(links)
 
 
-def import_tickets(session: Session, path: Path, *, skip_bad_rows: bool = False,
+def import_tickets(session: Session, path: Path | str, *, skip_bad_rows: bool = False,
                    progress: Progress | None = None) -> ImportResult:
-    """Import every ticket of the CSV file at `path` in one transaction (see the module
-    docstring for how numbers, customers, agents and times are mapped). Bad rows raise
-    InvalidRowsError with their lines and nothing is imported, unless `skip_bad_rows`."""
+    """Import every ticket of the CSV file at `path` ("-": standard input) in one transaction
+    (see the module docstring for how numbers, customers, agents and times are mapped). Bad
+    rows raise InvalidRowsError with their lines and nothing is imported, unless
+    `skip_bad_rows`."""
     started = time.perf_counter()
-    path = path.expanduser()
+    name = "standard input" if str(path) == STDIN else Path(path).name
     now = session.now()
-    errors: list[tuple[int, str]] = []
-    good = 0
-    highest = 0
-    for line, row in _rows(path, now):
-        if isinstance(row, str):
-            errors.append((line, row))
-        else:
-            good += 1
-            highest = max(highest, row.number or 0)
-    if errors and not skip_bad_rows:
-        raise InvalidRowsError(errors, good)
-    tally = _Tally()
-    with session.store.write():
-        people = _People(session)
-        next_id = [max(id_sequence.next_ticket_id(session.store), highest + 1)]
-        chunk: list[_Row] = []
-        done = 0
-        for _line, row in _rows(path, now):
-            if isinstance(row, str):
-                continue
-            chunk.append(row)
-            if len(chunk) == CHUNK:
+    with _opened(path) as fh:
+        errors: list[tuple[int, str]] = []
+        good = 0
+        highest = 0
+        with closing(_rows(fh, name, now)) as checked:
+            for line, row in checked:
+                if isinstance(row, str):
+                    errors.append((line, row))
+                else:
+                    good += 1
+                    highest = max(highest, row.number or 0)
+        if errors and not skip_bad_rows:
+            raise InvalidRowsError(errors, good)
+        tally = _Tally()
+        with session.store.write():
+            people = _People(session)
+            next_id = [max(id_sequence.next_ticket_id(session.store), highest + 1)]
+            chunk: list[_Row] = []
+            done = 0
+            with closing(_rows(fh, name, now)) as again:
+                for _line, row in again:
+                    if isinstance(row, str):
+                        continue
+                    chunk.append(row)
+                    if len(chunk) == CHUNK:
+                        _write_chunk(session, chunk, people, next_id, tally)
+                        done += len(chunk)
+                        chunk = []
+                        if progress is not None and progress(done, good) is False:
+                            raise ImportCancelled()
+            if chunk:
                 _write_chunk(session, chunk, people, next_id, tally)
-                done += len(chunk)
-                chunk = []
-                if progress is not None and progress(done, good) is False:
-                    raise ImportCancelled()
-        if chunk:
-            _write_chunk(session, chunk, people, next_id, tally)
-        id_sequence.after_explicit_ids(session.store)
+            if not is_valid(next_id[0] - 1):
+                raise ValidationError(
+                    f"The tickets of {name} would need numbers above "
+                    f"{format_number(MAX_NUMBER)}, the highest there is; nothing was imported.")
+            id_sequence.after_explicit_ids(session.store)
     return ImportResult(
         imported=tally.imported, renumbered=tally.renumbered,
         already_present=tally.already_present, skipped=tuple(errors),

@@ -12,7 +12,7 @@ from ticketdesk.domain import status as rules
 from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import NotFoundError, ValidationError
-from ticketdesk.domain.numbers import format_number
+from ticketdesk.domain.numbers import MAX_NUMBER, format_number, is_valid
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import audit
 from ticketdesk.services.changes import Changes
@@ -95,6 +95,9 @@ def create_ticket(session: Session, *, subject: str, description: str = "",
             subject=clean_subject, description=clean_description, status=Status.OPEN,
             priority=priority, category=clean_category, customer=customer_id, created_at=now,
             updated_at=now, version=1).execute())
+        if not is_valid(ticket_id):  # rolled back: the number would not read back
+            raise ValidationError(f"This desk has used every ticket number up to "
+                                  f"{format_number(MAX_NUMBER)}.")
         ids, new_tags = tag_ids(tag_list)
         if ids:
             TicketTag.insert_many([{"ticket": ticket_id, "tag": t} for t in ids.values()]).execute()
