@@ -111,12 +111,16 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
     resolved = tickets.get_ticket(tid)
     assert resolved.status == Status.RESOLVED
     assert resolved.resolved_at is not None
-    assert notes.notes_for(tid)[-1].body == "Replaced the fuser."
+    assert resolved.resolution == "Replaced the fuser."
+    assert notes.notes_for(tid)[-1].body == "Tray 2 is the culprit."
+    assert detail.resolution_text.isVisible()
+    assert detail.resolution_text.text() == "Replaced the fuser."
+    assert detail.resolution_text.textFormat() == Qt.TextFormat.PlainText
     assert not detail.resolution.isVisible()
     assert detail.reopen_button.isVisible()
     assert not detail.resolve_button.isVisible()
     assert detail.times["resolved"].text() != "—"
-    assert activity_lines(dock)[:2] == ["Note added: Replaced the fuser.",
+    assert activity_lines(dock)[:2] == ["Resolution: Replaced the fuser.",
                                         "Status changed: Waiting → Resolved"]
 
     # reopen
@@ -125,7 +129,10 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
     reopened = tickets.get_ticket(tid)
     assert reopened.status == Status.OPEN
     assert reopened.resolved_at is None
-    assert activity_lines(dock)[0] == "Reopened: Resolved → Open"
+    assert reopened.resolution == ""
+    assert not detail.resolution_text.isVisible()
+    assert activity_lines(dock)[:2] == ["Resolution: Replaced the fuser. → (none)",
+                                        "Reopened: Resolved → Open"]
 
     # escalate once, then close
     dock.tabs.setCurrentIndex(DETAIL)
@@ -145,13 +152,14 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
     assert shown == [a.text for a in audit.activity_for(tid)]
     assert shown == [
         "Status changed: Open → Closed", "Priority changed: Medium → High",
-        "Reopened: Resolved → Open", "Note added: Replaced the fuser.",
+        "Resolution: Replaced the fuser. → (none)", "Reopened: Resolved → Open",
+        "Resolution: Replaced the fuser.",
         "Status changed: Waiting → Resolved", "Status changed: In Progress → Waiting",
         "Status changed: Open → In Progress", "File attached: printer.log",
         "Reply sent: Please switch it off.", "Note added: Tray 2 is the culprit.",
         "Tag added: hardware", "Assigned: Bob Builder", "Assigned: Alice Agent",
         "Customer changed: Jane Doe", "Created: Printer on fire"]
     assert {a.agent for a in audit.activity_for(tid)[:-2]} == {"Alice Agent"}
-    assert dock.tabs.tabText(NOTES) == "&Notes (2)"
+    assert dock.tabs.tabText(NOTES) == "&Notes (1)"
     assert dock.tabs.tabText(CONVERSATION) == "&Conversation (1)"
     assert assignees.list_tags() == ["hardware"]

@@ -26,6 +26,7 @@ from tests.unit.support import snapshot
 from ticketdesk.db import migrations
 from ticketdesk.db.migrations import LATEST, MIGRATIONS, Migration, MigrationContext
 from ticketdesk.db.models import ALL_MODELS
+from ticketdesk.db.search_index import ticket_document
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.errors import StorageError
 from ticketdesk.domain.filters import TicketFilter
@@ -107,7 +108,10 @@ def _write_v1_rows(store: Store) -> None:
                           "message", "attachment"):
                 store.db.execute_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 100)")
-        store.backend.rebuild_search(store.db, [41])
+        # The document as the first schema's code wrote it (rebuild_search reads today's).
+        store.backend.replace_search_docs(store.db, [ticket_document(
+            41, "Old ticket", "From the first schema", "Old Customer", "c@example.com",
+            "Old Co", ["An old reply"], ["An old note"])])
 
 
 @pytest.mark.parametrize("start", [m.version for m in MIGRATIONS[:-1]] or [1])
@@ -126,6 +130,7 @@ def test_a_desk_from_an_older_version_migrates_with_its_data_intact(
         "Old ticket", "From the first schema", Status.RESOLVED, Priority.HIGH, "Hardware", 5)
     assert (t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at) == (
         1700000000, 1700000500, 1700000100, 1700000400, None)
+    assert t.resolution == ""  # m0006: a resolution written as a note before stays a note
     assert t.customer == customers.CustomerRecord(3, "Old Customer", "c@example.com", "555",
                                                   "Old Co", "EXT-1", ("vip",), 2)
     assert [a.name for a in t.assignees] == ["Old Agent"]

@@ -99,10 +99,19 @@ def test_notes_are_searchable_after_edit_and_gone_after_delete(
     assert found(store, "toner") == []
 
 
-def test_a_note_added_with_a_status_change_is_searchable(store: Store, desk: dict[str, int],
-                                                         alice: Session) -> None:
+def test_a_resolution_is_searchable_until_a_reopen_clears_it(store: Store,
+                                                             desk: dict[str, int],
+                                                             alice: Session) -> None:
     tickets.set_status(alice, desk["login"], 1, "resolved", note="Whitelisted the sender")
     assert found(store, "whitelisted") == [desk["login"]]
+    if not store.is_sqlite:
+        pytest.xfail("postgres_backend._texts does not read ticket.resolution into the notes "
+                     "document yet (PostgreSQL backend, another branch)")
+    with store.write():
+        store.backend.rebuild_search(store.db, [desk["login"]])
+    assert found(store, "whitelisted") == [desk["login"]]
+    tickets.set_status(alice, desk["login"], 2, "open")
+    assert found(store, "whitelisted") == []
 
 
 def test_a_renamed_customer_is_found_by_the_new_name_on_all_their_tickets(

@@ -308,20 +308,43 @@ def test_setting_the_same_status_without_a_note_writes_nothing(store: Store,
     assert snapshot(store) == before
 
 
-def test_a_status_change_with_a_note_adds_it_at_the_new_version(alice: Session,
-                                                                clock: FakeClock) -> None:
+def test_resolving_with_a_note_stores_it_as_the_resolution_at_the_new_version(
+        alice: Session, clock: FakeClock) -> None:
     tid = _new(alice)
     now = clock.advance(10)
     changes = tickets.set_status(alice, tid, 1, Status.RESOLVED, note=" Replaced the fuser \n")
-    assert changes == Changes(tickets=frozenset({tid}), notes=True)
-    [note] = notes.notes_for(tid)
-    assert (note.body, note.author, note.created_at, note.version) == (
-        "Replaced the fuser", "Alice Agent", now, 1)
+    assert changes == Changes(tickets=frozenset({tid}))
+    assert tickets.get_ticket(tid).resolution == "Replaced the fuser"
+    assert notes.notes_for(tid) == []
     assert activity(tid)[1:] == [
         Row("status", "Open", "Resolved", alice.agent_id, 2),
-        Row("note_added", None, "Replaced the fuser", alice.agent_id, 2, note.id),
+        Row("resolution", None, "Replaced the fuser", alice.agent_id, 2),
     ]
     assert version_and_updated(tid) == (2, now)
+
+
+def test_a_new_resolution_replaces_the_old_one_and_the_activity_keeps_both(
+        alice: Session) -> None:
+    tid = _new(alice)
+    tickets.set_status(alice, tid, 1, Status.RESOLVED, note="Rebooted")
+    assert tickets.set_status(alice, tid, 2, Status.RESOLVED, note="Rebooted") == Changes()
+    tickets.set_status(alice, tid, 2, Status.CLOSED, note="Replaced the fuser")
+    t = tickets.get_ticket(tid)
+    assert (t.status, t.resolution, t.version) == (Status.CLOSED, "Replaced the fuser", 3)
+    assert activity(tid)[-1] == Row("resolution", "Rebooted", "Replaced the fuser",
+                                    alice.agent_id, 3)
+
+
+def test_a_reopen_clears_the_resolution_and_the_activity_keeps_the_old_text(
+        alice: Session) -> None:
+    tid = _new(alice)
+    tickets.set_status(alice, tid, 1, Status.RESOLVED, note="Replaced the fuser")
+    tickets.set_status(alice, tid, 2, Status.OPEN)
+    assert tickets.get_ticket(tid).resolution == ""
+    assert activity(tid)[-2:] == [
+        Row("reopened", "Resolved", "Open", alice.agent_id, 3),
+        Row("resolution", "Replaced the fuser", None, alice.agent_id, 3),
+    ]
 
 
 def test_a_note_with_an_unchanged_status_touches_without_bumping(alice: Session,

@@ -28,5 +28,6 @@ def test_ticket_walks_its_life_with_activity(alice: Session, bob: Session) -> No
     assert t.resolved_at
     kinds = [a.kind for a in audit.activity_for(tid, newest_first=False)]
     assert kinds == ["created", "assigned", "tagged", "assigned", "message_out", "status",
-                     "note_added"]
-    assert len(notes.notes_for(tid)) == 1
+                     "resolution"]
+    assert t.resolution == "Replaced the fuser"
+    assert len(notes.notes_for(tid)) == 0

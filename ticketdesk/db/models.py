@@ -83,6 +83,7 @@ class Ticket(BaseModel):
     resolved_at = BigIntegerField(null=True)
     closed_at = BigIntegerField(null=True)
     version = IntegerField(default=1)
+    resolution = TextField(default="")  # how it was resolved; "" when it is not (m0006)
 
 
 class TicketTag(BaseModel):

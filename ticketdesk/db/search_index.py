@@ -1,8 +1,9 @@
 """Keeps the full-text index current: one document per ticket, rebuilt from its texts.
 
 A ticket's document is its number, customer (name, email, company), subject, description, every
-message and every note, folded by `domain.search`. Services call `reindex` inside the same
-transaction as the change, so the index never disagrees with what was saved.
+message, and every note with the resolution after them, folded by `domain.search`. Services call
+`reindex` inside the same transaction as the change, so the index never disagrees with what was
+saved.
 """
 
 from __future__ import annotations
@@ -30,12 +31,13 @@ def documents_for(ticket_ids: Sequence[int]) -> list[tuple[int, tuple[str, ...]]
                       .where(Note.ticket.in_(ticket_ids)).order_by(Note.id).tuples()):
         notes[tid].append(body)
     rows = (Ticket.select(Ticket.id, Ticket.subject, Ticket.description, Customer.name,
-                          Customer.email, Customer.company)
+                          Customer.email, Customer.company, Ticket.resolution)
             .join(Customer, on=(Ticket.customer == Customer.id), join_type=JOIN.LEFT_OUTER)
             .where(Ticket.id.in_(ticket_ids)).tuples())
     return [ticket_document(tid, subject, description, name, email, company,
-                            talk.get(tid, ()), notes.get(tid, ()))
-            for tid, subject, description, name, email, company in rows]
+                            talk.get(tid, ()), [*notes.get(tid, ()), *([resolution] if resolution
+                                                                        else [])])
+            for tid, subject, description, name, email, company, resolution in rows]
 
 
 def ticket_document(ticket_id: int, subject: str, description: str, name: str | None,

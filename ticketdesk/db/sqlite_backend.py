@@ -239,8 +239,8 @@ class SqliteBackend:
                    td_fold(t.subject), td_fold(t.description),
                    td_fold((SELECT group_concat(m.body, ' ') FROM message m
                             WHERE m.ticket_id = t.id)),
-                   td_fold((SELECT group_concat(n.body, ' ') FROM note n
-                            WHERE n.ticket_id = t.id))
+                   td_fold(concat_ws(' ', (SELECT group_concat(n.body, ' ') FROM note n
+                                           WHERE n.ticket_id = t.id), nullif(t.resolution, '')))
             FROM ticket t LEFT JOIN customer c ON c.id = t.customer_id {where}""",
             params,
         )

@@ -26,6 +26,7 @@ class ActivityKind(StrEnum):
     ATTACHED = "attached"
     DETACHED = "detached"
     IMPORTED = "imported"
+    RESOLUTION = "resolution"
 
     @property
     def label(self) -> str:
@@ -53,10 +54,11 @@ _LABELS = {
     ActivityKind.ATTACHED: "File attached",
     ActivityKind.DETACHED: "File removed",
     ActivityKind.IMPORTED: "Imported",
+    ActivityKind.RESOLUTION: "Resolution",
 }
 
 
-_CLEARABLE = frozenset({ActivityKind.CATEGORY, ActivityKind.CUSTOMER})
+_CLEARABLE = frozenset({ActivityKind.CATEGORY, ActivityKind.CUSTOMER, ActivityKind.RESOLUTION})
 
 
 def describe(kind: str, old: str | None, new: str | None) -> str:

@@ -33,7 +33,7 @@ from ticketdesk.services.output_file import open_output
 COLUMNS = (
     "number", "subject", "status", "priority", "category", "customer", "customer_email",
     "customer_company", "customer_external_id", "assignees", "tags", "created_at", "updated_at",
-    "first_response_at", "resolved_at", "closed_at", "description",
+    "first_response_at", "resolved_at", "closed_at", "description", "resolution",
 )
 CHUNK = 2000
 Progress = Callable[[int, int], bool | None]
@@ -94,7 +94,8 @@ def ticket_rows(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> Iter
                            Ticket.category, Customer.name, Customer.email, Customer.company,
                            Customer.external_id, iso(Ticket.created_at),
                            iso(Ticket.updated_at), iso(Ticket.first_response_at),
-                           iso(Ticket.resolved_at), iso(Ticket.closed_at), Ticket.description)
+                           iso(Ticket.resolved_at), iso(Ticket.closed_at), Ticket.description,
+                           Ticket.resolution)
              .join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
              .order_by(Ticket.id))
     condition = ticket_query.filter_condition(f, store.backend, tz)
@@ -107,14 +108,14 @@ def ticket_rows(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> Iter
         assignees = _names(store, "ticket_assignee", "agent", "agent_id", ids)
         tags = _names(store, "ticket_tag", "tag", "tag_id", ids)
         for (tid, subject, status, priority, category, cname, cemail, ccompany, cext, created,
-             updated, first, resolved, closed, description) in chunk:
+             updated, first, resolved, closed, description, resolution) in chunk:
             yield [
                 format_number(tid), neutralise(subject), status_labels[status],
                 priority_labels[priority], neutralise(category), neutralise(cname or ""),
                 neutralise(cemail or ""), neutralise(ccompany or ""), neutralise(cext or ""),
                 neutralise(assignees.get(tid, "")), neutralise(tags.get(tid, "")),
                 created, updated, first or "", resolved or "", closed or "",
-                neutralise(description),
+                neutralise(description), neutralise(resolution),
             ]
 
 

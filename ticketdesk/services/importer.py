@@ -8,9 +8,16 @@ What a user moving tickets between desks (or from a spreadsheet) should be able 
   misspelt header never drops data silently. Cells the export protected against spreadsheet
   formulas (a leading apostrophe) are restored exactly; lists (assignees, tags) are
   ", "-separated, with names that contain a comma in double quotes (`csv_cells.join_list`).
+  A UTF-16 file (Excel's "Unicode text") is refused with how to save it as UTF-8. The file may
+  be a FIFO, `/dev/fd/N` (a shell's process substitution) or "-" (standard input): what can be
+  read only once is read to its end into a private temporary file before the desk is locked.
+  An older export without the `resolution` column imports as before.
 - **All or nothing.** The whole file is checked first and every bad row is reported with the line
-  it starts on (a description may span lines); if any row is bad nothing is imported, unless the
-  user asks to skip bad rows, and then exactly the good ones are, and the bad ones are listed.
+  it starts on (a description may span lines) and every problem it has, not only the first; a
+  row is checked for everything the writing needs (a customer's name that would be created
+  empty included), so the write never fails half-way. If any row is bad nothing is imported,
+  unless the user asks to skip bad rows, and then exactly the good ones are, and the bad ones
+  are listed.
   The import is one transaction: an interruption, a full disk or a crash leaves the desk as it
   was.
 - **Numbers.** A ticket keeps its number (`TKT-000123`) when no ticket of this desk has it, so
@@ -18,18 +25,24 @@ What a user moving tickets between desks (or from a spreadsheet) should be able 
   taken gets the next free one, and its old number is recorded in the ticket's activity. A row
   whose number, subject and creation time all match a ticket of this desk was imported before:
   it is counted as already present and not duplicated, so importing a file twice is harmless.
-  Numbers are never reused: new ones go above every number the desk ever issued.
+  Numbers are never reused: new ones go above every number the desk ever issued. A number is
+  1 to `numbers.MAX_NUMBER` (TKT-999999999), in decimal digits; an import that would need a
+  new number above it is refused, so every number a desk holds exports and imports again.
 - **Customers** are found by external id, then by email (ignoring case), then, for a row that
   gives only a name, by name when exactly one customer has it; otherwise a customer is created.
   An existing customer's details are never changed by an import.
 - **Agents** are found by name, ignoring case (inactive ones too, to keep history). An unknown
   agent is created, so a team moving its desk keeps who worked on what; the result lists the
   agents created, so a misspelt name is seen at once.
-- **Tags** are created as needed, like when typed.
-- **Times** are ISO 8601 (`2026-03-31T14:05:00Z`; without an offset, UTC). An empty creation
-  time means now; an empty update time means the creation time. Status and times are made to
-  agree as the desk's own rules would have left them: a Resolved or Closed ticket without its
-  time gets the update time, an open one has none.
+- **Tags** are created as needed, like when typed; a tag cannot hold a comma, so a quoted
+  `"a,b"` is a bad row, never split into two tags.
+- **Times** are ISO 8601 (`2026-03-31T14:05:00Z`; without an offset, UTC), within the years
+  1970 to 9999 in UTC (`clock.EARLIEST`..`clock.LATEST`: what the desk shows and computes with).
+  An empty creation time means now; an empty update time means the creation time. Status and
+  times are made to agree as the desk's own rules would have left them: a Resolved or Closed
+  ticket without its time gets the update time, an open one has none.
+- **Resolution**: how a Resolved or Closed ticket was resolved. An active ticket with one is a
+  bad row (the desk clears the resolution on a reopen), rather than text dropped silently.
 - **Audit.** Every imported ticket gets one `imported` activity row (with its number in the file),
   and the full-text index covers it before the transaction commits.
 """
@@ -74,7 +87,8 @@ SPOOL_CHUNK = 1024 * 1024
 _T = TypeVar("_T")
 FIELD_LIMIT = 16 * 1024 * 1024  # characters in one cell; a description may be 1,000,000
 _PROTECTED = frozenset({"subject", "category", "customer", "customer_email", "customer_company",
-                        "customer_external_id", "assignees", "tags", "description"})
+                        "customer_external_id", "assignees", "tags", "description",
+                        "resolution"})
 Progress = Callable[[int, int], bool | None]
 
 
@@ -123,6 +137,7 @@ class _Row:
     first_response_at: int | None
     resolved_at: int | None
     closed_at: int | None
+    resolution: str = ""
 
 
 # -- reading and checking -----------------------------------------------------------------------
@@ -305,6 +320,11 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
         resolved, closed = _or(resolved, updated), None
     else:
         resolved = closed = None
+    resolution = p.check(lambda: text.body(get("resolution", ""), "resolution", required=False),
+                         "")
+    if resolution and status.is_active:
+        p.found.append(f"a {status.label} ticket has no resolution (a reopen clears it); make "
+                       "it Resolved or Closed, or empty the resolution")
     row = _Row(
         line=line,
         number=p.check(lambda: _number(get("number", "")), None),
@@ -326,6 +346,7 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
         first_response_at=first,
         resolved_at=resolved,
         closed_at=closed,
+        resolution=resolution,
     )
     p.raise_any()
     return row
@@ -455,7 +476,7 @@ def _write_chunk(session: Session, rows: list[_Row], people: _People, next_id: l
             "status": int(row.status), "priority": int(row.priority), "category": row.category,
             "customer": customer, "created_at": row.created_at, "updated_at": row.updated_at,
             "first_response_at": row.first_response_at, "resolved_at": row.resolved_at,
-            "closed_at": row.closed_at, "version": 1})
+            "closed_at": row.closed_at, "resolution": row.resolution, "version": 1})
         links.append((tid, row))
     if not tickets:
         return

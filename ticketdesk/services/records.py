@@ -46,6 +46,8 @@ class TicketDetail:
     resolved_at: int | None
     closed_at: int | None
     version: int
+    resolution: str = ""
+    """How it was resolved ("" when it is not; cleared by a reopen)."""
 
     @property
     def number(self) -> str:

@@ -151,22 +151,34 @@ def edit_ticket(session: Session, ticket_id: int, expected_version: int, *,
 
 def set_status(session: Session, ticket_id: int, expected_version: int, status: Status | str, *,
                note: str = "") -> Changes:
-    """Move the ticket to `status`; a reopen is recorded as such. `note` (e.g. how it was
-    resolved) is added as an internal note in the same step. `status` may also be a label as
-    typed ("in progress"); an unknown one is a ValidationError."""
+    """Move the ticket to `status`; a reopen is recorded as such. `status` may also be a label
+    as typed ("in progress"); an unknown one is a ValidationError.
+
+    `note` says how it was resolved when `status` is Resolved or Closed: it becomes the
+    ticket's resolution (replacing an earlier one, with a `resolution` activity row holding
+    both texts). With an active status it is added as an internal note. Either way, in the same
+    step. A reopen clears the resolution (`apply_status`)."""
     status = Status.parse(status)
     clean_note = text.body(note, "note", required=False)
     with session.store.write():
         ticket = audit.fetch_ticket(ticket_id)
         audit.check_version(ticket, expected_version)
         old = Status(ticket.status)
+        resolution = clean_note if clean_note and not status.is_active else None
         if old == status and not clean_note:
             return Changes()
         changes = Changes(tickets=frozenset({ticket_id}))
         version = ticket.version
         if old != status:
-            version = apply_status(session, ticket, old, status)
-        if clean_note:
+            version = apply_status(session, ticket, old, status, resolution=resolution)
+        elif resolution is not None:
+            if resolution == ticket.resolution:
+                return Changes()
+            version = audit.save_ticket(session, ticket, {Ticket.resolution: resolution})
+            audit.record(session, ticket_id, version, ActivityKind.RESOLUTION,
+                         ticket.resolution or None, resolution)
+            session.store.reindex([ticket_id])
+        if clean_note and resolution is None:
             note_id = Note.insert(ticket=ticket_id, author=session.agent_id, body=clean_note,
                                   created_at=session.now(), updated_at=session.now()).execute()
             audit.record(session, ticket_id, version, ActivityKind.NOTE_ADDED, None, clean_note,
@@ -178,16 +190,29 @@ def set_status(session: Session, ticket_id: int, expected_version: int, status: 
     return changes
 
 
-def apply_status(session: Session, ticket: Any, old: Status, new: Status) -> int:
-    """The status change itself, inside the caller's transaction; returns the new version."""
+def apply_status(session: Session, ticket: Any, old: Status, new: Status, *,
+                 resolution: str | None = None) -> int:
+    """The status change itself, inside the caller's transaction; returns the new version.
+
+    `resolution` is stored with a move to Resolved or Closed; a reopen clears the ticket's
+    resolution. Either change of it gets a `resolution` activity row with the old and new text,
+    so the history keeps a resolution that was undone."""
     rules.check_transition(old, new)
     times = rules.times_after(old, new, session.now(),
                               rules.StatusTimes(ticket.resolved_at, ticket.closed_at))
-    version = audit.save_ticket(session, ticket, {
-        Ticket.status: new, Ticket.resolved_at: times.resolved_at,
-        Ticket.closed_at: times.closed_at})
+    updates: dict[Any, Any] = {Ticket.status: new, Ticket.resolved_at: times.resolved_at,
+                               Ticket.closed_at: times.closed_at}
+    before = ticket.resolution or ""
+    after = "" if rules.is_reopen(old, new) else resolution
+    if after is not None and after != before:
+        updates[Ticket.resolution] = after
+    version = audit.save_ticket(session, ticket, updates)
     kind = ActivityKind.REOPENED if rules.is_reopen(old, new) else ActivityKind.STATUS
     audit.record(session, ticket.id, version, kind, old.label, new.label)
+    if Ticket.resolution in updates:
+        audit.record(session, ticket.id, version, ActivityKind.RESOLUTION, before or None,
+                     after or None)
+        session.store.reindex([ticket.id])  # the resolution is searched with the notes
     return version
 
 
@@ -246,7 +271,7 @@ def get_ticket(ticket_id: int) -> TicketDetail:
         category=ticket.category, customer=customer, assignees=assignees, tags=tags,
         created_at=ticket.created_at, updated_at=ticket.updated_at,
         first_response_at=ticket.first_response_at, resolved_at=ticket.resolved_at,
-        closed_at=ticket.closed_at, version=ticket.version)
+        closed_at=ticket.closed_at, version=ticket.version, resolution=ticket.resolution)
 
 
 def ticket_count() -> int:

@@ -104,8 +104,8 @@ class DetailTab(QScrollArea):
         self.resolution_note = TextEditor(self.resolution)
         self.resolution_note.setObjectName("resolutionNote")
         self.resolution_note.setPlaceholderText(self.tr(
-            "How was it resolved? Saved as an internal note. (Ctrl+Enter resolves, Esc "
-            "cancels)"))
+            "How was it resolved? Saved as the ticket's resolution. (Ctrl+Enter resolves, "
+            "Esc cancels)"))
         self.resolution_note.setFixedHeight(90)
         self.resolution_note.submitted.connect(self.resolve)
         self.resolution_note.cancelled.connect(self.close_resolution)
@@ -123,6 +123,16 @@ class DetailTab(QScrollArea):
         resolution_column.addLayout(resolution_buttons)
         self.resolution.hide()
         form.addRow("", self.resolution)
+
+        # The ticket's resolution (what Resolve… saved), read-only; hidden while there is none.
+        self.resolution_text = plain_label("", page)
+        self.resolution_text.setObjectName("resolutionText")
+        self.resolution_text.setWordWrap(True)
+        self.resolution_text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.resolution_title = QLabel(self.tr("Resolution:"), page)
+        form.addRow(self.resolution_title, self.resolution_text)
 
         self.priority = QComboBox(page)
         self.priority.setObjectName("priorityCombo")
@@ -259,6 +269,9 @@ class DetailTab(QScrollArea):
         self.category.set_value(t.category)
         self.description.set_value(t.description)
         self.status.setCurrentIndex(int(t.status))
+        self.resolution_text.setText(t.resolution)
+        for widget in (self.resolution_title, self.resolution_text):
+            widget.setVisible(bool(t.resolution))
         model = self.status.model()
         if isinstance(model, QStandardItemModel):
             for s in (Status.WAITING, Status.RESOLVED):  # a closed ticket is reopened first
