@@ -12,6 +12,7 @@ own with its own connection, as a real second window or command would be.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import signal
 import time
@@ -124,3 +125,73 @@ def crash_rounds(folder: Path, rounds: int, *, writers: int = 2, seed: int = 1,
         if stats.problems:
             break
     return stats
+
+
+# -- a kill at an exact point ------------------------------------------------------------------
+#
+# Each function below runs in a process of its own (`killed_at`) and SIGKILLs itself at the
+# point the test names: what a kill at that instant leaves on disk, with no cleanup of any kind.
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def commit_then_die(desk: str, subjects: list[str]) -> None:
+    """Commit tickets, then die with the desk open: they are in its -wal only."""
+    from ticketdesk.db.store import open_database
+    from ticketdesk.services import tickets
+    from ticketdesk.services.session import Session
+
+    store = open_database(desk)
+    for subject in subjects:
+        tickets.create_ticket(Session(store, None), subject=subject)
+    _die()
+
+
+def restore_then_die(desk: str, backup: str, renames: int) -> None:
+    """`ticketdesk restore`, killed after its `renames`-th rename of a desk file."""
+    from ticketdesk.app import main
+
+    done = 0
+    real_rename = os.rename
+
+    def rename(old: Any, new: Any) -> None:
+        nonlocal done
+        real_rename(old, new)
+        done += 1
+        if done >= renames:
+            _die()
+
+    os.rename = rename  # type: ignore[assignment]
+    main(["restore", "--db", desk, backup])
+    _die()  # (not reached when the kill lands inside)
+
+
+def demo_then_die(desk: str, tickets: int, kill_after: int) -> None:
+    """`ticketdesk demo` in rollback-journal mode, killed once `kill_after` tickets are written."""
+    from ticketdesk.app import main
+    from ticketdesk.services.demo import pipeline, sqlite_bulk
+
+    sqlite_bulk.ROLLBACK_JOURNAL_FROM = 1
+    pipeline.MIN_TICKETS_FOR_WORKERS = tickets + 1
+    real = sqlite_bulk.SqliteBulk.write_chunk
+    written = 0
+
+    def write_chunk(self: Any, rows: Any) -> None:
+        nonlocal written
+        real(self, rows)
+        written += rows.count("tickets")
+        if written >= kill_after:
+            _die()
+
+    sqlite_bulk.SqliteBulk.write_chunk = write_chunk  # type: ignore[method-assign]
+    main(["demo", "--db", desk, "--tickets", str(tickets)])
+
+
+def killed_at(target: Callable[..., None], *args: Any, timeout: float = 300) -> None:
+    """Run `target(*args)` in a new process that kills itself with SIGKILL; wait for it."""
+    proc = context().Process(target=target, args=args)
+    proc.start()
+    proc.join(timeout)
+    if proc.exitcode != -signal.SIGKILL:
+        raise RuntimeError(f"{target.__name__} ended with {proc.exitcode}, not killed")

@@ -5,8 +5,11 @@ Only what we create is touched; a folder or file the user made keeps the permiss
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
+
+from ticketdesk.domain.errors import StorageError
 
 
 def private_dir(path: Path) -> Path:
@@ -48,3 +51,23 @@ def private_file(path: Path) -> bool:
     os.close(fd)
     os.chmod(path, 0o600)
     return True
+
+
+NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT})
+READ_ONLY = frozenset({errno.EROFS})
+
+
+def disk_error(exc: BaseException, where: Path) -> StorageError | None:
+    """`exc` as a StorageError the user can act on when it says the disk holding `where` is full,
+    over quota or mounted read-only (ENOSPC, EDQUOT, EROFS); None for anything else."""
+    if not isinstance(exc, OSError):
+        return None
+    if exc.errno in NO_ROOM:
+        return StorageError(
+            f"The disk holding {where} is full ({exc.strerror}). Free some space and try "
+            "again; nothing was changed.")
+    if exc.errno in READ_ONLY:
+        return StorageError(
+            f"The disk holding {where} is read-only ({exc.strerror}). A desk needs a disk it "
+            "may write to: copy it to a writable folder; nothing was changed.")
+    return None
