@@ -167,30 +167,24 @@ def restore_then_die(desk: str, backup: str, renames: int) -> None:
     _die()  # (not reached when the kill lands inside)
 
 
-def demo_then_die(desk: str, tickets: int, kill_after: int) -> None:
-    """`ticketdesk demo` in rollback-journal mode, killed during its commit, after `kill_after`
-    page writes into the desk file: the journal is hot, and the file's header (page 1, written
-    first) already counts pages that are not written yet, as when a large demo is killed while
-    it writes its pages out at the end."""
+def _die_at_write(number: int, into: Callable[[str, bool], bool]) -> Any:
+    """From now on, SQLite connections die at their `number`-th write into a file `into(name,
+    is_main_db)` accepts (an APSW VFS made the default; keep the returned object alive)."""
     import apsw
 
-    from ticketdesk.app import main
-    from ticketdesk.services.demo import pipeline, sqlite_bulk
-
-    sqlite_bulk.ROLLBACK_JOURNAL_FROM = 1
-    pipeline.MIN_TICKETS_FOR_WORKERS = tickets + 1
     writes = 0
 
     class File(apsw.VFSFile):  # type: ignore[misc]
         def __init__(self, vfs: str, name: Any, flags: list[int]) -> None:
             super().__init__(vfs, name, flags)
-            self.main = bool(flags[0] & apsw.SQLITE_OPEN_MAIN_DB)
+            filename = name.filename() if hasattr(name, "filename") else str(name)
+            self.counted = into(filename, bool(flags[0] & apsw.SQLITE_OPEN_MAIN_DB))
 
         def xWrite(self, data: bytes, offset: int) -> None:
             nonlocal writes
             super().xWrite(data, offset)
-            writes += self.main
-            if writes >= kill_after:
+            writes += self.counted
+            if writes >= number:
                 _die()
 
     class KillingVFS(apsw.VFS):  # type: ignore[misc]
@@ -200,9 +194,47 @@ def demo_then_die(desk: str, tickets: int, kill_after: int) -> None:
         def xOpen(self, name: Any, flags: list[int]) -> File:
             return File("unix", name, flags)
 
-    vfs = KillingVFS()
+    return KillingVFS()
+
+
+def demo_then_die(desk: str, tickets: int, kill_after: int) -> None:
+    """`ticketdesk demo` in rollback-journal mode, killed during its commit, after `kill_after`
+    page writes into the desk file: the journal is hot, and the file's header (page 1, written
+    first) already counts pages that are not written yet, as when a large demo is killed while
+    it writes its pages out at the end."""
+    from ticketdesk.app import main
+    from ticketdesk.services.demo import pipeline, sqlite_bulk
+
+    sqlite_bulk.ROLLBACK_JOURNAL_FROM = 1
+    pipeline.MIN_TICKETS_FOR_WORKERS = tickets + 1
+    vfs = _die_at_write(kill_after, lambda _name, is_main: is_main)
     main(["demo", "--db", desk, "--tickets", str(tickets)])
     vfs.unregister()
+
+
+def backup_then_die(desk: str, kill_after: int) -> None:
+    """`ticketdesk backup`, killed after `kill_after` writes into its temporary copy."""
+    from ticketdesk.app import main
+
+    vfs = _die_at_write(kill_after, lambda name, _main: name.endswith(".partial"))
+    out = Path(desk).parent / "backups" / "desk-20260101-000000.sqlite"
+    main(["backup", "--db", desk, "--out", str(out)])
+    vfs.unregister()
+
+
+def restore_copy_then_die(desk: str, backup: str) -> None:
+    """`ticketdesk restore`, killed while it copies the backup beside the desk."""
+    import shutil
+
+    from ticketdesk.app import main
+
+    def copy_half(src: Any, dst: Any, length: int = 0) -> None:
+        dst.write(src.read(4096))
+        dst.flush()
+        _die()
+
+    shutil.copyfileobj = copy_half
+    main(["restore", "--db", desk, backup])
 
 
 def killed_at(target: Callable[..., None], *args: Any, timeout: float = 300) -> None:

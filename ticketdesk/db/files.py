@@ -58,8 +58,10 @@ READ_ONLY = frozenset({errno.EROFS})
 
 
 def disk_error(exc: BaseException, where: Path) -> StorageError | None:
-    """`exc` as a StorageError the user can act on when it says the disk holding `where` is full,
-    over quota or mounted read-only (ENOSPC, EDQUOT, EROFS); None for anything else."""
+    """`exc` as a StorageError the user can act on when it says the disk holding the folder
+    `where` is full, over quota or mounted read-only (ENOSPC, EDQUOT, EROFS); None for anything
+    else. Opening and locking a desk write small files beside it; on such a disk that is a
+    message, never a traceback."""
     if not isinstance(exc, OSError):
         return None
     if exc.errno in NO_ROOM:
@@ -68,6 +70,7 @@ def disk_error(exc: BaseException, where: Path) -> StorageError | None:
             "again; nothing was changed.")
     if exc.errno in READ_ONLY:
         return StorageError(
-            f"The disk holding {where} is read-only ({exc.strerror}). A desk needs a disk it "
-            "may write to: copy it to a writable folder; nothing was changed.")
+            f"ticketdesk cannot write in {where}: its disk is read-only ({exc.strerror}). A desk "
+            "needs a folder it may write to, for its journal files: copy the desk to a writable "
+            "folder; nothing was changed.")
     return None

@@ -319,7 +319,7 @@ def _backup_partials(desk: Path) -> list[Path]:
     folder = desk.parent / BACKUPS
     if not folder.is_dir():
         return []
-    return [p for p in folder.glob(f".{desk.stem}-*.partial") if p.is_file()]
+    return [p for p in folder.glob(f".{desk.stem}-*.partial*") if p.is_file()]
 
 
 def prepare_to_open(desk: Path) -> str | None:

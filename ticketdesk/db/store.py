@@ -187,7 +187,7 @@ def _before_sqlite_open(path: Path, create: bool) -> str | None:
         if path.is_file():
             damage.check(path)
     except OSError as exc:
-        error = disk_error(exc, path)
+        error = disk_error(exc, path.parent)
         if error is None:
             raise
         raise error from exc

@@ -184,7 +184,8 @@ def prune_daily(desk: Path, keep: int = DAILY_KEEP, now: float | None = None) ->
     folder = desk.parent / "backups"
     cutoff = moment - _STALE_PARTIAL
     if folder.is_dir():
-        removed += [p for p in folder.glob(f".{desk.stem}-*.partial") if p.stat().st_mtime < cutoff]
+        removed += [p for p in folder.glob(f".{desk.stem}-*.partial*")
+                    if p.stat().st_mtime < cutoff]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
