@@ -231,10 +231,11 @@ def versions() -> str:
 def _open_desk(args: argparse.Namespace, *, create: bool = False) -> Iterator[Store]:
     """The desk `--db` names, closed when the command is done. A desk file that does not exist
     is created only by the commands that fill a desk (`create`; `run` says so on stdout); the
-    others refuse it, so a mistyped --db is an error, not a new empty desk."""
+    others refuse it, so a mistyped --db is an error, not a new empty desk. Those others only
+    read the desk, so a full disk under it does not stop them (open_database's `for_reading`)."""
     from ticketdesk.db.store import open_database
 
-    store = open_database(resolve_url(args.db), create=create)
+    store = open_database(resolve_url(args.db), create=create, for_reading=not create)
     if store.notice:
         sys.stderr.write(f"ticketdesk: {store.notice}\n")
     try:

@@ -65,12 +65,28 @@ def disk_error(exc: BaseException, where: Path) -> StorageError | None:
     if not isinstance(exc, OSError):
         return None
     if exc.errno in NO_ROOM:
-        return StorageError(
-            f"The disk holding {where} is full ({exc.strerror}). Free some space and try "
-            "again; nothing was changed.")
+        return full_disk_error(where)
     if exc.errno in READ_ONLY:
         return StorageError(
             f"ticketdesk cannot write in {where}: its disk is read-only ({exc.strerror}). A desk "
             "needs a folder it may write to, for its journal files: copy the desk to a writable "
             "folder; nothing was changed.")
     return None
+
+
+NEARLY_FULL = 1024 * 1024
+
+
+def disk_full(folder: Path) -> bool:
+    """Whether the disk holding `folder` has (nearly) no room left for this user: SQLite then
+    fails to grow its small files (the -shm index) with a bare "disk I/O error"."""
+    try:
+        stats = os.statvfs(folder)
+    except (OSError, AttributeError):  # statvfs is POSIX only
+        return False
+    return stats.f_bavail * stats.f_frsize < NEARLY_FULL
+
+
+def full_disk_error(where: Path) -> StorageError:
+    return StorageError(
+        f"The disk holding {where} is full. Free some space and try again; nothing was changed.")

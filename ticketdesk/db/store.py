@@ -18,7 +18,7 @@ import numpy as np
 from ticketdesk.db import damage, migrations, search_index, sqlite_files
 from ticketdesk.db.desk_lock import DeskLock
 from ticketdesk.db.errors import storage_error
-from ticketdesk.db.files import disk_error
+from ticketdesk.db.files import disk_error, disk_full, full_disk_error
 from ticketdesk.db.models import database_proxy
 from ticketdesk.db.postgres_backend import PostgresBackend
 from ticketdesk.db.sqlite_backend import SqliteBackend
@@ -194,12 +194,28 @@ def _before_sqlite_open(path: Path, create: bool) -> str | None:
     return notice
 
 
+def _start(db: Any, backend: Backend, migrate_to: int) -> None:
+    _connect(db, backend)
+    backend.after_connect(db)
+    migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db), migrate_to)
+
+
+def _full(backend: Backend) -> bool:
+    return isinstance(backend, SqliteBackend) and disk_full(backend.path.parent)
+
+
 def open_database(url: str | None = None, *, password: str | None = None,
                   mounts_file: Path | None = None,
-                  migrate_to: int = migrations.LATEST, create: bool = True) -> Store:
+                  migrate_to: int = migrations.LATEST, create: bool = True,
+                  for_reading: bool = False) -> Store:
     """Open the desk at `url` and bring its schema up to date; a SQLite file that does not exist
     is created only if `create` (else NoDeskError: the entry points decide when creating a desk
     is what the user asked for, see app.py and cli.py).
+
+    A SQLite desk on a full disk cannot be opened as usual (SQLite must grow its -shm index
+    beside it); `for_reading` callers (an export, a check, a backup written to another disk)
+    then open it in exclusive locking mode, which keeps that index in memory: they work, and
+    other processes wait for them. Anything else on a full disk is a StorageError saying so.
 
     The returned store is also where the models point: one desk is open per process.
     """
@@ -213,9 +229,15 @@ def open_database(url: str | None = None, *, password: str | None = None,
         lock.acquire()
     db = backend.make_database()
     try:
-        _connect(db, backend)
-        backend.after_connect(db)
-        migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db), migrate_to)
+        try:
+            _start(db, backend, migrate_to)
+        except Exception:
+            if not (for_reading and isinstance(backend, SqliteBackend) and _full(backend)):
+                raise
+            if not db.is_closed():
+                db.close()
+            db = backend.make_database(exclusive=True)
+            _start(db, backend, migrate_to)
     except Exception as exc:
         if not db.is_closed():
             db.close()
@@ -223,6 +245,8 @@ def open_database(url: str | None = None, *, password: str | None = None,
             lock.release()
         error = (damage.as_damage(backend.path, exc) if isinstance(backend, SqliteBackend)
                  else None) or storage_error(exc)
+        if error is not None and isinstance(backend, SqliteBackend) and _full(backend):
+            error = full_disk_error(backend.path.parent)
         if error is None or error is exc:
             raise
         raise error from exc
