@@ -199,20 +199,22 @@ def prepare_copy(source: Path, desk: Path, latest_schema: int) -> Path:
 def swap_in(copy: Path, desk: Path, label: str, now: float | None = None) -> list[Path]:
     """Set the desk aside and give `copy` its name, recoverably: a plan written first lets
     `recover` finish (or undo) the swap if this process is killed between the two renames.
-    Returns where the old desk went. The caller holds the desk exclusively."""
+    A failure here puts the desk back at once; the plan is kept only if even that fails (the next
+    open then does it). Returns where the old desk went. The caller holds the desk exclusively."""
     base = aside_name(desk, label, now)
     plan = plan_path(desk)
     _write_plan(plan, {"copy": copy.name, "aside": base.name})
     try:
         aside = set_aside(desk, label, now, base=base)
-        try:
-            put_in_place(copy, desk)
-        except BaseException:
-            _put_back(aside, base, desk)
-            raise
-    finally:
+        put_in_place(copy, desk)
+    except BaseException:
+        _put_back([companion(base, s) for s in ("", *COMPANIONS)
+                   if companion(base, s).exists()], base, desk)
         plan.unlink(missing_ok=True)
         fsync_dir(desk.parent)
+        raise
+    plan.unlink(missing_ok=True)
+    fsync_dir(desk.parent)
     return aside
 
 
