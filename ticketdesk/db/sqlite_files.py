@@ -270,7 +270,7 @@ def recover(desk: Path) -> str | None:
     plan.with_name(plan.name + ".tmp").unlink(missing_ok=True)
     discard_copy(desk)
     migrating = desk.with_name(f".{desk.name}.migrating")
-    if not desk.exists() and _untouched_for(migrating, STALE_SECONDS):
+    if _untouched_for(migrating, STALE_SECONDS):
         for suffix in ("", *COMPANIONS):
             companion(migrating, suffix).unlink(missing_ok=True)
     fsync_dir(desk.parent)
