@@ -204,6 +204,25 @@ def _full(backend: Backend) -> bool:
     return isinstance(backend, SqliteBackend) and disk_full(backend.path.parent)
 
 
+_DISK_FAULTS = frozenset({"IOError", "FullError", "CantOpenError"})
+
+
+def _disk_fault(exc: BaseException) -> bool:
+    """Whether SQLite failed to write or create a file (not: the desk is damaged)."""
+    todo: list[BaseException | None] = [exc]
+    seen: list[BaseException] = []
+    while todo:
+        item = todo.pop()
+        if item is None or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        if type(item).__name__ in _DISK_FAULTS:
+            return True
+        todo += [item.__cause__, item.__context__,
+                 *(a for a in item.args if isinstance(a, BaseException))]
+    return False
+
+
 def open_database(url: str | None = None, *, password: str | None = None,
                   mounts_file: Path | None = None,
                   migrate_to: int = migrations.LATEST, create: bool = True,
@@ -245,8 +264,8 @@ def open_database(url: str | None = None, *, password: str | None = None,
             lock.release()
         error = (damage.as_damage(backend.path, exc) if isinstance(backend, SqliteBackend)
                  else None) or storage_error(exc)
-        if error is not None and isinstance(backend, SqliteBackend) and _full(backend):
-            error = full_disk_error(backend.path.parent)
+        if isinstance(backend, SqliteBackend) and _disk_fault(exc) and _full(backend):
+            error = full_disk_error(backend.path.parent)  # SQLite's bare "disk I/O error"
         if error is None or error is exc:
             raise
         raise error from exc
