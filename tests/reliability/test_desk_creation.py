@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from tests.reliability.crash import backup_then_die, killed_at, restore_copy_then_die
 from tests.ui.conftest import answer_modal
@@ -156,3 +156,22 @@ def test_the_window_asks_about_a_default_desk_that_is_gone_but_has_backups(
         store.close()
     desk.unlink()
     assert missing_desk(str(desk), default=True) == desk
+
+
+def test_choosing_another_desk_in_the_window_opens_that_file(qtbot: object, tmp_path: Path,
+                                                            desk: Path) -> None:
+    typo = tmp_path / "typo.db"
+
+    def choose_another(dialog: QWidget) -> None:
+        assert isinstance(dialog, QMessageBox)
+        dialog.findChild(QWidget, "chooseDesk").click()  # type: ignore[union-attr]
+        answer_modal(pick_the_desk)
+
+    def pick_the_desk(dialog: QWidget) -> None:
+        assert isinstance(dialog, QFileDialog)
+        dialog.selectFile(str(desk))
+        dialog.accept()
+
+    answer_modal(choose_another)
+    assert confirm_new_desk(typo) == sqlite_url(desk)
+    assert not typo.exists()
