@@ -14,6 +14,7 @@ from ticketdesk import cli
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
+    from ticketdesk.db.store import Store
     from ticketdesk.ui.main_window import MainWindow
 
 
@@ -54,35 +55,52 @@ def build_main_window(db_url: str | None = None, *, agent_name: str | None = Non
         raise
 
 
-def run_gui(args: argparse.Namespace) -> int:
-    """Open the window: ask who is working on first use of a desk, load demo data if asked."""
+def _open_for_window(args: argparse.Namespace) -> Store | int:
+    """The desk the window opens, or the exit status when it is not opened: a desk that does
+    not exist is created only if the user says so (ui/desk_choice.py; --demo says so), a
+    damaged one is offered its latest backup, anything else the user can act on is shown."""
     from PySide6.QtWidgets import QMessageBox
 
     from ticketdesk.db.errors import DamagedDeskError
     from ticketdesk.domain.errors import TicketdeskError
+    from ticketdesk.ui.backups import offer_restore
+    from ticketdesk.ui.desk_choice import desk_to_open
+    from ticketdesk.ui.preferences import open_desk
+    from ticketdesk.ui.settings import open_settings
+    from ticketdesk.ui.text import plain_box
+
+    url = desk_to_open(args.db, open_settings(), creating=bool(args.demo))
+    if url is None:
+        return 0  # the desk did not exist, and the user chose not to create it
+    try:
+        try:
+            return open_desk(url, open_settings())
+        except DamagedDeskError as exc:  # offer the latest backup; retry if restored
+            if not offer_restore(exc):
+                return 1
+            return open_desk(url, open_settings())
+    except TicketdeskError as exc:
+        plain_box(None, QMessageBox.Icon.Critical, "ticketdesk", str(exc)).exec()
+        return 1
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the window: ask who is working on first use of a desk, load demo data if asked."""
+    from ticketdesk.db.store import Store
     from ticketdesk.services.session import Session
     from ticketdesk.services.tickets import ticket_count
     from ticketdesk.ui.agent_picker import AgentPicker, ensure_agent
     from ticketdesk.ui.application import CloseOnSignals, create_application
-    from ticketdesk.ui.backups import after_open, offer_restore
+    from ticketdesk.ui.backups import after_open
     from ticketdesk.ui.main_window import MainWindow
-    from ticketdesk.ui.preferences import open_desk
-    from ticketdesk.ui.settings import AppSettings, open_settings
-    from ticketdesk.ui.text import plain_box
+    from ticketdesk.ui.settings import AppSettings
 
     app = create_application(sys.argv[:1])
     closer = CloseOnSignals(app)  # SIGTERM/SIGINT close the window as File > Quit does
     try:
-        try:
-            try:
-                store = open_desk(args.db, open_settings())
-            except DamagedDeskError as exc:  # offer the latest backup; retry if restored
-                if not offer_restore(exc):
-                    return 1
-                store = open_desk(args.db, open_settings())
-        except TicketdeskError as exc:
-            plain_box(None, QMessageBox.Icon.Critical, "ticketdesk", str(exc)).exec()
-            return 1
+        store = _open_for_window(args)
+        if not isinstance(store, Store):
+            return store  # not opened: the exit status
         settings = AppSettings()
         agent_id = settings.agent_for(store.location)
         wanted = args.agent or os.environ.get(cli.ENV_AGENT)
@@ -98,6 +116,8 @@ def run_gui(args: argparse.Namespace) -> int:
             settings.set_agent_for(store.location, agent_id)
         window = MainWindow(store, agent_id, settings)
         window.show()
+        if store.notice:  # a restore killed mid-swap was finished at open, say so
+            window.statusBar().showMessage(store.notice, 30_000)
         housekeeping = after_open(window)  # today's backup, off the GUI thread
         if args.demo and ticket_count() == 0:
             window.load_demo(args.demo)

@@ -233,21 +233,56 @@ def versions() -> str:
 
 
 @contextmanager
-def _open_desk(args: argparse.Namespace) -> Iterator[Store]:
-    """The desk `--db` names, closed when the command is done."""
+def _open_desk(args: argparse.Namespace, *, create: bool = False) -> Iterator[Store]:
+    """The desk `--db` names, closed when the command is done. A desk file that does not exist
+    is created only by the commands that fill a desk (`create`; `run` says so on stdout); the
+    others refuse it, so a mistyped --db is an error, not a new empty desk. Those others only
+    read the desk, so a full disk under it does not stop them (open_database's `for_reading`)."""
     from ticketdesk.db.store import open_database
 
-    store = open_database(resolve_url(args.db))
+    store = open_database(resolve_url(args.db), create=create, for_reading=not create)
+    if store.notice:
+        sys.stderr.write(f"ticketdesk: {store.notice}\n")
     try:
         yield store
     finally:
         store.close()
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite desk URL (None for PostgreSQL, or a URL the open will refuse)."""
+    from ticketdesk.db.url import is_postgres, sqlite_path
+
+    if is_postgres(url):
+        return None
+    try:
+        return sqlite_path(url).expanduser().absolute()
+    except ValidationError:
+        return None
+
+
+def _desks_created_by(args: argparse.Namespace) -> list[Path]:
+    """The SQLite desk files this command may create that do not exist yet (demo and import
+    fill the --db desk, migrate writes --to); refuses a missing migrate --from."""
+    from ticketdesk.db.sqlite_files import NoDeskError
+
+    if args.command == "migrate":
+        source = _sqlite_file(args.source)
+        if source is not None and not source.exists():
+            raise NoDeskError(source)
+        urls = [args.target]
+    elif args.command in ("demo", "import"):
+        urls = [resolve_url(args.db)]
+    else:
+        return []
+    files = [_sqlite_file(url) for url in urls]
+    return [f for f in files if f is not None and not f.exists()]
+
+
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from ticketdesk.services import demo
 
-    with _open_desk(args) as store:
+    with _open_desk(args, create=True) as store:
         printer = Printer(out)
         summary = demo.generate(store, tickets=args.tickets, seed=args.seed,
                                 progress=printer)
@@ -375,12 +410,15 @@ def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.db.sqlite_files import NoDeskError
     from ticketdesk.services.maintenance import desk_path, list_backups, restore
 
     desk = desk_path(resolve_url(args.db))
     if args.list:
         backups = list_backups(desk)
         if not backups:
+            if not desk.exists():  # a mistyped --db (a lost desk with backups is listed)
+                raise NoDeskError(desk)
             out.write(f"No backups of {desk.name} in {desk.parent / 'backups'}.\n")
             return 0
         out.write(f"Backups of {desk} (newest first):\n")
@@ -422,13 +460,22 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run the command in `args`; a TicketdeskError becomes a message and exit status 1."""
+    """Run the command in `args`; a TicketdeskError becomes a message and exit status 1. A desk
+    the command created is said on stdout ("Created a new desk at …")."""
+    from ticketdesk.db.sqlite_files import NoDeskError
+
     out = out or sys.stdout
     err = err or sys.stderr
+    new: list[Path] = []
     try:
+        new = _desks_created_by(args)
         return COMMANDS[args.command](args, out)
     except DamagedDeskError as exc:
         err.write(f"ticketdesk: {exc}\n{_damaged_advice(exc)}\n")
+        return 1
+    except NoDeskError as exc:
+        err.write(f"ticketdesk: {exc}\nCheck the name given with --db (or ${ENV_DB}). "
+                  "`ticketdesk demo` and `ticketdesk import` create a new desk.\n")
         return 1
     except TicketdeskError as exc:
         err.write(f"ticketdesk: {exc}\n")
@@ -436,3 +483,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except KeyboardInterrupt:
         err.write("ticketdesk: interrupted; nothing half-written was kept.\n")
         return 130
+    finally:
+        for path in new:
+            if path.exists():
+                out.write(f"Created a new desk at {path}.\n")

@@ -41,9 +41,17 @@ def display() -> Iterator[str]:
         yield name
 
 
-def start(tmp_path: Path, display: str, *args: str, **env: str) -> subprocess.Popen[bytes]:
+def start(tmp_path: Path, display: str, *args: str, new_desk: bool = True,
+          **env: str) -> subprocess.Popen[bytes]:
+    """The program on `desk.sqlite` in `tmp_path`, made beforehand as an empty desk (a desk
+    that does not exist makes the window ask first) unless `new_desk` is False."""
+    desk = tmp_path / "desk.sqlite"
+    if new_desk and not desk.exists():
+        from ticketdesk.db.store import open_database
+
+        open_database(str(desk)).close()
     return subprocess.Popen(
-        [sys.executable, "-m", "ticketdesk", "--db", str(tmp_path / "desk.sqlite"), *args],
+        [sys.executable, "-m", "ticketdesk", "--db", str(desk), *args],
         env=program_environment(tmp_path / "home", display, **env),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
 
@@ -87,6 +95,19 @@ def test_first_run_asks_who_is_working_then_quits_cleanly_with_ctrl_q(
     assert_clean_exit(process)
     saved = settings_file(tmp_path).read_text(encoding="utf-8")
     assert "geometry=" in saved  # the layout was saved on the way out
+
+
+def test_a_desk_that_does_not_exist_is_asked_about_and_cancel_creates_nothing(
+        tmp_path: Path, display: str) -> None:
+    process = start(tmp_path, display, new_desk=False)
+    try:
+        question = wait_for_window(display, "^ticketdesk$", process)
+        focus_and_type_keys(display, question, "Escape")
+    except BaseException:
+        process.kill()
+        raise
+    assert_clean_exit(process)
+    assert not (tmp_path / "desk.sqlite").exists()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

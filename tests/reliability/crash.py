@@ -12,6 +12,7 @@ own with its own connection, as a real second window or command would be.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import signal
 import time
@@ -124,3 +125,122 @@ def crash_rounds(folder: Path, rounds: int, *, writers: int = 2, seed: int = 1,
         if stats.problems:
             break
     return stats
+
+
+# -- a kill at an exact point ------------------------------------------------------------------
+#
+# Each function below runs in a process of its own (`killed_at`) and SIGKILLs itself at the
+# point the test names: what a kill at that instant leaves on disk, with no cleanup of any kind.
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def commit_then_die(desk: str, subjects: list[str]) -> None:
+    """Commit tickets, then die with the desk open: they are in its -wal only."""
+    from ticketdesk.db.store import open_database
+    from ticketdesk.services import tickets
+    from ticketdesk.services.session import Session
+
+    store = open_database(desk)
+    for subject in subjects:
+        tickets.create_ticket(Session(store, None), subject=subject)
+    _die()
+
+
+def restore_then_die(desk: str, backup: str, renames: int) -> None:
+    """`ticketdesk restore`, killed after its `renames`-th rename of a desk file."""
+    from ticketdesk.app import main
+
+    done = 0
+    real_rename = os.rename
+
+    def rename(old: Any, new: Any) -> None:
+        nonlocal done
+        real_rename(old, new)
+        done += 1
+        if done >= renames:
+            _die()
+
+    os.rename = rename  # type: ignore[assignment]
+    main(["restore", "--db", desk, backup])
+    _die()  # (not reached when the kill lands inside)
+
+
+def _die_at_write(number: int, into: Callable[[str, bool], bool]) -> Any:
+    """From now on, SQLite connections die at their `number`-th write into a file `into(name,
+    is_main_db)` accepts (an APSW VFS made the default; keep the returned object alive)."""
+    import apsw
+
+    writes = 0
+
+    class File(apsw.VFSFile):  # type: ignore[misc]
+        def __init__(self, vfs: str, name: Any, flags: list[int]) -> None:
+            super().__init__(vfs, name, flags)
+            filename = name.filename() if hasattr(name, "filename") else str(name)
+            self.counted = into(filename, bool(flags[0] & apsw.SQLITE_OPEN_MAIN_DB))
+
+        def xWrite(self, data: bytes, offset: int) -> None:
+            nonlocal writes
+            super().xWrite(data, offset)
+            writes += self.counted
+            if writes >= number:
+                _die()
+
+    class KillingVFS(apsw.VFS):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__("killing", "unix", makedefault=True)
+
+        def xOpen(self, name: Any, flags: list[int]) -> File:
+            return File("unix", name, flags)
+
+    return KillingVFS()
+
+
+def demo_then_die(desk: str, tickets: int, kill_after: int) -> None:
+    """`ticketdesk demo` in rollback-journal mode, killed during its commit, after `kill_after`
+    page writes into the desk file: the journal is hot, and the file's header (page 1, written
+    first) already counts pages that are not written yet, as when a large demo is killed while
+    it writes its pages out at the end."""
+    from ticketdesk.app import main
+    from ticketdesk.services.demo import pipeline, sqlite_bulk
+
+    sqlite_bulk.ROLLBACK_JOURNAL_FROM = 1
+    pipeline.MIN_TICKETS_FOR_WORKERS = tickets + 1
+    vfs = _die_at_write(kill_after, lambda _name, is_main: is_main)
+    main(["demo", "--db", desk, "--tickets", str(tickets)])
+    vfs.unregister()
+
+
+def backup_then_die(desk: str, kill_after: int) -> None:
+    """`ticketdesk backup`, killed after `kill_after` writes into its temporary copy."""
+    from ticketdesk.app import main
+
+    vfs = _die_at_write(kill_after, lambda name, _main: name.endswith(".partial"))
+    out = Path(desk).parent / "backups" / "desk-20260101-000000.sqlite"
+    main(["backup", "--db", desk, "--out", str(out)])
+    vfs.unregister()
+
+
+def restore_copy_then_die(desk: str, backup: str) -> None:
+    """`ticketdesk restore`, killed while it copies the backup beside the desk."""
+    import shutil
+
+    from ticketdesk.app import main
+
+    def copy_half(src: Any, dst: Any, length: int = 0) -> None:
+        dst.write(src.read(4096))
+        dst.flush()
+        _die()
+
+    shutil.copyfileobj = copy_half
+    main(["restore", "--db", desk, backup])
+
+
+def killed_at(target: Callable[..., None], *args: Any, timeout: float = 300) -> None:
+    """Run `target(*args)` in a new process that kills itself with SIGKILL; wait for it."""
+    proc = context().Process(target=target, args=args)
+    proc.start()
+    proc.join(timeout)
+    if proc.exitcode != -signal.SIGKILL:
+        raise RuntimeError(f"{target.__name__} ended with {proc.exitcode}, not killed")

@@ -11,7 +11,8 @@ from pathlib import Path
 import apsw
 import pytest
 
-from tests.reliability.crash import Writer
+from tests.reliability.crash import Writer, commit_then_die, killed_at, restore_then_die
+from ticketdesk.app import main
 from ticketdesk.db.desk_lock import DeskLock
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.errors import StorageError, ValidationError
@@ -219,3 +220,158 @@ def test_two_stores_on_one_desk_know_about_each_other(tmp_path: Path) -> None:
         second.close()
         first.close()
     assert DeskLock(desk).others() == []
+
+
+# -- issue 13: data loss around restore, locks and backups -----------------------------------
+
+def _count(path: Path) -> int:
+    conn = apsw.Connection(str(path))
+    try:
+        return int(conn.execute("SELECT count(*) FROM ticket").fetchall()[0][0])
+    finally:
+        conn.close()
+
+
+def test_undoing_a_restore_brings_back_the_changes_that_were_only_in_the_wal(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 1: a desk is its file and its -wal. The desk set aside by a restore carries the
+    commits of a window that was killed (still in its -wal); restoring that set-aside desk
+    brings back all 220 tickets, not the 200 of its main file."""
+    desk = _desk(tmp_path, tuple(f"ticket {n}" for n in range(200)))
+    store = open_database(str(desk))
+    try:
+        backup = maintenance.backup(store)
+    finally:
+        store.close()
+    killed_at(commit_then_die, str(desk), [f"late {n}" for n in range(20)])
+    assert desk.with_name("desk.sqlite-wal").stat().st_size > 0  # the 20 live in the WAL only
+    assert main(["restore", "--db", str(desk), str(backup)]) == 0
+    aside = next(tmp_path.glob("desk.sqlite.before-restore-*[0-9]"))
+    assert aside.with_name(aside.name + "-wal").exists()
+    assert _count(desk) == 200
+    assert main(["restore", "--db", str(desk), str(aside)]) == 0  # undo the restore
+    assert _count(desk) == 220
+    assert not desk.with_name("desk.sqlite-wal").exists()  # folded into the restored file
+    assert main(["check", "--db", str(desk)]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_a_window_that_opened_the_desk_through_a_symlink_stops_a_restore(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 3: the lock belongs to the real file, so a restore by its real name sees the window
+    that opened it through a link (and the other way round), and the window's saves go on
+    landing in the desk."""
+    real_folder = tmp_path / "real"
+    real_folder.mkdir()
+    desk = _desk(real_folder, ("before",))
+    store = open_database(str(desk))
+    try:
+        backup = maintenance.backup(store)
+    finally:
+        store.close()
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(desk)
+    linked_folder = tmp_path / "linked-folder"
+    linked_folder.symlink_to(real_folder)
+    for opened_by, restored_by in ((link, desk), (desk, link),
+                                   (linked_folder / "desk.sqlite", desk)):
+        window = open_database(str(opened_by))
+        try:
+            assert main(["restore", "--db", str(restored_by), str(backup)]) == 1
+            assert f"open in process {os.getpid()}" in capsys.readouterr().err
+            tickets.create_ticket(Session(window, None), subject=f"saved via {opened_by.name}")
+        finally:
+            window.close()
+    assert not list(real_folder.glob("*.before-restore-*"))
+    assert not (tmp_path / "link.sqlite.lock").exists()
+    assert _subjects(desk) == ["before", "saved via link.sqlite", "saved via desk.sqlite",
+                               "saved via desk.sqlite"]
+    assert main(["restore", "--db", str(link), str(backup)]) == 0  # nobody has it open now
+    assert link.is_symlink()
+    assert _subjects(link) == ["before"]
+
+
+@pytest.mark.parametrize("renames", [1, 2])
+def test_a_restore_killed_in_the_middle_of_the_swap_is_finished_at_the_next_start(
+        tmp_path: Path, renames: int, capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 4: killed after the desk's main file (1) or also its -wal (2) was set aside, before
+    the backup took its name: the next start finishes the restore instead of creating an
+    empty desk, and the set-aside desk keeps everything."""
+    desk = _desk(tmp_path, ("in the backup",))
+    store = open_database(str(desk))
+    try:
+        backup = maintenance.backup(store)
+    finally:
+        store.close()
+    killed_at(commit_then_die, str(desk), ["after the backup"])
+    killed_at(restore_then_die, str(desk), str(backup), renames)
+    assert not desk.exists()  # the moment the issue describes
+    assert main(["check", "--db", str(desk)]) == 0
+    assert _subjects(desk) == ["in the backup"]
+    aside = next(tmp_path.glob("desk.sqlite.before-restore-*[0-9]"))
+    assert _subjects(aside) == ["in the backup", "after the backup"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_restore_killed_before_its_copy_was_in_place_is_undone_at_the_next_start(
+        tmp_path: Path) -> None:
+    """Item 4, the other way: if the checked copy is gone, the set-aside desk is put back."""
+    desk = _desk(tmp_path, ("the desk",))
+    store = open_database(str(desk))
+    try:
+        backup = maintenance.backup(store)
+    finally:
+        store.close()
+    killed_at(restore_then_die, str(desk), str(backup), 1)
+    next(tmp_path.glob(".desk.sqlite.restoring")).unlink()
+    store = open_database(str(desk), create=False)
+    try:
+        assert tickets.ticket_count() == 1
+    finally:
+        store.close()
+    assert not list(tmp_path.glob("desk.sqlite.before-restore-*"))
+
+
+def test_an_oddly_named_file_in_backups_stops_neither_backups_nor_restore(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 5: `desk-20261399-000000.sqlite` looks like a backup but has no real date: it is
+    ignored (and kept) by the daily backup, restore, restore --list and the damage advice."""
+    desk = _desk(tmp_path, ("the desk",))
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    odd = folder / "desk-20261399-000000.sqlite"
+    odd.write_bytes(b"not a backup")
+    store = open_database(str(desk))
+    try:
+        assert maintenance.daily_backup(store, now=NOON) is not None
+    finally:
+        store.close()
+    assert main(["restore", "--list", "--db", str(desk)]) == 0
+    listed = capsys.readouterr().out
+    assert "desk-daily-20260528-" in listed
+    assert odd.name not in listed
+    assert main(["restore", "--db", str(desk)]) == 0
+    desk.write_bytes(b"garbage" * 100)
+    assert main(["check", "--db", str(desk)]) == 1
+    assert "ticketdesk restore" in capsys.readouterr().err
+    assert odd.exists()
+
+
+def test_a_clock_once_set_ahead_does_not_make_new_daily_backups_vanish(tmp_path: Path) -> None:
+    """Item 5: daily backups dated in the future (taken while the clock was ahead) do not count
+    among the seven kept, so today's backup is kept; they are not deleted either."""
+    desk = _desk(tmp_path)
+    store = open_database(str(desk))
+    try:
+        ahead = [maintenance.daily_backup(store, now=NOON + 400 * DAY + n * DAY)
+                 for n in range(maintenance.DAILY_KEEP)]
+        today = maintenance.daily_backup(store, now=NOON)
+        assert today is not None
+        assert today.exists()
+        tomorrow = maintenance.daily_backup(store, now=NOON + DAY)
+        assert tomorrow is not None
+        assert tomorrow.exists()
+        assert today.exists()
+    finally:
+        store.close()
+    assert all(p is not None and p.exists() for p in ahead)

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from ticketdesk.db import damage
+from tests.reliability.crash import demo_then_die, killed_at
+from ticketdesk.app import main
+from ticketdesk.db import damage, sqlite_files
 from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.errors import StorageError
-from ticketdesk.services import maintenance, notes, tickets
+from ticketdesk.services import demo, maintenance, notes, tickets
 from ticketdesk.services.session import Session
 
 PAGE = 4096
@@ -143,3 +145,57 @@ def test_damage_deep_inside_is_found_by_check_and_the_daily_backup_keeps_older_o
     finally:
         store.close()
     assert [b.path for b in maintenance.list_backups(desk)] == [good]
+
+
+def _fresh_desk_killed_mid_demo(tmp_path: Path) -> tuple[Path, Path]:
+    """A desk whose large demo (rollback-journal mode) was killed mid-load, and a backup of
+    200 tickets in its backups folder."""
+    source = tmp_path / "source" / "desk.sqlite"
+    store = open_database(str(source))
+    try:
+        demo.generate(store, tickets=200)
+    finally:
+        store.close()
+    backup = tmp_path / "backups" / "desk-20260101-120000.sqlite"
+    backup.parent.mkdir()
+    shutil.copyfile(source, backup)
+    desk = tmp_path / "desk.sqlite"
+    killed_at(demo_then_die, str(desk), 3000, 500)
+    assert sqlite_files.hot_journal(desk)
+    header = desk.read_bytes()[:100]
+    assert int.from_bytes(header[28:32], "big") * PAGE > desk.stat().st_size  # "cut short"
+    return desk, backup
+
+
+def test_a_demo_killed_mid_load_is_recovered_at_start_not_called_damaged(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 2: a hot journal is recovery, not damage: the desk opens, SQLite rolls the half
+    load back, and the desk is as it was before the demo (empty, sound)."""
+    desk, _ = _fresh_desk_killed_mid_demo(tmp_path)
+    assert damage.problem(desk) is None
+    assert main(["check", "--db", str(desk)]) == 0
+    assert "ok" in capsys.readouterr().out
+    assert not desk.with_name("desk.sqlite-journal").exists()
+    store = open_database(str(desk), create=False)
+    try:
+        assert tickets.ticket_count() == 0
+    finally:
+        store.close()
+
+
+def test_a_restore_over_a_hot_journal_keeps_the_backup_and_the_set_aside_desk_whole(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Item 2: the journal is set aside with the file it belongs to, so it is not played over
+    the restored backup (all 200 tickets stay), and the set-aside desk rolls back soundly."""
+    desk, backup = _fresh_desk_killed_mid_demo(tmp_path)
+    assert main(["restore", "--db", str(desk), str(backup)]) == 0
+    assert not desk.with_name("desk.sqlite-journal").exists()
+    aside = next(tmp_path.glob("desk.sqlite.before-restore-*[0-9]"))
+    assert aside.with_name(aside.name + "-journal").exists()
+    assert main(["check", "--db", str(desk)]) == 0
+    store = open_database(str(desk), create=False)
+    try:
+        assert tickets.ticket_count() == 200
+    finally:
+        store.close()
+    assert sqlite_files.verify(aside, 10**6) == []

@@ -8,6 +8,7 @@ everywhere (so they also run where mounting is not allowed)."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tempfile
 import threading
@@ -15,10 +16,13 @@ from pathlib import Path
 
 import apsw
 import pytest
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from tests.reliability.checks import audit_invariants
 from tests.reliability.crash import context
 from tests.reliability.faults import can_mount, faulty_vfs, read_only_view, tmpfs
+from tests.ui.conftest import answer_modal
+from ticketdesk.app import main
 from ticketdesk.db.models import Activity, Note
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.errors import StorageError
@@ -181,3 +185,115 @@ def test_simulated_write_faults_mid_session_save_nothing_half_way(
         _sound(reopened)
     finally:
         reopened.close()
+
+
+# -- issue 13, item 9: a full disk while opening and locking -----------------------------------
+
+def _desk_with_tickets(path: Path, count: int = 20) -> Path:
+    store = open_database(str(path))
+    try:
+        for n in range(count):
+            tickets.create_ticket(Session(store, None), subject=f"ticket {n}")
+    finally:
+        store.close()
+    return path
+
+
+def _fill(disk: Path, *, inodes: bool = False) -> None:
+    """Fill the disk to the last byte (and, if asked, to its last inode)."""
+    n = 0
+    while True:
+        try:
+            with open(disk / f"ballast-{n}", "wb", buffering=0) as fh:
+                while True:
+                    fh.write(b"\0" * 4096)
+        except OSError:
+            n += 1
+            if not inodes or n > 10_000:
+                return
+
+
+def _window_refuses(desk: Path) -> str:
+    """Start the window on `desk` as the user does; the message it shows (closed with OK)."""
+    shown: list[str] = []
+
+    def read_and_close(dialog: QWidget) -> None:
+        assert isinstance(dialog, QMessageBox)
+        shown.append(dialog.text())
+        dialog.accept()
+
+    answer_modal(read_and_close)
+    assert main(["--db", str(desk), "--agent", "Ann"]) == 1
+    return shown[0]
+
+
+@needs_mount
+def test_a_full_desk_disk_does_not_stop_an_export_to_another_disk(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with tmpfs(tmp_path / "small", "4m") as disk:
+        desk = _desk_with_tickets(disk / "desk.sqlite")
+        _fill(disk)
+        out = tmp_path / "tickets.csv"
+        assert main(["export", "tickets", "--db", str(desk), "--out", str(out)]) == 0
+        assert len(out.read_text(encoding="utf-8").splitlines()) == 21
+        assert main(["check", "--db", str(desk)]) == 0
+        assert main(["backup", "--db", str(desk), "--out", str(tmp_path / "b.sqlite")]) == 0
+        capsys.readouterr()
+        assert main(["backup", "--db", str(desk)]) == 1  # this one must write there
+        err = capsys.readouterr().err
+        assert "full" in err
+        assert "Traceback" not in err
+        assert not list((disk / "desk.sqlite.lock").glob("[0-9]*"))  # no registration left
+
+
+@needs_mount
+def test_a_full_disk_while_writing_the_lock_file_is_a_message_in_the_window_and_the_cli(
+        qtbot: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with tmpfs(tmp_path / "small", "4m", inodes=64) as disk:
+        desk = _desk_with_tickets(disk / "desk.sqlite")
+        before = desk.read_bytes()
+        _fill(disk)
+        assert "is full" in _window_refuses(desk)  # no room to write its registration
+        shutil.rmtree(disk / "desk.sqlite.lock")
+        _fill(disk, inodes=True)  # the lock folder cannot even be made now
+        assert "is full" in _window_refuses(desk)
+        capsys.readouterr()
+        assert main(["check", "--db", str(desk)]) == 1
+        err = capsys.readouterr().err
+        assert "is full" in err
+        assert "Traceback" not in err
+        assert desk.read_bytes() == before
+
+
+def test_no_room_for_the_lock_files_is_a_storage_error_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same faults, simulated where mounting is not allowed: the lock folder cannot be made
+    (ENOSPC, EDQUOT, EROFS give a message), and the registration cannot be written (a reader
+    goes on with the shared lock alone)."""
+    import errno
+
+    from ticketdesk.db import desk_lock
+
+    desk = _desk_with_tickets(tmp_path / "desk.sqlite", 3)
+    real_write = os.write
+
+    def no_room(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(desk_lock.os, "write", no_room)
+    out = tmp_path / "t.csv"
+    assert main(["export", "tickets", "--db", str(desk), "--out", str(out)]) == 0
+    monkeypatch.setattr(desk_lock.os, "write", real_write)
+    shutil.rmtree(tmp_path / "desk.sqlite.lock")
+    for code, said in ((errno.ENOSPC, "is full"), (errno.EDQUOT, "is full"),
+                       (errno.EROFS, "read-only")):
+        def refuse(path: Path, mode: int = 0o777, code: int = code) -> None:
+            raise OSError(code, os.strerror(code))
+
+        monkeypatch.setattr(Path, "mkdir", refuse)
+        capsys.readouterr()
+        assert main(["export", "tickets", "--db", str(desk), "--out", str(out)]) == 1
+        err = capsys.readouterr().err
+        assert said in err
+        assert "Traceback" not in err

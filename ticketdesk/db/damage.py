@@ -9,10 +9,13 @@ anything, from the 100-byte header alone:
 - the file starts with the SQLite magic string and a valid page size;
 - the file holds a whole number of pages, and at least as many as its header says.
 
-The size checks are skipped while a non-empty `-wal` file sits beside the desk: after a crash
+The size checks are skipped while a non-empty `-wal` file sits beside the desk (after a crash
 mid-checkpoint the main file may legitimately be shorter than its header until SQLite replays
-the WAL. Then (and for damage deep inside the file) the first query that meets it fails with
-SQLite's own "malformed" or "not a database" error, which `open_database` reports the same way.
+the WAL), and while a hot rollback journal does (after a crash in the middle of a large demo
+load, which runs in rollback-journal mode, the file holds half a transaction that SQLite undoes
+from the journal at the next open: that is recovery, not damage). Then (and for damage deep
+inside the file) the first query that meets it fails with SQLite's own "malformed" or "not a
+database" error, which `open_database` reports the same way.
 Damage inside pages that the start does not read is found by `ticketdesk check`, and by the daily
 backup, whose copy is integrity-checked before it is kept.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ticketdesk.db import sqlite_files
 from ticketdesk.db.errors import DamagedDeskError, damage_detail
 
 MAGIC = b"SQLite format 3\x00"
@@ -49,7 +53,7 @@ def problem(path: Path) -> str | None:
     page_size = 65536 if raw_page == 1 else raw_page
     if page_size < 512 or page_size & (page_size - 1):
         return f"its header gives an impossible page size ({raw_page})"
-    if _hot_wal(path):
+    if sqlite_files.hot_wal(path) or sqlite_files.hot_journal(path):
         return None
     if size % page_size:
         return (f"it is {size:,} bytes long, not a whole number of {page_size}-byte pages "
@@ -60,13 +64,6 @@ def problem(path: Path) -> str | None:
         return (f"its header says {pages:,} pages but the file holds {size // page_size:,} "
                 "(the file was cut short)")
     return None
-
-
-def _hot_wal(path: Path) -> bool:
-    try:
-        return path.with_name(path.name + "-wal").stat().st_size > 0
-    except OSError:
-        return False
 
 
 def check(path: Path) -> None:

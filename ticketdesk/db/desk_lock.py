@@ -17,6 +17,15 @@ work would vanish from the desk everyone else sees. Hence this lock, in a folder
   The registration file such a process leaves behind is recognised (its lock can be taken) and
   removed by the next process that looks.
 
+The lock belongs to the real file, not to the name it was opened by: a desk opened through a
+symlink (or a symlinked folder) is locked beside the file the link points to, so a restore by
+either name sees the window that opened it by the other.
+
+A disk that is full (or over quota) must not stop a command that only reads the desk, such as an
+export to another disk: if the registration file cannot be written there, the shared lock alone
+is held (a restore is still refused; it names "another ticketdesk process"). A lock file that
+cannot be created at all is a StorageError saying why (full, read-only, not writable).
+
 Windows has no `flock`; there the lock is a no-op, and Windows itself refuses to rename a file
 that is open.
 """
@@ -32,7 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ticketdesk.db.files import private_dir
+from ticketdesk.db.files import NO_ROOM, disk_error, private_dir
 from ticketdesk.domain.errors import StorageError
 
 if sys.platform != "win32":
@@ -54,8 +63,14 @@ class Holder:
         return f"process {self.pid} ({self.command})" if self.command else f"process {self.pid}"
 
 
+def real_path(desk: Path) -> Path:
+    """The file `desk` names once symlinks are followed (the name itself if it is not a link)."""
+    return Path(os.path.realpath(desk.expanduser()))
+
+
 def lock_folder(desk: Path) -> Path:
-    return desk.with_name(desk.name + ".lock")
+    real = real_path(desk)
+    return real.with_name(real.name + ".lock")
 
 
 def _describe(holders: list[Holder]) -> str:
@@ -95,6 +110,19 @@ class DeskLock:
         private_dir(self.folder)
         return os.open(self.folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
 
+    def _open_lock_file_or_say_why(self) -> int:
+        try:
+            return self._open_lock_file()
+        except OSError as exc:
+            error = disk_error(exc, self.folder.parent)
+            if error is not None:
+                raise error from exc
+            raise StorageError(
+                f"ticketdesk cannot write in {self.folder.parent} ({exc.strerror}). A desk needs "
+                "a folder it may write to, for its journal files: copy the desk to a writable "
+                "folder, or fix the folder's permissions."
+            ) from exc
+
     def acquire(self, wait: float = WAIT_SECONDS) -> list[Holder]:
         """Hold the desk open; returns the other processes that have it open too.
 
@@ -102,14 +130,7 @@ class DeskLock:
         moment), then gives up with a StorageError."""
         if sys.platform == "win32" or self.held:
             return []
-        try:
-            fd = self._open_lock_file()
-        except OSError as exc:
-            raise StorageError(
-                f"ticketdesk cannot write in {self.desk.parent} ({exc.strerror}). A desk needs a "
-                "folder it may write to, for its journal files: copy the desk to a writable "
-                "folder, or fix the folder's permissions."
-            ) from exc
+        fd = self._open_lock_file_or_say_why()
         deadline = time.monotonic() + wait
         while not _try_flock(fd, fcntl.LOCK_SH):
             if time.monotonic() >= deadline:
@@ -122,6 +143,14 @@ class DeskLock:
         self._shared = fd
         try:
             self._register()
+        except OSError as exc:
+            if exc.errno not in NO_ROOM:
+                self.release()
+                error = disk_error(exc, self.folder.parent)
+                if error is not None:
+                    raise error from exc
+                raise
+            # No room to say who we are: the shared lock alone still keeps a restore away.
         except BaseException:
             self.release()
             raise
@@ -131,8 +160,13 @@ class DeskLock:
         name = f"{os.getpid()}-{next(_numbers)}"
         tmp = self.folder / f"{name}.tmp"
         fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        os.write(fd, f"{os.getpid()}\n{_command_line()}\n".encode(errors="replace"))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            os.write(fd, f"{os.getpid()}\n{_command_line()}\n".encode(errors="replace"))
+        except BaseException:
+            os.close(fd)
+            tmp.unlink(missing_ok=True)
+            raise
         final = self.folder / name
         os.replace(tmp, final)  # visible only once locked, so never mistaken for stale
         self._own, self._own_path = fd, final
@@ -198,7 +232,7 @@ def exclusive(desk: Path) -> Iterator[None]:
         yield
         return
     lock = DeskLock(desk)
-    fd = lock._open_lock_file()
+    fd = lock._open_lock_file_or_say_why()
     try:
         if not _try_flock(fd, fcntl.LOCK_EX):
             raise StorageError(
@@ -206,5 +240,19 @@ def exclusive(desk: Path) -> Iterator[None]:
                 "nothing was changed."
             )
         yield
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def exclusive_if_free(desk: Path) -> Iterator[bool]:
+    """Hold the desk exclusively if nobody has it open, without waiting: yields True then, and
+    False (holding nothing) while anyone does. For tidying up at open."""
+    if sys.platform == "win32":
+        yield True
+        return
+    fd = DeskLock(desk)._open_lock_file_or_say_why()
+    try:
+        yield _try_flock(fd, fcntl.LOCK_EX)
     finally:
         os.close(fd)

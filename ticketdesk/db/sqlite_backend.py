@@ -104,8 +104,12 @@ class SqliteBackend:
         if error is not None:
             raise error
 
-    def make_database(self) -> Any:
-        return APSWDatabase(str(self.path), pragmas=PRAGMAS, timeout=BUSY_SECONDS,
+    def make_database(self, *, exclusive: bool = False) -> Any:
+        """The peewee database. `exclusive` (for reading a desk on a full disk, see
+        store.open_database) keeps the file locked for this connection alone, which lets SQLite
+        keep the WAL index in memory instead of the -shm file it could not grow there."""
+        pragmas = (("locking_mode", "exclusive"), *PRAGMAS) if exclusive else PRAGMAS
+        return APSWDatabase(str(self.path), pragmas=pragmas, timeout=BUSY_SECONDS,
                             lock_type="IMMEDIATE")
 
     def after_connect(self, db: Any) -> None:

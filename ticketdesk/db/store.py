@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from ticketdesk.db import damage, migrations, search_index
+from ticketdesk.db import damage, migrations, search_index, sqlite_files
 from ticketdesk.db.desk_lock import DeskLock
 from ticketdesk.db.errors import storage_error
+from ticketdesk.db.files import disk_error, disk_full, full_disk_error
 from ticketdesk.db.models import database_proxy
 from ticketdesk.db.postgres_backend import PostgresBackend
 from ticketdesk.db.sqlite_backend import SqliteBackend
@@ -35,6 +36,9 @@ class Store:
 
     lock: DeskLock | None = None
     """A SQLite desk's hold on its file (db/desk_lock.py), let go by `close`."""
+    notice: str | None = None
+    """What was done to the desk's files before it opened (a killed restore finished), to tell
+    the user; None usually."""
 
     def __init__(self, url: str, backend: Backend, db: Any) -> None:
         self.url = url
@@ -172,25 +176,87 @@ def _connect(db: Any, backend: Backend) -> None:
         raise StorageError(f"Cannot connect to {backend.location}: {reason}") from exc
 
 
+def _before_sqlite_open(path: Path, create: bool) -> str | None:
+    """Tidy up after killed runs (sqlite_files.prepare_to_open), refuse a missing file unless
+    creating was asked for, and check for damage before anything opens the file, so nothing is
+    written to it. A full or read-only disk is said in words."""
+    try:
+        notice = sqlite_files.prepare_to_open(path)
+        if not create and not path.exists():
+            raise sqlite_files.NoDeskError(path)
+        if path.is_file():
+            damage.check(path)
+    except OSError as exc:
+        error = disk_error(exc, path.parent)
+        if error is None:
+            raise
+        raise error from exc
+    return notice
+
+
+def _start(db: Any, backend: Backend, migrate_to: int) -> None:
+    _connect(db, backend)
+    backend.after_connect(db)
+    migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db), migrate_to)
+
+
+def _full(backend: Backend) -> bool:
+    return isinstance(backend, SqliteBackend) and disk_full(backend.path.parent)
+
+
+_DISK_FAULTS = frozenset({"IOError", "FullError", "CantOpenError"})
+
+
+def _disk_fault(exc: BaseException) -> bool:
+    """Whether SQLite failed to write or create a file (not: the desk is damaged)."""
+    todo: list[BaseException | None] = [exc]
+    seen: list[BaseException] = []
+    while todo:
+        item = todo.pop()
+        if item is None or any(item is s for s in seen):
+            continue
+        seen.append(item)
+        if type(item).__name__ in _DISK_FAULTS:
+            return True
+        todo += [item.__cause__, item.__context__,
+                 *(a for a in item.args if isinstance(a, BaseException))]
+    return False
+
+
 def open_database(url: str | None = None, *, password: str | None = None,
                   mounts_file: Path | None = None,
-                  migrate_to: int = migrations.LATEST) -> Store:
-    """Open (creating if needed) the desk at `url` and bring its schema up to date.
+                  migrate_to: int = migrations.LATEST, create: bool = True,
+                  for_reading: bool = False) -> Store:
+    """Open the desk at `url` and bring its schema up to date; a SQLite file that does not exist
+    is created only if `create` (else NoDeskError: the entry points decide when creating a desk
+    is what the user asked for, see app.py and cli.py).
+
+    A SQLite desk on a full disk cannot be opened as usual (SQLite must grow its -shm index
+    beside it); `for_reading` callers (an export, a check, a backup written to another disk)
+    then open it in exclusive locking mode, which keeps that index in memory: they work, and
+    other processes wait for them. Anything else on a full disk is a StorageError saying so.
 
     The returned store is also where the models point: one desk is open per process.
     """
     url, backend = backend_for(url, password=password, mounts_file=mounts_file)
-    if isinstance(backend, SqliteBackend) and backend.path.is_file():
-        damage.check(backend.path)  # before anything opens it, so nothing is written to it
+    notice = None
+    if isinstance(backend, SqliteBackend):
+        notice = _before_sqlite_open(backend.path, create)
     backend.prepare()
     lock = DeskLock(backend.path) if isinstance(backend, SqliteBackend) else None
     if lock is not None:
         lock.acquire()
     db = backend.make_database()
     try:
-        _connect(db, backend)
-        backend.after_connect(db)
-        migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db), migrate_to)
+        try:
+            _start(db, backend, migrate_to)
+        except Exception:
+            if not (for_reading and isinstance(backend, SqliteBackend) and _full(backend)):
+                raise
+            if not db.is_closed():
+                db.close()
+            db = backend.make_database(exclusive=True)
+            _start(db, backend, migrate_to)
     except Exception as exc:
         if not db.is_closed():
             db.close()
@@ -198,10 +264,13 @@ def open_database(url: str | None = None, *, password: str | None = None,
             lock.release()
         error = (damage.as_damage(backend.path, exc) if isinstance(backend, SqliteBackend)
                  else None) or storage_error(exc)
+        if isinstance(backend, SqliteBackend) and _disk_fault(exc) and _full(backend):
+            error = full_disk_error(backend.path.parent)  # SQLite's bare "disk I/O error"
         if error is None or error is exc:
             raise
         raise error from exc
     database_proxy.initialize(db)
     store = Store(url, backend, db)
     store.lock = lock
+    store.notice = notice
     return store

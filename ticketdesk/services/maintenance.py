@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -89,6 +88,7 @@ DAILY_KEEP = 7
 DAILY_LABEL = "daily"
 _NAME = re.compile(r"^(?P<stem>.+?)(?P<daily>-daily)?-(?P<stamp>\d{8}-\d{6})\.sqlite$")
 _STALE_PARTIAL = 24 * 3600
+_CLOCK_SLACK = 60
 
 
 @dataclass(frozen=True)
@@ -122,17 +122,25 @@ def desk_path(url: str) -> Path:
 
 
 def list_backups(desk: Path) -> list[BackupInfo]:
-    """Every backup of `desk` in its backups folder, newest first."""
+    """Every backup of `desk` in its backups folder, newest first. A file whose name only looks
+    like a backup's (an impossible date such as `desk-20261399-000000.sqlite`) is not one: it is
+    left alone and not listed, so it can stop neither the daily backup nor a restore."""
     folder = desk.parent / "backups"
     if not folder.is_dir():
         return []
     found = []
     for path in folder.iterdir():
         m = _NAME.match(path.name)
-        if m is None or m["stem"] != desk.stem or not path.is_file():
+        if m is None or m["stem"] != desk.stem:
             continue
-        taken = time.mktime(time.strptime(m["stamp"], "%Y%m%d-%H%M%S"))
-        found.append(BackupInfo(path, taken, path.stat().st_size, bool(m["daily"])))
+        try:
+            taken = time.mktime(time.strptime(m["stamp"], "%Y%m%d-%H%M%S"))
+            if not path.is_file():
+                continue
+            size = path.stat().st_size
+        except (ValueError, OverflowError, OSError):
+            continue
+        found.append(BackupInfo(path, taken, size, bool(m["daily"])))
     found.sort(key=lambda b: (b.taken_at, b.path.name), reverse=True)
     return found
 
@@ -164,12 +172,20 @@ def daily_backup(store: Store, *, keep: int = DAILY_KEEP, now: float | None = No
 
 def prune_daily(desk: Path, keep: int = DAILY_KEEP, now: float | None = None) -> list[Path]:
     """Delete all but the newest `keep` daily backups, and temporary files that a backup killed
-    half-way left behind (older than a day, so never one being written); returns what went."""
-    removed = [b.path for b in list_backups(desk) if b.daily][keep:]
+    half-way left behind (older than a day, so never one being written); returns what went.
+
+    Daily backups dated after `now` were taken while the clock was set ahead: they are neither
+    counted among the `keep` nor deleted (their date says nothing about their age), so the
+    backups taken with the right time are kept as if they were not there. Once the clock
+    reaches their date they are pruned like the others."""
+    moment = time.time() if now is None else now
+    daily = [b for b in list_backups(desk) if b.daily and b.taken_at <= moment + _CLOCK_SLACK]
+    removed = [b.path for b in daily][keep:]
     folder = desk.parent / "backups"
-    cutoff = (time.time() if now is None else now) - _STALE_PARTIAL
+    cutoff = moment - _STALE_PARTIAL
     if folder.is_dir():
-        removed += [p for p in folder.glob(f".{desk.stem}-*.partial") if p.stat().st_mtime < cutoff]
+        removed += [p for p in folder.glob(f".{desk.stem}-*.partial*")
+                    if p.stat().st_mtime < cutoff]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
@@ -179,48 +195,37 @@ def restore(desk: Path, backup: Path | None = None, *, now: float | None = None,
             aside_label: str = "before-restore") -> RestoreResult:
     """Make `backup` (default: the latest) the desk again.
 
-    The backup is checked first (a copy of it, integrity-checked; the backup itself is never
-    changed). Then, only if no process has the desk open, the current desk file and its -wal and
-    -shm are set aside as `desk.sqlite.<aside_label>-<time>` (with `-wal`/`-shm`), kept whole
-    so nothing committed to them is lost, and the checked copy takes the desk's name. Nothing is
-    overwritten at any step: a failure leaves the desk as it was."""
+    The backup is copied with its `-wal` or hot `-journal` (a set-aside desk is a backup too),
+    and the copy, with those folded in, is integrity-checked; the backup itself is never changed.
+    Then, only if no process has the desk open, the current desk file and all its companions
+    are set aside as `desk.sqlite.<aside_label>-<time>[-wal|-journal|-shm]`, kept whole so
+    nothing committed to them is lost, and the checked copy takes the desk's name. A symlink is
+    followed: the file it points to is replaced (and locked). Nothing is overwritten at any step:
+    a failure leaves the desk as it was, and a process killed mid-swap leaves a plan that the
+    next open finishes (sqlite_files.swap_in, recover)."""
     from ticketdesk.db import desk_lock, sqlite_files
     from ticketdesk.db.migrations import LATEST
 
-    if backup is None:
+    if backup is None:  # the backups beside the name the desk is known by
         latest = latest_backup(desk)
         if latest is None:
             raise ValidationError(f"There is no backup of {desk.name} in {desk.parent / 'backups'}"
                                   "; nothing was changed.")
         backup = latest.path
-    backup = backup.expanduser().absolute()
+    desk = desk_lock.real_path(desk)
+    backup = desk_lock.real_path(backup.expanduser().absolute())
     if not backup.is_file():
         raise ValidationError(f"There is no backup file {backup}; nothing was changed.")
     if backup == desk:
         raise ValidationError("That is the desk itself, not a backup of it.")
     with desk_lock.exclusive(desk):
+        sqlite_files.recover(desk)
         copy = sqlite_files.prepare_copy(backup, desk, LATEST)
         try:
-            aside = sqlite_files.set_aside(desk, aside_label, now) if desk.exists() else []
-            try:
-                sqlite_files.put_in_place(copy, desk)
-            except BaseException:
-                _put_back(aside, desk)
-                raise
+            aside = sqlite_files.swap_in(copy, desk, aside_label, now)
         finally:
             sqlite_files.discard_copy(desk)
     return RestoreResult(desk, backup, tuple(aside))
-
-
-def _put_back(aside: list[Path], desk: Path) -> None:
-    """Undo `set_aside` after a failed install (the desk name is still free)."""
-    if not aside:
-        return
-    base = aside[0].name
-    for path in aside:
-        target = desk.with_name(desk.name + path.name[len(base):])
-        if not target.exists():
-            os.rename(path, target)
 
 
 def set_aside_damaged(desk: Path, *, now: float | None = None) -> list[Path]:
@@ -228,5 +233,6 @@ def set_aside_damaged(desk: Path, *, now: float | None = None) -> list[Path]:
     so a new or restored desk can take its name; nothing is deleted."""
     from ticketdesk.db import desk_lock, sqlite_files
 
+    desk = desk_lock.real_path(desk)
     with desk_lock.exclusive(desk):
         return sqlite_files.set_aside(desk, "damaged", now)

@@ -10,13 +10,26 @@ seed and its number, so the desk is the same.
 A frozen application (a PyInstaller bundle) spawns workers the same way: its entry point
 (packaging/bundle_main.py) calls `multiprocessing.freeze_support()` first. A worker that dies
 (killed, out of memory) fails the generation with a clear error instead of hanging.
+
+Workers die with their parent. A parent that ends normally shuts the pool down, but one killed
+outright (SIGKILL, the out-of-memory killer) cannot, and its workers would be left running
+(~75 MB each, waiting for work that never comes). So each worker, as it starts, asks Linux to
+kill it when its parent goes (`prctl(PR_SET_PDEATHSIG, SIGKILL)`), checks that the parent has
+not already gone before that took hold, and elsewhere watches its parent's pid from a thread.
+The signal comes when the *thread* that started the worker ends: workers are started by the
+thread that runs `chunks`, which shuts them down before it returns, so that is the same thing.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -33,15 +46,44 @@ MIN_TICKETS_FOR_WORKERS = 20_000
 AHEAD = 3
 """Chunks each worker may have ready or in progress beyond the one being written."""
 
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal this process gets when its parent ends (Linux)."""
+WATCH_SECONDS = 1.0
+
 _maker: ChunkMaker | None = None
 
 
-def _start_worker(inputs: TicketInputs) -> None:
-    """A worker's set-up. The cyclic garbage collector is switched off: the rows make no cycles,
-    and its passes over millions of live tuples cost more than the rest of the work's overhead."""
+def _start_worker(inputs: TicketInputs, parent: int) -> None:
+    """A worker's set-up: die with the parent process `parent` (see the module docstring), then
+    switch off the cyclic garbage collector: the rows make no cycles, and its passes over
+    millions of live tuples cost more than the rest of the work's overhead."""
     global _maker  # noqa: PLW0603 - one maker per worker process, set once at its start
+    die_with_parent(parent)
     gc.disable()
     _maker = ChunkMaker(inputs)
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when process `parent` ends, even by SIGKILL."""
+    if not (sys.platform.startswith("linux") and _pdeathsig()):
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                         name="watch-parent").start()
+    if os.getppid() != parent:  # it ended before we asked
+        os._exit(1)
+
+
+def _pdeathsig() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
 
 
 def _build(index: int, batched: bool) -> bytes:
@@ -68,7 +110,7 @@ def chunks(inputs: TicketInputs, progress: Progress,
                for i in range(chunk_count(inputs.count)))
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(inputs,))
+                               initializer=_start_worker, initargs=(inputs, os.getpid()))
     try:
         yield _ordered(pool, chunk_count(inputs.count), workers * AHEAD, progress, batched)
     finally:
