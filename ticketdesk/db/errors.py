@@ -45,13 +45,13 @@ _DAMAGE = frozenset({"CorruptError", "NotADBError"})
 def damage_detail(exc: BaseException) -> str | None:
     """SQLite's own words if `exc` says the file is damaged ("database disk image is
     malformed", "file is not a database"), else None."""
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if type(cause).__name__ in _DAMAGE:
             return " ".join(str(cause).split()) or type(cause).__name__
     return None
 
 
-def _causes(exc: BaseException) -> list[BaseException]:
+def causes(exc: BaseException) -> list[BaseException]:
     """The exception and everything it wraps (peewee re-raises driver errors as args[0])."""
     seen: list[BaseException] = []
     todo: list[BaseException | None] = [exc]
@@ -67,7 +67,7 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 def storage_error(exc: BaseException) -> StorageError | None:
     """A user-facing StorageError for `exc`, or None if it is a bug and should propagate."""
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, StorageError):
             return cause
         name = type(cause).__name__

@@ -17,7 +17,7 @@ import numpy as np
 
 from ticketdesk.db import damage, migrations, search_index
 from ticketdesk.db.desk_lock import DeskLock
-from ticketdesk.db.errors import storage_error
+from ticketdesk.db.errors import causes, storage_error
 from ticketdesk.db.models import database_proxy
 from ticketdesk.db.postgres_backend import PostgresBackend
 from ticketdesk.db.sqlite_backend import SqliteBackend
@@ -166,7 +166,8 @@ def _connect(db: Any, backend: Backend) -> None:
     try:
         db.connect()
     except Exception as exc:
-        if isinstance(backend, SqliteBackend) or type(exc).__name__ != "OperationalError":
+        if isinstance(backend, SqliteBackend) or isinstance(exc, StorageError) or not any(
+                type(c).__module__.startswith("psycopg") for c in causes(exc)):
             raise
         reason = " ".join(str(exc).split())
         raise StorageError(f"Cannot connect to {backend.location}: {reason}") from exc
