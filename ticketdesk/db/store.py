@@ -17,7 +17,7 @@ import numpy as np
 
 from ticketdesk.db import damage, migrations, search_index
 from ticketdesk.db.desk_lock import DeskLock
-from ticketdesk.db.errors import causes, storage_error
+from ticketdesk.db.errors import causes, permission_denied, storage_error
 from ticketdesk.db.models import database_proxy
 from ticketdesk.db.postgres_backend import PostgresBackend
 from ticketdesk.db.sqlite_backend import SqliteBackend
@@ -91,7 +91,7 @@ class Store:
             with self.db.atomic(*lock):
                 yield
         except Exception as exc:
-            error = storage_error(exc)
+            error = storage_error(exc, writing=False)
             if error is None or error is exc:
                 raise
             raise error from exc
@@ -173,6 +173,19 @@ def _connect(db: Any, backend: Backend) -> None:
         raise StorageError(f"Cannot connect to {backend.location}: {reason}") from exc
 
 
+def _migration_denied(backend: Backend, exc: BaseException) -> StorageError | None:
+    """The desk's tables must be created or updated, and the server does not let this role
+    (no CREATE on the schema, PostgreSQL 15's default for the public schema)."""
+    denied = permission_denied(exc)
+    if denied is None:
+        return None
+    return StorageError(
+        f"{backend.location} needs its tables created or brought up to date for this version "
+        f"of ticketdesk, and this database user may not do that ({denied}). Open it once as "
+        "the owner of its schema, or ask whoever administers the server to grant CREATE on "
+        "it. Nothing was changed.")
+
+
 def open_database(url: str | None = None, *, password: str | None = None,
                   mounts_file: Path | None = None,
                   migrate_to: int = migrations.LATEST) -> Store:
@@ -188,9 +201,11 @@ def open_database(url: str | None = None, *, password: str | None = None,
     if lock is not None:
         lock.acquire()
     db = backend.make_database()
+    migrating = False
     try:
         _connect(db, backend)
         backend.after_connect(db)
+        migrating = True
         migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db), migrate_to)
     except Exception as exc:
         if not db.is_closed():
@@ -198,7 +213,8 @@ def open_database(url: str | None = None, *, password: str | None = None,
         if lock is not None:
             lock.release()
         error = (damage.as_damage(backend.path, exc) if isinstance(backend, SqliteBackend)
-                 else None) or storage_error(exc)
+                 else _migration_denied(backend, exc) if migrating else None
+                 ) or storage_error(exc)
         if error is None or error is exc:
             raise
         raise error from exc
