@@ -24,21 +24,35 @@ def _start_args(url: str) -> argparse.Namespace:
     return argparse.Namespace(db=url, agent="Alice Agent", demo=0)
 
 
-def test_the_window_start_says_why_a_role_cannot_open_a_desk_it_may_not_create(
-        qtbot, role_url: RoleUrl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ticketdesk.ui.settings as app_settings
+@pytest.fixture
+def boxes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MessageBoxes:
+    """The start path's settings in the test's folder, and its message boxes recorded."""
     from ticketdesk.ui import application
+    from ticketdesk.ui import settings as app_settings
 
     def own_settings() -> QSettings:
         return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
     monkeypatch.setattr(app_settings, "open_settings", own_settings)
     monkeypatch.setattr(application, "open_settings", own_settings)
-    boxes = MessageBoxes(monkeypatch)
+    return MessageBoxes(monkeypatch)
+
+
+def test_the_window_start_says_why_a_role_cannot_open_a_desk_it_may_not_create(
+        qtbot, role_url: RoleUrl, boxes: MessageBoxes) -> None:
     assert run_gui(_start_args(role_url(""))) == 1
     [text] = boxes.texts
     assert "needs its tables created or brought up to date" in text
     assert "this database user may not do that" in text
+
+
+def test_the_window_start_says_why_a_read_only_user_cannot_become_a_new_agent(
+        qtbot, migrated: str, role_url: RoleUrl, boxes: MessageBoxes) -> None:
+    args = _start_args(role_url(READ))
+    args.agent = "Newcomer"
+    assert run_gui(args) == 1
+    [text] = boxes.texts
+    assert text.startswith("This database user may not write to this desk")
 
 
 def test_a_role_without_create_opens_an_up_to_date_desk_in_the_window(
