@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from ticketdesk.db.store import Store
     from ticketdesk.ui.main_window import MainWindow
+    from ticketdesk.ui.settings import AppSettings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,6 +56,26 @@ def build_main_window(db_url: str | None = None, *, agent_name: str | None = Non
         raise
 
 
+def _start_agent(store: Store, settings: AppSettings, args: argparse.Namespace) -> int | None:
+    """Who is working: the agent --agent (or TICKETDESK_AGENT) names, created if new, else the
+    one remembered for this desk; None to ask. Creating one is a write, which a read-only
+    database user may not do: then the desk is closed and the TicketdeskError raised."""
+    from ticketdesk.services.session import Session
+    from ticketdesk.ui.agent_picker import ensure_agent
+
+    agent_id = settings.agent_for(store.location)
+    wanted = args.agent or os.environ.get(cli.ENV_AGENT)
+    if wanted:
+        try:
+            agent_id = ensure_agent(Session(store, None), None, wanted)
+        except BaseException:
+            store.close()
+            raise
+        settings.set_agent_for(store.location, agent_id)
+    return agent_id
+
+
+
 def _open_for_window(args: argparse.Namespace) -> Store | int:
     """The desk the window opens, or the exit status when it is not opened: a desk that does
     not exist is created only if the user says so (ui/desk_choice.py; --demo says so), a
@@ -86,14 +107,18 @@ def _open_for_window(args: argparse.Namespace) -> Store | int:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Open the window: ask who is working on first use of a desk, load demo data if asked."""
+    from PySide6.QtWidgets import QMessageBox
+
     from ticketdesk.db.store import Store
+    from ticketdesk.domain.errors import TicketdeskError
     from ticketdesk.services.session import Session
     from ticketdesk.services.tickets import ticket_count
-    from ticketdesk.ui.agent_picker import AgentPicker, ensure_agent
+    from ticketdesk.ui.agent_picker import AgentPicker
     from ticketdesk.ui.application import CloseOnSignals, create_application
     from ticketdesk.ui.backups import after_open
     from ticketdesk.ui.main_window import MainWindow
     from ticketdesk.ui.settings import AppSettings
+    from ticketdesk.ui.text import plain_box
 
     app = create_application(sys.argv[:1])
     closer = CloseOnSignals(app)  # SIGTERM/SIGINT close the window as File > Quit does
@@ -102,11 +127,11 @@ def run_gui(args: argparse.Namespace) -> int:
         if not isinstance(store, Store):
             return store  # not opened: the exit status
         settings = AppSettings()
-        agent_id = settings.agent_for(store.location)
-        wanted = args.agent or os.environ.get(cli.ENV_AGENT)
-        if wanted:
-            agent_id = ensure_agent(Session(store, None), None, wanted)
-            settings.set_agent_for(store.location, agent_id)
+        try:
+            agent_id = _start_agent(store, settings, args)
+        except TicketdeskError as exc:
+            plain_box(None, QMessageBox.Icon.Critical, "ticketdesk", str(exc)).exec()
+            return 1
         if agent_id is None:
             picker = AgentPicker(Session(store, None))
             if not picker.exec() or picker.agent_id is None:

@@ -98,6 +98,24 @@ def test_a_program_opens_only_after_a_warning(db_url: str, open_window, qtbot, o
     assert Path(path).read_bytes() == b"MZ\x90\x00 not really a program"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_help_files_web_pages_and_macro_documents_open_only_after_a_warning(
+        db_url: str, open_window, qtbot, opened, monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    names = ["manual.chm", "invoice.html", "logo.svg", "contract.doc"]
+    ids = [_attach(window, desk, name, b"harmless looking bytes") for name in names]
+    dock = open_ticket(qtbot, window, desk.printer)
+    dock.tabs.setCurrentIndex(CONVERSATION)
+    boxes = MessageBoxes(monkeypatch)
+    for attachment_id in ids:
+        dock.conversation_tab.open_file(attachment_id)  # each warning is answered Cancel
+    assert opened == []
+    assert len(boxes.texts) == len(names)
+    for name, text in zip(names, boxes.texts, strict=True):
+        assert f"“{name}” can run code" in text
+
+
 def test_a_harmless_file_opens_from_a_private_copy_with_a_safe_name(
         db_url: str, open_window, qtbot, opened, monkeypatch: pytest.MonkeyPatch) -> None:
     desk = seed(db_url)

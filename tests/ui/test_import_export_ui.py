@@ -185,3 +185,24 @@ def test_many_bad_rows_show_the_first_few_and_all_of_them_under_details(
     assert [d.split(":")[0] for d in seen[0]["details"].splitlines()] == [
         f"line {n}" for n in range(3, 15)]
     assert tickets.ticket_count() == 0
+
+
+def test_the_import_progress_shows_the_file_name_as_plain_text(
+        db_url: str, window: MainWindow, qtbot, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    wait_listed(qtbot, window)
+    name = "<b>bold<img src=x onerror=alert(1)>.csv"
+    path = _write(tmp_path / name, "subject", "Printer jam")
+    choose_file(monkeypatch, "getOpenFileName", path)
+    seen: Seen = []
+    answer_box("importSummary", click_ok, seen)
+    job = window.import_tickets()
+    assert job is not None
+    assert job.task is not None
+    label = job.task.dialog.findChild(QLabel)
+    assert label is not None
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert label.text() == f"Importing tickets from {name}…"
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    assert seen[0]["text"] == f"Imported 1 ticket(s) from {name}."

@@ -160,3 +160,31 @@ def test_the_open_analytics_follow_another_desktops_change(db_url: str, open_win
     qtbot.waitUntil(lambda: view.report is not None
                     and view.report.current.summary.created == before + 1, timeout=6000)
     assert not window._poll.isActive()
+
+
+@ON_POSTGRES
+def test_malformed_notifications_are_ignored_and_the_window_keeps_refreshing(
+        db_url: str, open_window, qtbot, pg_admin) -> None:
+    from tests.unit.test_postgres_notify import MALFORMED
+
+    window: MainWindow = open_window("Alice Agent")
+    live = window.live
+    assert live is not None
+    assert live.listener.wait_listening()
+    seen: list[Changes] = []
+    live.announced.connect(seen.append)
+    conn = window.store.backend.connect_raw()  # type: ignore[union-attr]
+    try:
+        channel = window.store.backend.channel(conn)  # type: ignore[union-attr]
+    finally:
+        conn.close()
+    for payload in MALFORMED:  # anyone who can reach the database may send these
+        pg_admin.execute("SELECT pg_notify(%s, %s)", (channel, payload))
+    qtbot.wait(300)
+    subprocess.run([sys.executable, "-c", NEW_TICKET, db_url], check=True, timeout=60)
+    qtbot.waitUntil(lambda: "Counted by the other desktop" in _subjects(window), timeout=5000)
+    assert seen
+    assert not any(changes.everything for changes in seen)
+    assert all(tid > 0 for changes in seen for tid in (*changes.tickets, *changes.created))
+    assert live.listener.stats.losses == 0
+    assert live.connected

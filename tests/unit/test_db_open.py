@@ -16,10 +16,10 @@ from playhouse.apsw_ext import APSWDatabase
 
 from tests.conftest import PG_URL
 from ticketdesk.db.network import mount_type, network_share_kind
-from ticketdesk.db.postgres_backend import parse_postgres_url, redact
+from ticketdesk.db.postgres_backend import parse_postgres_url
 from ticketdesk.db.sqlite_backend import MIN_SQLITE
 from ticketdesk.db.store import Store, backend_for, open_database
-from ticketdesk.db.url import sqlite_path
+from ticketdesk.db.url import redact, sqlite_path
 from ticketdesk.domain.errors import StorageError, ValidationError
 from ticketdesk.services import tickets
 from ticketdesk.services.session import Session
@@ -257,7 +257,7 @@ def test_the_short_postgres_scheme_and_a_socket_host_are_accepted() -> None:
     ("postgresql://user@host", "names no database; write postgresql://user@host/dbname."),
     ("postgresql://user@host/", "names no database"),
     ("postgresql://user@host:port/desk", "The port in 'postgresql://user@host:port/desk' is "
-                                          "not a number."),
+                                          "not a number from 1 to 65535."),
 ])
 def test_malformed_postgresql_urls_are_refused_clearly(url: str, message: str) -> None:
     with pytest.raises(ValidationError) as info:

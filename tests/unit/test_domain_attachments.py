@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from ticketdesk.domain.attachments import (
     MAX_BYTES,
     NAME_MAX,
+    RISKY_EXTENSIONS,
     check_size,
     display_name,
     guess_mime,
@@ -135,6 +136,35 @@ def test_names_that_would_run_code_are_risky(name: str) -> None:
                                   "exe", "archive.tar.gz", "presentation.pptx"])
 def test_documents_are_not_risky(name: str) -> None:
     assert not is_risky(name)
+
+
+WARNED_KINDS = {
+    # programs, installers, shortcuts, scripts
+    "exe", "com", "bat", "cmd", "msi", "msp", "scr", "pif", "cpl", "ps1", "psm1", "psd1",
+    "ps1xml", "psc1", "vb", "vbs", "vbe", "js", "jse", "wsf", "wsh", "wsc", "hta", "jar", "jnlp",
+    "reg", "lnk", "url", "scf", "inf", "msc", "gadget", "application", "appref-ms",
+    "settingcontent-ms", "sh", "bash", "zsh", "csh", "run", "bin", "app", "command",
+    "appimage", "deb", "rpm", "pkg", "dmg", "desktop", "py", "pyw", "pl", "rb", "php", "dll",
+    "so", "dylib", "iso", "img", "vhd", "vhdx",
+    # help files and web pages
+    "chm", "hlp", "html", "htm", "xhtml", "shtml", "mht", "mhtml", "svg", "svgz",
+    # documents that may carry macros
+    "doc", "dot", "xls", "xlt", "xla", "xlsb", "ppt", "pot", "pps", "ppa", "docm", "dotm",
+    "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm", "ppam", "sldm",
+}
+
+
+def test_the_kinds_that_warn_before_opening_are_exactly_these() -> None:
+    assert RISKY_EXTENSIONS == WARNED_KINDS
+    for ext in sorted(WARNED_KINDS):
+        assert is_risky(f"file.{ext}"), ext
+        assert is_risky(f"FILE.{ext.upper()}"), ext
+
+
+@pytest.mark.parametrize("name", ["manual.chm", "page.html", "page.HTM", "logo.svg",
+                                  "letter.doc", "sheet.xls", "slides.ppt", "archive.mhtml"])
+def test_help_files_web_pages_and_old_office_documents_are_risky(name: str) -> None:
+    assert is_risky(name)
 
 
 @pytest.mark.parametrize("head", [b"MZ\x90\x00", b"\x7fELF\x02\x01", b"#!/bin/sh\n",

@@ -110,15 +110,53 @@ def test_customer_changes_are_flagged_for_the_customer_column(
     assert heard.wait(lambda: "customers" in heard.merged().kinds)
 
 
-def test_payloads_parse_and_unknown_ones_mean_reload() -> None:
+def test_payloads_parse_and_extra_keys_are_ignored() -> None:
     assert parse_payload('{"o": "me", "t": [3]}', "me") is None
     assert parse_payload('{"o": "you", "t": [3, 4], "k": ["status"]}', "me") == RemoteChange(
         tickets=frozenset({3, 4}), kinds=frozenset({"status"}))
     assert parse_payload('{"o": "you", "c": [7]}', "me") == RemoteChange(created=(7,))
     assert parse_payload('{"o": "you", "all": true}', "me") == EVERYTHING
     assert parse_payload('{"o": "you", "k": ["everything"]}', "me").everything  # type: ignore[union-attr]
-    for garbage in ("", "not json", "[1, 2]", '{"t": ["x"]}', '{"c": 5}'):
-        assert parse_payload(garbage, "me") == EVERYTHING
+    assert parse_payload('{"o": "you", "t": [5, null], "new": {"x": 1}}', "me") == RemoteChange(
+        tickets=frozenset({5}))
+
+
+MALFORMED = [
+    "", "not json", "[1, 2]", "null", '"text"', "42",
+    '{"t": ["x"]}', '{"c": 5}', '{"t": "12"}', '{"t": {"1": 2}}',
+    '{"t": [1.5]}', '{"t": [true]}', '{"t": [0]}', '{"c": [-3]}', '{"t": [-1, 2]}',
+    '{"c": [9223372036854775808]}', '{"t": [1e999]}', '{"t": [NaN]}', '{"t": [Infinity]}',
+    '{"t": [' + "9" * 5000 + "]}",
+    '{"k": [1]}', '{"k": "status"}', '{"k": [{"a": 2}]}', '{"k": ["' + "x" * 7000 + '"]}',
+    '{"k": ["Robert\'); DROP"]}', '{"all": "yes"}', '{"all": 1}',
+    "{" + '"t": [1],' * 800 + '"t": "x"}', '{"t": ' + "[" * 3900 + "]" * 3900 + "}",
+]
+
+
+@pytest.mark.parametrize("payload", MALFORMED)
+def test_a_malformed_notification_is_ignored_quietly(payload: str,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("DEBUG", logger="ticketdesk.db.postgres_notify"):
+        assert parse_payload(payload, "me") is None
+    assert all(r.levelname == "DEBUG" for r in caplog.records)
+
+
+@ON_POSTGRES
+def test_malformed_notifications_on_the_desks_channel_never_break_the_listener(
+        store: Store, writer: Store, heard: Collector, pg_admin: Any) -> None:
+    conn = store.backend.connect_raw()  # type: ignore[union-attr]
+    try:
+        channel = store.backend.channel(conn)  # type: ignore[union-attr]
+    finally:
+        conn.close()
+    for payload in MALFORMED:
+        pg_admin.execute("SELECT pg_notify(%s, %s)", (channel, payload))
+    created = tickets.create_ticket(Session(writer, None), subject="After the noise").new_id
+    assert heard.wait(lambda: created in heard.merged().created)
+    assert heard.merged().created == (created,)  # nothing of the noise got in
+    assert heard.merged().tickets <= {created}
+    assert not heard.merged().everything
+    assert heard.states == []
 
 
 @ON_POSTGRES

@@ -45,13 +45,13 @@ _DAMAGE = frozenset({"CorruptError", "NotADBError"})
 def damage_detail(exc: BaseException) -> str | None:
     """SQLite's own words if `exc` says the file is damaged ("database disk image is
     malformed", "file is not a database"), else None."""
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if type(cause).__name__ in _DAMAGE:
             return " ".join(str(cause).split()) or type(cause).__name__
     return None
 
 
-def _causes(exc: BaseException) -> list[BaseException]:
+def causes(exc: BaseException) -> list[BaseException]:
     """The exception and everything it wraps (peewee re-raises driver errors as args[0])."""
     seen: list[BaseException] = []
     todo: list[BaseException | None] = [exc]
@@ -65,9 +65,32 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def storage_error(exc: BaseException) -> StorageError | None:
-    """A user-facing StorageError for `exc`, or None if it is a bug and should propagate."""
-    for cause in _causes(exc):
+ASK_ADMIN = "Ask whoever administers the database server to grant it the rights it needs."
+
+
+def permission_denied(exc: BaseException) -> str | None:
+    """The server's words ("permission denied for table ticket") if `exc` is PostgreSQL's
+    insufficient_privilege (42501): the connected role lacks a GRANT. With PostgreSQL 15 and
+    later a role may no longer create tables in the public schema, and team desks often give
+    agents read-only or data-only roles, so this is a user's situation, not a bug."""
+    for cause in causes(exc):
+        if (getattr(cause, "sqlstate", None) or "") == "42501":
+            diag = getattr(cause, "diag", None)
+            primary = getattr(diag, "message_primary", None) if diag is not None else None
+            return str(primary or str(cause).splitlines()[0] or "permission denied")
+    return None
+
+
+def storage_error(exc: BaseException, *, writing: bool = True) -> StorageError | None:
+    """A user-facing StorageError for `exc`, or None if it is a bug and should propagate.
+    `writing`: whether `exc` ended a write (the wording of a refused permission)."""
+    denied = permission_denied(exc)
+    if denied is not None:
+        if writing:
+            return StorageError(f"This database user may not write to this desk ({denied}). "
+                                f"{NOT_SAVED} {ASK_ADMIN}")
+        return StorageError(f"This database user may not read this desk ({denied}). {ASK_ADMIN}")
+    for cause in causes(exc):
         if isinstance(cause, StorageError):
             return cause
         name = type(cause).__name__

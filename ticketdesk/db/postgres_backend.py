@@ -11,6 +11,7 @@ window for the connect timeout.
 
 from __future__ import annotations
 
+import functools
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,6 +25,7 @@ from peewee import SQL, NodeList, PostgresqlDatabase, fn
 
 from ticketdesk.db.dialect import POSTGRES
 from ticketdesk.db.drivers import attach_psycopg
+from ticketdesk.db.url import redact
 from ticketdesk.domain.errors import StorageError, ValidationError
 from ticketdesk.domain.search import SearchQuery
 
@@ -51,13 +53,23 @@ _LOST_STATES = ("57P01", "57P02", "57P03", "57P05")
 
 
 def parse_postgres_url(url: str) -> dict[str, Any]:
-    parts = urlsplit(url)
+    """libpq's connection keywords from a postgresql:// URL. A URL of any shape that cannot
+    serve is refused with a ValidationError that shows it without its password (`redact`)."""
+    shown = redact(url)
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:
+        if "IPv6" in str(exc):
+            raise ValidationError(
+                f"The server address in {shown!r} opens a bracket that is not closed; write an "
+                "IPv6 address as postgresql://user@[::1]:5432/dbname.") from None
+        raise ValidationError(f"{shown!r} is not a valid PostgreSQL URL.") from None
     if parts.scheme not in ("postgresql", "postgres"):
-        raise ValidationError(f"{url!r} is not a postgresql:// URL.")
+        raise ValidationError(f"{shown!r} is not a postgresql:// URL.")
     dbname = unquote(parts.path.lstrip("/"))
     if not dbname:
         raise ValidationError(
-            f"The PostgreSQL URL {url!r} names no database; write postgresql://user@host/dbname."
+            f"The PostgreSQL URL {shown!r} names no database; write postgresql://user@host/dbname."
         )
     params: dict[str, Any] = {"database": dbname}
     if parts.hostname:
@@ -65,7 +77,8 @@ def parse_postgres_url(url: str) -> dict[str, Any]:
     try:
         port = parts.port
     except ValueError:
-        raise ValidationError(f"The port in {url!r} is not a number.") from None
+        raise ValidationError(
+            f"The port in {shown!r} is not a number from 1 to 65535.") from None
     if port:
         params["port"] = port
     if parts.username:
@@ -73,20 +86,26 @@ def parse_postgres_url(url: str) -> dict[str, Any]:
     if parts.password:
         params["password"] = unquote(parts.password)
     # libpq options such as sslmode=require or options=-csearch_path=desk pass straight through.
-    params.update(parse_qsl(parts.query))
+    options = parse_qsl(parts.query, keep_blank_values=True)
+    known = _libpq_keywords()
+    unknown = sorted({key for key, _ in options} - known) if known else []
+    if unknown:
+        raise ValidationError(
+            f"{shown!r} has an option libpq does not know: {', '.join(unknown)}. The options "
+            "after ? are libpq's connection settings (sslmode, connect_timeout, options...).")
+    params.update(options)
     return params
 
 
-def redact(url: str) -> str:
-    """The URL without its password, for titles, logs and messages: libpq also takes one as
-    a query option (`?password=...`), so that is hidden too."""
-    parts = urlsplit(url.strip())
-    netloc = parts.netloc
-    if parts.password:
-        netloc = netloc.replace(f":{parts.password}@", ":***@")
-    query = "&".join("password=***" if item.split("=", 1)[0] == "password" else item
-                     for item in parts.query.split("&")) if parts.query else ""
-    return parts._replace(netloc=netloc, query=query).geturl()
+@functools.cache
+def _libpq_keywords() -> frozenset[str]:
+    """The connection settings the installed libpq knows; empty (no check) without psycopg,
+    whose absence opening reports with what to install."""
+    try:
+        from psycopg import pq
+    except ImportError:
+        return frozenset()
+    return frozenset(o.keyword.decode() for o in pq.Conninfo.get_defaults())
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -501,9 +520,13 @@ def _texts(db: Any, ids: list[int]) -> _Texts:
             (ids,)):
         notes.setdefault(tid, []).append(body)
     rows = db.execute_sql(
-        "SELECT t.id, t.subject, t.description, c.name, c.email, c.company FROM ticket t "
-        "LEFT JOIN customer c ON c.id = t.customer_id WHERE t.id = ANY(%s) ORDER BY t.id", (ids,))
-    return [(*row, talk.get(row[0], ()), notes.get(row[0], ())) for row in rows]
+        "SELECT t.id, t.subject, t.description, c.name, c.email, c.company, t.resolution "
+        "FROM ticket t LEFT JOIN customer c ON c.id = t.customer_id WHERE t.id = ANY(%s) "
+        "ORDER BY t.id", (ids,))
+    # The resolution is searched with the notes, after them (search_index.documents_for).
+    return [(*row[:6], talk.get(row[0], ()), [*notes.get(row[0], ()), *([row[6]] if row[6]
+                                                                          else [])])
+            for row in rows]
 
 
 def _fold(texts: _Texts) -> list[tuple[int, tuple[str, ...]]]:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +33,7 @@ an ended session or a server restart costs nothing; a dead server is asked every
 WAIT_SECONDS = 0.5  # how long one wait for notifications lasts (and so how fast stop() is)
 GATHER_SECONDS = 0.03  # notifications of one commit arrive together: gather them into one batch
 HEARTBEAT_SECONDS = 15.0  # an idle connection is checked this often (keepalives do the rest)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,24 +58,61 @@ class RemoteChange:
 EVERYTHING = RemoteChange(everything=True)
 
 
+MAX_ID = 2**63 - 1  # ticket ids are BIGINT
+_KIND = re.compile(r"[a-z0-9_]{1,64}")
+
+
 def parse_payload(payload: str, own_origin: str | None = None) -> RemoteChange | None:
-    """The change a notification describes; None when it is our own echo. A payload this
-    version cannot read (a newer ticketdesk's) means "reload everything", never an error."""
+    """The change a notification describes; None when it is our own echo or not one of ours.
+
+    Anyone who may connect to the database may NOTIFY on the desk's channel, so a payload is
+    untrusted input: only a JSON object whose known keys have the shapes the triggers write
+    (ids: positive BIGINTs; kinds: short lower-case words; "all": a boolean) is a change.
+    Anything else is dropped quietly (logged at debug): raising would break the listener, and
+    reloading everything would let anyone make every window re-read a million tickets. Keys
+    this version does not know are ignored, so a newer ticketdesk's additions do no harm."""
     try:
         data = json.loads(payload)
         if not isinstance(data, dict):
-            return EVERYTHING
+            raise _Malformed("not a JSON object")
         if own_origin is not None and data.get("o") == own_origin:
             return None
-        kinds = frozenset(str(k) for k in data.get("k") or ())
-        return RemoteChange(
-            tickets=frozenset(int(t) for t in data.get("t") or ()),
-            created=tuple(int(t) for t in data.get("c") or ()),
-            kinds=kinds,
-            everything=bool(data.get("all")) or "everything" in kinds,
-        )
-    except (ValueError, TypeError):
-        return EVERYTHING
+        return _change(data)
+    except (ValueError, RecursionError, _Malformed) as exc:  # not JSON, 5000 digits, [[[[...
+        log.debug("ignored a notification (%s): %.200r", exc, payload)
+        return None
+
+
+class _Malformed(Exception):
+    pass
+
+
+def _change(data: dict[str, Any]) -> RemoteChange:
+    tickets = _ids(data.get("t"))
+    created = _ids(data.get("c"))
+    kinds = data.get("k") or []
+    everything = data.get("all") or False
+    if not isinstance(kinds, list) or not all(
+            isinstance(k, str) and _KIND.fullmatch(k) for k in kinds):
+        raise _Malformed("kinds that are not short words")
+    if not isinstance(everything, bool):
+        raise _Malformed('"all" that is not a boolean')
+    return RemoteChange(
+        tickets=frozenset(tickets),
+        created=tuple(dict.fromkeys(created)),
+        kinds=frozenset(kinds),
+        everything=everything or "everything" in kinds,
+    )
+
+
+def _ids(value: Any) -> list[int]:
+    """The ids of a list (json_agg's nulls skipped)."""
+    if value is None:
+        return []
+    ids = [v for v in value if v is not None] if isinstance(value, list) else None
+    if ids is None or not all(type(v) is int and 0 < v <= MAX_ID for v in ids):  # bool: no id
+        raise _Malformed("ticket ids that are not positive integers")
+    return ids
 
 
 @dataclass

@@ -225,10 +225,13 @@ class SqliteBackend:
         )
 
     def rebuild_search(self, db: Any, ticket_ids: Iterable[int] | None = None) -> None:
-        """Rebuild documents in SQL (demo, repair); `td_fold` folds like domain.search."""
+        """Rebuild documents in SQL (demo, repair); `td_fold(text, part)` folds and bounds
+        like search_index.ticket_document."""
+        from ticketdesk.db.search_index import bounded  # avoid an import cycle
+
         conn = db.connection()
-        conn.create_scalar_function("td_fold", lambda s: document(s) if s else "", 1,
-                                    deterministic=True)
+        conn.create_scalar_function("td_fold", lambda s, part: bounded(document(s), part)
+                                    if s else "", 2, deterministic=True)
         if ticket_ids is None:
             db.execute_sql("DELETE FROM ticket_fts")
             where = ""
@@ -239,12 +242,13 @@ class SqliteBackend:
             f"""INSERT INTO ticket_fts (rowid, ref, subject, body, talk, notes)
             SELECT t.id,
                    td_fold(printf('TKT-%06d', t.id) || ' ' || coalesce(c.name, '') || ' '
-                           || coalesce(c.email, '') || ' ' || coalesce(c.company, '')),
-                   td_fold(t.subject), td_fold(t.description),
+                           || coalesce(c.email, '') || ' ' || coalesce(c.company, ''), 0),
+                   td_fold(t.subject, 1), td_fold(t.description, 2),
                    td_fold((SELECT group_concat(m.body, ' ') FROM message m
-                            WHERE m.ticket_id = t.id)),
+                            WHERE m.ticket_id = t.id), 3),
                    td_fold(concat_ws(' ', (SELECT group_concat(n.body, ' ') FROM note n
-                                           WHERE n.ticket_id = t.id), nullif(t.resolution, '')))
+                                           WHERE n.ticket_id = t.id), nullif(t.resolution, '')),
+                           4)
             FROM ticket t LEFT JOIN customer c ON c.id = t.customer_id {where}""",
             params,
         )

@@ -17,7 +17,7 @@ import numpy as np
 
 from ticketdesk.db import damage, migrations, search_index, sqlite_files
 from ticketdesk.db.desk_lock import DeskLock
-from ticketdesk.db.errors import storage_error
+from ticketdesk.db.errors import causes, permission_denied, storage_error
 from ticketdesk.db.files import disk_error, disk_full, full_disk_error
 from ticketdesk.db.models import database_proxy
 from ticketdesk.db.postgres_backend import PostgresBackend
@@ -95,7 +95,7 @@ class Store:
             with self.db.atomic(*lock):
                 yield
         except Exception as exc:
-            error = storage_error(exc)
+            error = storage_error(exc, writing=False)
             if error is None or error is exc:
                 raise
             raise error from exc
@@ -170,7 +170,8 @@ def _connect(db: Any, backend: Backend) -> None:
     try:
         db.connect()
     except Exception as exc:
-        if isinstance(backend, SqliteBackend) or type(exc).__name__ != "OperationalError":
+        if isinstance(backend, SqliteBackend) or isinstance(exc, StorageError) or not any(
+                type(c).__module__.startswith("psycopg") for c in causes(exc)):
             raise
         reason = " ".join(str(exc).split())
         raise StorageError(f"Cannot connect to {backend.location}: {reason}") from exc
@@ -197,7 +198,13 @@ def _before_sqlite_open(path: Path, create: bool) -> str | None:
 def _start(db: Any, backend: Backend, migrate_to: int) -> None:
     _connect(db, backend)
     backend.after_connect(db)
-    migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db), migrate_to)
+    try:
+        migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db), migrate_to)
+    except Exception as exc:
+        denied = _migration_denied(backend, exc)
+        if denied is None:
+            raise
+        raise denied from exc
 
 
 def _full(backend: Backend) -> bool:
@@ -221,6 +228,19 @@ def _disk_fault(exc: BaseException) -> bool:
         todo += [item.__cause__, item.__context__,
                  *(a for a in item.args if isinstance(a, BaseException))]
     return False
+
+
+def _migration_denied(backend: Backend, exc: BaseException) -> StorageError | None:
+    """The desk's tables must be created or updated, and the server does not let this role
+    (no CREATE on the schema, PostgreSQL 15's default for the public schema)."""
+    denied = permission_denied(exc)
+    if denied is None:
+        return None
+    return StorageError(
+        f"{backend.location} needs its tables created or brought up to date for this version "
+        f"of ticketdesk, and this database user may not do that ({denied}). Open it once as "
+        "the owner of its schema, or ask whoever administers the server to grant CREATE on "
+        "it. Nothing was changed.")
 
 
 def open_database(url: str | None = None, *, password: str | None = None,

@@ -3,11 +3,16 @@
 Accepted: `sqlite:///relative/file.db`, `sqlite:////absolute/file.db` (the SQLAlchemy form),
 a plain file path, or `postgresql://user[:password]@host[:port]/dbname`. With nothing given, the
 desk is `desk.sqlite` in the user's data folder (platformdirs), created private to the user.
+
+Every message that shows a URL shows `redact(url)`: a typed password never appears on screen, in
+a log or in a terminal's scroll-back, whatever else is wrong with the URL.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ticketdesk.domain.errors import ValidationError
 
@@ -26,6 +31,48 @@ def default_url() -> str:
 
 def sqlite_url(path: Path) -> str:
     return "sqlite:///" + str(path)
+
+
+_QUERY_PASSWORD = re.compile(r"(^|&)password=[^&#]*")
+_HOST_PORT = re.compile(r"^([^/@\s]+@)?[\w.-]+:\d+(/|$)")
+"""`localhost:5432/desk`, `ann:pw@db:5432/desk`: a server address typed without its
+postgresql:// (never a file path anyone means; a Windows drive letter is followed by a slash,
+not digits)."""
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for titles, logs and messages: libpq also takes one as
+    a query option (`?password=...`), so that is hidden too. A URL too broken to parse
+    (`postgresql://ann:pw@[::1/desk`) is redacted all the same, by hand."""
+    text = url.strip()
+    if "://" not in text:  # urlsplit would take `ann:pw@db/desk`'s "ann" for a scheme
+        return _redact_by_hand(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return _redact_by_hand(text)
+    netloc = parts.netloc
+    if parts.password:
+        netloc = netloc.replace(f":{parts.password}@", ":***@")
+    query = _QUERY_PASSWORD.sub(r"\1password=***", parts.query)
+    return parts._replace(netloc=netloc, query=query).geturl()
+
+
+def _redact_by_hand(text: str) -> str:
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "", text
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    netloc, tail = rest[:end], rest[end:]
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        if ":" in userinfo:
+            userinfo = userinfo.split(":", 1)[0] + ":***"
+        netloc = f"{userinfo}@{host}"
+    path, qmark, query = tail.partition("?")
+    if qmark:
+        tail = path + "?" + _QUERY_PASSWORD.sub(r"\1password=***", query)
+    return f"{scheme}{sep}{netloc}{tail}"
 
 
 def is_postgres(url: str) -> bool:
@@ -54,4 +101,10 @@ def sqlite_path(url: str) -> Path:
             f"Unknown database type {scheme!r}. Use a file path, sqlite:///file.db or "
             "postgresql://user@host/dbname."
         )
-    return Path(text).expanduser()
+    path = Path(text).expanduser()
+    if _HOST_PORT.match(text) and not path.exists():
+        raise ValidationError(
+            f"{redact(text)!r} looks like a server address: write postgresql://{redact(text)} "
+            "for a PostgreSQL desk (a file name cannot start with host:port)."
+        )
+    return path

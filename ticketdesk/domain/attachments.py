@@ -11,11 +11,20 @@ from ticketdesk.domain.errors import ValidationError
 
 MAX_BYTES = 25 * 1024 * 1024
 NAME_MAX = 255
-_RISKY_EXTENSIONS = frozenset((
-    "exe com bat cmd msi msp scr pif cpl ps1 psm1 vbs vbe js jse wsf wsh hta jar reg lnk url "
+RISKY_EXTENSIONS = frozenset((
+    # programs, installers, shortcuts and scripts the system runs
+    "exe com bat cmd msi msp scr pif cpl ps1 psm1 psd1 ps1xml psc1 vb vbs vbe js jse wsf wsh wsc "
+    "hta jar jnlp reg lnk url scf inf msc gadget application appref-ms settingcontent-ms "
     "sh bash zsh csh run bin app command appimage deb rpm pkg dmg desktop py pyw pl rb php "
-    "dll so dylib iso img vhd docm xlsm pptm"
+    "dll so dylib iso img vhd vhdx "
+    # help files and web pages: scripts run as soon as they open (Windows runs a .chm's
+    # scripts outside the browser's sandbox; a local .html or .svg reads local files)
+    "chm hlp html htm xhtml shtml mht mhtml svg svgz "
+    # office documents that may carry macros (the old binary formats always can)
+    "doc dot xls xlt xla xlsb ppt pot pps ppa docm dotm xlsm xltm xlam pptm potm ppsm ppam sldm"
 ).split())
+"""Extensions whose files can run code when opened: opening one asks first (ui/dock)."""
+
 _RESERVED = frozenset(
     ["con", "prn", "aux", "nul"]
     + [f"com{i}" for i in range(1, 10)]
@@ -97,6 +106,6 @@ def is_risky(name: str, head: bytes = b"") -> bool:
     """
     saved = safe_filename(name)
     ext = saved.rpartition(".")[2].lower() if "." in saved else ""
-    if ext in _RISKY_EXTENSIONS:
+    if ext in RISKY_EXTENSIONS:
         return True
     return head.startswith((b"MZ", b"\x7fELF", b"#!", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe"))

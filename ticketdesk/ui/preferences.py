@@ -352,7 +352,7 @@ def open_desk(explicit: str | None, settings: QSettings, parent: QWidget | None 
 
 
 def _ask_password(parent: QWidget | None, url: str, wrong: bool) -> str | None:
-    from ticketdesk.db.postgres_backend import redact
+    from ticketdesk.db.url import redact
 
     text, ok = QInputDialog.getText(
         parent, "ticketdesk",

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ticketdesk.db.store import Store
+from ticketdesk.ui.text import plain_label
 
 Job = Callable[[Callable[[int, int, str], bool]], Any]
 
@@ -54,6 +55,9 @@ class Task(QObject):
         super().__init__(parent)
         self.dialog = QProgressDialog(title, self.tr("Cancel"), 0, 0, parent)
         self.dialog.setObjectName("taskProgress")
+        # Titles and phases name files and desks ("Importing tickets from <b>.csv…"): shown
+        # literally, never guessed to be rich text.
+        self.dialog.setLabel(plain_label(title))
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(300)
         self.dialog.setAutoClose(False)

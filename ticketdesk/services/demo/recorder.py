@@ -10,6 +10,7 @@ Open. If a service changes what it records, this is the file to change with it.
 
 from __future__ import annotations
 
+from ticketdesk.db.search_index import bounded
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.numbers import PREFIX, format_number
 from ticketdesk.domain.search import document
@@ -318,5 +319,6 @@ class TicketRecord:
         rows.assignees.extend((self.id, agent) for agent in self.assignees)
         for n in self._notes:
             rows.notes.append((n.id, self.id, n.author, n.body, n.created, n.updated, n.version))
-        rows.search.append((self.id, self._ref, self._subject_fold, self._body_fold,
-                            " ".join(self._talk), " ".join(n.folded for n in self._notes)))
+        parts = (self._ref, self._subject_fold, self._body_fold, " ".join(self._talk),
+                 " ".join(n.folded for n in self._notes))
+        rows.search.append((self.id, *(bounded(text, part) for part, text in enumerate(parts))))

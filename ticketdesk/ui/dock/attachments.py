@@ -88,9 +88,10 @@ class AttachmentActions(QObject):
             return str(exc)
         if is_risky(record.name, data[:HEAD]) and not _question(
                 self.widget, QMessageBox.Icon.Warning, self.tr("Open a program?"),
-                self.tr("“{0}” can run code on this computer: it is a program, script or "
-                        "installer, or looks like one. Open it only if you trust who sent "
-                        "it. Saving it and scanning it first is safer.").format(record.name),
+                self.tr("“{0}” can run code on this computer: it is a program, script, "
+                        "installer, web page, help file or document with macros, or looks like "
+                        "one. Open it only if you trust who sent it. Saving it and scanning it "
+                        "first is safer.").format(record.name),
                 self.tr("Open Anyway")):
             return None
         folder = self._temp_folder() / str(record.id)
