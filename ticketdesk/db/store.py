@@ -283,7 +283,7 @@ def open_database(url: str | None = None, *, password: str | None = None,
         if lock is not None:
             lock.release()
         error = (damage.as_damage(backend.path, exc) if isinstance(backend, SqliteBackend)
-                 else None) or storage_error(exc)
+                 else None) or (exc if isinstance(exc, StorageError) else storage_error(exc))
         if isinstance(backend, SqliteBackend) and _disk_fault(exc) and _full(backend):
             error = full_disk_error(backend.path.parent)  # SQLite's bare "disk I/O error"
         if error is None or error is exc:
