@@ -101,3 +101,28 @@ class NoticeBanner(Tinted):
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""
+
+
+class WaitBanner(Tinted):
+    """A save that has waited a moment for the desk's write lock (another program is writing):
+    says so, and offers Cancel, which abandons the waiting saves (nothing of them is kept)."""
+
+    cancelRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(WARNING, "waitBanner", parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 4, 4)
+        self.label = plain_label(self.tr("Waiting for another program using this desk…"), self)
+        self.label.setObjectName("waitText")
+        self.label.setWordWrap(True)
+        row.addWidget(self.label, 1)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.setObjectName("waitCancel")
+        self.cancel_button.setToolTip(self.tr("Stop waiting; this change is not saved"))
+        self.cancel_button.clicked.connect(self.cancelRequested)
+        row.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""

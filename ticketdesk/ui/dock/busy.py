@@ -1,0 +1,51 @@
+"""Controls marked busy while their save is on its way: disabled, a button saying "Saving…".
+
+Several saves may mark one control (two tags added quickly); it comes back when the last one is
+answered. Everything else in the dock stays usable meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QAbstractButton, QWidget
+
+
+class BusyMarks:
+    def __init__(self) -> None:
+        self._count: dict[QWidget, int] = {}
+        self._texts: dict[QWidget, str] = {}
+
+    def mark(self, widgets: Sequence[QWidget]) -> Callable[[], None]:
+        """Mark `widgets` busy; the returned function (call it once) releases them."""
+        marked = list(widgets)
+        for widget in marked:
+            count = self._count.get(widget, 0)
+            if count == 0:
+                widget.setEnabled(False)
+                if isinstance(widget, QAbstractButton):
+                    self._texts[widget] = widget.text()
+                    widget.setText(QCoreApplication.translate("TicketDock", "Saving…"))
+            self._count[widget] = count + 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            for widget in marked:
+                count = self._count.get(widget, 1) - 1
+                if count > 0:
+                    self._count[widget] = count
+                    continue
+                self._count.pop(widget, None)
+                if widget in self._texts:
+                    widget.setText(self._texts.pop(widget))
+                widget.setEnabled(True)
+
+        return release
+
+    def is_busy(self, widget: QWidget) -> bool:
+        return widget in self._count
