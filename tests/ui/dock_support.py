@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.conftest import FakeClock
 from tests.ui.conftest import wait_listed
@@ -50,11 +50,16 @@ def seed(db_url: str) -> Desk:
     return Desk(db_url, alice, bob, jane, printer, scanner)
 
 
-def settle(qtbot, dock: TicketDock, timeout: int = 5000) -> TicketDock:
-    """Wait until every read and save the dock started has been answered and shown (the dock
-    never waits on the database; a test waits as a user watching it would)."""
-    qtbot.waitUntil(dock.is_idle, timeout=timeout)
-    return dock
+def settle(qtbot, dock: TicketDock | None = None, timeout: int = 5000) -> None:
+    """Wait until every read and save `dock` (None: every open dock) started has been
+    answered and shown: the dock never waits on the database, so a test waits as a user
+    watching it would."""
+    def idle() -> bool:
+        docks = [dock] if dock is not None else [
+            w for w in QApplication.allWidgets() if isinstance(w, TicketDock)]
+        return all(d.is_idle() for d in docks)
+
+    qtbot.waitUntil(idle, timeout=timeout)
 
 
 def open_ticket(qtbot, window: MainWindow, ticket_id: int) -> TicketDock:

@@ -54,7 +54,12 @@ class DraftKeeper(QObject):
 
     def set_session(self, session: Session) -> None:
         """Write everything as the agent who typed it, then work as `session`."""
-        self.flush()
+        self._timer.stop()
+        if self._pending and not self.writes.is_stopped:
+            typist, edits = self.session, list(self._pending.values())
+            self.writes.submit(("drafts", id(self)), lambda: drafts.save_drafts(typist, edits),
+                               error=self._failed)
+        self._pending.clear()
         self.session = session
         self._stored.clear()
 
@@ -123,6 +128,10 @@ class DraftKeeper(QObject):
 
     def _failed(self, exc: Exception | None) -> None:
         self._job = None
+        if exc is not None and isinstance(exc, TicketdeskError) and not self._pending:
+            self.last_error = str(exc)  # another agent's text: nothing here to retry with
+            self.failed.emit(self.last_error)
+            return
         if exc is not None and not isinstance(exc, TicketdeskError):
             raise exc
         message = str(exc) if exc is not None else ""
