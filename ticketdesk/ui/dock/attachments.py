@@ -120,6 +120,21 @@ class AttachmentActions(QObject):
                 target.name)
         return None
 
+    def open_text(self, name: str, body: str) -> str | None:
+        """Open `body` as a private text file (a message too long to lay out in the thread)."""
+        target = self._temp_folder() / safe_filename(name)
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(body)
+        except OSError as exc:
+            return self.tr("Cannot write {0} to open it: {1}.").format(
+                target.name, exc.strerror or exc)
+        self.opened.append(target)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))):
+            return self.tr("No application is set up to open {0}.").format(target.name)
+        return None
+
     def save_as(self, record: AttachmentRecord) -> None:
         suggested = str(Path.home() / safe_filename(record.name))
         path, _ = QFileDialog.getSaveFileName(self.widget, self.tr("Save attachment"), suggested)

@@ -48,7 +48,7 @@ class ConflictBanner(Tinted):
         column.addWidget(self.mine)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.discard_button = QPushButton(self.tr("&Discard My Change"), self)
+        self.discard_button = QPushButton(self.tr("D&iscard My Change"), self)
         self.discard_button.setObjectName("conflictDiscard")
         self.discard_button.clicked.connect(self.discardRequested)
         self.reapply_button = QPushButton(self.tr("&Reload and Re-apply"), self)

@@ -72,6 +72,7 @@ class ConversationTab(QWidget):
         self.thread_view = ThreadView(self.splitter)
         self.thread_view.attachmentActivated.connect(self._attachment_menu)
         self.thread_view.filesDropped.connect(self.add_files)
+        self.thread_view.messageActivated.connect(self.open_message_text)
         self.splitter.addWidget(self.thread_view)
 
         composer = QFrame(self.splitter)
@@ -101,7 +102,7 @@ class ConversationTab(QWidget):
         self.error.hide()
         box.addWidget(self.error)
         buttons = QHBoxLayout()
-        self.attach_button = QPushButton(self.tr("Attach &Files…"), composer)
+        self.attach_button = QPushButton(self.tr("&Attach Files…"), composer)
         self.attach_button.setObjectName("attachButton")
         self.attach_button.clicked.connect(self.choose_files)
         buttons.addWidget(self.attach_button)
@@ -279,6 +280,14 @@ class ConversationTab(QWidget):
         record = self.files.get(attachment_id)
         if record is not None:
             self.actions_.save_as(record)
+
+    def open_message_text(self, message_id: int) -> None:
+        """A message too long for the thread, handed whole to the desktop's text viewer."""
+        found = next((m for m in self.messages if m.id == message_id), None)
+        if found is not None:
+            error = self.actions_.open_text(f"message-{message_id}.txt", found.body)
+            if error:
+                self.dock.notify(error)
 
     def remove_file(self, attachment_id: int) -> None:
         record = self.files.get(attachment_id)

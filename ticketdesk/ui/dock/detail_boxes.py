@@ -28,7 +28,7 @@ class CustomerBox(QGroupBox):
         bold = self.name.font()
         bold.setBold(True)
         self.name.setFont(bold)
-        self.change_button = QPushButton(self.tr("C&hange…"), self)
+        self.change_button = QPushButton(self.tr("Chan&ge…"), self)
         self.change_button.setObjectName("changeCustomerButton")
         name_row = QHBoxLayout()
         name_row.addWidget(self.name, 1)
@@ -55,7 +55,7 @@ class CustomerBox(QGroupBox):
             label.setText(getattr(c, key) if c else "")
         self.tags.set_items([(n, n) for n in c.tags] if c else [])
         if self.change_button.isEnabled():  # a busy button says "Saving…" until answered
-            self.change_button.setText(self.tr("C&hange…") if c else self.tr("C&hoose…"))
+            self.change_button.setText(self.tr("Chan&ge…") if c else self.tr("Choose (&G)…"))
 
 
 class TimesBox(QGroupBox):

@@ -114,7 +114,7 @@ class DetailTab(QScrollArea):
         self.status.activated.connect(self._status_chosen)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
-        self.resolve_button = QPushButton(self.tr("R&esolve…"), page)
+        self.resolve_button = QPushButton(self.tr("Res&olve…"), page)
         self.resolve_button.setObjectName("resolveButton")
         self.resolve_button.setToolTip(self.tr("Resolve with a note saying how"))
         self.resolve_button.clicked.connect(self.open_resolution)

@@ -189,7 +189,7 @@ class NotesTab(QWidget):
         splitter.setSizes([600, 110])
         row = QHBoxLayout()
         row.addStretch(1)
-        self.add_button = QPushButton(self.tr("A&dd Note"), self)
+        self.add_button = QPushButton(self.tr("&Add Note"), self)
         self.add_button.setObjectName("addNoteButton")
         self.add_button.setToolTip(self.tr("Save the note (Ctrl+Enter)"))
         self.add_button.clicked.connect(self.add_note)
