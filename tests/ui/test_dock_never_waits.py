@@ -10,7 +10,6 @@ import sys
 import textwrap
 import threading
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -153,7 +152,7 @@ def test_two_quick_saves_on_one_ticket_are_applied_in_order(db_url: str, open_wi
 
 
 @pytest.fixture
-def gui_thread_queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def gui_thread_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every SQL statement dock code sends from the GUI thread (the stack says who sent it)."""
     from peewee import Database
 
@@ -169,7 +168,7 @@ def gui_thread_queries(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         return original(self, sql, params, *args, **kwargs)
 
     monkeypatch.setattr(Database, "execute_sql", recording)
-    yield found
+    return found
 
 
 def test_the_dock_sends_no_query_from_the_gui_thread(db_url: str, open_window, qtbot,

@@ -41,8 +41,9 @@ class BusyMarks:
                     self._count[widget] = count
                     continue
                 self._count.pop(widget, None)
-                if widget in self._texts:
-                    widget.setText(self._texts.pop(widget))
+                text = self._texts.pop(widget, None)
+                if text is not None and isinstance(widget, QAbstractButton):
+                    widget.setText(text)
                 widget.setEnabled(True)
 
         return release
