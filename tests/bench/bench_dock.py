@@ -1,6 +1,6 @@
 """Benchmark: opening a long ticket in the dock of the real main window, offscreen.
 
-    .venv/bin/python -m tests.bench.bench_dock [SOURCE_DB] [--work DIR] [--runs 9]
+    .venv/bin/python -m tests.bench.bench_dock [SOURCE_DB] [--work DIR] [--runs 9] [--lock 4]
 
 Issue 4 holds the dock to: a ticket with 500 messages and 200 activity rows shows in <= 100 ms
 on a 1,000,000-ticket desk. SOURCE_DB (default: the benchmarks' 1M demo desk, see
@@ -17,6 +17,11 @@ longest single stretch the GUI thread spent without returning to its event loop 
 --runs, the first (cold) opening apart, with the machine's load average. Beside the wall time
 it prints the GUI thread's CPU time for the same span: on a shared, loaded machine the wall
 time includes waiting for a core, the CPU time is what the dock itself costs.
+
+With --lock SECONDS it then changes the long ticket's status in the dock while another process
+holds the desk's write lock for that long (as an import from the command line or a backup
+would), and prints the longest GUI-thread stall until the save is stored (issue 14 measured
+4,043 ms with a 4 s lock when saves ran on the GUI thread).
 """
 
 from __future__ import annotations
@@ -214,11 +219,75 @@ def measure(copy: Path, ticket_id: int, runs: int) -> dict[str, list[float]]:
         window.close()
 
 
+LOCK_HOLDER = """
+import sys, time, apsw
+db = apsw.Connection(sys.argv[1])
+db.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+db.execute("ROLLBACK")
+"""
+
+
+def measure_lock(copy: Path, ticket_id: int, seconds: float) -> tuple[float, float]:
+    """(longest GUI stall, time until saved), in ms, for a status change made in the dock
+    while another process holds the write lock for `seconds`."""
+    import subprocess
+    import sys
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from ticketdesk.app import build_main_window
+    from ticketdesk.domain.status import Status
+    from ticketdesk.services import tickets
+
+    settings = QSettings(str(copy.parent / "bench_dock_settings.ini"),
+                         QSettings.Format.IniFormat)
+    window = build_main_window(f"sqlite:///{copy}", agent_name="Bench Agent",
+                               settings=settings)
+    try:
+        window.show()
+        dock = window.ticket_dock
+        deadline = time.monotonic() + 60
+        while window.model.row_of(ticket_id) is None and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.005)
+        window.table.select_ticket(ticket_id)
+        idle = getattr(dock, "is_idle", lambda: True)
+        while dock.ticket is None or not idle():
+            app.processEvents()
+        before = tickets.get_ticket(ticket_id).status
+        wanted = Status.WAITING if before != Status.WAITING else Status.IN_PROGRESS
+        holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(copy), str(seconds)],
+                                  stdout=subprocess.PIPE, text=True)
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        started = mark = time.perf_counter()
+        dock.detail_tab.status.setCurrentIndex(int(wanted))
+        dock.detail_tab.status.activated.emit(int(wanted))
+        stall = (time.perf_counter() - mark) * 1000
+        while not idle() or dock.ticket is None or dock.ticket.status != wanted:
+            mark = time.perf_counter()
+            app.processEvents()
+            stall = max(stall, (time.perf_counter() - mark) * 1000)
+            time.sleep(0.001)
+        saved = (time.perf_counter() - started) * 1000
+        holder.wait()
+        return stall, saved
+    finally:
+        window.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--lock", type=float, default=0.0,
+                        help="also time a status change behind another process's write lock")
     args = parser.parse_args()
     ensure_demo_desk(args.source)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -244,6 +313,10 @@ def main() -> None:
         print(f"{name:<22}{statistics.median(times):>13.1f}{max(times):>7.1f}"
               f"{statistics.median(cpu):>25.1f}{max(cpu):>7.1f}{max(stall):>15.1f}{flag}")
     print(f"load average after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.lock:
+        stall, saved = measure_lock(copy, ticket_id, args.lock)
+        print(f"status change behind a {args.lock:.0f} s write lock: longest GUI stall "
+              f"{stall:.1f} ms, saved after {saved:.0f} ms")
 
 
 if __name__ == "__main__":
