@@ -30,13 +30,14 @@ from PySide6.QtWidgets import (
 from ticketdesk.domain import text
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import agents, assignees, tickets
+from ticketdesk.services import agents, assignees, customers, tickets
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.drafts import Draft
-from ticketdesk.services.records import AgentRecord, TicketDetail
+from ticketdesk.services.records import AgentRecord, CustomerRecord, TicketDetail
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.chips import ChipRow
 from ticketdesk.ui.dock.context import DockContext
+from ticketdesk.ui.dock.customer_picker import LIMIT as PICKER_LIMIT
 from ticketdesk.ui.dock.customer_picker import CustomerPicker
 from ticketdesk.ui.dock.detail_boxes import NO_TIME, CustomerBox, TimesBox
 from ticketdesk.ui.dock.editors import InlineField, LineEditor, ListCompleter, TextEditor
@@ -467,7 +468,7 @@ class DetailTab(QScrollArea):
     def pick_customer(self) -> None:
         if self.ticket is None:
             return
-        picker = CustomerPicker(self.ticket.customer, self)
+        picker = CustomerPicker(self.ticket.customer, self._find_customers, self)
         if not picker.exec():
             return
         chosen = picker.customer_id
@@ -479,6 +480,12 @@ class DetailTab(QScrollArea):
             return
         self.dock.write(lambda v: tickets.set_customer(session, tid, v, chosen),
                         self.tr("Change the customer"), busy=[self.change_customer])
+
+
+    def _find_customers(self, words: str,
+                        show: Callable[[list[CustomerRecord]], None]) -> None:
+        self.dock.read("customers", lambda _session: customers.find_customers(
+            words, limit=PICKER_LIMIT), show)
 
 
 def _existing_tags(_session: Session) -> list[str]:

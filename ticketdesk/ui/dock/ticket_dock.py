@@ -31,7 +31,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -46,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ticketdesk.domain.errors import ConflictError, NotFoundError, TicketdeskError
+from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.services import tickets
 from ticketdesk.services.changes import Changes
@@ -55,7 +54,6 @@ from ticketdesk.services.records import TicketDetail
 from ticketdesk.services.session import Session
 from ticketdesk.services.ticket_counts import TicketCounts
 from ticketdesk.ui.dock.activity_tab import ActivityTab
-from ticketdesk.ui.dock.busy import BusyMarks
 from ticketdesk.ui.dock.conflict import ConflictBanner, NoticeBanner, WaitBanner
 from ticketdesk.ui.dock.context import Action, Done
 from ticketdesk.ui.dock.conversation_tab import ConversationTab
@@ -63,30 +61,17 @@ from ticketdesk.ui.dock.detail_tab import DetailTab
 from ticketdesk.ui.dock.drafts import DraftKeeper
 from ticketdesk.ui.dock.editors import ElidedLabel
 from ticketdesk.ui.dock.notes_tab import NotesTab
+from ticketdesk.ui.dock.saving import Current, Saver
 from ticketdesk.ui.hub import ChangeHub
 from ticketdesk.ui.icons import status_icon
 from ticketdesk.ui.labels import status_text
 from ticketdesk.ui.text import plain_label, plain_tooltip
 from ticketdesk.ui.worker import QueryRunner
-from ticketdesk.ui.write_queue import WriteJob, WriteQueue
+from ticketdesk.ui.write_queue import WriteQueue
 
 DETAIL, CONVERSATION, NOTES, ACTIVITY = range(4)
 CLOSE_WAIT_MS = 15_000
 """How long closing the window waits for drafts still being written (past the busy timeout)."""
-Current = Callable[[Session], "int | None"]
-
-
-@dataclass
-class _Retry:
-    """A refused write, kept so "Reload and Re-apply" can run it again."""
-
-    action: Action
-    what: str
-    current: Current | None
-    done: Done | None
-    discard: Done | None
-    draft: str | None
-    busy: Sequence[QWidget]
 
 
 def dock_access_keys() -> list[tuple[str, str]]:
@@ -128,14 +113,11 @@ class TicketDock(QWidget):
         self.writes.idle.connect(self._maybe_settled)
         self.drafts = DraftKeeper(session, self.writes, self)
         self.drafts.failed.connect(self._draft_failed)
-        self.busy = BusyMarks()
+        self.saver = Saver(self)
         self._generation = itertools.count(1)
         self._reading: dict[str, tuple[int, int | None, Callable[[Any], None]]] = {}
-        self._versions: dict[int, int] = {}
-        self._waiting: list[WriteJob] = []
         self._quiet = 0
         self._stale: set[int] = set()
-        self._retry: _Retry | None = None
         self._stopped = False
         self._build()
         hub.changed.connect(self._changed)
@@ -171,13 +153,13 @@ class TicketDock(QWidget):
         header.addWidget(self.title, 1)
         column.addLayout(header)
         self.conflict = ConflictBanner(page)
-        self.conflict.reapplyRequested.connect(self.reapply)
-        self.conflict.discardRequested.connect(self.discard_mine)
+        self.conflict.reapplyRequested.connect(self.saver.reapply)
+        self.conflict.discardRequested.connect(self.saver.discard_mine)
         column.addWidget(self.conflict)
         self.notice = NoticeBanner(page)
         column.addWidget(self.notice)
         self.wait_banner = WaitBanner(page)
-        self.wait_banner.cancelRequested.connect(self.cancel_waiting)
+        self.wait_banner.cancelRequested.connect(self.saver.cancel_waiting)
         column.addWidget(self.wait_banner)
 
         self.tabs = QTabWidget(page)
@@ -277,7 +259,7 @@ class TicketDock(QWidget):
             self.activity_tab.clear()
         self.conflict.hide()
         self.notice.hide()
-        self._retry = None
+        self.saver.forget_retry()
         self.ticket_id = None
         self.ticket = None
 
@@ -320,7 +302,7 @@ class TicketDock(QWidget):
     def _show_detail(self, ticket: TicketDetail, counts: TicketCounts) -> None:
         self.ticket = ticket
         self.counts = counts
-        self._versions[ticket.id] = max(self._versions.get(ticket.id, 0), ticket.version)
+        self.saver.saw_version(ticket)
         self.detail_tab.show_detail(ticket)
         self.title.set_full_text(f"{ticket.number} · {ticket.subject}")
         self.title.setToolTip(plain_tooltip(ticket.subject))
@@ -385,160 +367,31 @@ class TicketDock(QWidget):
         if changes.everything or tid in changes.touched or changes.customers or changes.agents:
             self.refresh(changes)
 
-    # -- writing ------------------------------------------------------------------------------
+    # -- writing (saving.py) -------------------------------------------------------------------
 
     def write(self, action: Action, what: str, *, version: int | None = None,
               current: Current | None = None, done: Done | None = None,
               discard: Done | None = None, draft: str | None = None,
               busy: Sequence[QWidget] = ()) -> None:
-        """Queue one versioned service call. `version` defaults to the newest version of the
-        ticket this dock knows (its own queued saves move it on); `current` reads, for a
-        re-apply, which version to save on (default: the ticket's). `draft` is the draft kind
-        the save makes obsolete."""
-        tid = self.ticket_id
-        if tid is None or self.ticket is None:
-            return
-        retry = _Retry(action, what, current, done, discard, draft, busy)
-        self._queue(tid, lambda: version if version is not None else self._versions.get(tid),
-                    retry)
-
-    def _queue(self, tid: int, based_on: Callable[[], int | None], retry: _Retry) -> None:
-        session = self.session
-        versions = self._versions
-
-        def run() -> Changes:  # on the write queue's thread
-            used = based_on()
-            if used is None:
-                raise NotFoundError(QCoreApplication.translate(
-                    "TicketDock", "What you changed no longer exists; nothing was saved."))
-            changes = retry.action(used)
-            now = tickets.ticket_version(session, tid)
-            if now is not None:
-                versions[tid] = max(versions.get(tid, 0), now)
-            return changes
-
-        release = self.busy.mark(retry.busy)
-
-        def failed(exc: Exception) -> None:
-            release()
-            if isinstance(exc, ConflictError) and tid == self.ticket_id:
-                self._retry = retry
-                self.notice.hide()
-                self.conflict.show_conflict(exc, retry.what)
-                self._reshow()
-            elif isinstance(exc, TicketdeskError):
-                self.notify(str(exc))
-                self._reshow()
-            else:
-                raise exc
-
-        def succeeded(changes: Changes) -> None:
-            release()
-            if tid == self.ticket_id:
-                self.conflict.hide()
-                self._retry = None
-            self._succeeded(tid, changes, retry.done, retry.draft)
-
-        self._submit(tid, run, succeeded, failed, release)
+        self.saver.write(action, what, version=version, current=current, done=done,
+                         discard=discard, draft=draft, busy=busy)
 
     def append(self, action: Callable[[], Changes], *, done: Done | None = None,
                draft: str | None = None, busy: Sequence[QWidget] = ()) -> None:
-        """Queue one service call that adds to the ticket (no version: appends never
-        conflict)."""
-        tid = self.ticket_id
-        if tid is None or self.ticket is None:
-            return
-        release = self.busy.mark(busy)
+        self.saver.append(action, done=done, draft=draft, busy=busy)
 
-        def failed(exc: Exception) -> None:
-            release()
-            if not isinstance(exc, TicketdeskError):
-                raise exc
-            self.notify(str(exc))
+    def reapply(self) -> None:
+        self.saver.reapply()
 
-        def succeeded(changes: Changes) -> None:
-            release()
-            self._succeeded(tid, changes, done, draft)
+    def discard_mine(self) -> None:
+        self.saver.discard_mine()
 
-        self._submit(tid, action, succeeded, failed, release)
-
-    def _submit(self, tid: int, run: Callable[[], Changes],
-                succeeded: Callable[[Changes], None], failed: Callable[[Exception], None],
-                release: Callable[[], None]) -> None:
-        def cancelled() -> None:
-            release()
-            self._job_over(job)
-            if tid == self.ticket_id:
-                self.notify(self.tr("Cancelled: that change was not saved."))
-                self._reshow()
-
-        def ok(changes: Any) -> None:
-            self._job_over(job)
-            succeeded(changes)
-
-        def error(exc: Exception) -> None:
-            self._job_over(job)
-            failed(exc)
-
-        job = self.writes.submit(tid, run, done=ok, error=error, waiting=self._job_waits,
-                                 cancelled=cancelled)
-
-    def _job_waits(self, job: WriteJob) -> None:
-        self._waiting.append(job)
-        self.wait_banner.show()
-
-    def _job_over(self, job: WriteJob) -> None:
-        if job in self._waiting:
-            self._waiting.remove(job)
-        if not self._waiting:
-            self.wait_banner.hide()
-
-    def cancel_waiting(self) -> None:
-        """Abandon every save still waiting (the draft writer keeps trying on its own)."""
-        for job in [j for j in self.writes.pending() if isinstance(j.key, int)]:
-            self.writes.cancel(job)
-        self.wait_banner.hide()
-
-    def _reshow(self) -> None:
-        """Put the shown values back where a refused or cancelled save had changed a control
-        (a status box showing the status that was not saved); typed text stays."""
+    def reshow(self) -> None:
         if self.ticket is not None:
             self.detail_tab.show_detail(self.ticket)
 
-    def _succeeded(self, tid: int, changes: Changes, done: Done | None,
-                   draft: str | None) -> None:
-        if draft is not None:
-            self.drafts.discard(tid, draft)
-        if tid == self.ticket_id:
-            self.notice.hide()
-            if done is not None:
-                done()
-            self.refresh(changes)
-        self.hub.announce(changes, self)
-
-    def reapply(self) -> None:
-        retry, self._retry = self._retry, None
-        self.conflict.hide()
-        tid = self.ticket_id
-        if retry is None or tid is None or self.ticket is None:
-            self.refresh()
-            return
-        session = self.session
-        current = retry.current or (lambda s: tickets.ticket_version(s, tid))
-        self._queue(tid, lambda: current(session), retry)
-
-    def discard_mine(self) -> None:
-        retry, self._retry = self._retry, None
-        self.conflict.hide()
-        self.refresh()
-        if retry is not None:
-            if retry.draft is not None and self.ticket_id is not None:
-                self.drafts.discard(self.ticket_id, retry.draft)
-            if retry.discard is not None:
-                retry.discard()
-
     def is_busy(self, widget: QWidget) -> bool:
-        return self.busy.is_busy(widget)
+        return self.saver.busy.is_busy(widget)
 
     def notify(self, message: str) -> None:
         self.notice.show_message(message)
