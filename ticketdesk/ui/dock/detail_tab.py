@@ -19,28 +19,23 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QPushButton,
     QScrollArea,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ticketdesk.domain import text
-from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import agents, assignees, customers, tickets
-from ticketdesk.services.changes import Changes
+from ticketdesk.services import customers, tickets
 from ticketdesk.services.drafts import Draft
-from ticketdesk.services.records import AgentRecord, CustomerRecord, TicketDetail
-from ticketdesk.services.session import Session
-from ticketdesk.ui.dock.chips import ChipRow
+from ticketdesk.services.records import CustomerRecord, TicketDetail
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.customer_picker import LIMIT as PICKER_LIMIT
 from ticketdesk.ui.dock.customer_picker import CustomerPicker
 from ticketdesk.ui.dock.detail_boxes import NO_TIME, CustomerBox, TimesBox
-from ticketdesk.ui.dock.editors import InlineField, LineEditor, ListCompleter, TextEditor
+from ticketdesk.ui.dock.editors import InlineField, TextEditor
+from ticketdesk.ui.dock.people import PeopleRows
 from ticketdesk.ui.icons import priority_icon, status_icon
 from ticketdesk.ui.labels import priority_text, status_text
 from ticketdesk.ui.text import plain_label
@@ -74,8 +69,12 @@ class DetailTab(QScrollArea):
                                     placeholder=self.tr("e.g. Billing"))
         self.category.set_max_length(text.CATEGORY_MAX)
         form.addRow(self.tr("Category:"), self.category)
-        self._build_assignees(page, form)
-        self._build_tags(page, form)
+        self.people = PeopleRows(dock, self, page, form)
+        self.assignees, self.tags = self.people.assignees, self.people.tags
+        self.agent_menu, self.add_assignee = self.people.agent_menu, self.people.add_assignee
+        self.add_tag_button, self.tag_editor = self.people.add_tag_button, self.people.tag_editor
+        self.load_choices = self.people.load_choices
+        self.close_tag_editor = self.people.close_tag_editor
         self.customer_box = CustomerBox(page)
         self.customer_box.change_button.clicked.connect(self.pick_customer)
         self.customer_name = self.customer_box.name
@@ -173,48 +172,6 @@ class DetailTab(QScrollArea):
         row.addWidget(self.escalate_button)
         form.addRow(self._buddy(self.tr("&Priority:"), self.priority), row)
 
-    def _add_button(self, page: QWidget, name: str, accessible: str) -> QToolButton:
-        button = QToolButton(page)
-        button.setObjectName(name)
-        button.setText(self.tr("+ Add"))
-        button.setAccessibleName(accessible)
-        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        return button
-
-    def _build_assignees(self, page: QWidget, form: QFormLayout) -> None:
-        self.assignees = ChipRow(page, remove_label=self.tr("Unassign {0}"),
-                                 empty_text=self.tr("Nobody"))
-        self.assignees.setObjectName("assigneeChips")
-        self.add_assignee = self._add_button(page, "addAssigneeButton",
-                                             self.tr("Assign an agent"))
-        self.add_assignee.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.agent_menu = QMenu(self.add_assignee)
-        self.agent_menu.setObjectName("agentMenu")
-        self.agent_menu.aboutToShow.connect(self._fill_agent_menu)
-        self.add_assignee.setMenu(self.agent_menu)
-        self.agent_choices: list[AgentRecord] | None = None
-        self.assignees.add_trailing(self.add_assignee)
-        self.assignees.removeRequested.connect(self.unassign)
-        form.addRow(self.tr("Assignees:"), self.assignees)
-
-    def _build_tags(self, page: QWidget, form: QFormLayout) -> None:
-        self.tags = ChipRow(page, remove_label=self.tr("Remove tag {0}"),
-                            empty_text=self.tr("No tags"))
-        self.tags.setObjectName("tagChips")
-        self.add_tag_button = self._add_button(page, "addTagButton", self.tr("Add a tag"))
-        self.add_tag_button.clicked.connect(self.open_tag_editor)
-        self.tag_editor = LineEditor(page)
-        self.tag_editor.setObjectName("tagEditor")
-        self.tag_editor.setPlaceholderText(self.tr("tag, Enter adds, Esc cancels"))
-        self.tag_editor.setMinimumWidth(180)
-        self.tag_editor.submitted.connect(self.add_tags)
-        self.tag_editor.cancelled.connect(self.close_tag_editor)
-        self.tag_editor.hide()
-        self.tags.add_trailing(self.add_tag_button)
-        self.tags.add_trailing(self.tag_editor)
-        self.tags.removeRequested.connect(self.remove_tag)
-        form.addRow(self.tr("Tags:"), self.tags)
-
     def _build_description(self, page: QWidget, column: QVBoxLayout) -> None:
         box = QGroupBox(self.tr("Description"), page)
         box_column = QVBoxLayout(box)
@@ -255,8 +212,7 @@ class DetailTab(QScrollArea):
         self.resolve_button.setVisible(t.status.is_active)
         self.close_button.setVisible(t.status != Status.CLOSED)
         self.reopen_button.setVisible(not t.status.is_active)
-        self.assignees.set_items([(a.id, a.name) for a in t.assignees])
-        self.tags.set_items([(name, name) for name in t.tags])
+        self.people.show_ticket(t)
         self.customer_box.show_ticket(t)
         self.times_box.show_ticket(t)
 
@@ -365,104 +321,6 @@ class DetailTab(QScrollArea):
             self.dock.write(lambda v: tickets.escalate(session, tid, v), self.tr("Escalate"),
                             busy=[self.escalate_button, self.priority])
 
-    # -- assignees ----------------------------------------------------------------------------
-
-    def load_choices(self) -> None:
-        """Read the agents "+ Add" offers (off the GUI thread); the menu fills when they come."""
-        def show(found: list[AgentRecord]) -> None:
-            self.agent_choices = found
-            if self.agent_menu.isVisible():
-                self._fill_agent_menu()
-
-        self.dock.read("agents", lambda _session: agents.list_agents(), show)
-
-    def _fill_agent_menu(self) -> None:
-        self.agent_menu.clear()
-        if self.agent_choices is None:
-            loading = self.agent_menu.addAction(self.tr("Loading…"))
-            loading.setEnabled(False)
-            self.load_choices()
-            return
-        assigned = {a.id for a in self.ticket.assignees} if self.ticket else set()
-        candidates = [a for a in self.agent_choices if a.id not in assigned]
-        if not candidates:
-            empty = self.agent_menu.addAction(self.tr("Everyone is assigned"))
-            empty.setEnabled(False)
-        for agent in candidates:
-            action = self.agent_menu.addAction(agent.name)
-            action.setData(agent.id)
-            action.triggered.connect(lambda _c=False, a=agent.id, n=agent.name: self.assign(a, n))
-
-    def assign(self, agent_id: int, name: str = "") -> None:
-        session, tid = self.dock.session, self.dock.ticket_id
-        if tid is None:
-            return
-        self.dock.write(lambda v: assignees.assign(session, tid, v, agent_id),
-                        self.tr("Assign {0}").format(name or agent_id),
-                        busy=[self.add_assignee])
-
-    def unassign(self, agent_id: object) -> None:
-        session, tid = self.dock.session, self.dock.ticket_id
-        if tid is None or not isinstance(agent_id, int):
-            return
-        name = next((a.name for a in self.ticket.assignees if a.id == agent_id), "") \
-            if self.ticket else ""
-        self.dock.write(lambda v: assignees.unassign(session, tid, v, agent_id),
-                        self.tr("Unassign {0}").format(name), busy=[self.add_assignee])
-
-    # -- tags ---------------------------------------------------------------------------------
-
-    def open_tag_editor(self) -> None:
-        """Show the tag editor at once; the completion list follows from the query thread."""
-        self.add_tag_button.hide()
-        self.tag_editor.show()
-        self.tag_editor.setFocus(Qt.FocusReason.OtherFocusReason)
-
-        def show(existing: list[str]) -> None:
-            completer = ListCompleter(existing, self.tag_editor)
-            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
-            self.tag_editor.setCompleter(completer)
-
-        self.dock.read("tags", _existing_tags, show)
-
-    def close_tag_editor(self) -> None:
-        had_focus = self.tag_editor.hasFocus()
-        self.tag_editor.clear()
-        self.tag_editor.hide()
-        self.add_tag_button.show()
-        if had_focus:
-            self.add_tag_button.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def add_tags(self) -> None:
-        """Add the typed tag (or several, comma-separated), one save each, in order."""
-        session, tid = self.dock.session, self.dock.ticket_id
-        if tid is None:
-            return
-        try:
-            names = text.split_tags(self.tag_editor.text())
-        except TicketdeskError as exc:
-            self.dock.notify(str(exc))
-            return
-        if not names:
-            self.close_tag_editor()
-            return
-
-        def tagging(name: str) -> Callable[[int], Changes]:
-            return lambda v: assignees.add_tag(session, tid, v, name)
-
-        for name in names:
-            self.dock.write(tagging(name), self.tr("Tag “{0}”").format(name),
-                            busy=[self.add_tag_button])
-        self.close_tag_editor()
-
-    def remove_tag(self, name: object) -> None:
-        session, tid = self.dock.session, self.dock.ticket_id
-        if tid is None or not isinstance(name, str):
-            return
-        self.dock.write(lambda v: assignees.remove_tag(session, tid, v, name),
-                        self.tr("Remove tag “{0}”").format(name), busy=[self.add_tag_button])
-
     # -- customer -----------------------------------------------------------------------------
 
     def pick_customer(self) -> None:
@@ -486,11 +344,3 @@ class DetailTab(QScrollArea):
                         show: Callable[[list[CustomerRecord]], None]) -> None:
         self.dock.read("customers", lambda _session: customers.find_customers(
             words, limit=PICKER_LIMIT), show)
-
-
-def _existing_tags(_session: Session) -> list[str]:
-    """Every tag on the desk, for completion (a failed read just completes nothing)."""
-    try:
-        return assignees.list_tags()
-    except TicketdeskError:
-        return []
