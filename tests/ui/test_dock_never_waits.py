@@ -18,7 +18,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from tests.ui.dock_support import MessageBoxes, ctrl_enter, open_ticket, seed, settle
 from ticketdesk.db.url import sqlite_path
 from ticketdesk.domain.status import Status
-from ticketdesk.services import audit, messages, tickets
+from ticketdesk.services import audit, drafts, messages, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.thread_view import SHOWN_CHARS
 from ticketdesk.ui.dock.ticket_dock import ACTIVITY, CONVERSATION, DETAIL, NOTES
@@ -132,6 +132,38 @@ def test_cancel_abandons_a_save_waiting_for_the_lock_and_saves_nothing(
     qtbot.wait(300)  # a save that only looked abandoned would land now
     assert tickets.get_ticket(desk.printer).status == Status.OPEN
     assert audit.activity_for(desk.printer) == trail
+
+
+def test_a_draft_written_behind_the_lock_waits_quietly_and_is_stored_once(
+        db_url: str, open_window, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    _only_sqlite(db_url)
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    dock = open_ticket(qtbot, window, desk.printer)
+    dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot, dock)
+    writes: list[int] = []
+    original = drafts.save_drafts
+    monkeypatch.setattr(drafts, "save_drafts",
+                        lambda session, edits: writes.append(1) or original(session, edits))
+    holder = hold_write_lock(db_url, 3.0)
+    beat = Heartbeat()
+    beat.start()
+    try:
+        qtbot.keyClicks(dock.conversation_tab.reply, "Typed while the desk is busy")
+        qtbot.waitUntil(lambda: bool(writes), timeout=3000)  # the debounced write has started
+        qtbot.waitUntil(lambda: holder.poll() is not None, timeout=6000)
+        settle(qtbot, dock, timeout=5000)
+    finally:
+        beat.stop()
+        holder.wait()
+    assert beat.longest_gap_ms <= 50, f"the window froze for {beat.longest_gap_ms} ms"
+    assert writes == [1]  # one write that waited, not a retry every few seconds
+    assert dock.notice.text() == ""  # typing is saved quietly
+    assert not dock.wait_banner.isVisible()
+    stored = drafts.drafts_for(Session(window.store, desk.alice), desk.printer)
+    assert stored["reply"].body == "Typed while the desk is busy"
+    assert dock.conversation_tab.reply.toPlainText() == "Typed while the desk is busy"
 
 
 def test_two_quick_saves_on_one_ticket_are_applied_in_order(db_url: str, open_window,
