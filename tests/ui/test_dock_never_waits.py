@@ -183,6 +183,22 @@ def test_two_quick_saves_on_one_ticket_are_applied_in_order(db_url: str, open_wi
         "Status changed: Open → In Progress"]
 
 
+def test_a_control_busy_saving_keeps_the_keyboard_focus(db_url: str, open_window,
+                                                        qtbot) -> None:
+    desk = seed(db_url)
+    window = open_window("Alice Agent")
+    window.activateWindow()
+    dock = open_ticket(qtbot, window, desk.printer)
+    combo = dock.detail_tab.status
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus, timeout=2000)
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # In Progress, from the keyboard
+    settle(qtbot, dock)
+    assert tickets.get_ticket(desk.printer).status == Status.IN_PROGRESS
+    assert combo.isEnabled()
+    assert combo.hasFocus()  # the next arrow key still goes to the status box
+
+
 @pytest.fixture
 def gui_thread_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every SQL statement dock code sends from the GUI thread (the stack says who sent it)."""
