@@ -8,14 +8,15 @@ so an answer for a ticket no longer shown is dropped. The Conversation tab draws
 in one plain-text document (see thread_view.py).
 
 Writes: every change is ONE service call queued on the dock's write queue (ui/write_queue.py)
-through `write` (versioned: the version this dock knows, which its own earlier saves move on,
-or the version an open edit started from) or `append` (messages, notes, files: no version).
-The control that started it shows "Saving…" until the answer comes; a save still waiting after
-a second says it waits for another program, with Cancel. The `Changes` is announced on the hub
-with this dock as initiator; the main window refreshes the table row from it. A
-`ConflictError` is shown in the dock (not a modal box) with who changed what; the agent's text
-stays in its editor, and "Reload and Re-apply" runs the same change again on the current
+through `write` (versioned) or `append` (messages, notes, files: no version); saving.py says how
+versions, busy controls, the wait banner with Cancel and conflicts work. The `Changes` is
+announced on the hub with this dock as initiator; the main window refreshes the table row from
+it. A `ConflictError` is shown in the dock (not a modal box) with who changed what; the agent's
+text stays in its editor, and "Reload and Re-apply" runs the same change again on the current
 version.
+
+Threads: the dock owns its query thread and its write queue; `shutdown` (called by `close_work`
+and at application exit) stops both and closes their connections.
 
 The tabs get this dock as a `DockContext` (context.py) and never import this module.
 
