@@ -3,11 +3,13 @@ reading the Activity tab as a user reads it, and stubbing the desktop."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tests.conftest import FakeClock
 from tests.ui.conftest import wait_listed
@@ -48,17 +50,42 @@ def seed(db_url: str) -> Desk:
     return Desk(db_url, alice, bob, jane, printer, scanner)
 
 
+def settle(qtbot, dock: TicketDock | None = None, timeout: int = 5000) -> None:
+    """Wait until every read and save `dock` (None: every open dock) started has been
+    answered and shown: the dock never waits on the database, so a test waits as a user
+    watching it would."""
+    def idle() -> bool:
+        docks = [dock] if dock is not None else [
+            w for w in QApplication.allWidgets() if isinstance(w, TicketDock)]
+        return all(d.is_idle() for d in docks)
+
+    qtbot.waitUntil(idle, timeout=timeout)
+
+
 def open_ticket(qtbot, window: MainWindow, ticket_id: int) -> TicketDock:
     """Select the ticket's row, as a click would, and wait for the dock to show it."""
     wait_listed(qtbot, window)
     assert window.table.select_ticket(ticket_id)
-    qtbot.waitUntil(lambda: window.ticket_dock.ticket_id == ticket_id, timeout=3000)
-    return window.ticket_dock
+    dock = window.ticket_dock
+    qtbot.waitUntil(lambda: dock.ticket is not None and dock.ticket.id == ticket_id
+                    and dock.is_idle(), timeout=5000)
+    return dock
+
+
+def wait_idle(dock: TicketDock, timeout: float = 5.0) -> None:
+    """`settle` for helpers that have no qtbot: run the event loop until the dock is idle."""
+    deadline = time.monotonic() + timeout
+    while not dock.is_idle():
+        assert time.monotonic() < deadline, "the dock's reads and saves were not answered"
+        QTest.qWait(5)
 
 
 def activity_lines(dock: TicketDock) -> list[str]:
-    """What the Activity tab shows, newest first (switching to the tab as a user does)."""
+    """What the Activity tab shows, newest first (switching to the tab as a user does, and
+    waiting for what it reads)."""
+    wait_idle(dock)
     dock.tabs.setCurrentIndex(ACTIVITY)
+    wait_idle(dock)
     return dock.activity_tab.lines()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from tests.ui.dock_support import activity_lines, open_ticket, seed
+from tests.ui.dock_support import activity_lines, open_ticket, seed, settle
 from ticketdesk.domain.status import Priority
 from ticketdesk.services import messages, notes, tickets
 from ticketdesk.services.changes import Changes
@@ -30,11 +30,13 @@ def test_stale_subject_save_shows_the_conflict_and_reapplies(db_url: str, open_w
     qtbot.keyClicks(editor, "Printer on fire in room 4")
     # ...while Bob escalates the ticket in his window
     qtbot.mouseClick(bob.detail_tab.escalate_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, bob)
     assert tickets.get_ticket(desk.printer).priority == Priority.HIGH
     qtbot.wait(1300)  # Alice's window may notice Bob's change meanwhile: her typing stays
     assert editor.text() == "Printer on fire in room 4"
 
     qtbot.keyClick(editor, Qt.Key.Key_Return)
+    settle(qtbot, alice)
     assert alice.conflict.isVisible()
     message = alice.conflict.text()
     assert "changed by someone else" in message
@@ -46,6 +48,7 @@ def test_stale_subject_save_shows_the_conflict_and_reapplies(db_url: str, open_w
     assert tickets.get_ticket(desk.printer).subject == "Printer on fire"
 
     qtbot.mouseClick(alice.conflict.reapply_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, alice)
     saved = tickets.get_ticket(desk.printer)
     assert (saved.subject, saved.priority) == ("Printer on fire in room 4", Priority.HIGH)
     assert not alice.conflict.isVisible()
@@ -68,11 +71,14 @@ def test_discarding_my_change_after_a_conflict_shows_theirs(db_url: str, open_wi
     qtbot.mouseClick(bob.detail_tab.description.edit_button, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(bob.detail_tab.description.editor, " Theirs.")
     qtbot.mouseClick(bob.detail_tab.description.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, bob)
     qtbot.mouseClick(alice.detail_tab.description.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, alice)
     assert alice.conflict.isVisible()
     assert "Bob Builder" in alice.conflict.text()
     assert "Description edited" in alice.conflict.text()
     qtbot.mouseClick(alice.conflict.discard_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, alice)
     assert not alice.detail_tab.description.is_editing
     assert alice.detail_tab.description.value() == "Smoke from tray 2. Theirs."
     assert tickets.get_ticket(desk.printer).description == "Smoke from tray 2. Theirs."
@@ -87,14 +93,17 @@ def test_stale_note_edit_is_refused_and_reapplied(db_url: str, open_window, qtbo
     note_id, _ = notes.add_note(bob, desk.printer, "First words")
     alice.refresh()
     alice.tabs.setCurrentIndex(NOTES)
+    settle(qtbot, alice)
     card = alice.notes_tab.cards[note_id]
     qtbot.mouseClick(card.edit_button, Qt.MouseButton.LeftButton)
     card.editor.setPlainText("Alice's words")
     notes.edit_note(bob, note_id, 1, "Bob's words")  # meanwhile, elsewhere
     qtbot.mouseClick(card.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, alice)
     assert alice.conflict.isVisible()
     assert card.editor.toPlainText() == "Alice's words"
     qtbot.mouseClick(alice.conflict.reapply_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, alice)
     assert [n.body for n in notes.notes_for(desk.printer)] == ["Alice's words"]
     assert alice.notes_tab.texts() == ["Alice's words"]
 
@@ -105,6 +114,7 @@ def test_changes_from_elsewhere_reload_without_touching_typed_text(db_url: str, 
     window = open_window("Alice Agent")
     dock = open_ticket(qtbot, window, desk.printer)
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot, dock)
     qtbot.keyClicks(dock.conversation_tab.reply, "Half a reply")
     qtbot.mouseClick(dock.detail_tab.subject.edit_button, Qt.MouseButton.LeftButton)
     dock.detail_tab.subject.editor.setText("My new subject")
@@ -112,6 +122,7 @@ def test_changes_from_elsewhere_reload_without_touching_typed_text(db_url: str, 
     changes = messages.add_message(other, desk.printer, "Any news?", incoming=True)
     changes |= tickets.set_priority(other, desk.printer, 1, Priority.URGENT)
     window.hub.announce(changes, "external")
+    settle(qtbot, dock)
     assert "Any news?" in dock.conversation_tab.thread_view.toPlainText()
     assert dock.conversation_tab.reply.toPlainText() == "Half a reply"
     assert dock.detail_tab.priority.currentText() == "Urgent"
@@ -119,4 +130,5 @@ def test_changes_from_elsewhere_reload_without_touching_typed_text(db_url: str, 
     assert dock.detail_tab.subject.editor.text() == "My new subject"
     assert dock.detail_tab.subject.value() == "Printer on fire"
     window.hub.announce(Changes(everything=True), "external")
+    settle(qtbot, dock)
     assert dock.conversation_tab.reply.toPlainText() == "Half a reply"

@@ -9,7 +9,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from tests.ui.conftest import answer_modal
-from tests.ui.dock_support import MessageBoxes, activity_lines, ctrl_enter, open_ticket, seed
+from tests.ui.dock_support import (
+    MessageBoxes,
+    activity_lines,
+    ctrl_enter,
+    open_ticket,
+    seed,
+    settle,
+)
 from ticketdesk.services import customers, drafts, messages, notes, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.ticket_dock import CONVERSATION, DETAIL, NOTES
@@ -21,21 +28,26 @@ def test_esc_cancels_an_edit_and_writes_nothing(db_url: str, open_window, qtbot)
     dock = open_ticket(qtbot, window, desk.printer)
     for field in (dock.detail_tab.subject, dock.detail_tab.description):
         qtbot.mouseClick(field.edit_button, Qt.MouseButton.LeftButton)
+        settle(qtbot)
         assert field.is_editing
         assert field.editor.hasFocus()
         qtbot.keyClicks(field.editor, " and more")
         qtbot.keyClick(field.editor, Qt.Key.Key_Escape)
+        settle(qtbot)
         assert not field.is_editing
         assert field.edit_button.hasFocus()
     detail = tickets.get_ticket(desk.printer)
     assert (detail.subject, detail.description, detail.version) == (
         "Printer on fire", "Smoke from tray 2.", 1)
     dock.drafts.flush()
+    settle(qtbot)
     assert drafts.drafts_for(Session(window.store, desk.alice), desk.printer) == {}
     # Esc in the tag box closes it too
     qtbot.mouseClick(dock.detail_tab.add_tag_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     qtbot.keyClicks(dock.detail_tab.tag_editor, "nope")
     qtbot.keyClick(dock.detail_tab.tag_editor, Qt.Key.Key_Escape)
+    settle(qtbot)
     assert not dock.detail_tab.tag_editor.isVisible()
     assert tickets.get_ticket(desk.printer).tags == ()
 
@@ -46,16 +58,21 @@ def test_ctrl_enter_saves_description_and_sends_reply(db_url: str, open_window, 
     dock = open_ticket(qtbot, window, desk.printer)
     description = dock.detail_tab.description
     qtbot.mouseClick(description.edit_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     qtbot.keyClick(description.editor, Qt.Key.Key_Return)  # a plain Enter is a new line
+    settle(qtbot)
     qtbot.keyClicks(description.editor, "Second line.")
     ctrl_enter(qtbot, description.editor)
+    settle(qtbot)
     assert tickets.get_ticket(desk.printer).description == "Smoke from tray 2.\nSecond line."
     assert not description.is_editing
     assert activity_lines(dock)[0] == "Description edited"
 
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     qtbot.keyClicks(dock.conversation_tab.reply, "On our way.")
     ctrl_enter(qtbot, dock.conversation_tab.reply)
+    settle(qtbot)
     assert [(m.body, m.incoming) for m in messages.messages_for(desk.printer)] == [
         ("On our way.", False)]
 
@@ -66,9 +83,11 @@ def test_first_reply_sets_first_response_and_a_logged_message_does_not(
     window = open_window("Alice Agent")
     dock = open_ticket(qtbot, window, desk.printer)
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     qtbot.keyClicks(dock.conversation_tab.reply, "It smells of smoke here too.")
     qtbot.keyClick(dock.conversation_tab.reply, Qt.Key.Key_Return,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    settle(qtbot)
     [logged] = messages.messages_for(desk.printer)
     assert (logged.incoming, logged.agent) == (True, "Alice Agent")
     assert tickets.get_ticket(desk.printer).first_response_at is None
@@ -78,11 +97,13 @@ def test_first_reply_sets_first_response_and_a_logged_message_does_not(
 
     qtbot.keyClicks(dock.conversation_tab.reply, "Please leave the room.")
     qtbot.mouseClick(dock.conversation_tab.send_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     first = tickets.get_ticket(desk.printer).first_response_at
     assert first is not None
     assert dock.detail_tab.times["first_response"].text() != "—"
     qtbot.keyClicks(dock.conversation_tab.reply, "Still there?")
     qtbot.mouseClick(dock.conversation_tab.send_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert tickets.get_ticket(desk.printer).first_response_at == first
     assert dock.tabs.tabText(CONVERSATION) == "&Conversation (3)"
 
@@ -93,16 +114,20 @@ def test_notes_are_edited_and_deleted_with_the_text_kept_in_activity(
     window = open_window("Alice Agent")
     dock = open_ticket(qtbot, window, desk.printer)
     dock.tabs.setCurrentIndex(NOTES)
+    settle(qtbot)
     qtbot.keyClicks(dock.notes_tab.new_note, "Ask about the warranty")
     qtbot.mouseClick(dock.notes_tab.add_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     [note] = notes.notes_for(desk.printer)
     card = dock.notes_tab.cards[note.id]
     assert card.header.text().startswith("Internal note · Alice Agent · ")
 
     qtbot.mouseClick(card.edit_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     card.editor.selectAll()
     qtbot.keyClicks(card.editor, "Warranty ends in May")
     ctrl_enter(qtbot, card.editor)
+    settle(qtbot)
     assert notes.notes_for(desk.printer)[0].body == "Warranty ends in May"
     assert card.body.text() == "Warranty ends in May"
     assert "edited" in card.header.text()
@@ -111,10 +136,13 @@ def test_notes_are_edited_and_deleted_with_the_text_kept_in_activity(
 
     boxes = MessageBoxes(monkeypatch)
     dock.tabs.setCurrentIndex(NOTES)
+    settle(qtbot)
     qtbot.mouseClick(card.delete_button, Qt.MouseButton.LeftButton)  # answered Cancel
+    settle(qtbot)
     assert len(notes.notes_for(desk.printer)) == 1
     boxes.answers.append("Delete")
     qtbot.mouseClick(dock.notes_tab.cards[note.id].delete_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert notes.notes_for(desk.printer) == []
     assert dock.notes_tab.texts() == []
     assert "activity trail" in boxes.texts[0]
@@ -133,12 +161,14 @@ def test_changing_the_customer(db_url: str, open_window, qtbot) -> None:
     def pick(dialog: QWidget) -> None:
         dialog.search.setText("zulu")
         dialog.refresh()
+        settle(qtbot)
         assert dialog.results.count() == 2  # "(no customer)" and Zed
         dialog.results.setCurrentRow(1)
         dialog.accept()
 
     answer_modal(pick)
     qtbot.mouseClick(dock.detail_tab.change_customer, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     detail = tickets.get_ticket(desk.printer)
     assert detail.customer is not None
     assert detail.customer.id == other
@@ -153,12 +183,16 @@ def test_a_refused_save_is_explained_in_the_dock(db_url: str, open_window, qtbot
     dock = open_ticket(qtbot, window, desk.printer)
     subject = dock.detail_tab.subject
     qtbot.mouseClick(subject.edit_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     subject.editor.clear()
     qtbot.keyClick(subject.editor, Qt.Key.Key_Return)
+    settle(qtbot)
     assert dock.notice.text() == "The subject cannot be empty."
     assert subject.is_editing
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     qtbot.mouseClick(dock.conversation_tab.send_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert dock.notice.text() == "The message cannot be empty."
     assert messages.messages_for(desk.printer) == []
 
@@ -169,6 +203,7 @@ def test_every_control_is_reachable_with_tab(db_url: str, open_window, qtbot) ->
     dock = open_ticket(qtbot, window, desk.printer)
     for index in (DETAIL, CONVERSATION, NOTES):
         dock.tabs.setCurrentIndex(index)
+        settle(qtbot)
         page = dock.tabs.widget(index)
         controls = [w for w in page.findChildren(QWidget)
                     if isinstance(w, QAbstractButton | QComboBox | QLineEdit | QPlainTextEdit)
@@ -191,26 +226,33 @@ def test_assignees_and_tags_are_removed_with_their_buttons(db_url: str, open_win
     for name in ("Bob Builder", "Alice Agent"):
         detail.agent_menu.aboutToShow.emit()
         next(a for a in detail.agent_menu.actions() if a.text() == name).trigger()
+        settle(qtbot)
     detail.agent_menu.aboutToShow.emit()
     assert [a.text() for a in detail.agent_menu.actions()] == ["Everyone is assigned"]
     qtbot.mouseClick(detail.add_tag_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     qtbot.keyClicks(detail.tag_editor, "printer, bil")  # a new tag, and an existing one...
     popup = detail.tag_editor.completer().popup()
     assert popup.isVisible()
     qtbot.keyClick(popup, Qt.Key.Key_Down)
+    settle(qtbot)
     qtbot.keyClick(popup, Qt.Key.Key_Return)  # ...completed from the list
+    settle(qtbot)
     assert detail.tag_editor.text() == "printer, billing"
     qtbot.keyClick(detail.tag_editor, Qt.Key.Key_Return)
+    settle(qtbot)
     assert tickets.get_ticket(desk.printer).tags == ("billing", "printer")
 
     bob_chip = next(c for c in detail.assignees.chips if c.text == "Bob Builder")
     assert bob_chip.remove_button is not None
     assert bob_chip.remove_button.accessibleName() == "Unassign Bob Builder"
     qtbot.mouseClick(bob_chip.remove_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert [a.name for a in tickets.get_ticket(desk.printer).assignees] == ["Alice Agent"]
     assert detail.assignees.texts() == ["Alice Agent"]
     billing = next(c for c in detail.tags.chips if c.text == "billing")
     assert billing.remove_button is not None
     qtbot.mouseClick(billing.remove_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert tickets.get_ticket(desk.printer).tags == ("printer",)
     assert activity_lines(dock)[:2] == ["Tag removed: billing", "Unassigned: Bob Builder"]

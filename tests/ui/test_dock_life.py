@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from tests.ui.dock_support import activity_lines, ctrl_enter, open_ticket, seed
+from tests.ui.dock_support import activity_lines, ctrl_enter, open_ticket, seed, settle
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import assignees, audit, messages, notes, tickets
 from ticketdesk.ui.dock.ticket_dock import CONVERSATION, DETAIL, NOTES
@@ -42,6 +42,7 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
         detail.agent_menu.aboutToShow.emit()
         action = next(a for a in detail.agent_menu.actions() if a.text() == name)
         action.trigger()
+        settle(qtbot, dock)
     assert [a.name for a in tickets.get_ticket(tid).assignees] == ["Alice Agent", "Bob Builder"]
     assert detail.assignees.texts() == ["Alice Agent", "Bob Builder"]
     assert activity_lines(dock)[:2] == ["Assigned: Bob Builder", "Assigned: Alice Agent"]
@@ -54,6 +55,7 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
     assert detail.tag_editor.isVisible()
     qtbot.keyClicks(detail.tag_editor, "Hardware")
     qtbot.keyClick(detail.tag_editor, Qt.Key.Key_Return)
+    settle(qtbot, dock)
     assert tickets.get_ticket(tid).tags == ("hardware",)
     assert detail.tags.texts() == ["hardware"]
     assert not detail.tag_editor.isVisible()
@@ -62,8 +64,10 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
 
     # an internal note, saved with Ctrl+Enter
     dock.tabs.setCurrentIndex(NOTES)
+    settle(qtbot, dock)
     qtbot.keyClicks(dock.notes_tab.new_note, "Tray 2 is the culprit.")
     ctrl_enter(qtbot, dock.notes_tab.new_note)
+    settle(qtbot, dock)
     assert [n.body for n in notes.notes_for(tid)] == ["Tray 2 is the culprit."]
     assert dock.notes_tab.texts() == ["Tray 2 is the culprit."]
     assert dock.notes_tab.new_note.toPlainText() == ""
@@ -75,11 +79,13 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
     monkeypatch.setattr(QFileDialog, "getOpenFileNames",
                         staticmethod(lambda *a, **k: ([str(log)], "")))
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot, dock)
     conversation = dock.conversation_tab
     qtbot.mouseClick(conversation.attach_button, Qt.MouseButton.LeftButton)
     assert conversation.pending_row.texts() == ["printer.log (14 bytes)"]
     qtbot.keyClicks(conversation.reply, "Please switch it off.")
     qtbot.mouseClick(conversation.send_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, dock)
     [reply] = messages.messages_for(tid)
     assert (reply.incoming, reply.agent, reply.body) == (False, "Alice Agent",
                                                          "Please switch it off.")
@@ -96,7 +102,9 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
     dock.tabs.setCurrentIndex(DETAIL)
     detail.status.setFocus()
     qtbot.keyClick(detail.status, Qt.Key.Key_Down)  # In Progress
+    settle(qtbot, dock)
     qtbot.keyClick(detail.status, Qt.Key.Key_Down)  # Waiting
+    settle(qtbot, dock)
     assert tickets.get_ticket(tid).status == Status.WAITING
     assert activity_lines(dock)[:2] == ["Status changed: In Progress → Waiting",
                                         "Status changed: Open → In Progress"]
@@ -108,6 +116,7 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
     assert detail.resolution.isVisible()
     qtbot.keyClicks(detail.resolution_note, "Replaced the fuser.")
     qtbot.mouseClick(detail.confirm_resolve, Qt.MouseButton.LeftButton)
+    settle(qtbot, dock)
     resolved = tickets.get_ticket(tid)
     assert resolved.status == Status.RESOLVED
     assert resolved.resolved_at is not None
@@ -126,6 +135,7 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
     # reopen
     dock.tabs.setCurrentIndex(DETAIL)
     qtbot.mouseClick(detail.reopen_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, dock)
     reopened = tickets.get_ticket(tid)
     assert reopened.status == Status.OPEN
     assert reopened.resolved_at is None
@@ -137,9 +147,11 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
     # escalate once, then close
     dock.tabs.setCurrentIndex(DETAIL)
     qtbot.mouseClick(detail.escalate_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, dock)
     assert tickets.get_ticket(tid).priority == Priority.HIGH
     assert detail.priority.currentText() == "High"
     qtbot.mouseClick(detail.close_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, dock)
     closed = tickets.get_ticket(tid)
     assert closed.status == Status.CLOSED
     assert closed.closed_at is not None

@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QLabel
 
-from tests.ui.dock_support import MessageBoxes, activity_lines, open_ticket, seed
+from tests.ui.dock_support import MessageBoxes, activity_lines, open_ticket, seed, settle
 from ticketdesk.services import messages, notes, tickets
 from ticketdesk.services.attachments import NewFile, attachments_for
 from ticketdesk.services.session import Session
@@ -39,10 +39,12 @@ def test_hostile_text_is_shown_literally_everywhere(db_url: str, open_window, qt
     assert dock.detail_tab.description.view_text.toPlainText() == HOSTILE
     assert dock.detail_tab.category.label.text() == "<i>c</i>"
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     thread = dock.conversation_tab.thread_view.toPlainText()
     assert HOSTILE in thread
     assert "<b>evil</b>.txt" in thread
     dock.tabs.setCurrentIndex(NOTES)
+    settle(qtbot)
     assert dock.notes_tab.texts() == [HOSTILE]
     lines = activity_lines(dock)
     assert f"Customer message: {HOSTILE}" in lines
@@ -80,19 +82,23 @@ def test_a_program_opens_only_after_a_warning(db_url: str, open_window, qtbot, o
     disguised = _attach(window, desk, "photo.jpg", b"\x7fELF pretending to be a photo")
     dock = open_ticket(qtbot, window, desk.printer)
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     boxes = MessageBoxes(monkeypatch)
 
     dock.conversation_tab.open_file(exe)  # the warning is answered Cancel
+    settle(qtbot)
     assert opened == []
     assert "can run code" in boxes.texts[0]
     assert "invoice.pdf.exe" in boxes.texts[0]
 
     dock.conversation_tab.open_file(disguised)  # by its first bytes, whatever the name
+    settle(qtbot)
     assert opened == []
     assert len(boxes.texts) == 2
 
     boxes.answers.append("Open Anyway")
     dock.conversation_tab.open_file(exe)
+    settle(qtbot)
     [path] = opened
     assert Path(path).name == "invoice.pdf.exe"
     assert Path(path).read_bytes() == b"MZ\x90\x00 not really a program"
@@ -123,8 +129,10 @@ def test_a_harmless_file_opens_from_a_private_copy_with_a_safe_name(
     attachment = _attach(window, desk, "../../etc/con.txt", b"plain words")
     dock = open_ticket(qtbot, window, desk.printer)
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     boxes = MessageBoxes(monkeypatch)
     dock.conversation_tab.open_file(attachment)
+    settle(qtbot)
     assert boxes.texts == []
     [path] = opened
     copy = Path(path)
@@ -145,6 +153,7 @@ def test_save_as_writes_the_bytes_where_the_user_chose(db_url: str, open_window,
     attachment = _attach(window, desk, "report.csv", b"a,b\n1,2\n")
     dock = open_ticket(qtbot, window, desk.printer)
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     offered: list[str] = []
     target = tmp_path / "saved.csv"
 
@@ -154,6 +163,7 @@ def test_save_as_writes_the_bytes_where_the_user_chose(db_url: str, open_window,
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save))
     dock.conversation_tab.save_file(attachment)
+    settle(qtbot)
     assert Path(offered[0]).name == "report.csv"
     assert target.read_bytes() == b"a,b\n1,2\n"
 
@@ -170,6 +180,7 @@ def test_dropped_files_are_attached_and_too_big_ones_refused(db_url: str, open_w
     window = open_window("Alice Agent")
     dock = open_ticket(qtbot, window, desk.printer)
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     conversation = dock.conversation_tab
     small = tmp_path / "screenshot.png"
     small.write_bytes(b"\x89PNG" + b"0" * 100)
@@ -190,6 +201,7 @@ def test_dropped_files_are_attached_and_too_big_ones_refused(db_url: str, open_w
     assert conversation.pending_row.texts() == ["screenshot.png (104 bytes)"]
     # a file can be sent without text
     qtbot.mouseClick(conversation.send_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     [sent] = messages.messages_for(desk.printer)
     assert (sent.body, [a.name for a in sent.attachments]) == ("", ["screenshot.png"])
     assert activity_lines(dock)[0] == "File attached: screenshot.png"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from tests.ui.dock_support import open_ticket, seed
+from tests.ui.dock_support import open_ticket, seed, settle
 from ticketdesk.services import messages, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.ticket_dock import ACTIVITY, CONVERSATION, DETAIL
@@ -21,7 +21,9 @@ def test_a_long_conversation_adds_no_widgets(db_url: str, open_window, qtbot) ->
                              incoming=i % 2 == 0)
     dock = open_ticket(qtbot, window, desk.printer)
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     dock.tabs.setCurrentIndex(ACTIVITY)
+    settle(qtbot)
     def widgets() -> int:
         return sum(len(tab.findChildren(QWidget))
                    for tab in (dock.conversation_tab, dock.activity_tab))
@@ -30,10 +32,12 @@ def test_a_long_conversation_adds_no_widgets(db_url: str, open_window, qtbot) ->
 
     open_ticket(qtbot, window, desk.scanner)
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     assert len(dock.conversation_tab.messages) == 60
     text = dock.conversation_tab.thread_view.toPlainText()
     assert text.index("Message 0") < text.index("Message 59")  # oldest first
     dock.tabs.setCurrentIndex(ACTIVITY)
+    settle(qtbot)
     assert dock.activity_tab.model.rowCount() == 61
     assert widgets() == before
 
@@ -46,11 +50,15 @@ def test_tabs_load_when_first_shown(db_url: str, open_window, qtbot, monkeypatch
                         lambda tid, _f=messages.messages_for: loaded.append(tid) or _f(tid))
     dock = open_ticket(qtbot, window, desk.printer)
     dock.tabs.setCurrentIndex(DETAIL)
+    settle(qtbot)
     open_ticket(qtbot, window, desk.scanner)
     assert loaded == []  # the conversation was never shown
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     dock.tabs.setCurrentIndex(DETAIL)
+    settle(qtbot)
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     assert loaded == [desk.scanner]  # once, not again on every visit
 
 

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.ui.conftest import wait_listed
-from tests.ui.dock_support import open_ticket, seed
+from tests.ui.dock_support import open_ticket, seed, settle
 from tests.unit.postgres_team import end_sessions, lockable_desk
 from ticketdesk.db.store import open_database
 from ticketdesk.services import notes, tickets
@@ -36,6 +36,7 @@ def test_sessions_ended_by_the_server_cost_the_user_nothing(
     assert window.live.banner is not None
     dock = open_ticket(qtbot, window, desk.printer)
     dock.tabs.setCurrentIndex(NOTES)
+    settle(qtbot, dock)
     qtbot.keyClicks(dock.notes_tab.new_note, "Typed before the restart")
     assert window.live.listener.wait_listening()
 
@@ -47,6 +48,7 @@ def test_sessions_ended_by_the_server_cost_the_user_nothing(
     assert not window.live.banner.isVisible()
     assert dock.notes_tab.new_note.toPlainText() == "Typed before the restart"
     qtbot.mouseClick(dock.notes_tab.add_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, dock)
     assert [n.body for n in notes.notes_for(desk.printer)] == ["Typed before the restart"]
 
     other = open_database(db_url)  # another desktop: still heard after the reconnect
@@ -69,6 +71,7 @@ def test_an_unreachable_server_shows_a_banner_refuses_writes_keeps_text_and_reco
         live.listener.backoff = (0.0, 60.0)  # no automatic retry during the test
         dock = open_ticket(qtbot, window, desk.printer)
         dock.tabs.setCurrentIndex(NOTES)
+        settle(qtbot, dock)
         assert live.listener.wait_listening()
 
         allow(False)
@@ -79,6 +82,7 @@ def test_an_unreachable_server_shows_a_banner_refuses_writes_keeps_text_and_reco
 
         qtbot.keyClicks(dock.notes_tab.new_note, "Typed while the server is gone")
         qtbot.mouseClick(dock.notes_tab.add_button, Qt.MouseButton.LeftButton)
+        settle(qtbot, dock)
         assert "not connected to the database server" in dock.notice.text()
         assert dock.notes_tab.new_note.toPlainText() == "Typed while the server is gone"
 
@@ -87,6 +91,7 @@ def test_an_unreachable_server_shows_a_banner_refuses_writes_keeps_text_and_reco
         qtbot.waitUntil(lambda: not live.banner.isVisible(), timeout=5000)
         assert "again" in window.statusBar().currentMessage()
         qtbot.mouseClick(dock.notes_tab.add_button, Qt.MouseButton.LeftButton)
+        settle(qtbot, dock)
         assert [n.body for n in notes.notes_for(desk.printer)] == [
             "Typed while the server is gone"]
         assert dock.notes_tab.new_note.toPlainText() == ""

@@ -85,3 +85,15 @@ def attachments_for(ticket_id: int) -> list[AttachmentRecord]:
     return [AttachmentRecord(a.id, a.ticket_id, a.message_id, a.name, a.mime, a.size, a.sha256,
                              a.created_at, getattr(a, "agent_name", None) or SYSTEM)
             for a in query.objects()]
+
+
+def read_attachments(session: Session, ticket_id: int) -> list[AttachmentRecord]:
+    """The ticket's files, read from the session's desk (off the GUI thread)."""
+    with session.store.read():
+        return attachments_for(ticket_id)
+
+
+def read_attachment_data(session: Session, attachment_id: int) -> bytes:
+    """A stored file's bytes, read from the session's desk (off the GUI thread)."""
+    with session.store.read():
+        return attachment_data(attachment_id)

@@ -88,3 +88,9 @@ def activity_for(ticket_id: int, *, newest_first: bool = True,
     return [ActivityRecord(aid, ticket_id, name or SYSTEM, at, kind, old, new,
                            describe(kind, old, new))
             for aid, at, kind, old, new, name in query.tuples()]
+
+
+def read_activity(session: Session, ticket_id: int) -> list[ActivityRecord]:
+    """The ticket's trail, newest first, read from the session's desk (off the GUI thread)."""
+    with session.store.read():
+        return activity_for(ticket_id)

@@ -101,9 +101,14 @@ def drafts_for(session: Session, ticket_id: int) -> dict[str, Draft]:
     """The agent's drafts on one ticket, by kind (one primary-key range read)."""
     if session.agent_id is None:
         return {}
+    with session.store.read():
+        return _drafts_for(session.agent_id, ticket_id)
+
+
+def _drafts_for(agent_id: int, ticket_id: int) -> dict[str, Draft]:
     query = (DraftRow.select(DraftRow.kind, DraftRow.body, DraftRow.base_version,
                              DraftRow.updated_at)
-             .where((DraftRow.agent == session.agent_id) & (DraftRow.ticket == ticket_id))
+             .where((DraftRow.agent == agent_id) & (DraftRow.ticket == ticket_id))
              .tuples())
     return {kind: Draft(ticket_id, kind, body, base, at) for kind, body, base, at in query}
 

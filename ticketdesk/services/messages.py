@@ -74,3 +74,10 @@ def messages_for(ticket_id: int) -> list[MessageRecord]:
     return [MessageRecord(mid, ticket_id, bool(incoming), name or SYSTEM, agent_id, body, at,
                           tuple(files.get(mid, ())))
             for mid, incoming, agent_id, body, at, name in query]
+
+
+def read_conversation(session: Session, ticket_id: int) -> list[MessageRecord]:
+    """The conversation as the window shows it, read in one snapshot of the session's desk
+    (the window calls this off its GUI thread)."""
+    with session.store.read():
+        return messages_for(ticket_id)

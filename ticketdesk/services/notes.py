@@ -95,3 +95,16 @@ def notes_for(ticket_id: int) -> list[NoteRecord]:
              .where(Note.ticket == ticket_id).order_by(Note.id).tuples())
     return [NoteRecord(nid, ticket_id, name or SYSTEM, author_id, body, created, updated, version)
             for nid, author_id, body, created, updated, version, name in query]
+
+
+def read_notes(session: Session, ticket_id: int) -> list[NoteRecord]:
+    """The ticket's notes, oldest first, read from the session's desk (off the GUI thread)."""
+    with session.store.read():
+        return notes_for(ticket_id)
+
+
+def note_version(session: Session, note_id: int) -> int | None:
+    """The note's version now (None if it was deleted): what "Re-apply" saves on top of."""
+    with session.store.read():
+        version = Note.select(Note.version).where(Note.id == note_id).scalar()
+    return None if version is None else int(version)

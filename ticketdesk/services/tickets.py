@@ -19,6 +19,7 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.services.customers import create_customer, customers_by_id
 from ticketdesk.services.records import AgentRecord, TicketDetail
 from ticketdesk.services.session import Session
+from ticketdesk.services.ticket_counts import TicketCounts, ticket_counts
 
 _UNSET: Any = object()
 
@@ -278,3 +279,17 @@ def ticket_count() -> int:
     from peewee import fn
 
     return int(Ticket.select(fn.count(Ticket.id)).scalar() or 0)
+
+
+def read_ticket(session: Session, ticket_id: int) -> tuple[TicketDetail, TicketCounts]:
+    """What opening a ticket shows (its detail and the tabs' counts), in one read of the
+    session's desk: the window calls this off its GUI thread."""
+    with session.store.read():
+        return get_ticket(ticket_id), ticket_counts(ticket_id)
+
+
+def ticket_version(session: Session, ticket_id: int) -> int | None:
+    """The ticket's version now (None if it is gone): what a queued save is based on."""
+    with session.store.read():
+        version = Ticket.select(Ticket.version).where(Ticket.id == ticket_id).scalar()
+    return None if version is None else int(version)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ticketdesk.services import audit
 from ticketdesk.services.records import ActivityRecord
+from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.times import time_formatter
 from ticketdesk.ui.labels import QT_TRANSLATE_NOOP
 from ticketdesk.ui.text import local_time, plain_tooltip
@@ -109,8 +110,9 @@ def full_text(row: ActivityRecord) -> str:
 
 
 class ActivityTab(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, dock: DockContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.dock = dock
         self.setObjectName("activityTab")
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 4, 4, 4)
@@ -144,7 +146,9 @@ class ActivityTab(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._current)
 
     def load(self, ticket_id: int) -> None:
-        self.show_rows(audit.activity_for(ticket_id))
+        """Read the trail off the GUI thread; the rows show when they come."""
+        self.dock.read("activity", lambda session: audit.read_activity(session, ticket_id),
+                       self.show_rows)
 
     def show_rows(self, rows: list[ActivityRecord]) -> None:
         if self.model.set_rows(rows):

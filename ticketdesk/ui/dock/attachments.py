@@ -4,7 +4,8 @@ A stored name is only ever a label. To open a file it is written to a private te
 (0700, one subfolder per attachment) under `safe_filename(name)`, never the raw name, and handed
 to the desktop; a type that could run code (`is_risky`: by extension or by its first bytes) is
 opened only after a warning the agent confirms. "Save As" offers the safe name in the user's
-home folder.
+home folder. The bytes are read on the dock's query thread; the file opens (or is written)
+when they come, and a failure is said in the dock.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl
@@ -20,10 +21,11 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ticketdesk.domain.attachments import MAX_BYTES, check_size, human_size, is_risky, safe_filename
-from ticketdesk.domain.errors import TicketdeskError, ValidationError
+from ticketdesk.domain.errors import ValidationError
 from ticketdesk.services import attachments
 from ticketdesk.services.attachments import NewFile
 from ticketdesk.services.records import AttachmentRecord
+from ticketdesk.ui.dock.context import DockContext
 
 HEAD = 64
 
@@ -69,8 +71,9 @@ def _question(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str,
 class AttachmentActions(QObject):
     """Open, save and confirm removal of stored attachments, for one dock."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, dock: DockContext, parent: QWidget) -> None:
         super().__init__(parent)
+        self.dock = dock
         self.widget = parent
         self._folder: Path | None = None
         self.opened: list[Path] = []
@@ -80,12 +83,20 @@ class AttachmentActions(QObject):
             self._folder = Path(tempfile.mkdtemp(prefix="ticketdesk-"))  # 0700 by mkdtemp
         return self._folder
 
-    def open(self, record: AttachmentRecord) -> str | None:
-        """Open with the desktop's application; returns an error message, or None."""
-        try:
-            data = attachments.attachment_data(record.id)
-        except TicketdeskError as exc:
-            return str(exc)
+    def _read(self, record: AttachmentRecord, then: Callable[[bytes], str | None]) -> None:
+        def show(data: bytes) -> None:
+            error = then(data)
+            if error:
+                self.dock.notify(error)
+
+        self.dock.read("file", lambda session: attachments.read_attachment_data(
+            session, record.id), show)
+
+    def open(self, record: AttachmentRecord) -> None:
+        """Open with the desktop's application (a failure is said in the dock)."""
+        self._read(record, lambda data: self._open_data(record, data))
+
+    def _open_data(self, record: AttachmentRecord, data: bytes) -> str | None:
         if is_risky(record.name, data[:HEAD]) and not _question(
                 self.widget, QMessageBox.Icon.Warning, self.tr("Open a program?"),
                 self.tr("“{0}” can run code on this computer: it is a program, script, "
@@ -110,16 +121,30 @@ class AttachmentActions(QObject):
                 target.name)
         return None
 
-    def save_as(self, record: AttachmentRecord) -> str | None:
+    def open_text(self, name: str, body: str) -> str | None:
+        """Open `body` as a private text file (a message too long to lay out in the thread)."""
+        target = self._temp_folder() / safe_filename(name)
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(body)
+        except OSError as exc:
+            return self.tr("Cannot write {0} to open it: {1}.").format(
+                target.name, exc.strerror or exc)
+        self.opened.append(target)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))):
+            return self.tr("No application is set up to open {0}.").format(target.name)
+        return None
+
+    def save_as(self, record: AttachmentRecord) -> None:
         suggested = str(Path.home() / safe_filename(record.name))
         path, _ = QFileDialog.getSaveFileName(self.widget, self.tr("Save attachment"), suggested)
-        if not path:
-            return None
+        if path:
+            self._read(record, lambda data: self._write(Path(path), data))
+
+    def _write(self, path: Path, data: bytes) -> str | None:
         try:
-            data = attachments.attachment_data(record.id)
-            Path(path).write_bytes(data)
-        except TicketdeskError as exc:
-            return str(exc)
+            path.write_bytes(data)
         except OSError as exc:
             return self.tr("Cannot save {0}: {1}.").format(path, exc.strerror or exc)
         return None

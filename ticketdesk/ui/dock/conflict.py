@@ -48,7 +48,7 @@ class ConflictBanner(Tinted):
         column.addWidget(self.mine)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.discard_button = QPushButton(self.tr("&Discard My Change"), self)
+        self.discard_button = QPushButton(self.tr("D&iscard My Change"), self)
         self.discard_button.setObjectName("conflictDiscard")
         self.discard_button.clicked.connect(self.discardRequested)
         self.reapply_button = QPushButton(self.tr("&Reload and Re-apply"), self)
@@ -98,6 +98,31 @@ class NoticeBanner(Tinted):
     def show_message(self, message: str) -> None:
         self.label.setText(message)
         self.show()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+class WaitBanner(Tinted):
+    """A save that has waited a moment for the desk's write lock (another program is writing):
+    says so, and offers Cancel, which abandons the waiting saves (nothing of them is kept)."""
+
+    cancelRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(WARNING, "waitBanner", parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 4, 4)
+        self.label = plain_label(self.tr("Waiting for another program using this desk…"), self)
+        self.label.setObjectName("waitText")
+        self.label.setWordWrap(True)
+        row.addWidget(self.label, 1)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.setObjectName("waitCancel")
+        self.cancel_button.setToolTip(self.tr("Stop waiting; this change is not saved"))
+        self.cancel_button.clicked.connect(self.cancelRequested)
+        row.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""

@@ -8,8 +8,6 @@ until sent. The typed text is a draft ("reply") kept through ticket switches and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
@@ -29,24 +27,23 @@ from ticketdesk.services import attachments, messages
 from ticketdesk.services.attachments import NewFile
 from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import AttachmentRecord, MessageRecord, TicketDetail
+from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.attachments import AttachmentActions, describe_file, read_files
 from ticketdesk.ui.dock.chips import ChipRow
+from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.editors import TextEditor, local_files
 from ticketdesk.ui.dock.thread_view import ThreadView
 from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.theme import ErrorLabel
 
-if TYPE_CHECKING:
-    from ticketdesk.ui.dock.ticket_dock import TicketDock
-
 
 class ConversationTab(QWidget):
-    def __init__(self, dock: TicketDock) -> None:
-        super().__init__(dock)
+    def __init__(self, dock: DockContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.dock = dock
         self.setObjectName("conversationTab")
         self.setAcceptDrops(True)
-        self.actions_ = AttachmentActions(self)
+        self.actions_ = AttachmentActions(dock, self)
         self.messages: list[MessageRecord] = []
         self.files: dict[int, AttachmentRecord] = {}
         self.pending: dict[int, list[NewFile]] = {}
@@ -75,6 +72,7 @@ class ConversationTab(QWidget):
         self.thread_view = ThreadView(self.splitter)
         self.thread_view.attachmentActivated.connect(self._attachment_menu)
         self.thread_view.filesDropped.connect(self.add_files)
+        self.thread_view.messageActivated.connect(self.open_message_text)
         self.splitter.addWidget(self.thread_view)
 
         composer = QFrame(self.splitter)
@@ -104,7 +102,7 @@ class ConversationTab(QWidget):
         self.error.hide()
         box.addWidget(self.error)
         buttons = QHBoxLayout()
-        self.attach_button = QPushButton(self.tr("Attach &Files…"), composer)
+        self.attach_button = QPushButton(self.tr("&Attach Files…"), composer)
         self.attach_button.setObjectName("attachButton")
         self.attach_button.clicked.connect(self.choose_files)
         buttons.addWidget(self.attach_button)
@@ -129,8 +127,16 @@ class ConversationTab(QWidget):
     # -- showing ------------------------------------------------------------------------------
 
     def load(self, ticket: TicketDetail) -> None:
-        self.messages = messages.messages_for(ticket.id)
-        found = attachments.attachments_for(ticket.id)
+        """Read the thread off the GUI thread; it is drawn when it comes."""
+        def read(session: Session) -> tuple[list[MessageRecord], list[AttachmentRecord]]:
+            return (messages.read_conversation(session, ticket.id),
+                    attachments.read_attachments(session, ticket.id))
+
+        self.dock.read("conversation", read, lambda answer: self.show_thread(ticket, *answer))
+
+    def show_thread(self, ticket: TicketDetail, found_messages: list[MessageRecord],
+                    found: list[AttachmentRecord]) -> None:
+        self.messages = found_messages
         self.files = {a.id: a for a in found}
         loose = [a for a in found if a.message_id is None]
         customer = ticket.customer.name if ticket.customer else ""
@@ -167,30 +173,31 @@ class ConversationTab(QWidget):
 
     # -- sending ------------------------------------------------------------------------------
 
-    def send_reply(self) -> bool:
-        return self._send(incoming=False)
+    def send_reply(self) -> None:
+        self._send(incoming=False)
 
-    def log_customer_message(self) -> bool:
-        return self._send(incoming=True)
+    def log_customer_message(self) -> None:
+        self._send(incoming=True)
 
-    def _send(self, *, incoming: bool) -> bool:
+    def _send(self, *, incoming: bool) -> None:
         tid = self.dock.ticket_id
         if tid is None:
-            return False
+            return
         body = self.reply.toPlainText()
         files = list(self.pending.get(tid, ()))
         session = self.dock.session
 
         def done() -> None:
-            self.reply.clear()
+            with self.dock.quiet():
+                self.reply.clear()
             self.pending.pop(tid, None)
             self._show_pending()
-            self.dock.discard_draft("reply")
             self.error.hide()
             self.thread_view.scroll_to_end()
 
-        return self.dock.append(lambda: messages.add_message(
-            session, tid, body, incoming=incoming, files=files), done=done)
+        self.dock.append(lambda: messages.add_message(
+            session, tid, body, incoming=incoming, files=files), done=done, draft="reply",
+            busy=[self.send_button, self.log_button])
 
     # -- files waiting to be sent -------------------------------------------------------------
 
@@ -267,14 +274,18 @@ class ConversationTab(QWidget):
     def open_file(self, attachment_id: int) -> None:
         record = self.files.get(attachment_id)
         if record is not None:
-            error = self.actions_.open(record)
-            if error:
-                self.dock.notify(error)
+            self.actions_.open(record)
 
     def save_file(self, attachment_id: int) -> None:
         record = self.files.get(attachment_id)
         if record is not None:
-            error = self.actions_.save_as(record)
+            self.actions_.save_as(record)
+
+    def open_message_text(self, message_id: int) -> None:
+        """A message too long for the thread, handed whole to the desktop's text viewer."""
+        found = next((m for m in self.messages if m.id == message_id), None)
+        if found is not None:
+            error = self.actions_.open_text(f"message-{message_id}.txt", found.body)
             if error:
                 self.dock.notify(error)
 
@@ -283,4 +294,5 @@ class ConversationTab(QWidget):
         if record is None or not self.actions_.confirm_remove(record):
             return
         session = self.dock.session
-        self.dock.append(lambda: attachments.remove_attachment(session, attachment_id))
+        self.dock.append(lambda: attachments.remove_attachment(session, attachment_id),
+                         busy=[self.files_button])

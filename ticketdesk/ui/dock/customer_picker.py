@@ -1,7 +1,10 @@
 """Change a ticket's customer: search existing customers by name, email or company (in SQL, a
-page at a time), or choose none."""
+page at a time), or choose none. The search runs off the GUI thread (`search` hands the dock's
+query thread the words and gets the page back), so typing never waits on the database."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -14,13 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ticketdesk.domain.errors import TicketdeskError
-from ticketdesk.services import customers
 from ticketdesk.services.records import CustomerRecord
 from ticketdesk.ui.text import plain_label
 
 NONE = -1
 LIMIT = 50
+Search = Callable[[str, Callable[[list[CustomerRecord]], None]], None]
+"""Search(words, show): find customers matching `words` off the GUI thread, then `show` them."""
 
 
 def customer_line(c: CustomerRecord) -> str:
@@ -31,8 +34,10 @@ def customer_line(c: CustomerRecord) -> str:
 class CustomerPicker(QDialog):
     """`customer_id` is the choice after accept (None: no customer)."""
 
-    def __init__(self, current: CustomerRecord | None, parent: QWidget | None = None) -> None:
+    def __init__(self, current: CustomerRecord | None, search: Search,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._search = search
         self.setObjectName("customerPicker")
         self.setWindowTitle(self.tr("Change customer"))
         self.customer_id: int | None = current.id if current else None
@@ -66,11 +71,9 @@ class CustomerPicker(QDialog):
 
     def refresh(self) -> None:
         self._timer.stop()
-        try:
-            found = customers.find_customers(self.search.text(), limit=LIMIT)
-        except TicketdeskError as exc:
-            self.error.setText(str(exc))
-            return
+        self._search(self.search.text(), self.show_found)
+
+    def show_found(self, found: list[CustomerRecord]) -> None:
         self.results.clear()
         none = QListWidgetItem(self.tr("(no customer)"), self.results)
         none.setData(Qt.ItemDataRole.UserRole, NONE)

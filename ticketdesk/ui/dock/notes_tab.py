@@ -8,8 +8,6 @@ drafts ("note:<id>", "note") like the reply.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -26,12 +24,10 @@ from PySide6.QtWidgets import (
 from ticketdesk.services import notes
 from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import NoteRecord
+from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.editors import TextEditor
 from ticketdesk.ui.dock.style import INTERNAL, Tinted
 from ticketdesk.ui.text import local_time, plain_label
-
-if TYPE_CHECKING:
-    from ticketdesk.ui.dock.ticket_dock import TicketDock
 
 
 def note_kind(note_id: int) -> str:
@@ -146,8 +142,8 @@ class NoteCard(Tinted):
 
 
 class NotesTab(QWidget):
-    def __init__(self, dock: TicketDock) -> None:
-        super().__init__(dock)
+    def __init__(self, dock: DockContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.dock = dock
         self.setObjectName("notesTab")
         self.cards: dict[int, NoteCard] = {}
@@ -203,7 +199,9 @@ class NotesTab(QWidget):
     # -- showing ------------------------------------------------------------------------------
 
     def load(self, ticket_id: int) -> None:
-        self.show_notes(notes.notes_for(ticket_id))
+        """Read the notes off the GUI thread; the cards follow when they come."""
+        self.dock.read("notes", lambda session: notes.read_notes(session, ticket_id),
+                       self.show_notes)
 
     def show_notes(self, found: list[NoteRecord]) -> None:
         """Update the list; a card being edited keeps its text (and stays if deleted)."""
@@ -282,43 +280,43 @@ class NotesTab(QWidget):
 
     # -- writes -------------------------------------------------------------------------------
 
-    def add_note(self) -> bool:
+    def add_note(self) -> None:
         tid = self.dock.ticket_id
         if tid is None:
-            return False
+            return
         body = self.new_note.toPlainText()
         session = self.dock.session
 
         def done() -> None:
-            self.new_note.clear()
-            self.dock.discard_draft("note")
+            with self.dock.quiet():
+                self.new_note.clear()
 
-        def action() -> object:
-            return notes.add_note(session, tid, body)[1]
+        self.dock.append(lambda: notes.add_note(session, tid, body)[1], done=done,
+                         draft="note", busy=[self.add_button])
 
-        return self.dock.append(action, done=done)  # type: ignore[arg-type]
-
-    def save_note(self, card: NoteCard) -> bool:
+    def save_note(self, card: NoteCard) -> None:
         tid = self.dock.ticket_id
         if tid is None:
-            return False
+            return
         body = card.editor.toPlainText()
         session, nid = self.dock.session, card.note.id
         kind = note_kind(nid)
 
         def done() -> None:
             card.finish_edit()
-            self.dock.discard_draft(kind)
             if card.gone:
                 self.drop_card(card)
 
         if card.gone:
-            return self.dock.append(lambda: notes.add_note(session, tid, body)[1], done=done)
-        return self.dock.write(lambda v: notes.edit_note(session, nid, v, body),
-                               self.tr("Edit a note"), version=card.base_version,
-                               current=lambda: self.note_version(nid), done=done, discard=done)
+            self.dock.append(lambda: notes.add_note(session, tid, body)[1], done=done,
+                             draft=kind, busy=[card.save_button])
+            return
+        self.dock.write(lambda v: notes.edit_note(session, nid, v, body),
+                        self.tr("Edit a note"), version=card.base_version,
+                        current=lambda s: notes.note_version(s, nid), done=done, discard=done,
+                        draft=kind, busy=[card.save_button])
 
-    def delete_note(self, card: NoteCard) -> bool:
+    def delete_note(self, card: NoteCard) -> None:
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete note"), self.tr(
             "Delete this internal note? Its text stays in the activity trail."),
             QMessageBox.StandardButton.Cancel, self)
@@ -328,8 +326,9 @@ class NotesTab(QWidget):
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         if box.clickedButton() is not delete:
-            return False
+            return
         session, nid = self.dock.session, card.note.id
-        return self.dock.write(lambda v: notes.delete_note(session, nid, v),
-                               self.tr("Delete a note"), version=card.note.version,
-                               current=lambda: self.note_version(nid))
+        self.dock.write(lambda v: notes.delete_note(session, nid, v),
+                        self.tr("Delete a note"), version=card.note.version,
+                        current=lambda s: notes.note_version(s, nid),
+                        busy=[card.delete_button])
