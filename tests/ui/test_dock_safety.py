@@ -113,9 +113,11 @@ def test_help_files_web_pages_and_macro_documents_open_only_after_a_warning(
     ids = [_attach(window, desk, name, b"harmless looking bytes") for name in names]
     dock = open_ticket(qtbot, window, desk.printer)
     dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot)
     boxes = MessageBoxes(monkeypatch)
     for attachment_id in ids:
         dock.conversation_tab.open_file(attachment_id)  # each warning is answered Cancel
+        settle(qtbot)
     assert opened == []
     assert len(boxes.texts) == len(names)
     for name, text in zip(names, boxes.texts, strict=True):
