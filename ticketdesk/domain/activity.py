@@ -26,6 +26,8 @@ class ActivityKind(StrEnum):
     ATTACHED = "attached"
     DETACHED = "detached"
     IMPORTED = "imported"
+    SLA_POLICY = "sla_policy"
+    """The SLA policy that applies changed (services/sla.py; written by the system)."""
 
     @property
     def label(self) -> str:
@@ -53,10 +55,11 @@ _LABELS = {
     ActivityKind.ATTACHED: "File attached",
     ActivityKind.DETACHED: "File removed",
     ActivityKind.IMPORTED: "Imported",
+    ActivityKind.SLA_POLICY: "SLA policy",
 }
 
 
-_CLEARABLE = frozenset({ActivityKind.CATEGORY, ActivityKind.CUSTOMER})
+_CLEARABLE = frozenset({ActivityKind.CATEGORY, ActivityKind.CUSTOMER, ActivityKind.SLA_POLICY})
 
 
 def describe(kind: str, old: str | None, new: str | None) -> str:

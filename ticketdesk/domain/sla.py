@@ -272,11 +272,15 @@ class _Run:
         end = seg.end
         if self.met_at is not None:
             end = self.met_at if end is None else min(end, self.met_at)
-        if end is not None and end <= start:
+        if end is not None and end < start:
             return
         target = seg.targets.of(self.metric) if seg.targets is not None else None
         self.running = seg.running and target is not None
         if not seg.running or target is None:
+            return
+        if end == start:  # met at the very moment a shorter target began: already missed?
+            if self.elapsed >= target and self.breached_at is None:
+                self.breached_at = start
             return
         reach = start if self.elapsed >= target else cal.add_business_seconds(
             start, target - self.elapsed)
