@@ -47,6 +47,7 @@ from ticketdesk.domain.sla import (
     Targets,
     TicketSla,
     compute,
+    state_at,
 )
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.changes import Changes
@@ -315,6 +316,27 @@ def _store(results: list[tuple[_TicketFacts, TicketSla, tuple[Any, ...]]], now: 
              "new": sla.policy_name, "ticket_version": versions.get(t.id, 1)}
             for t, sla in moved]).execute()
     return len(rows)
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def sla_columns(iso: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """The ticket columns the export's SLA cells are made from (see `sla_export_cells`)."""
+    return (Ticket.sla_policy_id, iso(Ticket.first_response_due), iso(Ticket.resolution_due),
+            Ticket.sla_state, Ticket.sla_breach_at, Ticket.sla_risk_at)
+
+
+def sla_export_cells(now: int) -> Callable[[Sequence[Any]], list[str]]:
+    """sla_policy, first_response_due, resolution_due, sla_state (at `now`) for one row."""
+    names = dict(SlaPolicy.select(SlaPolicy.id, SlaPolicy.name).tuples())
+
+    def cells(values: Sequence[Any]) -> list[str]:
+        policy_id, first_due, resolution_due, phase, breach_at, risk_at = values
+        return [names.get(policy_id, "") if policy_id is not None else "", first_due or "",
+                resolution_due or "", state_at(phase or 0, breach_at, risk_at, now).value]
+
+    return cells
 
 
 # -- keeping tickets current ------------------------------------------------------------------
