@@ -6,6 +6,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ticketdesk.domain.business_time import calendar_from
 from ticketdesk.domain.errors import ValidationError
@@ -244,3 +246,55 @@ def test_states_are_read_from_what_people_type() -> None:
     assert SlaState.parse("at_risk") == SlaState.AT_RISK
     with pytest.raises(ValidationError, match="on-track"):
         SlaState.parse("late")
+
+
+# -- properties over random histories ----------------------------------------------------------
+
+MONDAY = at("2026-03-02T00:00")
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> History:
+    created = MONDAY + draw(st.integers(0, 14 * 86400))
+    moments = sorted(draw(st.lists(st.integers(-3600, 30 * 86400), max_size=25)))
+    events = []
+    for offset in moments:
+        kind = draw(st.sampled_from(list(EventKind)))
+        events.append(Event(
+            created + offset, kind,
+            status=draw(st.sampled_from(list(Status))) if kind == EventKind.STATUS else None,
+            priority=draw(st.sampled_from(list(Priority))) if kind == EventKind.PRIORITY
+            else None,
+            tags=frozenset(draw(st.sets(st.sampled_from(["vip", "billing"]))))
+            if kind == EventKind.TAGS else None,
+            category=draw(st.sampled_from(["", "Billing"])) if kind == EventKind.CATEGORY
+            else None))
+    return History(created, Facts(priority=draw(st.sampled_from(list(Priority)))), tuple(events))
+
+
+VIP = Policy(7, "VIP", {p: Targets(H // 2, H, 4 * H) for p in Priority},
+             tags=frozenset({"vip"}), since=MONDAY + 5 * 86400)
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_any_history_gives_a_consistent_sla(history: History) -> None:
+    sla = compute(history, [VIP, STANDARD], OFFICE)
+    cycles = [c for c in (sla.first_response, sla.resolution, *sla.next_responses) if c]
+    for cycle in cycles:
+        if cycle.running:
+            assert cycle.pending
+            assert cycle.due is not None
+            assert cycle.breached_at == cycle.due or (
+                cycle.breached_at is not None and cycle.breached_at <= cycle.due)
+        if cycle.met_at is not None and cycle.breached_at is not None:
+            assert cycle.breached_at <= cycle.met_at
+    assert (sla.due is not None) == (sla.phase == Phase.RUNNING)
+    if sla.due is not None:
+        assert sla.risk_at is not None
+        assert sla.risk_at <= sla.due
+        assert sla.breach_at is not None
+        assert sla.breach_at <= sla.due
+    last = max([history.created_at, *(e.at for e in history.events)])
+    state = sla.state(last + 365 * 86400)
+    assert state in (SlaState.BREACHED, SlaState.NONE, SlaState.PAUSED, SlaState.MET)

@@ -11,7 +11,8 @@ of day are stored; "breached" and "at risk" compare them with now:
 - `sla_risk_at`: when the running target becomes at risk;
 - `sla_state`: the time-free phase (0 none, 1 running, 2 paused, 3 done);
 - `first_response_due`, `next_response_due`, `resolution_due`: per target, for the dock and the
-  export. "Needs first reply" has a partial index over tickets without a first response.
+  export. "Needs first reply" has a partial index, newest first, over tickets without a first
+  response.
 
 `sla_policy_id` carries no foreign key: deleting a policy recomputes the tickets that had it, and
 a foreign key would make every policy delete scan the ticket table. Policies keep their narrowing
@@ -68,7 +69,7 @@ CREATE INDEX ticket_sla_due ON ticket (sla_due, id);
 CREATE INDEX ticket_sla_breach ON ticket (sla_breach_at, id);
 CREATE INDEX ticket_sla_state ON ticket (sla_state, sla_risk_at);
 CREATE INDEX ticket_sla_policy ON ticket (sla_policy_id);
-CREATE INDEX ticket_awaiting_reply ON ticket (first_response_due, id)
+CREATE INDEX ticket_awaiting_reply ON ticket (created_at, id)
     WHERE first_response_at IS NULL
 """
 
