@@ -236,3 +236,22 @@ def test_the_filters_and_the_due_sort_read_the_stored_columns(
     assert ids(TicketFilter(), now, Sort(SortKey.DUE, descending=False)) == [
         urgent, medium, waiting, none]
     assert ticket_list.count(store, TicketFilter(sla=frozenset({SlaState.PAUSED}))) == 1
+
+
+def test_moving_a_ticket_to_a_customer_with_other_tags_moves_its_policy(
+        alice: Session, clock: FakeClock, policy: int) -> None:
+    from ticketdesk.services import customers
+
+    vip_id, _ = sla.save_policy(alice, "Key accounts", priority=Priority.MEDIUM,
+                                targets=Targets(first_response=H // 2), customer_tags=["vip"])
+    sla.move_policy(alice, "Key accounts", 1)
+    big, _ = customers.create_customer(alice, "Big Corp", tags=["VIP"])
+    tid = tickets.create_ticket(alice, subject="Invoice").new_id
+    assert Ticket.get_by_id(tid).sla_policy_id == policy
+    clock.advance(600)
+    tickets.set_customer(alice, tid, version(tid), big)
+    row = Ticket.get_by_id(tid)
+    assert row.sla_policy_id == vip_id
+    assert row.first_response_due == T0 + H // 2
+    assert [(a.kind, a.old, a.new) for a in Activity.select().where(Activity.ticket == tid)
+            .order_by(Activity.id)][-1] == ("sla_policy", "Standard", "Key accounts")

@@ -83,7 +83,7 @@ def record_many(session: Session, ticket_id: int, version: int,
 def _keep_sla_current(session: Session, ticket_id: int, kinds: Iterable[ActivityKind]) -> None:
     """The SLA hook: every change that can move a due time writes its activity row here, in
     its own transaction, so the ticket's stored SLA is refreshed in that same transaction."""
-    if any(k.value in sla.HISTORY_KINDS for k in kinds):
+    if any(k.value in sla.HOOK_KINDS for k in kinds):
         sla.refresh(session, [ticket_id])
 
 

@@ -64,8 +64,11 @@ _HISTORY_KINDS = (
     ActivityKind.UNTAGGED, ActivityKind.CATEGORY, ActivityKind.MESSAGE_IN,
     ActivityKind.MESSAGE_OUT, ActivityKind.IMPORTED,
 )
-HISTORY_KINDS = frozenset(k.value for k in _HISTORY_KINDS) | {ActivityKind.CREATED.value}
-"""Activity that can move a due time (the hook in `audit.record` refreshes on these)."""
+HISTORY_KINDS = frozenset(k.value for k in _HISTORY_KINDS)
+"""Activity the SLA reads as the ticket's history."""
+HOOK_KINDS = HISTORY_KINDS | {ActivityKind.CREATED.value, ActivityKind.CUSTOMER.value}
+"""Activity that can move a due time or the policy (`audit.record` refreshes on these; a new
+customer brings other customer tags)."""
 
 STORED = (Ticket.sla_policy_id, Ticket.first_response_due, Ticket.next_response_due,
           Ticket.resolution_due, Ticket.sla_due, Ticket.sla_risk_at, Ticket.sla_breach_at,
@@ -268,7 +271,7 @@ def _load(ids: Sequence[int] | None, low: int = 0, high: int = 0) -> list[_Ticke
     for tid, kind, at, old, new, agent in (
             Activity.select(Activity.ticket, Activity.kind, Activity.at, Activity.old,
                             Activity.new, Activity.agent)
-            .where(act_range & Activity.kind.in_(sorted(HISTORY_KINDS - {"created"})))
+            .where(act_range & Activity.kind.in_(sorted(HISTORY_KINDS)))
             .order_by(Activity.ticket, Activity.id).tuples()):
         if tid in found:
             found[tid].activity.append((kind, at, old, new, agent))
