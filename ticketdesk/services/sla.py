@@ -376,8 +376,12 @@ class RecomputeResult:
 def recompute(session: Session, progress: Callable[[int, int], None] | None = None,
               cancelled: Callable[[], bool] | None = None, *, chunk: int = CHUNK,
               resume: bool = True) -> RecomputeResult:
-    """Recompute every ticket's SLA, `chunk` tickets per write transaction (constant memory;
-    other writers wait at most one chunk). Interrupted (cancelled, or the process ended), it
+    """Recompute every ticket's SLA, `chunk` tickets at a time (constant memory).
+
+    Each chunk is read and computed in a read transaction, then written in a short write
+    transaction, so other writers (the window's saves) never wait for the computing; if a
+    ticket of the chunk gained activity, or the rules changed, in between, the chunk is read
+    and computed again inside the write. Interrupted (cancelled, or the process ended), it
     resumes after the last finished chunk the next time, unless `resume` is False."""
     store = session.store
     with store.read():
@@ -390,21 +394,33 @@ def recompute(session: Session, progress: Callable[[int, int], None] | None = No
     while after < highest:
         if cancelled is not None and cancelled():
             return RecomputeResult(done, changed, finished=False)
-        with store.write():
+        with store.read():
+            seen = _rules_version()
             current = rules()
             upper = Ticket.select(Ticket.id).where(Ticket.id > after).order_by(Ticket.id).offset(
                 chunk - 1).limit(1).scalar()
             high = int(upper) if upper is not None else highest
-            found = _load(None, after, high)
-            changed += _store(compute_many(found, current), session.now(), current)
+            mark = _activity_mark(after, high)
+            results = compute_many(_load(None, after, high), current)
+        with store.write():
+            if _rules_version() != seen or _activity_mark(after, high) != mark:
+                current = rules()
+                results = compute_many(_load(None, after, high), current)
+            changed += _store(results, session.now(), current)
             _set_meta(RESUME_KEY, str(high))
         after = high
-        done += len(found)
+        done += len(results)
         if progress is not None:
             progress(done, total)
     with store.write():
         DeskMeta.delete().where(DeskMeta.key == RESUME_KEY).execute()
     return RecomputeResult(done, changed, finished=True)
+
+
+def _activity_mark(low: int, high: int) -> int:
+    """Moves when any ticket in (low, high] gains an activity row (the trail is append-only)."""
+    return int(Activity.select(fn.max(Activity.id)).where(
+        (Activity.ticket > low) & (Activity.ticket <= high)).scalar() or 0)
 
 
 def _set_meta(key: str, value: str) -> None:
