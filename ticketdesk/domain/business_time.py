@@ -202,6 +202,7 @@ class BusinessCalendar:
         object.__setattr__(self, "_holiday_cum", _cumulative(
             nominal[(o - 1) % 7] + dst.get(o, 0) for o in closed))
         object.__setattr__(self, "_day_cache", {})
+        object.__setattr__(self, "_memo", {})
 
     @property
     def tz(self) -> ZoneInfo:
@@ -266,7 +267,17 @@ class BusinessCalendar:
         return datetime.fromtimestamp(instant, self.tz).date().toordinal()
 
     def cumulative(self, instant: int) -> int:
-        """C(instant): business seconds from the origin to `instant`."""
+        """C(instant): business seconds from the origin to `instant` (remembered: the SLA asks
+        for the same boundaries once per target)."""
+        memo: dict[int, int] = self._memo  # type: ignore[attr-defined]
+        found = memo.get(instant)
+        if found is None:
+            if len(memo) > 65536:
+                memo.clear()
+            found = memo[instant] = self._cumulative(instant)
+        return found
+
+    def _cumulative(self, instant: int) -> int:
         ordinal = self._ordinal(instant)
         total = self._before_day(ordinal)
         for a, b in self._day(ordinal):

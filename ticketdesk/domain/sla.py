@@ -262,9 +262,11 @@ class _Run:
     met_at: int | None = None
     elapsed: int = 0
     breached_at: int | None = None
-    due: int | None = None
     risk_at: int | None = None
     running: bool = False
+    last: tuple[int, int, int] | None = None
+    """The latest running stretch: (start, business seconds spent before it, target); the due
+    is computed from it once, at the end."""
 
     def cover(self, cal: BusinessCalendar, seg: _Segment) -> None:
         """Advance through `seg`, clipped to the cycle's start and end."""
@@ -282,23 +284,31 @@ class _Run:
             if self.elapsed >= target and self.breached_at is None:
                 self.breached_at = start
             return
-        reach = start if self.elapsed >= target else cal.add_business_seconds(
-            start, target - self.elapsed)
-        self.due = reach
-        if self.breached_at is None and (end is None or reach < end):
-            self.breached_at = reach
-        if end is None:  # the open tail: the clock runs on from the last event
+        self.last = (start, self.elapsed, target)
+        spent = cal.business_seconds_between(start, end) if end is not None else None
+        if self.breached_at is None and (spent is None or self.elapsed + spent >= target):
+            # The target is reached in this stretch (or in the open tail): when exactly?
+            reach = _reach(cal, start, self.elapsed, target)
+            if end is None or reach < end:
+                self.breached_at = reach
+        if spent is None:  # the open tail: the clock runs on from the last event
             margin = target - risk_margin(target)
-            self.risk_at = (start if self.elapsed >= margin
-                            else cal.add_business_seconds(start, margin - self.elapsed))
+            self.risk_at = _reach(cal, start, self.elapsed, margin)
         else:
-            self.elapsed += cal.business_seconds_between(start, end)
+            self.elapsed += spent
 
-    def cycle(self) -> Cycle:
+    def cycle(self, cal: BusinessCalendar) -> Cycle:
         running = self.running and self.met_at is None
-        due = self.due if (running or self.met_at is not None) else None
+        due = None
+        if self.last is not None and (running or self.met_at is not None):
+            due = _reach(cal, *self.last)
         return Cycle(self.metric, self.started_at, self.met_at, due,
                      self.risk_at if running else None, self.breached_at, running)
+
+
+def _reach(cal: BusinessCalendar, start: int, elapsed: int, target: int) -> int:
+    """When `target` business seconds are spent, `elapsed` of them before `start`."""
+    return start if elapsed >= target else cal.add_business_seconds(start, target - elapsed)
 
 
 @dataclass
@@ -404,9 +414,9 @@ def compute(history: History, policies: Iterable[Policy], cal: BusinessCalendar)
     def has_target(metric: Metric) -> bool:
         return any(s.targets is not None and s.targets.of(metric) is not None for s in segments)
 
-    fr = first.cycle() if has_target(Metric.FIRST_RESPONSE) else None
-    res = resolution.cycle() if has_target(Metric.RESOLUTION) else None
-    nx = tuple(r.cycle() for r in nexts) if has_target(Metric.NEXT_RESPONSE) else ()
+    fr = first.cycle(cal) if has_target(Metric.FIRST_RESPONSE) else None
+    res = resolution.cycle(cal) if has_target(Metric.RESOLUTION) else None
+    nx = tuple(r.cycle(cal) for r in nexts) if has_target(Metric.NEXT_RESPONSE) else ()
     live = [c for c in (fr, res, *nx) if c is not None]
     running = [c for c in live if c.running]
     changes = line.changes

@@ -185,8 +185,9 @@ def history_of(t: _TicketFacts) -> History:
     replied = False
     current_tags = set(tags)
     for kind, at, old, new, agent in rows:
-        if kind in (ActivityKind.STATUS, ActivityKind.REOPENED) and _status(new) is not None:
-            status = Status.parse(str(new))
+        if kind in (ActivityKind.STATUS, ActivityKind.REOPENED) and (
+                moved := _status(new)) is not None:
+            status = moved
             events.append(Event(at, EventKind.STATUS, status=status))
         elif kind == ActivityKind.PRIORITY and old and _priority(new) is not None:
             events.append(Event(at, EventKind.PRIORITY, priority=_priority(new)))
@@ -220,16 +221,31 @@ def history_of(t: _TicketFacts) -> History:
     return History(t.created_at, start, tuple(events))
 
 
+_STATUSES = {s.label: s for s in Status}
+_PRIORITIES = {p.label: p for p in Priority}
+
+
 def _status(label: str | None) -> Status | None:
+    """The status an activity row names (as written, "In Progress"; else parsed leniently)."""
+    if not label:
+        return None
+    found = _STATUSES.get(label)
+    if found is not None:
+        return found
     try:
-        return Status.parse(label) if label else None
+        return Status.parse(label)
     except ValidationError:
         return None
 
 
 def _priority(label: str | None) -> Priority | None:
+    if not label:
+        return None
+    found = _PRIORITIES.get(label)
+    if found is not None:
+        return found
     try:
-        return Priority.parse(label) if label else None
+        return Priority.parse(label)
     except ValidationError:
         return None
 
@@ -266,15 +282,20 @@ def _load(ids: Sequence[int] | None, low: int = 0, high: int = 0) -> list[_Ticke
                           .tuples()):
             for t in customers[cid]:
                 t.customer_tags.add(name)
-    act_range = ((Activity.ticket >= lo) & (Activity.ticket <= hi)) if ids is None else (
-        Activity.ticket.in_(wanted))
-    for tid, kind, at, old, new, agent in (
-            Activity.select(Activity.ticket, Activity.kind, Activity.at, Activity.old,
-                            Activity.new, Activity.agent)
-            .where(act_range & Activity.kind.in_(sorted(HISTORY_KINDS)))
-            .order_by(Activity.ticket, Activity.id).tuples()):
-        if tid in found:
-            found[tid].activity.append((kind, at, old, new, agent))
+    kinds = sorted(HISTORY_KINDS)
+    mark = Ticket._meta.database.param
+    if ids is None:
+        where, params = f"ticket_id BETWEEN {mark} AND {mark}", [lo, hi]
+    else:
+        where, params = f"ticket_id IN ({', '.join([mark] * len(wanted))})", list(wanted)
+    rows = Ticket._meta.database.execute_sql(
+        f"SELECT ticket_id, kind, at, old, new, agent_id FROM activity WHERE {where} "
+        f"AND kind IN ({', '.join([mark] * len(kinds))}) ORDER BY ticket_id, id",
+        [*params, *kinds])
+    for tid, kind, at, old, new, agent in rows:
+        owner = found.get(tid)
+        if owner is not None:
+            owner.activity.append((kind, at, old, new, agent))
     return list(found.values())
 
 
