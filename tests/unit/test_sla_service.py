@@ -255,3 +255,31 @@ def test_moving_a_ticket_to_a_customer_with_other_tags_moves_its_policy(
     assert row.first_response_due == T0 + H // 2
     assert [(a.kind, a.old, a.new) for a in Activity.select().where(Activity.ticket == tid)
             .order_by(Activity.id)][-1] == ("sla_policy", "Standard", "Key accounts")
+
+
+def test_a_change_between_recompute_reading_and_writing_a_chunk_is_not_overwritten(
+        alice: Session, bob: Session, clock: FakeClock, policy: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    made = _busy_desk(alice, bob, clock)
+    clock.advance(3600)
+    sla.save_policy(alice, "Standard", priority=Priority.MEDIUM,
+                    targets=Targets(H, H, 10 * H))  # every medium ticket has to change
+    target = made[4]  # medium, open, not answered yet
+    real = sla.compute_many
+    raced: list[int] = []
+
+    def racing(found: Any, current: sla.Rules) -> Any:
+        results = real(found, current)
+        if not raced:  # another window answers the ticket meanwhile
+            raced.append(target)
+            messages.add_message(bob, target, "Sorry for the wait.")
+        return results
+
+    monkeypatch.setattr(sla, "compute_many", racing)
+    sla.recompute(alice, resume=False)
+    monkeypatch.undo()
+    after = all_stored()
+    assert raced == [target]
+    assert Ticket.get_by_id(target).first_response_at == clock.now
+    assert sla.recompute(alice, resume=False).changed == 0
+    assert all_stored() == after
