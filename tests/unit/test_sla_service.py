@@ -283,3 +283,20 @@ def test_a_change_between_recompute_reading_and_writing_a_chunk_is_not_overwritt
     assert Ticket.get_by_id(target).first_response_at == clock.now
     assert sla.recompute(alice, resume=False).changed == 0
     assert all_stored() == after
+
+
+def test_the_export_neutralises_a_formula_like_policy_name(
+        alice: Session, tmp_path: Path) -> None:
+    import csv
+
+    from ticketdesk.services.export import export_tickets
+
+    sla.save_policy(alice, "=HYPERLINK(1)", priority=Priority.MEDIUM,
+                    targets=Targets(first_response=H))
+    tickets.create_ticket(alice, subject="Hello")
+    out = tmp_path / "t.csv"
+    export_tickets(alice.store, out)
+    with open(out, encoding="utf-8", newline="") as fh:
+        [row] = list(csv.DictReader(fh))
+    assert row["sla_policy"] == "'=HYPERLINK(1)"
+    assert row["sla_state"] in ("on-track", "at-risk", "breached")

@@ -51,6 +51,7 @@ from ticketdesk.domain.sla import (
 )
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.changes import Changes
+from ticketdesk.services.csv_cells import neutralise
 from ticketdesk.services.session import Session
 
 RULES_KEY = "sla_rules"
@@ -352,12 +353,14 @@ def sla_columns(iso: Callable[[Any], Any]) -> tuple[Any, ...]:
 
 
 def sla_export_cells(now: int) -> Callable[[Sequence[Any]], list[str]]:
-    """sla_policy, first_response_due, resolution_due, sla_state (at `now`) for one row."""
+    """sla_policy, first_response_due, resolution_due, sla_state (at `now`) for one row; the
+    policy's name is typed by people, so a formula-like name is neutralised."""
     names = dict(SlaPolicy.select(SlaPolicy.id, SlaPolicy.name).tuples())
 
     def cells(values: Sequence[Any]) -> list[str]:
         policy_id, first_due, resolution_due, phase, breach_at, risk_at = values
-        return [names.get(policy_id, "") if policy_id is not None else "", first_due or "",
+        name = names.get(policy_id, "") if policy_id is not None else ""
+        return [neutralise(name), first_due or "",
                 resolution_due or "", state_at(phase or 0, breach_at, risk_at, now).value]
 
     return cells
