@@ -22,16 +22,12 @@ from peewee import fn
 
 from ticketdesk.db.models import (
     Activity,
-    CustomerTag,
-    CustomerTagLink,
     DeskMeta,
     SlaHoliday,
     SlaHours,
     SlaPolicy,
     SlaTarget,
-    Tag,
     Ticket,
-    TicketTag,
 )
 from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
@@ -90,8 +86,10 @@ _cache: dict[tuple[int, str], Rules] = {}
 
 
 def _rules_version() -> str:
-    value = DeskMeta.select(DeskMeta.value).where(DeskMeta.key == RULES_KEY).scalar()
-    return str(value or "0")
+    db = Ticket._meta.database
+    row = db.execute_sql(f"SELECT value FROM desk_meta WHERE key = {db.param}",
+                         (RULES_KEY,)).fetchone()
+    return str(row[0]) if row else "0"
 
 
 def _bump_rules() -> None:
@@ -251,16 +249,29 @@ def _priority(label: str | None) -> Priority | None:
         return None
 
 
+_TICKET_COLUMNS = ("id, created_at, status, priority, category, first_response_at, "
+                   "resolved_at, closed_at, customer_id, "
+                   + ", ".join(c.column_name for c in STORED))
+
+
 def _load(ids: Sequence[int] | None, low: int = 0, high: int = 0) -> list[_TicketFacts]:
-    """Everything the SLA reads for tickets `ids`, or for the id range (low, high]."""
-    columns = (Ticket.id, Ticket.created_at, Ticket.status, Ticket.priority, Ticket.category,
-               Ticket.first_response_at, Ticket.resolved_at, Ticket.closed_at, Ticket.customer,
-               *STORED)
-    where_ticket = (Ticket.id.in_(list(ids)) if ids is not None
-                    else (Ticket.id > low) & (Ticket.id <= high))
+    """Everything the SLA reads for tickets `ids`, or for the id range (low, high].
+
+    Plain SQL with bound values: this runs inside every ticket change, where building the
+    queries through the ORM cost more than running them."""
+    db = Ticket._meta.database
+    mark = db.param
+
+    def within(column: str, wanted: Sequence[int] | None) -> tuple[str, list[int]]:
+        if wanted is None:
+            return f"{column} > {mark} AND {column} <= {mark}", [low, high]
+        return f"{column} IN ({', '.join([mark] * len(wanted))})", list(wanted)
+
+    where, params = within("id", ids)
     found: dict[int, _TicketFacts] = {}
     customers: dict[int, list[_TicketFacts]] = defaultdict(list)
-    for row in Ticket.select(*columns).where(where_ticket).order_by(Ticket.id).tuples():
+    for row in db.execute_sql(
+            f"SELECT {_TICKET_COLUMNS} FROM ticket WHERE {where} ORDER BY id", params):
         tid, created, status, priority, category, first, resolved, closed = row[:8]
         t = _TicketFacts(tid, created, status, priority, category, first, resolved, closed,
                          stored=tuple(row[9:]))
@@ -269,27 +280,24 @@ def _load(ids: Sequence[int] | None, low: int = 0, high: int = 0) -> list[_Ticke
             customers[row[8]].append(t)
     if not found:
         return []
-    wanted = list(found)
-    lo, hi = min(wanted), max(wanted)
-    in_range = ((TicketTag.ticket >= lo) & (TicketTag.ticket <= hi)) if ids is None else (
-        TicketTag.ticket.in_(wanted))
-    for tid, name in TicketTag.select(TicketTag.ticket, Tag.name).join(Tag).where(
-            in_range).tuples():
+    wanted = None if ids is None else list(found)
+    where, params = within("l.ticket_id", wanted)
+    for tid, name in db.execute_sql(
+            f"SELECT l.ticket_id, t.name FROM ticket_tag AS l JOIN tag AS t ON t.id = l.tag_id "
+            f"WHERE {where}", params):
         if tid in found:
             found[tid].tags.add(name)
     if customers:
-        for cid, name in (CustomerTagLink.select(CustomerTagLink.customer, CustomerTag.name)
-                          .join(CustomerTag).where(CustomerTagLink.customer.in_(list(customers)))
-                          .tuples()):
+        people = list(customers)
+        for cid, name in db.execute_sql(
+                "SELECT l.customer_id, t.name FROM customer_tag_link AS l "
+                "JOIN customer_tag AS t ON t.id = l.tag_id "
+                f"WHERE l.customer_id IN ({', '.join([mark] * len(people))})", people):
             for t in customers[cid]:
                 t.customer_tags.add(name)
     kinds = sorted(HISTORY_KINDS)
-    mark = Ticket._meta.database.param
-    if ids is None:
-        where, params = f"ticket_id BETWEEN {mark} AND {mark}", [lo, hi]
-    else:
-        where, params = f"ticket_id IN ({', '.join([mark] * len(wanted))})", list(wanted)
-    rows = Ticket._meta.database.execute_sql(
+    where, params = within("ticket_id", wanted)
+    rows = db.execute_sql(
         f"SELECT ticket_id, kind, at, old, new, agent_id FROM activity WHERE {where} "
         f"AND kind IN ({', '.join([mark] * len(kinds))}) ORDER BY ticket_id, id",
         [*params, *kinds])
