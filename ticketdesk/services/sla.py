@@ -53,7 +53,8 @@ from ticketdesk.services.session import Session
 RULES_KEY = "sla_rules"
 """desk_meta row counting rule edits: a process rebuilds its cached rules when it moves."""
 RESUME_KEY = "sla_recompute_after"
-"""desk_meta row holding the last ticket id an interrupted recompute finished."""
+"""desk_meta row holding the last ticket id an interrupted recompute finished, and the rules
+version it worked with ("1234@7"): after another rule change, a resume starts over."""
 CHUNK = 1000
 
 _HISTORY_KINDS = (
@@ -419,8 +420,7 @@ def recompute(session: Session, progress: Callable[[int, int], None] | None = No
     with store.read():
         highest = int(Ticket.select(Ticket.id).order_by(Ticket.id.desc()).limit(1).scalar() or 0)
         total = int(Ticket.select().count())
-        after = int(DeskMeta.select(DeskMeta.value).where(DeskMeta.key == RESUME_KEY).scalar()
-                    or 0) if resume else 0
+        after = _resume_point() if resume else 0
         done = int(Ticket.select().where(Ticket.id <= after).count()) if after else 0
     changed = 0
     while after < highest:
@@ -439,7 +439,7 @@ def recompute(session: Session, progress: Callable[[int, int], None] | None = No
                 current = rules()
                 results = compute_many(_load(None, after, high), current)
             changed += _store(results, session.now(), current)
-            _set_meta(RESUME_KEY, str(high))
+            _set_meta(RESUME_KEY, f"{high}@{_rules_version()}")
         after = high
         done += len(results)
         if progress is not None:
@@ -447,6 +447,15 @@ def recompute(session: Session, progress: Callable[[int, int], None] | None = No
     with store.write():
         DeskMeta.delete().where(DeskMeta.key == RESUME_KEY).execute()
     return RecomputeResult(done, changed, finished=True)
+
+
+def _resume_point() -> int:
+    """Where an interrupted recompute stopped, if the rules are still the ones it used."""
+    value = DeskMeta.select(DeskMeta.value).where(DeskMeta.key == RESUME_KEY).scalar()
+    if not value:
+        return 0
+    after, _, version = str(value).partition("@")
+    return int(after) if version == _rules_version() and after.isdigit() else 0
 
 
 def _activity_mark(low: int, high: int) -> int:
