@@ -16,12 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ticketdesk import __version__
+from ticketdesk import __version__, cli_sla
 from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.url import default_url
 from ticketdesk.domain.clock import parse_date
 from ticketdesk.domain.errors import TicketdeskError, ValidationError
 from ticketdesk.domain.filters import DateField, TicketFilter
+from ticketdesk.domain.sla import SlaState
 from ticketdesk.domain.status import Priority, Status
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD",
                        help="first day, inclusive")
     group.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day, inclusive")
+    group.add_argument("--sla", action="append", default=[], metavar="STATE[,STATE]",
+                       help="SLA state now: on-track, at-risk, breached, met, paused, none")
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -89,6 +92,7 @@ def filter_from_args(args: argparse.Namespace) -> TicketFilter:
         date_field=DateField(args.date_field),
         date_from=parse_date(args.date_from, "--from date") if args.date_from else None,
         date_to=parse_date(args.date_to, "--to date") if args.date_to else None,
+        sla=frozenset(SlaState.parse(s) for s in _split(args.sla)),
     )
 
 
@@ -183,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "postgresql://user@host/dbname")
     migrate.add_argument("--to", dest="target", required=True, metavar="URL",
                          help="an empty desk: a new file, or a server database with no tickets")
+    cli_sla.add_commands(commands, _db_option)
     return parser
 
 
@@ -456,6 +461,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "backup": _cmd_backup,
     "import": _cmd_import,
     "restore": _cmd_restore,
+    "sla": cli_sla.run,
 }
 
 

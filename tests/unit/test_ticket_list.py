@@ -283,6 +283,7 @@ ASCENDING = {
     SortKey.STATUS: [1, 6, 7, 2, 3, 4, 5, 8],      # Open ... Closed, then by creation
     SortKey.PRIORITY: [1, 3, 6, 8, 2, 5, 4, 7],    # Low ... Urgent, then by creation
     SortKey.CUSTOMER: [1, 5, 2, 7, 4, 8, 3, 6],    # Ann, ben, Cid, then tickets without one
+    SortKey.DUE: [1, 2, 3, 4, 5, 6, 7, 8],         # no SLA policy: no due, so by number
 }
 DESCENDING = {key: order[::-1] for key, order in ASCENDING.items()}
 # Tickets without a customer stay at the end whichever way the column is sorted.

@@ -84,6 +84,15 @@ class Ticket(BaseModel):
     closed_at = BigIntegerField(null=True)
     version = IntegerField(default=1)
     resolution = TextField(default="")  # how it was resolved; "" when it is not (m0006)
+    # SLA (migration 12; services/sla.py keeps them current, domain/sla.py says what they mean)
+    sla_policy_id = BigIntegerField(null=True)
+    first_response_due = BigIntegerField(null=True)
+    next_response_due = BigIntegerField(null=True)
+    resolution_due = BigIntegerField(null=True)
+    sla_due = BigIntegerField(null=True)
+    sla_risk_at = BigIntegerField(null=True)
+    sla_breach_at = BigIntegerField(null=True)
+    sla_state = SmallIntegerField(default=0)
 
 
 class TicketTag(BaseModel):
@@ -183,6 +192,48 @@ class Draft(BaseModel):
         primary_key = CompositeKey("agent", "ticket", "kind")
 
 
+class SlaPolicy(BaseModel):
+    """An SLA policy (migration 12); `position` orders them, the first match applies. The
+    narrowing lists are newline-separated names (empty: any)."""
+
+    id = AutoField()
+    name = TextField()
+    position = IntegerField()
+    tags = TextField(default="")
+    customer_tags = TextField(default="")
+    categories = TextField(default="")
+    created_at = BigIntegerField()
+
+
+class SlaTarget(BaseModel):
+    """A policy's targets for one priority, in business seconds (None: no target)."""
+
+    policy = ForeignKeyField(SlaPolicy, column_name="policy_id", on_delete="CASCADE",
+                             lazy_load=False)
+    priority = SmallIntegerField()
+    first_response = IntegerField(null=True)
+    next_response = IntegerField(null=True)
+    resolution = IntegerField(null=True)
+
+    class Meta:
+        primary_key = CompositeKey("policy", "priority")
+
+
+class SlaHours(BaseModel):
+    """The desk's business week (one row, id 1): an IANA zone and the week as text."""
+
+    id = IntegerField(primary_key=True)
+    zone = TextField()
+    week = TextField()
+    updated_at = BigIntegerField()
+
+
+class SlaHoliday(BaseModel):
+    day = TextField(primary_key=True)
+    """ISO date, YYYY-MM-DD."""
+    name = TextField(default="")
+
+
 class DeskMeta(BaseModel):
     """Key/value facts about this desk (schema version lives in `schema_migrations`)."""
 
@@ -196,4 +247,5 @@ class DeskMeta(BaseModel):
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Agent, Customer, CustomerTag, CustomerTagLink, Tag, Ticket, TicketTag, TicketAssignee,
     Note, Message, Attachment, AttachmentContent, Activity, Draft, DeskMeta,
+    SlaPolicy, SlaTarget, SlaHours, SlaHoliday,
 )

@@ -17,10 +17,12 @@ from ticketdesk.db.models import (
     TicketAssignee,
     TicketTag,
 )
-from ticketdesk.domain.clock import day_end, day_start
-from ticketdesk.domain.filters import DateField, Sort, SortKey, TicketFilter
+from ticketdesk.domain.clock import day_end, day_start, local_date, local_midnight, utc_now
+from ticketdesk.domain.filters import DateField, DueWindow, Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import parse_number
 from ticketdesk.domain.search import parse_query
+from ticketdesk.domain.sla import Phase, SlaState
+from ticketdesk.domain.status import Status
 
 DATE_COLUMNS = {
     DateField.CREATED: Ticket.created_at,
@@ -57,9 +59,56 @@ def text_condition(text: str, backend: Any) -> Any | None:
     return Ticket.id.in_(SQL(f"({sql})", params))
 
 
-def filter_condition(f: TicketFilter, backend: Any, tz: tzinfo | None = None) -> Any | None:
-    """The WHERE condition on `ticket` for `f`, or None for "everything"."""
+def sla_conditions(f: TicketFilter, now: int | None = None,
+                   tz: tzinfo | None = None) -> list[Any]:
+    """The SLA criteria over the stored instants (migration 12): a state at `now` is a range
+    on one indexed column, so "breached" or "due within the hour" never scan the tickets."""
+    if not (f.sla or f.due or f.needs_first_reply):
+        return []
+    at = utc_now() if now is None else now
     parts: list[Any] = []
+    if f.sla:
+        parts.append(_or([_sla_state(s, at) for s in sorted(f.sla)]))
+    if f.due == DueWindow.HOUR:
+        parts.append((Ticket.sla_due >= at) & (Ticket.sla_due < at + 3600))
+    elif f.due == DueWindow.TODAY:
+        from datetime import timedelta
+
+        day = local_date(at, tz)
+        parts.append((Ticket.sla_due >= local_midnight(day, tz))
+                     & (Ticket.sla_due < local_midnight(day + timedelta(days=1), tz)))
+    if f.needs_first_reply:
+        parts.append(Ticket.first_response_at.is_null()
+                     & Ticket.status.in_([int(Status.OPEN), int(Status.IN_PROGRESS)]))
+    return parts
+
+
+def _sla_state(state: SlaState, at: int) -> Any:
+    if state == SlaState.BREACHED:
+        return Ticket.sla_breach_at <= at
+    not_breached = Ticket.sla_breach_at.is_null() | (Ticket.sla_breach_at > at)
+    phase = {SlaState.NONE: Phase.NONE, SlaState.PAUSED: Phase.PAUSED, SlaState.MET: Phase.DONE,
+             SlaState.AT_RISK: Phase.RUNNING, SlaState.ON_TRACK: Phase.RUNNING}[state]
+    condition = (Ticket.sla_state == int(phase)) & not_breached
+    if state == SlaState.AT_RISK:
+        condition &= Ticket.sla_risk_at <= at
+    elif state == SlaState.ON_TRACK:
+        condition &= Ticket.sla_risk_at.is_null() | (Ticket.sla_risk_at > at)
+    return condition
+
+
+def _or(parts: list[Any]) -> Any:
+    result = parts[0]
+    for part in parts[1:]:
+        result = result | part
+    return result
+
+
+def filter_condition(f: TicketFilter, backend: Any, tz: tzinfo | None = None, *,
+                     now: int | None = None) -> Any | None:
+    """The WHERE condition on `ticket` for `f`, or None for "everything". `now` is the moment
+    SLA states are read at (default: the current time)."""
+    parts: list[Any] = sla_conditions(f, now, tz)
     text = text_condition(f.text, backend)
     if text is not None:
         parts.append(text)
@@ -115,10 +164,13 @@ def order_by(sort: Sort, backend: Any = None) -> list[Node]:
         SortKey.CUSTOMER: [text(Customer.name), Ticket.customer, Ticket.id],
         SortKey.CREATED: [Ticket.created_at, Ticket.id],
         SortKey.UPDATED: [Ticket.updated_at, Ticket.id],
+        SortKey.DUE: [Ticket.sla_due, Ticket.id],
     }
     columns = [c.desc() if sort.descending else c.asc() for c in keys[sort.key]]
     if sort.key == SortKey.CUSTOMER:
         columns.insert(0, Ticket.customer.is_null().asc())
+    if sort.key == SortKey.DUE:
+        columns.insert(0, Ticket.sla_due.is_null().asc())
     return columns
 
 
@@ -126,21 +178,22 @@ def needs_customer_join(sort: Sort) -> bool:
     return sort.key == SortKey.CUSTOMER
 
 
-def select_ids(f: TicketFilter, sort: Sort, backend: Any, tz: tzinfo | None = None) -> Any:
+def select_ids(f: TicketFilter, sort: Sort, backend: Any, tz: tzinfo | None = None, *,
+               now: int | None = None) -> Any:
     """SELECT ticket.id matching `f`, in `sort` order."""
     query = Ticket.select(Ticket.id)
     if needs_customer_join(sort):
         from peewee import JOIN
 
         query = query.join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
-    condition = filter_condition(f, backend, tz)
+    condition = filter_condition(f, backend, tz, now=now)
     if condition is not None:
         query = query.where(condition)
     return query.order_by(*order_by(sort, backend))
 
 
 def ordered_parts(f: TicketFilter, sort: Sort, backend: Any,
-                  tz: tzinfo | None = None) -> list[Any]:
+                  tz: tzinfo | None = None, *, now: int | None = None) -> list[Any]:
     """Queries of ticket ids whose answers, one after the other, are `select_ids` in its order.
 
     Sorted by customer, `select_ids` needs a left join (tickets without a customer come last),
@@ -152,9 +205,11 @@ def ordered_parts(f: TicketFilter, sort: Sort, backend: Any,
     the filter's index and sorts the few rows that match. PostgreSQL's planner chooses itself
     (migration 5's customer_name_sort serves the order).
     """
+    if sort.key == SortKey.DUE:
+        return _due_parts(f, sort, backend, tz, now)
     if sort.key != SortKey.CUSTOMER:
-        return [select_ids(f, sort, backend, tz)]
-    condition = filter_condition(f, backend, tz)
+        return [select_ids(f, sort, backend, tz, now=now)]
+    condition = filter_condition(f, backend, tz, now=now)
     key = backend.text_sort_key(Customer.name)
 
     def way(column: Any) -> Any:
@@ -175,9 +230,29 @@ def ordered_parts(f: TicketFilter, sort: Sort, backend: Any,
             without.order_by(way(Ticket.id))]
 
 
-def count_query(f: TicketFilter, backend: Any, tz: tzinfo | None = None) -> Any:
+def _due_parts(f: TicketFilter, sort: Sort, backend: Any, tz: tzinfo | None,
+               now: int | None) -> list[Any]:
+    """Sorted by due: tickets with a running clock in the (sla_due, id) index's order, then the
+    others by id, both read from indexes and able to stop at a LIMIT (one query ordering by
+    `sla_due IS NULL` first would sort every ticket)."""
+    condition = filter_condition(f, backend, tz, now=now)
+
+    def way(column: Any) -> Any:
+        return column.desc() if sort.descending else column.asc()
+
+    with_due = Ticket.sla_due.is_null(False)
+    without = Ticket.sla_due.is_null()
+    if condition is not None:
+        with_due, without = with_due & condition, without & condition
+    return [Ticket.select(Ticket.id).where(with_due).order_by(way(Ticket.sla_due),
+                                                              way(Ticket.id)),
+            Ticket.select(Ticket.id).where(without).order_by(way(Ticket.id))]
+
+
+def count_query(f: TicketFilter, backend: Any, tz: tzinfo | None = None, *,
+                now: int | None = None) -> Any:
     query = Ticket.select(fn.count(Ticket.id))
-    condition = filter_condition(f, backend, tz)
+    condition = filter_condition(f, backend, tz, now=now)
     return query.where(condition) if condition is not None else query
 
 

@@ -27,6 +27,8 @@ class ActivityKind(StrEnum):
     DETACHED = "detached"
     IMPORTED = "imported"
     RESOLUTION = "resolution"
+    SLA_POLICY = "sla_policy"
+    """The SLA policy that applies changed (services/sla.py; written by the system)."""
 
     @property
     def label(self) -> str:
@@ -55,10 +57,12 @@ _LABELS = {
     ActivityKind.DETACHED: "File removed",
     ActivityKind.IMPORTED: "Imported",
     ActivityKind.RESOLUTION: "Resolution",
+    ActivityKind.SLA_POLICY: "SLA policy",
 }
 
 
-_CLEARABLE = frozenset({ActivityKind.CATEGORY, ActivityKind.CUSTOMER, ActivityKind.RESOLUTION})
+_CLEARABLE = frozenset({ActivityKind.CATEGORY, ActivityKind.CUSTOMER, ActivityKind.RESOLUTION,
+                        ActivityKind.SLA_POLICY})
 
 
 def describe(kind: str, old: str | None, new: str | None) -> str:

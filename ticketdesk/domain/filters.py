@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from ticketdesk.domain.errors import ValidationError
+from ticketdesk.domain.sla import SlaState
 from ticketdesk.domain.status import Priority, Status
 
 
@@ -33,6 +34,15 @@ class SortKey(StrEnum):
     CUSTOMER = "customer"
     CREATED = "created"
     UPDATED = "updated"
+    DUE = "due"
+    """The nearest SLA due (tickets whose clock does not run come last)."""
+
+
+class DueWindow(StrEnum):
+    """SLA due windows: the nearest due falls within the next hour, or within today (local)."""
+
+    HOUR = "hour"
+    TODAY = "today"
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,11 @@ class TicketFilter:
     assignees: frozenset[int] = field(default_factory=frozenset)
     unassigned: bool = False
     customer_id: int | None = None
+    sla: frozenset[SlaState] = field(default_factory=frozenset)
+    """SLA states at the time of the query (alternatives)."""
+    due: DueWindow | None = None
+    needs_first_reply: bool = False
+    """Open or In Progress and no reply sent yet."""
 
     def __post_init__(self) -> None:
         if self.date_from and self.date_to and self.date_from > self.date_to:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from peewee import JOIN
@@ -10,6 +11,7 @@ from ticketdesk.db.models import Activity, Agent, Ticket
 from ticketdesk.domain.activity import ActivityKind, describe
 from ticketdesk.domain.errors import ChangeSeen, ConflictError, NotFoundError
 from ticketdesk.domain.numbers import format_number
+from ticketdesk.services import sla
 from ticketdesk.services.records import SYSTEM, ActivityRecord
 from ticketdesk.services.session import Session
 
@@ -63,6 +65,7 @@ def record(session: Session, ticket_id: int, version: int, kind: ActivityKind,
            old: str | None = None, new: str | None = None, ref_id: int | None = None) -> None:
     Activity.insert(ticket=ticket_id, agent=session.agent_id, at=session.now(), kind=kind.value,
                     old=old, new=new, ref_id=ref_id, ticket_version=version).execute()
+    _keep_sla_current(session, ticket_id, (kind,))
 
 
 def record_many(session: Session, ticket_id: int, version: int,
@@ -74,6 +77,14 @@ def record_many(session: Session, ticket_id: int, version: int,
              "old": old, "new": new, "ticket_version": version}
             for kind, old, new in rows
         ]).execute()
+        _keep_sla_current(session, ticket_id, [kind for kind, _, _ in rows])
+
+
+def _keep_sla_current(session: Session, ticket_id: int, kinds: Iterable[ActivityKind]) -> None:
+    """The SLA hook: every change that can move a due time writes its activity row here, in
+    its own transaction, so the ticket's stored SLA is refreshed in that same transaction."""
+    if any(k.value in sla.HOOK_KINDS for k in kinds):
+        sla.refresh(session, [ticket_id])
 
 
 def activity_for(ticket_id: int, *, newest_first: bool = True,

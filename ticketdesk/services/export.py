@@ -23,17 +23,21 @@ from peewee import JOIN
 from ticketdesk.db import ticket_query
 from ticketdesk.db.models import Customer, Ticket
 from ticketdesk.db.store import Store
+from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.csv_cells import join_list, neutralise
 from ticketdesk.services.output_file import open_output
+from ticketdesk.services.sla import sla_columns, sla_export_cells
 
 COLUMNS = (
     "number", "subject", "status", "priority", "category", "customer", "customer_email",
     "customer_company", "customer_external_id", "assignees", "tags", "created_at", "updated_at",
     "first_response_at", "resolved_at", "closed_at", "description", "resolution",
+    # SLA (services/sla.py): derived, so `import tickets` reads past them
+    "sla_policy", "first_response_due", "resolution_due", "sla_state",
 )
 CHUNK = 2000
 Progress = Callable[[int, int], bool | None]
@@ -95,10 +99,12 @@ def ticket_rows(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> Iter
                            Customer.external_id, iso(Ticket.created_at),
                            iso(Ticket.updated_at), iso(Ticket.first_response_at),
                            iso(Ticket.resolved_at), iso(Ticket.closed_at), Ticket.description,
-                           Ticket.resolution)
+                           Ticket.resolution, *sla_columns(iso))
              .join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
              .order_by(Ticket.id))
-    condition = ticket_query.filter_condition(f, store.backend, tz)
+    now = utc_now()
+    sla_cells = sla_export_cells(now)
+    condition = ticket_query.filter_condition(f, store.backend, tz, now=now)
     if condition is not None:
         query = query.where(condition)
     status_labels = {int(s): s.label for s in Status}
@@ -108,14 +114,14 @@ def ticket_rows(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> Iter
         assignees = _names(store, "ticket_assignee", "agent", "agent_id", ids)
         tags = _names(store, "ticket_tag", "tag", "tag_id", ids)
         for (tid, subject, status, priority, category, cname, cemail, ccompany, cext, created,
-             updated, first, resolved, closed, description, resolution) in chunk:
+             updated, first, resolved, closed, description, resolution, *sla) in chunk:
             yield [
                 format_number(tid), neutralise(subject), status_labels[status],
                 priority_labels[priority], neutralise(category), neutralise(cname or ""),
                 neutralise(cemail or ""), neutralise(ccompany or ""), neutralise(cext or ""),
                 neutralise(assignees.get(tid, "")), neutralise(tags.get(tid, "")),
                 created, updated, first or "", resolved or "", closed or "",
-                neutralise(description), neutralise(resolution),
+                neutralise(description), neutralise(resolution), *sla_cells(sla),
             ]
 
 
