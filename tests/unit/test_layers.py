@@ -1,4 +1,5 @@
-"""The layers point one way: ui -> services -> db -> domain (DESIGN.md, "The shape").
+"""The layers point one way: ui -> services -> db -> domain (ticketdesk/ARCHITECTURE.md,
+"The shape").
 
 Nothing below `ui/` imports Qt, `db/` knows nothing of services, and `domain/` is plain Python
 (no peewee, no database driver). Checked on the source (every import, at any depth, including

@@ -63,8 +63,8 @@ def test_a_customer_message_is_not_a_response(alice: Session, clock: FakeClock) 
 
 def test_a_message_sent_by_the_system_is_not_a_first_response(alice: Session,
                                                               system: Session) -> None:
-    """DESIGN.md: first response = first outgoing message *by an agent*; an automatic
-    acknowledgement must not make the desk look faster than it is."""
+    """ticketdesk/ARCHITECTURE.md ("Data"): first response = first outgoing message *by an agent*;
+    an automatic acknowledgement must not make the desk look faster than it is."""
     tid = _new(alice)
     messages.add_message(system, tid, "We received your request.")
     assert tickets.get_ticket(tid).first_response_at is None

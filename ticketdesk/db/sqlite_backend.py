@@ -1,8 +1,8 @@
 """SQLite through APSW: the one place that knows SQLite.
 
-Rules from DESIGN.md: WAL, foreign keys on, a busy timeout, every write in BEGIN IMMEDIATE,
-synchronous=FULL (a saved change survives a power cut), SQLite >= 3.51.3 (APSW bundles it), the
-file and its folder private to the user, and no desk on a network share.
+Rules (ticketdesk/ARCHITECTURE.md, "Storage rules"): WAL, foreign keys on, a busy timeout, every
+write in BEGIN IMMEDIATE, synchronous=FULL (a saved change survives a power cut), SQLite >= 3.51.3
+(APSW bundles it), the file and its folder private to the user, and no desk on a network share.
 """
 
 from __future__ import annotations

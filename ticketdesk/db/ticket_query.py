@@ -1,5 +1,5 @@
 """The ticket filter and sort as SQL. Filtering, sorting and searching happen here, in the
-database, never over Python lists (DESIGN.md, "One million tickets")."""
+database, never over Python lists (ticketdesk/ARCHITECTURE.md, "One million tickets")."""
 
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ and the agents table of the period, and the cards and days of the previous perio
 length (its breakdowns too on request). What each figure means is written down once, in
 `domain/analytics.py`; `period_for` turns a preset (or All time) into a `Period`.
 
-How it stays fast at a million tickets (DESIGN.md, "One million tickets"; plans checked with
-EXPLAIN QUERY PLAN / EXPLAIN ANALYZE, indexes from migration 4):
+How it stays fast at a million tickets (ticketdesk/ARCHITECTURE.md, "One million tickets";
+plans checked with EXPLAIN QUERY PLAN / EXPLAIN ANALYZE, indexes from migration 4):
 
 - every figure is one set-based query over an index range of the period; nothing loops over
   tickets in Python. Counts and sums come back as integers and averages are divided here, so

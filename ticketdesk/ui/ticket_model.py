@@ -1,4 +1,5 @@
-"""The ticket table's model, built to stay instant at a million tickets (DESIGN.md).
+"""The ticket table's model, built to stay instant at a million tickets
+(ticketdesk/ARCHITECTURE.md, "One million tickets").
 
 It holds the sorted ids of the current filter in a numpy array and a cache of display rows
 fetched by id, a page at a time. `data()` never queries: a row not yet in the cache shows its

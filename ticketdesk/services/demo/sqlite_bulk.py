@@ -11,11 +11,11 @@ memory.
 A large demo on a desk nobody else has open also leaves WAL mode for the load: in WAL every page
 is written twice (to the WAL, then by the checkpoint into the file), gigabytes at a million
 tickets, while a rollback journal only has to save the few pages the fresh desk already had (new
-pages past the old end of the file need no copy). A crash mid-load still rolls back: the next
-open finds the hot journal. After the commit the desk goes back to WAL, the mode DESIGN.md
-requires. If another connection has the desk open the switch is refused at once and the load
-stays in WAL, where that connection keeps reading the old state until the commit; automatic
-checkpoints then wait until the end, when the WAL is checkpointed and truncated.
+pages past the old end of the file need no copy). A crash mid-load still rolls back: the next open
+finds the hot journal. After the commit the desk goes back to WAL, the mode the storage rules
+require (ticketdesk/ARCHITECTURE.md). If another connection has the desk open the switch is refused
+at once and the load stays in WAL, where that connection keeps reading the old state until the
+commit; automatic checkpoints then wait until the end, when the WAL is checkpointed and truncated.
 """
 
 from __future__ import annotations
