@@ -59,3 +59,45 @@ def test_the_core_runs_without_qt() -> None:
                             check=False, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# -- engine-specific SQL lives in db/ (ticketdesk/ARCHITECTURE.md, "Storage rules") -------------
+
+# Words only one engine's SQL uses. A service that needs such SQL asks `db.engine.Engine`.
+ENGINE_SQL = ("INDEXED BY", "LATERAL", "sqlite_sequence", "sqlite_master", "PRAGMA", "pg_",
+              "COPY ", "VACUUM", "LOCK TABLE", "TEMP TABLE", "ticket_fts", "is_sqlite")
+ENGINE_FREE = ("services/analytics.py", "services/desk_migration.py")
+
+
+def _code_words(path: Path) -> str:
+    """The string literals (docstrings left out: they may name what db/ does) and the names a
+    module uses, joined: what its code can send to a database."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant)}
+    words = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+             and isinstance(node.value, str) and id(node) not in docstrings]
+    words += [node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)]
+    words += [node.id for node in ast.walk(tree) if isinstance(node, ast.Name)]
+    return "\n".join(words)
+
+
+@pytest.mark.parametrize("module", ENGINE_FREE)
+def test_services_hold_no_engine_specific_sql(module: str) -> None:
+    code = _code_words(PACKAGE / module)
+    found = [word for word in ENGINE_SQL if word in code]
+    assert found == [], f"{module} speaks one engine's SQL: {found}; move it to db/"
+
+
+def test_every_engine_implements_the_whole_interface() -> None:
+    from ticketdesk.db.engine import Engine
+    from ticketdesk.db.postgres_engine import POSTGRES
+    from ticketdesk.db.sqlite_engine import SQLITE
+
+    wanted = {name for name in vars(Engine) if not name.startswith("_")} | set(
+        Engine.__annotations__)
+    for engine in (SQLITE, POSTGRES):
+        checked: Engine = engine  # mypy checks the signatures
+        assert sorted(name for name in wanted if not hasattr(checked, name)) == []

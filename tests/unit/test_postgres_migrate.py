@@ -159,8 +159,8 @@ def test_a_copy_that_differs_from_its_source_is_rolled_back(
         demo_desk: str, empty_pg: str, monkeypatch: pytest.MonkeyPatch) -> None:
     real = dm._converter
 
-    def corrupting(table: Any, *, to_postgres: bool) -> Any:
-        convert = real(table, to_postgres=to_postgres)
+    def corrupting(table: Any, engine: Any) -> Any:
+        convert = real(table, engine)
         if table.name != "message":
             return convert
         return lambda row: convert((*row[:4], row[4] + " ", *row[5:]))
