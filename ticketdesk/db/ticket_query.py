@@ -19,8 +19,7 @@ from ticketdesk.db.models import (
 )
 from ticketdesk.domain.clock import local_midnight
 from ticketdesk.domain.filters import DateField, Sort, SortKey, TicketFilter
-from ticketdesk.domain.numbers import parse_number
-from ticketdesk.domain.search import parse_query
+from ticketdesk.domain.numbers import read_search
 
 DATE_COLUMNS = {
     DateField.CREATED: Ticket.created_at,
@@ -45,15 +44,12 @@ def _ids(query: Any) -> list[int]:
 def text_condition(text: str, backend: Any) -> Any | None:
     """A full ticket number finds exactly that ticket; any other text is a full-text search
     over number, customer, subject, description, conversation and notes."""
-    if not text.strip():
+    search = read_search(text)
+    if search.number is not None:
+        return Ticket.id == search.number
+    if search.query is None:
         return None
-    number = parse_number(text)
-    if number is not None:
-        return Ticket.id == number
-    query = parse_query(text)
-    if query.is_empty:
-        return None
-    sql, params = backend.search_ids_sql(query)
+    sql, params = backend.search_ids_sql(search.query)
     return Ticket.id.in_(SQL(f"({sql})", params))
 
 
