@@ -16,6 +16,7 @@ from ticketdesk.app import main
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.errors import StorageError, ValidationError
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
+from ticketdesk.domain.progress import Cancelled
 from ticketdesk.domain.status import Status
 from ticketdesk.services import demo, ticket_list, tickets
 from ticketdesk.services import desk_migration as dm
@@ -179,7 +180,7 @@ def test_cancel_keeps_nothing(demo_desk: str, empty_pg: str) -> None:
         seen.append(phase)
         return phase != "Copying message"
 
-    with pytest.raises(dm.MigrationCancelled):
+    with pytest.raises(Cancelled, match="Migration cancelled"):
         dm.migrate_desk(demo_desk, empty_pg, progress=cancel_while_copying_messages)
     assert "Copying ticket" in seen
     for store in _open(empty_pg):

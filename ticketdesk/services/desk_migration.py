@@ -40,15 +40,10 @@ from ticketdesk.db.engine import Engine, engine_for
 from ticketdesk.db.models import ALL_MODELS
 from ticketdesk.db.store import Store, backend_for, open_database
 from ticketdesk.db.url import is_postgres, sqlite_path
-from ticketdesk.domain.errors import StorageError, TicketdeskError, ValidationError
+from ticketdesk.domain.errors import StorageError, ValidationError
+from ticketdesk.domain.progress import Cancelled, Progress
 
-Progress = Callable[[int, int, str], bool | None]
 BATCH = 20_000  # rows per INSERT batch (SQLite) or COPY statement (PostgreSQL)
-
-
-class MigrationCancelled(TicketdeskError):
-    def __init__(self) -> None:
-        super().__init__("Migration cancelled; the target desk was left as it was.")
 
 
 @dataclass(frozen=True)
@@ -151,7 +146,7 @@ def migrate_desk(source_url: str, target_url: str, *, progress: Progress | None 
                  target_password: str | None = None) -> MigrationReport:
     """Copy the desk at `source_url` into the empty desk at `target_url`; see the module doc.
 
-    `progress(done, total, phase)` may return False to cancel (MigrationCancelled, nothing kept).
+    `progress(done, total, phase)` may return False to cancel (`Cancelled`, nothing kept).
     """
     started = time.perf_counter()
     _check_urls(source_url, target_url)
@@ -401,4 +396,4 @@ class _Progress:
             return
         self.last = now
         if self.callback(min(self.done, self.total), self.total, self.name) is False:
-            raise MigrationCancelled
+            raise Cancelled("Migration cancelled; the target desk was left as it was.")

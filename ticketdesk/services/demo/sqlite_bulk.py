@@ -29,7 +29,7 @@ import apsw
 from ticketdesk.db.sqlite_backend import BUSY_SECONDS
 from ticketdesk.db.store import Store
 from ticketdesk.services.demo.plan import DeskPlan, DeskState
-from ticketdesk.services.demo.progress import Cancelled, Progress
+from ticketdesk.services.demo.progress import Reporter, cancelled
 from ticketdesk.services.demo.rows import ATTACHMENT_KINDS, GROUP, MESSAGE_KINDS, ChunkRows
 
 TABLES = ("agent", "customer", "customer_tag", "tag", "ticket", "message", "note", "attachment")
@@ -47,7 +47,7 @@ ROLLBACK_JOURNAL_FROM = 50_000
 class SqliteBulk:
     batched = True  # multi-row INSERTs, see rows.GROUP
 
-    def __init__(self, store: Store, progress: Progress) -> None:
+    def __init__(self, store: Store, progress: Reporter) -> None:
         self.db = store.db
         self.progress = progress
         self.conn: Any = None
@@ -204,7 +204,7 @@ class SqliteBulk:
             self._fts_config(FTS_DEFAULT)
         except Exception as exc:
             if progress.cancelled:
-                raise Cancelled from exc
+                raise cancelled() from exc
             raise
         finally:
             self.conn.set_progress_handler(None)
