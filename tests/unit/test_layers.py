@@ -1,8 +1,9 @@
 """The layers point one way: ui -> services -> db -> domain (ticketdesk/ARCHITECTURE.md,
 "The shape").
 
-Nothing below `ui/` imports Qt, `db/` knows nothing of services, and `domain/` is plain Python
-(no peewee, no database driver). Checked on the source (every import, at any depth, including
+Nothing below `ui/` imports Qt, `db/` knows nothing of services, `domain/` is plain Python
+(no peewee, no database driver), and `ui/` reaches neither `db/` nor `cli.py` except through the
+short, named list `UI_ALLOWED`. Checked on the source (every import, at any depth, including
 imports inside functions) and at run time (loading the whole core never loads PySide6).
 """
 
@@ -44,6 +45,73 @@ def test_a_layer_imports_nothing_above_it(layer: str) -> None:
         if any(name == banned or name.startswith(banned + ".") for banned in FORBIDDEN[layer])
     ]
     assert offences == []
+
+
+# -- ui talks to services, never to db/ or the command line ------------------------------------
+
+UI_FORBIDDEN = ("ticketdesk.db", "ticketdesk.cli")
+# Every import of db/ or cli.py from ui/ that remains, each with its reason. Keep it short: a new
+# need goes through a service; a line whose import is gone is removed (the test below says so).
+UI_ALLOWED = {
+    # The open desk is the handle every service takes, and the worker threads own connections on
+    # it (`Store.close_thread`, `Store.interrupt`): the one db/ name the UI may hold.
+    ("*", "ticketdesk.db.store"): "Store, the open desk every service call takes",
+    ("ui/backups.py", "ticketdesk.db.errors"):
+        "DamagedDeskError at start-up, before any service can run (restore work moves it)",
+    ("ui/live_refresh.py", "ticketdesk.db.postgres_backend"):
+        "the server's listener is built from the backend (live refresh off the GUI thread)",
+    ("ui/live_refresh.py", "ticketdesk.db.postgres_notify"):
+        "ChangeListener, the LISTEN thread, and its RemoteChange values",
+    ("ui/preferences.py", "ticketdesk.db.credentials"):
+        "the keyring holding a team desk's password (no service for it yet)",
+    ("ui/preferences.py", "ticketdesk.db.postgres_backend"):
+        "parse_postgres_url and redact for the connection form",
+    ("ui/preferences.py", "ticketdesk.db.url"): "the default desk file and URL forms",
+    ("ui/preferences.py", "ticketdesk.cli"): "resolve_url: which desk to open, as the CLI does",
+    ("ui/main_window.py", "ticketdesk.cli"): "versions() for Help > About",
+}
+
+
+def _modules(path: Path) -> list[str]:
+    """The modules `path` imports; `from ticketdesk.db import credentials` names the module
+    `ticketdesk.db.credentials`."""
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                is_module = (PACKAGE.parent / sub.replace(".", "/")).with_suffix(".py").exists()
+                names.append(sub if is_module else node.module)
+    return names
+
+
+def _ui_offences() -> set[tuple[str, str]]:
+    found = set()
+    for path in sorted((PACKAGE / "ui").rglob("*.py")):
+        module = str(path.relative_to(PACKAGE).as_posix())
+        for name in _modules(path):
+            if any(name == banned or name.startswith(banned + ".") for banned in UI_FORBIDDEN):
+                found.add((module, name))
+    return found
+
+
+def _allowed(module: str, name: str) -> bool:
+    return (module, name) in UI_ALLOWED or ("*", name) in UI_ALLOWED
+
+
+def test_ui_imports_neither_db_nor_cli_beyond_the_named_exceptions() -> None:
+    offences = sorted(f"{module} imports {name}" for module, name in _ui_offences()
+                      if not _allowed(module, name))
+    assert offences == [], "ui/ goes through services/ (see UI_ALLOWED for the exceptions)"
+
+
+def test_the_ui_allow_list_names_only_imports_that_still_exist() -> None:
+    found = _ui_offences()
+    stale = sorted(f"{module} -> {name}" for module, name in UI_ALLOWED
+                   if not any(n == name and module in ("*", m) for m, n in found))
+    assert stale == [], "these exceptions are gone: remove them from UI_ALLOWED"
 
 
 def test_the_core_runs_without_qt() -> None:
