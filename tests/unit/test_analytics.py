@@ -22,13 +22,13 @@ The report is made on 01.04 12:00.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.conftest import FakeClock
+from tests.helpers import Desk
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.analytics import MISSING, AgentFigures, Metric, day_bounds, rank_agents
 from ticketdesk.domain.filters import DateField, Sort, TicketFilter
@@ -51,13 +51,12 @@ NOW = at("2026-04-01 12:00")
 CURRENT = Period(PeriodKind.CUSTOM, date(2026, 3, 27), date(2026, 3, 31))
 
 
-@dataclass(frozen=True)
-class Desk:
-    store: Store
-    t: dict[int, int]
-    """Story number -> ticket id."""
-    alice: int
-    bob: int
+def ALICE(desk: Desk) -> int:
+    return desk.people["alice"]
+
+
+def BOB(desk: Desk) -> int:
+    return desk.people["bob"]
 
 
 def _status(session: Session, ticket_id: int, status: Status) -> None:
@@ -111,7 +110,7 @@ def _build(store: Store) -> Desk:
         action()
     assert a.agent_id is not None
     assert b.agent_id is not None
-    return Desk(store, t, a.agent_id, b.agent_id)
+    return Desk(store, t, {"alice": a.agent_id, "bob": b.agent_id})
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +133,7 @@ def listed(desk: Desk, f: TicketFilter | None) -> set[int]:
     assert f is not None
     ids = {int(i) for i in ticket_list.id_snapshot(desk.store, f, Sort(), BERLIN)}
     assert ticket_list.count(desk.store, f, BERLIN) == len(ids)
-    story = {v: k for k, v in desk.t.items()}
+    story = {v: k for k, v in desk.tickets.items()}
     return {story[i] for i in ids}
 
 
@@ -270,7 +269,7 @@ def test_closure_rate_tooltip_says_it_is_a_share() -> None:
 def test_top_agents_are_ranked_by_tickets_handled(desk: Desk) -> None:
     """One definition for the chart and the table: most handled first, then most closed, then
     the name."""
-    r = report(desk, f=TicketFilter(assignees=frozenset({desk.alice, desk.bob})))
+    r = report(desk, f=TicketFilter(assignees=frozenset(desk.people.values())))
     assert r.current.breakdowns is not None
     table = r.current.breakdowns.agents
     assert list(table) == rank_agents(table)
@@ -282,8 +281,8 @@ def test_top_agents_are_ranked_by_tickets_handled(desk: Desk) -> None:
 
 
 def test_the_report_names_the_filtered_agents(desk: Desk) -> None:
-    r = report(desk, f=TicketFilter(assignees=frozenset({desk.bob})))
-    assert r.agent_names == ((desk.bob, "Bob Builder"),)
+    r = report(desk, f=TicketFilter(assignees=frozenset({desk.people["bob"]})))
+    assert r.agent_names == ((desk.people["bob"], "Bob Builder"),)
     assert report(desk).agent_names == ()
 
 
@@ -301,7 +300,7 @@ def test_filter_by_one_tag(desk: Desk) -> None:
 
 
 def test_filter_by_one_assignee(desk: Desk) -> None:
-    r = report(desk, f=TicketFilter(assignees=frozenset({desk.bob})))
+    r = report(desk, f=TicketFilter(assignees=frozenset({desk.people["bob"]})))
     s = r.current.summary
     assert (s.created, s.closed, s.open_at_end) == (3, 0, 4)  # T2 T3 T6; -; T2 T3 T6 T7
     assert s.avg_resolution is None
@@ -316,7 +315,7 @@ def test_filter_by_one_assignee(desk: Desk) -> None:
 def test_filter_by_text_searches_like_the_ticket_list(desk: Desk) -> None:
     from ticketdesk.domain.numbers import format_number
 
-    r = report(desk, f=TicketFilter(text=format_number(desk.t[3])))
+    r = report(desk, f=TicketFilter(text=format_number(desk.tickets[3])))
     assert (r.current.summary.created, r.current.summary.responded) == (1, 1)
     assert r.current.daily[3].created == 1
 
@@ -358,7 +357,7 @@ def test_all_time_starts_on_the_first_tickets_local_day(desk: Desk) -> None:
     assert r.current.breakdowns is not None
     assert {a.name: (a.handled, a.closed) for a in r.current.breakdowns.agents} == {
         "Alice Agent": (4, 2), "Bob Builder": (4, 0)}
-    bobs = report(desk, period=period, f=TicketFilter(assignees=frozenset({desk.bob})))
+    bobs = report(desk, period=period, f=TicketFilter(assignees=frozenset({desk.people["bob"]})))
     assert (bobs.current.summary.created, bobs.current.summary.closed) == (4, 0)
     assert bobs.current.breakdowns is not None
     assert {a.name: a.handled for a in bobs.current.breakdowns.agents} == {
@@ -416,7 +415,7 @@ def test_agent_cells_drill_down(desk: Desk) -> None:
             == row.resolved
         assert len(listed(desk, cur.drill_agent(row.agent_id, Metric.AVG_FIRST_RESPONSE))) \
             == row.responded
-    assert listed(desk, cur.drill_agent(desk.alice, Metric.AVG_RESOLUTION)) == {1, 5}
+    assert listed(desk, cur.drill_agent(desk.people["alice"], Metric.AVG_RESOLUTION)) == {1, 5}
 
 
 def test_drill_downs_keep_the_filter_and_refuse_what_it_cannot_say(desk: Desk) -> None:
@@ -426,9 +425,9 @@ def test_drill_downs_keep_the_filter_and_refuse_what_it_cannot_say(desk: Desk) -
     assert listed(desk, billing.drill_bar(tags["billing"])) == {3}
     assert billing.drill_bar(tags["refund"]) is None  # billing AND refund: not one filter
     assert listed(desk, billing.drill(Metric.CLOSED)) == {1}
-    bobs = report(desk, f=TicketFilter(assignees=frozenset({desk.bob}))).current
-    assert bobs.drill_agent(desk.alice, Metric.CLOSED) is None
-    assert listed(desk, bobs.drill_agent(desk.bob, Metric.AVG_FIRST_RESPONSE)) == {3}
+    bobs = report(desk, f=TicketFilter(assignees=frozenset({desk.people["bob"]}))).current
+    assert bobs.drill_agent(desk.people["alice"], Metric.CLOSED) is None
+    assert listed(desk, bobs.drill_agent(desk.people["bob"], Metric.AVG_FIRST_RESPONSE)) == {3}
     waiting = report(desk, f=TicketFilter(statuses=frozenset({Status.WAITING}))).current
     assert waiting.breakdowns is not None
     bars = {b.key: b for b in waiting.breakdowns.by_status}
