@@ -38,7 +38,6 @@ PRAGMAS = (
 # tickets), the plain query's sort with the number of matches (about limit * N / span). At
 # 1M tickets they cost the same near a span of 50,000.
 SPARSE_SPAN = 250
-SEARCH_COLUMNS = ("ref", "subject", "body", "talk", "notes")
 
 
 def sqlite_version() -> tuple[int, ...]:
