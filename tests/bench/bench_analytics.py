@@ -44,8 +44,10 @@ def instrument(timings: dict[str, float],
     from ticketdesk.services import analytics
 
     originals: dict[str, Any] = {}
-    for name in ("_extent", "daily", "duration_sums", "open_at", "by_status", "by_priority",
-                 "by_tag", "agents"):
+    for name in ("_extent", "daily", "duration_sums", "open_at", "created_closed", "by_status",
+                 "by_priority", "by_tag", "agents"):
+        if not hasattr(analytics._Queries, name):  # an older tree, to compare with
+            continue
         original = getattr(analytics._Queries, name)
         originals[name] = original
 

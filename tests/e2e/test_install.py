@@ -56,6 +56,7 @@ def test_the_wheel_carries_icons_desktop_file_and_metainfo(wheel: Path) -> None:
         "ticketdesk/resources/icons/status/waiting.svg",
         "ticketdesk/resources/icons/priority/urgent.svg",
         "ticketdesk/py.typed",
+        "ticketdesk/ARCHITECTURE.md",
     ):
         assert wanted in names
     assert not [n for n in names if "/screenshots/" in n or n.startswith("tests/")]

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from ticketdesk.ui import theme
 from ticketdesk.ui.main_window import MainWindow
+from ticketdesk.ui.settings import COLOR_SCHEME
 from ticketdesk.ui.theme import ENV_SCHEME, ErrorLabel, Scheme, apply_scheme, requested_scheme
 
 
@@ -42,7 +43,7 @@ def test_the_environment_wins_over_the_remembered_choice(
         monkeypatch: pytest.MonkeyPatch, ini: QSettings) -> None:
     monkeypatch.delenv(ENV_SCHEME, raising=False)
     assert requested_scheme(ini) == Scheme.SYSTEM
-    ini.setValue(theme.SETTING, "dark")
+    ini.setValue(COLOR_SCHEME.key, "dark")
     assert requested_scheme(ini) == Scheme.DARK
     monkeypatch.setenv(ENV_SCHEME, "Light")
     assert requested_scheme(ini) == Scheme.LIGHT
@@ -84,9 +85,9 @@ def test_view_menu_switches_the_scheme_and_remembers_it(
     assert set(actions) == {"colorScheme_system", "colorScheme_light", "colorScheme_dark"}
     actions["colorScheme_dark"].trigger()
     assert theme.is_dark(app.palette())
-    assert window.settings.qsettings.value(theme.SETTING) == "dark"
+    assert window.settings.qsettings.value(COLOR_SCHEME.key) == "dark"
     actions["colorScheme_system"].trigger()
-    assert window.settings.qsettings.value(theme.SETTING) == "system"
+    assert window.settings.qsettings.value(COLOR_SCHEME.key) == "system"
 
 
 def test_the_window_can_be_shown_in_both_schemes(

@@ -22,15 +22,15 @@ The report is made on 01.04 12:00.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.conftest import FakeClock
+from tests.helpers import Desk
 from ticketdesk.db.store import Store, open_database
-from ticketdesk.domain.analytics import MISSING, Metric, day_bounds
+from ticketdesk.domain.analytics import MISSING, AgentFigures, Metric, day_bounds, rank_agents
 from ticketdesk.domain.filters import DateField, Sort, TicketFilter
 from ticketdesk.domain.period import Period, PeriodKind
 from ticketdesk.domain.status import Priority, Status
@@ -51,13 +51,12 @@ NOW = at("2026-04-01 12:00")
 CURRENT = Period(PeriodKind.CUSTOM, date(2026, 3, 27), date(2026, 3, 31))
 
 
-@dataclass(frozen=True)
-class Desk:
-    store: Store
-    t: dict[int, int]
-    """Story number -> ticket id."""
-    alice: int
-    bob: int
+def ALICE(desk: Desk) -> int:
+    return desk.people["alice"]
+
+
+def BOB(desk: Desk) -> int:
+    return desk.people["bob"]
 
 
 def _status(session: Session, ticket_id: int, status: Status) -> None:
@@ -111,7 +110,7 @@ def _build(store: Store) -> Desk:
         action()
     assert a.agent_id is not None
     assert b.agent_id is not None
-    return Desk(store, t, a.agent_id, b.agent_id)
+    return Desk(store, t, {"alice": a.agent_id, "bob": b.agent_id})
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +133,7 @@ def listed(desk: Desk, f: TicketFilter | None) -> set[int]:
     assert f is not None
     ids = {int(i) for i in ticket_list.id_snapshot(desk.store, f, Sort(), BERLIN)}
     assert ticket_list.count(desk.store, f, BERLIN) == len(ids)
-    story = {v: k for k, v in desk.t.items()}
+    story = {v: k for k, v in desk.tickets.items()}
     return {story[i] for i in ids}
 
 
@@ -153,7 +152,8 @@ def test_current_cards_match_the_hand_count(desk: Desk) -> None:
     # T5 answered after 48 h, T3 after 1 h; T2, T4 and T6 never answered are not averaged in.
     assert (s.responded, s.first_response_seconds) == (2, 48 * HOUR + HOUR)
     assert s.avg_first_response == pytest.approx(88_200)
-    assert s.closure_rate == pytest.approx(0.5)
+    assert s.created_closed == 1  # T4; T1 was closed in the period but created before it
+    assert s.closure_rate == pytest.approx(0.25)
 
 
 def test_previous_cards_and_changes(desk: Desk) -> None:
@@ -167,11 +167,12 @@ def test_previous_cards_and_changes(desk: Desk) -> None:
     assert p.open_at_end == 1
     assert (p.resolved, p.resolution_seconds) == (1, 2 * DAY + 90 * 60)  # T8 only
     assert (p.responded, p.first_response_seconds) == (3, HOUR + 2 * HOUR + 30 * 60)
+    assert p.created_closed == 1  # T8; T1 was closed only after the end
     assert p.closure_rate == pytest.approx(0.25)
     assert r.change(Metric.CREATED) == 0
     assert r.change(Metric.CLOSED) == pytest.approx(1.0)
     assert r.change(Metric.OPEN) == pytest.approx(3.0)
-    assert r.change(Metric.CLOSURE_RATE) == pytest.approx(1.0)
+    assert r.change(Metric.CLOSURE_RATE) == 0
     assert r.change(Metric.AVG_FIRST_RESPONSE) == pytest.approx(88_200 / 4_200 - 1)
 
 
@@ -227,6 +228,64 @@ def test_previous_breakdowns_only_when_asked(desk: Desk) -> None:
     assert len(r.previous.daily) == 5
 
 
+# -- issue 13, item 22: what the figures say -------------------------------------------------
+
+def test_closure_rate_is_the_share_of_the_periods_tickets_that_are_closed(desk: Desk) -> None:
+    """Of T2, T3, T4, T6 created 27-31 March only T4 is closed: 25 %. T1's closure in the
+    period counts in Closed but is not one of the period's tickets; Closed ÷ Created (50 %) is
+    kept only under its own name."""
+    s = report(desk).current.summary
+    assert (s.created, s.closed, s.created_closed) == (4, 2, 1)
+    assert s.closure_rate == pytest.approx(0.25)
+    assert s.closed_per_created == pytest.approx(0.5)
+
+
+def test_closure_rate_never_exceeds_100_percent_on_a_quiet_day(system: Session,
+                                                                clock: FakeClock) -> None:
+    """A quiet day that closes two old tickets and gets one new one read 200 % as Closed ÷
+    Created; as a share it is 0 % (the new ticket is open) and the old ratio keeps its name."""
+    old = [tickets.create_ticket(system, subject=f"old {i}").new_id for i in range(2)]
+    clock.advance(3 * DAY)
+    for tid in old:
+        _status(system, tid, Status.CLOSED)
+    tickets.create_ticket(system, subject="new")
+    today = analytics.period_for(system.store, PeriodKind.TODAY, tz=BERLIN, now=clock.now)
+    s = analytics.compute(system.store, today, tz=BERLIN, now=clock.now).current.summary
+    assert (s.created, s.closed) == (1, 2)
+    assert s.closed_per_created == pytest.approx(2.0)
+    assert s.closure_rate == 0
+    for day in range(1, 4):  # every day of the desk: a share, between 0 and 1
+        period = Period(PeriodKind.CUSTOM, today.first_day - timedelta(days=day),
+                        today.first_day - timedelta(days=day))
+        rate = analytics.compute(system.store, period, tz=BERLIN).current.summary.closure_rate
+        assert rate is None or 0 <= rate <= 1
+
+
+def test_closure_rate_tooltip_says_it_is_a_share() -> None:
+    assert "share of the tickets created in the period" in Metric.CLOSURE_RATE.definition
+    assert "÷" not in Metric.CLOSURE_RATE.definition
+
+
+def test_top_agents_are_ranked_by_tickets_handled(desk: Desk) -> None:
+    """One definition for the chart and the table: most handled first, then most closed, then
+    the name."""
+    r = report(desk, f=TicketFilter(assignees=frozenset(desk.people.values())))
+    assert r.current.breakdowns is not None
+    table = r.current.breakdowns.agents
+    assert list(table) == rank_agents(table)
+    closed_first = AgentFigures(1, "Zed", handled=1, closed=1, resolved=0, resolution_seconds=0,
+                                responded=0, first_response_seconds=0)
+    handled_most = AgentFigures(2, "Amy", handled=5, closed=0, resolved=0, resolution_seconds=0,
+                                responded=0, first_response_seconds=0)
+    assert [a.name for a in rank_agents([closed_first, handled_most])] == ["Amy", "Zed"]
+
+
+def test_the_report_names_the_filtered_agents(desk: Desk) -> None:
+    r = report(desk, f=TicketFilter(assignees=frozenset({desk.people["bob"]})))
+    assert r.agent_names == ((desk.people["bob"], "Bob Builder"),)
+    assert report(desk).agent_names == ()
+
+
 # -- filters -----------------------------------------------------------------------------------
 
 def test_filter_by_one_tag(desk: Desk) -> None:
@@ -241,7 +300,7 @@ def test_filter_by_one_tag(desk: Desk) -> None:
 
 
 def test_filter_by_one_assignee(desk: Desk) -> None:
-    r = report(desk, f=TicketFilter(assignees=frozenset({desk.bob})))
+    r = report(desk, f=TicketFilter(assignees=frozenset({desk.people["bob"]})))
     s = r.current.summary
     assert (s.created, s.closed, s.open_at_end) == (3, 0, 4)  # T2 T3 T6; -; T2 T3 T6 T7
     assert s.avg_resolution is None
@@ -256,7 +315,7 @@ def test_filter_by_one_assignee(desk: Desk) -> None:
 def test_filter_by_text_searches_like_the_ticket_list(desk: Desk) -> None:
     from ticketdesk.domain.numbers import format_number
 
-    r = report(desk, f=TicketFilter(text=format_number(desk.t[3])))
+    r = report(desk, f=TicketFilter(text=format_number(desk.tickets[3])))
     assert (r.current.summary.created, r.current.summary.responded) == (1, 1)
     assert r.current.daily[3].created == 1
 
@@ -298,7 +357,7 @@ def test_all_time_starts_on_the_first_tickets_local_day(desk: Desk) -> None:
     assert r.current.breakdowns is not None
     assert {a.name: (a.handled, a.closed) for a in r.current.breakdowns.agents} == {
         "Alice Agent": (4, 2), "Bob Builder": (4, 0)}
-    bobs = report(desk, period=period, f=TicketFilter(assignees=frozenset({desk.bob})))
+    bobs = report(desk, period=period, f=TicketFilter(assignees=frozenset({desk.people["bob"]})))
     assert (bobs.current.summary.created, bobs.current.summary.closed) == (4, 0)
     assert bobs.current.breakdowns is not None
     assert {a.name: a.handled for a in bobs.current.breakdowns.agents} == {
@@ -356,7 +415,7 @@ def test_agent_cells_drill_down(desk: Desk) -> None:
             == row.resolved
         assert len(listed(desk, cur.drill_agent(row.agent_id, Metric.AVG_FIRST_RESPONSE))) \
             == row.responded
-    assert listed(desk, cur.drill_agent(desk.alice, Metric.AVG_RESOLUTION)) == {1, 5}
+    assert listed(desk, cur.drill_agent(desk.people["alice"], Metric.AVG_RESOLUTION)) == {1, 5}
 
 
 def test_drill_downs_keep_the_filter_and_refuse_what_it_cannot_say(desk: Desk) -> None:
@@ -366,9 +425,9 @@ def test_drill_downs_keep_the_filter_and_refuse_what_it_cannot_say(desk: Desk) -
     assert listed(desk, billing.drill_bar(tags["billing"])) == {3}
     assert billing.drill_bar(tags["refund"]) is None  # billing AND refund: not one filter
     assert listed(desk, billing.drill(Metric.CLOSED)) == {1}
-    bobs = report(desk, f=TicketFilter(assignees=frozenset({desk.bob}))).current
-    assert bobs.drill_agent(desk.alice, Metric.CLOSED) is None
-    assert listed(desk, bobs.drill_agent(desk.bob, Metric.AVG_FIRST_RESPONSE)) == {3}
+    bobs = report(desk, f=TicketFilter(assignees=frozenset({desk.people["bob"]}))).current
+    assert bobs.drill_agent(desk.people["alice"], Metric.CLOSED) is None
+    assert listed(desk, bobs.drill_agent(desk.people["bob"], Metric.AVG_FIRST_RESPONSE)) == {3}
     waiting = report(desk, f=TicketFilter(statuses=frozenset({Status.WAITING}))).current
     assert waiting.breakdowns is not None
     bars = {b.key: b for b in waiting.breakdowns.by_status}
@@ -464,6 +523,8 @@ def test_shortcuts_without_a_filter_agree_with_the_general_queries(desk: Desk,
         fast, general = report(desk, period), report(desk, period, everything)
         assert fast.current.breakdowns == general.current.breakdowns, period
         assert fast.previous.breakdowns == general.previous.breakdowns, period
+        assert fast.current.summary == general.current.summary, period  # created_closed too
+        assert fast.previous.summary == general.previous.summary, period
 
 
 def test_a_filtered_report_leaves_no_temporary_table_behind(desk: Desk) -> None:

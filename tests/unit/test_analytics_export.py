@@ -23,7 +23,7 @@ from ticketdesk.domain.analytics import (
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.period import Period, PeriodKind
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import agents, analytics, tickets
+from ticketdesk.services import agents, analytics, analytics_export, tickets
 from ticketdesk.services.analytics_export import (
     COLUMNS,
     default_name,
@@ -51,7 +51,7 @@ def _report(f: TicketFilter = NO_FILTER) -> AnalyticsReport:
         by_tag=(Bar("=cmd|' /C calc'!A0", 2), Bar("billing", 1)),
         agents=(AgentFigures(7, "@Evil Agent", 3, 1, 2, 9000, 0, 0),))
     summary = Summary(created=4, closed=2, open_at_end=5, resolved=2, resolution_seconds=9000,
-                      responded=0, first_response_seconds=0)
+                      responded=0, first_response_seconds=0, created_closed=1)
     return AnalyticsReport(
         current=_figures(current, summary, charts, f),
         previous=_figures(current.previous(), Summary(), None, f),
@@ -79,7 +79,9 @@ def test_one_tidy_file_with_every_figure_of_both_periods(tmp_path: Path) -> None
     rows = _read(path)
     assert _value(rows, "summary", "current", "created") == "4"
     assert _value(rows, "summary", "current", "avg_resolution_hours") == "1.25"  # 9000 s / 2
-    assert _value(rows, "summary", "current", "closure_rate_percent") == "50"
+    assert _value(rows, "summary", "current", "created_closed") == "1"
+    assert _value(rows, "summary", "current", "closure_rate_percent") == "25"
+    assert _value(rows, "summary", "current", "closed_per_created_percent") == "50"
     assert _value(rows, "summary", "previous", "created") == "0"
     assert _value(rows, "daily", "current", "created", "2026-03-31") == "1"
     assert _value(rows, "daily", "previous", "closed", "2026-03-28") == "0"
@@ -157,6 +159,41 @@ def test_end_to_end_from_the_service(system: Session, clock: FakeClock, tmp_path
     # The command line passes no zone: days are the system's local days.
     local = analytics.period_for(system.store, PeriodKind.LAST_7D, now=clock.now)
     assert analytics.compute(system.store, local, now=clock.now).current.summary.closed == 1
+
+
+def test_csv_closure_rate_is_a_share_and_the_old_ratio_keeps_its_own_name(
+        system: Session, clock: FakeClock, tmp_path: Path) -> None:
+    """A day that closes two old tickets and gets one new one: the share is 0 %, Closed ÷ Created
+    (200 %) is written only as `closed_per_created_percent`."""
+    old = [tickets.create_ticket(system, subject=f"old {i}").new_id for i in range(2)]
+    clock.advance(3 * 86400)
+    for tid in old:
+        tickets.set_status(system, tid, 1, Status.CLOSED)
+    tickets.create_ticket(system, subject="new")
+    today = analytics.period_for(system.store, PeriodKind.TODAY, tz=UTC_TZ, now=clock.now)
+    report = analytics.compute(system.store, today, tz=UTC_TZ, now=clock.now)
+    rows = _read(write_csv(report, tmp_path / "a.csv"))
+    assert _value(rows, "summary", "current", "closure_rate_percent") == "0"
+    assert _value(rows, "summary", "current", "closed_per_created_percent") == "200"
+    assert "share" in analytics_export.__doc__.split("closure_rate_percent", 1)[1][:60]
+
+
+def test_csv_names_an_agent_filter_by_the_agents_name(system: Session, clock: FakeClock,
+                                                     tmp_path: Path) -> None:
+    a = agents.create_agent(system, "Alice Agent")[0]
+    b = agents.create_agent(system, "=Bob")[0]
+    tickets.create_ticket(system, subject="x", assignee_ids=[a])
+    period = analytics.period_for(system.store, PeriodKind.LAST_7D, tz=UTC_TZ, now=clock.now)
+    f = TicketFilter(assignees=frozenset({a, b}), unassigned=True)
+    report = analytics.compute(system.store, period, filter=f, tz=UTC_TZ, now=clock.now)
+    rows = _read(write_csv(report, tmp_path / "a.csv"))
+    assert _value(rows, "report", "", "filter") == "assignees=Alice Agent|=Bob|unassigned"
+    assert f"agent {a}" not in _value(rows, "report", "", "filter")
+
+
+def test_describe_filter_falls_back_to_the_id_of_an_agent_it_cannot_name() -> None:
+    f = TicketFilter(assignees=frozenset({3, 4}))
+    assert describe_filter(f, {3: "Carol"}) == "assignees=Carol|agent 4"
 
 
 @pytest.mark.parametrize("bad", ["", "   "])

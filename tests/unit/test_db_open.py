@@ -1,5 +1,6 @@
 """Opening a desk: private files, no SQLite on a network share, clear refusals of URLs that
-cannot work, the storage rules of DESIGN.md actually in force, PostgreSQL URLs and passwords."""
+cannot work, the storage rules of ticketdesk/ARCHITECTURE.md ("Storage rules") actually in
+force, PostgreSQL URLs and passwords."""
 
 from __future__ import annotations
 

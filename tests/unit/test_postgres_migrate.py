@@ -16,6 +16,7 @@ from ticketdesk.app import main
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.errors import StorageError, ValidationError
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
+from ticketdesk.domain.progress import Cancelled
 from ticketdesk.domain.status import Status
 from ticketdesk.services import demo, ticket_list, tickets
 from ticketdesk.services import desk_migration as dm
@@ -159,8 +160,8 @@ def test_a_copy_that_differs_from_its_source_is_rolled_back(
         demo_desk: str, empty_pg: str, monkeypatch: pytest.MonkeyPatch) -> None:
     real = dm._converter
 
-    def corrupting(table: Any, *, to_postgres: bool) -> Any:
-        convert = real(table, to_postgres=to_postgres)
+    def corrupting(table: Any, engine: Any) -> Any:
+        convert = real(table, engine)
         if table.name != "message":
             return convert
         return lambda row: convert((*row[:4], row[4] + " ", *row[5:]))
@@ -179,7 +180,7 @@ def test_cancel_keeps_nothing(demo_desk: str, empty_pg: str) -> None:
         seen.append(phase)
         return phase != "Copying message"
 
-    with pytest.raises(dm.MigrationCancelled):
+    with pytest.raises(Cancelled, match="Migration cancelled"):
         dm.migrate_desk(demo_desk, empty_pg, progress=cancel_while_copying_messages)
     assert "Copying ticket" in seen
     for store in _open(empty_pg):

@@ -8,6 +8,7 @@ from functools import partial
 import pytest
 
 from tests.conftest import FakeClock
+from tests.helpers import new_ticket
 from tests.unit.support import Attempt, Row, activity, assert_refused, snapshot, version_and_updated
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import NotFoundError, ValidationError
@@ -16,17 +17,13 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 
 
-def _new(session: Session, **kwargs: object) -> int:
-    return tickets.create_ticket(session, subject="Printer on fire", **kwargs).new_id  # type: ignore[arg-type]
-
-
 def _assignee_names(tid: int) -> list[str]:
     return [a.name for a in tickets.get_ticket(tid).assignees]
 
 
 def test_assigning_bumps_the_version_and_names_the_agent(alice: Session, bob: Session,
                                                          clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     now = clock.advance(7)
     changes = assignees.assign(alice, tid, 1, bob.agent_id)  # type: ignore[arg-type]
     assert changes == Changes(tickets=frozenset({tid}))
@@ -36,14 +33,14 @@ def test_assigning_bumps_the_version_and_names_the_agent(alice: Session, bob: Se
 
 
 def test_a_ticket_may_have_several_assignees(alice: Session, bob: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     assignees.assign(alice, tid, 1, bob.agent_id)  # type: ignore[arg-type]
     assignees.assign(alice, tid, 2, alice.agent_id)  # type: ignore[arg-type]
     assert _assignee_names(tid) == ["Alice Agent", "Bob Builder"]
 
 
 def test_assigning_someone_already_assigned_writes_nothing(store: Store, alice: Session) -> None:
-    tid = _new(alice, assignee_ids=[alice.agent_id])
+    tid = new_ticket(alice, assignee_ids=[alice.agent_id])
     before = snapshot(store)
     assert assignees.assign(alice, tid, 1, alice.agent_id) == Changes()  # type: ignore[arg-type]
     assert snapshot(store) == before
@@ -53,7 +50,7 @@ def test_an_inactive_or_unknown_agent_cannot_be_assigned_and_nothing_is_written(
         store: Store, alice: Session, system: Session) -> None:
     gone, _ = agents.create_agent(system, "Gone Agent")
     agents.update_agent(system, gone, active=False)
-    tid = _new(alice)
+    tid = new_ticket(alice)
     before = snapshot(store)
     with pytest.raises(ValidationError, match=f"^No active agent with id {gone}.$"):
         assignees.assign(alice, tid, 1, gone)
@@ -63,7 +60,7 @@ def test_an_inactive_or_unknown_agent_cannot_be_assigned_and_nothing_is_written(
 
 
 def test_unassigning_bumps_and_names_the_agent(alice: Session, bob: Session) -> None:
-    tid = _new(alice, assignee_ids=[alice.agent_id, bob.agent_id])
+    tid = new_ticket(alice, assignee_ids=[alice.agent_id, bob.agent_id])
     changes = assignees.unassign(bob, tid, 1, alice.agent_id)  # type: ignore[arg-type]
     assert changes == Changes(tickets=frozenset({tid}))
     assert _assignee_names(tid) == ["Bob Builder"]
@@ -72,7 +69,7 @@ def test_unassigning_bumps_and_names_the_agent(alice: Session, bob: Session) -> 
 
 def test_an_agent_who_left_can_still_be_unassigned(alice: Session, bob: Session,
                                                    system: Session) -> None:
-    tid = _new(alice, assignee_ids=[bob.agent_id])
+    tid = new_ticket(alice, assignee_ids=[bob.agent_id])
     agents.update_agent(system, bob.agent_id, active=False)  # type: ignore[arg-type]
     assignees.unassign(alice, tid, 1, bob.agent_id)  # type: ignore[arg-type]
     assert _assignee_names(tid) == []
@@ -81,7 +78,7 @@ def test_an_agent_who_left_can_still_be_unassigned(alice: Session, bob: Session,
 
 def test_unassigning_someone_not_assigned_writes_nothing(store: Store, alice: Session,
                                                          bob: Session) -> None:
-    tid = _new(alice, assignee_ids=[alice.agent_id])
+    tid = new_ticket(alice, assignee_ids=[alice.agent_id])
     before = snapshot(store)
     assert assignees.unassign(alice, tid, 1, bob.agent_id) == Changes()  # type: ignore[arg-type]
     assert snapshot(store) == before
@@ -93,7 +90,7 @@ def test_assigning_on_a_missing_ticket_is_not_found(alice: Session) -> None:
 
 
 def test_tagging_creates_a_new_tag_and_announces_it(alice: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     now = clock.advance(3)
     changes = assignees.add_tag(alice, tid, 1, "  Needs   Parts ")
     assert changes == Changes(tickets=frozenset({tid}), tags=True)
@@ -104,14 +101,14 @@ def test_tagging_creates_a_new_tag_and_announces_it(alice: Session, clock: FakeC
 
 
 def test_tagging_with_an_existing_tag_announces_no_new_tag(alice: Session) -> None:
-    _new(alice, tags=["billing"])
-    tid = _new(alice)
+    new_ticket(alice, tags=["billing"])
+    tid = new_ticket(alice)
     assert assignees.add_tag(alice, tid, 1, "BILLING") == Changes(tickets=frozenset({tid}))
     assert assignees.list_tags() == ["billing"]
 
 
 def test_adding_a_tag_the_ticket_has_writes_nothing(store: Store, alice: Session) -> None:
-    tid = _new(alice, tags=["billing"])
+    tid = new_ticket(alice, tags=["billing"])
     before = snapshot(store)
     assert assignees.add_tag(alice, tid, 1, "Billing") == Changes()
     assert snapshot(store) == before
@@ -126,7 +123,7 @@ BAD_TAGS = {
 
 
 def test_bad_tags_are_refused_and_nothing_is_written(store: Store, alice: Session) -> None:
-    tid = _new(alice, tags=["billing"])
+    tid = new_ticket(alice, tags=["billing"])
     attempts: dict[str, Attempt] = {}
     for case, (tag, message) in BAD_TAGS.items():
         attempts[f"add {case}"] = (partial(assignees.add_tag, alice, tid, 1, tag),
@@ -137,7 +134,7 @@ def test_bad_tags_are_refused_and_nothing_is_written(store: Store, alice: Sessio
 
 
 def test_removing_a_tag_bumps_and_records_it(alice: Session, bob: Session) -> None:
-    tid = _new(alice, tags=["billing", "refund"])
+    tid = new_ticket(alice, tags=["billing", "refund"])
     changes = assignees.remove_tag(bob, tid, 1, " Billing")
     assert changes == Changes(tickets=frozenset({tid}))
     assert tickets.get_ticket(tid).tags == ("refund",)
@@ -148,13 +145,13 @@ def test_removing_a_tag_bumps_and_records_it(alice: Session, bob: Session) -> No
 @pytest.mark.parametrize("tag", ["refund", "never-used"])
 def test_removing_a_tag_the_ticket_lacks_writes_nothing(store: Store, alice: Session,
                                                         tag: str) -> None:
-    _new(alice, tags=["refund"])
-    tid = _new(alice, tags=["billing"])
+    new_ticket(alice, tags=["refund"])
+    tid = new_ticket(alice, tags=["billing"])
     before = snapshot(store)
     assert assignees.remove_tag(alice, tid, 1, tag) == Changes()
     assert snapshot(store) == before
 
 
 def test_tags_list_in_alphabetical_order(alice: Session) -> None:
-    _new(alice, tags=["zeta", "alpha", "mid"])
+    new_ticket(alice, tags=["zeta", "alpha", "mid"])
     assert assignees.list_tags() == ["alpha", "mid", "zeta"]

@@ -9,24 +9,21 @@ from functools import partial
 import pytest
 
 from tests.conftest import FakeClock
+from tests.helpers import new_ticket
 from tests.unit.support import Row, activity, assert_refused, snapshot, version_and_updated
 from ticketdesk.db.store import Store
 from ticketdesk.domain.attachments import MAX_BYTES
 from ticketdesk.domain.errors import NotFoundError, ValidationError
-from ticketdesk.services import attachments, tickets
+from ticketdesk.services import attachments
 from ticketdesk.services.attachments import NewFile
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import SYSTEM
 from ticketdesk.services.session import Session
 
 
-def _new(session: Session) -> int:
-    return tickets.create_ticket(session, subject="Printer on fire").new_id
-
-
 def test_attaching_stores_the_bytes_and_records_the_file(alice: Session,
                                                          clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     now = clock.advance(30)
     data = bytes(range(256)) * 4
     changes = attachments.attach(alice, tid, NewFile("dump.bin", data))
@@ -42,7 +39,7 @@ def test_attaching_stores_the_bytes_and_records_the_file(alice: Session,
 
 
 def test_an_empty_file_is_a_valid_attachment(alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     attachments.attach(alice, tid, NewFile("empty.txt", b""))
     [rec] = attachments.attachments_for(tid)
     assert (rec.size, rec.mime) == (0, "text/plain")
@@ -50,7 +47,7 @@ def test_an_empty_file_is_a_valid_attachment(alice: Session) -> None:
 
 
 def test_a_file_of_exactly_the_size_limit_is_accepted(alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     data = b"\xab" * MAX_BYTES
     attachments.attach(alice, tid, NewFile("limit.bin", data))
     [rec] = attachments.attachments_for(tid)
@@ -59,7 +56,7 @@ def test_a_file_of_exactly_the_size_limit_is_accepted(alice: Session) -> None:
 
 
 def test_bad_files_are_refused_and_nothing_is_written(store: Store, alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     assert_refused(store, {
         "over the limit": (partial(attachments.attach, alice, tid,
                                    NewFile("huge.iso", b"\0" * (MAX_BYTES + 1))),
@@ -73,7 +70,7 @@ def test_bad_files_are_refused_and_nothing_is_written(store: Store, alice: Sessi
 
 
 def test_a_disguised_name_is_stored_with_its_trick_made_visible(alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     attachments.attach(alice, tid, NewFile("../../invoice\u202egnp.exe", b"MZ"))
     [rec] = attachments.attachments_for(tid)
     assert rec.name == "../../invoice\ufffdgnp.exe"
@@ -81,14 +78,14 @@ def test_a_disguised_name_is_stored_with_its_trick_made_visible(alice: Session) 
 
 
 def test_an_explicit_mime_type_is_kept(alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     attachments.attach(alice, tid, NewFile("x.dat", b"{}", mime="application/json"))
     assert attachments.attachments_for(tid)[0].mime == "application/json"
 
 
 def test_removing_an_attachment_deletes_its_bytes_and_records_the_name(
         alice: Session, bob: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     attachments.attach(alice, tid, NewFile("keep.txt", b"k"))
     attachments.attach(alice, tid, NewFile("drop.txt", b"d"))
     keep, drop = attachments.attachments_for(tid)
@@ -104,7 +101,7 @@ def test_removing_an_attachment_deletes_its_bytes_and_records_the_name(
 
 def test_removing_an_attachment_twice_says_so_and_writes_nothing(store: Store,
                                                                  alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     attachments.attach(alice, tid, NewFile("a.txt", b"a"))
     [rec] = attachments.attachments_for(tid)
     attachments.remove_attachment(alice, rec.id)
@@ -115,7 +112,7 @@ def test_removing_an_attachment_twice_says_so_and_writes_nothing(store: Store,
 
 
 def test_attachments_list_in_order_with_who_attached_them(alice: Session, system: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     attachments.attach(system, tid, NewFile("one.txt", b"1"))
     attachments.attach(alice, tid, NewFile("two.txt", b"2"))
     assert [(a.name, a.agent) for a in attachments.attachments_for(tid)] == [

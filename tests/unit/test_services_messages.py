@@ -10,6 +10,7 @@ from functools import partial
 import pytest
 
 from tests.conftest import T0, FakeClock
+from tests.helpers import new_ticket
 from tests.unit.support import Row, activity, assert_refused, version_and_updated
 from ticketdesk.db.store import Store
 from ticketdesk.domain.attachments import MAX_BYTES
@@ -22,13 +23,9 @@ from ticketdesk.services.records import SYSTEM
 from ticketdesk.services.session import Session
 
 
-def _new(session: Session) -> int:
-    return tickets.create_ticket(session, subject="Printer on fire").new_id
-
-
 def test_a_reply_is_recorded_touches_the_ticket_and_keeps_its_version(
         alice: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     now = clock.advance(120)
     changes = messages.add_message(alice, tid, "  We are on it.\n")
     assert changes == Changes(tickets=frozenset({tid}), conversation=True)
@@ -42,7 +39,7 @@ def test_a_reply_is_recorded_touches_the_ticket_and_keeps_its_version(
 
 def test_the_first_reply_by_an_agent_sets_the_first_response_time_once(
         alice: Session, bob: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     first = clock.advance(600)
     messages.add_message(bob, tid, "Hello")
     clock.advance(600)
@@ -51,7 +48,7 @@ def test_the_first_reply_by_an_agent_sets_the_first_response_time_once(
 
 
 def test_a_customer_message_is_not_a_response(alice: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     clock.advance(60)
     changes = messages.add_message(alice, tid, "Any news?", incoming=True)
     assert changes == Changes(tickets=frozenset({tid}), conversation=True)
@@ -63,9 +60,9 @@ def test_a_customer_message_is_not_a_response(alice: Session, clock: FakeClock) 
 
 def test_a_message_sent_by_the_system_is_not_a_first_response(alice: Session,
                                                               system: Session) -> None:
-    """DESIGN.md: first response = first outgoing message *by an agent*; an automatic
-    acknowledgement must not make the desk look faster than it is."""
-    tid = _new(alice)
+    """ticketdesk/ARCHITECTURE.md ("Data"): first response = first outgoing message *by an agent*;
+    an automatic acknowledgement must not make the desk look faster than it is."""
+    tid = new_ticket(alice)
     messages.add_message(system, tid, "We received your request.")
     assert tickets.get_ticket(tid).first_response_at is None
     assert messages.messages_for(tid)[0].agent == SYSTEM
@@ -75,7 +72,7 @@ def test_a_message_sent_by_the_system_is_not_a_first_response(alice: Session,
                                               (Status.RESOLVED, "reopened")])
 def test_a_customer_message_puts_a_waiting_or_resolved_ticket_back_to_open(
         alice: Session, bob: Session, clock: FakeClock, status: Status, kind: str) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     tickets.set_status(alice, tid, 1, status)
     now = clock.advance(60)
     changes = messages.add_message(bob, tid, "It broke again", incoming=True)
@@ -90,7 +87,7 @@ def test_a_customer_message_puts_a_waiting_or_resolved_ticket_back_to_open(
 
 
 def test_a_customer_message_leaves_a_closed_ticket_closed(alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     tickets.set_status(alice, tid, 1, Status.CLOSED)
     messages.add_message(alice, tid, "Thanks!", incoming=True)
     t = tickets.get_ticket(tid)
@@ -99,7 +96,7 @@ def test_a_customer_message_leaves_a_closed_ticket_closed(alice: Session) -> Non
 
 @pytest.mark.parametrize("status", [Status.OPEN, Status.IN_PROGRESS])
 def test_a_customer_message_leaves_active_work_as_it_is(alice: Session, status: Status) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     if status != Status.OPEN:
         tickets.set_status(alice, tid, 1, status)
     version = tickets.get_ticket(tid).version
@@ -109,7 +106,7 @@ def test_a_customer_message_leaves_active_work_as_it_is(alice: Session, status: 
 
 
 def test_a_reply_on_a_waiting_ticket_keeps_it_waiting(alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     tickets.set_status(alice, tid, 1, Status.WAITING)
     messages.add_message(alice, tid, "Did that help?")
     assert tickets.get_ticket(tid).status == Status.WAITING
@@ -117,7 +114,7 @@ def test_a_reply_on_a_waiting_ticket_keeps_it_waiting(alice: Session) -> None:
 
 def test_the_activity_keeps_a_one_line_excerpt_and_the_message_keeps_everything(
         alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     body = "Line one\n\n" + "word " * 100
     messages.add_message(alice, tid, body)
     excerpt = activity(tid)[-1].new
@@ -130,7 +127,7 @@ def test_the_activity_keeps_a_one_line_excerpt_and_the_message_keeps_everything(
 
 
 def test_files_sent_with_a_message_belong_to_it(alice: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     now = clock.advance(5)
     changes = messages.add_message(alice, tid, "Here is the log", files=[
         NewFile("log.txt", b"line\n"), NewFile("shot.png", b"\x89PNG", mime="image/x-custom")])
@@ -150,7 +147,7 @@ def test_files_sent_with_a_message_belong_to_it(alice: Session, clock: FakeClock
 
 
 def test_a_message_may_be_only_files(alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     messages.add_message(alice, tid, "  ", files=[NewFile("a.txt", b"a")])
     [msg] = messages.messages_for(tid)
     assert (msg.body, len(msg.attachments)) == ("", 1)
@@ -158,7 +155,7 @@ def test_a_message_may_be_only_files(alice: Session) -> None:
 
 def test_the_conversation_reads_oldest_first_with_who_said_what(
         alice: Session, bob: Session, system: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     messages.add_message(alice, tid, "one", incoming=True)
     messages.add_message(bob, tid, "two")
     messages.add_message(system, tid, "three")
@@ -167,7 +164,7 @@ def test_the_conversation_reads_oldest_first_with_who_said_what(
 
 
 def test_bad_messages_are_refused_and_write_nothing(store: Store, alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     tickets.set_status(alice, tid, 1, Status.WAITING)  # a customer message would reopen it
 
     def send(body: str, *files: NewFile, ticket: int = tid) -> object:
@@ -192,7 +189,7 @@ def test_bad_messages_are_refused_and_write_nothing(store: Store, alice: Session
 
 def test_first_response_time_is_measured_from_the_fixed_clock(alice: Session,
                                                                clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     clock.advance(3600)
     messages.add_message(alice, tid, "On it")
     t = tickets.get_ticket(tid)

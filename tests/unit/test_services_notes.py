@@ -8,22 +8,19 @@ from functools import partial
 import pytest
 
 from tests.conftest import T0, FakeClock
+from tests.helpers import new_ticket
 from tests.unit.support import Attempt, Row, activity, assert_refused, snapshot, version_and_updated
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import NotFoundError, ValidationError
-from ticketdesk.services import notes, tickets
+from ticketdesk.services import notes
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import SYSTEM
 from ticketdesk.services.session import Session
 
 
-def _new(session: Session) -> int:
-    return tickets.create_ticket(session, subject="Printer on fire").new_id
-
-
 def test_adding_a_note_records_its_text_and_touches_the_ticket(alice: Session,
                                                                clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     now = clock.advance(90)
     note_id, changes = notes.add_note(alice, tid, "\n Called the customer. \n\nNo answer.\n")
     assert changes == Changes(tickets=frozenset({tid}), notes=True)
@@ -38,14 +35,14 @@ def test_adding_a_note_records_its_text_and_touches_the_ticket(alice: Session,
 
 
 def test_a_note_by_the_system_is_signed_system(system: Session) -> None:
-    tid = _new(system)
+    tid = new_ticket(system)
     notes.add_note(system, tid, "Imported")
     assert notes.notes_for(tid)[0].author == SYSTEM
 
 
 def test_editing_a_note_bumps_the_note_not_the_ticket_and_keeps_the_old_text(
         alice: Session, bob: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     note_id, _ = notes.add_note(alice, tid, "first draft")
     now = clock.advance(60)
     changes = notes.edit_note(bob, note_id, 1, "second draft")
@@ -60,7 +57,7 @@ def test_editing_a_note_bumps_the_note_not_the_ticket_and_keeps_the_old_text(
 
 def test_an_edit_to_the_same_text_writes_nothing(store: Store, alice: Session,
                                                  clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     note_id, _ = notes.add_note(alice, tid, "same")
     clock.advance(5)
     before = snapshot(store)
@@ -70,7 +67,7 @@ def test_an_edit_to_the_same_text_writes_nothing(store: Store, alice: Session,
 
 def test_deleting_a_note_keeps_its_text_in_the_activity(alice: Session, bob: Session,
                                                         clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     note_id, _ = notes.add_note(alice, tid, "secret plan")
     now = clock.advance(60)
     changes = notes.delete_note(bob, note_id, 1)
@@ -81,7 +78,7 @@ def test_deleting_a_note_keeps_its_text_in_the_activity(alice: Session, bob: Ses
 
 
 def test_notes_list_in_the_order_they_were_written(alice: Session, bob: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     for who, body in ((alice, "one"), (bob, "two"), (alice, "three")):
         notes.add_note(who, tid, body)
     assert [(n.body, n.author) for n in notes.notes_for(tid)] == [
@@ -89,7 +86,7 @@ def test_notes_list_in_the_order_they_were_written(alice: Session, bob: Session)
 
 
 def test_a_note_belongs_to_one_ticket(alice: Session) -> None:
-    first, second = _new(alice), _new(alice)
+    first, second = new_ticket(alice), new_ticket(alice)
     notes.add_note(alice, first, "for the first")
     assert notes.notes_for(second) == []
 
@@ -104,7 +101,7 @@ BAD_NOTES = {
 
 def test_bad_notes_are_refused_on_add_and_edit_and_write_nothing(store: Store,
                                                                  alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     note_id, _ = notes.add_note(alice, tid, "kept")
     attempts: dict[str, Attempt] = {}
     for case, (body, message) in BAD_NOTES.items():
@@ -119,7 +116,7 @@ def test_bad_notes_are_refused_on_add_and_edit_and_write_nothing(store: Store,
 
 def test_editing_or_deleting_a_deleted_note_says_so_and_writes_nothing(
         store: Store, alice: Session, bob: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     note_id, _ = notes.add_note(alice, tid, "soon gone")
     notes.delete_note(bob, note_id, 1)
     before = snapshot(store)

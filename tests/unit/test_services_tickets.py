@@ -3,11 +3,10 @@ Changes value, version bumps, lifecycle times, and bad input refused with nothin
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.conftest import T0, FakeClock
+from tests.helpers import new_ticket
 from tests.unit.support import (
     Row,
     activity,
@@ -22,11 +21,6 @@ from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import agents, audit, customers, notes, tickets
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
-
-
-def _new(session: Session, subject: str = "Printer on fire", **kwargs: Any) -> int:
-    return tickets.create_ticket(session, subject=subject, **kwargs).new_id
-
 
 # -- create -------------------------------------------------------------------------------------
 
@@ -75,13 +69,13 @@ def test_creating_with_every_field_records_each_in_order(alice: Session, bob: Se
 
 
 def test_creating_with_tags_that_exist_announces_no_new_tags(alice: Session) -> None:
-    _new(alice, tags=["billing"])
+    new_ticket(alice, tags=["billing"])
     changes = tickets.create_ticket(alice, subject="Second", tags=["Billing"])
     assert changes == Changes(created=(changes.new_id,))
 
 
 def test_a_system_session_records_no_agent(system: Session) -> None:
-    tid = _new(system)
+    tid = new_ticket(system)
     assert activity(tid) == [Row("created", None, "Printer on fire", None, 1)]
 
 
@@ -98,7 +92,7 @@ def test_a_new_customer_is_created_in_the_same_step(alice: Session) -> None:
 
 
 def test_ticket_ids_count_up_and_ticket_count_follows(alice: Session) -> None:
-    first, second = _new(alice), _new(alice)
+    first, second = new_ticket(alice), new_ticket(alice)
     assert second == first + 1
     assert tickets.ticket_count() == 2
 
@@ -110,32 +104,34 @@ def test_bad_input_to_create_is_refused_and_writes_nothing(store: Store, alice: 
     cust, _ = customers.create_customer(system, "Existing")
     v = ValidationError
     assert_refused(store, {
-        "empty subject": (lambda: _new(alice, subject="  \n "), v,
+        "empty subject": (lambda: new_ticket(alice, subject="  \n "), v,
                           "The subject cannot be empty."),
-        "long subject": (lambda: _new(alice, subject="s" * 301), v,
+        "long subject": (lambda: new_ticket(alice, subject="s" * 301), v,
                          "The subject is 301 characters long; the limit is 300."),
-        "NUL in description": (lambda: _new(alice, description="a\x00b"), v,
+        "NUL in description": (lambda: new_ticket(alice, description="a\x00b"), v,
                                "The description contains a NUL character"),
-        "long category": (lambda: _new(alice, category="c" * 81), v,
+        "long category": (lambda: new_ticket(alice, category="c" * 81), v,
                           "The category is 81 characters long; the limit is 80."),
-        "unknown priority": (lambda: _new(alice, priority=7), v,
+        "unknown priority": (lambda: new_ticket(alice, priority=7), v,
                              "Unknown priority 7. Choose one of: Low, Medium, High, Urgent."),
-        "priority typo": (lambda: _new(alice, priority="hihg"), v, "Unknown priority 'hihg'."),
-        "unknown customer": (lambda: _new(alice, customer_id=cust + 100), v,
+        "priority typo": (lambda: new_ticket(alice, priority="hihg"), v,
+                          "Unknown priority 'hihg'."),
+        "unknown customer": (lambda: new_ticket(alice, customer_id=cust + 100), v,
                              f"There is no customer with id {cust + 100}."),
-        "inactive assignee": (lambda: _new(alice, assignee_ids=[inactive]), v,
+        "inactive assignee": (lambda: new_ticket(alice, assignee_ids=[inactive]), v,
                               f"No active agent with id {inactive}."),
-        "unknown assignee": (lambda: _new(alice, assignee_ids=[alice.agent_id, 999]), v,
+        "unknown assignee": (lambda: new_ticket(alice, assignee_ids=[alice.agent_id, 999]), v,
                              "No active agent with id 999."),
-        "tag with comma": (lambda: _new(alice, tags=["ok", "a,b"]), v,
+        "tag with comma": (lambda: new_ticket(alice, tags=["ok", "a,b"]), v,
                            "A tag cannot contain a comma"),
-        "empty tag": (lambda: _new(alice, tags=["ok", " "]), v, "A tag cannot be empty."),
-        "bad new customer email": (lambda: _new(alice, new_customer=tickets.NewCustomer(
+        "empty tag": (lambda: new_ticket(alice, tags=["ok", " "]), v, "A tag cannot be empty."),
+        "bad new customer email": (lambda: new_ticket(alice, new_customer=tickets.NewCustomer(
             "Neil", email="not-an-address")), v,
             "'not-an-address' does not look like an email address"),
-        "empty new customer name": (lambda: _new(alice, new_customer=tickets.NewCustomer(" ")),
-                                    v, "The customer's name cannot be empty."),
-        "both customers": (lambda: _new(alice, customer_id=cust,
+        "empty new customer name": (
+            lambda: new_ticket(alice, new_customer=tickets.NewCustomer(" ")), v,
+            "The customer's name cannot be empty."),
+        "both customers": (lambda: new_ticket(alice, customer_id=cust,
                                         new_customer=tickets.NewCustomer("Neil")), v,
                            "Give either an existing customer or a new one, not both."),
     })
@@ -146,7 +142,7 @@ def test_bad_input_to_create_is_refused_and_writes_nothing(store: Store, alice: 
 
 def test_editing_the_subject_bumps_the_version_and_records_old_and_new(
         alice: Session, bob: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     later = clock.advance(60)
     changes = tickets.edit_ticket(bob, tid, 1, subject="Printer  smoking")
     assert changes == Changes(tickets=frozenset({tid}))
@@ -158,7 +154,7 @@ def test_editing_the_subject_bumps_the_version_and_records_old_and_new(
 
 
 def test_editing_several_fields_at_once_is_one_version_with_one_row_each(alice: Session) -> None:
-    tid = _new(alice, description="old text")
+    tid = new_ticket(alice, description="old text")
     tickets.edit_ticket(alice, tid, 1, subject="New subject", description="new text",
                         category="Hardware")
     t = tickets.get_ticket(tid)
@@ -173,7 +169,7 @@ def test_editing_several_fields_at_once_is_one_version_with_one_row_each(alice: 
 
 
 def test_clearing_the_category_records_it_as_removed(alice: Session) -> None:
-    tid = _new(alice, category="Hardware")
+    tid = new_ticket(alice, category="Hardware")
     tickets.edit_ticket(alice, tid, 1, category="  ")
     assert tickets.get_ticket(tid).category == ""
     assert activity(tid)[1:] == [Row("category", "Hardware", None, alice.agent_id, 2)]
@@ -181,7 +177,7 @@ def test_clearing_the_category_records_it_as_removed(alice: Session) -> None:
 
 def test_an_edit_that_changes_nothing_writes_nothing(store: Store, alice: Session,
                                                      clock: FakeClock) -> None:
-    tid = _new(alice, description="same", category="Hardware")
+    tid = new_ticket(alice, description="same", category="Hardware")
     clock.advance(60)
     before = snapshot(store)
     changes = tickets.edit_ticket(alice, tid, 1, subject=" Printer  on fire ",
@@ -192,7 +188,7 @@ def test_an_edit_that_changes_nothing_writes_nothing(store: Store, alice: Sessio
 
 
 def test_bad_edits_are_refused_and_write_nothing(store: Store, alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     v = ValidationError
     assert_refused(store, {
         "empty subject": (lambda: tickets.edit_ticket(alice, tid, 1, subject=""), v,
@@ -222,7 +218,7 @@ def test_reading_a_missing_ticket_names_its_number(store: Store) -> None:
 
 def test_a_status_change_bumps_the_version_and_records_labels(alice: Session,
                                                               clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     later = clock.advance(30)
     changes = tickets.set_status(alice, tid, 1, Status.IN_PROGRESS)
     assert changes == Changes(tickets=frozenset({tid}))
@@ -231,7 +227,7 @@ def test_a_status_change_bumps_the_version_and_records_labels(alice: Session,
 
 
 def test_resolving_then_closing_stamps_each_time_once(alice: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     resolved = clock.advance(100)
     tickets.set_status(alice, tid, 1, Status.RESOLVED)
     closed = clock.advance(100)
@@ -247,7 +243,7 @@ def test_resolving_then_closing_stamps_each_time_once(alice: Session, clock: Fak
 
 def test_closing_an_open_ticket_stamps_resolved_and_closed(alice: Session,
                                                            clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     now = clock.advance(5)
     tickets.set_status(alice, tid, 1, Status.CLOSED)
     t = tickets.get_ticket(tid)
@@ -258,7 +254,7 @@ def test_closing_an_open_ticket_stamps_resolved_and_closed(alice: Session,
 @pytest.mark.parametrize("active", [Status.OPEN, Status.IN_PROGRESS])
 def test_reopening_is_recorded_as_such_and_clears_the_times(
         alice: Session, bob: Session, done: Status, active: Status) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     tickets.set_status(alice, tid, 1, done)
     changes = tickets.set_status(bob, tid, 2, active)
     assert changes == Changes(tickets=frozenset({tid}))
@@ -268,15 +264,15 @@ def test_reopening_is_recorded_as_such_and_clears_the_times(
 
 
 def test_a_resolved_ticket_moved_to_waiting_is_a_reopen(alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     tickets.set_status(alice, tid, 1, Status.RESOLVED)
     tickets.set_status(alice, tid, 2, Status.WAITING)
     assert activity(tid)[-1] == Row("reopened", "Resolved", "Waiting", alice.agent_id, 3)
 
 
 def test_bad_status_changes_are_refused_and_write_nothing(store: Store, alice: Session) -> None:
-    tid = _new(alice)
-    closed = _new(alice)
+    tid = new_ticket(alice)
+    closed = new_ticket(alice)
     tickets.set_status(alice, closed, 1, Status.CLOSED)
     v = ValidationError
     assert_refused(store, {
@@ -302,7 +298,7 @@ def test_bad_status_changes_are_refused_and_write_nothing(store: Store, alice: S
 
 def test_setting_the_same_status_without_a_note_writes_nothing(store: Store,
                                                                alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     before = snapshot(store)
     assert tickets.set_status(alice, tid, 1, Status.OPEN) == Changes()
     assert snapshot(store) == before
@@ -310,7 +306,7 @@ def test_setting_the_same_status_without_a_note_writes_nothing(store: Store,
 
 def test_resolving_with_a_note_stores_it_as_the_resolution_at_the_new_version(
         alice: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     now = clock.advance(10)
     changes = tickets.set_status(alice, tid, 1, Status.RESOLVED, note=" Replaced the fuser \n")
     assert changes == Changes(tickets=frozenset({tid}))
@@ -325,7 +321,7 @@ def test_resolving_with_a_note_stores_it_as_the_resolution_at_the_new_version(
 
 def test_a_new_resolution_replaces_the_old_one_and_the_activity_keeps_both(
         alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     tickets.set_status(alice, tid, 1, Status.RESOLVED, note="Rebooted")
     assert tickets.set_status(alice, tid, 2, Status.RESOLVED, note="Rebooted") == Changes()
     tickets.set_status(alice, tid, 2, Status.CLOSED, note="Replaced the fuser")
@@ -337,7 +333,7 @@ def test_a_new_resolution_replaces_the_old_one_and_the_activity_keeps_both(
 
 def test_a_reopen_clears_the_resolution_and_the_activity_keeps_the_old_text(
         alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     tickets.set_status(alice, tid, 1, Status.RESOLVED, note="Replaced the fuser")
     tickets.set_status(alice, tid, 2, Status.OPEN)
     assert tickets.get_ticket(tid).resolution == ""
@@ -349,7 +345,7 @@ def test_a_reopen_clears_the_resolution_and_the_activity_keeps_the_old_text(
 
 def test_a_note_with_an_unchanged_status_touches_without_bumping(alice: Session,
                                                                  clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     now = clock.advance(10)
     changes = tickets.set_status(alice, tid, 1, Status.OPEN, note="Still looking")
     assert changes == Changes(tickets=frozenset({tid}), notes=True)
@@ -360,7 +356,7 @@ def test_a_note_with_an_unchanged_status_touches_without_bumping(alice: Session,
 
 
 def test_status_may_be_given_as_a_label(alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     tickets.set_status(alice, tid, 1, "in progress")  # type: ignore[arg-type]
     assert tickets.get_ticket(tid).status == Status.IN_PROGRESS
 
@@ -369,7 +365,7 @@ def test_status_may_be_given_as_a_label(alice: Session) -> None:
 
 
 def test_priority_change_bumps_and_records_labels(alice: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     now = clock.advance(1)
     assert tickets.set_priority(alice, tid, 1, Priority.LOW) == Changes(tickets=frozenset({tid}))
     assert version_and_updated(tid) == (2, now)
@@ -377,14 +373,14 @@ def test_priority_change_bumps_and_records_labels(alice: Session, clock: FakeClo
 
 
 def test_same_priority_writes_nothing(store: Store, alice: Session) -> None:
-    tid = _new(alice, priority=Priority.HIGH)
+    tid = new_ticket(alice, priority=Priority.HIGH)
     before = snapshot(store)
     assert tickets.set_priority(alice, tid, 1, Priority.HIGH) == Changes()
     assert snapshot(store) == before
 
 
 def test_escalate_climbs_one_step(alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     assert tickets.escalate(alice, tid, 1) == Changes(tickets=frozenset({tid}))
     tickets.escalate(alice, tid, 2)
     assert tickets.get_ticket(tid).priority == Priority.URGENT
@@ -392,7 +388,7 @@ def test_escalate_climbs_one_step(alice: Session) -> None:
 
 
 def test_escalating_an_urgent_ticket_writes_nothing(store: Store, alice: Session) -> None:
-    tid = _new(alice, priority=Priority.URGENT)
+    tid = new_ticket(alice, priority=Priority.URGENT)
     before = snapshot(store)
     assert tickets.escalate(alice, tid, 1) == Changes()
     assert snapshot(store) == before
@@ -402,7 +398,7 @@ def test_customer_set_changed_and_cleared_with_names_in_the_activity(
         alice: Session, system: Session) -> None:
     ann, _ = customers.create_customer(system, "Ann")
     ben, _ = customers.create_customer(system, "Ben")
-    tid = _new(alice)
+    tid = new_ticket(alice)
     assert tickets.set_customer(alice, tid, 1, ann) == Changes(tickets=frozenset({tid}))
     tickets.set_customer(alice, tid, 2, ben)
     tickets.set_customer(alice, tid, 3, None)
@@ -417,7 +413,7 @@ def test_customer_set_changed_and_cleared_with_names_in_the_activity(
 
 def test_same_customer_writes_nothing(store: Store, alice: Session, system: Session) -> None:
     ann, _ = customers.create_customer(system, "Ann")
-    tid = _new(alice, customer_id=ann)
+    tid = new_ticket(alice, customer_id=ann)
     before = snapshot(store)
     assert tickets.set_customer(alice, tid, 1, ann) == Changes()
     assert snapshot(store) == before
@@ -425,7 +421,7 @@ def test_same_customer_writes_nothing(store: Store, alice: Session, system: Sess
 
 def test_bad_priority_and_customer_changes_are_refused_and_write_nothing(
         store: Store, alice: Session) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     v = ValidationError
     assert_refused(store, {
         "priority number": (lambda: tickets.set_priority(alice, tid, 1, 4), v,  # type: ignore[arg-type]
@@ -442,7 +438,7 @@ def test_bad_priority_and_customer_changes_are_refused_and_write_nothing(
 
 def test_the_activity_tab_lists_rows_newest_first_with_who_and_a_readable_line(
         alice: Session, bob: Session, system: Session, clock: FakeClock) -> None:
-    tid = _new(alice)
+    tid = new_ticket(alice)
     clock.advance(60)
     tickets.set_status(bob, tid, 1, Status.WAITING)
     clock.advance(60)

@@ -344,7 +344,7 @@ def test_a_filter_whose_start_is_after_its_end_is_refused() -> None:
         TicketFilter(date_from=D(9), date_to=D(1))
 
 
-# -- the hot path uses indexes (DESIGN.md, "One million tickets") ------------------------------
+# -- the hot path uses indexes (ticketdesk/ARCHITECTURE.md, "One million tickets") -------------
 
 INDEXED = {
     "newest first": (TicketFilter(), Sort()),

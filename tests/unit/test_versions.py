@@ -1,4 +1,5 @@
-"""Versions chosen so no user can install a broken pair (DESIGN.md, "Traps"): PySide6 6.12.0 on
+"""Versions chosen so no user can install a broken pair (ticketdesk/ARCHITECTURE.md, "Traps
+measured here"): PySide6 6.12.0 on
 Python 3.11 drops a reference to None on every call of a method that returns nothing and aborts
 the interpreter. The dependency metadata must rule the pair out, and a regression test makes
 the calls that would crash it."""

@@ -1,8 +1,8 @@
 """SQLite through APSW: the one place that knows SQLite.
 
-Rules from DESIGN.md: WAL, foreign keys on, a busy timeout, every write in BEGIN IMMEDIATE,
-synchronous=FULL (a saved change survives a power cut), SQLite >= 3.51.3 (APSW bundles it), the
-file and its folder private to the user, and no desk on a network share.
+Rules (ticketdesk/ARCHITECTURE.md, "Storage rules"): WAL, foreign keys on, a busy timeout, every
+write in BEGIN IMMEDIATE, synchronous=FULL (a saved change survives a power cut), SQLite >= 3.51.3
+(APSW bundles it), the file and its folder private to the user, and no desk on a network share.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ PRAGMAS = (
 # tickets), the plain query's sort with the number of matches (about limit * N / span). At
 # 1M tickets they cost the same near a span of 50,000.
 SPARSE_SPAN = 250
-SEARCH_COLUMNS = ("ref", "subject", "body", "talk", "notes")
 
 
 def sqlite_version() -> tuple[int, ...]:

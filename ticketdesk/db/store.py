@@ -2,7 +2,7 @@
 
 peewee keeps one connection per thread; each thread that queries opens its own on first use and
 must call `store.close_thread()` before it ends (a connection left open at exit crashes the
-interpreter's shutdown, DESIGN.md "Traps").
+interpreter's shutdown; ticketdesk/ARCHITECTURE.md, "Threading").
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The ticket filter and sort as SQL. Filtering, sorting and searching happen here, in the
-database, never over Python lists (DESIGN.md, "One million tickets")."""
+database, never over Python lists (ticketdesk/ARCHITECTURE.md, "One million tickets")."""
 
 from __future__ import annotations
 
@@ -19,8 +19,7 @@ from ticketdesk.db.models import (
 )
 from ticketdesk.domain.clock import day_end, day_start, local_date, local_midnight, utc_now
 from ticketdesk.domain.filters import DateField, DueWindow, Sort, SortKey, TicketFilter
-from ticketdesk.domain.numbers import parse_number
-from ticketdesk.domain.search import parse_query
+from ticketdesk.domain.numbers import read_search
 from ticketdesk.domain.sla import Phase, SlaState
 from ticketdesk.domain.status import Status
 
@@ -47,15 +46,12 @@ def _ids(query: Any) -> list[int]:
 def text_condition(text: str, backend: Any) -> Any | None:
     """A full ticket number finds exactly that ticket; any other text is a full-text search
     over number, customer, subject, description, conversation and notes."""
-    if not text.strip():
+    search = read_search(text)
+    if search.number is not None:
+        return Ticket.id == search.number
+    if search.query is None:
         return None
-    number = parse_number(text)
-    if number is not None:
-        return Ticket.id == number
-    query = parse_query(text)
-    if query.is_empty:
-        return None
-    sql, params = backend.search_ids_sql(query)
+    sql, params = backend.search_ids_sql(search.query)
     return Ticket.id.in_(SQL(f"({sql})", params))
 
 

@@ -27,13 +27,17 @@ Avg First Response
     whose first reply was sent in the period. Tickets never replied to have no first response
     and are not averaged in (they still count in Created, Closed and Open).
 Closure Rate
-    Closed ÷ Created of the same period, as a percentage. It may exceed 100 % when the team
-    closes more tickets than arrive; with nothing created it is undefined ("—").
+    The share of the tickets created in the period that were closed by its end and are still
+    closed (a ticket reopened since no longer counts): between 0 and 100 %, undefined ("—") with
+    nothing created. For a period that ends today it is "how many of this period's tickets are
+    closed now". (Closed ÷ Created, which can exceed 100 % when the team closes a backlog, is
+    not a share; the CSV keeps it under its own name, `closed_per_created_percent`.)
 
 Series: daily Created and Closed per local calendar day (a 23- or 25-hour day around a DST change
 is still one day); By status, By priority and By tag describe the tickets created in the period
 by their current status, priority and tags (a ticket with two tags counts under both); the agents
-table is the cards split by current assignee (see `AgentFigures`).
+table is the cards split by current assignee (see `AgentFigures`). Top agents are the agents
+ranked by tickets handled (`rank_agents`), in the chart and in the table alike.
 
 A filter narrows every figure to the tickets it matches (by their current fields); the period
 replaces the filter's own date range. Previous-period figures use the run of the same number of
@@ -108,8 +112,8 @@ _METRIC_TEXT = {
     Metric.AVG_FIRST_RESPONSE: ("Avg First Response", "Average time from creation to the first "
                                 "reply to the customer, over tickets first answered in the "
                                 "period. Tickets never answered are not included."),
-    Metric.CLOSURE_RATE: ("Closure Rate", "Closed ÷ Created in the same period. Above 100 % "
-                          "means more tickets were closed than came in; “—” when nothing was "
+    Metric.CLOSURE_RATE: ("Closure Rate", "The share of the tickets created in the period that "
+                          "were closed by its end (and not reopened since); “—” when nothing was "
                           "created."),
 }
 
@@ -181,6 +185,9 @@ class Summary:
     responded: int = 0
     """Tickets behind Avg First Response."""
     first_response_seconds: int = 0
+    created_closed: int = 0
+    """Tickets created in the period that were closed by its end and still are (behind
+    Closure Rate)."""
 
     @property
     def avg_resolution(self) -> float | None:
@@ -192,6 +199,13 @@ class Summary:
 
     @property
     def closure_rate(self) -> float | None:
+        """The share of the period's tickets that are closed: 0 to 1, None with none created."""
+        return self.created_closed / self.created if self.created else None
+
+    @property
+    def closed_per_created(self) -> float | None:
+        """Closed ÷ Created (a throughput ratio, not a share: above 1 when the team closes more
+        than arrives). Not a card; the CSV keeps it under this name."""
         return self.closed / self.created if self.created else None
 
     def value(self, metric: Metric) -> float | None:
@@ -261,7 +275,7 @@ class Breakdowns:
     by_tag: tuple[Bar, ...]
     """Tags used by tickets created in the period, most used first."""
     agents: tuple[AgentFigures, ...]
-    """Agents with any handled ticket, most handled first."""
+    """Agents with any handled ticket, most handled first (`rank_agents`)."""
 
 
 @dataclass(frozen=True)
@@ -344,6 +358,9 @@ class AnalyticsReport:
     """The time zone days were cut in (an IANA name, or the system's abbreviations)."""
     generated_at: int
     """When the report was computed (UTC epoch seconds)."""
+    agent_names: tuple[tuple[int, str], ...] = ()
+    """(id, name) of the agents the filter names, so the report can describe its filter in
+    words people read (the CSV's `filter` row), not internal ids."""
 
     def value(self, metric: Metric) -> float | None:
         return self.current.summary.value(metric)
@@ -362,6 +379,12 @@ class AnalyticsReport:
             return self
         return replace(self, current=replace(self.current,
                                              breakdowns=replace(parts, agents=agents)))
+
+
+def rank_agents(agents: Iterable[AgentFigures]) -> list[AgentFigures]:
+    """Top agents: most tickets handled first, then most closed, then by name. The one ranking
+    the agents chart and the agents table share."""
+    return sorted(agents, key=lambda a: (-a.handled, -a.closed, a.name.casefold()))
 
 
 # -- filters ---------------------------------------------------------------------------------

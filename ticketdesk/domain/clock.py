@@ -39,10 +39,6 @@ def local_date(epoch: int, tz: tzinfo | None = None) -> date:
     return datetime.fromtimestamp(epoch, tz).date()
 
 
-def local_datetime(epoch: int, tz: tzinfo | None = None) -> datetime:
-    return datetime.fromtimestamp(epoch, tz) if tz is not None else datetime.fromtimestamp(epoch)
-
-
 def today(tz: tzinfo | None = None, now: int | None = None) -> date:
     return local_date(utc_now() if now is None else now, tz)
 

@@ -5,8 +5,8 @@ and the agents table of the period, and the cards and days of the previous perio
 length (its breakdowns too on request). What each figure means is written down once, in
 `domain/analytics.py`; `period_for` turns a preset (or All time) into a `Period`.
 
-How it stays fast at a million tickets (DESIGN.md, "One million tickets"; plans checked with
-EXPLAIN QUERY PLAN / EXPLAIN ANALYZE, indexes from migration 4):
+How it stays fast at a million tickets (ticketdesk/ARCHITECTURE.md, "One million tickets";
+plans checked with EXPLAIN QUERY PLAN / EXPLAIN ANALYZE, indexes from migration 4):
 
 - every figure is one set-based query over an index range of the period; nothing loops over
   tickets in Python. Counts and sums come back as integers and averages are divided here, so
@@ -23,6 +23,10 @@ EXPLAIN QUERY PLAN / EXPLAIN ANALYZE, indexes from migration 4):
 - a period that covers every ticket (All time) drops its date conditions: tag counts read the
   (tag_id, ticket_id) index alone, and the agents table probes the narrow `ticket_times` index
   instead of the wide table rows.
+
+SQL only one engine speaks is not written here: the service asks its store's engine
+(`db.engine.Engine`, from `engine_for`) by name — for the filter listed once per report, the
+link probes, and the id-interval shortcuts where the engine has them (`id_shortcuts`).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from typing import Any
 from peewee import JOIN, OP, SQL, Case, Expression, Select, ValuesList, fn
 
 from ticketdesk.db import ticket_query
+from ticketdesk.db.engine import engine_for
 from ticketdesk.db.models import Activity, Agent, Tag, Ticket, TicketAssignee, TicketTag
 from ticketdesk.db.store import Store
 from ticketdesk.domain import clock
@@ -51,6 +56,7 @@ from ticketdesk.domain.analytics import (
     Summary,
     analysis_filter,
     day_bounds,
+    rank_agents,
 )
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.period import MAX_DAYS, Period, PeriodKind
@@ -68,83 +74,6 @@ def _literal(text: str) -> Any:
 _STATUS_KINDS = [_literal(ActivityKind.STATUS.value), _literal(ActivityKind.REOPENED.value)]
 _REOPENED = _literal(ActivityKind.REOPENED.value)
 _DONE_LABELS = (Status.RESOLVED.label, Status.CLOSED.label)  # as activity rows store them
-# The all-time agents table without a filter: every time is inside the period, so the figures are
-# plain counts and sums. SQLite would probe the wide table rows by rowid; `ticket_times` holds
-# the same times in a b-tree 15 times smaller (m0004), which halves the time at 1M tickets.
-_ALL_AGENTS_SQLITE = """
-SELECT ta.agent_id, count(*), count(t.closed_at), count(t.resolved_at),
-       sum(t.resolved_at - t.created_at), count(t.first_response_at),
-       sum(t.first_response_at - t.created_at)
-FROM ticket_assignee AS ta CROSS JOIN ticket AS t INDEXED BY ticket_times
-WHERE t.id = ta.ticket_id
-GROUP BY ta.agent_id
-"""
-# The agents table from an id window (SQLite; see _agents_by_id_window). :s/:e is the period,
-# :lo/:hi the window.
-_AGENT_FIGURES = """
-count(*),
-sum(t.closed_at >= :s AND t.closed_at < :e),
-sum(t.resolved_at >= :s AND t.resolved_at < :e),
-sum(CASE WHEN t.resolved_at >= :s AND t.resolved_at < :e THEN t.resolved_at - t.created_at END),
-sum(t.first_response_at >= :s AND t.first_response_at < :e),
-sum(CASE WHEN t.first_response_at >= :s AND t.first_response_at < :e
-    THEN t.first_response_at - t.created_at END)
-"""
-_HANDLED = """(
-    (t.created_at >= :s AND t.created_at < :e) OR (t.closed_at >= :s AND t.closed_at < :e)
-    OR (t.resolved_at >= :s AND t.resolved_at < :e)
-    OR (t.first_response_at >= :s AND t.first_response_at < :e))"""
-_AGENTS_IN_WINDOW = f"""
-SELECT ta.agent_id, {_AGENT_FIGURES}
-FROM ticket_assignee AS ta INDEXED BY ticket_assignee_agent
-CROSS JOIN ticket AS t INDEXED BY ticket_times
-WHERE ta.agent_id IN (SELECT id FROM agent) AND ta.ticket_id BETWEEN :lo AND :hi
-  AND t.id = ta.ticket_id
-  AND {_HANDLED}
-GROUP BY ta.agent_id
-"""
-# (The tickets created in the period are all inside: the window is their id span.)
-_OUTSIDE = "NOT (id BETWEEN :lo AND :hi)"
-_AGENTS_OUTSIDE_WINDOW = f"""
-SELECT ta.agent_id, {_AGENT_FIGURES}
-FROM (SELECT id FROM ticket WHERE first_response_at >= :s AND first_response_at < :e
-        AND {_OUTSIDE}
-      UNION SELECT id FROM ticket WHERE resolved_at >= :s AND resolved_at < :e AND {_OUTSIDE}
-      UNION SELECT id FROM ticket WHERE closed_at >= :s AND closed_at < :e AND {_OUTSIDE}) AS u
-CROSS JOIN ticket AS t INDEXED BY ticket_times CROSS JOIN ticket_assignee AS ta
-WHERE t.id = u.id AND ta.ticket_id = u.id
-GROUP BY ta.agent_id
-"""
-
-# All time with a search, tag or assignee filter (SQLite): from the listed tickets (_materialise).
-_AGENTS_OF_LISTED = """
-SELECT ta.agent_id, count(*), count(t.closed_at), count(t.resolved_at),
-       sum(t.resolved_at - t.created_at), count(t.first_response_at),
-       sum(t.first_response_at - t.created_at)
-FROM temp.analytics_filter_ids AS f CROSS JOIN ticket_assignee AS ta
-CROSS JOIN ticket AS t INDEXED BY ticket_times
-WHERE ta.ticket_id = f.id AND t.id = f.id
-GROUP BY ta.agent_id
-"""
-_TAGS_OF_LISTED = """
-SELECT tt.tag_id, count(*) FROM temp.analytics_filter_ids AS f CROSS JOIN ticket_tag AS tt
-WHERE tt.ticket_id = f.id GROUP BY tt.tag_id
-"""
-
-# Tags of an id interval, one (tag_id, ticket_id) index range per tag (SQLite; see by_tag).
-_TAGS_IN_ID_SPAN = """
-SELECT tag_id, count(*) FROM ticket_tag
-WHERE tag_id IN (SELECT id FROM tag) AND ticket_id BETWEEN ? AND ?
-GROUP BY tag_id
-"""
-_TAGS_OF_INTRUDERS = """
-SELECT tt.tag_id, count(*)
-FROM ticket AS t INDEXED BY ticket_times CROSS JOIN ticket_tag AS tt
-WHERE t.id BETWEEN ? AND ? AND NOT (t.created_at >= ? AND t.created_at < ?)
-  AND tt.ticket_id = t.id
-GROUP BY tt.tag_id
-"""
-
 
 def period_for(store: Store, kind: PeriodKind, *, tz: tzinfo | None = None,
                now: int | None = None, first: date | None = None,
@@ -186,8 +115,19 @@ def compute(store: Store, period: Period, *, filter: TicketFilter | None = None,
             previous = q.figures(period.previous(), breakdowns=previous_breakdowns)
         finally:
             q.close()
+        names = _agent_names(f.assignees)
     return AnalyticsReport(current, previous, tz_name(tz),
-                           generated_at=clock.utc_now() if now is None else now)
+                           generated_at=clock.utc_now() if now is None else now,
+                           agent_names=names)
+
+
+def _agent_names(agent_ids: Iterable[int]) -> tuple[tuple[int, str], ...]:
+    """(id, name) of `agent_ids`, in id order (inside the caller's read)."""
+    wanted = sorted(agent_ids)
+    if not wanted:
+        return ()
+    query = Agent.select(Agent.id, Agent.name).where(Agent.id.in_(wanted)).order_by(Agent.id)
+    return tuple((int(i), str(n)) for i, n in query.tuples())
 
 
 def agents_table(store: Store, period: Period, *, filter: TicketFilter | None = None,
@@ -217,9 +157,6 @@ def tz_name(tz: tzinfo | None) -> str:
     return str(getattr(tz, "key", None) or tz)
 
 
-_FILTER_IDS = "temp.analytics_filter_ids"
-
-
 @dataclass(frozen=True)
 class _Extent:
     """min and max of each lifecycle time, to recognise a period that covers every ticket."""
@@ -243,12 +180,17 @@ class _Queries:
 
     def __init__(self, store: Store, f: TicketFilter, tz: tzinfo | None) -> None:
         self.store = store
+        self.engine = engine_for(store)
         self.filter = f
         self.tz = tz
         self._temp = False
         condition = ticket_query.filter_condition(f, store.backend, tz)
-        if condition is not None and store.is_sqlite:
-            condition = self._materialise(condition)
+        if condition is not None:
+            # Listed once per report where the engine wants it (SQLite: a temporary table
+            # probed by rowid; see SqliteEngine.list_filter).
+            listed = self.engine.list_filter(store.db, condition)
+            if listed is not None:
+                condition, self._temp = listed, True
         # The filter is checked row by row on the period's tickets, never used to find them:
         # the period bounds the work. Left to choose, SQLite takes a tag's ticket list (a tenth
         # of the desk) or the (priority, created_at) index to find each day's closed tickets,
@@ -259,32 +201,9 @@ class _Queries:
         self.extent = self._extent()
         self._spans: dict[tuple[int, int], tuple[int, int, int]] = {}
 
-    def _materialise(self, condition: Any) -> Any:
-        """The filter's tickets as a temporary table, probed by rowid.
-
-        A search, a tag or an assignee filter is a subquery whose ticket list SQLite builds
-        again for every statement (14 per report; 90 ms each for a common search word at 1M
-        tickets), and a status or priority filter needs the wide table row of every ticket it
-        checks. Listed once per report, each statement only probes the list by rowid (a month
-        of the 1M demo desk filtered on a search word: 1.7 s -> 0.5 s). The table is private to
-        this connection and dropped by `close`.
-        """
-        db = self.store.db
-        db.execute_sql(f"DROP TABLE IF EXISTS {_FILTER_IDS}")
-        db.execute_sql(f"CREATE TEMP TABLE {_FILTER_IDS[5:]} (id INTEGER PRIMARY KEY)")
-        self._temp = True
-        sql, params = db.get_sql_context().sql(
-            Ticket.select(Ticket.id).where(condition).order_by(Ticket.id)).query()
-        # Checking that a listed id is a ticket reads the narrow `ticket_times`, not the row.
-        source = 'FROM "ticket" AS "t1"'
-        assert sql.count(source) >= 1
-        sql = sql.replace(source, f'{source} INDEXED BY "ticket_times"', 1)
-        db.execute_sql(f"INSERT INTO {_FILTER_IDS} (id) {sql}", params)
-        return Ticket.id.in_(SQL(f"(SELECT id FROM {_FILTER_IDS})"))
-
     def close(self) -> None:
         if self._temp:
-            self.store.db.execute_sql(f"DROP TABLE IF EXISTS {_FILTER_IDS}")
+            self.engine.drop_filter_list(self.store.db)
             self._temp = False
 
     # -- helpers ------------------------------------------------------------------------------
@@ -323,7 +242,8 @@ class _Queries:
         summary = Summary(
             created=sum(d.created for d in days), closed=sum(d.closed for d in days),
             open_at_end=open_at_end, resolved=resolved, resolution_seconds=resolution,
-            responded=responded, first_response_seconds=first_response)
+            responded=responded, first_response_seconds=first_response,
+            created_closed=self.created_closed(start, end))
         charts = None
         if breakdowns:
             charts = Breakdowns(
@@ -356,6 +276,28 @@ class _Queries:
             self._where((column >= start) & (column < end)))
         count, total = self._scalar_row(query)
         return count, total
+
+    def created_closed(self, start: int, end: int) -> int:
+        """Tickets created in [start, end) that were closed by `end` and still are (the
+        numerator of Closure Rate; `closed_at` is cleared on reopen).
+
+        In general one range of the (created_at) index, each ticket's closure read from its
+        row. Where the engine counts over id intervals (SQLite) and there is no filter, the
+        period's tickets are the id interval they span (`_id_span`), and the narrow
+        `ticket_times` index holds both times: one covering index range, no table row read."""
+        if self.cond is None and self.extent.covers(start, end, "created"):
+            # Every ticket is in the period (All time): the (closed_at) index alone.
+            return self._scalar_row(Ticket.select(fn.count(SQL("*"))).where(
+                Ticket.closed_at < end))[0]
+        if self.cond is None and self.engine.id_shortcuts:
+            n, lo, hi = self._id_span(start, end)
+            if not n:
+                return 0
+            if hi - lo + 1 <= 2 * n:  # else ids and times disagree: the general query
+                return self.engine.created_closed_in_id_span(self.store.db, lo, hi, start, end)
+        query = Ticket.select(fn.count(SQL("*"))).where(self._where(
+            (Ticket.created_at >= start) & (Ticket.created_at < end) & (Ticket.closed_at < end)))
+        return self._scalar_row(query)[0]
 
     def open_at(self, end: int) -> tuple[int, bool]:
         """Tickets created before `end` that were active at `end` (see domain.analytics), and
@@ -418,14 +360,14 @@ class _Queries:
                      .group_by(TicketTag.tag))
             counts = {int(t): int(n) for t, n in query.tuples()}
         elif everything and self._temp:
-            counts = {int(t): int(n) for t, n in self.store.db.execute_sql(_TAGS_OF_LISTED)}
+            counts = self.engine.tags_of_listed(self.store.db)
         elif everything:
             query = (Ticket.select(TicketTag.tag, fn.count(SQL("*")))
                      .join(TicketTag, JOIN.CROSS)
                      .where(self._where(TicketTag.ticket == Ticket.id, driving=True))
                      .group_by(TicketTag.tag))
             counts = {int(t): int(n) for t, n in query.tuples()}
-        elif self.cond is None and self.store.is_sqlite:
+        elif self.cond is None and self.engine.id_shortcuts:
             counts = self._tags_by_id_span(start, end)
         if counts is None:
             query = self._per_link(TicketTag.tag, lambda tag: [tag, fn.count(SQL("*"))],
@@ -439,13 +381,10 @@ class _Queries:
 
     def _id_span(self, start: int, end: int) -> tuple[int, int, int]:
         """(count, min id, max id) of the tickets created in [start, end), from the
-        (created_at, id) index alone (SQLite shortcuts below)."""
+        (created_at, id) index alone (for the id-interval shortcuts below)."""
         key = (start, end)
         if key not in self._spans:
-            row = self.store.db.execute_sql(
-                "SELECT count(*), min(id), max(id) FROM ticket WHERE created_at >= ? AND "
-                "created_at < ?", (start, end)).fetchone()
-            self._spans[key] = (int(row[0]), int(row[1] or 0), int(row[2] or 0))
+            self._spans[key] = self.engine.id_span(self.store.db, start, end)
         return self._spans[key]
 
     def _tags_by_id_span(self, start: int, end: int) -> dict[int, int] | None:
@@ -464,10 +403,10 @@ class _Queries:
             return {}
         if hi - lo + 1 > 2 * n:
             return None
-        counts = {int(t): int(c) for t, c in db.execute_sql(_TAGS_IN_ID_SPAN, (lo, hi))}
+        counts = self.engine.tags_in_id_span(db, lo, hi)
         if hi - lo + 1 > n:  # else every id of the interval is one of the period's tickets
-            for tag, c in db.execute_sql(_TAGS_OF_INTRUDERS, (lo, hi, start, end)):
-                counts[int(tag)] -= int(c)
+            for tag, c in self.engine.tags_of_intruders(db, lo, hi, start, end).items():
+                counts[tag] -= c
         return counts
 
     def agents(self, start: int, end: int) -> tuple[AgentFigures, ...]:
@@ -489,14 +428,14 @@ class _Queries:
                     count_if(inside(Ticket.first_response_at)),
                     seconds_if(Ticket.first_response_at)]
 
-        fast = self.cond is None and self.store.is_sqlite
+        fast = self.cond is None and self.engine.id_shortcuts
         if self.extent.covers(start, end, "created", "first_response", "resolved", "closed"):
             # Every ticket is handled in the period (all time): walk the assignments in agent
             # order (no sort for GROUP BY) and probe each ticket's times by id.
             if fast:
-                return self._agent_rows(self.store.db.execute_sql(_ALL_AGENTS_SQLITE).fetchall())
+                return self._agent_rows(self.engine.agent_rows_all(self.store.db))
             if self._temp:
-                return self._agent_rows(self.store.db.execute_sql(_AGENTS_OF_LISTED).fetchall())
+                return self._agent_rows(self.engine.agent_rows_of_listed(self.store.db))
             if self.cond is None:
                 query = (TicketAssignee.select(*columns(TicketAssignee.agent))
                          .join(Ticket, JOIN.CROSS)
@@ -533,42 +472,20 @@ class _Queries:
             return None
         if not n:
             lo, hi = 1, 0  # an empty window: every ticket is outside it
-        db = self.store.db
-        params = {"s": start, "e": end, "lo": lo, "hi": hi}
-        merged: dict[int, list[int]] = {}
-        for sql in (_AGENTS_IN_WINDOW, _AGENTS_OUTSIDE_WINDOW):
-            for agent, *values in db.execute_sql(sql, params):
-                totals = merged.setdefault(int(agent), [0] * len(values))
-                for i, v in enumerate(values):
-                    totals[i] += int(v or 0)
-        return [(agent, *totals) for agent, totals in merged.items()]
-
-
+        return self.engine.agent_rows_in_window(self.store.db, start, end, lo, hi)
 
     def _per_link(self, column: Any, select: Any, condition: Any) -> Any:
         """SELECT `select(link column)` over the tickets matching `condition` joined to their
         rows of `column`'s link table (tags, assignees), grouped by the link column.
 
-        The plan wanted on both backends: the period's tickets from their index, then each
-        ticket's few link rows by primary key. SQLite follows the written order of a CROSS JOIN.
-        PostgreSQL's default costs prefer hashing the whole link table (1.5M rows at 1M
-        tickets: 0.3 s for a month where probing takes 0.1 s); a LATERAL subquery with OFFSET,
-        which the planner may not flatten, makes it probe.
+        The plan wanted on both engines: the period's tickets from their index, then each
+        ticket's few link rows by primary key; how to get it differs (`Engine.per_link`).
         """
-        link = column.model
-        if self.store.is_sqlite:
-            return (Ticket.select(*select(column)).join(link, JOIN.CROSS)
-                    .where(self._where((link.ticket == Ticket.id) & condition))
-                    .group_by(column))
-        rows = (link.select(column).where(link.ticket == Ticket.id).offset(0)
-                .alias("link_rows"))
-        value = getattr(rows.c, column.column_name)
-        return (Ticket.select(*select(value)).join(rows, JOIN.LATERAL, on=SQL("TRUE"))
-                .where(self._where(condition)).group_by(value))
+        return self.engine.per_link(column, select, condition, self._where)
 
     def _agent_rows(self, rows: list[Any]) -> tuple[AgentFigures, ...]:
         names = dict(Agent.select(Agent.id, Agent.name)
                      .where(Agent.id.in_([r[0] for r in rows])).tuples()) if rows else {}
         result = [AgentFigures(int(a), names.get(a, f"agent {a}"), *(int(v or 0) for v in rest))
                   for a, *rest in rows]
-        return tuple(sorted(result, key=lambda r: (-r.handled, -r.closed, r.name.casefold())))
+        return tuple(rank_agents(result))

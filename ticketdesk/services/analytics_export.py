@@ -14,14 +14,18 @@ row has to be skipped or cleaned before use. The columns:
     metric      see below
     value       a plain number (no thousands separator, "." decimal), or text in the report rows
 
-Metrics: summary rows give `created`, `closed`, `open_at_end`, `resolved` and `responded` (how
-many tickets the two averages cover), `avg_resolution_hours`, `avg_first_response_hours` and
-`closure_rate_percent`; daily rows `created` and `closed`; breakdown rows `tickets` (created in the
-period); agent rows `handled`, `closed`, `resolved`, `avg_resolution_hours`, `responded`,
-`avg_first_response_hours`. Durations are decimal hours, so a spreadsheet can sum and average
-them. A figure that does not exist (an average of no tickets; a rate with nothing created) is an
-empty cell, where the app shows "—": a spreadsheet skips an empty cell in AVERAGE, but would choke
-on a dash. The definitions of every figure are in `domain/analytics.py` (and the UI's tooltips).
+Metrics: summary rows give `created`, `closed`, `open_at_end`, `resolved` and `responded` (how many
+tickets the two averages cover), `avg_resolution_hours`, `avg_first_response_hours`,
+`created_closed` (tickets created in the period that were closed by its end and still are),
+`closure_rate_percent` (the share of the period's tickets that are closed: `created_closed` ÷
+`created`, 0 to 100) and `closed_per_created_percent` (Closed ÷ Created, a throughput ratio that
+exceeds 100 when a backlog is closed; not a share); daily rows `created` and `closed`; breakdown
+rows `tickets` (created in the period); agent rows `handled`, `closed`, `resolved`,
+`avg_resolution_hours`, `responded`, `avg_first_response_hours`. Durations are decimal hours, so a
+spreadsheet can sum and average them. A figure that does not exist (an average of no tickets; a rate
+with nothing created) is an empty cell, where the app shows "—": a spreadsheet skips an empty cell
+in AVERAGE, but would choke on a dash. The definitions of every figure are in `domain/analytics.py`
+(and the UI's tooltips).
 
 Text that came from people (tag and agent names, the filter's search text) is neutralised against
 formula injection (`csv_cells.neutralise`, OWASP); the file is written atomically and privately
@@ -31,7 +35,7 @@ for Excel.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -86,8 +90,12 @@ def hours(seconds: float | None) -> str:
     return number(None if seconds is None else seconds / 3600)
 
 
-def describe_filter(f: TicketFilter) -> str:
-    """The filter as one line, e.g. "tags=billing|refund; statuses=Open" ("none" if empty)."""
+def describe_filter(f: TicketFilter, agent_names: Mapping[int, str] | None = None) -> str:
+    """The filter as one line, e.g. "tags=billing|refund; statuses=Open" ("none" if empty).
+
+    Assignees read by name (`agent_names`, as the report carries them); an agent not named
+    there (deleted since) reads "agent 11"."""
+    names = agent_names or {}
     parts = []
     if f.text.strip():
         parts.append(f"text={f.text.strip()}")
@@ -100,7 +108,8 @@ def describe_filter(f: TicketFilter) -> str:
     if f.customer_tags:
         parts.append("customer_tags=" + "|".join(sorted(f.customer_tags)))
     if f.assignees or f.unassigned:
-        who = [f"agent {a}" for a in sorted(f.assignees)] + (["unassigned"] if f.unassigned else [])
+        who = [names.get(a, f"agent {a}") for a in sorted(f.assignees)]
+        who += ["unassigned"] if f.unassigned else []
         parts.append("assignees=" + "|".join(who))
     if f.customer_id is not None:
         parts.append(f"customer={f.customer_id}")
@@ -118,7 +127,8 @@ def _report_rows(report: AnalyticsReport) -> Iterator[list[str]]:
     generated = datetime.fromtimestamp(report.generated_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     for metric, value in (("period", report.current.period.label),
                           ("time_zone", report.tz_name),
-                          ("filter", describe_filter(report.current.filter)),
+                          ("filter", describe_filter(report.current.filter,
+                                                     dict(report.agent_names))),
                           ("generated_at", generated)):
         yield _row("report", "", None, "", metric, neutralise(value))
 
@@ -126,13 +136,16 @@ def _report_rows(report: AnalyticsReport) -> Iterator[list[str]]:
 def _summary_rows(name: str, figures: PeriodFigures) -> Iterator[list[str]]:
     s: Summary = figures.summary
     closure = None if s.closure_rate is None else s.closure_rate * 100
+    per_created = None if s.closed_per_created is None else s.closed_per_created * 100
     for metric, value in (("created", number(s.created)), ("closed", number(s.closed)),
                           ("open_at_end", number(s.open_at_end)),
                           ("resolved", number(s.resolved)),
                           ("avg_resolution_hours", hours(s.avg_resolution)),
                           ("responded", number(s.responded)),
                           ("avg_first_response_hours", hours(s.avg_first_response)),
-                          ("closure_rate_percent", number(closure))):
+                          ("created_closed", number(s.created_closed)),
+                          ("closure_rate_percent", number(closure)),
+                          ("closed_per_created_percent", number(per_created))):
         yield _row("summary", name, figures, "", metric, value)
 
 

@@ -25,7 +25,6 @@ How it stays safe:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import time
@@ -37,18 +36,14 @@ from typing import Any
 from peewee import AutoField, BlobField, BooleanField
 
 from ticketdesk.db import migrations
+from ticketdesk.db.engine import Engine, engine_for
 from ticketdesk.db.models import ALL_MODELS
 from ticketdesk.db.store import Store, backend_for, open_database
 from ticketdesk.db.url import is_postgres, sqlite_path
-from ticketdesk.domain.errors import StorageError, TicketdeskError, ValidationError
+from ticketdesk.domain.errors import StorageError, ValidationError
+from ticketdesk.domain.progress import Cancelled, Progress
 
-Progress = Callable[[int, int, str], bool | None]
 BATCH = 20_000  # rows per INSERT batch (SQLite) or COPY statement (PostgreSQL)
-
-
-class MigrationCancelled(TicketdeskError):
-    def __init__(self) -> None:
-        super().__init__("Migration cancelled; the target desk was left as it was.")
 
 
 @dataclass(frozen=True)
@@ -151,7 +146,7 @@ def migrate_desk(source_url: str, target_url: str, *, progress: Progress | None 
                  target_password: str | None = None) -> MigrationReport:
     """Copy the desk at `source_url` into the empty desk at `target_url`; see the module doc.
 
-    `progress(done, total, phase)` may return False to cancel (MigrationCancelled, nothing kept).
+    `progress(done, total, phase)` may return False to cancel (`Cancelled`, nothing kept).
     """
     started = time.perf_counter()
     _check_urls(source_url, target_url)
@@ -208,7 +203,7 @@ def _copy_to_new_file(source: Store, path: Path,
         migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db))
         target = Store(f"sqlite:///{partial}", backend, db)
         result = _copy(source, target, progress)
-        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine_for(target).checkpoint(db)
         db.close()
         with open(partial, "rb+") as fh:
             os.fsync(fh.fileno())
@@ -230,12 +225,8 @@ def _remove_sqlite(path: Path) -> None:
 
 
 def _analyze(target: Store) -> None:
-    """A million rows just arrived (the copy is already saved): fresh planner statistics, and
-    the visibility map set so that index-only scans (the id snapshot, counts) need not visit
-    the table, which autovacuum would otherwise do some time later."""
-    tables = [t.name for t in _tables()] + [SEARCH_TABLE]
-    with contextlib.suppress(TicketdeskError):
-        target.db.execute_sql("VACUUM (ANALYZE) " + ", ".join(f'"{t}"' for t in tables))
+    """A million rows just arrived (the copy is already saved): fresh planner statistics."""
+    engine_for(target).after_bulk_load(target.db, [t.name for t in _tables()])
 
 
 def _copy(source: Store, target: Store,
@@ -247,10 +238,9 @@ def _copy(source: Store, target: Store,
     if source_version != target_version:
         raise StorageError(f"The source desk has schema {source_version} and the target "
                            f"{target_version}; both must be opened by the same ticketdesk.")
-    with _snapshot(source), _writing(target):
-        if not target.is_sqlite:
-            target.db.execute_sql("LOCK TABLE " + ", ".join(t.name for t in tables)
-                                  + " IN EXCLUSIVE MODE")
+    engine = engine_for(target)
+    with engine_for(source).snapshot(source.db), engine.bulk_writing(target):
+        engine.lock_tables(target.db, [t.name for t in tables])
         _refuse_non_empty(target, tables)
         for table in tables:
             _check_columns(source, table)
@@ -258,18 +248,18 @@ def _copy(source: Store, target: Store,
         counts = {t.name: _count(source, t.name) for t in tables}
         tickets = counts["ticket"]
         report.total = 2 * sum(counts.values()) + tickets
-        deferred = _set_aside(target, tables)
+        deferred = engine.set_aside(target.db, [t.name for t in tables])
         copied = {t.name: _copy_table(source, target, t, report) for t in tables}
         if deferred is not None:
             report.phase("Rebuilding indexes and checking references")
-            deferred.put_back(target, search=False)
+            deferred.put_back(target.db, search=False)
         _continue_sequences(source, target, tables)
         report.phase("Building the search index")
         target.backend.rebuild_search(target.db)
         if deferred is not None:
-            deferred.put_back(target, search=True)
+            deferred.put_back(target.db, search=True)
         report.advance(tickets)
-        documents = _search_documents(target)
+        documents = engine.search_documents(target.db)
         if documents != tickets:
             raise StorageError(f"The search index of the copy holds {documents} documents for "
                                f"{tickets} tickets; nothing was kept.")
@@ -286,29 +276,6 @@ def _copy(source: Store, target: Store,
             results.append(TableCopy(table.name, rows, checksum))
         report.phase("Saving")
     return tuple(results), documents
-
-
-@contextlib.contextmanager
-def _writing(target: Store) -> Iterator[None]:
-    """The target's write transaction; on a server it also takes the desk's write turn, so
-    desktops already connected to the empty desk wait (or are told it is busy)."""
-    if target.is_sqlite:
-        with target.db.atomic():
-            yield
-    else:
-        with target.backend.write_lock(target.db):
-            yield
-
-
-@contextlib.contextmanager
-def _snapshot(source: Store) -> Iterator[None]:
-    """One consistent read of the whole source."""
-    if source.is_sqlite:
-        with source.db.atomic("DEFERRED"):
-            yield
-    else:
-        with source.db.atomic(isolation_level="REPEATABLE READ"):
-            yield
 
 
 def _refuse_non_empty(target: Store, tables: list[_Table]) -> None:
@@ -342,9 +309,10 @@ def _copy_table(source: Store, target: Store, table: _Table,
     """Copy one table in key order; returns the source's (rows, checksum)."""
     report.phase(f"Copying {table.name}")
     checksum = _Checksum(table)
-    convert = _converter(table, to_postgres=not target.is_sqlite)
+    engine = engine_for(target)
+    convert = _converter(table, engine)
     batch: list[tuple[Any, ...]] = []
-    write = _writer(target, table)
+    write = engine.row_writer(target.db, table.name, table.columns)
     for row in _rows(source, table):
         checksum.add(row)
         batch.append(convert(row))
@@ -358,148 +326,42 @@ def _copy_table(source: Store, target: Store, table: _Table,
     return checksum.result()
 
 
-def _converter(table: _Table, *, to_postgres: bool) -> Callable[[tuple[Any, ...]],
-                                                                  tuple[Any, ...]]:
+def _converter(table: _Table, engine: Engine) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """A source row as the target engine takes it (booleans as 0/1 or True/False, blobs as
+    bytes)."""
     if not table.booleans and not table.blobs:
         return lambda row: row
     booleans, blobs = set(table.booleans), set(table.blobs)
 
     def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(
-            (None if v is None else (bool(v) if to_postgres else int(bool(v)))) if i in booleans
+            (None if v is None else engine.boolean(v)) if i in booleans
             else (bytes(v) if v is not None else None) if i in blobs else v
             for i, v in enumerate(row))
 
     return convert
 
 
-def _writer(target: Store, table: _Table) -> Callable[[list[tuple[Any, ...]]], None]:
-    cols = ", ".join(f'"{c}"' for c in table.columns)
-    if target.is_sqlite:
-        marks = ", ".join("?" * len(table.columns))
-        sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})'
-
-        def insert(rows: list[tuple[Any, ...]]) -> None:
-            target.db.cursor().executemany(sql, rows)
-
-        return insert
-    statement = f'COPY "{table.name}" ({cols}) FROM STDIN'
-
-    def copy(rows: list[tuple[Any, ...]]) -> None:
-        with target.db.connection().cursor() as cursor, cursor.copy(statement) as pipe:
-            for row in rows:
-                pipe.write_row(row)
-
-    return copy
-
-
-SEARCH_TABLE = "ticket_search"
-
-
-@dataclass
-class _Deferred:
-    """What a PostgreSQL bulk load sets aside and puts back, inside its own transaction (as
-    pg_restore does): secondary indexes (built once from all rows instead of maintained row by
-    row), foreign keys (validated in one join instead of one probe per row) and the change
-    notification triggers (one "reload everything" at the end instead of one per batch)."""
-
-    indexes: list[tuple[str, str]]
-    foreign_keys: list[tuple[str, str, str]]
-    tables: list[str]
-
-    def put_back(self, target: Store, *, search: bool) -> None:
-        """The search index's own pieces (search=True) go back after its documents."""
-        db = target.db
-        for table, sql in self.indexes:
-            if (table == SEARCH_TABLE) == search:
-                db.execute_sql(sql)
-        for table, name, definition in self.foreign_keys:
-            if (table == SEARCH_TABLE) == search:
-                db.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-        if search:
-            for table in self.tables:
-                db.execute_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
-            db.execute_sql(
-                "SELECT pg_notify('ticketdesk_' || oid::text, json_build_object("
-                "'o', current_setting('application_name'), 'all', true)::text) "
-                "FROM pg_namespace WHERE nspname = current_schema()")
-
-
-def _set_aside(target: Store, tables: list[_Table]) -> _Deferred | None:
-    """PostgreSQL: drop secondary indexes and foreign keys and pause the desk's triggers for
-    the load; SQLite keeps everything (its inserts are cheap and the file is new)."""
-    if target.is_sqlite:
-        return None
-    names = [t.name for t in tables] + [SEARCH_TABLE]
-    db = target.db
-    db.execute_sql("SET LOCAL maintenance_work_mem = '256MB'")  # index builds at a million rows
-    indexes = [(table, sql) for table, _, sql in db.execute_sql(
-        "SELECT t.relname, i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
-        "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
-        "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s) "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
-        "ORDER BY t.relname, i.relname", (names,)).fetchall()]
-    foreign_keys = [(str(t), str(n), str(d)) for t, n, d in db.execute_sql(
-        "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-        "JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' "
-        "AND t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s) "
-        "ORDER BY t.relname, c.conname", (names,)).fetchall()]
-    for table, name, _ in foreign_keys:
-        db.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-    for name in db.execute_sql(
-            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-            "JOIN pg_class t ON t.oid = x.indrelid "
-            "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s) "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
-            (names,)).fetchall():
-        db.execute_sql(f'DROP INDEX "{name[0]}"')
-    for table in names:
-        db.execute_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-    return _Deferred(indexes, foreign_keys, names)
-
-
 def _last_ids(store: Store, tables: list[_Table]) -> dict[str, int]:
     """The highest id each serial table ever handed out (not just the highest still there)."""
+    engine = engine_for(store)
     result = {}
     for table in tables:
         if not table.serial:
             continue
         (top,) = store.db.execute_sql(
             f'SELECT coalesce(max("{table.key[0]}"), 0) FROM "{table.name}"').fetchone()
-        if store.is_sqlite:
-            row = store.db.execute_sql("SELECT seq FROM sqlite_sequence WHERE name = ?",
-                                       (table.name,)).fetchone()
-            used = int(row[0]) if row else 0
-        else:
-            (sequence,) = store.db.execute_sql("SELECT pg_get_serial_sequence(%s, %s)",
-                                               (table.name, table.key[0])).fetchone()
-            value, called = store.db.execute_sql(
-                f"SELECT last_value, is_called FROM {sequence}").fetchone()
-            used = int(value) if called else int(value) - 1
+        used = engine.last_used_id(store.db, table.name, table.key[0])
         result[table.name] = max(int(top), used)
     return result
 
 
 def _continue_sequences(source: Store, target: Store, tables: list[_Table]) -> None:
+    engine = engine_for(target)
     for table, last in _last_ids(source, tables).items():
         column = next(t.key[0] for t in tables if t.name == table)
-        if last <= 0:
-            continue
-        if target.is_sqlite:
-            target.db.execute_sql(
-                "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (last, table))
-            if not target.db.execute_sql("SELECT 1 FROM sqlite_sequence WHERE name = ?",
-                                         (table,)).fetchone():
-                target.db.execute_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
-                                      (table, last))
-        else:
-            target.db.execute_sql("SELECT setval(pg_get_serial_sequence(%s, %s), %s, true)",
-                                  (table, column, last))
-
-
-def _search_documents(target: Store) -> int:
-    table = "ticket_fts" if target.is_sqlite else "ticket_search"
-    return int(target.db.execute_sql(f"SELECT count(*) FROM {table}").fetchone()[0])
+        if last > 0:
+            engine.continue_sequence(target.db, table, column, last)
 
 
 class _Progress:
@@ -534,4 +396,4 @@ class _Progress:
             return
         self.last = now
         if self.callback(min(self.done, self.total), self.total, self.name) is False:
-            raise MigrationCancelled
+            raise Cancelled("Migration cancelled; the target desk was left as it was.")

@@ -24,9 +24,9 @@ from ticketdesk.db import ticket_query
 from ticketdesk.db.models import Customer, Ticket
 from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
-from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.numbers import format_number
+from ticketdesk.domain.progress import Cancelled
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.csv_cells import join_list, neutralise
 from ticketdesk.services.output_file import open_output
@@ -43,7 +43,7 @@ CHUNK = 2000
 Progress = Callable[[int, int], bool | None]
 
 
-class ExportCancelled(TicketdeskError):
+class ExportCancelled(Cancelled):
     def __init__(self) -> None:
         super().__init__("Export cancelled; no file was written.")
 

@@ -71,8 +71,9 @@ from ticketdesk.db.models import Activity, Agent, Customer, Ticket, TicketAssign
 from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.clock import EARLIEST, LATEST, parse_utc
-from ticketdesk.domain.errors import InvalidRowsError, TicketdeskError, ValidationError
+from ticketdesk.domain.errors import InvalidRowsError, ValidationError
 from ticketdesk.domain.numbers import MAX_NUMBER, format_number, is_valid, parse_number
+from ticketdesk.domain.progress import Cancelled
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.csv_cells import restore, split_list
@@ -92,7 +93,7 @@ _PROTECTED = frozenset({"subject", "category", "customer", "customer_email", "cu
 Progress = Callable[[int, int], bool | None]
 
 
-class ImportCancelled(TicketdeskError):
+class ImportCancelled(Cancelled):
     def __init__(self) -> None:
         super().__init__("Import cancelled; nothing was imported.")
 

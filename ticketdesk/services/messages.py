@@ -25,11 +25,11 @@ def add_message(session: Session, ticket_id: int, body: str, *, incoming: bool =
                 files: Sequence[NewFile] = ()) -> Changes:
     """Add a turn to the conversation.
 
-    The first outgoing message by an agent sets the ticket's first response time (DESIGN.md); one
-    sent as the system (an automatic acknowledgement, a script) does not. A customer message on a
-    Waiting or Resolved ticket puts it back to Open (the ball is in our court again), recorded in
-    the activity like any status change; on a Closed ticket it stays Closed until an agent
-    reopens it.
+    The first outgoing message by an agent sets the ticket's first response time
+    (ticketdesk/ARCHITECTURE.md, "Data"); one sent as the system (an automatic acknowledgement, a
+    script) does not. A customer message on a Waiting or Resolved ticket puts it back to Open (the
+    ball is in our court again), recorded in the activity like any status change; on a Closed ticket
+    it stays Closed until an agent reopens it.
     """
     clean = text.body(body, "message", required=not files)
     checked = [f.checked() for f in files]

@@ -15,8 +15,7 @@ from ticketdesk.db import ticket_query
 from ticketdesk.db.models import Agent, Customer, Tag, Ticket, TicketAssignee, TicketTag
 from ticketdesk.db.store import Store
 from ticketdesk.domain.filters import Sort, TicketFilter
-from ticketdesk.domain.numbers import parse_number
-from ticketdesk.domain.search import parse_query
+from ticketdesk.domain.numbers import read_search
 from ticketdesk.domain.status import Priority, Status
 
 PAGE = 200
@@ -57,12 +56,10 @@ def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
 
 def _newest_matches(store: Store, f: TicketFilter, sort: Sort, limit: int) -> list[int] | None:
     """A plain text search in the default order (newest first) asks the backend's shortcut."""
-    if f != TicketFilter(text=f.text) or sort != Sort() or parse_number(f.text) is not None:
+    search = read_search(f.text)
+    if f != TicketFilter(text=f.text) or sort != Sort() or search.query is None:
         return None
-    query = parse_query(f.text)
-    if query.is_empty:
-        return None
-    result: list[int] | None = store.backend.newest_search_ids(store.db, query, limit)
+    result: list[int] | None = store.backend.newest_search_ids(store.db, search.query, limit)
     return result
 
 

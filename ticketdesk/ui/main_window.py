@@ -40,7 +40,7 @@ from ticketdesk.ui.dock import TicketDock
 from ticketdesk.ui.empty_state import EmptyState, NoMatches
 from ticketdesk.ui.filter_bar import FilterBar
 from ticketdesk.ui.hub import ChangeHub
-from ticketdesk.ui.settings import AppSettings
+from ticketdesk.ui.settings import TABLE_HEADER, WINDOW_GEOMETRY, WINDOW_STATE, AppSettings
 from ticketdesk.ui.tasks import Task
 from ticketdesk.ui.text import plain_box, plain_label
 from ticketdesk.ui.theme import scheme_menu
@@ -478,20 +478,20 @@ class MainWindow(QMainWindow):
     # -- layout and closing -------------------------------------------------------------------
 
     def _restore_layout(self) -> None:
-        geometry = self.settings.bytes_value("window/geometry")
+        geometry = self.settings.bytes_value(WINDOW_GEOMETRY)
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1400, 820)
-        state = self.settings.bytes_value("window/state")
+        state = self.settings.bytes_value(WINDOW_STATE)
         if state is not None:
             self.restoreState(state)
-        header = self.settings.bytes_value("table/header")
+        header = self.settings.bytes_value(TABLE_HEADER)
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
 
     def save_layout(self) -> None:
-        self.settings.set_bytes("window/geometry", self.saveGeometry())
-        self.settings.set_bytes("window/state", self.saveState())
-        self.settings.set_bytes("table/header", self.table.horizontalHeader().saveState())
+        self.settings.set_bytes(WINDOW_GEOMETRY, self.saveGeometry())
+        self.settings.set_bytes(WINDOW_STATE, self.saveState())
+        self.settings.set_bytes(TABLE_HEADER, self.table.horizontalHeader().saveState())
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -39,22 +39,21 @@ from ticketdesk.db.postgres_backend import parse_postgres_url
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.db.url import default_sqlite_path, is_postgres, sqlite_path, sqlite_url
 from ticketdesk.domain.errors import StorageError, TicketdeskError, ValidationError
+from ticketdesk.ui.settings import DESK_URL
 from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.theme import ErrorLabel
 
-DESK_URL_KEY = "desk/url"
 DEFAULT_PORT = 5432
 
 
 def saved_desk_url(settings: QSettings) -> str | None:
-    value = settings.value(DESK_URL_KEY)
-    return str(value) if value else None
+    return DESK_URL.read(settings)
 
 
 def save_desk_url(settings: QSettings, url: str) -> None:
     if is_postgres(url) and "password" in parse_postgres_url(url):
         raise ValidationError("A password never goes into the settings.")
-    settings.setValue(DESK_URL_KEY, url)
+    DESK_URL.write(settings, url)
     settings.sync()
 
 

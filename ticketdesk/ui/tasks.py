@@ -12,9 +12,11 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ticketdesk.db.store import Store
+from ticketdesk.domain.progress import Progress
 from ticketdesk.ui.text import plain_label
 
-Job = Callable[[Callable[[int, int, str], bool]], Any]
+Job = Callable[[Progress], Any]
+"""A long job: called with the `Progress` callback the dialog follows (False once cancelled)."""
 
 
 class TaskThread(QThread):

@@ -18,8 +18,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QWidget
 
+from ticketdesk.ui.settings import COLOR_SCHEME
+
 ENV_SCHEME = "TICKETDESK_COLOR_SCHEME"
-SETTING = "view/color_scheme"
 STYLE = "Fusion"
 
 ERROR_ON_LIGHT = "#b3261e"  # 6:1 on the light window colour
@@ -104,7 +105,7 @@ def requested_scheme(settings: QSettings | None) -> Scheme:
     if forced is not None:
         return forced
     if settings is not None:
-        chosen = Scheme.parse(settings.value(SETTING, Scheme.SYSTEM.value))
+        chosen = Scheme.parse(COLOR_SCHEME.read(settings) or Scheme.SYSTEM.value)
         if chosen is not None:
             return chosen
     return Scheme.SYSTEM
@@ -167,7 +168,7 @@ def scheme_menu(parent: QWidget, settings: QSettings) -> QMenu:
 
     def chosen(action: QAction) -> None:
         scheme = Scheme(action.data())
-        settings.setValue(SETTING, scheme.value)
+        COLOR_SCHEME.write(settings, scheme.value)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_scheme(app, scheme)

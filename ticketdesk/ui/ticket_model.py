@@ -1,4 +1,5 @@
-"""The ticket table's model, built to stay instant at a million tickets (DESIGN.md).
+"""The ticket table's model, built to stay instant at a million tickets
+(ticketdesk/ARCHITECTURE.md, "One million tickets").
 
 It holds the sorted ids of the current filter in a numpy array and a cache of display rows
 fetched by id, a page at a time. `data()` never queries: a row not yet in the cache shows its
@@ -28,7 +29,7 @@ from PySide6.QtCore import (
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
-from ticketdesk.domain.numbers import format_number, parse_number
+from ticketdesk.domain.numbers import format_number, read_search
 from ticketdesk.services import ticket_list
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.ticket_list import PAGE, TicketRow
@@ -73,7 +74,7 @@ _ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 def searches_text(f: TicketFilter) -> bool:
     """A full-text search (not a ticket number): its first page may take tens of milliseconds
     on a big desk, too long for the GUI thread."""
-    return bool(f.text.strip()) and parse_number(f.text) is None
+    return read_search(f.text).is_full_text
 
 
 class TicketTableModel(QAbstractTableModel):

@@ -21,11 +21,12 @@ from ticketdesk.db.errors import storage_error
 from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.errors import ValidationError
+from ticketdesk.domain.progress import Cancelled, Progress
 from ticketdesk.services.demo.bulk import BulkWriter, writer_for
 from ticketdesk.services.demo.phrases import TAGS
 from ticketdesk.services.demo.pipeline import chunks
 from ticketdesk.services.demo.plan import plan_desk
-from ticketdesk.services.demo.progress import Cancelled, Progress, ProgressCallback
+from ticketdesk.services.demo.progress import Reporter
 from ticketdesk.services.demo.summary import DemoSummary
 
 __all__ = ["MAX_TICKETS", "Cancelled", "DemoSummary", "generate"]
@@ -34,7 +35,7 @@ MAX_TICKETS = 20_000_000
 
 
 def generate(store: Store, *, tickets: int, seed: int = 1, now: int | None = None,
-             progress: ProgressCallback | None = None) -> DemoSummary:
+             progress: Progress | None = None) -> DemoSummary:
     """Fill the fresh desk `store` with `tickets` demo tickets and everything around them.
 
     Deterministic for a given `seed`, `now` (default: the current time) and local time zone.
@@ -62,11 +63,11 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _generate(store: Store, tickets: int, seed: int, now: int | None,
-              progress: ProgressCallback | None) -> DemoSummary:
+              progress: Progress | None) -> DemoSummary:
     started = time.monotonic()
     now = utc_now() if now is None else now
     finishing = max(1, tickets // 4)
-    report = Progress(progress, tickets + finishing)
+    report = Reporter(progress, tickets + finishing)
     report.update(0, "Preparing", force=True)
     writer = writer_for(store, report)
     writer.begin(tickets)

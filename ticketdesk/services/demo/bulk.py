@@ -10,7 +10,7 @@ from typing import Protocol
 
 from ticketdesk.db.store import Store
 from ticketdesk.services.demo.plan import DeskPlan, DeskState
-from ticketdesk.services.demo.progress import Progress
+from ticketdesk.services.demo.progress import Reporter
 from ticketdesk.services.demo.rows import ChunkRows
 
 
@@ -40,7 +40,7 @@ class BulkWriter(Protocol):
         """Roll back everything since `begin`."""
 
 
-def writer_for(store: Store, progress: Progress) -> BulkWriter:
+def writer_for(store: Store, progress: Reporter) -> BulkWriter:
     if store.is_sqlite:
         from ticketdesk.services.demo.sqlite_bulk import SqliteBulk
 

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.services.demo.chunk import ChunkMaker, TicketInputs, chunk_count
-from ticketdesk.services.demo.progress import INTERVAL, Progress
+from ticketdesk.services.demo.progress import INTERVAL, Reporter
 from ticketdesk.services.demo.rows import ChunkRows
 
 MIN_TICKETS_FOR_WORKERS = 20_000
@@ -99,7 +99,7 @@ def worker_count(tickets: int) -> int:
 
 
 @contextmanager
-def chunks(inputs: TicketInputs, progress: Progress,
+def chunks(inputs: TicketInputs, progress: Reporter,
            batched: bool) -> Iterator[Iterator[ChunkRows]]:
     """The chunks of `inputs` in order (`batched` for multi-row INSERTs); worker processes, if
     any, end with the block."""
@@ -117,12 +117,12 @@ def chunks(inputs: TicketInputs, progress: Progress,
         pool.shutdown(wait=True, cancel_futures=True)  # at most the chunks being built finish
 
 
-def _in_process(maker: ChunkMaker, index: int, progress: Progress, batched: bool) -> ChunkRows:
+def _in_process(maker: ChunkMaker, index: int, progress: Reporter, batched: bool) -> ChunkRows:
     rows = maker.build(index, progress.tick)
     return rows.batched() if batched else rows
 
 
-def _ordered(pool: ProcessPoolExecutor, total: int, window: int, progress: Progress,
+def _ordered(pool: ProcessPoolExecutor, total: int, window: int, progress: Reporter,
              batched: bool) -> Iterator[ChunkRows]:
     pending: dict[int, Future[bytes]] = {}
     submitted = 0

@@ -23,7 +23,7 @@ from typing import Any
 from ticketdesk.db.store import Store
 from ticketdesk.services.demo.chunk import chunk_count
 from ticketdesk.services.demo.plan import DeskPlan, DeskState
-from ticketdesk.services.demo.progress import Cancelled, Progress
+from ticketdesk.services.demo.progress import Reporter, cancelled
 from ticketdesk.services.demo.rows import ATTACHMENT_KINDS, MESSAGE_KINDS, ChunkRows
 
 TABLES = ("agent", "customer", "customer_tag", "tag", "ticket", "message", "note", "attachment")
@@ -38,7 +38,7 @@ SEARCH_VECTOR = " || ".join(f"setweight(to_tsvector('simple', {column}), '{weigh
 class PostgresBulk:
     batched = False  # COPY takes rows one by one
 
-    def __init__(self, store: Store, progress: Progress) -> None:
+    def __init__(self, store: Store, progress: Reporter) -> None:
         self.db = store.db
         self.progress = progress
         self.conn: Any = None
@@ -116,7 +116,8 @@ class PostgresBulk:
         """Roll back: leaving peewee's transaction with an exception is what rolls it back."""
         kind, error, trace = sys.exc_info()
         if kind is None:
-            kind, error = Cancelled, Cancelled()
+            error = cancelled()
+            kind = type(error)
         self._stack.__exit__(kind, error, trace)
 
     def _copy(self, table: str, columns: str, rows: Any) -> None:

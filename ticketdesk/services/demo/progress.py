@@ -15,22 +15,22 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from ticketdesk.domain.errors import TicketdeskError
+from ticketdesk.domain.progress import Cancelled, Progress
 
-ProgressCallback = Callable[[int, int, str], bool | None]
 INTERVAL = 0.1
 T = TypeVar("T")
 
 
-class Cancelled(TicketdeskError):
+def cancelled() -> Cancelled:
     """The user cancelled the demo generation; the desk was left as it was."""
-
-    def __init__(self) -> None:
-        super().__init__("Demo data generation was cancelled; nothing was written.")
+    return Cancelled("Demo data generation was cancelled; nothing was written.")
 
 
-class Progress:
-    def __init__(self, callback: ProgressCallback | None, total: int) -> None:
+class Reporter:
+    """Reports a generation's progress to the caller's `Progress` callback, at most every
+    `INTERVAL` seconds, and raises `Cancelled` when it answers False."""
+
+    def __init__(self, callback: Progress | None, total: int) -> None:
         self._callback = callback
         self.total = max(total, 1)
         self.done = 0
@@ -50,7 +50,7 @@ class Progress:
         self._last = now
         if self._callback(self.done, self.total, self.phase) is False:
             self.cancelled = True
-            raise Cancelled
+            raise cancelled()
 
     def tick(self) -> None:
         self.update(self.done)
@@ -86,7 +86,7 @@ class Progress:
                 except Cancelled:
                     cancel()
         if self.cancelled:
-            raise Cancelled
+            raise cancelled()
         if failure:
             raise failure[0]
         return result[0]

@@ -21,7 +21,6 @@ _STAY = 60 * DAY
 class Roster:
     def __init__(self, agents: tuple[AgentPlan, ...], start: int, now: int) -> None:
         self.start = start
-        self._agents = agents
         self._employed = {a.id: (a.hired_at, a.left_at or (1 << 62)) for a in agents}
         weeks = (now - start) // WEEK + 2
         self._weeks: list[tuple[tuple[Person, ...], list[float]]] = []

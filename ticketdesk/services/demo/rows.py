@@ -79,5 +79,4 @@ class ChunkRows:
 
 
 MESSAGE_KINDS = ("message_in", "message_out")
-NOTE_KINDS = ("note_added", "note_edited", "note_deleted")
 ATTACHMENT_KINDS = ("attached", "detached")

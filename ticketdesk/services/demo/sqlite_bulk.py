@@ -11,11 +11,11 @@ memory.
 A large demo on a desk nobody else has open also leaves WAL mode for the load: in WAL every page
 is written twice (to the WAL, then by the checkpoint into the file), gigabytes at a million
 tickets, while a rollback journal only has to save the few pages the fresh desk already had (new
-pages past the old end of the file need no copy). A crash mid-load still rolls back: the next
-open finds the hot journal. After the commit the desk goes back to WAL, the mode DESIGN.md
-requires. If another connection has the desk open the switch is refused at once and the load
-stays in WAL, where that connection keeps reading the old state until the commit; automatic
-checkpoints then wait until the end, when the WAL is checkpointed and truncated.
+pages past the old end of the file need no copy). A crash mid-load still rolls back: the next open
+finds the hot journal. After the commit the desk goes back to WAL, the mode the storage rules
+require (ticketdesk/ARCHITECTURE.md). If another connection has the desk open the switch is refused
+at once and the load stays in WAL, where that connection keeps reading the old state until the
+commit; automatic checkpoints then wait until the end, when the WAL is checkpointed and truncated.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import apsw
 from ticketdesk.db.sqlite_backend import BUSY_SECONDS
 from ticketdesk.db.store import Store
 from ticketdesk.services.demo.plan import DeskPlan, DeskState
-from ticketdesk.services.demo.progress import Cancelled, Progress
+from ticketdesk.services.demo.progress import Reporter, cancelled
 from ticketdesk.services.demo.rows import ATTACHMENT_KINDS, GROUP, MESSAGE_KINDS, ChunkRows
 
 TABLES = ("agent", "customer", "customer_tag", "tag", "ticket", "message", "note", "attachment")
@@ -47,7 +47,7 @@ ROLLBACK_JOURNAL_FROM = 50_000
 class SqliteBulk:
     batched = True  # multi-row INSERTs, see rows.GROUP
 
-    def __init__(self, store: Store, progress: Progress) -> None:
+    def __init__(self, store: Store, progress: Reporter) -> None:
         self.db = store.db
         self.progress = progress
         self.conn: Any = None
@@ -204,7 +204,7 @@ class SqliteBulk:
             self._fts_config(FTS_DEFAULT)
         except Exception as exc:
             if progress.cancelled:
-                raise Cancelled from exc
+                raise cancelled() from exc
             raise
         finally:
             self.conn.set_progress_handler(None)

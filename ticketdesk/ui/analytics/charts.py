@@ -4,10 +4,10 @@ This module imports pyqtgraph (about 0.8 s), so nothing imports it before the an
 first shown, and then on a background thread (`loader.py`).
 
 Every chart is a panel: a plain-text title above a plot whose colours come from the palette
-(`style.py`), restyled when the scheme changes. Plots do not pan, zoom or open pyqtgraph's own
-menu (its export dialog offers SVG, which fails with this Qt; see DESIGN.md): the view exports
-PNG itself. Hovering shows the exact figures in a tooltip; a click on a bar (or a day) emits the
-ticket filter behind it, when one exists.
+(`style.py`), restyled when the scheme changes. Plots do not pan, zoom or open pyqtgraph's own menu
+(its export dialog offers SVG, which fails with this Qt; see ticketdesk/ARCHITECTURE.md, "Traps
+measured here"): the view exports PNG itself. Hovering shows the exact figures in a tooltip; a click
+on a bar (or a day) emits the ticket filter behind it, when one exists.
 
 Category labels never overlap: vertical bars elide their labels to the bar's slot, horizontal
 bars (tags, agents: long names) elide them to the axis width, and a chart never draws more bars

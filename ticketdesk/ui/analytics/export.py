@@ -2,10 +2,11 @@
 
 The CSV is `services.analytics_export.write_csv` (one tidy file: the summary, each series and the
 agents table of both periods); the view recomputes the shown period with the previous period's
-breakdowns for it and writes it on its background thread. A PNG is the chart panel as shown
-(title, axes, legend), drawn at twice its size on screen (`charts.EXPORT_SCALE`) so it stays
-sharp on a slide. pyqtgraph's own exporters are not used: its SVG one fails with this Qt
-(DESIGN.md), and a panel rendered by Qt keeps the title and the palette the user sees.
+breakdowns for it and writes it on its background thread. A PNG is the chart panel as shown (title,
+axes, legend), drawn at twice its size on screen (`charts.EXPORT_SCALE`) so it stays sharp on a
+slide. pyqtgraph's own exporters are not used: its SVG one fails with this Qt
+(ticketdesk/ARCHITECTURE.md, "Traps measured here"), and a panel rendered by Qt keeps the title and
+the palette the user sees.
 """
 
 from __future__ import annotations

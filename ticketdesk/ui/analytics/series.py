@@ -3,8 +3,8 @@ language, the exact figures for the tooltip and the ticket filter behind each ba
 
 Plain values (no pyqtgraph), so the view can prepare them before the charts exist and tests can
 read them. Long lists are cut: the ten most used tags and an "Other" bar for the rest (whose
-tickets no single filter lists: a ticket with two tags counts under both), the ten agents who
-closed most.
+tickets no single filter lists: a ticket with two tags counts under both), the ten top agents
+(ranked by tickets handled, as the agents table is: `domain.analytics.rank_agents`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from PySide6.QtCore import QCoreApplication
 from ticketdesk.domain.analytics import (
     Bar,
     Breakdowns,
-    Metric,
     PeriodFigures,
     format_count,
     format_duration,
+    rank_agents,
 )
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.status import Priority, Status
@@ -94,19 +94,24 @@ def tag_bars(figures: PeriodFigures) -> list[BarSpec]:
 
 
 def agent_bars(figures: PeriodFigures) -> list[BarSpec]:
-    """The agents who closed most tickets in the period, most first."""
-    people = sorted(_breakdowns(figures).agents,
-                    key=lambda a: (-a.closed, -a.handled, a.name.casefold()))
+    """The top agents of the period: most tickets handled first, the order of the agents table.
+
+    Handled is a union of four date ranges that no single ticket filter lists, so a bar has no
+    drill-down; its tooltip points to the table's cells, which have."""
+    people = rank_agents(_breakdowns(figures).agents)
+    hint = translate("AnalyticsSeries", "Handled has no single ticket list: double-click the "
+                                        "agent's Closed, Avg Resolution or Avg First Response "
+                                        "in the agents table below.")
     result = []
-    for agent in [a for a in people if a.closed][:TOP_AGENTS]:
+    for agent in [a for a in people if a.handled][:TOP_AGENTS]:
         tip = "\n".join([
             agent.name,
-            translate("AnalyticsSeries", "Closed: {0}").format(format_count(agent.closed)),
             translate("AnalyticsSeries", "Handled: {0}").format(format_count(agent.handled)),
+            translate("AnalyticsSeries", "Closed: {0}").format(format_count(agent.closed)),
             translate("AnalyticsSeries", "Avg Resolution: {0}").format(
                 format_duration(agent.avg_resolution)),
             translate("AnalyticsSeries", "Avg First Response: {0}").format(
-                format_duration(agent.avg_first_response))])
-        result.append(BarSpec(agent.name, agent.closed, tip,
-                              figures.drill_agent(agent.agent_id, Metric.CLOSED)))
+                format_duration(agent.avg_first_response)),
+            hint])
+        result.append(BarSpec(agent.name, agent.handled, tip, None))
     return result

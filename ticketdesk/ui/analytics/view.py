@@ -223,8 +223,8 @@ class AnalyticsView(QWidget):
             return trend
         tickets = self.tr("Tickets")
         title, row, column, horizontal, value_label, category_label, width = {
-            "agents": (self.tr("Top agents: tickets closed"), 1, 2, True,
-                       self.tr("Tickets closed"), "", 150),
+            "agents": (self.tr("Top agents: tickets handled"), 1, 2, True,
+                       self.tr("Tickets handled"), "", 150),
             "status": (self.tr("Created in the period, by status now"), 2, 0, False, tickets,
                        self.tr("Status"), 0),
             "priority": (self.tr("Created in the period, by priority"), 2, 1, False, tickets,
@@ -418,7 +418,7 @@ class AnalyticsView(QWidget):
             "status": (series.status_bars, self.tr("No tickets created in this period")),
             "priority": (series.priority_bars, self.tr("No tickets created in this period")),
             "tags": (series.tag_bars, self.tr("No tagged tickets created in this period")),
-            "agents": (series.agent_bars, self.tr("No tickets closed in this period")),
+            "agents": (series.agent_bars, self.tr("No tickets handled in this period")),
         }[name]
         chart.set_bars(make(figures), empty)
 

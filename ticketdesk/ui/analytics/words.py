@@ -36,9 +36,9 @@ METRIC = {
                                     "Tickets never answered are not included.")),
     Metric.CLOSURE_RATE: (
         QT_TRANSLATE_NOOP("Metric", "Closure Rate"),
-        QT_TRANSLATE_NOOP("Metric", "Closed ÷ Created in the same period. Above 100 % means "
-                                    "more tickets were closed than came in; “—” when nothing "
-                                    "was created.")),
+        QT_TRANSLATE_NOOP("Metric", "The share of the tickets created in the period that were "
+                                    "closed by its end (and not reopened since); “—” when "
+                                    "nothing was created.")),
 }
 
 
