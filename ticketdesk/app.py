@@ -10,6 +10,7 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from ticketdesk import cli
+from ticketdesk.about import versions
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
@@ -21,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = cli.build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        print(cli.versions())
+        print(versions())
         return 0
     if args.command is not None:
         return cli.run(args)
@@ -37,12 +38,13 @@ def build_main_window(db_url: str | None = None, *, agent_name: str | None = Non
     login name's (created if new): no dialog is shown here.
     """
     from ticketdesk.db.store import open_database
+    from ticketdesk.db.url import resolve_url
     from ticketdesk.services.session import Session
     from ticketdesk.ui.agent_picker import ensure_agent
     from ticketdesk.ui.main_window import MainWindow
     from ticketdesk.ui.settings import AppSettings
 
-    store = open_database(cli.resolve_url(db_url))
+    store = open_database(resolve_url(db_url))
     try:
         app_settings = AppSettings(settings)
         agent_id = ensure_agent(Session(store, None), app_settings.agent_for(store.location),

@@ -107,7 +107,7 @@ def test_create_ticket_from_empty_state_appears_selected_and_recorded_as_mine(
     assert detail.customer.name == "New Person"
     assert detail.tags == ("hardware", "scanner")
     me = window.session.agent_id
-    assert {a.agent for a in audit.activity_for(1)} == {agents.get_agent(me).name}
+    assert {a.agent for a in audit.activity_for(1)} == {agents.get_agent(window.store, me).name}
     qtbot.waitUntil(lambda: window.count_label.text() == "1 ticket")
 
 
@@ -254,10 +254,10 @@ def test_change_made_by_another_process_shows_without_restart(seeded: str,
 
 def test_switching_agent_records_changes_as_the_new_agent(seeded: str, window: MainWindow,
                                                           qtbot) -> None:
-    bob = agents.find_agent("Bob Builder")
+    bob = agents.find_agent(window.store, "Bob Builder")
     assert bob is not None
     window.set_agent(bob.id)
-    assert window.agent_label.text() == "Working as Bob Builder"
+    qtbot.waitUntil(lambda: window.agent_label.text() == "Working as Bob Builder", timeout=3000)
     answer_modal(_fill_create_dialog("Bob's ticket"))
     window.new_ticket_action.trigger()
     qtbot.waitUntil(lambda: "Bob's ticket" in subjects(window), timeout=3000)
@@ -305,7 +305,7 @@ def test_agent_is_remembered_per_desk(seeded: str, open_window, qtbot) -> None:
     first = open_window(agent="Bob Builder")
     first.close()
     second = open_window(agent=None)
-    assert second.agent_label.text() == "Working as Bob Builder"
+    qtbot.waitUntil(lambda: second.agent_label.text() == "Working as Bob Builder", timeout=3000)
 
 
 def test_about_box_names_versions(window: MainWindow, monkeypatch) -> None:

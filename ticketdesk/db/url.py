@@ -7,11 +7,20 @@ desk is `desk.sqlite` in the user's data folder (platformdirs), created private 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ticketdesk.domain.errors import ValidationError
 
 APP_NAME = "ticketdesk"
+ENV_DB = "TICKETDESK_DB"
+"""The environment variable naming the desk when `--db` is not given."""
+
+
+def resolve_url(explicit: str | None) -> str:
+    """The desk to open: the one named, else $TICKETDESK_DB, else the default desk file (the
+    command line and the window resolve it alike)."""
+    return explicit or os.environ.get(ENV_DB) or default_url()
 
 
 def default_sqlite_path() -> Path:

@@ -1,4 +1,7 @@
-"""Agents: the people who work the desk."""
+"""Agents: the people who work the desk.
+
+The reads take the store they read explicitly (the window runs them on a worker thread) and
+bind their queries to it."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import Any
 from peewee import fn
 
 from ticketdesk.db.models import Agent
+from ticketdesk.db.store import Store
 from ticketdesk.domain import text
 from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.services.changes import Changes
@@ -41,7 +45,7 @@ def create_agent(session: Session, name: str, email: str = "") -> tuple[int, Cha
 def update_agent(session: Session, agent_id: int, *, name: str | None = None,
                  email: str | None = None, active: bool | None = None) -> Changes:
     with session.store.write():
-        agent = get_agent_row(agent_id)
+        agent = get_agent_row(session.store, agent_id)
         updates: dict[object, object] = {}
         if name is not None:
             clean = text.name(name, "agent's name")
@@ -58,34 +62,36 @@ def update_agent(session: Session, agent_id: int, *, name: str | None = None,
     return Changes(agents=True)
 
 
-def get_agent_row(agent_id: int) -> Any:
-    agent = Agent.get_or_none(Agent.id == agent_id)
+def get_agent_row(store: Store, agent_id: int) -> Any:
+    agent = Agent.select().where(Agent.id == agent_id).bind(store.db).first()
     if agent is None:
         raise NotFoundError(f"There is no agent with id {agent_id}.")
     return agent
 
 
-def get_agent(agent_id: int) -> AgentRecord:
-    return _record(get_agent_row(agent_id))
+def get_agent(store: Store, agent_id: int) -> AgentRecord:
+    return _record(get_agent_row(store, agent_id))
 
 
-def find_agent(name: str) -> AgentRecord | None:
+def find_agent(store: Store, name: str) -> AgentRecord | None:
     """The agent called `name` (in any case); None if there is none. No name holds a NUL, and
     PostgreSQL refuses one as a parameter, so such a name is simply not found."""
     if "\x00" in name:
         return None
-    agent = Agent.get_or_none(fn.lower(Agent.name) == fn.lower(name.strip()))
+    agent = (Agent.select().where(fn.lower(Agent.name) == fn.lower(name.strip()))
+             .bind(store.db).first())
     return _record(agent) if agent else None
 
 
-def list_agents(*, include_inactive: bool = False) -> list[AgentRecord]:
+def list_agents(store: Store, *, include_inactive: bool = False) -> list[AgentRecord]:
     query = Agent.select().order_by(fn.lower(Agent.name))
     if not include_inactive:
         query = query.where(Agent.active == True)  # noqa: E712 - peewee expression
-    return [_record(a) for a in query]
+    return [_record(a) for a in query.bind(store.db)]
 
 
-def agent_names(agent_ids: list[int] | set[int]) -> dict[int, str]:
+def agent_names(store: Store, agent_ids: list[int] | set[int]) -> dict[int, str]:
     if not agent_ids:
         return {}
-    return dict(Agent.select(Agent.id, Agent.name).where(Agent.id.in_(list(agent_ids))).tuples())
+    return dict(Agent.select(Agent.id, Agent.name).where(Agent.id.in_(list(agent_ids)))
+                .bind(store.db).tuples())

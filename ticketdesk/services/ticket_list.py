@@ -1,5 +1,8 @@
 """What the ticket list shows: counts, the first page of a filter, the sorted id snapshot, and
-rows fetched by id. Everything is SQL over indexes; see db/ticket_query.py."""
+rows fetched by id. Everything is SQL over indexes; see db/ticket_query.py.
+
+Each function takes the store it reads explicitly and binds its queries to it: the window calls
+them on worker threads (ticketdesk/ARCHITECTURE.md), never through the models' global proxy."""
 
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ class TicketRow(NamedTuple):
 
 
 def count(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> int:
-    return int(ticket_query.count_query(f, store.backend, tz).scalar() or 0)
+    return int(ticket_query.count_query(f, store.backend, tz).bind(store.db).scalar() or 0)
 
 
 def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
@@ -44,14 +47,14 @@ def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
     while the full id snapshot is computed in the background."""
     newest = _newest_matches(store, f, sort, limit)
     if newest is not None:
-        found = rows_by_ids(newest)
+        found = rows_by_ids(store, newest)
         return [found[i] for i in newest if i in found]
     ids: list[int] = []
     for part in ticket_query.ordered_parts(f, sort, store.backend, tz):
-        ids += [row[0] for row in part.limit(limit - len(ids)).tuples()]
+        ids += [row[0] for row in part.limit(limit - len(ids)).bind(store.db).tuples()]
         if len(ids) >= limit:
             break
-    found = rows_by_ids(ids)
+    found = rows_by_ids(store, ids)
     return [found[i] for i in ids if i in found]
 
 
@@ -73,23 +76,26 @@ def id_snapshot(store: Store, f: TicketFilter, sort: Sort,
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def rows_by_ids(ids: Sequence[int] | Iterable[int]) -> dict[int, TicketRow]:
+def rows_by_ids(store: Store, ids: Sequence[int] | Iterable[int]) -> dict[int, TicketRow]:
     """List rows for `ids` (any order; missing ids are simply absent)."""
     wanted = [int(i) for i in ids]
     if not wanted:
         return {}
+    db = store.db
     assignees: dict[int, list[str]] = defaultdict(list)
     for tid, name in (TicketAssignee.select(TicketAssignee.ticket, Agent.name).join(Agent)
-                      .where(TicketAssignee.ticket.in_(wanted)).order_by(Agent.name).tuples()):
+                      .where(TicketAssignee.ticket.in_(wanted)).order_by(Agent.name)
+                      .bind(db).tuples()):
         assignees[tid].append(name)
     tags: dict[int, list[str]] = defaultdict(list)
     for tid, name in (TicketTag.select(TicketTag.ticket, Tag.name).join(Tag)
-                      .where(TicketTag.ticket.in_(wanted)).order_by(Tag.name).tuples()):
+                      .where(TicketTag.ticket.in_(wanted)).order_by(Tag.name)
+                      .bind(db).tuples()):
         tags[tid].append(name)
     query = (Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.priority,
                            Customer.name, Ticket.created_at, Ticket.updated_at)
              .join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
-             .where(Ticket.id.in_(wanted)).tuples())
+             .where(Ticket.id.in_(wanted)).bind(db).tuples())
     return {
         tid: TicketRow(tid, subject, Status(status), Priority(priority), customer or "",
                        ", ".join(assignees.get(tid, ())), ", ".join(tags.get(tid, ())),

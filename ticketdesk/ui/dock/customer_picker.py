@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.services import customers
 from ticketdesk.services.records import CustomerRecord
@@ -31,8 +32,10 @@ def customer_line(c: CustomerRecord) -> str:
 class CustomerPicker(QDialog):
     """`customer_id` is the choice after accept (None: no customer)."""
 
-    def __init__(self, current: CustomerRecord | None, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, current: CustomerRecord | None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.store = store
         self.setObjectName("customerPicker")
         self.setWindowTitle(self.tr("Change customer"))
         self.customer_id: int | None = current.id if current else None
@@ -67,7 +70,7 @@ class CustomerPicker(QDialog):
     def refresh(self) -> None:
         self._timer.stop()
         try:
-            found = customers.find_customers(self.search.text(), limit=LIMIT)
+            found = customers.find_customers(self.store, self.search.text(), limit=LIMIT)
         except TicketdeskError as exc:
             self.error.setText(str(exc))
             return

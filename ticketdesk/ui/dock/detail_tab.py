@@ -391,7 +391,8 @@ class DetailTab(QScrollArea):
         self.agent_menu.clear()
         assigned = {a.id for a in self.ticket.assignees} if self.ticket else set()
         try:
-            candidates = [a for a in agents.list_agents() if a.id not in assigned]
+            candidates = [a for a in agents.list_agents(self.dock.session.store)
+                          if a.id not in assigned]
         except TicketdeskError as exc:
             self.dock.notify(str(exc))
             return
@@ -423,7 +424,7 @@ class DetailTab(QScrollArea):
 
     def open_tag_editor(self) -> None:
         try:
-            existing = assignees.list_tags()
+            existing = assignees.list_tags(self.dock.session.store)
         except TicketdeskError:
             existing = []
         completer = ListCompleter(existing, self.tag_editor)
@@ -476,7 +477,7 @@ class DetailTab(QScrollArea):
     def pick_customer(self) -> None:
         if self.ticket is None:
             return
-        picker = CustomerPicker(self.ticket.customer, self)
+        picker = CustomerPicker(self.dock.session.store, self.ticket.customer, self)
         if not picker.exec():
             return
         chosen = picker.customer_id

@@ -184,7 +184,7 @@ class TicketDock(QWidget):
         try:
             with self.session.store.read():
                 ticket = tickets.get_ticket(ticket_id)
-                counts = ticket_counts(ticket_id)
+                counts = ticket_counts(self.session.store, ticket_id)
                 found = self.drafts.load(ticket_id)
         except TicketdeskError as exc:
             self.ticket_id = None
@@ -248,7 +248,7 @@ class TicketDock(QWidget):
         try:
             with self.session.store.read():
                 ticket = tickets.get_ticket(tid)
-                counts = ticket_counts(tid)
+                counts = ticket_counts(self.session.store, tid)
         except TicketdeskError as exc:  # gone, or the desk is unreachable: say so, keep the rest
             self.notify(str(exc))
             return
