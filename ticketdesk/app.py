@@ -15,6 +15,8 @@ from ticketdesk.about import versions
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
+    from ticketdesk.db.store import Store
+    from ticketdesk.ui.file_commands import DemoStart
     from ticketdesk.ui.main_window import MainWindow
 
 
@@ -56,6 +58,21 @@ def build_main_window(db_url: str | None = None, *, agent_name: str | None = Non
         raise
 
 
+def start_demo(store: Store, tickets: int) -> DemoStart:
+    """Fill the empty desk with `tickets` demo tickets behind a progress dialog, before the
+    window and before anyone is asked who they are; a failure is shown and the desk stays
+    empty (Cancel is no failure)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ticketdesk.ui.file_commands import DemoStart
+    from ticketdesk.ui.text import plain_box
+
+    demo = DemoStart(store, tickets)
+    if not demo.run() and "cancel" not in type(demo.error).__name__.lower():
+        plain_box(None, QMessageBox.Icon.Warning, "ticketdesk", str(demo.error)).exec()
+    return demo
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Open the window: ask who is working on first use of a desk, load demo data if asked."""
     from PySide6.QtWidgets import QMessageBox
@@ -86,13 +103,16 @@ def run_gui(args: argparse.Namespace) -> int:
             plain_box(None, QMessageBox.Icon.Critical, "ticketdesk", str(exc)).exec()
             return 1
         settings = AppSettings()
+        # --demo on an empty desk: the demo first, so "who is working?" offers its agents.
+        demo_start = start_demo(store, args.demo) if args.demo and ticket_count() == 0 else None
         agent_id = settings.agent_for(store.location)
         wanted = args.agent or os.environ.get(cli.ENV_AGENT)
         if wanted:
             agent_id = ensure_agent(Session(store, None), None, wanted)
             settings.set_agent_for(store.location, agent_id)
         if agent_id is None:
-            picker = AgentPicker(Session(store, None))
+            picker = AgentPicker(Session(store, None),
+                                 demo_start.suggested if demo_start is not None else None)
             if not picker.exec() or picker.agent_id is None:
                 store.close()
                 return 0
@@ -101,8 +121,6 @@ def run_gui(args: argparse.Namespace) -> int:
         window = MainWindow(store, agent_id, settings)
         window.show()
         housekeeping = after_open(window)  # today's backup, off the GUI thread
-        if args.demo and ticket_count() == 0:
-            window.load_demo(args.demo)
         code = app.exec()
         housekeeping.wait()
         current: MainWindow | None = window

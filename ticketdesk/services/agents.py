@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import fn
+from peewee import Case, fn
 
-from ticketdesk.db.models import Agent
+from ticketdesk.db.models import Agent, Ticket, TicketAssignee
 from ticketdesk.db.store import Store
 from ticketdesk.domain import text
 from ticketdesk.domain.errors import NotFoundError, ValidationError
+from ticketdesk.domain.status import Status
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import AgentRecord
 from ticketdesk.services.session import Session
@@ -95,3 +96,19 @@ def agent_names(store: Store, agent_ids: list[int] | set[int]) -> dict[int, str]
         return {}
     return dict(Agent.select(Agent.id, Agent.name).where(Agent.id.in_(list(agent_ids)))
                 .bind(store.db).tuples())
+
+
+def busiest_agent(store: Store) -> int | None:
+    """The active agent with the most unfinished tickets assigned (then the most tickets at
+    all; None if nobody has any): on a fresh demo desk, someone a newcomer can work as and find
+    work waiting."""
+    active = [int(s) for s in Status if s.is_active]
+    unfinished = fn.sum(Case(None, [(Ticket.status.in_(active), 1)], 0))
+    row = (Agent.select(Agent.id)
+           .join(TicketAssignee, on=(TicketAssignee.agent == Agent.id))
+           .join(Ticket, on=(Ticket.id == TicketAssignee.ticket))
+           .where(Agent.active == True)  # noqa: E712 - peewee expression
+           .group_by(Agent.id)
+           .order_by(unfinished.desc(), fn.count(Ticket.id).desc(), Agent.id)
+           .limit(1).bind(store.db).tuples().first())
+    return int(row[0]) if row else None

@@ -10,14 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import TicketFilter
-from ticketdesk.services import ticket_list
+from ticketdesk.services import agents, ticket_list
 from ticketdesk.services.changes import Changes
-from ticketdesk.ui.tasks import Task
+from ticketdesk.ui.tasks import Task, TaskThread
 from ticketdesk.ui.text import plain_box
 
 if TYPE_CHECKING:
@@ -135,3 +136,58 @@ class FileCommands(QObject):
         for task in list(self._tasks):
             task.cancel()
             task.wait()
+
+
+class DemoStart(QObject):
+    """`ticketdesk --db demo.sqlite --demo` on an empty desk: the demo is made before anyone is
+    asked who they are, so the question lists the demo's agents (README's first command)."""
+
+    def __init__(self, store: Store, tickets: int) -> None:
+        super().__init__()
+        self.store = store
+        self.tickets = tickets
+        self.suggested: int | None = None
+        """One of the demo's agents with unfinished work assigned, to offer first."""
+        self.error: object = None
+
+    def run(self) -> bool:
+        """Make the demo behind a progress dialog (Cancel leaves the desk empty); False if it
+        was cancelled or failed (`error` says why)."""
+        from PySide6.QtWidgets import QProgressDialog
+
+        from ticketdesk.services import demo
+
+        store, count = self.store, self.tickets
+
+        def job(progress):  # type: ignore[no-untyped-def]
+            demo.generate(store, tickets=count, progress=progress)
+            return agents.busiest_agent(store)
+
+        self.dialog = QProgressDialog(translate("MainWindow", "Loading demo data…"),
+                                      translate("MainWindow", "Cancel"), 0, 0)
+        self.dialog.setObjectName("demoProgress")
+        self.dialog.setMinimumDuration(300)
+        worker = TaskThread(store, job)
+        self._loop = QEventLoop()
+        queued = Qt.ConnectionType.QueuedConnection
+        worker.progressed.connect(self._progressed, queued)
+        worker.succeeded.connect(self._succeeded, queued)
+        worker.failed.connect(self._failed, queued)
+        self.dialog.canceled.connect(worker.cancelled.set)
+        worker.start()
+        self._loop.exec()
+        worker.wait()
+        self.dialog.close()
+        return self.error is None
+
+    def _progressed(self, done: int, total: int, _phase: str) -> None:
+        self.dialog.setMaximum(max(total, 1))
+        self.dialog.setValue(min(done, max(total, 1)))
+
+    def _succeeded(self, agent_id: object) -> None:
+        self.suggested = agent_id if isinstance(agent_id, int) else None
+        self._loop.quit()
+
+    def _failed(self, error: object) -> None:
+        self.error = error
+        self._loop.quit()
