@@ -88,7 +88,7 @@ def child(url: str) -> None:
         return clock.nsecsElapsed() / 1e6
 
     def shown() -> bool:
-        return (not model.searching and model.rowCount() > 0
+        return (not model.pending and model.rowCount() > 0
                 and model.data(model.index(0, 1)) is not None)
 
     painted_until(shown)

@@ -75,7 +75,7 @@ class AgentPicker(QDialog):
     def __init__(self, system: Session, current: int | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Choose the agent you work as"))
+        self.setWindowTitle(self.tr("Who is working? Choose the agent you work as"))
         self.system = system
         self.agent_id: int | None = None
         self.loaded = False
