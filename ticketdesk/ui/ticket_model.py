@@ -109,6 +109,7 @@ class TicketTableModel(QAbstractTableModel):
         self._shown = 0  # the generation whose ids are displayed
         self._early: np.ndarray | None = None  # a snapshot that came before its first page
         self._first_due = False
+        self._asked_for: dict[str, int] = {}  # the generation each slow answer was asked for
         self.searching = False
         self._fetch_timer = QTimer(self)
         self._fetch_timer.setSingleShot(True)
@@ -126,7 +127,11 @@ class TicketTableModel(QAbstractTableModel):
         """Show a new filter/sort. Its first page (one LIMIT query over an index) is fetched
         off the GUI thread and the list keeps the previous rows until it comes, so neither a
         click nor typing ever freezes the window; the full snapshot follows. While a full-text
-        search runs, `searching` is set (the status bar says so)."""
+        search runs, `searching` is set (the status bar says so).
+
+        The snapshot and the total are asked for when the first page has come: on a small
+        machine they would otherwise compete with it for the CPU (a snapshot of a common word
+        takes a core for half a second at a million tickets)."""
         self.ticket_filter, self.ticket_sort = f, sort
         self._generation += 1
         self._early = None
@@ -135,8 +140,6 @@ class TicketTableModel(QAbstractTableModel):
             self.searching = True
             self.matching = None
         self._request_first()
-        self._request_snapshot()
-        self._request_total()
         self.countsChanged.emit()
 
     @property
@@ -190,11 +193,17 @@ class TicketTableModel(QAbstractTableModel):
                            lambda: ticket_list.first_page(store, f, sort, PAGE, tz))
 
     def _request_snapshot(self) -> None:
+        if self._asked_for.get(SNAPSHOT) == self._generation:
+            return  # asked already (a refresh while the first page was on its way)
+        self._asked_for[SNAPSHOT] = self._generation
         f, sort, tz, store = self.ticket_filter, self.ticket_sort, self.tz, self.store
         self.runner.submit(SNAPSHOT, self._generation,
                            lambda: ticket_list.id_snapshot(store, f, sort, tz))
 
     def _request_total(self) -> None:
+        if self._asked_for.get(TOTAL) == self._generation:
+            return
+        self._asked_for[TOTAL] = self._generation
         store = self.store
         self.runner.submit(TOTAL, self._generation,
                            lambda: ticket_list.count(store, TicketFilter()))
@@ -212,6 +221,9 @@ class TicketTableModel(QAbstractTableModel):
                 self.countsChanged.emit()
                 if self._early is not None:
                     self._take_snapshot(self._early)
+            if not self._complete:
+                self._request_snapshot()
+            self._request_total()
         elif channel == SNAPSHOT:
             if self._shown != generation and self._first_due:
                 # Came before the first page (a small desk): kept until the page has shown,
@@ -244,8 +256,10 @@ class TicketTableModel(QAbstractTableModel):
             self.countsChanged.emit()
             if channel == FIRST:
                 self._first_due = False
-            if channel == FIRST and self._early is not None:
-                self._take_snapshot(self._early)  # the ids at least; rows when painted
+                if self._early is not None:
+                    self._take_snapshot(self._early)  # the ids at least; rows when painted
+                self._request_snapshot()
+                self._request_total()
 
     def _show_snapshot(self, ids: np.ndarray) -> None:
         """A filter whose first page never came (it failed): show the ids, rows follow."""
