@@ -186,3 +186,21 @@ def test_the_guard_sees_a_query_made_on_the_gui_thread(
     finally:
         store.close()
 
+
+
+def test_the_window_reaches_storage_only_through_services() -> None:
+    """`ui` imports no `cli` (the About box's versions live in ticketdesk/about.py, the desk's
+    URL in db/url.py) and builds no query of its own: no model, no proxy, no SQL."""
+    import ast
+
+    offences = []
+    for path in sorted((Path(PACKAGE) / "ui").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or "", *(f"{node.module}.{a.name}" for a in node.names)]
+                     if isinstance(node, ast.ImportFrom) else [])
+            offences += [f"{path.name} imports {n}" for n in names
+                         if n in ("ticketdesk.cli", "ticketdesk.db.models", "peewee")
+                         or n.startswith("playhouse")]
+    assert offences == []
