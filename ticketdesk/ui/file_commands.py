@@ -180,9 +180,11 @@ class DemoStart(QObject):
         self.dialog.close()
         return self.error is None
 
-    def _progressed(self, done: int, total: int, _phase: str) -> None:
+    def _progressed(self, done: int, total: int, phase: str) -> None:
         self.dialog.setMaximum(max(total, 1))
         self.dialog.setValue(min(done, max(total, 1)))
+        if phase:
+            self.dialog.setLabelText(phase)
 
     def _succeeded(self, agent_id: object) -> None:
         self.suggested = agent_id if isinstance(agent_id, int) else None
