@@ -10,11 +10,13 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from ticketdesk import cli
+from ticketdesk.about import versions
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
     from ticketdesk.db.store import Store
+    from ticketdesk.ui.file_commands import DemoStart
     from ticketdesk.ui.main_window import MainWindow
     from ticketdesk.ui.settings import AppSettings
 
@@ -23,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = cli.build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        print(cli.versions())
+        print(versions())
         return 0
     if args.command is not None:
         return cli.run(args)
@@ -39,12 +41,13 @@ def build_main_window(db_url: str | None = None, *, agent_name: str | None = Non
     login name's (created if new): no dialog is shown here.
     """
     from ticketdesk.db.store import open_database
+    from ticketdesk.db.url import resolve_url
     from ticketdesk.services.session import Session
     from ticketdesk.ui.agent_picker import ensure_agent
     from ticketdesk.ui.main_window import MainWindow
     from ticketdesk.ui.settings import AppSettings
 
-    store = open_database(cli.resolve_url(db_url))
+    store = open_database(resolve_url(db_url))
     try:
         app_settings = AppSettings(settings)
         agent_id = ensure_agent(Session(store, None), app_settings.agent_for(store.location),
@@ -74,6 +77,20 @@ def _start_agent(store: Store, settings: AppSettings, args: argparse.Namespace) 
         settings.set_agent_for(store.location, agent_id)
     return agent_id
 
+
+def start_demo(store: Store, tickets: int) -> DemoStart:
+    """Fill the empty desk with `tickets` demo tickets behind a progress dialog, before the
+    window and before anyone is asked who they are; a failure is shown and the desk stays
+    empty (Cancel is no failure)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ticketdesk.ui.file_commands import DemoStart
+    from ticketdesk.ui.text import plain_box
+
+    demo = DemoStart(store, tickets)
+    if not demo.run() and "cancel" not in type(demo.error).__name__.lower():
+        plain_box(None, QMessageBox.Icon.Warning, "ticketdesk", str(demo.error)).exec()
+    return demo
 
 
 def _open_for_window(args: argparse.Namespace) -> Store | int:
@@ -127,13 +144,16 @@ def run_gui(args: argparse.Namespace) -> int:
         if not isinstance(store, Store):
             return store  # not opened: the exit status
         settings = AppSettings()
+        # --demo on an empty desk: the demo first, so "who is working?" offers its agents.
+        demo_start = start_demo(store, args.demo) if args.demo and ticket_count() == 0 else None
         try:
             agent_id = _start_agent(store, settings, args)
         except TicketdeskError as exc:
             plain_box(None, QMessageBox.Icon.Critical, "ticketdesk", str(exc)).exec()
             return 1
         if agent_id is None:
-            picker = AgentPicker(Session(store, None))
+            picker = AgentPicker(Session(store, None),
+                                 demo_start.suggested if demo_start is not None else None)
             if not picker.exec() or picker.agent_id is None:
                 store.close()
                 return 0
@@ -144,8 +164,6 @@ def run_gui(args: argparse.Namespace) -> int:
         if store.notice:  # a restore killed mid-swap was finished at open, say so
             window.statusBar().showMessage(store.notice, 30_000)
         housekeeping = after_open(window)  # today's backup, off the GUI thread
-        if args.demo and ticket_count() == 0:
-            window.load_demo(args.demo)
         code = app.exec()
         housekeeping.wait()
         current: MainWindow | None = window

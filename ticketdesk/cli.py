@@ -8,7 +8,6 @@ on stderr when the user has something to fix. Nothing here builds SQL.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -16,9 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ticketdesk import __version__, cli_sla
+from ticketdesk import cli_sla
 from ticketdesk.db.errors import DamagedDeskError
-from ticketdesk.db.url import default_url
+from ticketdesk.db.url import ENV_DB, resolve_url
 from ticketdesk.domain.clock import parse_date
 from ticketdesk.domain.errors import TicketdeskError, ValidationError
 from ticketdesk.domain.filters import DateField, TicketFilter
@@ -28,13 +27,8 @@ from ticketdesk.domain.status import Priority, Status
 if TYPE_CHECKING:
     from ticketdesk.db.store import Store
 
-ENV_DB = "TICKETDESK_DB"
 ENV_AGENT = "TICKETDESK_AGENT"
 DEFAULT_DEMO_TICKETS = 20_000
-
-
-def resolve_url(explicit: str | None) -> str:
-    return explicit or os.environ.get(ENV_DB) or default_url()
 
 
 def _db_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -71,13 +65,13 @@ def _split(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def filter_from_args(args: argparse.Namespace) -> TicketFilter:
+def filter_from_args(store: Store, args: argparse.Namespace) -> TicketFilter:
     """The TicketFilter the filter options describe; unknown names are refused by name."""
     from ticketdesk.services.agents import find_agent
 
     agent_ids = []
     for name in _split(args.assignee):
-        agent = find_agent(name)
+        agent = find_agent(store, name)
         if agent is None:
             raise ValidationError(f"There is no agent called {name!r}.")
         agent_ids.append(agent.id)
@@ -215,28 +209,6 @@ class Printer:
         self.stream.flush()
 
 
-def versions() -> str:
-    import platform
-
-    import apsw
-    import peewee
-
-    try:
-        import PySide6
-        from PySide6 import QtCore
-
-        qt = f"Qt {QtCore.qVersion()} (PySide6 {PySide6.__version__})"
-    except ImportError as exc:  # pragma: no cover - PySide6 is a dependency
-        qt = f"Qt not available ({exc})"
-    return "\n".join([
-        f"ticketdesk {__version__}",
-        qt,
-        f"SQLite {apsw.sqlitelibversion()} (APSW {apsw.apswversion()})",
-        f"peewee {peewee.__version__}",
-        f"Python {platform.python_version()}",
-    ])
-
-
 @contextmanager
 def _open_desk(args: argparse.Namespace, *, create: bool = False) -> Iterator[Store]:
     """The desk `--db` names, closed when the command is done. A desk file that does not exist
@@ -308,7 +280,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     if args.what == "analytics":
         return _export_analytics(args, out)
     with _open_desk(args) as store:
-        f = filter_from_args(args)
+        f = filter_from_args(store, args)
         result = export_tickets(store, args.out, f, bom=args.bom)
     out = _summary_stream(args, out)
     where = "standard output" if str(args.out) == "-" else result.path
@@ -328,7 +300,7 @@ def _export_analytics(args: argparse.Namespace, out: TextIO) -> int:
     if kind == PeriodKind.CUSTOM and first is None:
         raise ValidationError("--period custom needs --from YYYY-MM-DD (and --to, default today).")
     with _open_desk(args) as store:
-        f = filter_from_args(args).with_(date_from=None, date_to=None)
+        f = filter_from_args(store, args).with_(date_from=None, date_to=None)
         period = analytics.period_for(store, kind, first=first, last=last)
         report = analytics.compute(store, period, filter=f, previous_breakdowns=True)
         path = write_csv(report, args.out, bom=args.bom)

@@ -81,7 +81,7 @@ def prepare(copy: Path) -> int:
             _times(store, int(found))
             return int(found)
         system = Session(store, None)
-        agent = agents.find_agent("Bench Agent")
+        agent = agents.find_agent(store, "Bench Agent")
         agent_id = agent.id if agent else agents.create_agent(system, "Bench Agent")[0]
         others = [a for (a,) in Agent.select(Agent.id).limit(5).tuples()]
         customer = Ticket.select(Ticket.customer).where(Ticket.customer.is_null(False)) \
@@ -178,7 +178,7 @@ def measure(copy: Path, ticket_id: int, runs: int) -> dict[str, list[float]]:
         assert other is not None
         table.select_ticket(ticket_id)  # scroll there once: the table's cost is not timed
         app.processEvents()
-        counts = ticket_counts(ticket_id)
+        counts = ticket_counts(window.store, ticket_id)
         print(f"ticket {ticket_id}: {counts.messages} messages, {counts.notes} notes, "
               f"{counts.activity} activity rows")
         results: dict[str, list[float]] = {}

@@ -159,7 +159,7 @@ def operations(store: Any, tz: Any, now: int) -> dict[str, Callable[[], object]]
             lambda: ticket_list.id_snapshot(store, everything, newest, tz)),
         "id snapshot filtered": read(
             lambda: ticket_list.id_snapshot(store, filtered, newest, tz)),
-        "rows by 200 ids": read(lambda: ticket_list.rows_by_ids(ids)),
+        "rows by 200 ids": read(lambda: ticket_list.rows_by_ids(store, ids)),
         "analytics Last 30 days": lambda: analytics.compute(
             store, periods[PeriodKind.LAST_30D], tz=tz, now=now),
         "analytics All time": lambda: analytics.compute(

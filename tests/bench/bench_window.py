@@ -88,7 +88,7 @@ def child(url: str) -> None:
         return clock.nsecsElapsed() / 1e6
 
     def shown() -> bool:
-        return (not model.searching and model.rowCount() > 0
+        return (not model.pending and model.rowCount() > 0
                 and model.data(model.index(0, 1)) is not None)
 
     painted_until(shown)
@@ -123,7 +123,8 @@ def child(url: str) -> None:
     figures["filter"], figures["filter_cpu"], figures["count"] = apply(TicketFilter(
         statuses=frozenset({Status.OPEN, Status.IN_PROGRESS}),
         priorities=frozenset({Priority.HIGH})))
-    figures["search"], figures["search_cpu"], _ = apply(TicketFilter(text="refund crash"))
+    figures["search"], figures["search_cpu"], _ = apply(TicketFilter(
+        text=os.environ.get("BENCH_SEARCH", "refund crash")))
     apply(TicketFilter())
     cpu = time.thread_time()
     table.scrollToBottom()
@@ -171,6 +172,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--limit-db", type=Path, default=Path("/tmp/limit_1000000.db"))
+    parser.add_argument("--search", default="refund crash", help="the text searched")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -181,7 +183,7 @@ def main() -> None:
     settings = Path(os.environ.get("TMPDIR", "/tmp")) / "ticketdesk-bench-settings.ini"
     for _ in range(args.runs):
         env = dict(os.environ, BENCH_T0=repr(time.monotonic()), BENCH_SETTINGS=str(settings),
-                   QT_QPA_PLATFORM="offscreen")
+                   QT_QPA_PLATFORM="offscreen", BENCH_SEARCH=args.search)
         out = subprocess.run([sys.executable, __file__, "--child", f"sqlite:///{path}"],
                              env=env, capture_output=True, text=True, check=False)
         line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH ")), None)

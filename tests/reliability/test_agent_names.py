@@ -16,9 +16,9 @@ from ticketdesk.services.session import Session
 def test_a_non_ascii_agent_is_found_again_and_never_created_twice(system: Session,
                                                                   name: str) -> None:
     agent_id, _ = agents.create_agent(system, name)
-    found = agents.find_agent(name)
+    found = agents.find_agent(system.store, name)
     assert found is not None
     assert found.id == agent_id
     with pytest.raises(ValidationError, match="already an agent"):
         agents.create_agent(system, name)
-    assert len(agents.list_agents()) == 1
+    assert len(agents.list_agents(system.store)) == 1

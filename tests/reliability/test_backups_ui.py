@@ -213,7 +213,8 @@ def test_a_full_disk_while_creating_a_ticket_keeps_the_typed_text(
             dialog.subject.setText("Printer on fire")
             dialog.description.setPlainText("Smoke everywhere.\nSecond line.")
             vfs.error = apsw.FullError
-            dialog.accept()
+            dialog.accept()  # saved on the dialog's worker thread: the answer comes back
+            qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=5000)
             QApplication.processEvents()
             assert dialog.isVisible()
             assert dialog.result() != QDialog.DialogCode.Accepted
@@ -223,7 +224,7 @@ def test_a_full_disk_while_creating_a_ticket_keeps_the_typed_text(
             assert tickets.ticket_count() == 0
             vfs.error = None
             dialog.accept()
-            assert dialog.result() == QDialog.DialogCode.Accepted
+            qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=5000)
             assert tickets.get_ticket(1).description == "Smoke everywhere.\nSecond line."
         finally:
             window.close()

@@ -24,7 +24,7 @@ def _agent(url: str, name: str, barrier: object, report: str) -> None:
 
     store = open_database(url)
     try:
-        agent = agents.find_agent(name)
+        agent = agents.find_agent(store, name)
         assert agent is not None
         session = Session(store, agent.id)
         field, typed = EDITS[name]

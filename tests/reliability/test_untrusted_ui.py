@@ -193,6 +193,7 @@ def test_html_in_every_field_loads_nothing_anywhere_in_the_window(
 
     dialog = CreateTicketDialog(window.session, window)
     dialog.show()
+    qtbot.waitUntil(lambda: dialog.assignee_list.count() > 0, timeout=5000)  # read on a worker
     QApplication.processEvents()
     for widget in dialog.findChildren(QWidget):
         _hover(widget)

@@ -262,7 +262,7 @@ def test_tag_and_assignee_choices_narrow_every_figure(seeded: str, window: MainW
     assert [(b.label, b.value) for b in chart.bars] == [("billing", 4), ("login", 1)]
     assert chart.bars[1].drill is None  # login AND billing: no single list of "login" here
 
-    bob = agents.find_agent("Bob Builder")
+    bob = agents.find_agent(window.store, "Bob Builder")
     assert bob is not None
     recompute(qtbot, view, lambda: view.controls.choose_assignee(bob.id))
     both = TicketFilter(tags=frozenset({"billing"}), assignees=frozenset({bob.id}))

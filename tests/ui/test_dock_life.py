@@ -174,4 +174,4 @@ def test_a_ticket_from_opening_to_closing(db_url: str, open_window, qtbot, tmp_p
     assert {a.agent for a in audit.activity_for(tid)[:-2]} == {"Alice Agent"}
     assert dock.tabs.tabText(NOTES) == "&Notes (1)"
     assert dock.tabs.tabText(CONVERSATION) == "&Conversation (1)"
-    assert assignees.list_tags() == ["hardware"]
+    assert assignees.list_tags(window.store) == ["hardware"]

@@ -16,10 +16,12 @@ from tests.ui.conftest import answer_modal, wait_listed
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import agents, audit, customers, tickets
+from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.ticket_model import (
     COL_ASSIGNEES,
+    COL_CREATED,
     COL_CUSTOMER,
     COL_STATUS,
     COL_SUBJECT,
@@ -107,7 +109,7 @@ def test_create_ticket_from_empty_state_appears_selected_and_recorded_as_mine(
     assert detail.customer.name == "New Person"
     assert detail.tags == ("hardware", "scanner")
     me = window.session.agent_id
-    assert {a.agent for a in audit.activity_for(1)} == {agents.get_agent(me).name}
+    assert {a.agent for a in audit.activity_for(1)} == {agents.get_agent(window.store, me).name}
     qtbot.waitUntil(lambda: window.count_label.text() == "1 ticket")
 
 
@@ -254,10 +256,10 @@ def test_change_made_by_another_process_shows_without_restart(seeded: str,
 
 def test_switching_agent_records_changes_as_the_new_agent(seeded: str, window: MainWindow,
                                                           qtbot) -> None:
-    bob = agents.find_agent("Bob Builder")
+    bob = agents.find_agent(window.store, "Bob Builder")
     assert bob is not None
     window.set_agent(bob.id)
-    assert window.agent_label.text() == "Working as Bob Builder"
+    qtbot.waitUntil(lambda: window.agent_label.text() == "Working as Bob Builder", timeout=3000)
     answer_modal(_fill_create_dialog("Bob's ticket"))
     window.new_ticket_action.trigger()
     qtbot.waitUntil(lambda: "Bob's ticket" in subjects(window), timeout=3000)
@@ -305,7 +307,7 @@ def test_agent_is_remembered_per_desk(seeded: str, open_window, qtbot) -> None:
     first = open_window(agent="Bob Builder")
     first.close()
     second = open_window(agent=None)
-    assert second.agent_label.text() == "Working as Bob Builder"
+    qtbot.waitUntil(lambda: second.agent_label.text() == "Working as Bob Builder", timeout=3000)
 
 
 def test_about_box_names_versions(window: MainWindow, monkeypatch) -> None:
@@ -404,3 +406,82 @@ def test_text_search_runs_off_the_gui_thread_keeping_the_old_rows_meanwhile(
     assert ran_in
     assert threading.main_thread().name not in ran_in
     qtbot.waitUntil(lambda: window.count_label.text() == "1 of 4 tickets", timeout=3000)
+
+
+def test_after_a_restart_the_sort_arrow_matches_the_order_of_the_rows(
+        seeded: str, open_window, settings, qtbot) -> None:
+    first = open_window()
+    wait_listed(qtbot, first)
+    _click_header(qtbot, first, COL_SUBJECT)
+    qtbot.waitUntil(lambda: subjects(first) == sorted(SUBJECTS), timeout=3000)
+    first.close()
+    second = open_window()  # the sort comes back with the columns
+    wait_listed(qtbot, second)
+    header = second.table.horizontalHeader()
+    assert subjects(second) == sorted(SUBJECTS)
+    assert header.sortIndicatorSection() == COL_SUBJECT
+    assert header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+    second.close()
+    settings.remove("table/sort")  # columns saved by a version that did not keep the sort
+    third = open_window()
+    wait_listed(qtbot, third)
+    header = third.table.horizontalHeader()
+    assert subjects(third) == list(reversed(SUBJECTS))  # newest first, and the arrow says so
+    assert header.sortIndicatorSection() == COL_CREATED
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+
+def test_unassigned_tickets_say_so_in_the_assignees_column(seeded: str, window: MainWindow,
+                                                           qtbot) -> None:
+    wait_listed(qtbot, window)
+    model = window.model
+    assignees = {model.data(model.index(r, COL_SUBJECT)): model.data(model.index(r, COL_ASSIGNEES))
+                 for r in range(model.rowCount())}
+    assert assignees == {"Refund not received": "Alice Agent", "Printer on fire": "Unassigned",
+                         "Password reset loop": "Bob Builder", "Invoice copy needed": "Unassigned"}
+
+
+def test_model_stays_consistent_while_answers_arrive_in_the_background(
+        seeded: str, window: MainWindow, qtbot, qtmodeltester) -> None:
+    """Qt's model tester watches every signal while filters, searches, sorts, refreshes and a
+    new ticket reach the list from the worker threads."""
+    qtmodeltester.check(window.model)
+    wait_listed(qtbot, window)
+    _choose(window.filter_bar.tags, "billing")
+    qtbot.waitUntil(lambda: len(subjects(window)) == 2, timeout=3000)
+    qtbot.keyClicks(window.filter_bar.search, "refund")
+    qtbot.waitUntil(lambda: subjects(window) == ["Refund not received"], timeout=3000)
+    window.filter_bar.clear()
+    qtbot.waitUntil(lambda: len(subjects(window)) == 4, timeout=3000)
+    _click_header(qtbot, window, COL_SUBJECT)
+    qtbot.waitUntil(lambda: subjects(window) == sorted(SUBJECTS), timeout=3000)
+    window.refresh_action.trigger()
+    tickets.create_ticket(window.session, subject="Another one")
+    window.hub.announce(Changes(created=(5,)), window)
+    qtbot.waitUntil(lambda: "Another one" in subjects(window), timeout=3000)
+
+
+def test_a_filter_change_keeps_the_previous_rows_until_the_new_first_page_arrives(
+        seeded: str, window: MainWindow, qtbot, monkeypatch) -> None:
+    import threading
+
+    from ticketdesk.domain.filters import TicketFilter
+    from ticketdesk.services import ticket_list
+
+    wait_listed(qtbot, window)
+    ran_in: list[str] = []
+    real = ticket_list.first_page
+
+    def first_page(*args, **kwargs):  # type: ignore[no-untyped-def]
+        ran_in.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ticket_list, "first_page", first_page)
+    window.model.set_query(TicketFilter(statuses=frozenset({Status.CLOSED})), window.table.sort)
+    assert window.model.pending
+    assert len(subjects(window)) == 4  # the previous rows stay until the answer comes
+    assert window.list_stack.currentWidget() is window.table
+    qtbot.waitUntil(lambda: subjects(window) == ["Invoice copy needed"], timeout=3000)
+    assert not window.model.pending
+    assert ran_in
+    assert threading.main_thread().name not in ran_in

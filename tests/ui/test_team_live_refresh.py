@@ -30,7 +30,7 @@ from ticketdesk.services import agents, notes, tickets
 from ticketdesk.services.session import Session
 
 store = open_database(sys.argv[1])
-bob = Session(store, agents.find_agent("Bob Builder").id)
+bob = Session(store, agents.find_agent(store, "Bob Builder").id)
 printer = int(sys.argv[2])
 tickets.set_status(bob, printer, tickets.get_ticket(printer).version, "waiting")
 notes.add_note(bob, printer, "Asked the customer for the tray number")

@@ -53,3 +53,31 @@ def test_shortcut_answers_for_common_words(shuffled: Store, text: str) -> None:
 
 def test_shortcut_steps_aside_when_there_are_fewer_matches_than_asked(shuffled: Store) -> None:
     assert shuffled.backend.newest_search_ids(shuffled.db, parse_query("case 7"), 200) is None
+
+
+@pytest.fixture(scope="module")
+def prefixed(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """Words that share a start ("print", "printer", "printing"), one that only contains it
+    ("sprint"), and a phrase, spread over 120 tickets."""
+    path = tmp_path_factory.mktemp("prefixed") / "desk.sqlite"
+    store = open_database(f"sqlite:///{path}")
+    system = Session(store, None, FakeClock())
+    rnd = random.Random(7)
+    subjects = ["print queue", "printer jam", "printing slow", "sprint review", "paper jam"]
+    for i in range(120):
+        tickets.create_ticket(system, subject=rnd.choice(subjects), description=f"item {i}")
+    return store
+
+
+@pytest.mark.parametrize("text", ["prin", "print", "printe", "pri", "jam prin", '"printer jam',
+                                  "sprin", "zzz"])
+def test_a_word_being_typed_finds_every_word_it_starts(prefixed: Store, text: str) -> None:
+    """The last word's prefix is spelled out as the words of the index that start with it
+    (a prefix query is slow for common words); the answer is the plain query's."""
+    plain = [row[0] for row in ticket_query.select_ids(
+        TicketFilter(text=text), Sort(), prefixed.backend).limit(10).tuples()]
+    fast = prefixed.backend.newest_search_ids(prefixed.db, parse_query(text), 10)
+    assert fast in (None, plain)
+    if text in ("prin", "print", "pri"):
+        assert fast == plain  # common: answered by the shortcut
+        assert len(plain) == 10

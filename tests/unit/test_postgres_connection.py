@@ -34,7 +34,7 @@ def test_reads_carry_on_after_the_server_ended_the_session(store: Store,
     tickets.create_ticket(Session(store, None), subject="Still here")
     assert end_sessions(pg_admin, _origin(store)) == 1
     assert tickets.get_ticket(1).subject == "Still here"  # retried on a new connection
-    assert [r.subject for r in ticket_list.rows_by_ids([1]).values()] == ["Still here"]
+    assert [r.subject for r in ticket_list.rows_by_ids(store, [1]).values()] == ["Still here"]
     assert sessions_of(pg_admin, _origin(store)) == 1
 
 

@@ -155,7 +155,7 @@ def _listing(store: Store, f: TicketFilter, sort: Sort = NEWEST) -> tuple[Any, .
         ids = [int(i) for i in ticket_list.id_snapshot(store, f, sort, BERLIN)]
         count = ticket_list.count(store, f, BERLIN)
         first = [r.id for r in ticket_list.first_page(store, f, sort, 25, BERLIN)]
-        rows = list(ticket_list.rows_by_ids(ids[:40]).items())
+        rows = list(ticket_list.rows_by_ids(store, ids[:40]).items())
     assert count == len(ids)
     assert first == ids[:25]
     return ids, sorted(rows)

@@ -312,7 +312,7 @@ def test_the_default_sort_is_newest_first(desk: Desk) -> None:
 
 
 def test_rows_by_ids_hold_what_the_list_columns_show(desk: Desk) -> None:
-    rows = ticket_list.rows_by_ids(reversed(desk.ids(1, 2, 3, 6)))
+    rows = ticket_list.rows_by_ids(desk.store, reversed(desk.ids(1, 2, 3, 6)))
     assert set(rows) == set(desk.ids(1, 2, 3, 6))
     one, two, three, six = (rows[i] for i in desk.ids(1, 2, 3, 6))
     assert one == ticket_list.TicketRow(desk.n[1], "Printer alpha", S.OPEN, P.LOW, "Ann",
@@ -326,9 +326,9 @@ def test_rows_by_ids_hold_what_the_list_columns_show(desk: Desk) -> None:
 
 def test_rows_by_ids_skip_missing_ids_and_accept_numpy_ids(desk: Desk) -> None:
     snapshot = ticket_list.id_snapshot(desk.store, TicketFilter(), Sort())
-    assert set(ticket_list.rows_by_ids(snapshot[:2])) == set(desk.ids(8, 7))
-    assert ticket_list.rows_by_ids([999_999]) == {}
-    assert ticket_list.rows_by_ids([]) == {}
+    assert set(ticket_list.rows_by_ids(desk.store, snapshot[:2])) == set(desk.ids(8, 7))
+    assert ticket_list.rows_by_ids(desk.store, [999_999]) == {}
+    assert ticket_list.rows_by_ids(desk.store, []) == {}
 
 
 def test_the_first_page_is_at_most_limit_rows_in_order(desk: Desk) -> None:

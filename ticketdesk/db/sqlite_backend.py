@@ -38,6 +38,10 @@ PRAGMAS = (
 # tickets), the plain query's sort with the number of matches (about limit * N / span). At
 # 1M tickets they cost the same near a span of 50,000.
 SPARSE_SPAN = 250
+PREFIX_TERMS = 64
+"""A word still being typed ("gett") is looked up as the OR of the words in the index that start
+with it, when there are at most this many (see `_newest_match`)."""
+SEARCH_COLUMNS = ("ref", "subject", "body", "talk", "notes")
 
 
 def sqlite_version() -> tuple[int, ...]:
@@ -186,7 +190,7 @@ class SqliteBackend:
         range to probe is as long as the matches are sparse, so sparse words (few matches, a
         cheap plain query) keep the plain query.
         """
-        match = query.fts5()
+        match = self._newest_match(db, query)
         newest = [row[0] for row in db.execute_sql(
             "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
             (match, limit))]
@@ -206,6 +210,31 @@ class SqliteBackend:
         return [row[0] for row in db.execute_sql(
             f"SELECT id FROM ticket WHERE id IN ({listed}) "
             "ORDER BY created_at DESC, id DESC LIMIT ?", (limit,))]
+
+    def _newest_match(self, db: Any, query: SearchQuery) -> str:
+        """The MATCH text for the newest matches, with the last word's prefix spelled out.
+
+        A prefix query ("getting"*, the word the user may still be typing) makes FTS5 read and
+        merge the whole doclist of every word with that prefix before it can hand out the
+        newest match: 60 ms for a common word at a million tickets. The same matches, asked as
+        ("getting" OR "gettings"), stream newest first and stop at the LIMIT: under 1 ms, plus
+        a few ms to list the words from the index's vocabulary (an fts5vocab table in the
+        connection's temp schema; nothing is written to the desk). A short prefix that starts
+        too many words keeps the prefix query."""
+        plain = query.fts5()
+        last = query.phrases[-1] if query.phrases else ()
+        if not query.prefix_last or len(last) != 1 or not last[0] or last[0][-1] == "\U0010ffff":
+            return plain
+        word = last[0]
+        db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.ticket_fts_words "
+                       "USING fts5vocab(main, ticket_fts, row)")
+        words = [row[0] for row in db.execute_sql(
+            "SELECT term FROM temp.ticket_fts_words WHERE term >= ? AND term < ? LIMIT ?",
+            (word, word[:-1] + chr(ord(word[-1]) + 1), PREFIX_TERMS + 1))]
+        if not words or len(words) > PREFIX_TERMS or any('"' in w for w in words):
+            return plain
+        spelled = "(" + " OR ".join(f'"{w}"' for w in words) + ")"
+        return " AND ".join([*('"' + " ".join(p) + '"' for p in query.phrases[:-1]), spelled])
 
     def search_ids_sql(self, query: SearchQuery) -> tuple[str, list[Any]]:
         return "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?", [query.fts5()]

@@ -10,6 +10,7 @@ a log or in a terminal's scroll-back, whatever else is wrong with the URL.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +18,14 @@ from urllib.parse import urlsplit
 from ticketdesk.domain.errors import ValidationError
 
 APP_NAME = "ticketdesk"
+ENV_DB = "TICKETDESK_DB"
+"""The environment variable naming the desk when `--db` is not given."""
+
+
+def resolve_url(explicit: str | None) -> str:
+    """The desk to open: the one named, else $TICKETDESK_DB, else the default desk file (the
+    command line and the window resolve it alike)."""
+    return explicit or os.environ.get(ENV_DB) or default_url()
 
 
 def default_sqlite_path() -> Path:

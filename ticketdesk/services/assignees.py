@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ticketdesk.db.models import Tag, TicketAssignee, TicketTag
+from ticketdesk.db.store import Store
 from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.services import audit
@@ -38,7 +39,7 @@ def unassign(session: Session, ticket_id: int, expected_version: int, agent_id: 
         if not removed:
             return Changes()
         version = audit.save_ticket(session, ticket, {})
-        name = agent_names([agent_id]).get(agent_id, f"agent {agent_id}")
+        name = agent_names(session.store, [agent_id]).get(agent_id, f"agent {agent_id}")
         audit.record(session, ticket_id, version, ActivityKind.UNASSIGNED, name, None)
     return Changes(tickets=frozenset({ticket_id}))
 
@@ -75,5 +76,6 @@ def remove_tag(session: Session, ticket_id: int, expected_version: int, name: st
     return Changes(tickets=frozenset({ticket_id}))
 
 
-def list_tags() -> list[str]:
-    return [n for (n,) in Tag.select(Tag.name).order_by(Tag.name).tuples()]
+def list_tags(store: Store) -> list[str]:
+    """Every ticket tag, for the filter bar and the pickers (read on a worker thread)."""
+    return [n for (n,) in Tag.select(Tag.name).order_by(Tag.name).bind(store.db).tuples()]

@@ -1,4 +1,7 @@
-"""Customers and their tags."""
+"""Customers and their tags.
+
+The reads take the store they read explicitly (the window runs them on a worker thread) and
+bind their queries to it."""
 
 from __future__ import annotations
 
@@ -6,7 +9,14 @@ from collections.abc import Iterable
 
 from peewee import SQL, Node, NodeList, fn
 
-from ticketdesk.db.models import Customer, CustomerTag, CustomerTagLink, Ticket
+from ticketdesk.db.models import (
+    Customer,
+    CustomerTag,
+    CustomerTagLink,
+    Ticket,
+    database_proxy,
+)
+from ticketdesk.db.store import Store
 from ticketdesk.domain import text
 from ticketdesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from ticketdesk.services.changes import Changes
@@ -77,7 +87,7 @@ def update_customer(session: Session, customer_id: int, expected_version: int, *
         if row.version != expected_version:
             raise ConflictError(f"Customer {row.name}", expected_version, row.version)
         same_tags = tag_list is None or set(tag_list) == set(
-            customers_by_id([customer_id])[customer_id].tags)
+            customers_by_id([customer_id], session.store)[customer_id].tags)
         if same_tags and all(values[k] == getattr(row, k) for k in values):
             return Changes()
         _check_external_id(values["external_id"], except_id=customer_id)
@@ -98,30 +108,34 @@ def update_customer(session: Session, customer_id: int, expected_version: int, *
                    tickets=frozenset(affected) if search_changed else frozenset())
 
 
-def get_customer(customer_id: int) -> CustomerRecord:
-    records = customers_by_id([customer_id])
+def get_customer(store: Store, customer_id: int) -> CustomerRecord:
+    records = customers_by_id([customer_id], store)
     if customer_id not in records:
         raise NotFoundError(f"There is no customer with id {customer_id}.")
     return records[customer_id]
 
 
-def customers_by_id(ids: Iterable[int]) -> dict[int, CustomerRecord]:
+def customers_by_id(ids: Iterable[int],
+                    store: Store | None = None) -> dict[int, CustomerRecord]:
+    """The customers with `ids`, read from `store` (None: the desk the models point at, for a
+    service already inside its transaction)."""
     wanted = list(set(ids))
     if not wanted:
         return {}
+    db = store.db if store is not None else database_proxy
     tags: dict[int, list[str]] = {}
     for cid, name in (CustomerTagLink.select(CustomerTagLink.customer, CustomerTag.name)
                       .join(CustomerTag).where(CustomerTagLink.customer.in_(wanted))
-                      .order_by(CustomerTag.name).tuples()):
+                      .order_by(CustomerTag.name).bind(db).tuples()):
         tags.setdefault(cid, []).append(name)
     return {
         c.id: CustomerRecord(c.id, c.name, c.email, c.phone, c.company, c.external_id,
                              tuple(tags.get(c.id, ())), c.version)
-        for c in Customer.select().where(Customer.id.in_(wanted))
+        for c in Customer.select().where(Customer.id.in_(wanted)).bind(db)
     }
 
 
-def find_customers(query: str, limit: int = 20) -> list[CustomerRecord]:
+def find_customers(store: Store, query: str, limit: int = 20) -> list[CustomerRecord]:
     """Customers for the picker: name, email or company starting with `query` (containing it,
     from three characters on), in name order. A NUL typed or pasted into the picker is
     ignored (no stored text holds one, and PostgreSQL refuses it as a parameter)."""
@@ -134,8 +148,9 @@ def find_customers(query: str, limit: int = 20) -> list[CustomerRecord]:
                           | _like(fn.lower(Customer.email), pattern)
                           | _like(fn.lower(Customer.company), pattern))
     ids = [cid for (cid,) in
-           base.order_by(fn.lower(Customer.name), Customer.id).limit(limit).tuples()]
-    found = customers_by_id(ids)
+           base.order_by(fn.lower(Customer.name), Customer.id).limit(limit)
+           .bind(store.db).tuples()]
+    found = customers_by_id(ids, store)
     return [found[i] for i in ids]
 
 
@@ -144,10 +159,11 @@ def _like(field: Node, pattern: str) -> Node:
     return NodeList((field, SQL("LIKE"), pattern, SQL("ESCAPE '\\'")))
 
 
-def list_customer_tags() -> list[str]:
-    return [n for (n,) in CustomerTag.select(CustomerTag.name).order_by(CustomerTag.name).tuples()]
+def list_customer_tags(store: Store) -> list[str]:
+    return [n for (n,) in CustomerTag.select(CustomerTag.name).order_by(CustomerTag.name)
+            .bind(store.db).tuples()]
 
 
-def customer_count() -> int:
-    return int(Customer.select(fn.count(Customer.id)).scalar() or 0)
+def customer_count(store: Store) -> int:
+    return int(Customer.select(fn.count(Customer.id)).bind(store.db).scalar() or 0)
 

@@ -1,18 +1,18 @@
 """What the ticket list shows: counts, the first page of a filter, the sorted id snapshot, and
-rows fetched by id. Everything is SQL over indexes; see db/ticket_query.py."""
+rows fetched by id. Everything is SQL over indexes; see db/ticket_query.py.
+
+Each function takes the store it reads explicitly and binds its queries to it: the window calls
+them on worker threads (ticketdesk/ARCHITECTURE.md), never through the models' global proxy."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 from typing import NamedTuple
 
 import numpy as np
-from peewee import JOIN
 
 from ticketdesk.db import ticket_query
-from ticketdesk.db.models import Agent, Customer, Tag, Ticket, TicketAssignee, TicketTag
 from ticketdesk.db.store import Store
 from ticketdesk.domain.filters import Sort, TicketFilter
 from ticketdesk.domain.numbers import read_search
@@ -34,7 +34,7 @@ class TicketRow(NamedTuple):
 
 
 def count(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> int:
-    return int(ticket_query.count_query(f, store.backend, tz).scalar() or 0)
+    return int(ticket_query.count_query(f, store.backend, tz).bind(store.db).scalar() or 0)
 
 
 def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
@@ -43,14 +43,14 @@ def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
     while the full id snapshot is computed in the background."""
     newest = _newest_matches(store, f, sort, limit)
     if newest is not None:
-        found = rows_by_ids(newest)
+        found = rows_by_ids(store, newest)
         return [found[i] for i in newest if i in found]
     ids: list[int] = []
     for part in ticket_query.ordered_parts(f, sort, store.backend, tz):
-        ids += [row[0] for row in part.limit(limit - len(ids)).tuples()]
+        ids += [row[0] for row in part.limit(limit - len(ids)).bind(store.db).tuples()]
         if len(ids) >= limit:
             break
-    found = rows_by_ids(ids)
+    found = rows_by_ids(store, ids)
     return [found[i] for i in ids if i in found]
 
 
@@ -70,26 +70,18 @@ def id_snapshot(store: Store, f: TicketFilter, sort: Sort,
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-def rows_by_ids(ids: Sequence[int] | Iterable[int]) -> dict[int, TicketRow]:
-    """List rows for `ids` (any order; missing ids are simply absent)."""
+def rows_by_ids(store: Store, ids: Sequence[int] | Iterable[int]) -> dict[int, TicketRow]:
+    """List rows for `ids` (any order; missing ids are simply absent).
+
+    Asked for every page painted, so kept lean: one query (one round trip to a server, where
+    each costs 20-100 ms), its values read straight from the cursor."""
     wanted = [int(i) for i in ids]
     if not wanted:
         return {}
-    assignees: dict[int, list[str]] = defaultdict(list)
-    for tid, name in (TicketAssignee.select(TicketAssignee.ticket, Agent.name).join(Agent)
-                      .where(TicketAssignee.ticket.in_(wanted)).order_by(Agent.name).tuples()):
-        assignees[tid].append(name)
-    tags: dict[int, list[str]] = defaultdict(list)
-    for tid, name in (TicketTag.select(TicketTag.ticket, Tag.name).join(Tag)
-                      .where(TicketTag.ticket.in_(wanted)).order_by(Tag.name).tuples()):
-        tags[tid].append(name)
-    query = (Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.priority,
-                           Customer.name, Ticket.created_at, Ticket.updated_at)
-             .join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
-             .where(Ticket.id.in_(wanted)).tuples())
+    query = ticket_query.list_rows(wanted, store.backend).bind(store.db)
     return {
         tid: TicketRow(tid, subject, Status(status), Priority(priority), customer or "",
-                       ", ".join(assignees.get(tid, ())), ", ".join(tags.get(tid, ())),
-                       created, updated)
-        for tid, subject, status, priority, customer, created, updated in query
+                       assignees or "", tags or "", created, updated)
+        for tid, subject, status, priority, customer, assignees, tags, created, updated
+        in store.db.execute_sql(*query.sql())
     }

@@ -285,7 +285,7 @@ def read_ticket(session: Session, ticket_id: int) -> tuple[TicketDetail, TicketC
     """What opening a ticket shows (its detail and the tabs' counts), in one read of the
     session's desk: the window calls this off its GUI thread."""
     with session.store.read():
-        return get_ticket(ticket_id), ticket_counts(ticket_id)
+        return get_ticket(ticket_id), ticket_counts(session.store, ticket_id)
 
 
 def ticket_version(session: Session, ticket_id: int) -> int | None:

@@ -1,12 +1,15 @@
 """Who is working? Picked (or created) on first run, switchable from the Desk menu.
 
 Every change made in a window is recorded as this agent's. The choice is remembered per desk.
+The picker reads the agents and saves a new one on a worker thread (its own QueryRunner), so a
+desk on a slow server never freezes it.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,6 +28,9 @@ from ticketdesk.services import agents
 from ticketdesk.services.session import Session
 from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.theme import ErrorLabel
+from ticketdesk.ui.worker import QueryRunner
+
+LIST, CHOOSE = "picker.list", "picker.choose"
 
 
 def login_name() -> str:
@@ -48,12 +54,12 @@ def ensure_agent(system: Session, remembered: int | None, wanted_name: str | Non
     one if still active, else the login name's agent (created if new)."""
     if wanted_name is None and remembered is not None:
         try:
-            if agents.get_agent(remembered).active:
+            if agents.get_agent(system.store, remembered).active:
                 return remembered
         except TicketdeskError:
             pass
     name = wanted_name or login_name() or "Agent"
-    found = agents.find_agent(name)
+    found = agents.find_agent(system.store, name)
     if found is not None:
         return found.id
     agent_id, _ = agents.create_agent(system, name)
@@ -61,24 +67,34 @@ def ensure_agent(system: Session, remembered: int | None, wanted_name: str | Non
 
 
 class AgentPicker(QDialog):
-    """Choose yourself from the desk's agents, or add yourself."""
+    """Choose yourself from the desk's agents, or add yourself.
+
+    `current` is selected when the list arrives (the agent working now, or on a fresh demo desk
+    one of the demo's agents with work assigned)."""
 
     def __init__(self, system: Session, current: int | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Who is working?"))
+        self.setWindowTitle(self.tr("Who is working? Choose the agent you work as"))
         self.system = system
         self.agent_id: int | None = None
+        self.loaded = False
+        self._current = current
+        self._asked = 0
+        self.runner = QueryRunner(system.store, self)
+        self.runner.finished.connect(self._answered)
+        self.runner.failed.connect(self._answer_failed)
         layout = QVBoxLayout(self)
+        heading = plain_label(self.tr("Who is working?"), self)
+        heading.setObjectName("agentPickerHeading")
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        layout.addWidget(heading)
         layout.addWidget(plain_label(self.tr(
             "Changes you make are recorded under this name in every ticket's activity."), self))
         self.list = QListWidget(self)
         self.list.setObjectName("agentList")
-        for agent in agents.list_agents():
-            item = QListWidgetItem(agent.name, self.list)
-            item.setData(Qt.ItemDataRole.UserRole, agent.id)
-            if agent.id == current:
-                self.list.setCurrentItem(item)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
         layout.addWidget(self.list)
         form = QFormLayout()
@@ -95,24 +111,55 @@ class AgentPicker(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        if self.list.count() == 0:
+        self.buttons = buttons
+        store = system.store
+        self._asked += 1
+        self.runner.submit(LIST, self._asked, lambda: agents.list_agents(store))
+
+    def _answered(self, channel: str, _generation: int, result: Any) -> None:
+        if channel == LIST:
+            self._listed(result)
+        elif channel == CHOOSE:
+            self.buttons.setEnabled(True)
+            self.agent_id = int(result)
+            super().accept()
+
+    def _answer_failed(self, channel: str, _generation: int, error: object) -> None:
+        self.buttons.setEnabled(True)
+        self.error.setText(str(error) if isinstance(error, TicketdeskError) else self.tr(
+            "Something went wrong: {0}").format(error))
+
+    def _listed(self, found: list[Any]) -> None:
+        self.loaded = True
+        for agent in found:
+            item = QListWidgetItem(agent.name, self.list)
+            item.setData(Qt.ItemDataRole.UserRole, agent.id)
+            if agent.id == self._current:
+                self.list.setCurrentItem(item)
+        if self.list.count() == 0 and not self.new_name.text():
             self.new_name.setText(login_name())
             self.new_name.setFocus()
 
     def accept(self) -> None:
         name = self.new_name.text().strip()
         item = self.list.currentItem()
-        try:
-            if name:
-                existing = agents.find_agent(name)
-                self.agent_id = existing.id if existing else agents.create_agent(
-                    self.system, name)[0]
-            elif item is not None and item.isSelected():
-                self.agent_id = int(item.data(Qt.ItemDataRole.UserRole))
-            else:
-                self.error.setText(self.tr("Pick your name from the list or type it."))
-                return
-        except TicketdeskError as exc:
-            self.error.setText(str(exc))
-            return
-        super().accept()
+        if name:
+            system = self.system
+            self.buttons.setEnabled(False)  # one save at a time; the answer accepts
+            self.error.setText("")
+            self._asked += 1
+            self.runner.submit(CHOOSE, self._asked, lambda: _find_or_create(system, name))
+        elif item is not None and item.isSelected():
+            self.agent_id = int(item.data(Qt.ItemDataRole.UserRole))
+            super().accept()
+        else:
+            self.error.setText(self.tr("Pick your name from the list or type it."))
+
+    def done(self, result: int) -> None:
+        self.runner.stop()  # its thread and connection end with the dialog
+        super().done(result)
+
+
+def _find_or_create(system: Session, name: str) -> int:
+    existing = agents.find_agent(system.store, name)
+    return existing.id if existing else agents.create_agent(system, name)[0]

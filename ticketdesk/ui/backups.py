@@ -150,7 +150,7 @@ def _reopen(old: MainWindow) -> MainWindow:
 
     name = None
     with contextlib.suppress(TicketdeskError):
-        name = agents.get_agent(old.session.agent_id or 0).name
+        name = agents.get_agent(old.store, old.session.agent_id or 0).name
     store = open_database(old.store.url)
     try:
         agent_id = ensure_agent(Session(store, None), None, name)

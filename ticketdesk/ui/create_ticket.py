@@ -1,7 +1,13 @@
 """Create Ticket (Ctrl+N): subject (required), description, priority, customer (search existing
-or create new), tags, assignees. Bad input is explained in the dialog and nothing is written."""
+or create new), tags, assignees. Bad input is explained in the dialog and nothing is written.
+
+The dialog reads (tags, agents, customers as they are typed) and saves on a worker thread of its
+own, so a slow server never freezes it; what can be checked without the database (an empty
+subject, a bad tag) is said at once."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -29,6 +35,9 @@ from ticketdesk.services.session import Session
 from ticketdesk.ui.labels import priority_text
 from ticketdesk.ui.text import plain_label, plain_tooltip
 from ticketdesk.ui.theme import ErrorLabel
+from ticketdesk.ui.worker import QueryRunner
+
+CHOICES, CUSTOMERS, SAVE = "create.choices", "create.customers", "create.save"
 
 
 def _customer_label(c: CustomerRecord) -> str:
@@ -45,6 +54,10 @@ class CreateTicketDialog(QDialog):
         self.changes: Changes | None = None
         self._matches: dict[str, CustomerRecord] = {}
         self.customer: CustomerRecord | None = None
+        self._asked = 0
+        self.runner = QueryRunner(session.store, self)
+        self.runner.finished.connect(self._answered)
+        self.runner.failed.connect(self._failed)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         layout.addLayout(form)
@@ -99,20 +112,11 @@ class CreateTicketDialog(QDialog):
         self.tags = QLineEdit(self)
         self.tags.setObjectName("tagsEdit")
         self.tags.setPlaceholderText(self.tr("comma-separated, e.g. billing, refund"))
-        existing = assignees.list_tags()
-        if existing:
-            self.tags.setToolTip(plain_tooltip(self.tr("Existing tags: ")
-                                               + ", ".join(existing[:40])))
         form.addRow(self.tr("&Tags:"), self.tags)
 
         self.assignee_list = QListWidget(self)
         self.assignee_list.setObjectName("assigneeList")
         self.assignee_list.setMaximumHeight(110)
-        for agent in agents.list_agents():
-            item = QListWidgetItem(agent.name, self.assignee_list)
-            item.setData(Qt.ItemDataRole.UserRole, agent.id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
         form.addRow(self.tr("&Assignees:"), self.assignee_list)
 
         self.error = ErrorLabel(self)
@@ -129,6 +133,39 @@ class CreateTicketDialog(QDialog):
         send.activated.connect(self.accept)
         self._customer_typed("")
         self.resize(520, 560)
+        store = session.store
+        self._ask(CHOICES, lambda: (assignees.list_tags(store), agents.list_agents(store)))
+
+    def _ask(self, channel: str, fn: Any) -> None:
+        self._asked += 1
+        self.runner.submit(channel, self._asked, fn)
+
+    def _answered(self, channel: str, _generation: int, result: Any) -> None:
+        if channel == CHOICES:
+            self._show_choices(*result)
+        elif channel == CUSTOMERS:
+            self._customers_found(*result)
+        elif channel == SAVE:
+            self.buttons.setEnabled(True)
+            self.changes = result
+            super().accept()
+
+    def _failed(self, channel: str, _generation: int, error: object) -> None:
+        if channel == SAVE:
+            self.buttons.setEnabled(True)
+            self._refused(error)
+        elif channel == CUSTOMERS:
+            self._customers_found(self.customer_edit.text(), [])
+
+    def _show_choices(self, existing: list[str], agent_list: list[Any]) -> None:
+        if existing:
+            self.tags.setToolTip(plain_tooltip(self.tr("Existing tags: ")
+                                               + ", ".join(existing[:40])))
+        for agent in agent_list:
+            item = QListWidgetItem(agent.name, self.assignee_list)
+            item.setData(Qt.ItemDataRole.UserRole, agent.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
 
     # -- customer picking ---------------------------------------------------------------------
 
@@ -138,14 +175,15 @@ class CreateTicketDialog(QDialog):
         self._describe_customer()
 
     def _search_customers(self) -> None:
-        try:
-            found = customers.find_customers(self.customer_edit.text(), limit=15)
-        except TicketdeskError:
-            found = []
+        store, typed = self.session.store, self.customer_edit.text()
+        self._ask(CUSTOMERS, lambda: (typed, customers.find_customers(store, typed, limit=15)))
+
+    def _customers_found(self, typed: str, found: list[CustomerRecord]) -> None:
+        if typed != self.customer_edit.text():
+            return  # typed on since: its own search follows
         self._matches = {_customer_label(c): c for c in found}
         self._completions.setStringList(list(self._matches))
-        exact = [c for c in found if c.name.casefold() == self.customer_edit.text().strip()
-                 .casefold()]
+        exact = [c for c in found if c.name.casefold() == typed.strip().casefold()]
         if len(exact) == 1:
             self.customer = exact[0]
         self._describe_customer()
@@ -177,22 +215,39 @@ class CreateTicketDialog(QDialog):
                 if self.assignee_list.item(i).checkState() == Qt.CheckState.Checked]
 
     def accept(self) -> None:
+        """Check what can be checked here, then save on the worker; the answer closes the
+        dialog (or says what the desk refused)."""
+        if not self.buttons.isEnabled():
+            return  # saving already
         typed = self.customer_edit.text().strip()
         new_customer = None
         if self.customer is None and typed:
             new_customer = tickets.NewCustomer(typed, email=self.customer_email.text())
         try:
+            text.subject(self.subject.text())
             tag_names = text.split_tags(self.tags.text())
-            self.changes = tickets.create_ticket(
-                self.session, subject=self.subject.text(),
-                description=self.description.toPlainText(),
-                priority=Priority(self.priority.currentData()), category=self.category.text(),
-                customer_id=self.customer.id if self.customer else None,
-                new_customer=new_customer, tags=tag_names,
-                assignee_ids=self.selected_assignees())
         except TicketdeskError as exc:
-            self.error.setText(str(exc))
-            if "subject" in str(exc).lower():
-                self.subject.setFocus()
+            self._refused(exc)
             return
-        super().accept()
+        session, subject = self.session, self.subject.text()
+        description, category = self.description.toPlainText(), self.category.text()
+        priority = Priority(self.priority.currentData())
+        customer_id = self.customer.id if self.customer else None
+        assignee_ids = self.selected_assignees()
+        self.buttons.setEnabled(False)
+        self.error.setText("")
+        self._ask(SAVE, lambda: tickets.create_ticket(
+            session, subject=subject, description=description, priority=priority,
+            category=category, customer_id=customer_id, new_customer=new_customer,
+            tags=tag_names, assignee_ids=assignee_ids))
+
+    def _refused(self, error: object) -> None:
+        message = str(error) if isinstance(error, TicketdeskError) else self.tr(
+            "Something went wrong: {0}").format(error)
+        self.error.setText(message)
+        if "subject" in message.lower():
+            self.subject.setFocus()
+
+    def done(self, result: int) -> None:
+        self.runner.stop()  # its thread and connection end with the dialog
+        super().done(result)

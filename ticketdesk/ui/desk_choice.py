@@ -33,7 +33,7 @@ def desk_to_open(explicit: str | None, settings: QSettings, *, creating: bool,
     one chosen in Preferences, else the default file (as `preferences.open_desk` picks it),
     after asking about a SQLite file that does not exist unless `creating` (--demo). None when
     the user cancelled."""
-    from ticketdesk.cli import ENV_DB, resolve_url
+    from ticketdesk.db.url import ENV_DB, resolve_url
     from ticketdesk.ui.preferences import saved_desk_url
 
     chosen = explicit or os.environ.get(ENV_DB) or saved_desk_url(settings)

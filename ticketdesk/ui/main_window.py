@@ -1,23 +1,26 @@
 """The main window: filter bar and ticket table in the middle, the ticket dock at the side,
 menus with standard shortcuts, counts in the status bar.
 
+The window never waits on the database (ticketdesk/ARCHITECTURE.md): every read it makes runs on
+one of its two QueryRunners (`runner` for snapshots and counts, `reader` for what a user waits
+on: first pages, rows to paint, the agent's name, the filter choices), and the answers are
+routed back to the widgets. File-menu commands live in ui/file_commands.py.
+
 Writes happen through services; each returns a `Changes` that the window announces once on its
 `ChangeHub`. Changes made by other processes (another window, the command line) are noticed by
-polling the database's change counter once a second, and announced the same way.
+`DeskWatch` (ui/desk_watch.py) and announced the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import tzinfo
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -27,22 +30,21 @@ from PySide6.QtWidgets import (
 
 from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
-from ticketdesk.domain.errors import TicketdeskError
-from ticketdesk.domain.filters import Sort, TicketFilter
+from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.services import agents, assignees, customers
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
-from ticketdesk.ui import live_refresh
 from ticketdesk.ui.agent_picker import AgentPicker
 from ticketdesk.ui.create_ticket import CreateTicketDialog
+from ticketdesk.ui.desk_watch import EXTERNAL, DeskWatch
 from ticketdesk.ui.dock import TicketDock
 from ticketdesk.ui.empty_state import EmptyState, NoMatches
+from ticketdesk.ui.file_commands import DEMO_TICKETS, FileCommands
 from ticketdesk.ui.filter_bar import FilterBar
 from ticketdesk.ui.hub import ChangeHub
 from ticketdesk.ui.settings import TABLE_HEADER, WINDOW_GEOMETRY, WINDOW_STATE, AppSettings
-from ticketdesk.ui.tasks import Task
-from ticketdesk.ui.text import plain_box, plain_label
+from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.theme import scheme_menu
 from ticketdesk.ui.ticket_model import TicketTableModel
 from ticketdesk.ui.ticket_table import TicketTable
@@ -50,10 +52,9 @@ from ticketdesk.ui.worker import QueryRunner
 
 if TYPE_CHECKING:
     from ticketdesk.ui.importing import TicketImport
+    from ticketdesk.ui.tasks import Task
 
-POLL_MS = 1000
-EXTERNAL = "external"
-DEMO_TICKETS = 20_000
+CHOICES, AGENT = "window.choices", "window.agent"
 
 
 class MainWindow(QMainWindow):
@@ -66,13 +67,17 @@ class MainWindow(QMainWindow):
         self.tz = tz
         self.session = Session(store, agent_id, utc_now)
         self.hub = ChangeHub(self)
-        self.runner = QueryRunner(store, self)
+        self.runner = QueryRunner(store, self)  # id snapshots, counts
+        self.reader = QueryRunner(store, self)  # what a user waits on: never behind a snapshot
         self._closed = False
         self.successor: MainWindow | None = None
-        self._tasks: list[Task] = []
         self._select_when_listed: int | None = None
+        self._asked = 0  # generation of the window's own reads (agent name, filter choices)
+        self.reader.finished.connect(self._read)
+        self.reader.failed.connect(self._read_failed)
+        self.files = FileCommands(self)
 
-        self.model = TicketTableModel(store, self.runner, self, tz)
+        self.model = TicketTableModel(store, self.runner, self, tz, reader=self.reader)
         self.filter_bar = FilterBar(self)
         self.table = TicketTable(self.model, self)
         self.empty_state = EmptyState(self)
@@ -112,20 +117,14 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._connect()
         self._restore_layout()
+        # A team desk (PostgreSQL) is told of changes by the server (LISTEN/NOTIFY) and shows a
+        # banner when the server is gone; a desk file is polled (on the reader, first of all).
+        self.watch = DeskWatch(self, store, self.hub, self.reader)
+        self.watch.failed.connect(lambda message: self.statusBar().showMessage(message, 5000))
+        self.live = self.watch.live
+        self._poll = self.watch.poll
         self._load_choices()
         self._show_agent()
-
-        self._data_version = self._change_seq = 0
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self._poll_external)
-        # A team desk (PostgreSQL) is told of changes by the server (LISTEN/NOTIFY) and shows a
-        # banner when the server is gone; a desk file is polled.
-        self.live = live_refresh.install(self, store, self.hub)
-        if self.live is None:
-            self._data_version = store.data_version()
-            self._change_seq = store.change_seq()
-            self._poll.start()
         self.model.set_query(TicketFilter(), self.table.sort)
         self._update_pages()
         self.setWindowTitle(self.tr("ticketdesk — {0}").format(store.location))
@@ -149,13 +148,14 @@ class MainWindow(QMainWindow):
         keys = QKeySequence.StandardKey
         self.new_ticket_action = self._action("&New Ticket…", self.new_ticket,
                                               QKeySequence(keys.New), "newTicketAction")
-        self.export_action = self._action("&Export Tickets…", self.export_tickets,
+        files = self.files
+        self.export_action = self._action("&Export Tickets…", files.export_tickets,
                                           "Ctrl+Shift+E", "exportAction")
-        self.import_action = self._action("&Import Tickets…", self.import_tickets,
+        self.import_action = self._action("&Import Tickets…", files.import_tickets,
                                           "Ctrl+Shift+I", "importAction")
-        self.demo_action = self._action("Load &Demo Data…", self.load_demo, None, "demoAction")
-        self.backup_action = self._action("&Back Up Now", self.backup_now, None, "backupAction")
-        self.restore_action = self._action("&Restore Backup…", self.restore_backup, None,
+        self.demo_action = self._action("Load &Demo Data…", files.load_demo, None, "demoAction")
+        self.backup_action = self._action("&Back Up Now", files.backup_now, None, "backupAction")
+        self.restore_action = self._action("&Restore Backup…", files.restore_backup, None,
                                            "restoreAction")
         self.quit_action = self._action("&Quit", self.close, QKeySequence(keys.Quit), "quitAction")
         self.find_action = self._action("&Find", self.filter_bar.focus_search,
@@ -214,8 +214,8 @@ class MainWindow(QMainWindow):
         self.model.queryFailed.connect(self._query_failed)
         self.hub.changed.connect(self._on_changes)
         self.empty_state.createRequested.connect(self.new_ticket)
-        self.empty_state.demoRequested.connect(self.load_demo)
-        self.empty_state.importRequested.connect(self.import_tickets)
+        self.empty_state.demoRequested.connect(self.files.load_demo)
+        self.empty_state.importRequested.connect(self.files.import_tickets)
         self.no_matches.clearRequested.connect(self.filter_bar.clear)
 
     # -- the list -----------------------------------------------------------------------------
@@ -245,6 +245,8 @@ class MainWindow(QMainWindow):
         self.dock.setWindowTitle(f"{title} {format_number(ticket_id)}" if ticket_id else title)
 
     def _update_pages(self) -> None:
+        if self.model.pending:
+            return  # the previous filter's page stays until this one's first rows come
         if self.model.rowCount() > 0:
             page: QWidget = self.table
         elif not self.model.is_complete:
@@ -286,27 +288,33 @@ class MainWindow(QMainWindow):
         if changes.everything or changes.agents:
             self._show_agent()
 
-    def _poll_external(self) -> None:
-        try:
-            version = self.store.data_version()
-        except TicketdeskError as exc:
-            self.statusBar().showMessage(str(exc), POLL_MS * 5)
-            return
-        if version != self._data_version:
-            self._data_version = version
-            seq = self.store.change_seq()  # only drafts saved elsewhere? nothing to show
-            if seq != self._change_seq:
-                self._change_seq = seq
-                self.hub.announce(Changes(everything=True), EXTERNAL)
-
     def _load_choices(self) -> None:
-        try:
-            self.filter_bar.set_agents([(a.id, a.name) for a in agents.list_agents()],
-                                       self.session.agent_id)
-            self.filter_bar.set_tags(assignees.list_tags())
-            self.filter_bar.set_customer_tags(customers.list_customer_tags())
-        except TicketdeskError as exc:
-            self.statusBar().showMessage(str(exc), 10_000)
+        """The filter bar's agents, tags and customer tags, read on the reader."""
+        store = self.store
+        self._asked += 1
+        self.reader.submit(CHOICES, self._asked, lambda: (
+            [(a.id, a.name) for a in agents.list_agents(store)], assignees.list_tags(store),
+            customers.list_customer_tags(store)))
+
+    def _show_agent(self) -> None:
+        store, agent_id = self.store, self.session.agent_id or 0
+        self._asked += 1
+        self.reader.submit(AGENT, self._asked, lambda: agents.get_agent(store, agent_id).name)
+
+    def _read(self, channel: str, _generation: int, result: Any) -> None:
+        if channel == CHOICES:
+            agent_list, tags, customer_tags = result
+            self.filter_bar.set_agents(agent_list, self.session.agent_id)
+            self.filter_bar.set_tags(tags)
+            self.filter_bar.set_customer_tags(customer_tags)
+        elif channel == AGENT:
+            self.agent_label.setText(self.tr("Working as {0}").format(result))
+
+    def _read_failed(self, channel: str, _generation: int, error: object) -> None:
+        if channel == AGENT:
+            self.agent_label.setText(self.tr("Working as {0}").format("?"))
+        elif channel == CHOICES:
+            self.statusBar().showMessage(str(error), 10_000)
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -318,82 +326,19 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Created {0}.").format(
                 f"TKT-{dialog.changes.new_id:06d}"), 5000)
 
+    # The File menu's commands (ui/file_commands.py), here for the callers that hold a window.
+
     def load_demo(self, tickets: int = DEMO_TICKETS) -> Task | None:
-        from ticketdesk.services import demo
-        from ticketdesk.services.tickets import ticket_count
-
-        if ticket_count() > 0:
-            QMessageBox.information(self, self.tr("Load demo data"), self.tr(
-                "Demo data can only be loaded into an empty desk. Start ticketdesk with "
-                "--db demo.sqlite --demo to explore it in a desk of its own."))
-            return None
-        store = self.store
-        count = tickets if isinstance(tickets, int) and tickets > 0 else DEMO_TICKETS
-        task = Task(store, lambda progress: demo.generate(store, tickets=count,
-                                                          progress=progress),
-                    self.tr("Loading demo data…"), self)
-        task.done.connect(self._demo_loaded)
-        task.failed.connect(lambda error: self.show_task_error(self.tr("Load demo data"), error))
-        self.run_task(task)
-        return task
-
-    def _demo_loaded(self, summary: object) -> None:
-        self.hub.announce(Changes(everything=True), self)
-        self.statusBar().showMessage(self.tr("Demo data loaded."), 5000)
-
-    def export_tickets(self) -> None:
-        from ticketdesk.services.export import export_tickets
-
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export tickets"), str(Path.home() / "tickets.csv"),
-            self.tr("CSV files (*.csv)"))
-        if not path:
-            return
-        f, store = self.model.ticket_filter, self.store
-        task = Task(store, lambda progress: export_tickets(
-            store, Path(path), f, progress=lambda d, t: progress(d, t, "")),
-            self.tr("Exporting tickets…"), self)
-        task.done.connect(lambda result: self.statusBar().showMessage(self.tr(
-            "Exported {0} tickets to {1}.").format(f"{result.rows:,}", result.path), 10_000))
-        task.failed.connect(lambda error: self.show_task_error(self.tr("Export tickets"), error))
-        self.run_task(task)
+        return self.files.load_demo(tickets)
 
     def import_tickets(self) -> TicketImport | None:
-        """File > Import Tickets…: a CSV in the export's format (ui/importing.py)."""
-        from ticketdesk.ui.importing import import_from_menu
-
-        return import_from_menu(self)
-
-    def backup_now(self) -> None:
-        from ticketdesk.services.maintenance import backup
-
-        store = self.store
-        task = Task(store, lambda _progress: backup(store), self.tr("Backing up…"), self)
-        task.done.connect(lambda path: self.statusBar().showMessage(
-            self.tr("Backup written to {0}.").format(path), 10_000))
-        task.failed.connect(lambda error: self.show_task_error(self.tr("Back up"), error))
-        self.run_task(task)
-
-    def restore_backup(self) -> None:
-        """File > Restore Backup…: the restored desk opens in a new window that replaces this one
-        (ui/backups.py); it is kept alive here."""
-        from ticketdesk.ui.backups import restore_from_menu
-
-        self.successor = restore_from_menu(self) or self.successor
+        return self.files.import_tickets()
 
     def run_task(self, task: Task) -> None:
-        self._tasks.append(task)
-        task.done.connect(lambda _r: self._tasks.remove(task) if task in self._tasks else None)
-        task.failed.connect(lambda _e: self._tasks.remove(task) if task in self._tasks else None)
-        task.start()
+        self.files.run_task(task)
 
     def show_task_error(self, title: str, error: object) -> None:
-        message = str(error) if isinstance(error, TicketdeskError) else self.tr(
-            "Something went wrong: {0}").format(error)
-        if "cancel" in type(error).__name__.lower():
-            self.statusBar().showMessage(message, 10_000)
-            return
-        plain_box(self, QMessageBox.Icon.Warning, title, message).exec()
+        self.files.show_task_error(title, error)
 
     def show_tickets(self) -> None:
         self.pages.setCurrentIndex(0)
@@ -441,13 +386,6 @@ class MainWindow(QMainWindow):
         self._show_agent()
         self.filter_bar._emit_now()  # "Me" now means someone else
 
-    def _show_agent(self) -> None:
-        try:
-            name = agents.get_agent(self.session.agent_id or 0).name
-        except TicketdeskError:
-            name = "?"
-        self.agent_label.setText(self.tr("Working as {0}").format(name))
-
     def show_shortcuts(self) -> None:
         lines = [f"{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}\t"
                  f"{a.text().replace('&', '').rstrip('…')}"
@@ -466,7 +404,7 @@ class MainWindow(QMainWindow):
         box.exec()
 
     def show_about(self) -> None:
-        from ticketdesk.cli import versions
+        from ticketdesk.about import versions
 
         box = QMessageBox(self)
         box.setWindowTitle(self.tr("About ticketdesk"))
@@ -487,11 +425,17 @@ class MainWindow(QMainWindow):
         header = self.settings.bytes_value(TABLE_HEADER)
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
+        # The header's state carries a sort arrow; the rows are sorted as remembered here, and
+        # the arrow is set to match (a header saved by an older version may say anything).
+        self.table.set_sort(_sort_from(self.settings.qsettings.value("table/sort")))
 
     def save_layout(self) -> None:
         self.settings.set_bytes(WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set_bytes(WINDOW_STATE, self.saveState())
         self.settings.set_bytes(TABLE_HEADER, self.table.horizontalHeader().saveState())
+        sort = self.table.sort
+        self.settings.qsettings.setValue(
+            "table/sort", f"{sort.key.value} {'descending' if sort.descending else 'ascending'}")
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -506,16 +450,22 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
-        self._poll.stop()
-        if self.live is not None:
-            self.live.stop()
+        self.watch.stop()
         if self._dock_before_analytics:
             self.dock.show()  # the layout is saved as the ticket list has it
         self.save_layout()
-        for task in list(self._tasks):
-            task.cancel()
-            task.wait()
+        self.files.stop()
         if self.analytics_view is not None and hasattr(self.analytics_view, "shutdown"):
             self.analytics_view.shutdown()  # its own query thread
         self.runner.stop()
+        self.reader.stop()
         self.store.close()
+
+
+def _sort_from(value: object) -> Sort:
+    """The sort saved as "created descending"; the default for anything else."""
+    key, _, order = str(value or "").partition(" ")
+    try:
+        return Sort(SortKey(key), order != "ascending")
+    except ValueError:
+        return Sort()

@@ -334,7 +334,7 @@ def open_desk(explicit: str | None, settings: QSettings, parent: QWidget | None 
     Preferences, else the default file. A team desk's password comes from the keyring; if the
     server asks for one that is not there, the user is asked for it, for this run only (Desk >
     Preferences keeps it in the keyring). Raises TicketdeskError."""
-    from ticketdesk.cli import resolve_url
+    from ticketdesk.db.url import resolve_url
 
     url = resolve_url(explicit or os.environ.get("TICKETDESK_DB") or saved_desk_url(settings))
     password = credentials.saved_password(url)

@@ -1,12 +1,13 @@
-"""The ticket table's model, built to stay instant at a million tickets
-(ticketdesk/ARCHITECTURE.md, "One million tickets").
+"""The ticket table's model, built to stay instant at a million tickets and never to wait on the
+database (ticketdesk/ARCHITECTURE.md).
 
 It holds the sorted ids of the current filter in a numpy array and a cache of display rows
-fetched by id, a page at a time. `data()` never queries: a row not yet in the cache shows its
-ticket number at once and asks for its page, which is fetched on the next turn of the event loop
-(a few milliseconds for 200 rows by primary key). A new filter shows its first page immediately
-(one LIMIT query), and the full id snapshot follows from the background runner; answers for an
-older filter are dropped by generation.
+fetched by id, a page at a time. No query runs on the GUI thread: `data()` never queries; a row
+not yet in the cache shows its ticket number at once and asks for its page, which the window's
+quick runner fetches (a few milliseconds for 200 rows by primary key, one round trip more on a
+server). A new filter keeps the previous rows until its first page (one LIMIT query) arrives
+from the quick runner; the full id snapshot and the total follow from the slow one. Answers for
+an older filter are dropped by generation.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from PySide6.QtCore import (
 )
 
 from ticketdesk.db.store import Store
-from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number, read_search
 from ticketdesk.services import ticket_list
@@ -52,16 +52,17 @@ COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
 COL_NUMBER, COL_SUBJECT, COL_STATUS, COL_PRIORITY, COL_CUSTOMER = 0, 1, 2, 3, 4
 COL_ASSIGNEES, COL_TAGS, COL_CREATED, COL_UPDATED = 5, 6, 7, 8
 CACHE_LIMIT = 20_000
-FIRST, SNAPSHOT, TOTAL = "list.first", "list.snapshot", "list.total"
+FIRST, SNAPSHOT, TOTAL, ROWS = "list.first", "list.snapshot", "list.total", "list.rows"
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 def _display(row: TicketRow) -> tuple[str, ...]:
+    assigned = row.assignees or QCoreApplication.translate("TicketTableModel", "Unassigned")
     return (format_number(row.id), row.subject, status_text(row.status),
             priority_text(row.priority),
-            row.customer, row.assignees, row.tags, compact_time(row.created_at),
+            row.customer, assigned, row.tags, compact_time(row.created_at),
             compact_time(row.updated_at))
 
 
@@ -83,10 +84,13 @@ class TicketTableModel(QAbstractTableModel):
     snapshotReady = Signal()
 
     def __init__(self, store: Store, runner: QueryRunner, parent: QObject | None = None,
-                 tz: tzinfo | None = None) -> None:
+                 tz: tzinfo | None = None, reader: QueryRunner | None = None) -> None:
+        """`runner` computes snapshots and counts; `reader` (default: `runner`) the first pages
+        and the rows to paint, so they never queue behind a slow snapshot."""
         super().__init__(parent)
         self.store = store
         self.runner = runner
+        self.reader = reader or runner
         self.tz = tz
         self.ticket_filter = TicketFilter()
         self.ticket_sort = Sort()
@@ -99,8 +103,13 @@ class TicketTableModel(QAbstractTableModel):
         self._rows: dict[int, TicketRow | None] = {}
         self._texts: dict[int, tuple[str, ...]] = {}
         self._wanted: set[int] = set()
+        self._asked: set[int] = set()  # pages of the ids shown whose rows are on their way
+        self._rows_epoch = 0  # moves when cached rows go stale: older answers are not kept
         self._generation = 0
         self._shown = 0  # the generation whose ids are displayed
+        self._early: np.ndarray | None = None  # a snapshot that came before its first page
+        self._first_due = False
+        self._asked_for: dict[str, int] = {}  # the generation each slow answer was asked for
         self.searching = False
         self._fetch_timer = QTimer(self)
         self._fetch_timer.setSingleShot(True)
@@ -108,41 +117,40 @@ class TicketTableModel(QAbstractTableModel):
         self._fetch_timer.timeout.connect(self._fetch_wanted)
         runner.finished.connect(self._on_result)
         runner.failed.connect(self._on_failed)
+        if self.reader is not runner:
+            self.reader.finished.connect(self._on_result)
+            self.reader.failed.connect(self._on_failed)
 
     # -- queries ------------------------------------------------------------------------------
 
     def set_query(self, f: TicketFilter, sort: Sort) -> None:
-        """Show a new filter/sort: its first page at once (one LIMIT query over an index, a few
-        milliseconds), the full snapshot when it arrives. A full-text search fetches its first
-        page in the background too, and the list keeps the previous rows (with `searching` set)
-        until it comes, so typing never freezes the window."""
+        """Show a new filter/sort. Its first page (one LIMIT query over an index) is fetched
+        off the GUI thread and the list keeps the previous rows until it comes, so neither a
+        click nor typing ever freezes the window; the full snapshot follows. While a full-text
+        search runs, `searching` is set (the status bar says so).
+
+        The snapshot and the total are asked for when the first page has come: on a small
+        machine they would otherwise compete with it for the CPU (a snapshot of a common word
+        takes a core for half a second at a million tickets)."""
         self.ticket_filter, self.ticket_sort = f, sort
         self._generation += 1
+        self._early = None
+        self._complete = False
         if searches_text(f):
-            store, tz = self.store, self.tz
             self.searching = True
-            self._complete = False
             self.matching = None
-            self.runner.submit(FIRST, self._generation,
-                               lambda: ticket_list.first_page(store, f, sort, PAGE, tz))
-            self._request_snapshot()
-            self._request_total()
-            self.countsChanged.emit()
-            return
-        try:
-            first = ticket_list.first_page(self.store, f, sort, PAGE, self.tz)
-        except TicketdeskError as exc:
-            self.queryFailed.emit(str(exc))
-            first = []
-        self._show_first(first)
-        if not self._complete:
-            self._request_snapshot()
-        self._request_total()
+        self._request_first()
         self.countsChanged.emit()
+
+    @property
+    def pending(self) -> bool:
+        """The rows shown are not yet the current filter's (its first page is on its way)."""
+        return self._shown != self._generation
 
     def _show_first(self, first: list[TicketRow]) -> None:
         self.beginResetModel()
         self._ids = np.fromiter((r.id for r in first), dtype=np.int64, count=len(first))
+        self._asked.clear()
         for r in first:
             self._rows[r.id] = r
             self._texts.pop(r.id, None)
@@ -155,6 +163,8 @@ class TicketTableModel(QAbstractTableModel):
     def refresh(self, changes: Changes | None = None) -> None:
         """Bring the list up to date after a change, here or elsewhere, without blanking it:
         changed rows are refetched, and a new snapshot replaces the ids when it arrives."""
+        self._rows_epoch += 1  # rows read before this change must not land in the cache
+        self._asked.clear()
         if changes is not None and not changes.everything:
             stale = changes.tickets | frozenset(changes.created)
             if changes.customers or changes.agents:
@@ -166,51 +176,97 @@ class TicketTableModel(QAbstractTableModel):
         else:
             self._forget_all()
             self._repaint_all()
+        waiting = self.pending
         self._generation += 1
-        if not self.searching:  # the rows shown are this query's, only out of date
+        self._early = None
+        if waiting:  # the first page on its way may predate the change: ask again
+            self._request_first()
+        else:  # the rows shown are this query's, only out of date
             self._shown = self._generation
         self._request_snapshot()
         self._request_total()
 
+    def _request_first(self) -> None:
+        f, sort, tz, store = self.ticket_filter, self.ticket_sort, self.tz, self.store
+        self._first_due = True
+        self.reader.submit(FIRST, self._generation,
+                           lambda: ticket_list.first_page(store, f, sort, PAGE, tz))
+
     def _request_snapshot(self) -> None:
+        if self._asked_for.get(SNAPSHOT) == self._generation:
+            return  # asked already (a refresh while the first page was on its way)
+        self._asked_for[SNAPSHOT] = self._generation
         f, sort, tz, store = self.ticket_filter, self.ticket_sort, self.tz, self.store
         self.runner.submit(SNAPSHOT, self._generation,
                            lambda: ticket_list.id_snapshot(store, f, sort, tz))
 
     def _request_total(self) -> None:
+        if self._asked_for.get(TOTAL) == self._generation:
+            return
+        self._asked_for[TOTAL] = self._generation
         store = self.store
         self.runner.submit(TOTAL, self._generation,
                            lambda: ticket_list.count(store, TicketFilter()))
 
     def _on_result(self, channel: str, generation: int, result: Any) -> None:
+        if channel == ROWS:
+            self._rows_arrived(*result)
+            return
         if generation != self._generation:
             return
         if channel == FIRST:
-            if self._shown != generation:  # the snapshot may have come first on a small desk
+            self._first_due = False
+            if self._shown != generation:
                 self._show_first(result)
                 self.countsChanged.emit()
+                if self._early is not None:
+                    self._take_snapshot(self._early)
+            if not self._complete:
+                self._request_snapshot()
+            self._request_total()
         elif channel == SNAPSHOT:
-            if self._shown != generation:
-                self._show_snapshot(result)
-            else:
-                self._apply_snapshot(result)
-            self.matching = len(result)
-            self.countsChanged.emit()
-            self.snapshotReady.emit()
+            if self._shown != generation and self._first_due:
+                # Came before the first page (a small desk): kept until the page has shown,
+                # so the rows appear with their texts, never as bare numbers first.
+                self._early = result
+                return
+            self._take_snapshot(result)
         elif channel == TOTAL:
             self.total = int(result)
             self.countsChanged.emit()
 
+    def _take_snapshot(self, ids: np.ndarray) -> None:
+        self._early = None
+        if self._shown != self._generation:
+            self._show_snapshot(ids)
+        else:
+            self._apply_snapshot(ids)
+        self.matching = len(ids)
+        self.countsChanged.emit()
+        self.snapshotReady.emit()
+
     def _on_failed(self, channel: str, generation: int, error: object) -> None:
+        if channel == ROWS:
+            self._asked.clear()  # asked again when painted (after a reconnect, say)
+            self.queryFailed.emit(str(error))
+            return
         if generation == self._generation and channel in (FIRST, SNAPSHOT, TOTAL):
             self.searching = False
             self.queryFailed.emit(str(error))
             self.countsChanged.emit()
+            if channel == FIRST:
+                self._first_due = False
+                if self._early is not None:
+                    self._take_snapshot(self._early)  # the ids at least; rows when painted
+                self._request_snapshot()
+                self._request_total()
 
     def _show_snapshot(self, ids: np.ndarray) -> None:
-        """A search whose snapshot came before its first page: show the ids, rows follow."""
+        """A filter whose first page never came (it failed): show the ids, rows follow."""
         self.beginResetModel()
         self._ids = ids
+        self._asked.clear()
+        self._complete = True
         self._shown = self._generation
         self.searching = False
         self.endResetModel()
@@ -225,6 +281,7 @@ class TicketTableModel(QAbstractTableModel):
             self._ids = ids
             self.endInsertRows()
             return
+        self._asked.clear()
         if len(ids) == len(old):
             self._relayout(ids)
             return
@@ -253,39 +310,53 @@ class TicketTableModel(QAbstractTableModel):
     def _forget_all(self) -> None:
         self._rows.clear()
         self._texts.clear()
+        self._asked.clear()
 
     def _want(self, row: int) -> None:
         page = row // PAGE
-        if page not in self._wanted:
+        if page not in self._wanted and page not in self._asked:
             self._wanted.add(page)
             self._fetch_timer.start()
 
     def _fetch_wanted(self) -> None:
+        """Ask the quick runner for the rows of the pages painted since the last turn of the
+        event loop, in one job; they are painted when they come (`_rows_arrived`)."""
         pages, self._wanted = sorted(self._wanted), set()
         if len(self._rows) > CACHE_LIMIT:
             self._forget_all()
+        wanted: list[int] = []
         for page in pages:
             start, end = page * PAGE, min((page + 1) * PAGE, len(self._ids))
-            if start >= end:
-                continue
-            wanted = [int(i) for i in self._ids[start:end]]
-            try:
-                found = ticket_list.rows_by_ids(wanted)
-            except TicketdeskError as exc:
-                self.queryFailed.emit(str(exc))
-                return
-            for tid in wanted:
-                self._rows[tid] = found.get(tid)
-                self._texts.pop(tid, None)
-            self.dataChanged.emit(self.index(start, 0), self.index(end - 1, len(COLUMNS) - 1))
+            if start < end:
+                wanted += [int(i) for i in self._ids[start:end]]
+                self._asked.add(page)
+        if not wanted:
+            return
+        store, epoch = self.store, self._rows_epoch
+        self.reader.submit_each(ROWS, lambda: (epoch, wanted,
+                                               ticket_list.rows_by_ids(store, wanted)))
+
+    def _rows_arrived(self, epoch: int, wanted: list[int], found: dict[int, TicketRow]) -> None:
+        if epoch != self._rows_epoch:  # read before a change: the rows it covers ask again
+            self._repaint_ids(frozenset(wanted))
+            return
+        for tid in wanted:
+            self._rows[tid] = found.get(tid)
+            self._texts.pop(tid, None)
+        self._repaint_ids(frozenset(wanted))
 
     def _repaint_ids(self, ticket_ids: frozenset[int]) -> None:
+        """Tell the view these tickets' rows changed: one signal per run of adjacent rows (a
+        page of rows is one signal, not two hundred)."""
         if not ticket_ids or not len(self._ids):
             return
         rows = np.flatnonzero(np.isin(self._ids, np.fromiter(ticket_ids, dtype=np.int64)))
-        for row in rows:
-            self.dataChanged.emit(self.index(int(row), 0),
-                                  self.index(int(row), len(COLUMNS) - 1))
+        if not len(rows):
+            return
+        breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+        for run in np.split(rows, breaks):
+            self.dataChanged.emit(self.index(int(run[0]), 0),
+                                  self.index(int(run[-1]), len(COLUMNS) - 1))
 
     def _repaint_all(self) -> None:
         if len(self._ids):

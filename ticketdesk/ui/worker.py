@@ -1,10 +1,15 @@
-"""Off the GUI thread: counts, id snapshots, analytics, exports.
+"""Off the GUI thread: every database call the window makes (ticketdesk/ARCHITECTURE.md).
 
 One `QueryRunner` owns one thread with its own database connection. Jobs are tagged with a
 channel ("snapshot", "count"...) and a generation; submitting a newer generation on a channel
 drops older queued jobs of that channel and interrupts the one running, so an answer for an old
 filter never arrives and never delays the new one (DB Browser's RowLoader does the same with a
-token and sqlite3_interrupt).
+token and sqlite3_interrupt). Jobs submitted with `submit_each` (pages of rows, the agent's name)
+are never superseded: each one's answer arrives, in order.
+
+The window keeps two runners: one for the slow answers (id snapshots, counts) and one for the
+quick ones a user waits on (a first page, rows to paint, a lookup), so a quick read never queues
+behind a second-long snapshot.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ class _Job:
     channel: str
     generation: int
     fn: Callable[[], Any]
+    keep: bool = False
+    """Delivered whatever is submitted after it (until the runner stops)."""
 
 
 class _Thread(QThread):
@@ -51,6 +58,7 @@ class QueryRunner(QObject):
         self._lock = threading.Lock()
         self._running: _Job | None = None
         self._connection: Any = None
+        self._stopped = False
         self._thread = _Thread(self)
         self._thread.start()
 
@@ -63,9 +71,20 @@ class QueryRunner(QObject):
                 self.store.interrupt(self._connection)
         self._jobs.put(_Job(channel, generation, fn))
 
+    def submit_each(self, channel: str, fn: Callable[[], Any]) -> None:
+        """Run `fn` after what is queued; its answer arrives even if more follow on `channel`
+        (the caller tells answers apart by what `fn` returns)."""
+        self._jobs.put(_Job(channel, 0, fn, keep=True))
+
     def is_current(self, channel: str, generation: int) -> bool:
         with self._lock:
             return self._latest.get(channel, -1) == generation
+
+    def _wanted(self, job: _Job) -> bool:
+        if job.keep:
+            with self._lock:
+                return not self._stopped
+        return self.is_current(job.channel, job.generation)
 
     def _loop(self) -> None:
         try:
@@ -73,7 +92,7 @@ class QueryRunner(QObject):
                 job = self._jobs.get()
                 if job is None:
                     return
-                if not self.is_current(job.channel, job.generation):
+                if not self._wanted(job):
                     continue
                 with self._lock:
                     self._running = job
@@ -85,10 +104,10 @@ class QueryRunner(QObject):
                         self._connection = connection
                     result = job.fn()
                 except Exception as exc:  # reported to the GUI, never lost
-                    if self.is_current(job.channel, job.generation):
+                    if self._wanted(job):
                         self.failed.emit(job.channel, job.generation, exc)
                 else:
-                    if self.is_current(job.channel, job.generation):
+                    if self._wanted(job):
                         self.finished.emit(job.channel, job.generation, result)
                 finally:
                     with self._lock:
@@ -101,6 +120,7 @@ class QueryRunner(QObject):
     def stop(self) -> None:
         """Interrupt what runs, finish the thread and close its connection (call before exit)."""
         with self._lock:
+            self._stopped = True
             for channel in self._latest:
                 self._latest[channel] += 1
             if self._running is not None and self._connection is not None:

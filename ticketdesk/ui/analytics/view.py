@@ -310,8 +310,10 @@ class AnalyticsView(QWidget):
 
     def load_choices(self) -> None:
         """Reload the tags and agents offered (in the background)."""
+        store = self.store
+
         def job() -> tuple[list[str], list[tuple[int, str]]]:
-            return assignees.list_tags(), [(a.id, a.name) for a in agents.list_agents()]
+            return assignees.list_tags(store), [(a.id, a.name) for a in agents.list_agents(store)]
 
         self._choices_generation += 1
         self.runner.submit(CHOICES, self._choices_generation, job)

@@ -355,5 +355,5 @@ class DetailTab(QScrollArea):
 
     def _find_customers(self, words: str,
                         show: Callable[[list[CustomerRecord]], None]) -> None:
-        self.dock.read("customers", lambda _session: customers.find_customers(
-            words, limit=PICKER_LIMIT), show)
+        self.dock.read("customers", lambda session: customers.find_customers(
+            session.store, words, limit=PICKER_LIMIT), show)

@@ -95,7 +95,7 @@ class PeopleRows(QObject):
             if self.agent_menu.isVisible():
                 self._fill_agent_menu()
 
-        self.dock.read("agents", lambda _session: agents.list_agents(), show)
+        self.dock.read("agents", lambda session: agents.list_agents(session.store), show)
 
     def _fill_agent_menu(self) -> None:
         self.agent_menu.clear()
@@ -185,9 +185,9 @@ class PeopleRows(QObject):
                         self.tr("Remove tag “{0}”").format(name), busy=[self.add_tag_button])
 
 
-def _existing_tags(_session: Session) -> list[str]:
+def _existing_tags(session: Session) -> list[str]:
     """Every tag on the desk, for completion (a failed read just completes nothing)."""
     try:
-        return assignees.list_tags()
+        return assignees.list_tags(session.store)
     except TicketdeskError:
         return []
