@@ -30,9 +30,9 @@ from ticketdesk.ui.settings import AppSettings
 from ticketdesk.ui.ticket_model import COL_SUBJECT
 
 PACKAGE = str(Path(__file__).resolve().parents[2] / "ticketdesk")
-NOT_YET = (str(Path(PACKAGE) / "ui" / "dock"),)
-"""The ticket dock's reads and saves move to workers separately (its own write queue); its
-GUI-thread queries are left out of this count until then."""
+NOT_YET: tuple[str, ...] = ()
+"""Parts of the window still allowed to query on the GUI thread: none (the ticket dock reads on
+its own QueryRunner and saves through its write queue, tests/ui/test_dock_never_waits.py)."""
 
 
 class Guard:
@@ -65,7 +65,7 @@ class Guard:
             return
         stack = traceback.extract_stack()[:-2]
         ours = [f for f in stack if f.filename.startswith(PACKAGE)]
-        if any(f.filename.startswith(NOT_YET) for f in ours):
+        if NOT_YET and any(f.filename.startswith(NOT_YET) for f in ours):
             self.left_out += 1
             return
         where = ours[0] if ours else stack[-1]

@@ -39,6 +39,7 @@ from ticketdesk.ui.agent_picker import AgentPicker
 from ticketdesk.ui.create_ticket import CreateTicketDialog
 from ticketdesk.ui.desk_watch import EXTERNAL, DeskWatch
 from ticketdesk.ui.dock import TicketDock
+from ticketdesk.ui.dock.ticket_dock import dock_access_keys
 from ticketdesk.ui.empty_state import EmptyState, NoMatches
 from ticketdesk.ui.file_commands import DEMO_TICKETS, FileCommands
 from ticketdesk.ui.filter_bar import FilterBar
@@ -390,13 +391,8 @@ class MainWindow(QMainWindow):
         lines = [f"{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}\t"
                  f"{a.text().replace('&', '').rstrip('…')}"
                  for a in self.actions() if not a.shortcut().isEmpty()]
-        lines += [
-            f"Ctrl+D\t{self.tr('Show or hide the ticket details')}",
-            f"Alt+T, Alt+C, Alt+N, Alt+A\t{self.tr('Detail, Conversation, Notes, Activity')}",
-            f"Ctrl+Enter\t{self.tr('Send the reply, save the note or the edit')}",
-            f"Ctrl+Shift+Enter\t{self.tr('Log the text as a customer message')}",
-            f"Esc\t{self.tr('Cancel an edit')}",
-        ]
+        lines.append(f"Ctrl+D\t{self.tr('Show or hide the ticket details')}")
+        lines += [f"{keys}\t{what}" for keys, what in dock_access_keys()]
         box = QMessageBox(self)
         box.setWindowTitle(self.tr("Keyboard shortcuts"))
         box.setTextFormat(Qt.TextFormat.PlainText)
@@ -457,6 +453,7 @@ class MainWindow(QMainWindow):
         self.files.stop()
         if self.analytics_view is not None and hasattr(self.analytics_view, "shutdown"):
             self.analytics_view.shutdown()  # its own query thread
+        self.ticket_dock.shutdown()  # its query and write threads, before the desk closes
         self.runner.stop()
         self.reader.stop()
         self.store.close()
