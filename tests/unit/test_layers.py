@@ -67,8 +67,12 @@ UI_ALLOWED = {
     ("ui/preferences.py", "ticketdesk.db.postgres_backend"):
         "parse_postgres_url and redact for the connection form",
     ("ui/preferences.py", "ticketdesk.db.url"): "the default desk file and URL forms",
-    ("ui/preferences.py", "ticketdesk.cli"): "resolve_url: which desk to open, as the CLI does",
-    ("ui/main_window.py", "ticketdesk.cli"): "versions() for Help > About",
+    ("ui/desk_choice.py", "ticketdesk.db.url"):
+        "which file a desk URL names, to ask before a new desk is created there",
+    ("ui/settings.py", "ticketdesk.db.files"):
+        "the settings file is created private (0600 in a 0700 folder) like the desk",
+    ("ui/write_queue.py", "ticketdesk.db.sqlite_backend"):
+        "a save's wait for another program's SQLite lock, made cancellable on its connection",
 }
 
 
