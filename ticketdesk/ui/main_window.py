@@ -44,7 +44,13 @@ from ticketdesk.ui.empty_state import EmptyState, NoMatches
 from ticketdesk.ui.file_commands import DEMO_TICKETS, FileCommands
 from ticketdesk.ui.filter_bar import FilterBar
 from ticketdesk.ui.hub import ChangeHub
-from ticketdesk.ui.settings import TABLE_HEADER, WINDOW_GEOMETRY, WINDOW_STATE, AppSettings
+from ticketdesk.ui.settings import (
+    TABLE_HEADER,
+    TABLE_SORT,
+    WINDOW_GEOMETRY,
+    WINDOW_STATE,
+    AppSettings,
+)
 from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.theme import scheme_menu
 from ticketdesk.ui.ticket_model import TicketTableModel
@@ -423,15 +429,15 @@ class MainWindow(QMainWindow):
             self.table.horizontalHeader().restoreState(header)
         # The header's state carries a sort arrow; the rows are sorted as remembered here, and
         # the arrow is set to match (a header saved by an older version may say anything).
-        self.table.set_sort(_sort_from(self.settings.qsettings.value("table/sort")))
+        self.table.set_sort(_sort_from(TABLE_SORT.read(self.settings.qsettings)))
 
     def save_layout(self) -> None:
         self.settings.set_bytes(WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set_bytes(WINDOW_STATE, self.saveState())
         self.settings.set_bytes(TABLE_HEADER, self.table.horizontalHeader().saveState())
         sort = self.table.sort
-        self.settings.qsettings.setValue(
-            "table/sort", f"{sort.key.value} {'descending' if sort.descending else 'ascending'}")
+        TABLE_SORT.write(self.settings.qsettings,
+                         f"{sort.key.value} {'descending' if sort.descending else 'ascending'}")
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -73,11 +73,13 @@ WINDOW_STATE = Setting("window/state", QByteArray, None,
                        "The docks and toolbars (QMainWindow.saveState).")
 TABLE_HEADER = Setting("table/header", QByteArray, None,
                        "The ticket table's column widths and order (QHeaderView.saveState).")
+TABLE_SORT = Setting("table/sort", str, None,
+                     "The ticket list's order, as \"created descending\" (restored with its arrow).")
 DESK_AGENT = Setting("desks/<desk>/agent_id", int, None,
                      "Who works on a desk on this computer (per desk: `for_desk`).")
 
 SETTINGS: tuple[Setting[Any], ...] = (DESK_URL, COLOR_SCHEME, WINDOW_GEOMETRY, WINDOW_STATE,
-                                      TABLE_HEADER, DESK_AGENT)
+                                      TABLE_HEADER, TABLE_SORT, DESK_AGENT)
 """Every key the app stores."""
 
 
