@@ -26,6 +26,8 @@ class ActivityKind(StrEnum):
     ATTACHED = "attached"
     DETACHED = "detached"
     IMPORTED = "imported"
+    LINKED = "linked"
+    """A mail answered a ticket closed too long ago: a new ticket, linked both ways."""
 
     @property
     def label(self) -> str:
@@ -53,6 +55,7 @@ _LABELS = {
     ActivityKind.ATTACHED: "File attached",
     ActivityKind.DETACHED: "File removed",
     ActivityKind.IMPORTED: "Imported",
+    ActivityKind.LINKED: "Linked ticket",
 }
 
 
