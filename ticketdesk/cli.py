@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ticketdesk import __version__
+from ticketdesk import __version__, cli_mail
 from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.url import default_url
 from ticketdesk.domain.clock import parse_date
@@ -157,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     tickets_in.add_argument("file", type=Path, metavar="FILE.csv")
     tickets_in.add_argument("--skip-bad-rows", action="store_true",
                             help="import the good rows and list the bad ones")
+    cli_mail.add_import_mail(what_in)
 
     restore = commands.add_parser(
         "restore", help="put a backup back in place of the desk",
@@ -178,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "postgresql://user@host/dbname")
     migrate.add_argument("--to", dest="target", required=True, metavar="URL",
                          help="an empty desk: a new file, or a server database with no tickets")
+    cli_mail.register(commands)
     return parser
 
 
@@ -324,6 +326,8 @@ def _cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    if args.what == "mail":
+        return cli_mail.cmd_import_mail(args, out)
     from ticketdesk.db.store import open_database
     from ticketdesk.domain.errors import InvalidRowsError
     from ticketdesk.services.importer import import_tickets
@@ -403,6 +407,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "backup": _cmd_backup,
     "import": _cmd_import,
     "restore": _cmd_restore,
+    "mail": cli_mail.cmd_mail,
+    "ticket": cli_mail.cmd_ticket,
 }
 
 
