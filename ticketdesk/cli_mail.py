@@ -50,6 +50,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                             "a new, linked ticket (default 30)")
     setup.add_argument("--acknowledge", action=argparse.BooleanOptionalAction, default=False,
                        help="send each new ticket's sender one automatic acknowledgement")
+    setup.add_argument("--ack-template", type=Path, metavar="FILE",
+                       help="the acknowledgement's text, from FILE ({number}, {name} and "
+                            "{subject} are filled in)")
     setup.add_argument("--password-stdin", action="store_true",
                        help="read the password from standard input and keep it in the keyring")
     test = what.add_parser("test", help="log in to both servers and say what failed")
@@ -123,15 +126,22 @@ def cmd_mail(args: argparse.Namespace, out: TextIO) -> int:
 
 def _setup(session: Session, args: argparse.Namespace, out: TextIO) -> int:
     from ticketdesk.services.mail.settings import (
+        DEFAULT_ACK,
         ENV_PASSWORD,
         MailSettings,
         save_mail_password,
         save_settings,
     )
 
+    template = DEFAULT_ACK
+    if args.ack_template is not None:
+        try:
+            template = args.ack_template.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"{args.ack_template} cannot be read: {exc}") from exc
     settings = MailSettings(args.imap, args.smtp, args.address, args.name,
                             after_fetch=args.after_fetch, reopen_days=args.reopen_days,
-                            acknowledge=args.acknowledge).checked()
+                            acknowledge=args.acknowledge, ack_template=template).checked()
     password = None
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -14,7 +14,7 @@ from tests.conftest import pg_url
 from tests.mail.servers import Dovecot, SmtpReceiver
 from ticketdesk.db.models import Message, Ticket
 from ticketdesk.db.store import Store, open_database
-from ticketdesk.services import messages
+from ticketdesk.services import messages, tickets
 from ticketdesk.services.mail import fetch
 from ticketdesk.services.mail.fetch import fetch_once
 from ticketdesk.services.mail.send import send_outbox
@@ -208,3 +208,24 @@ def test_a_second_fetcher_finds_the_desk_busy_and_does_nothing(
     finally:
         first.close()
         second.close()
+
+
+def test_mail_over_the_size_limit_is_kept_as_its_headers_with_a_note(
+        store: Store, system: Session, dovecot: Dovecot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fetch, "MAX_MESSAGE_BYTES", 2000)
+    monkeypatch.setattr(fetch, "BATCH_BYTES", 1)  # every message downloaded on its own
+    dovecot.deliver(mail(1))
+    big = EmailMessage()
+    big["From"] = "ann@example.com"
+    big["Subject"] = "Huge scan"
+    big["Message-ID"] = "<huge@example.com>"
+    big.set_content("x" * 10_000)
+    dovecot.deliver(big.as_bytes())
+    dovecot.deliver(mail(3))
+    report = fetch_once(system, settings_for(dovecot), dovecot.password)
+    assert report.created == 3
+    huge = Message.get(Message.rfc_message_id == "<huge@example.com>")
+    assert tickets.get_ticket(huge.ticket_id).subject == "Huge scan"
+    assert "only its headers were kept" in huge.body
+    assert "xxxx" not in huge.body

@@ -37,6 +37,7 @@ from ticketdesk.services.mail.settings import (
 from ticketdesk.services.session import Session
 
 BATCH = 50
+BATCH_BYTES = 32 * 1024 * 1024
 FETCH_LOCK = 0x6D61696C  # "mail": the first key of the advisory lock, the schema the second
 _LOCAL = threading.Lock()
 
@@ -69,21 +70,34 @@ class Mailbox:
         return [u for u in self.uids(["UID", f"{last_uid + 1}:*"]) if u > last_uid]
 
     def download(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
-        """(uid, raw bytes) in UID order; a message over the size limit comes with its
-        headers only (parse.py notes it)."""
+        """(uid, raw bytes) in UID order, at most BATCH_BYTES of mail held at once; a message
+        over the size limit comes with its headers only (and a note saying so)."""
         sizes = self._call(self.client.fetch, uids, ["RFC822.SIZE"])
-        small = [u for u in uids if int(sizes.get(u, {}).get(b"RFC822.SIZE", 0))
-                 <= MAX_MESSAGE_BYTES]
-        big = [u for u in uids if u not in small]
-        bodies = self._call(self.client.fetch, small, ["BODY.PEEK[]"]) if small else {}
-        heads = self._call(self.client.fetch, big, ["BODY.PEEK[HEADER]"]) if big else {}
+        group: list[int] = []
+        held = 0
         for uid in uids:
-            if uid in bodies:
-                yield uid, bytes(bodies[uid].get(b"BODY[]") or b"")
-            elif uid in heads:
-                size = int(sizes[uid][b"RFC822.SIZE"])
-                head = bytes(heads[uid].get(b"BODY[HEADER]") or b"")
+            size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+            if size > MAX_MESSAGE_BYTES:
+                yield from self._bodies(group)
+                group, held = [], 0
+                heads = self._call(self.client.fetch, [uid], ["BODY.PEEK[HEADER]"])
+                head = bytes(heads.get(uid, {}).get(b"BODY[HEADER]") or b"")
                 yield uid, head + b"\r\n" + _too_large_note(size)
+                continue
+            if group and held + size > BATCH_BYTES:
+                yield from self._bodies(group)
+                group, held = [], 0
+            group.append(uid)
+            held += size
+        yield from self._bodies(group)
+
+    def _bodies(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
+        if not uids:
+            return
+        bodies = self._call(self.client.fetch, uids, ["BODY.PEEK[]"])
+        for uid in uids:
+            if uid in bodies:  # a message expunged meanwhile is simply gone
+                yield uid, bytes(bodies[uid].get(b"BODY[]") or b"")
 
     def done(self, uids: list[int], move_to: str | None) -> None:
         if not uids:
