@@ -5,6 +5,7 @@ never twice by Message-ID), one transaction per message."""
 from __future__ import annotations
 
 import mailbox
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,14 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
+_QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+
+
+def _unquote_from(data: bytes) -> bytes:
+    """mbox writers put '>' before body lines starting with "From " (mboxrd): take one off."""
+    return _QUOTED_FROM.sub(rb"\1", data)
+
+
 def raw_messages(path: Path) -> Iterator[tuple[str, bytes]]:
     """(where, bytes) of every message at `path`, in order."""
     if path.is_dir():
@@ -67,7 +76,7 @@ def raw_messages(path: Path) -> Iterator[tuple[str, bytes]]:
         box = mailbox.mbox(path, create=False)
         try:
             for number, key in enumerate(box.iterkeys(), start=1):
-                yield f"message {number}", box.get_bytes(key)
+                yield f"message {number}", _unquote_from(box.get_bytes(key))
         finally:
             box.close()
         return
