@@ -196,5 +196,5 @@ def _new_ticket(session: Session, mail: ParsedMail, rules: IntakeRules, *,
     if rules.acknowledge and robot_reason(mail.headers, mail.sender, rules.own_address) is None:
         from ticketdesk.services.mail.outbox import queue_acknowledgement
 
-        acknowledged = queue_acknowledgement(session, ticket_id, message_id, mail, rules)
+        acknowledged = queue_acknowledgement(session, ticket_id, mail, rules)
     return IntakeResult(outcome, ticket_id, message_id, changes, acknowledged, mail.problems)

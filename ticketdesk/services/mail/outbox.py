@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import make_msgid
+from typing import TYPE_CHECKING
 
 from peewee import fn
 
@@ -30,6 +31,9 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.services.mail.parse import ParsedMail
 from ticketdesk.services.mail.settings import require_settings
 from ticketdesk.services.session import Session
+
+if TYPE_CHECKING:
+    from ticketdesk.services.mail.intake import IntakeRules
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
 REPLY, ACK = "reply", "ack"
@@ -105,19 +109,18 @@ def queue_reply(session: Session, ticket_id: int, body: str, *,
     return changes
 
 
-def queue_acknowledgement(session: Session, ticket_id: int, answering: int, mail: ParsedMail,
-                          rules: object) -> bool:
+def queue_acknowledgement(session: Session, ticket_id: int, mail: ParsedMail,
+                          rules: IntakeRules) -> bool:
     """Inside the intake's transaction: queue the automatic answer to a new ticket's first mail,
     unless this sender got RATE_LIMIT of them within the window. True if queued."""
-    template = str(getattr(rules, "ack_template", "")) or ""
-    own = str(getattr(rules, "own_address", "")) or "ticketdesk.invalid"
+    own = rules.own_address or "ticketdesk.invalid"
     recent = [int(t) for (t,) in Outbox.select(Outbox.created_at).where(
         (Outbox.to_address == mail.sender) & (Outbox.kind == ACK)
         & (Outbox.created_at > session.now() - 86_400)).tuples()]
     if not within_rate(recent, session.now()):
         return False
     number = format_number(ticket_id)
-    body = (template.replace("{number}", number)
+    body = (rules.ack_template.replace("{number}", number)
             .replace("{subject}", mail.subject or "")
             .replace("{name}", mail.sender_name or mail.sender)).strip()
     system = session.as_agent(None)
