@@ -229,3 +229,32 @@ def test_mail_over_the_size_limit_is_kept_as_its_headers_with_a_note(
     assert tickets.get_ticket(huge.ticket_id).subject == "Huge scan"
     assert "only its headers were kept" in huge.body
     assert "xxxx" not in huge.body
+
+
+def test_fetch_and_send_run_on_a_worker_thread_as_the_window_will_call_them(
+        store: Store, system: Session, dovecot: Dovecot, smtp_server: SmtpReceiver) -> None:
+    import threading
+
+    from ticketdesk.services.mail.outbox import queue_reply
+
+    settings = settings_for(dovecot, smtp_server.url())
+    save_settings(system, settings)
+    dovecot.deliver(mail(1))
+    results: list[object] = []
+
+    def worker() -> None:
+        try:
+            report = fetch_once(system, settings, dovecot.password)
+            queue_reply(system, int(Ticket.select(Ticket.id).scalar()), "On it.")
+            sent = send_outbox(system, settings, smtp_server.password)
+            results.append((report.created, sent.sent))
+        except BaseException as exc:
+            results.append(exc)
+        finally:
+            store.close_thread()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join(timeout=60)
+    assert results == [(1, 1)]
+    assert len(smtp_server.received) == 1
