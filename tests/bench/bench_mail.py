@@ -51,10 +51,17 @@ def _text(rng: random.Random, size: int) -> str:
     return "\n".join(out)
 
 
-def build_mailbox(deliver: Callable[[bytes], None], count: int, ticket_ids: list[int],
-                  rng: random.Random) -> None:
+def build_mailbox(deliver: Callable[[bytes], None], sync: Callable[[], None], count: int,
+                  ticket_ids: list[int], rng: random.Random) -> None:
+    """Dovecot numbers new maildir files in directory order, not in the order written: the
+    mailbox is written in chunks, each numbered (`sync`) before the next, and a reply only
+    answers a message of an earlier chunk, so it comes after its parent as in a real mailbox."""
     sent_ids: list[str] = []
+    numbered = 0
     for n in range(count):
+        if n % 200 == 0:
+            sync()
+            numbered = len(sent_ids)
         m = EmailMessage()
         m["From"] = f"Customer {n % 3000} <customer{n % 3000}@bench.example>"
         m["To"] = "support@desk.example"
@@ -65,8 +72,8 @@ def build_mailbox(deliver: Callable[[bytes], None], count: int, ticket_ids: list
         kind = n % 3
         if kind == 1 and n % 6 == 1:
             subject = f"Re: [TKT-{rng.choice(ticket_ids):06d}] {subject}"
-        elif kind == 1 and sent_ids:
-            parent = rng.choice(sent_ids)
+        elif kind == 1 and numbered:
+            parent = sent_ids[rng.randrange(numbered)]
             m["In-Reply-To"] = parent
             m["References"] = parent
             subject = f"Re: {subject}"
@@ -123,8 +130,14 @@ def main() -> None:
 
     with running_dovecot() as dovecot, running_smtp() as smtp:
         started = time.perf_counter()
-        build_mailbox(dovecot.deliver, args.messages, existing, rng)
-        mailbox_bytes = sum(p.stat().st_size for p in (dovecot.maildir / "new").iterdir())
+        def sync() -> None:
+            client = dovecot.client()
+            client.select_folder("INBOX")
+            client.logout()
+
+        build_mailbox(dovecot.deliver, sync, args.messages, existing, rng)
+        mailbox_bytes = sum(p.stat().st_size for sub in ("new", "cur")
+                            for p in (dovecot.maildir / sub).iterdir())
         print(f"mailbox: {args.messages:,} messages, {mailbox_bytes / 1e6:,.1f} MB, written in "
               f"{time.perf_counter() - started:.1f} s")
         settings = MailSettings(dovecot.url(), smtp.url(), "support@desk.example", "Bench Desk")
@@ -149,6 +162,9 @@ def main() -> None:
         fetch_module.take_in = real_take_in  # type: ignore[assignment]
         rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(report.summary())
+        worst = sorted(range(len(holds)), key=holds.__getitem__)[-3:]
+        print("longest transactions: " + ", ".join(
+            f"message {i + 1:,}: {holds[i] * 1000:,.0f} ms" for i in reversed(worst)))
         holds.sort()
         print(f"fetch: {report.fetched:,} messages in {seconds:.1f} s = "
               f"{report.fetched / seconds:,.0f} messages/s; one message's transaction: median "
