@@ -39,7 +39,7 @@ from ticketdesk.services.session import Session
 BATCH = 50
 BATCH_BYTES = 32 * 1024 * 1024
 FETCH_LOCK = 0x6D61696C  # "mail": the first key of the advisory lock, the schema the second
-_LOCAL = threading.Lock()
+_LOCAL = {FETCH_LOCK: threading.Lock()}
 
 
 class Mailbox:
@@ -201,12 +201,13 @@ def exclusive(session: Session, key: int) -> Iterator[bool]:
     thread at a time (the desk file has one process, db/desk_lock.py)."""
     store = session.store
     if store.is_sqlite:
-        got = _LOCAL.acquire(blocking=False)
+        lock = _LOCAL.setdefault(key, threading.Lock())
+        got = lock.acquire(blocking=False)
         try:
             yield got
         finally:
             if got:
-                _LOCAL.release()
+                lock.release()
         return
     store._bind()
     got = bool(store.db.execute_sql(
