@@ -272,11 +272,13 @@ class Received:
 @dataclass
 class SmtpReceiver:
     """aiosmtpd on a loopback port, recording every message it accepts. `refuse` makes it
-    answer 451 (try later) to every message, as a server in trouble would."""
+    answer 451 (try later) to every message, as a server in trouble would; `reject` answers
+    that (a 5xx line) instead, as for a mailbox that does not exist."""
 
     port: int
     received: list[Received] = field(default_factory=list)
     refuse: bool = False
+    reject: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     controller: Any = None
     user: str = USER
@@ -288,6 +290,8 @@ class SmtpReceiver:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             return "451 4.3.0 Try again later (test server refusing)"
+        if self.reject:
+            return self.reject
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                           bytes(envelope.original_content or envelope.content)))

@@ -179,3 +179,23 @@ def test_an_untrusted_tls_certificate_is_named_as_such(tmp_path: Path) -> None:
     assert not imap.ok
     assert imap.message.startswith("TLS certificate of 127.0.0.1 is not trusted: "
                                    "self-signed certificate")
+
+
+def test_a_permanent_refusal_fails_with_the_reason_until_retried(
+        store: Store, alice: Session, smtp_server: SmtpReceiver, ticket_from_mail: int) -> None:
+    settings = desk_settings(smtp_server)
+    save_settings(alice, settings)
+    outbox.queue_reply(alice, ticket_from_mail, "Answer.")
+    smtp_server.reject = "550 5.1.1 No such mailbox"
+    report = send_outbox(alice, settings, smtp_server.password)
+    assert (report.sent, report.failed) == (0, 1)
+    assert report.reasons == ["ann@example.com: 550 5.1.1 No such mailbox"]
+    row = Outbox.get()
+    assert (row.state, row.last_error) == ("failed", "550 5.1.1 No such mailbox")
+    [shown] = outbox.outbox_states(ticket_from_mail).values()
+    assert (shown.state, shown.last_error) == ("failed", "550 5.1.1 No such mailbox")
+    assert send_outbox(alice, settings, smtp_server.password).sent == 0
+    smtp_server.reject = None
+    outbox.retry(alice, row.id)
+    assert send_outbox(alice, settings, smtp_server.password).sent == 1
+    assert Outbox.get().state == "sent"
