@@ -199,3 +199,18 @@ def test_a_permanent_refusal_fails_with_the_reason_until_retried(
     outbox.retry(alice, row.id)
     assert send_outbox(alice, settings, smtp_server.password).sent == 1
     assert Outbox.get().state == "sent"
+
+
+def test_starttls_urls_never_fall_back_to_plain_text(
+        dovecot: Dovecot, smtp_server: SmtpReceiver) -> None:
+    """imap:// and smtp:// mean STARTTLS: a server that does not offer it is refused before
+    the password is sent."""
+    settings = MailSettings(f"imap://support@127.0.0.1:{dovecot.port}/INBOX",
+                            f"smtp://support@127.0.0.1:{smtp_server.port}",
+                            "support@desk.example")
+    imap, smtp = test_connection(settings, dovecot.password)
+    assert imap.message.startswith(f"STARTTLS failed with 127.0.0.1:{dovecot.port}: ")
+    assert smtp.message == (f"STARTTLS failed with 127.0.0.1:{smtp_server.port}: STARTTLS "
+                            "extension not supported by server.")
+    assert (imap.ok, smtp.ok) == (False, False)
+    assert "Login: user=<support>" not in (dovecot.root / "dovecot.log").read_text()

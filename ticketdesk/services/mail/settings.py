@@ -258,7 +258,7 @@ def _short(exc: BaseException) -> str:
     message = str(exc)
     if isinstance(exc.args[0] if exc.args else None, bytes):
         message = exc.args[0].decode("utf-8", "replace")
-    return " ".join(message.split())[:300] or type(exc).__name__
+    return " ".join(message.split())[:300].rstrip(".") or type(exc).__name__
 
 
 @dataclass(frozen=True)
