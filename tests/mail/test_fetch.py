@@ -258,3 +258,24 @@ def test_fetch_and_send_run_on_a_worker_thread_as_the_window_will_call_them(
     thread.join(timeout=60)
     assert results == [(1, 1)]
     assert len(smtp_server.received) == 1
+
+
+def test_waiting_for_mail_returns_when_the_server_announces_a_message(
+        dovecot: Dovecot) -> None:
+    import threading
+    import time
+
+    from ticketdesk.services.mail.fetch import wait_for_mail
+
+    settings = settings_for(dovecot)
+    assert wait_for_mail(settings, dovecot.password, 0.5) is False
+    answers: list[bool] = []
+    waiting = threading.Thread(
+        target=lambda: answers.append(wait_for_mail(settings, dovecot.password, 30)))
+    waiting.start()
+    time.sleep(1.0)
+    client = dovecot.client()
+    client.append("INBOX", mail(1))
+    client.logout()
+    waiting.join(timeout=40)
+    assert answers == [True]  # without the announcement it would have been False

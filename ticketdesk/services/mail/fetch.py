@@ -159,6 +159,27 @@ def open_imap(endpoint: Endpoint, password: str | None) -> Mailbox:
     return box
 
 
+def wait_for_mail(settings: MailSettings, password: str | None, seconds: float, *,
+                  connect: Callable[[Endpoint, str | None], Mailbox] = open_imap) -> bool:
+    """Wait up to `seconds` for the server to announce new mail in the folder (IMAP IDLE); True
+    when it did, so a fetch is worth running now. A server without IDLE returns False at once:
+    the caller polls at its interval instead. For the window's background worker (never the GUI
+    thread); a connection problem raises MailError like a fetch."""
+    box = connect(settings.imap_endpoint, password)
+    try:
+        box.select_folder_checked()
+        if not box.client.has_capability("IDLE"):
+            return False
+        box._call(box.client.idle)
+        try:
+            responses = box._call(box.client.idle_check, seconds)
+        finally:
+            box._call(box.client.idle_done)
+        return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+    finally:
+        box.close()
+
+
 @dataclass
 class FetchReport:
     mailbox: str = ""
