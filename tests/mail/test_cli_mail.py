@@ -94,3 +94,39 @@ def test_bad_input_is_refused_with_a_message_and_nothing_changes(
     assert main(["import", "mail", "--db", desk, "/nonexistent/mail.eml"]) == 1
     assert "does not exist" in capsys.readouterr().err
     assert counts(desk) == (0, 0)
+
+
+class FakeKeyring:
+    def __init__(self) -> None:
+        self.saved: dict[tuple[str, str], str] = {}
+
+    def set_password(self, service: str, account: str, password: str) -> None:
+        self.saved[(service, account)] = password
+
+    def get_password(self, service: str, account: str) -> str | None:
+        return self.saved.get((service, account))
+
+
+def test_setup_keeps_the_password_in_the_keyring_and_never_in_the_desk(
+        tmp_path: Path, dovecot: Dovecot, smtp_server: SmtpReceiver,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from ticketdesk.db import credentials
+
+    ring = FakeKeyring()
+    monkeypatch.setattr(credentials, "_keyring", lambda: ring)
+    monkeypatch.delenv("TICKETDESK_MAIL_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(dovecot.password + "\n"))
+    desk = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    assert main(["mail", "setup", "--db", desk, "--imap", dovecot.url(), "--smtp",
+                 smtp_server.url(), "--address", "support@desk.example",
+                 "--password-stdin"]) == 0
+    assert "kept in the system keyring" in capsys.readouterr().out
+    assert ring.saved == {
+        ("ticketdesk", f"mail:support@127.0.0.1:{dovecot.port}"): dovecot.password,
+        ("ticketdesk", f"mail:support@127.0.0.1:{smtp_server.port}"): dovecot.password}
+    stored = [p.read_bytes() for p in tmp_path.glob("desk.sqlite*") if p.is_file()]
+    assert stored
+    assert not any(dovecot.password.encode() in data for data in stored)
+    assert main(["mail", "test", "--db", desk]) == 0
