@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import FakeClock
 from tests.mail.servers import Dovecot, SmtpReceiver, free_port, running_dovecot
 from tests.unit.test_mail_intake import mail
-from ticketdesk.db.models import Agent, Outbox
+from ticketdesk.db.models import Outbox
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import ValidationError
 from ticketdesk.services import tickets
@@ -24,6 +24,7 @@ from ticketdesk.services.mail.intake import take_in
 from ticketdesk.services.mail.parse import parse_mail
 from ticketdesk.services.mail.send import send_outbox
 from ticketdesk.services.mail.settings import MailSettings, save_settings, test_connection
+from ticketdesk.services.mail.signature import get_signature, set_signature
 from ticketdesk.services.session import Session
 
 
@@ -41,9 +42,7 @@ def test_a_reply_leaves_once_with_number_threading_headers_signature_and_files(
         store: Store, alice: Session, smtp_server: SmtpReceiver, ticket_from_mail: int) -> None:
     settings = desk_settings(smtp_server)
     save_settings(alice, settings)
-    with store.write():
-        Agent.update(signature="Alice Agent\nDesk Support").where(
-            Agent.id == alice.agent_id).execute()
+    set_signature(alice, alice.agent_id or 0, "  Alice Agent\r\nDesk Support\n")
     outbox.queue_reply(alice, ticket_from_mail, "Try turning it off and on.",
                        files=[NewFile("steps.txt", b"1. off\n2. on\n")])
     [row] = Outbox.select()
@@ -66,6 +65,9 @@ def test_a_reply_leaves_once_with_number_threading_headers_signature_and_files(
         "steps.txt", "1. off\n2. on\n")
     assert Outbox.get().state == "sent"
     assert tickets.get_ticket(ticket_from_mail).first_response_at is not None
+    assert get_signature(alice.agent_id or 0) == "Alice Agent\nDesk Support"
+    with pytest.raises(ValidationError, match="limit is 2,000"):
+        set_signature(alice, alice.agent_id or 0, "x" * 2001)
 
 
 class Killed(Exception):

@@ -8,5 +8,6 @@ functions from a worker thread. See ticketdesk/ARCHITECTURE.md ("Mail").
 - fetch.py     one IMAP pass with a UIDVALIDITY/UID checkpoint
 - outbox.py    queue replies and acknowledgements
 - send.py      send the outbox over SMTP, once
+- signature.py an agent's signature under their replies
 - importing.py .eml files, mbox files, folders of .eml
 """
