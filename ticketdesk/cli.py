@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ticketdesk import cli_sla
+from ticketdesk import cli_mail, cli_sla
 from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.url import ENV_DB, resolve_url
 from ticketdesk.domain.clock import parse_date
@@ -160,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
                             help="the file (also a FIFO or /dev/fd/N), or - for standard input")
     tickets_in.add_argument("--skip-bad-rows", action="store_true",
                             help="import the good rows and list the bad ones")
+    cli_mail.add_import_mail(what_in)
 
     restore = commands.add_parser(
         "restore", help="put a backup back in place of the desk",
@@ -182,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--to", dest="target", required=True, metavar="URL",
                          help="an empty desk: a new file, or a server database with no tickets")
     cli_sla.add_commands(commands, _db_option)
+    cli_mail.register(commands)
     return parser
 
 
@@ -349,6 +351,8 @@ def _cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    if args.what == "mail":
+        return cli_mail.cmd_import_mail(args, out)
     from ticketdesk.db.store import open_database
     from ticketdesk.domain.errors import InvalidRowsError
     from ticketdesk.services.importer import import_tickets
@@ -434,6 +438,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "import": _cmd_import,
     "restore": _cmd_restore,
     "sla": cli_sla.run,
+    "mail": cli_mail.cmd_mail,
+    "ticket": cli_mail.cmd_ticket,
 }
 
 

@@ -37,6 +37,8 @@ class Agent(BaseModel):
     email = TextField(default="")
     active = BooleanField(default=True)
     created_at = BigIntegerField()
+    signature = TextField(default="")
+    """Appended to the agent's mail replies (migration 10)."""
 
 
 class Customer(BaseModel):
@@ -135,6 +137,13 @@ class Message(BaseModel):
     agent = ForeignKeyField(Agent, column_name="agent_id", null=True, lazy_load=False)
     body = TextField()
     created_at = BigIntegerField()
+    rfc_message_id = TextField(null=True)
+    """The Message-ID it was received or sent with (migration 10; unique where set)."""
+    in_reply_to = TextField(null=True)
+    refs = TextField(null=True)
+    """The References header it carried, as received."""
+    channel = TextField(default="")
+    """'' typed in by an agent, 'email' received or sent by mail."""
 
 
 class Attachment(BaseModel):
@@ -244,8 +253,44 @@ class DeskMeta(BaseModel):
         table_name = "desk_meta"
 
 
+class MailboxState(BaseModel):
+    """The IMAP fetch checkpoint of one mailbox (`user@host:port/folder`), written in the same
+    transaction as the message it covers (services/mail/fetch.py)."""
+
+    mailbox = TextField(primary_key=True)
+    uidvalidity = BigIntegerField()
+    last_uid = BigIntegerField()
+    updated_at = BigIntegerField()
+
+    class Meta:
+        table_name = "mailbox_state"
+
+
+class Outbox(BaseModel):
+    """One outgoing mail (services/mail/outbox.py): queued, sending, sent or failed. The
+    Message-ID is fixed when queued, so a resend carries the same one."""
+
+    id = AutoField()
+    message_id: int
+    message = ForeignKeyField(Message, column_name="message_id", on_delete="CASCADE",
+                              lazy_load=False)
+    kind = TextField()
+    state = TextField()
+    attempts = IntegerField(default=0)
+    last_error = TextField(null=True)
+    rfc_message_id = TextField()
+    to_address = TextField()
+    subject = TextField()
+    in_reply_to = TextField(null=True)
+    refs = TextField(null=True)
+    signature = TextField(default="")
+    next_attempt_at = BigIntegerField(default=0)
+    created_at = BigIntegerField()
+    updated_at = BigIntegerField()
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Agent, Customer, CustomerTag, CustomerTagLink, Tag, Ticket, TicketTag, TicketAssignee,
-    Note, Message, Attachment, AttachmentContent, Activity, Draft, DeskMeta,
+    Note, Message, Attachment, AttachmentContent, Activity, Draft, DeskMeta, MailboxState, Outbox,
     SlaPolicy, SlaTarget, SlaHours, SlaHoliday,
 )

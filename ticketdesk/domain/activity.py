@@ -29,6 +29,8 @@ class ActivityKind(StrEnum):
     RESOLUTION = "resolution"
     SLA_POLICY = "sla_policy"
     """The SLA policy that applies changed (services/sla.py; written by the system)."""
+    LINKED = "linked"
+    """A mail answered a ticket closed too long ago: a new ticket, linked both ways."""
 
     @property
     def label(self) -> str:
@@ -58,6 +60,7 @@ _LABELS = {
     ActivityKind.IMPORTED: "Imported",
     ActivityKind.RESOLUTION: "Resolution",
     ActivityKind.SLA_POLICY: "SLA policy",
+    ActivityKind.LINKED: "Linked ticket",
 }
 
 

@@ -74,7 +74,7 @@ WINDOW_STATE = Setting("window/state", QByteArray, None,
 TABLE_HEADER = Setting("table/header", QByteArray, None,
                        "The ticket table's column widths and order (QHeaderView.saveState).")
 TABLE_SORT = Setting("table/sort", str, None,
-                     "The ticket list's order, as \"created descending\" (restored with its arrow).")
+                     "The ticket list's order, as \"created descending\" (its arrow follows).")
 DESK_AGENT = Setting("desks/<desk>/agent_id", int, None,
                      "Who works on a desk on this computer (per desk: `for_desk`).")
 
