@@ -30,7 +30,9 @@ def mail(n: int, subject: str, in_reply_to: str | None = None) -> EmailMessage:
 @pytest.fixture
 def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dovecot: Dovecot) -> str:
     monkeypatch.setenv("TICKETDESK_MAIL_PASSWORD", dovecot.password)
-    return f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    open_database(url).close()  # the mail commands work on a desk; only demo and import make one
+    return url
 
 
 def counts(url: str) -> tuple[int, int]:
@@ -119,6 +121,7 @@ def test_setup_keeps_the_password_in_the_keyring_and_never_in_the_desk(
     monkeypatch.delenv("TICKETDESK_MAIL_PASSWORD", raising=False)
     monkeypatch.setattr("sys.stdin", io.StringIO(dovecot.password + "\n"))
     desk = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    open_database(desk).close()
     assert main(["mail", "setup", "--db", desk, "--imap", dovecot.url(), "--smtp",
                  smtp_server.url(), "--address", "support@desk.example",
                  "--password-stdin"]) == 0
