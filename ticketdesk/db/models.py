@@ -84,6 +84,8 @@ class Ticket(BaseModel):
     closed_at = BigIntegerField(null=True)
     version = IntegerField(default=1)
     resolution = TextField(default="")  # how it was resolved; "" when it is not (m0006)
+    source_system = TextField(null=True)  # where an imported ticket came from (m0011) ...
+    source_id = TextField(null=True)  # ... and its id there; the pair is unique
 
 
 class TicketTag(BaseModel):
