@@ -49,7 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _is_own_format(path: Path) -> bool:
-    """The file is ticketdesk's own export: every header one of its columns."""
+    """The file is ticketdesk's own export: every header one of its columns — or most of them
+    are and no column could be the subject, a misspelt header of our own format, which the
+    own importer names ("unknown column 'subjet'") better than a mapping could."""
     if str(path) == "-" or not path.is_file():
         return True  # only the own importer reads a stream
     from ticketdesk.services.export import COLUMNS
@@ -59,9 +61,14 @@ def _is_own_format(path: Path) -> bool:
         source = open_source(path)
     except ValidationError:
         return True  # the own importer says what is wrong in its words
+    if source.kind != "csv" or source.separator != ",":
+        return False
     names = [h.strip().lower() for h in source.headers]
-    return source.kind == "csv" and source.separator == "," and "subject" in names and all(
-        n in COLUMNS for n in names)
+    own = sum(1 for n in names if n in COLUMNS)
+    if own == len(names) and "subject" in names:
+        return True
+    targets = set(suggest(source.headers).columns.values())
+    return own * 2 >= len(names) and not targets & {"subject", "description"}
 
 
 def run(args: argparse.Namespace, url: str, out: TextIO) -> int:

@@ -2,13 +2,14 @@
 
 What a user moving tickets between desks (or from a spreadsheet) should be able to expect:
 
-- **The file.** UTF-8, with or without a byte order mark; the first line names the columns, in
+- **The file.** UTF-8 with or without a byte order mark, UTF-16, UTF-32 or an old Windows or
+  DOS code page (detected, as for any import); the first line names the columns, in
   any order, matched without regard to case. Only `subject` is required; the others are those of
   the export (`services/export.py`), and a column ticketdesk does not know is an error, so a
   misspelt header never drops data silently. Cells the export protected against spreadsheet
   formulas (a leading apostrophe) are restored exactly; lists (assignees, tags) are
   ", "-separated, with names that contain a comma in double quotes (`csv_cells.join_list`).
-  A UTF-16 file (Excel's "Unicode text") is refused with how to save it as UTF-8. The file may
+  The file may
   be a FIFO, `/dev/fd/N` (a shell's process substitution) or "-" (standard input): what can be
   read only once is read to its end into a private temporary file before the desk is locked.
   An older export without the `resolution` column imports as before.
@@ -184,25 +185,27 @@ def _is_regular(fh: BinaryIO) -> bool:
         return False  # a stream without a file behind it: read once, like a pipe
 
 
-def _check_encoding(fh: BinaryIO, name: str) -> None:
-    """Refuse a file in another encoding with a message that says how to save it, before its
-    bytes turn into a puzzling row error (UTF-16 is what Excel's "Unicode text" writes)."""
+def _encoding(fh: BinaryIO) -> str:
+    """The file's encoding, detected as for any import (`importing.sources.detect_encoding`):
+    UTF-8 with or without a byte order mark, UTF-16 or UTF-32 (what Excel's "Unicode text"
+    writes), or the Windows or DOS code page an older tool saved it in."""
+    from ticketdesk.services.importing.sources import SAMPLE, detect_encoding
+
     fh.seek(0)
-    head = fh.read(4096)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:512].count(b"\x00") > 8:
-        raise ValidationError(
-            f"{name} is UTF-16 (or UTF-32) text, not UTF-8. Save it as UTF-8 — in Excel, "
-            "\"CSV UTF-8 (Comma delimited)\"; in LibreOffice, character set Unicode (UTF-8) — "
-            "and import it again.")
+    head = fh.read(SAMPLE)
+    return detect_encoding(head) if head else "utf-8-sig"
 
 
-def _records(fh: BinaryIO) -> Generator[tuple[int, list[str]], None, None]:
+def _records(fh: BinaryIO, encoding: str = "utf-8-sig"
+             ) -> Generator[tuple[int, list[str]], None, None]:
     """(line the record starts on, cells) for every non-blank record, the header first, read
     from the start of `fh`. Undecodable bytes survive as surrogates, so the row is reported
     rather than the file."""
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
     fh.seek(0)
-    text_in = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    if encoding == "utf-8":
+        encoding = "utf-8-sig"
+    text_in = io.TextIOWrapper(fh, encoding=encoding, errors="surrogateescape", newline="")
     try:
         reader = csv.reader(text_in, strict=True)
         start = 1
@@ -291,7 +294,8 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
     p = _Problems()
     for name, value in cells.items():
         if any("\udc80" <= ch <= "\udcff" for ch in value):
-            p.found.append(f"the {name} is not valid UTF-8 text; save the file as UTF-8")
+            p.found.append(f"the {name} is not valid text in the file's encoding; save the "
+                           "file as UTF-8")
     get = cells.get
     status = p.check(lambda: Status.parse(get("status", "").strip() or Status.OPEN), Status.OPEN)
     priority = p.check(lambda: Priority.parse(get("priority", "").strip() or Priority.MEDIUM),
@@ -354,8 +358,7 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
 
 def _rows(fh: BinaryIO, name: str, now: int) -> Generator[tuple[int, _Row | str], None, None]:
     """Every record as (line, row) or (line, what is wrong with it)."""
-    _check_encoding(fh, name)
-    with closing(_records(fh)) as records:
+    with closing(_records(fh, _encoding(fh))) as records:
         yield from _checked(records, name, now)
 
 

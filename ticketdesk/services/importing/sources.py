@@ -135,10 +135,16 @@ def detect_encoding(head: bytes) -> str:
     """The encoding of a text file from its first bytes."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     sample = head[: len(head) - 4] if len(head) == SAMPLE else head  # a cut character
-    if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a mark
+    if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 or UTF-32 without a mark
+        if sample[1:4] == b"\x00\x00\x00":
+            return "utf-32-le"
+        if sample[:3] == b"\x00\x00\x00":
+            return "utf-32-be"
         return "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
     try:
         sample.decode("utf-8")
