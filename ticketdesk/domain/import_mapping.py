@@ -80,7 +80,7 @@ def _table(pairs: dict[str, str]) -> dict[str, str]:
 # Headers of the known exports first (exact names), then words in five languages.
 _HEADERS = _table({
     SOURCE_ID: "id|ticket id|ticket number|ticket nr|ticket no|ticket #|ticket|number|nr|"
-               "sys id|incident|incident number|case number|case id|request id|"
+               "sys id|incident|incident number|case|case number|case id|request id|"
                "ticketnummer|ticket nummer|ticket-id|numero|numéro|n°|numéro du ticket|"
                "número|número de ticket|id del ticket|id du ticket|ticketnr|nummer|"
                "vorgangsnummer|kennung|id ticket",
@@ -89,7 +89,8 @@ _HEADERS = _table({
     "description": "description|details|body|text|content|problem|issue|description text|"
                    "beschreibung|beschrijving|descripción|descripcion|contenu|inhalt|"
                    "omschrijving|first comment",
-    "status": "status|state|current status|incident state|ticket status|statut|estado|"
+    "status": "status|state|stage|phase|current status|incident state|ticket status|statut|"
+              "estado|"
               "zustand|staat|état|etat|statut du ticket",
     "priority": "priority|prio|priorität|prioritat|priorité|priorite|prioridad|prioriteit|"
                 "urgency|dringlichkeit|urgence|urgencia|urgentie",
@@ -128,6 +129,7 @@ _HEADERS = _table({
                   "mis à jour|mis a jour|modifié le|última actualización|"
                   "ultima actualizacion|actualizado|bijgewerkt|laatst bijgewerkt|gewijzigd",
     "first_response_at": "first response at|first response|first reply at|first replied at|"
+                         "first reply|replied|answered at|"
                          "first response time|initial response time|first response date|"
                          "erste antwort|erste reaktion|première réponse|premiere reponse|"
                          "primera respuesta|eerste reactie|eerste antwoord",
@@ -197,7 +199,8 @@ _SIGNATURES = {
                 "requester wait time in minutes"),
     "freshdesk": ("ticket id", "created time", "resolved time", "closed time",
                   "last update time", "first response time in hrs", "resolution time in hrs",
-                  "due by time", "agent interactions"),
+                  "due by time", "agent interactions", "description text", "responder id",
+                  "fr escalated", "due by", "fr due by"),
     "osticket": ("ticket number", "date created", "from email", "help topic",
                  "current status", "agent assigned", "thread count"),
     "zammad": ("title", "state", "owner", "close at", "first response at", "group"),

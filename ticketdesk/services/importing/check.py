@@ -71,12 +71,14 @@ def dry_run(source: Source, mapping: Mapping, *, now: int, timezone: str | None 
         done += len(lines)
         if isinstance(result, list):
             bad += 1
-            for kind, detail in result:
+            for kind in dict.fromkeys(k for k, _ in result):  # a ticket counts once a kind
                 group = groups.setdefault(kind, Group(kind))
                 group.count += 1
                 if len(group.lines) < EXAMPLES:
                     group.lines.append(lines[0])
-                if detail and len(group.details) < 3 and detail not in group.details:
+            for kind, detail in result:
+                group = groups[kind]
+                if detail and len(group.details) < 2 and detail not in group.details:
                     group.details.append(detail)
         else:
             tickets += 1

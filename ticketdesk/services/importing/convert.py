@@ -126,7 +126,8 @@ class Converter:
             try:
                 return parse()
             except AmbiguousDate as exc:
-                problems.append(("day and month order ambiguous", str(exc)))
+                problems.append(("day and month order ambiguous (say --day-first or "
+                                 "--month-first)", str(exc)))
             except ValidationError as exc:
                 problems.append((kind, str(exc).rstrip(".")))
             return default
@@ -218,7 +219,7 @@ class Converter:
                            resolved_at=times.get("resolved_at"),
                            closed_at=times.get("closed_at"), now=self.now)
         if isinstance(sound, list):
-            problems += [("times contradict each other", kind) for kind in sound]
+            problems += [(f"times contradict each other: {kind}", "") for kind in sound]
         if f.resolution and status.is_active:
             problems.append(("resolution on an active ticket",
                              f"a {status.label} ticket has no resolution"))

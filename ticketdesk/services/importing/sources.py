@@ -9,7 +9,7 @@
 - **JSON**: an array of objects, or one object per line (NDJSON). Nested objects are
   flattened ("requester.email"); a list of objects under `comments`, `conversations`,
   `messages`, `articles` or `notes` is the ticket's conversation (see `conversations`).
-- The first row (or `header_row`) names the columns; `-`, `N/A`, `n/a`, `NULL` and empty
+- The first row (or `header_row`) names the columns; `-`, `?`, `N/A`, `NULL`, `Not set` and empty
   cells are missing values; a row with every cell missing (spreadsheets write one at the end)
   is skipped.
 
@@ -29,12 +29,12 @@ from typing import Any
 
 from ticketdesk.domain.errors import ValidationError
 
-MISSING = frozenset({"", "-", "--", "n/a", "na", "null", "none", "—", "#n/a"})
+MISSING = frozenset({"", "-", "--", "?", "n/a", "na", "null", "none", "not set", "—", "#n/a"})
 SEPARATORS = (";", ",", "\t", "|")
 SAMPLE = 256 * 1024
 FIELD_LIMIT = 16 * 1024 * 1024
 CONVERSATION_KEYS = ("comments", "conversations", "messages", "articles", "notes")
-_CODE_PAGES = ["cp1252", "cp850", "latin_1", "cp437", "iso8859_15", "cp1250", "mac_roman"]
+_CODE_PAGES = ["cp1252", "cp850", "iso8859_15", "latin_1", "cp1250", "cp437", "mac_roman"]
 
 Row = dict[str, str | None]
 EXTRA_CELLS = "\x00extra cells"
@@ -153,8 +153,17 @@ def detect_encoding(head: bytes) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample, cp_isolation=_CODE_PAGES).best()
-    return best.encoding if best is not None else "cp1252"
+    # Several code pages read Western text equally well (cp1250 and cp1252 agree on ä, ö, ü,
+    # é); among the plausible ones the most common for exports wins, in _CODE_PAGES' order.
+    # cp437 and cp850 agree on the letters; cp850 is what European DOS-era tools wrote.
+    results = list(from_bytes(sample, cp_isolation=_CODE_PAGES))
+    if not results:
+        return "cp1252"
+    best = min(m.chaos for m in results)
+    plausible = {"cp850" if name == "cp437" else name
+                 for m in results if m.chaos <= best + 0.02
+                 for name in (m.encoding, *m.could_be_from_charset)}
+    return next((c for c in _CODE_PAGES if c in plausible), results[0].encoding)
 
 
 def _decode_sample(head: bytes, encoding: str | None) -> str:
@@ -270,10 +279,10 @@ def _flatten(value: dict[str, Any], prefix: str = "") -> tuple[Row, list[dict[st
             inner, more = _flatten(item, f"{name}.")
             row.update(inner)
             messages += more
+        elif isinstance(item, list) and key.lower() in CONVERSATION_KEYS:
+            messages += [i for i in item if isinstance(i, dict)]
         elif isinstance(item, list) and item and all(isinstance(i, dict) for i in item):
-            if key.lower() in CONVERSATION_KEYS:
-                messages += item
-            # other lists of objects (custom fields, attachments) are not columns
+            continue  # other lists of objects (custom fields, attachments) are not columns
         elif isinstance(item, list):
             row[name] = missing(", ".join(str(i) for i in item if i is not None))
         else:

@@ -111,8 +111,7 @@ class TimeReader:
             elif second > 12:
                 day_first = False
             elif day_first is None:
-                raise AmbiguousDate(f"the {what} {text!r} can be read day first or month "
-                                    "first; say which (--day-first or --month-first)")
+                raise AmbiguousDate(f"the {what} {text!r}")
         try:
             parsed: datetime = dateutil_parser.parse(text, dayfirst=bool(day_first))
             return parsed
