@@ -110,6 +110,8 @@ class Converter:
         self._tags = mapping.columns_for(ADD_AS_TAG)
         self._append = mapping.columns_for(APPEND_TO_DESCRIPTION)
         self._space_tags = mapping.system in ("zendesk", "rt")
+        self._statuses: dict[str, Status | None] = {}  # a file has a handful of values
+        self._priorities: dict[str, Priority | None] = {}
 
     def _get(self, row: Row, target: str) -> str | None:
         header = self._one.get(target)
@@ -143,14 +145,7 @@ class Converter:
             description = "\n".join([description, "", *extra] if description else extra)
         f.description = check("description not usable",
                               lambda: text.body(description, "description", required=False), "")
-        if (value := get(row, "status")) is not None:
-            f.status = self.mapping.status(value)
-            if f.status is None:
-                problems.append(("unknown status", repr(value)))
-        if (value := get(row, "priority")) is not None:
-            f.priority = self.mapping.priority(value, self.highest)
-            if f.priority is None:
-                problems.append(("unknown priority", repr(value)))
+        self._values(row, f, problems)
         f.category = check("category not usable",
                            lambda: text.optional_line(get(row, "category"), "category",
                                                       text.CATEGORY_MAX), "")
@@ -190,6 +185,21 @@ class Converter:
                 if seconds is not None:
                     f.durations[time_field] = seconds
         return problems or f
+
+    def _values(self, row: Row, f: Fields, problems: list[Problem]) -> None:
+        """Status and priority, each distinct value of the file mapped once."""
+        if (value := self._get(row, "status")) is not None:
+            if value not in self._statuses:
+                self._statuses[value] = self.mapping.status(value)
+            f.status = self._statuses[value]
+            if f.status is None:
+                problems.append(("unknown status", repr(value)))
+        if (value := self._get(row, "priority")) is not None:
+            if value not in self._priorities:
+                self._priorities[value] = self.mapping.priority(value, self.highest)
+            f.priority = self._priorities[value]
+            if f.priority is None:
+                problems.append(("unknown priority", repr(value)))
 
     def ticket(self, f: Fields) -> Incoming | list[Problem]:
         """The ticket, with a sound timeline, or why it cannot be imported."""

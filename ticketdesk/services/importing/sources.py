@@ -73,6 +73,9 @@ def missing(value: Any) -> str | None:
     """The cell as text, or None for a missing value."""
     if value is None:
         return None
+    if type(value) is str:  # the common case first: most cells of most files
+        text = value.strip()
+        return None if len(text) <= 7 and text.casefold() in MISSING else text
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, float) and value.is_integer():
