@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tickets", help="tickets from ticketdesk's CSV or another help desk's export",
         description="Import tickets from FILE in one transaction. ticketdesk's own CSV keeps "
                     "its numbers; another help desk's export or a spreadsheet (CSV/TSV, XLSX, "
-                    "JSON, NDJSON) is mapped by suggestions from its headers, or by a preset "
+                    "ODS, JSON, NDJSON) is mapped by suggestions from its headers, or a preset "
                     "(--mapping). Every problem is reported and nothing is imported, unless "
                     "--skip-bad-rows. Importing a file again adds nothing.")
     _db_option(tickets_in, top=False)

@@ -21,8 +21,8 @@ from ticketdesk.domain.import_mapping import IGNORE, Mapping, suggest
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, metavar="FILE",
-                        help="CSV/TSV, XLSX, JSON or NDJSON (ticketdesk's own CSV also from a "
-                             "FIFO, /dev/fd/N, or - for standard input)")
+                        help="CSV/TSV, XLSX, ODS, JSON or NDJSON (ticketdesk's own CSV also "
+                             "from a FIFO, /dev/fd/N, or - for standard input)")
     parser.add_argument("--skip-bad-rows", action="store_true",
                         help="import the good rows and list the bad ones")
     parser.add_argument("--mapping", type=Path, metavar="PRESET.json",

@@ -293,3 +293,55 @@ def test_a_bad_preset_is_refused_with_what_is_wrong(tmp_path: Path, sqlite_url: 
     assert main(["import", "tickets", str(tmp_path / "z.csv"), "--db", sqlite_url,
                  "--mapping", str(preset)]) == 1
     assert "'Status' → 'colour' is not a target" in capsys.readouterr().err
+
+
+def _ods(path: Path, rows: list[str]) -> None:
+    """A LibreOffice-style .ods: the mimetype first, the sheet in content.xml, and the million
+    repeated empty rows a real sheet ends with."""
+    import zipfile
+
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+        '<office:body><office:spreadsheet><table:table table:name="Tickets">'
+        + "".join(rows)
+        + '<table:table-row table:number-rows-repeated="1048570">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+        '</table:table><table:table table:name="Other"><table:table-row><table:table-cell '
+        'office:value-type="string"><text:p>not a ticket</text:p></table:table-cell>'
+        '</table:table-row></table:table></office:spreadsheet></office:body>'
+        '</office:document-content>')
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("content.xml", content)
+
+
+def _cell(value: str, kind: str = "string") -> str:
+    if kind == "date":
+        return (f'<table:table-cell office:value-type="date" office:date-value="{value}">'
+                f'<text:p>{value}</text:p></table:table-cell>')
+    return (f'<table:table-cell office:value-type="string"><text:p>{value}</text:p>'
+            "</table:table-cell>")
+
+
+def test_an_ods_sheet_imports_its_first_sheet_only(tmp_path: Path, sqlite_url: str) -> None:
+    path = tmp_path / "tickets.ods"
+    _ods(path, [
+        "<table:table-row>" + _cell("Nr") + _cell("Titel") + _cell("Status")
+        + _cell("Erstellt") + "</table:table-row>",
+        "<table:table-row>" + _cell("17") + _cell("Beamer flackert") + _cell("offen")
+        + _cell("2025-10-01T08:00:00", "date") + "</table:table-row>",
+        '<table:table-row><table:table-cell table:number-columns-repeated="4"/>'
+        "</table:table-row>",
+        "<table:table-row>" + _cell("18") + _cell("Kaffeemaschine") + _cell("erledigt")
+        + _cell("2025-10-02T09:30:00", "date") + "</table:table-row>",
+    ])
+    assert main(["import", "tickets", str(path), "--db", sqlite_url, "--timezone", "UTC"]) == 0
+    found = _tickets(sqlite_url)
+    assert list(found) == ["17", "18"]
+    assert (found["17"]["subject"], found["17"]["created_at"]) == (
+        "Beamer flackert", _utc("2025-10-01T08:00:00"))
+    assert found["18"]["status"] == Status.RESOLVED

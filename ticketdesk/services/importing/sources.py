@@ -1,4 +1,4 @@
-"""Reading a file to import: CSV/TSV, XLSX, JSON array or NDJSON, into rows of text cells.
+"""Reading a file to import: CSV/TSV, XLSX, ODS, JSON array or NDJSON, into rows of text cells.
 
 - **CSV/TSV**: the encoding is detected — a byte order mark (UTF-8, UTF-16), then strict
   UTF-8, then charset-normalizer choosing among the code pages exports are written in
@@ -6,6 +6,7 @@
   and `|` from the first lines. Both can be given instead.
 - **XLSX**: the first sheet, read with openpyxl in read-only mode, row by row; a date cell
   becomes ISO text (its time is local, like a spreadsheet's), a whole number loses its ".0".
+  **ODS**: the first sheet, streamed the same way (`ods`).
 - **JSON**: an array of objects, or one object per line (NDJSON). Nested objects are
   flattened ("requester.email"); a list of objects under `comments`, `conversations`,
   `messages`, `articles` or `notes` is the ticket's conversation (see `conversations`).
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ticketdesk.domain.errors import ValidationError
+from ticketdesk.services.importing import ods
 
 MISSING = frozenset({"", "-", "--", "?", "n/a", "na", "null", "none", "not set", "—", "#n/a"})
 SEPARATORS = (";", ",", "\t", "|")
@@ -47,7 +49,7 @@ class Source:
 
     path: Path
     kind: str
-    """"csv", "xlsx" or "json"."""
+    """"csv", "xlsx", "ods" or "json"."""
     encoding: str | None = None
     separator: str | None = None
     header_row: int = 1
@@ -55,12 +57,15 @@ class Source:
 
     def rows(self) -> Iterator[tuple[int, Row, list[dict[str, Any]]]]:
         """(line, cells by header, nested conversation) for every row that is not empty."""
-        if self.kind == "csv":
-            yield from _csv_rows(self)
-        elif self.kind == "xlsx":
-            yield from _xlsx_rows(self)
-        else:
+        if self.kind == "json":
             yield from _json_rows(self)
+            return
+        raw = _raw(self)
+        next(raw, None)  # the header
+        for line, cells in raw:
+            row = _cells_to_row(self.headers, cells)
+            if row is not None:
+                yield line, row, []
 
 
 @dataclass(frozen=True)
@@ -102,13 +107,12 @@ def open_source(path: Path | str, *, encoding: str | None = None, separator: str
     if not head.strip():
         raise ValidationError(f"{path.name} is empty; nothing was imported.")
     suffix = path.suffix.lower()
-    if head.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
+    if ods.is_ods(head) or suffix == ".ods":
+        source = Source(path, "ods", header_row=header_row)
+    elif head.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
         source = Source(path, "xlsx", header_row=header_row)
     elif suffix in (".json", ".ndjson", ".jsonl") or head.lstrip()[:1] in (b"[", b"{"):
         source = Source(path, "json", encoding=encoding or "utf-8-sig")
-    elif suffix == ".ods":
-        raise ValidationError(f"{path.name} is an OpenDocument spreadsheet, which ticketdesk "
-                              "cannot read yet; save it as XLSX or CSV and import that.")
     else:
         source = Source(path, "csv", encoding=encoding or detect_encoding(head),
                         header_row=header_row)
@@ -210,6 +214,9 @@ def _raw(source: Source) -> Iterator[tuple[int, list[Any]]]:
     if source.kind == "xlsx":
         yield from _xlsx_raw(source)
         return
+    if source.kind == "ods":
+        yield from ods.rows(source.path, source.header_row)
+        return
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
     with open(source.path, encoding=source.encoding, newline="") as fh:
         reader = csv.reader(fh, delimiter=source.separator or ",")
@@ -237,15 +244,6 @@ def _cells_to_row(headers: list[str], cells: list[Any]) -> Row | None:
     return dict(zip(headers, values + [None] * (len(headers) - len(values)), strict=False))
 
 
-def _csv_rows(source: Source) -> Iterator[tuple[int, Row, list[dict[str, Any]]]]:
-    raw = _raw(source)
-    next(raw, None)  # the header
-    for line, cells in raw:
-        row = _cells_to_row(source.headers, cells)
-        if row is not None:
-            yield line, row, []
-
-
 def _xlsx_raw(source: Source) -> Iterator[tuple[int, list[Any]]]:
     import zipfile
 
@@ -262,15 +260,6 @@ def _xlsx_raw(source: Source) -> Iterator[tuple[int, list[Any]]]:
                 yield number, list(cells)
     finally:
         book.close()
-
-
-def _xlsx_rows(source: Source) -> Iterator[tuple[int, Row, list[dict[str, Any]]]]:
-    raw = _xlsx_raw(source)
-    next(raw, None)
-    for line, cells in raw:
-        row = _cells_to_row(source.headers, cells)
-        if row is not None:
-            yield line, row, []
 
 
 def _flatten(value: dict[str, Any], prefix: str = "") -> tuple[Row, list[dict[str, Any]]]:
