@@ -160,3 +160,15 @@ def test_dashes_and_na_are_missing_and_an_empty_last_row_is_no_row(tmp_path: Pat
     path.write_text("Subject,Email,Phone\nHello,N/A,-\n,,\n", encoding="utf-8")
     assert [r for _, r in preview(path).rows] == [
         {"Subject": "Hello", "Email": None, "Phone": None}]
+
+
+def test_a_message_row_in_french_is_read_as_an_internal_agent_note() -> None:
+    from ticketdesk.services.importing.conversations import read_message
+
+    message = read_message({"Date": "2026-01-05T10:00:00Z", "Auteur": "Luc Martin",
+                            "Privé": "oui", "Contenu": "Appelé le client, pas de réponse."},
+                           TimeReader(None, None))
+    assert (message.author, message.customer, message.public, message.at) == (
+        "Luc Martin", False, False, 1767607200)
+    customer = read_message({"body_text": "Merci !", "incoming": True}, TimeReader(None, None))
+    assert (customer.customer, customer.public) == (True, True)

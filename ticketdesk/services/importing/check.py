@@ -60,13 +60,14 @@ def dry_run(source: Source, mapping: Mapping, *, now: int, timezone: str | None 
             conversations: Path | str | None = None,
             progress: Callable[[int, int], bool | None] | None = None) -> Report:
     """Every problem of the file under `mapping`, grouped; nothing is written. Safe to call
-    from a worker thread (it opens no database)."""
+    from a worker thread (it opens no database). `progress(done, total)` is called every
+    1,000 rows; returning False stops early, and the report covers the rows read."""
     mapping.check()
     found = plan.survey(source, mapping)
     reader = plan.reader_for(mapping, found, timezone)
     messages, bad_messages = plan.load_messages(conversations, reader)
     groups: dict[str, Group] = {}
-    tickets = bad = done = 0
+    tickets = bad = done = reported = 0
     for lines, result in plan.prepared(source, mapping, found, reader, now, messages):
         done += len(lines)
         if isinstance(result, list):
@@ -82,8 +83,10 @@ def dry_run(source: Source, mapping: Mapping, *, now: int, timezone: str | None 
                     group.details.append(detail)
         else:
             tickets += 1
-        if progress is not None and done % 1000 == 0 and progress(done, found.rows) is False:
-            break
+        if progress is not None and done >= reported + 1000:
+            reported = done
+            if progress(done, found.rows) is False:
+                break
     grouped = mapping.event_log if mapping.event_log is not None else found.repeated_ids
     return Report(rows=found.rows, tickets=tickets, bad_tickets=bad, event_log=grouped,
                   groups=groups, survey=found,

@@ -30,16 +30,17 @@ _CUSTOMER = frozenset({"customer", "end user", "enduser", "requester", "contact"
 _TRUE = frozenset({"1", "true", "yes", "y", "ja", "oui", "si", "sí", "wahr", "public"})
 _COLUMNS = {
     "ticket": ("ticket id", "ticket", "ticket number", "id ticket", "ticket source id",
-               "number", "ticketnummer", "source id", "parent"),
+               "number", "ticketnummer", "source id", "parent", "id du ticket",
+               "id del ticket"),
     "at": ("created at", "created", "date", "time", "timestamp", "sent at", "datum", "zeit",
            "fecha"),
     "author": ("author", "from", "from email", "sender name", "author name", "user", "autor",
-               "auteur", "von"),
+               "auteur", "von", "rédacteur"),
     "role": ("role", "author role", "sender", "sender type", "from type", "type", "incoming"),
     "public": ("public", "visibility", "öffentlich", "publique"),
     "internal": ("internal", "private", "intern", "privé", "is internal"),
     "body": ("body", "body text", "text", "message", "comment", "content", "plain body",
-             "nachricht", "texte", "mensaje"),
+             "nachricht", "inhalt", "texte", "contenu", "mensaje", "contenido", "bericht"),
 }
 
 
@@ -55,8 +56,8 @@ class MessageIn:
 def _pick(record: dict[str, Any], names: tuple[str, ...]) -> Any:
     folded = {fold(k): v for k, v in record.items()}
     for name in names:
-        if name in folded and folded[name] is not None:
-            return folded[name]
+        if (value := folded.get(fold(name))) is not None:
+            return value
     return None
 
 
@@ -90,7 +91,8 @@ def read_file(path: Path | str, reader: TimeReader
               ) -> tuple[dict[str, list[MessageIn]], list[tuple[int, str]]]:
     """The messages of a conversations file by ticket source id, and its bad rows."""
     source = open_source(path)
-    ticket_header = next((h for h in source.headers if fold(h) in _COLUMNS["ticket"]), None)
+    ticket_header = next((h for h in source.headers
+                          if fold(h) in {fold(n) for n in _COLUMNS["ticket"]}), None)
     if ticket_header is None:
         raise ValidationError(f"{source.path.name} has no column naming the ticket of each "
                               "message (ticket id, ticket number ...).")
