@@ -52,3 +52,15 @@ def test_cancel_during_the_import_leaves_the_desk_as_it_was(tmp_path: Path,
     assert seen == [(run.CHUNK, run.CHUNK + 10)]
     with system.store.read():
         assert Ticket.select().count() == 0
+
+
+def test_the_same_row_twice_in_a_file_without_ids_is_two_tickets_imported_once(
+        tmp_path: Path, system: Session) -> None:
+    path = tmp_path / "same.csv"
+    path.write_text("Summary,Status\nPassword reset,open\nPassword reset,open\n",
+                    encoding="utf-8")
+    source = open_source(path)
+    mapping = suggest(source.headers)
+    assert run.import_(system, source, mapping, source_system="sheet").imported == 2
+    again = run.import_(system, source, mapping, source_system="sheet")
+    assert (again.imported, again.already_present) == (0, 2)

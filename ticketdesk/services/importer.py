@@ -26,6 +26,8 @@ What a user moving tickets between desks (or from a spreadsheet) should be able 
   taken gets the next free one, and its old number is recorded in the ticket's activity. A row
   whose number, subject and creation time all match a ticket of this desk was imported before:
   it is counted as already present and not duplicated, so importing a file twice is harmless.
+  A row without a number is recognised by a digest of its cells (kept as the ticket's source
+  id, migration 11), so it too is imported once however often the file is.
   Numbers are never reused: new ones go above every number the desk ever issued. A number is
   1 to `numbers.MAX_NUMBER` (TKT-999999999), in decimal digits; an import that would need a
   new number above it is refused, so every number a desk holds exports and imports again.
@@ -39,9 +41,10 @@ What a user moving tickets between desks (or from a spreadsheet) should be able 
   `"a,b"` is a bad row, never split into two tags.
 - **Times** are ISO 8601 (`2026-03-31T14:05:00Z`; without an offset, UTC), within the years
   1970 to 9999 in UTC (`clock.EARLIEST`..`clock.LATEST`: what the desk shows and computes with).
-  An empty creation time means now; an empty update time means the creation time. Status and
-  times are made to agree as the desk's own rules would have left them: a Resolved or Closed
-  ticket without its time gets the update time, an open one has none.
+  Timelines are made sound as for any import (`domain.import_timeline`): an empty creation time
+  is the earliest time of the row (now only when it has none), the update time the latest; a
+  Resolved or Closed ticket without its time gets the latest, an open one has none; a row whose
+  times contradict each other (anything before creation, closed before resolved) is a bad row.
 - **Resolution**: how a Resolved or Closed ticket was resolved. An active ticket with one is a
   bad row (the desk clears the resolution on a reopen), rather than text dropped silently.
 - **Audit.** Every imported ticket gets one `imported` activity row (with its number in the file),
@@ -60,7 +63,7 @@ import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar, cast
@@ -73,17 +76,21 @@ from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.clock import EARLIEST, LATEST, parse_utc
 from ticketdesk.domain.errors import InvalidRowsError, TicketdeskError, ValidationError
+from ticketdesk.domain.import_timeline import Timeline, make_sound
 from ticketdesk.domain.numbers import MAX_NUMBER, format_number, is_valid, parse_number
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.csv_cells import restore, split_list
 from ticketdesk.services.export import COLUMNS
+from ticketdesk.services.importing.convert import content_id
 from ticketdesk.services.output_file import reason
 from ticketdesk.services.session import Session
 from ticketdesk.services.tickets import tag_ids
 
 CHUNK = 500
 STDIN = "-"
+OWN_SYSTEM = "ticketdesk-csv"
+"""The source system of a row imported without a number (its source id: a digest)."""
 SPOOL_CHUNK = 1024 * 1024
 _T = TypeVar("_T")
 FIELD_LIMIT = 16 * 1024 * 1024  # characters in one cell; a description may be 1,000,000
@@ -139,6 +146,8 @@ class _Row:
     resolved_at: int | None
     closed_at: int | None
     resolution: str = ""
+    source_id: str | None = None
+    """A row without a number: a digest of its cells, so importing it again is recognised."""
 
 
 # -- reading and checking -----------------------------------------------------------------------
@@ -283,10 +292,6 @@ class _Problems:
             raise ValidationError("; ".join(self.found) + ".")
 
 
-def _or(value: int | None, default: int) -> int:
-    return default if value is None else value
-
-
 def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
     """The row, with every check the writing pass relies on (a name the customer or agent
     would be created with is checked here, so a row can never fail half-way through the
@@ -310,20 +315,18 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
     if shown_as:
         customer = _Customer(p.check(lambda: text.name(shown_as, "customer's name"), ""),
                              cemail, ccompany, cext)
-    # `is None`, never `or`: 0 is a time (1970-01-01T00:00:00Z), not a missing one
-    created = _or(p.check(lambda: _time(get("created_at", ""), "created_at time"), None), now)
-    updated = _or(p.check(lambda: _time(get("updated_at", ""), "updated_at time"), None),
-                  created)
+    created = p.check(lambda: _time(get("created_at", ""), "created_at time"), None)
+    updated = p.check(lambda: _time(get("updated_at", ""), "updated_at time"), None)
     first = p.check(lambda: _time(get("first_response_at", ""), "first_response_at time"), None)
     resolved = p.check(lambda: _time(get("resolved_at", ""), "resolved_at time"), None)
     closed = p.check(lambda: _time(get("closed_at", ""), "closed_at time"), None)
-    if status == Status.CLOSED:
-        closed = _or(closed, updated)
-        resolved = _or(resolved, closed)
-    elif status == Status.RESOLVED:
-        resolved, closed = _or(resolved, updated), None
-    else:
-        resolved = closed = None
+    if status.is_active:
+        resolved = closed = None  # as a reopen leaves it
+    sound = make_sound(status, created_at=created, updated_at=updated, first_response_at=first,
+                       resolved_at=resolved, closed_at=closed, now=now)
+    if isinstance(sound, list):
+        p.found += [f"the times contradict each other: {kind}" for kind in sound]
+        sound = Timeline(now, now, None, None, None)  # the row is refused below
     resolution = p.check(lambda: text.body(get("resolution", ""), "resolution", required=False),
                          "")
     if resolution and status.is_active:
@@ -345,11 +348,11 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
         # each tag as the cell lists it: a quoted "a,b" is one (bad) tag, never split in two
         tags=tuple(dict.fromkeys(p.check(partial(text.tag, t), "")
                                  for t in split_list(get("tags", "")))),
-        created_at=created,
-        updated_at=updated,
-        first_response_at=first,
-        resolved_at=resolved,
-        closed_at=closed,
+        created_at=sound.created_at,
+        updated_at=sound.updated_at,
+        first_response_at=sound.first_response_at,
+        resolved_at=sound.resolved_at,
+        closed_at=sound.closed_at,
         resolution=resolution,
     )
     p.raise_any()
@@ -369,6 +372,7 @@ def _checked(records: Iterator[tuple[int, list[str]]], name: str,
         raise ValidationError(f"{name} is empty; nothing was imported.")
     names = _header(first[1])
     seen: set[int] = set()
+    twins: dict[str, int] = {}
     for line, cells in records:
         if len(cells) != len(names):
             yield line, (f"this row has {len(cells)} cells but the header names {len(names)} "
@@ -386,6 +390,12 @@ def _checked(records: Iterator[tuple[int, list[str]]], name: str,
                 yield line, f"{format_number(row.number)} appears more than once in the file"
                 continue
             seen.add(row.number)
+        else:
+            digest = content_id(values)
+            twins[digest] = twins.get(digest, 0) + 1
+            if twins[digest] > 1:  # the same row twice is two tickets, both recognised again
+                digest += f"/{twins[digest]}"
+            row = replace(row, source_id=digest)
         yield line, row
 
 
@@ -458,9 +468,16 @@ def _write_chunk(session: Session, rows: list[_Row], people: _People, next_id: l
     existing = {tid: (subject, created) for tid, subject, created in
                 Ticket.select(Ticket.id, Ticket.subject, Ticket.created_at)
                 .where(Ticket.id.in_(wanted)).tuples()} if wanted else {}
+    digests = [r.source_id for r in rows if r.source_id is not None]
+    imported = {sid for (sid,) in Ticket.select(Ticket.source_id).where(
+        Ticket.source_system == OWN_SYSTEM, Ticket.source_id.in_(digests)).tuples()} \
+        if digests else set()
     tickets: list[dict[str, Any]] = []
     links: list[tuple[int, _Row]] = []
     for row in rows:
+        if row.source_id is not None and row.source_id in imported:
+            tally.already_present += 1
+            continue
         if row.number is not None and row.number in existing:
             if existing[row.number] == (row.subject, row.created_at):
                 tally.already_present += 1
@@ -479,7 +496,9 @@ def _write_chunk(session: Session, rows: list[_Row], people: _People, next_id: l
             "status": int(row.status), "priority": int(row.priority), "category": row.category,
             "customer": customer, "created_at": row.created_at, "updated_at": row.updated_at,
             "first_response_at": row.first_response_at, "resolved_at": row.resolved_at,
-            "closed_at": row.closed_at, "resolution": row.resolution, "version": 1})
+            "closed_at": row.closed_at, "resolution": row.resolution, "version": 1,
+            "source_system": OWN_SYSTEM if row.source_id is not None else None,
+            "source_id": row.source_id})
         links.append((tid, row))
     if not tickets:
         return

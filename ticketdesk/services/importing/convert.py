@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,7 +135,7 @@ class Converter:
                 problems.append((kind, str(exc).rstrip(".")))
             return default
 
-        source_id = get(row, SOURCE_ID) or _content_id(row)
+        source_id = get(row, SOURCE_ID) or content_id(row)
         f = Fields(line=line, source_id=source_id, lines=(line,), messages=messages or [])
         f.subject = check("subject not usable",
                           lambda: text.optional_line(get(row, "subject"), "subject",
@@ -243,7 +244,7 @@ class Converter:
                         messages=tuple(f.messages), history=tuple(f.history))
 
 
-def _content_id(row: Row) -> str:
+def content_id(row: Mapping_[str, str | None]) -> str:
     """A source id for a file without one: the row's own content, so the same row imported
     again is recognised whatever line it is on."""
     digest = hashlib.sha256(json.dumps(sorted((k, v) for k, v in row.items() if v is not None),
