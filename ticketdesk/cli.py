@@ -151,15 +151,16 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(imports, top=False)
     what_in = imports.add_subparsers(dest="what", metavar="what", required=True)
     tickets_in = what_in.add_parser(
-        "tickets", help="tickets from a CSV file in the export's format",
-        description="Import tickets from FILE.csv (the format `export tickets` writes) in one "
-                    "transaction. Every bad row is reported with its line number and nothing is "
-                    "imported, unless --skip-bad-rows. Numbers are kept when free in this desk.")
+        "tickets", help="tickets from ticketdesk's CSV or another help desk's export",
+        description="Import tickets from FILE in one transaction. ticketdesk's own CSV keeps "
+                    "its numbers; another help desk's export or a spreadsheet (CSV/TSV, XLSX, "
+                    "ODS, JSON, NDJSON) is mapped by suggestions from its headers, or a preset "
+                    "(--mapping). Every problem is reported and nothing is imported, unless "
+                    "--skip-bad-rows. Importing a file again adds nothing.")
     _db_option(tickets_in, top=False)
-    tickets_in.add_argument("file", type=Path, metavar="FILE.csv",
-                            help="the file (also a FIFO or /dev/fd/N), or - for standard input")
-    tickets_in.add_argument("--skip-bad-rows", action="store_true",
-                            help="import the good rows and list the bad ones")
+    from ticketdesk import cli_import
+
+    cli_import.add_arguments(tickets_in)
     cli_mail.add_import_mail(what_in)
 
     restore = commands.add_parser(
@@ -353,41 +354,9 @@ def _cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     if args.what == "mail":
         return cli_mail.cmd_import_mail(args, out)
-    from ticketdesk.db.store import open_database
-    from ticketdesk.domain.errors import InvalidRowsError
-    from ticketdesk.services.importer import import_tickets
-    from ticketdesk.services.session import Session
+    from ticketdesk import cli_import
 
-    store = open_database(resolve_url(args.db))
-    try:
-        result = import_tickets(Session(store, None), args.file,
-                                skip_bad_rows=args.skip_bad_rows)
-    except InvalidRowsError as exc:
-        hint = (f"Fix them, or run again with --skip-bad-rows to import the other "
-                f"{exc.good:,} row(s)." if exc.good else "Fix the file and run again.")
-        shown = "standard input" if str(args.file) == "-" else args.file.name
-        raise ValidationError(
-            f"{shown}: {len(exc.errors):,} bad row(s); nothing was imported.\n{exc}\n"
-            f"{hint}") from exc
-    finally:
-        store.close()
-    notes = []
-    if result.renumbered:
-        notes.append(f"{result.renumbered:,} got new numbers (theirs were taken)")
-    if result.already_present:
-        notes.append(f"{result.already_present:,} were already in this desk")
-    if result.customers_created:
-        notes.append(f"{result.customers_created:,} new customers")
-    if result.agents_created:
-        notes.append(f"new agents: {', '.join(result.agents_created)}")
-    detail = f" ({'; '.join(notes)})" if notes else ""
-    source = "standard input" if str(args.file) == "-" else args.file
-    out.write(f"Imported {result.imported:,} tickets from {source} in "
-              f"{result.seconds:.1f} s{detail}.\n")
-    if result.skipped:
-        out.write(f"Skipped {len(result.skipped):,} bad row(s):\n")
-        out.writelines(f"  line {line}: {why}\n" for line, why in result.skipped[:50])
-    return 0
+    return cli_import.run(args, resolve_url(args.db), out)
 
 
 def _cmd_restore(args: argparse.Namespace, out: TextIO) -> int:

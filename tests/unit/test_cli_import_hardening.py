@@ -195,15 +195,17 @@ def test_a_quoted_tag_with_a_comma_is_refused_not_split(tmp_path: Path, capsys) 
     assert _count(_url(tmp_path)) == 0
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
-def test_a_utf16_file_is_refused_with_a_message_that_says_to_save_it_as_utf8(
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "cp1252"])
+def test_a_utf16_or_code_page_file_imports_like_utf8(
         tmp_path: Path, capsys, encoding: str) -> None:
+    """Issue 16 turned issue 13's refusal into detection: Excel's "Unicode text" (UTF-16) and
+    an old Windows code page import as their UTF-8 twin would."""
     path = tmp_path / "in.csv"
-    path.write_text(CSV, encoding=encoding)
-    assert main(["import", "tickets", str(path), "--db", _url(tmp_path)]) == 1
-    err = capsys.readouterr().err
-    assert "is UTF-16 (or UTF-32) text, not UTF-8" in err
-    assert "CSV UTF-8" in err
+    path.write_text(CSV.replace("Second one", "Deuxième café"), encoding=encoding)
+    assert main(["import", "tickets", str(path), "--db", _url(tmp_path)]) == 0
+    assert "Imported 2 tickets" in capsys.readouterr().out
+    assert [r["subject"] for r in _exported(_url(tmp_path), tmp_path)] == [
+        "Printer on fire", "Deuxième café"]
 
 
 def test_date_ranges_at_the_ends_of_the_calendar_export(tmp_path: Path, capsys) -> None:

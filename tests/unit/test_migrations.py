@@ -323,3 +323,22 @@ def test_processes_opening_one_fresh_desk_at_once_all_succeed_and_migrate_once(
     assert [child.exitcode for child in children] == [0] * count
     opened.append(store := open_database(fresh_url))
     assert versions(store) == [(m.version, m.name) for m in MIGRATIONS]
+
+
+def test_an_imported_tickets_source_is_unique_where_it_is_set(
+        fresh_url: str, opened: list[Store]) -> None:
+    """m0011: the (source system, source id) pair finds a ticket imported before; tickets made
+    in the desk have neither, and any number of them may."""
+    from peewee import IntegrityError
+
+    from ticketdesk.db.models import Ticket
+
+    opened.append(store := open_database(fresh_url))
+    row = {"subject": "s", "status": 0, "priority": 1, "created_at": 1, "updated_at": 1}
+    with store.write():
+        Ticket.insert_many([row, row]).execute()
+        Ticket.insert(**row, source_system="zendesk", source_id="7").execute()
+        Ticket.insert(**row, source_system="freshdesk", source_id="7").execute()
+    assert Ticket.select().where(Ticket.source_id.is_null()).count() == 2
+    with pytest.raises(IntegrityError), store.write():
+        Ticket.insert(**row, source_system="zendesk", source_id="7").execute()

@@ -95,6 +95,8 @@ class Ticket(BaseModel):
     sla_risk_at = BigIntegerField(null=True)
     sla_breach_at = BigIntegerField(null=True)
     sla_state = SmallIntegerField(default=0)
+    source_system = TextField(null=True)  # where an imported ticket came from (m0011) ...
+    source_id = TextField(null=True)  # ... and its id there; the pair is unique
 
 
 class TicketTag(BaseModel):

@@ -168,7 +168,12 @@ def format_change(change: float | None) -> str:
 # -- figures ---------------------------------------------------------------------------------
 
 def _mean(total: int, count: int) -> float | None:
-    return total / count if count else None
+    """The average duration, never below zero. A desk whose times contradict each other (a
+    resolution before creation, from an import before issue 16 or another program; `ticketdesk
+    check` names them) could sum below zero. The average is clamped at 0; the tickets are not
+    excluded — they still weigh in the SQL sums — so a desk with many of them shows too low
+    an average, never a negative one; the check tells the user which tickets to fix."""
+    return max(0.0, total / count) if count else None
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,14 @@
 
 What a user moving tickets between desks (or from a spreadsheet) should be able to expect:
 
-- **The file.** UTF-8, with or without a byte order mark; the first line names the columns, in
+- **The file.** UTF-8 with or without a byte order mark, UTF-16, UTF-32 or an old Windows or
+  DOS code page (detected, as for any import); the first line names the columns, in
   any order, matched without regard to case. Only `subject` is required; the others are those of
   the export (`services/export.py`), and a column ticketdesk does not know is an error, so a
   misspelt header never drops data silently. Cells the export protected against spreadsheet
   formulas (a leading apostrophe) are restored exactly; lists (assignees, tags) are
   ", "-separated, with names that contain a comma in double quotes (`csv_cells.join_list`).
-  A UTF-16 file (Excel's "Unicode text") is refused with how to save it as UTF-8. The file may
+  The file may
   be a FIFO, `/dev/fd/N` (a shell's process substitution) or "-" (standard input): what can be
   read only once is read to its end into a private temporary file before the desk is locked.
   An older export without the `resolution` column imports as before.
@@ -25,6 +26,8 @@ What a user moving tickets between desks (or from a spreadsheet) should be able 
   taken gets the next free one, and its old number is recorded in the ticket's activity. A row
   whose number, subject and creation time all match a ticket of this desk was imported before:
   it is counted as already present and not duplicated, so importing a file twice is harmless.
+  A row without a number is recognised by a digest of its cells (kept as the ticket's source
+  id, migration 11), so it too is imported once however often the file is.
   Numbers are never reused: new ones go above every number the desk ever issued. A number is
   1 to `numbers.MAX_NUMBER` (TKT-999999999), in decimal digits; an import that would need a
   new number above it is refused, so every number a desk holds exports and imports again.
@@ -38,9 +41,10 @@ What a user moving tickets between desks (or from a spreadsheet) should be able 
   `"a,b"` is a bad row, never split into two tags.
 - **Times** are ISO 8601 (`2026-03-31T14:05:00Z`; without an offset, UTC), within the years
   1970 to 9999 in UTC (`clock.EARLIEST`..`clock.LATEST`: what the desk shows and computes with).
-  An empty creation time means now; an empty update time means the creation time. Status and
-  times are made to agree as the desk's own rules would have left them: a Resolved or Closed
-  ticket without its time gets the update time, an open one has none.
+  Timelines are made sound as for any import (`domain.import_timeline`): an empty creation time
+  is the earliest time of the row (now only when it has none), the update time the latest; a
+  Resolved or Closed ticket without its time gets the latest, an open one has none; a row whose
+  times contradict each other (anything before creation, closed before resolved) is a bad row.
 - **Resolution**: how a Resolved or Closed ticket was resolved. An active ticket with one is a
   bad row (the desk clears the resolution on a reopen), rather than text dropped silently.
 - **Audit.** Every imported ticket gets one `imported` activity row (with its number in the file),
@@ -59,7 +63,7 @@ import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing, contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar, cast
@@ -72,18 +76,22 @@ from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.clock import EARLIEST, LATEST, parse_utc
 from ticketdesk.domain.errors import InvalidRowsError, ValidationError
+from ticketdesk.domain.import_timeline import Timeline, make_sound
 from ticketdesk.domain.numbers import MAX_NUMBER, format_number, is_valid, parse_number
 from ticketdesk.domain.progress import Cancelled
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.csv_cells import restore, split_list
 from ticketdesk.services.export import COLUMNS
+from ticketdesk.services.importing.convert import content_id
 from ticketdesk.services.output_file import reason
 from ticketdesk.services.session import Session
 from ticketdesk.services.tickets import tag_ids
 
 CHUNK = 500
 STDIN = "-"
+OWN_SYSTEM = "ticketdesk-csv"
+"""The source system of a row imported without a number (its source id: a digest)."""
 SPOOL_CHUNK = 1024 * 1024
 _T = TypeVar("_T")
 FIELD_LIMIT = 16 * 1024 * 1024  # characters in one cell; a description may be 1,000,000
@@ -139,6 +147,8 @@ class _Row:
     resolved_at: int | None
     closed_at: int | None
     resolution: str = ""
+    source_id: str | None = None
+    """A row without a number: a digest of its cells, so importing it again is recognised."""
 
 
 # -- reading and checking -----------------------------------------------------------------------
@@ -185,25 +195,27 @@ def _is_regular(fh: BinaryIO) -> bool:
         return False  # a stream without a file behind it: read once, like a pipe
 
 
-def _check_encoding(fh: BinaryIO, name: str) -> None:
-    """Refuse a file in another encoding with a message that says how to save it, before its
-    bytes turn into a puzzling row error (UTF-16 is what Excel's "Unicode text" writes)."""
+def _encoding(fh: BinaryIO) -> str:
+    """The file's encoding, detected as for any import (`importing.sources.detect_encoding`):
+    UTF-8 with or without a byte order mark, UTF-16 or UTF-32 (what Excel's "Unicode text"
+    writes), or the Windows or DOS code page an older tool saved it in."""
+    from ticketdesk.services.importing.sources import SAMPLE, detect_encoding
+
     fh.seek(0)
-    head = fh.read(4096)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:512].count(b"\x00") > 8:
-        raise ValidationError(
-            f"{name} is UTF-16 (or UTF-32) text, not UTF-8. Save it as UTF-8 — in Excel, "
-            "\"CSV UTF-8 (Comma delimited)\"; in LibreOffice, character set Unicode (UTF-8) — "
-            "and import it again.")
+    head = fh.read(SAMPLE)
+    return detect_encoding(head) if head else "utf-8-sig"
 
 
-def _records(fh: BinaryIO) -> Generator[tuple[int, list[str]], None, None]:
+def _records(fh: BinaryIO, encoding: str = "utf-8-sig"
+             ) -> Generator[tuple[int, list[str]], None, None]:
     """(line the record starts on, cells) for every non-blank record, the header first, read
     from the start of `fh`. Undecodable bytes survive as surrogates, so the row is reported
     rather than the file."""
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
     fh.seek(0)
-    text_in = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    if encoding == "utf-8":
+        encoding = "utf-8-sig"
+    text_in = io.TextIOWrapper(fh, encoding=encoding, errors="surrogateescape", newline="")
     try:
         reader = csv.reader(text_in, strict=True)
         start = 1
@@ -281,10 +293,6 @@ class _Problems:
             raise ValidationError("; ".join(self.found) + ".")
 
 
-def _or(value: int | None, default: int) -> int:
-    return default if value is None else value
-
-
 def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
     """The row, with every check the writing pass relies on (a name the customer or agent
     would be created with is checked here, so a row can never fail half-way through the
@@ -292,7 +300,8 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
     p = _Problems()
     for name, value in cells.items():
         if any("\udc80" <= ch <= "\udcff" for ch in value):
-            p.found.append(f"the {name} is not valid UTF-8 text; save the file as UTF-8")
+            p.found.append(f"the {name} is not valid text in the file's encoding; save the "
+                           "file as UTF-8")
     get = cells.get
     status = p.check(lambda: Status.parse(get("status", "").strip() or Status.OPEN), Status.OPEN)
     priority = p.check(lambda: Priority.parse(get("priority", "").strip() or Priority.MEDIUM),
@@ -307,20 +316,18 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
     if shown_as:
         customer = _Customer(p.check(lambda: text.name(shown_as, "customer's name"), ""),
                              cemail, ccompany, cext)
-    # `is None`, never `or`: 0 is a time (1970-01-01T00:00:00Z), not a missing one
-    created = _or(p.check(lambda: _time(get("created_at", ""), "created_at time"), None), now)
-    updated = _or(p.check(lambda: _time(get("updated_at", ""), "updated_at time"), None),
-                  created)
+    created = p.check(lambda: _time(get("created_at", ""), "created_at time"), None)
+    updated = p.check(lambda: _time(get("updated_at", ""), "updated_at time"), None)
     first = p.check(lambda: _time(get("first_response_at", ""), "first_response_at time"), None)
     resolved = p.check(lambda: _time(get("resolved_at", ""), "resolved_at time"), None)
     closed = p.check(lambda: _time(get("closed_at", ""), "closed_at time"), None)
-    if status == Status.CLOSED:
-        closed = _or(closed, updated)
-        resolved = _or(resolved, closed)
-    elif status == Status.RESOLVED:
-        resolved, closed = _or(resolved, updated), None
-    else:
-        resolved = closed = None
+    if status.is_active:
+        resolved = closed = None  # as a reopen leaves it
+    sound = make_sound(status, created_at=created, updated_at=updated, first_response_at=first,
+                       resolved_at=resolved, closed_at=closed, now=now)
+    if isinstance(sound, list):
+        p.found += [f"the times contradict each other: {kind}" for kind in sound]
+        sound = Timeline(now, now, None, None, None)  # the row is refused below
     resolution = p.check(lambda: text.body(get("resolution", ""), "resolution", required=False),
                          "")
     if resolution and status.is_active:
@@ -342,11 +349,11 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
         # each tag as the cell lists it: a quoted "a,b" is one (bad) tag, never split in two
         tags=tuple(dict.fromkeys(p.check(partial(text.tag, t), "")
                                  for t in split_list(get("tags", "")))),
-        created_at=created,
-        updated_at=updated,
-        first_response_at=first,
-        resolved_at=resolved,
-        closed_at=closed,
+        created_at=sound.created_at,
+        updated_at=sound.updated_at,
+        first_response_at=sound.first_response_at,
+        resolved_at=sound.resolved_at,
+        closed_at=sound.closed_at,
         resolution=resolution,
     )
     p.raise_any()
@@ -355,8 +362,7 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
 
 def _rows(fh: BinaryIO, name: str, now: int) -> Generator[tuple[int, _Row | str], None, None]:
     """Every record as (line, row) or (line, what is wrong with it)."""
-    _check_encoding(fh, name)
-    with closing(_records(fh)) as records:
+    with closing(_records(fh, _encoding(fh))) as records:
         yield from _checked(records, name, now)
 
 
@@ -367,6 +373,7 @@ def _checked(records: Iterator[tuple[int, list[str]]], name: str,
         raise ValidationError(f"{name} is empty; nothing was imported.")
     names = _header(first[1])
     seen: set[int] = set()
+    twins: dict[str, int] = {}
     for line, cells in records:
         if len(cells) != len(names):
             yield line, (f"this row has {len(cells)} cells but the header names {len(names)} "
@@ -384,6 +391,12 @@ def _checked(records: Iterator[tuple[int, list[str]]], name: str,
                 yield line, f"{format_number(row.number)} appears more than once in the file"
                 continue
             seen.add(row.number)
+        else:
+            digest = content_id(values)
+            twins[digest] = twins.get(digest, 0) + 1
+            if twins[digest] > 1:  # the same row twice is two tickets, both recognised again
+                digest += f"/{twins[digest]}"
+            row = replace(row, source_id=digest)
         yield line, row
 
 
@@ -456,9 +469,16 @@ def _write_chunk(session: Session, rows: list[_Row], people: _People, next_id: l
     existing = {tid: (subject, created) for tid, subject, created in
                 Ticket.select(Ticket.id, Ticket.subject, Ticket.created_at)
                 .where(Ticket.id.in_(wanted)).tuples()} if wanted else {}
+    digests = [r.source_id for r in rows if r.source_id is not None]
+    imported = {sid for (sid,) in Ticket.select(Ticket.source_id).where(
+        Ticket.source_system == OWN_SYSTEM, Ticket.source_id.in_(digests)).tuples()} \
+        if digests else set()
     tickets: list[dict[str, Any]] = []
     links: list[tuple[int, _Row]] = []
     for row in rows:
+        if row.source_id is not None and row.source_id in imported:
+            tally.already_present += 1
+            continue
         if row.number is not None and row.number in existing:
             if existing[row.number] == (row.subject, row.created_at):
                 tally.already_present += 1
@@ -477,7 +497,9 @@ def _write_chunk(session: Session, rows: list[_Row], people: _People, next_id: l
             "status": int(row.status), "priority": int(row.priority), "category": row.category,
             "customer": customer, "created_at": row.created_at, "updated_at": row.updated_at,
             "first_response_at": row.first_response_at, "resolved_at": row.resolved_at,
-            "closed_at": row.closed_at, "resolution": row.resolution, "version": 1})
+            "closed_at": row.closed_at, "resolution": row.resolution, "version": 1,
+            "source_system": OWN_SYSTEM if row.source_id is not None else None,
+            "source_id": row.source_id})
         links.append((tid, row))
     if not tickets:
         return

@@ -22,7 +22,8 @@ class CheckReport:
 
 
 def check(store: Store) -> CheckReport:
-    """Page-level integrity, foreign keys, and (PostgreSQL) the search index."""
+    """Page-level integrity, foreign keys, (PostgreSQL) the search index, and tickets whose
+    times contradict each other (`time_contradictions`)."""
     from ticketdesk.db.errors import damage_detail
 
     started = time.perf_counter()
@@ -33,7 +34,37 @@ def check(store: Store) -> CheckReport:
         if detail is None:
             raise
         problems = (f"the check stopped: SQLite says “{detail}”",)
+    else:
+        problems += tuple(time_contradictions())
     return CheckReport(problems, time.perf_counter() - started)
+
+
+def time_contradictions(examples: int = 5) -> list[str]:
+    """Tickets whose times contradict each other — created ≤ first response, created ≤
+    resolved ≤ closed (`domain.import_timeline.contradictions`) — one line per kind with a
+    count and example numbers. A desk's own rules never write them; an import before issue
+    16 (creation defaulting to *now*) or another program may have. One scan of the ticket
+    table."""
+    from ticketdesk.db.models import Ticket
+    from ticketdesk.domain.numbers import format_number
+
+    kinds = {
+        "first response before creation": Ticket.first_response_at < Ticket.created_at,
+        "resolution before creation": Ticket.resolved_at < Ticket.created_at,
+        "closing before creation": Ticket.closed_at < Ticket.created_at,
+        "closing before resolution": Ticket.closed_at < Ticket.resolved_at,
+    }
+    found = []
+    for kind, condition in kinds.items():
+        ids = [tid for (tid,) in Ticket.select(Ticket.id).where(condition).order_by(Ticket.id)
+               .limit(examples).tuples()]
+        if not ids:
+            continue
+        count = Ticket.select().where(condition).count() if len(ids) == examples else len(ids)
+        shown = ", ".join(format_number(i) for i in ids) + (", …" if count > len(ids) else "")
+        found.append(f"{count:,} ticket(s) with their {kind} ({shown}); their durations are "
+                     "left out of analytics")
+    return found
 
 
 def backups_folder(store: Store) -> Path:
