@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from ticketdesk.domain.errors import InvalidRowsError, ValidationError
 from ticketdesk.domain.import_mapping import IGNORE, Mapping, suggest
+from ticketdesk.domain.progress import Progress
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -228,8 +228,8 @@ def _foreign(args: argparse.Namespace, url: str, out: TextIO) -> int:
     return 0
 
 
-def _progress(err: TextIO) -> Callable[[int, int], None]:
-    def report(done: int, total: int) -> None:
+def _progress(err: TextIO) -> Progress:
+    def report(done: int, total: int, _phase: str) -> None:
         if err.isatty():
             err.write(f"\r{done:,} / {total:,} tickets")
             if done >= total:

@@ -42,7 +42,7 @@ def test_cancel_during_the_import_leaves_the_desk_as_it_was(tmp_path: Path,
     source = open_source(_csv(tmp_path, run.CHUNK + 10))
     seen: list[tuple[int, int]] = []
 
-    def progress(done: int, total: int) -> bool:
+    def progress(done: int, total: int, _phase: str) -> bool:
         seen.append((done, total))
         return False  # the user pressed Cancel
 

@@ -117,7 +117,7 @@ def test_a_file_with_errors_imports_nothing_and_skipping_imports_the_rest(
 def test_a_cancelled_import_leaves_nothing(system: Session, tmp_path: Path) -> None:
     path = _csv(tmp_path, *[f",ticket {n},Open,Cust {n},,,,tag{n % 7},,,," for n in range(1200)])
     with pytest.raises(ImportCancelled):
-        import_tickets(system, path, progress=lambda done, total: done < 1000)
+        import_tickets(system, path, progress=lambda done, _total, _phase: done < 1000)
     assert tickets.ticket_count() == 0
     assert customers.customer_count(system.store) == 0
 

@@ -132,7 +132,7 @@ def test_recompute_after_a_policy_change_moves_the_tickets_and_records_it(
     sla.save_policy(alice, "Low", priority=Priority.LOW, targets=Targets(resolution=99 * H))
     sla.move_policy(alice, "Low", 1)
     seen: list[tuple[int, int]] = []
-    result = sla.recompute(alice, progress=lambda done, total: seen.append((done, total)),
+    result = sla.recompute(alice, progress=lambda done, total, _phase: seen.append((done, total)),
                            chunk=4)
     assert result.changed > 0
     assert seen[-1] == (len(made), len(made))
@@ -157,7 +157,7 @@ def test_an_interrupted_recompute_resumes_where_it_stopped(
     stopped = DeskMeta.get_by_id(sla.RESUME_KEY).value
     assert stopped.split("@")[0] == str(sorted(r[0] for r in live)[3])
     done: list[int] = []
-    second = sla.recompute(alice, progress=lambda d, _t: done.append(d), chunk=4)
+    second = sla.recompute(alice, progress=lambda d, _t, _p: done.append(d), chunk=4)
     assert second.finished
     assert done[0] == 8                       # started after the first chunk
     assert all_stored() == live
@@ -310,5 +310,5 @@ def test_a_rule_change_after_an_interrupted_recompute_makes_the_next_one_start_o
     sla.save_policy(alice, "Standard", priority=Priority.MEDIUM,
                     targets=Targets(first_response=H, resolution=2 * H))
     done: list[int] = []
-    assert sla.recompute(alice, progress=lambda d, _t: done.append(d), chunk=4).finished
+    assert sla.recompute(alice, progress=lambda d, _t, _p: done.append(d), chunk=4).finished
     assert done[0] == 4   # from the first ticket: the first chunk was computed by old rules

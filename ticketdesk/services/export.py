@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
@@ -26,7 +26,7 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.numbers import format_number
-from ticketdesk.domain.progress import Cancelled
+from ticketdesk.domain.progress import Cancelled, Progress
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.csv_cells import join_list, neutralise
 from ticketdesk.services.output_file import open_output
@@ -40,7 +40,6 @@ COLUMNS = (
     "sla_policy", "first_response_due", "resolution_due", "sla_state",
 )
 CHUNK = 2000
-Progress = Callable[[int, int], bool | None]
 
 
 class ExportCancelled(Cancelled):
@@ -137,7 +136,7 @@ def write_csv(path: Path | str, header: Iterable[str], rows: Iterable[list[str]]
             writer.writerow(row)
             written += 1
             cancel = progress is not None and written % 5000 == 0 and (
-                progress(written, total) is False)
+                progress(written, total, "") is False)
             if cancel:
                 raise ExportCancelled()
     return written

@@ -78,7 +78,7 @@ from ticketdesk.domain.clock import EARLIEST, LATEST, parse_utc
 from ticketdesk.domain.errors import InvalidRowsError, ValidationError
 from ticketdesk.domain.import_timeline import Timeline, make_sound
 from ticketdesk.domain.numbers import MAX_NUMBER, format_number, is_valid, parse_number
-from ticketdesk.domain.progress import Cancelled
+from ticketdesk.domain.progress import Cancelled, Progress
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.csv_cells import restore, split_list
@@ -98,7 +98,6 @@ FIELD_LIMIT = 16 * 1024 * 1024  # characters in one cell; a description may be 1
 _PROTECTED = frozenset({"subject", "category", "customer", "customer_email", "customer_company",
                         "customer_external_id", "assignees", "tags", "description",
                         "resolution"})
-Progress = Callable[[int, int], bool | None]
 
 
 class ImportCancelled(Cancelled):
@@ -561,7 +560,7 @@ def import_tickets(session: Session, path: Path | str, *, skip_bad_rows: bool = 
                         _write_chunk(session, chunk, people, next_id, tally)
                         done += len(chunk)
                         chunk = []
-                        if progress is not None and progress(done, good) is False:
+                        if progress is not None and progress(done, good, "") is False:
                             raise ImportCancelled()
             if chunk:
                 _write_chunk(session, chunk, people, next_id, tally)

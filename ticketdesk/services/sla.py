@@ -33,6 +33,7 @@ from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.business_time import BusinessCalendar, WeeklySchedule, zone
 from ticketdesk.domain.errors import NotFoundError, ValidationError
+from ticketdesk.domain.progress import Progress
 from ticketdesk.domain.sla import (
     NO_SLA,
     Event,
@@ -406,7 +407,7 @@ class RecomputeResult:
     finished: bool
 
 
-def recompute(session: Session, progress: Callable[[int, int], None] | None = None,
+def recompute(session: Session, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None, *, chunk: int = CHUNK,
               resume: bool = True) -> RecomputeResult:
     """Recompute every ticket's SLA, `chunk` tickets at a time (constant memory).
@@ -443,7 +444,7 @@ def recompute(session: Session, progress: Callable[[int, int], None] | None = No
         after = high
         done += len(results)
         if progress is not None:
-            progress(done, total)
+            progress(done, total, "")
     with store.write():
         DeskMeta.delete().where(DeskMeta.key == RESUME_KEY).execute()
     return RecomputeResult(done, changed, finished=True)

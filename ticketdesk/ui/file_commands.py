@@ -83,7 +83,7 @@ class FileCommands(QObject):
             return
         f, store = window.model.ticket_filter, window.store
         task = Task(store, lambda progress: export_tickets(
-            store, Path(path), f, progress=lambda d, t: progress(d, t, "")),
+            store, Path(path), f, progress=progress),
             translate("MainWindow", "Exporting tickets…"), window)
         task.done.connect(lambda result: window.statusBar().showMessage(translate("MainWindow",
             "Exported {0} tickets to {1}.").format(f"{result.rows:,}", result.path), 10_000))

@@ -51,7 +51,7 @@ class TicketImport(QObject):
         session = window.session
         self.task = Task(window.store, lambda progress: import_tickets(
             session, path, skip_bad_rows=skip_bad_rows,
-            progress=lambda done, total: progress(done, total, "")),
+            progress=progress),
             self.tr("Importing tickets from {0}…").format(path.name), window)
         self.task.done.connect(self._imported)
         self.task.failed.connect(self._failed)

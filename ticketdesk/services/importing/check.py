@@ -4,11 +4,11 @@ bad dates says so in one line rather than 3,000."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ticketdesk.domain.import_mapping import IGNORE, Mapping
+from ticketdesk.domain.progress import Progress
 from ticketdesk.services.importing import plan
 from ticketdesk.services.importing.sources import Source
 
@@ -58,9 +58,9 @@ class Report:
 
 def dry_run(source: Source, mapping: Mapping, *, now: int, timezone: str | None = None,
             conversations: Path | str | None = None,
-            progress: Callable[[int, int], bool | None] | None = None) -> Report:
+            progress: Progress | None = None) -> Report:
     """Every problem of the file under `mapping`, grouped; nothing is written. Safe to call
-    from a worker thread (it opens no database). `progress(done, total)` is called every
+    from a worker thread (it opens no database). `progress(done, total, phase)` is called every
     1,000 rows; returning False stops early, and the report covers the rows read."""
     mapping.check()
     found = plan.survey(source, mapping)
@@ -85,7 +85,7 @@ def dry_run(source: Source, mapping: Mapping, *, now: int, timezone: str | None 
             tickets += 1
         if progress is not None and done >= reported + 1000:
             reported = done
-            if progress(done, found.rows) is False:
+            if progress(done, found.rows, "") is False:
                 break
     grouped = mapping.event_log if mapping.event_log is not None else found.repeated_ids
     return Report(rows=found.rows, tickets=tickets, bad_tickets=bad, event_log=grouped,

@@ -20,7 +20,6 @@ with progress and cancel, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from ticketdesk.db.models import Customer, Message, Note, Ticket
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import InvalidRowsError, ValidationError
 from ticketdesk.domain.import_mapping import Mapping
+from ticketdesk.domain.progress import Progress
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.importer import ImportCancelled, _People
 from ticketdesk.services.importing import plan
@@ -40,7 +40,6 @@ from ticketdesk.services.session import Session
 from ticketdesk.services.tickets import tag_ids
 
 CHUNK = 500
-Progress = Callable[[int, int], bool | None]
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def import_(session: Session, source: Source, mapping: Mapping, *, source_system
             progress: Progress | None = None) -> Result:
     """Import the tickets of `source` under `mapping` (see the module docstring). Problems
     raise InvalidRowsError (line, what) and nothing is imported, unless `skip_bad_rows`.
-    `progress(done, total)` returning False cancels (ImportCancelled, nothing imported)."""
+    `progress(done, total, phase)` returning False cancels (ImportCancelled, nothing imported)."""
     started = time.perf_counter()
     mapping.check()
     if not source_system.strip():
@@ -95,7 +94,7 @@ def import_(session: Session, source: Source, mapping: Mapping, *, source_system
                 _write(session, source_system, chunk, people, directory, next_id, tally)
                 done += len(chunk)
                 chunk = []
-                if progress is not None and progress(done, good) is False:
+                if progress is not None and progress(done, good, "") is False:
                     raise ImportCancelled()
         if chunk:
             _write(session, source_system, chunk, people, directory, next_id, tally)
