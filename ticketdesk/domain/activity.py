@@ -29,6 +29,11 @@ class ActivityKind(StrEnum):
     RESOLUTION = "resolution"
     SLA_POLICY = "sla_policy"
     """The SLA policy that applies changed (services/sla.py; written by the system)."""
+    ROUTED = "routed"
+    """A routing rule decided who gets a new ticket, or that nobody could (services/routing.py);
+    `new` is the rule and the reason, `ref_id` the rule."""
+    CSAT = "csat"
+    """A satisfaction rating recorded or changed (services/csat.py); `ref_id` the rating."""
 
     @property
     def label(self) -> str:
@@ -58,11 +63,13 @@ _LABELS = {
     ActivityKind.IMPORTED: "Imported",
     ActivityKind.RESOLUTION: "Resolution",
     ActivityKind.SLA_POLICY: "SLA policy",
+    ActivityKind.ROUTED: "Routed",
+    ActivityKind.CSAT: "Satisfaction",
 }
 
 
 _CLEARABLE = frozenset({ActivityKind.CATEGORY, ActivityKind.CUSTOMER, ActivityKind.RESOLUTION,
-                        ActivityKind.SLA_POLICY})
+                        ActivityKind.SLA_POLICY, ActivityKind.CSAT})
 
 
 def describe(kind: str, old: str | None, new: str | None) -> str:
