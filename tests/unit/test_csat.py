@@ -15,6 +15,7 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.csat import Rating, parse_reply, rating
 from ticketdesk.domain.errors import ValidationError
+from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.period import Period, PeriodKind
 from ticketdesk.domain.status import Status
 from ticketdesk.services import agents, csat, tickets
@@ -113,6 +114,9 @@ def test_csat_figures_share_good_average_trend_and_breakdowns(
     assert {n: x.ratings for n, x in figures.by_priority} == {"High": 1, "Medium": 2}
     assert [(c.ticket_id, c.rating.comment) for c in figures.comments] == [(second, "slow"),
                                                                            (first, "great")]
+    billing = csat.report(system, period, tz=UTC, filter=TicketFilter(tags=frozenset({"billing"})))
+    assert (billing.summary.ratings, billing.summary.good) == (2, 1)
+    assert [d.summary.ratings for d in billing.daily[-2:]] == [2, 0]
     earlier = csat.report(system, period.previous(), tz=UTC)
     assert earlier.summary.ratings == 0
     assert earlier.summary.share_good is None

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
-from peewee import SQL, Case, ValuesList, fn
+from peewee import JOIN, SQL, Case, Select, ValuesList, fn
 
 from ticketdesk.db.models import Agent, CsatRating, Tag, Ticket, TicketAssignee, TicketTag
 from ticketdesk.db.ticket_query import filter_condition
@@ -127,18 +127,24 @@ def report(session: Session, period: Period, *, filter: TicketFilter | None = No
         where = inside if condition is None else inside & condition
 
         def base(*columns: Any) -> Any:
-            return (CsatRating.select(*columns, *_measures())
-                    .join(Ticket, on=(CsatRating.ticket == Ticket.id)).where(where))
+            query = CsatRating.select(*columns, *_measures())
+            if condition is not None:  # the ticket row only when the filter needs it
+                query = query.join(Ticket, on=(CsatRating.ticket == Ticket.id))
+            return query.where(where)
 
         summary = _summary(base().tuples().first())
         days = ValuesList([(i, s, e) for i, (s, e) in enumerate(
             zip(bounds.starts, bounds.starts[1:], strict=False))], alias="b")
         index, first, after = days.c.column1, days.c.column2, days.c.column3
-        daily_rows = (base(index)
-                      .join_from(CsatRating, days, on=(CsatRating.created_at >= first)
-                                 & (CsatRating.created_at < after))
-                      .group_by(index).tuples())
-        per_day = {int(i): _summary(tuple(rest)) for i, *rest in daily_rows}
+        # Day by day over the covering index: the days first (CROSS JOIN fixes that order on
+        # SQLite), then each day's range of ratings.
+        daily = (Select([days], [index, *_measures()])
+                 .join(CsatRating, JOIN.CROSS)
+                 .where((CsatRating.created_at >= first) & (CsatRating.created_at < after)))
+        if condition is not None:
+            daily = daily.join(Ticket, on=(CsatRating.ticket == Ticket.id)).where(condition)
+        per_day = {int(i): _summary(tuple(rest)) for i, *rest in
+                   session.store.db.execute(daily.group_by(index))}
         by_agent = [(name, _summary(tuple(rest))) for name, *rest in (
             base(Agent.name).join_from(CsatRating, TicketAssignee,
                                        on=(TicketAssignee.ticket == CsatRating.ticket))
@@ -150,7 +156,9 @@ def report(session: Session, period: Period, *, filter: TicketFilter | None = No
             .join(Tag, on=(TicketTag.tag == Tag.id))
             .group_by(Tag.name).order_by(Tag.name).tuples())]
         by_priority = {int(p): _summary(tuple(rest)) for p, *rest in (
-            base(Ticket.priority).group_by(Ticket.priority).tuples())}
+            CsatRating.select(Ticket.priority, *_measures())
+            .join(Ticket, on=(CsatRating.ticket == Ticket.id)).where(where)
+            .group_by(Ticket.priority).tuples())}
         comments = [CsatComment(tid, Rating(value, bool(good), comment), at, subject)
                     for tid, value, good, comment, at, subject in (
                         CsatRating.select(CsatRating.ticket, CsatRating.rating, CsatRating.good,
