@@ -111,6 +111,18 @@ def test_a_rule_on_a_channel_routes_only_tickets_from_that_channel(
     assert assignees(window) == []
 
 
+def test_route_many_routes_imported_tickets_in_order_with_their_channel(
+        system: Session, team: dict[str, int]) -> None:
+    routing.add_rule(system, RuleSpec("Imports", "round-robin", agents=["Ana", "Dee"],
+                                      channels=["import"]))
+    made = [tickets.create_ticket(system, subject=f"Imported {i}", channel="").new_id
+            for i in range(3)]  # as a bulk import leaves them: created, not yet routed
+    assert [assignees(t) for t in made] == [[], [], []]
+    assert routing.route_many(system, made, channel="import") == 3
+    assert [assignees(t) for t in made] == [[team["Ana"]], [team["Dee"]], [team["Ana"]]]
+    assert routing.route_many(system, made, channel="import") == 0  # assigned: left alone
+
+
 def test_dry_run_changes_nothing_and_gives_the_load_per_agent(
         store: Store, system: Session, team: dict[str, int]) -> None:
     made = [new_ticket(system, tags=["billing"] if i % 2 else []) for i in range(7)]
