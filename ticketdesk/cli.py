@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ticketdesk import cli_mail, cli_sla
+from ticketdesk import cli_mail, cli_routing, cli_sla
 from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.url import ENV_DB, resolve_url
 from ticketdesk.domain.clock import parse_date
@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="an empty desk: a new file, or a server database with no tickets")
     cli_sla.add_commands(commands, _db_option)
     cli_mail.register(commands)
+    cli_routing.add_commands(commands, _db_option)  # teams, agents status/skills, routing, csat
     return parser
 
 
@@ -294,8 +295,9 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 def _export_analytics(args: argparse.Namespace, out: TextIO) -> int:
     from ticketdesk.domain.period import PeriodKind
-    from ticketdesk.services import analytics
+    from ticketdesk.services import analytics, csat
     from ticketdesk.services.analytics_export import write_csv
+    from ticketdesk.services.session import Session
 
     kind = PeriodKind.parse(args.period)
     first = parse_date(args.date_from, "--from date") if args.date_from else None
@@ -306,7 +308,10 @@ def _export_analytics(args: argparse.Namespace, out: TextIO) -> int:
         f = filter_from_args(store, args).with_(date_from=None, date_to=None)
         period = analytics.period_for(store, kind, first=first, last=last)
         report = analytics.compute(store, period, filter=f, previous_breakdowns=True)
-        path = write_csv(report, args.out, bom=args.bom)
+        ratings = Session(store, None)
+        figures = (csat.report(ratings, period, filter=f),
+                   csat.report(ratings, period.previous(), filter=f))
+        path = write_csv(report, args.out, bom=args.bom, csat=figures)
     out = _summary_stream(args, out)
     out.write(f"Analytics of {period.label} ({period.first_day} – {period.last_day}) "
               f"written to {'standard output' if str(path) == '-' else path}.\n")
@@ -409,6 +414,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "sla": cli_sla.run,
     "mail": cli_mail.cmd_mail,
     "ticket": cli_mail.cmd_ticket,
+    # Their subcommands name their handler (`agents` is shared; see cli_routing.command_group).
+    **dict.fromkeys(("teams", "agents", "routing", "csat"), cli_routing.dispatch),
 }
 
 

@@ -39,6 +39,8 @@ class Agent(BaseModel):
     created_at = BigIntegerField()
     signature = TextField(default="")
     """Appended to the agent's mail replies (migration 10)."""
+    status = TextField(default="available")  # available / away / off (m0016, domain/routing.py)
+    capacity = IntegerField(null=True)  # open tickets at most; None: no limit
 
 
 class Customer(BaseModel):
@@ -245,6 +247,88 @@ class SlaHoliday(BaseModel):
     name = TextField(default="")
 
 
+class Team(BaseModel):
+    """A named group of agents routing rules can target (migration 16)."""
+
+    id = AutoField()
+    name = TextField()
+    created_at = BigIntegerField()
+
+
+class TeamMember(BaseModel):
+    team = ForeignKeyField(Team, column_name="team_id", on_delete="CASCADE", lazy_load=False)
+    agent = ForeignKeyField(Agent, column_name="agent_id", on_delete="CASCADE", lazy_load=False)
+
+    class Meta:
+        primary_key = CompositeKey("team", "agent")
+
+
+class AgentTagSkill(BaseModel):
+    agent = ForeignKeyField(Agent, column_name="agent_id", on_delete="CASCADE", lazy_load=False)
+    tag = ForeignKeyField(Tag, column_name="tag_id", on_delete="CASCADE", lazy_load=False)
+
+    class Meta:
+        primary_key = CompositeKey("agent", "tag")
+
+
+class AgentCategorySkill(BaseModel):
+    agent = ForeignKeyField(Agent, column_name="agent_id", on_delete="CASCADE", lazy_load=False)
+    category = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("agent", "category")
+
+
+class RoutingRule(BaseModel):
+    """A routing rule (migration 16); `position` orders them, the first active match decides.
+    Conditions are newline-separated lists (empty: any); `last_agent_id` is round robin's
+    cursor."""
+
+    id = AutoField()
+    team_id: int | None
+    name = TextField()
+    position = IntegerField()
+    tags = TextField(default="")
+    categories = TextField(default="")
+    customer_tags = TextField(default="")
+    priorities = TextField(default="")
+    words = TextField(default="")
+    channels = TextField(default="")
+    team = ForeignKeyField(Team, column_name="team_id", null=True, on_delete="SET NULL",
+                           lazy_load=False)
+    method = TextField()
+    active = BooleanField(default=True)
+    last_agent_id = BigIntegerField(default=0)
+    created_at = BigIntegerField()
+
+
+class RoutingRuleAgent(BaseModel):
+    rule = ForeignKeyField(RoutingRule, column_name="rule_id", on_delete="CASCADE",
+                           lazy_load=False)
+    agent = ForeignKeyField(Agent, column_name="agent_id", on_delete="CASCADE", lazy_load=False)
+
+    class Meta:
+        primary_key = CompositeKey("rule", "agent")
+
+
+class CsatRating(BaseModel):
+    """One satisfaction rating per ticket and resolution (`resolved_at`), changeable
+    (migration 16). `rating` is None when the customer answered only Good or Bad."""
+
+    id = AutoField()
+    ticket_id: int
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", on_delete="CASCADE",
+                             lazy_load=False)
+    resolved_at = BigIntegerField()
+    rating = SmallIntegerField(null=True)
+    good = BooleanField()
+    comment = TextField(default="")
+    source = TextField()
+    agent = ForeignKeyField(Agent, column_name="agent_id", null=True, lazy_load=False)
+    created_at = BigIntegerField()
+    updated_at = BigIntegerField()
+
+
 class DeskMeta(BaseModel):
     """Key/value facts about this desk (schema version lives in `schema_migrations`)."""
 
@@ -295,4 +379,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Agent, Customer, CustomerTag, CustomerTagLink, Tag, Ticket, TicketTag, TicketAssignee,
     Note, Message, Attachment, AttachmentContent, Activity, Draft, DeskMeta, MailboxState, Outbox,
     SlaPolicy, SlaTarget, SlaHours, SlaHoliday,
+    Team, TeamMember, AgentTagSkill, AgentCategorySkill, RoutingRule, RoutingRuleAgent,
+    CsatRating,
 )

@@ -31,6 +31,11 @@ class ActivityKind(StrEnum):
     """The SLA policy that applies changed (services/sla.py; written by the system)."""
     LINKED = "linked"
     """A mail answered a ticket closed too long ago: a new ticket, linked both ways."""
+    ROUTED = "routed"
+    """A routing rule decided who gets a new ticket, or that nobody could (services/routing.py);
+    `new` is the rule and the reason, `ref_id` the rule."""
+    CSAT = "csat"
+    """A satisfaction rating recorded or changed (services/csat.py); `ref_id` the rating."""
 
     @property
     def label(self) -> str:
@@ -61,11 +66,13 @@ _LABELS = {
     ActivityKind.RESOLUTION: "Resolution",
     ActivityKind.SLA_POLICY: "SLA policy",
     ActivityKind.LINKED: "Linked ticket",
+    ActivityKind.ROUTED: "Routed",
+    ActivityKind.CSAT: "Satisfaction",
 }
 
 
 _CLEARABLE = frozenset({ActivityKind.CATEGORY, ActivityKind.CUSTOMER, ActivityKind.RESOLUTION,
-                        ActivityKind.SLA_POLICY})
+                        ActivityKind.SLA_POLICY, ActivityKind.CSAT})
 
 
 def describe(kind: str, old: str | None, new: str | None) -> str:

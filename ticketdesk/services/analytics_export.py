@@ -7,6 +7,7 @@ laid out for the eye only (no blank lines between blocks, no second header in mi
 row has to be skipped or cleaned before use. The columns:
 
     section     report | summary | daily | by_status | by_priority | by_tag | agents
+                | csat | csat_daily | csat_by_agent | csat_by_tag | csat_by_priority
     period      current | previous ("" for the report rows)
     first_day   the period's first local day, ISO (2026-03-27)
     last_day    its last local day, inclusive
@@ -24,7 +25,10 @@ rows `tickets` (created in the period); agent rows `handled`, `closed`, `resolve
 `avg_resolution_hours`, `responded`, `avg_first_response_hours`. Durations are decimal hours, so a
 spreadsheet can sum and average them. A figure that does not exist (an average of no tickets; a rate
 with nothing created) is an empty cell, where the app shows "—": a spreadsheet skips an empty cell
-in AVERAGE, but would choke on a dash. The definitions of every figure are in `domain/analytics.py`
+in AVERAGE, but would choke on a dash. CSAT rows (when the report comes with its CSAT figures,
+services/csat.py) give `ratings`, `good`, `good_percent` (the CSAT score, 0 to 100) and
+`average_rating` (of the numeric ratings, 1 to 5), for the period, each day, each agent, tag and
+priority; the comments stay in the app. The definitions of every figure are in `domain/analytics.py`
 (and the UI's tooltips).
 
 Text that came from people (tag and agent names, the filter's search text) is neutralised against
@@ -40,6 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ticketdesk.domain.analytics import AgentFigures, AnalyticsReport, PeriodFigures, Summary
+from ticketdesk.domain.csat import CsatReport, CsatSummary
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.services.csv_cells import neutralise
 from ticketdesk.services.export import write_csv as write_rows
@@ -54,27 +59,60 @@ def default_name(report: AnalyticsReport) -> str:
     return f"analytics-{p.first_day.isoformat()}-{p.last_day.isoformat()}.csv"
 
 
-def write_csv(report: AnalyticsReport, path_or_folder: Path | str, *, bom: bool = False) -> Path:
-    """Write `report` to a CSV file and return its path. An existing folder gets a file named
-    after the period (`default_name`); an existing file is replaced only once the new one is
-    complete; "-" is standard output (`output_file` has the rules for every target)."""
+CsatPair = tuple[CsatReport, CsatReport]
+"""The CSAT figures of the report's period and of the one before."""
+
+
+def write_csv(report: AnalyticsReport, path_or_folder: Path | str, *, bom: bool = False,
+              csat: CsatPair | None = None) -> Path:
+    """Write `report` (and its CSAT figures, when given) to a CSV file and return its path. An
+    existing folder gets a file named after the period (`default_name`); an existing file is
+    replaced only once the new one is complete; "-" is standard output (`output_file` has the
+    rules for every target)."""
     if str(path_or_folder) in (STDOUT, ""):  # "" is refused there, not taken for "."
-        write_rows(path_or_folder, COLUMNS, rows(report), bom=bom)
+        write_rows(path_or_folder, COLUMNS, rows(report, csat), bom=bom)
         return Path(path_or_folder)
     target = Path(path_or_folder).expanduser()
     if is_folder(target):
         target = target / default_name(report)
-    write_rows(target, COLUMNS, rows(report), bom=bom)
+    write_rows(target, COLUMNS, rows(report, csat), bom=bom)
     return target
 
 
-def rows(report: AnalyticsReport) -> Iterator[list[str]]:
+def rows(report: AnalyticsReport, csat: CsatPair | None = None) -> Iterator[list[str]]:
     """Every row of the file after the header, in reading order."""
     yield from _report_rows(report)
     for name, figures in (("current", report.current), ("previous", report.previous)):
         yield from _summary_rows(name, figures)
     for name, figures in (("current", report.current), ("previous", report.previous)):
         yield from _series_rows(name, figures)
+    if csat is not None:
+        for name, c in zip(("current", "previous"), csat, strict=True):
+            yield from _csat_rows(name, c)
+
+
+def _csat_metrics(s: CsatSummary) -> tuple[tuple[str, str], ...]:
+    share = None if s.share_good is None else s.share_good * 100
+    return (("ratings", number(s.ratings)), ("good", number(s.good)),
+            ("good_percent", number(share)), ("average_rating", number(s.average)))
+
+
+def _csat_rows(name: str, c: CsatReport) -> Iterator[list[str]]:
+    first, last = c.first_day.isoformat(), c.last_day.isoformat()
+
+    def row(section: str, key: str, metric: str, value: str) -> list[str]:
+        return [section, name, first, last, neutralise(key), metric, value]
+
+    for metric, value in _csat_metrics(c.summary):
+        yield row("csat", "", metric, value)
+    for day in c.daily:
+        for metric, value in _csat_metrics(day.summary):
+            yield row("csat_daily", day.day.isoformat(), metric, value)
+    for section, groups in (("csat_by_agent", c.by_agent), ("csat_by_tag", c.by_tag),
+                            ("csat_by_priority", c.by_priority)):
+        for key, summary in groups:
+            for metric, value in _csat_metrics(summary):
+                yield row(section, key, metric, value)
 
 
 def number(value: float | None) -> str:

@@ -14,7 +14,7 @@ from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.domain.numbers import MAX_NUMBER, format_number, is_valid
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import audit
+from ticketdesk.services import audit, routing
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.customers import create_customer, customers_by_id
 from ticketdesk.services.records import AgentRecord, TicketDetail
@@ -69,8 +69,12 @@ class NewCustomer:
 def create_ticket(session: Session, *, subject: str, description: str = "",
                   priority: Priority | str = Priority.MEDIUM, category: str = "",
                   customer_id: int | None = None, new_customer: NewCustomer | None = None,
-                  tags: Iterable[str] = (), assignee_ids: Iterable[int] = ()) -> Changes:
+                  tags: Iterable[str] = (), assignee_ids: Iterable[int] = (),
+                  channel: str = "window") -> Changes:
     """A new Open ticket. `Changes.new_id` is its id (its number is `TKT-` + id).
+
+    A ticket created without assignees passes through the routing rules in this transaction
+    (services/routing.py); `channel` is what rules with a channel condition look at.
 
     `new_customer` creates the customer in the same transaction, so a ticket refused for bad
     input never leaves a stray customer behind."""
@@ -113,6 +117,7 @@ def create_ticket(session: Session, *, subject: str, description: str = "",
         rows += [(ActivityKind.ASSIGNED, None, n) for n in names.values()]
         rows += [(ActivityKind.TAGGED, None, n) for n in ids]
         audit.record_many(session, ticket_id, 1, rows)
+        routing.route(session, ticket_id, channel=channel)
         session.store.reindex([ticket_id])
     return Changes(created=(ticket_id,), tags=new_tags, customers=created_customer)
 
