@@ -179,7 +179,7 @@ def _new_ticket(session: Session, mail: ParsedMail, rules: IntakeRules, *,
                 follow_up_of: int | None = None) -> IntakeResult:
     customer_id, new_customer = find_or_create_customer(session, mail)
     subject = mail.subject.strip() or NO_SUBJECT
-    created = create_ticket(session, subject=subject, customer_id=customer_id)
+    created = create_ticket(session, subject=subject, customer_id=customer_id, channel="email")
     ticket_id = created.new_id
     message_id, added = _add(session, ticket_id, mail)
     changes = created | added | Changes(customers=new_customer)
