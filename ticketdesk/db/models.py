@@ -37,6 +37,9 @@ class Agent(BaseModel):
     email = TextField(default="")
     active = BooleanField(default=True)
     created_at = BigIntegerField()
+    # Migration 15: the PostgreSQL login role this agent signs in as, and what it may do.
+    db_role = TextField(null=True)
+    role = TextField(default="agent")
 
 
 class Customer(BaseModel):
