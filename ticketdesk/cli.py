@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ticketdesk import __version__, cli_sla
+from ticketdesk import __version__, cli_agents, cli_sla
 from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.url import default_url
 from ticketdesk.domain.clock import parse_date
@@ -188,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--to", dest="target", required=True, metavar="URL",
                          help="an empty desk: a new file, or a server database with no tickets")
     cli_sla.add_commands(commands, _db_option)
+    cli_agents.add_commands(commands, _db_option)
     return parser
 
 
@@ -462,6 +463,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "import": _cmd_import,
     "restore": _cmd_restore,
     "sla": cli_sla.run,
+    "agents": cli_agents.run,
 }
 
 
