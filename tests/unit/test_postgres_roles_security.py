@@ -8,8 +8,9 @@ names unique to the test, dropped afterwards together with the desk's group role
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -20,8 +21,26 @@ from tests.unit.test_postgres_roles import url_as
 from ticketdesk.db import postgres_roles
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.errors import ValidationError
-from ticketdesk.services import agents, notes, team_roles, tickets
+from ticketdesk.domain.filters import Sort, TicketFilter
+from ticketdesk.domain.period import PeriodKind
+from ticketdesk.domain.status import Priority, Status
+from ticketdesk.services import (
+    agents,
+    analytics,
+    assignees,
+    attachments,
+    customers,
+    drafts,
+    export,
+    messages,
+    notes,
+    team_roles,
+    ticket_list,
+    tickets,
+)
+from ticketdesk.services.attachments import NewFile
 from ticketdesk.services.session import Session
+from ticketdesk.services.tickets import NewCustomer
 
 pytestmark = pytest.mark.postgres
 
@@ -341,3 +360,42 @@ def test_a_desk_file_has_nobody_to_sign_in(sqlite_url: str) -> None:
         assert team_roles.switch_agent_allowed(store, None) == (True, "")
     finally:
         store.close()
+
+
+# -- the rights are enough for the day's work -----------------------------------------------------
+
+
+def test_an_agents_login_does_a_days_work_and_a_viewers_login_reads_everything(
+        team: Team, ticket: int, tmp_path: Path) -> None:
+    ann, login = team.add("Ann", "agent")
+    bob, _ = team.add("Bob", "agent")
+    _, viewer = team.add("Vera", "viewer")
+    store = team.open_as(login)
+    me = Session(store, ann)
+    new = tickets.create_ticket(me, subject="Scanner jams", tags=["hardware", "scanner"],
+                                new_customer=NewCustomer("Carol Customer", "carol@example.com"),
+                                assignee_ids=[bob]).new_id
+    _at_latest(me, new, lambda v: tickets.set_status(me, new, v, Status.IN_PROGRESS))
+    _at_latest(me, new, lambda v: assignees.assign(me, new, v, ann))
+    _at_latest(me, new, lambda v: assignees.add_tag(me, new, v, "urgent-ish"))
+    _at_latest(me, new, lambda v: tickets.set_priority(me, new, v, Priority.HIGH))
+    messages.add_message(me, new, "We are on it.", files=[NewFile("log.txt", b"jam at 3")])
+    attachments.remove_attachment(me, attachments.attachments_for(new)[0].id)
+    drafts.save_draft(me, new, "note", "half a thought")
+    drafts.discard_draft(me, new, "note")
+    customers.create_customer(me, "Dan Customer", email="dan@example.com")
+    first = ticket_list.first_page(store, TicketFilter(text="scanner"), Sort())
+    assert [row.id for row in first] == [new]
+
+    reader = team.open_as(viewer)
+    assert ticket_list.count(reader, TicketFilter()) == 2
+    report = analytics.compute(reader, analytics.period_for(reader, PeriodKind.ALL_TIME))
+    assert report is not None
+    export.export_tickets(reader, tmp_path / "all.csv")
+    assert len((tmp_path / "all.csv").read_text(encoding="utf-8").splitlines()) == 3
+
+
+def _at_latest(session: Session, ticket_id: int, change: Callable[[int], object]) -> None:
+    version = tickets.ticket_version(session, ticket_id)
+    assert version is not None
+    change(version)
