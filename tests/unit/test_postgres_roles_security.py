@@ -140,6 +140,34 @@ def test_an_agent_cannot_write_an_activity_row_in_another_agents_name(
         conn.execute("UPDATE activity SET agent_id = %s", (bob,))  # the trail is append-only
 
 
+def test_set_role_to_the_desks_group_does_not_shed_the_agents_identity(
+        team: Team, ticket: int) -> None:
+    ann, ann_login = team.add("Ann", "agent")
+    bob, bob_login = team.add("Bob", "agent")
+    bobs, _ = notes.add_note(Session(team.open_as(bob_login), None), ticket, "Bob's finding")
+    group = postgres_roles.group_names(team.store.db)["agent"]
+    conn = team.connect(ann_login)
+    conn.execute(f'SET ROLE "{group}"')
+    conn.execute("INSERT INTO activity (ticket_id, agent_id, at, kind, ticket_version) "
+                 "VALUES (%s, %s, %s, 'status', 1)", (ticket, bob, NOW))
+    assert _activity_agents(team, ticket)[-1] == ann
+    assert conn.execute("UPDATE note SET body = 'defaced' WHERE id = %s", (bobs,)).rowcount == 0
+    assert conn.execute("DELETE FROM note WHERE id = %s", (bobs,)).rowcount == 0
+
+
+def test_a_temporary_table_called_agent_does_not_fool_the_server(
+        team: Team, ticket: int) -> None:
+    ann, ann_login = team.add("Ann", "agent")
+    bob, _ = team.add("Bob", "agent")
+    conn = team.connect(ann_login)
+    conn.execute("CREATE TEMP TABLE agent (id bigint, role text, db_role text)")
+    conn.execute("INSERT INTO pg_temp.agent VALUES (%s, 'admin', %s)", (bob, ann_login))
+    conn.execute(f'SET search_path = pg_temp, "{_schema(team)}"')
+    conn.execute("INSERT INTO activity (ticket_id, agent_id, at, kind, ticket_version) "
+                 "VALUES (%s, %s, %s, 'status', 1)", (ticket, bob, NOW))
+    assert _activity_agents(team, ticket)[-1] == ann
+
+
 def test_a_note_saved_by_an_agents_store_names_that_agent_whatever_the_client_claims(
         team: Team, ticket: int) -> None:
     ann, ann_login = team.add("Ann", "agent")
