@@ -300,7 +300,10 @@ def test_whoami_is_the_agent_mapped_to_the_login_and_switch_agent_is_off_for_the
 
 def test_a_deactivated_agent_cannot_sign_in_until_reactivated(team: Team) -> None:
     _, login = team.add("Ann", "agent")
+    still_open = team.connect(login)
     team_roles.set_active(team.owner, "ann", False)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):  # at once, not at next sign-in
+        still_open.execute(f'SELECT count(*) FROM "{_schema(team)}".ticket')
     with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
         team.connect(login)
     (row,) = [r for r in team_roles.list_agent_roles(team.store) if r.name == "Ann"]
@@ -427,3 +430,10 @@ def _at_latest(session: Session, ticket_id: int, change: Callable[[int], object]
     version = tickets.ticket_version(session, ticket_id)
     assert version is not None
     change(version)
+
+
+def test_your_own_login_can_only_be_mapped_as_an_admin(team: Team) -> None:
+    own = postgres_roles.current_login(team.store.db)
+    with pytest.raises(ValidationError, match="Your own login can only be given the admin role"):
+        team_roles.add_agent_role(team.owner, "Owner", "agent", login=own)
+    assert team_roles.list_agent_roles(team.store) == []

@@ -129,6 +129,9 @@ def add_agent_role(session: Session, name: str, role: str, *, login: str | None 
             raise ValidationError(f"The login {chosen!r} already signs in as {taken.name}.")
         if agent is not None and agent.db_role and agent.db_role != chosen:
             raise ValidationError(f"{agent.name} already signs in as {agent.db_role!r}.")
+        if chosen == pg.current_login(db) and role != "admin":
+            raise ValidationError("Your own login can only be given the admin role; add the "
+                                  "agent with another login, or ask another admin.")
         groups = pg.ensure_groups(db)
         pg.create_login(db, chosen, password)
         pg.set_membership(db, chosen, role, groups)
