@@ -437,3 +437,17 @@ def test_your_own_login_can_only_be_mapped_as_an_admin(team: Team) -> None:
     with pytest.raises(ValidationError, match="Your own login can only be given the admin role"):
         team_roles.add_agent_role(team.owner, "Owner", "agent", login=own)
     assert team_roles.list_agent_roles(team.store) == []
+
+
+def test_drafts_are_their_writers_own(team: Team, ticket: int) -> None:
+    ann, ann_login = team.add("Ann", "agent")
+    _, bob_login = team.add("Bob", "admin")
+    drafts.save_draft(Session(team.open_as(ann_login), ann), ticket, "note", "half a thought")
+    bobs = team.connect(bob_login)
+    assert bobs.execute("SELECT count(*) FROM draft").fetchone()[0] == 0
+    assert bobs.execute("UPDATE draft SET body = 'x'").rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):  # not in Ann's name either
+        bobs.execute("INSERT INTO draft (agent_id, ticket_id, kind, body, updated_at) "
+                     "VALUES (%s, %s, 'reply', 'x', 0)", (ann, ticket))
+    assert drafts.drafts_for(Session(team.open_as(ann_login), ann), ticket)["note"].body == (
+        "half a thought")

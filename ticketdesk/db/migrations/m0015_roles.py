@@ -16,6 +16,8 @@ on a team desk"):
 - Row-level security on `note`: a mapped agent or viewer may update or delete only notes it
   wrote; admins and unmapped roles all notes. The owner of the tables bypasses it (no FORCE):
   the role that runs the migrations stays the desk's way in.
+- Row-level security on `draft`: unsent text is its writer's own; a signed-in agent, admins
+  included, sees and writes only their drafts.
 - The GRANTs themselves go to per-desk group roles created when the first agent is given a
   login (`db/postgres_roles.py`), not here: a migration must not need CREATEROLE, which many
   desk owners lack.
@@ -61,6 +63,14 @@ CREATE FUNCTION "S".ticketdesk_note_editable(author bigint) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT s.agent_id IS NULL OR s.role = 'admin' OR author IS NOT DISTINCT FROM s.agent_id
+    FROM "S".ticketdesk_signed_in(session_user::text, current_user::text) s
+$$
+""",
+    """
+CREATE FUNCTION "S".ticketdesk_draft_mine(owner bigint) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT s.agent_id IS NULL OR owner IS NOT DISTINCT FROM s.agent_id
     FROM "S".ticketdesk_signed_in(session_user::text, current_user::text) s
 $$
 """,
@@ -130,6 +140,9 @@ POLICIES = (
     'USING ("S".ticketdesk_note_editable(author_id))',
     'CREATE POLICY note_remove ON "S".note FOR DELETE '
     'USING ("S".ticketdesk_note_editable(author_id))',
+    'ALTER TABLE "S".draft ENABLE ROW LEVEL SECURITY',
+    'CREATE POLICY draft_own ON "S".draft USING ("S".ticketdesk_draft_mine(agent_id)) '
+    'WITH CHECK ("S".ticketdesk_draft_mine(agent_id))',
 )
 
 
