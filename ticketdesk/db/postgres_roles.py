@@ -207,4 +207,4 @@ def can_login(db: Any, logins: list[str]) -> dict[str, bool]:
 
 
 def current_login(db: Any) -> str:
-    return str(db.execute_sql("SELECT current_user").fetchone()[0])
+    return str(db.execute_sql("SELECT session_user").fetchone()[0])

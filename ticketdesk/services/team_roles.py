@@ -57,17 +57,16 @@ def signs_in(store: Store) -> bool:
 
 
 def whoami(store: Store) -> AgentRecord | None:
-    """The agent this connection is, by the server's word: the one mapped to its login
-    (`session_user`, else `current_user`, as the server's triggers decide: migration 15).
+    """The agent this connection is, by the server's word: the one mapped to the login it
+    signed in with (`session_user`, as the server's triggers decide: migration 15).
     None on a desk file, and for a login no agent is mapped to (the desk's owner, a desk whose
     agents have no logins yet): then the desk works as before sign-in existed."""
     if store.is_sqlite:
         return None
     with store.read():
         row = store.db.execute_sql(
-            "SELECT id, name, email, active FROM agent "
-            "WHERE db_role IN (session_user::text, current_user::text) "
-            "ORDER BY db_role = session_user::text DESC LIMIT 1").fetchone()
+            "SELECT id, name, email, active FROM agent WHERE db_role = session_user::text"
+        ).fetchone()
     return AgentRecord(int(row[0]), row[1], row[2], bool(row[3])) if row else None
 
 
