@@ -451,3 +451,17 @@ def test_drafts_are_their_writers_own(team: Team, ticket: int) -> None:
                      "VALUES (%s, %s, 'reply', 'x', 0)", (ann, ticket))
     assert drafts.drafts_for(Session(team.open_as(ann_login), ann), ticket)["note"].body == (
         "half a thought")
+
+
+def test_the_window_learns_the_role_and_why_an_action_is_withheld(team: Team) -> None:
+    _, vera = team.add("Vera", "viewer")
+    _, ann = team.add("Ann", "agent")
+    _, ada = team.add("Ada", "admin")
+    roles = {login: team_roles.signed_in_role(team.open_as(login)) for login in (vera, ann, ada)}
+    assert roles == {vera: "viewer", ann: "agent", ada: "admin"}
+    assert team_roles.signed_in_role(team.store) is None
+    assert team_roles.withheld("agent", "write") is None
+    assert "Only an admin" in (team_roles.withheld("agent", "sla") or "")
+    assert "viewer" in (team_roles.withheld("viewer", "write") or "")
+    assert team_roles.withheld("admin", "agents") is None
+    assert team_roles.withheld(None, "sla") is None

@@ -70,6 +70,38 @@ def whoami(store: Store) -> AgentRecord | None:
     return AgentRecord(int(row[0]), row[1], row[2], bool(row[3])) if row else None
 
 
+def signed_in_role(store: Store) -> str | None:
+    """The role of the agent this connection signed in as; None when nobody is signed in (a
+    desk file, an unmapped login): then nothing is withheld beyond what the server refuses."""
+    if store.is_sqlite:
+        return None
+    with store.read():
+        row = store.db.execute_sql(
+            "SELECT role FROM agent WHERE db_role = session_user::text").fetchone()
+    return str(row[0]) if row else None
+
+
+ADMIN_ONLY = frozenset({"settings", "sla", "mail", "agents", "tags", "purge", "import",
+                        "others_notes"})
+"""What only an admin may do on a team desk, by the names the window's actions use."""
+
+_REASONS = {
+    "viewer": "You are signed in as a viewer: you can read and analyse this desk, not change it.",
+    "agent": "Only an admin of this team desk can do this; you are signed in as an agent.",
+}
+
+
+def withheld(role: str | None, what: str) -> str | None:
+    """Why a signed-in `role` may not do `what` ("settings", "sla", "agents", "tags", "purge",
+    "import", "others_notes", or "write" for any change), or None if it may. The window shows
+    the action disabled with this reason; the server refuses it anyway."""
+    if role is None or role == "admin":
+        return None
+    if role == "viewer":
+        return _REASONS["viewer"]
+    return _REASONS["agent"] if what in ADMIN_ONLY else None
+
+
 def switch_agent_allowed(store: Store, signed_in: AgentRecord | None) -> tuple[bool, str]:
     """Whether *Switch Agent* may be offered, and if not the reason to show beside it.
     `signed_in` is `whoami(store)`, asked off the GUI thread."""
