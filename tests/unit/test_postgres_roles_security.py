@@ -465,3 +465,37 @@ def test_the_window_learns_the_role_and_why_an_action_is_withheld(team: Team) ->
     assert "viewer" in (team_roles.withheld("viewer", "write") or "")
     assert team_roles.withheld("admin", "agents") is None
     assert team_roles.withheld(None, "sla") is None
+
+
+def test_an_owner_that_is_not_a_superuser_sets_up_sign_in(pg_admin: Any) -> None:
+    """The usual server: the desk's owner has CREATEROLE but is no superuser."""
+    prefix = f"td{uuid.uuid4().hex[:8]}"
+    owner, schema = f"{prefix}_owner", f"td_{uuid.uuid4().hex[:8]}_owned"
+    pg_admin.execute(f'CREATE ROLE "{owner}" LOGIN CREATEROLE')
+    pg_admin.execute(f'CREATE SCHEMA "{schema}" AUTHORIZATION "{owner}"')
+    url = url_as(pg_url(schema), owner)
+    store = open_database(url)
+    made = Team(store, url, prefix, pg_admin)
+    try:
+        ticket_id = int(tickets.create_ticket(made.owner, subject="Printer on fire").new_id)
+        ann, ann_login = made.add("Ann", "agent")
+        _, ada_login = made.add("Ada", "admin")
+        conn = made.connect(ann_login)
+        conn.execute("INSERT INTO activity (ticket_id, agent_id, at, kind, ticket_version) "
+                     "VALUES (%s, NULL, %s, 'status', 1)", (ticket_id, NOW))
+        assert conn.execute("SELECT agent_id FROM activity ORDER BY id DESC LIMIT 1"
+                            ).fetchone()[0] == ann
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE desk_meta SET value = value")
+        made.logins.append(f"{prefix}_carl")
+        team_roles.add_agent_role(Session(made.open_as(ada_login), None), "Carl", "viewer",
+                                  login=f"{prefix}_carl")
+        assert {(r.name, r.role) for r in team_roles.list_agent_roles(store)} == {
+            ("Ada", "admin"), ("Ann", "agent"), ("Carl", "viewer")}
+    finally:
+        for opened in made.opened:
+            opened.close()
+        store.close()
+        groups = _groups_of(pg_admin, schema)
+        pg_admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        _drop_roles(pg_admin, [*made.logins, *groups, owner])
