@@ -37,11 +37,13 @@ def build_main_window(db_url: str | None = None, *, agent_name: str | None = Non
                       tz: tzinfo | None = None) -> MainWindow:
     """The main window on `db_url` without starting an event loop (the test seam).
 
-    The agent is `agent_name` (created if new), else the one remembered for this desk, else the
-    login name's (created if new): no dialog is shown here.
+    On a team desk where the login is mapped to an agent, that agent; otherwise `agent_name`
+    (created if new), else the one remembered for this desk, else the login name's (created if
+    new): no dialog is shown here.
     """
     from ticketdesk.db.store import open_database
     from ticketdesk.db.url import resolve_url
+    from ticketdesk.services import team_roles
     from ticketdesk.services.session import Session
     from ticketdesk.ui.agent_picker import ensure_agent
     from ticketdesk.ui.main_window import MainWindow
@@ -50,10 +52,13 @@ def build_main_window(db_url: str | None = None, *, agent_name: str | None = Non
     store = open_database(resolve_url(db_url))
     try:
         app_settings = AppSettings(settings)
-        agent_id = ensure_agent(Session(store, None), app_settings.agent_for(store.location),
-                                agent_name)
+        signed_in = team_roles.whoami(store)  # on a team desk the login says who (issue 20)
+        agent_id = signed_in.id if signed_in is not None else ensure_agent(
+            Session(store, None), app_settings.agent_for(store.location), agent_name)
         app_settings.set_agent_for(store.location, agent_id)
-        return MainWindow(store, agent_id, app_settings, tz=tz)
+        window = MainWindow(store, agent_id, app_settings, tz=tz)
+        _mirror_sign_in(window, store)
+        return window
     except BaseException:
         store.close()
         raise
@@ -63,9 +68,13 @@ def _start_agent(store: Store, settings: AppSettings, args: argparse.Namespace) 
     """Who is working: the agent --agent (or TICKETDESK_AGENT) names, created if new, else the
     one remembered for this desk; None to ask. Creating one is a write, which a read-only
     database user may not do: then the desk is closed and the TicketdeskError raised."""
+    from ticketdesk.services import team_roles
     from ticketdesk.services.session import Session
     from ticketdesk.ui.agent_picker import ensure_agent
 
+    signed_in = team_roles.whoami(store)  # on a team desk the login says who (issue 20)
+    if signed_in is not None:
+        return signed_in.id
     agent_id = settings.agent_for(store.location)
     wanted = args.agent or os.environ.get(cli.ENV_AGENT)
     if wanted:
@@ -91,6 +100,16 @@ def start_demo(store: Store, tickets: int) -> DemoStart:
     if not demo.run() and "cancel" not in type(demo.error).__name__.lower():
         plain_box(None, QMessageBox.Icon.Warning, "ticketdesk", str(demo.error)).exec()
     return demo
+
+
+def _mirror_sign_in(window: MainWindow, store: Store) -> None:
+    """*Switch Agent* is for a desk file; on a team desk the login is the agent, and the
+    action is shown disabled with the reason (the server enforces it either way)."""
+    from ticketdesk.services import team_roles
+
+    allowed, reason = team_roles.switch_agent_allowed(store, team_roles.whoami(store))
+    window.switch_agent_action.setEnabled(allowed)
+    window.switch_agent_action.setToolTip(reason)
 
 
 def _open_for_window(args: argparse.Namespace) -> Store | int:
@@ -160,6 +179,7 @@ def run_gui(args: argparse.Namespace) -> int:
             agent_id = picker.agent_id
             settings.set_agent_for(store.location, agent_id)
         window = MainWindow(store, agent_id, settings)
+        _mirror_sign_in(window, store)
         window.show()
         if store.notice:  # a restore killed mid-swap was finished at open, say so
             window.statusBar().showMessage(store.notice, 30_000)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ticketdesk import cli_mail, cli_routing, cli_sla
+from ticketdesk import cli_agents, cli_mail, cli_routing, cli_sla
 from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.url import ENV_DB, resolve_url
 from ticketdesk.domain.clock import parse_date
@@ -186,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_sla.add_commands(commands, _db_option)
     cli_mail.register(commands)
     cli_routing.add_commands(commands, _db_option)  # teams, agents status/skills, routing, csat
+    cli_agents.add_commands(commands, _db_option)
     return parser
 
 

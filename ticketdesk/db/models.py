@@ -41,6 +41,9 @@ class Agent(BaseModel):
     """Appended to the agent's mail replies (migration 10)."""
     status = TextField(default="available")  # available / away / off (m0016, domain/routing.py)
     capacity = IntegerField(null=True)  # open tickets at most; None: no limit
+    # Migration 15: the PostgreSQL login role this agent signs in as, and what it may do.
+    db_role = TextField(null=True)
+    role = TextField(default="agent")
 
 
 class Customer(BaseModel):

@@ -42,7 +42,8 @@ def sqlite_url(path: Path) -> str:
     return "sqlite:///" + str(path)
 
 
-_QUERY_PASSWORD = re.compile(r"(^|&)password=[^&#]*")
+_QUERY_PASSWORD = re.compile(r"(^|&)(ssl)?password=[^&#]*")
+"""`password=` and `sslpassword=` (the passphrase of a client certificate's key)."""
 _HOST_PORT = re.compile(r"^([^/@\s]+@)?[\w.-]+:\d+(/|$)")
 """`localhost:5432/desk`, `ann:pw@db:5432/desk`: a server address typed without its
 postgresql:// (never a file path anyone means; a Windows drive letter is followed by a slash,
@@ -63,7 +64,7 @@ def redact(url: str) -> str:
     netloc = parts.netloc
     if parts.password:
         netloc = netloc.replace(f":{parts.password}@", ":***@")
-    query = _QUERY_PASSWORD.sub(r"\1password=***", parts.query)
+    query = _QUERY_PASSWORD.sub(r"\1\2password=***", parts.query)
     return parts._replace(netloc=netloc, query=query).geturl()
 
 
@@ -80,7 +81,7 @@ def _redact_by_hand(text: str) -> str:
         netloc = f"{userinfo}@{host}"
     path, qmark, query = tail.partition("?")
     if qmark:
-        tail = path + "?" + _QUERY_PASSWORD.sub(r"\1password=***", query)
+        tail = path + "?" + _QUERY_PASSWORD.sub(r"\1\2password=***", query)
     return f"{scheme}{sep}{netloc}{tail}"
 
 

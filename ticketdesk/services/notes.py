@@ -10,12 +10,16 @@ from peewee import JOIN
 from ticketdesk.db.models import Activity, Agent, Note
 from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind, describe
-from ticketdesk.domain.errors import ChangeSeen, ConflictError, NotFoundError
+from ticketdesk.domain.errors import ChangeSeen, ConflictError, NotFoundError, ValidationError
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.services import audit
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import SYSTEM, NoteRecord
 from ticketdesk.services.session import Session
+
+NOT_YOURS = ("On this team desk you may edit or delete only the notes you wrote; an admin may "
+             "change any note. Nothing was changed.")
+"""The server's row-level security (migration 15) let the update or delete touch no row."""
 
 
 def add_note(session: Session, ticket_id: int, body: str) -> tuple[int, Changes]:
@@ -67,7 +71,7 @@ def edit_note(session: Session, note_id: int, expected_version: int, body: str) 
             (Note.id == note_id) & (Note.version == expected_version)).execute()
         if done != 1:  # changed between our read and this write (PostgreSQL)
             _fetch(note_id, expected_version)
-            raise _conflict(note, expected_version)
+            raise ValidationError(NOT_YOURS)  # unchanged, so the server's row security said no
         ticket = audit.fetch_ticket(note.ticket_id)
         audit.record(session, note.ticket_id, ticket.version, ActivityKind.NOTE_EDITED,
                      note.body, clean, ref_id=note_id)
@@ -79,7 +83,9 @@ def edit_note(session: Session, note_id: int, expected_version: int, body: str) 
 def delete_note(session: Session, note_id: int, expected_version: int) -> Changes:
     with session.store.write():
         note = _fetch(note_id, expected_version)
-        Note.delete().where(Note.id == note_id).execute()
+        if Note.delete().where(Note.id == note_id).execute() != 1:
+            _fetch(note_id, expected_version)
+            raise ValidationError(NOT_YOURS)
         ticket = audit.fetch_ticket(note.ticket_id)
         audit.record(session, note.ticket_id, ticket.version, ActivityKind.NOTE_DELETED,
                      note.body, None, ref_id=note_id)
