@@ -249,15 +249,18 @@ def _due_parts(f: TicketFilter, sort: Sort, backend: Any, tz: tzinfo | None,
 def list_rows(ticket_ids: list[int], backend: Any) -> Any:
     """What the ticket list shows of `ticket_ids`, in one query (one round trip to a server):
     id, subject, status, priority, customer name, the assignees' and the tags' names joined in
-    name order, created, updated. The ids go in as integer literals: a page holds 200, and
-    peewee would build a parameter of each."""
+    name order, created, updated, and the stored SLA columns the badge is read from at paint
+    time (nearest due, phase, risk and breach instants). The ids go in as integer literals: a
+    page holds 200, and peewee would build a parameter of each."""
     listed = SQL("(" + ",".join(str(int(i)) for i in ticket_ids) + ")")
     assignees = (TicketAssignee.select(_names(Agent.name, backend)).join(Agent)
                  .where(TicketAssignee.ticket == Ticket.id))
     tags = (TicketTag.select(_names(Tag.name, backend)).join(Tag)
             .where(TicketTag.ticket == Ticket.id))
     return (Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.priority,
-                          Customer.name, assignees, tags, Ticket.created_at, Ticket.updated_at)
+                          Customer.name, assignees, tags, Ticket.created_at, Ticket.updated_at,
+                          Ticket.sla_due, Ticket.sla_state, Ticket.sla_risk_at,
+                          Ticket.sla_breach_at)
             .join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
             .where(Ticket.id.in_(listed)))
 

@@ -1,0 +1,195 @@
+"""The window's side of SLA: the Due and SLA columns (the badge read at paint time from the
+stored instants), sorting by due, the SLA filters, and the dock's SLA box with its countdown.
+
+Time is a FakeClock: the data is written at T0 through the services, and the window's clock
+(`ticket_model.utc_now`, the SLA box's) is patched to the moment each check is about."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC
+
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+from tests.conftest import T0, FakeClock
+from tests.ui.conftest import wait_listed
+from ticketdesk.app import build_main_window
+from ticketdesk.db.store import open_database
+from ticketdesk.domain.sla import Targets
+from ticketdesk.domain.status import Priority, Status
+from ticketdesk.services import sla, tickets
+from ticketdesk.services.session import Session
+from ticketdesk.ui import ticket_model
+from ticketdesk.ui.main_window import MainWindow
+from ticketdesk.ui.settings import TABLE_HEADER, AppSettings
+from ticketdesk.ui.ticket_model import COL_CUSTOMER, COL_DUE, COL_SLA, COL_SUBJECT, COLUMNS
+
+H = 3600
+URGENT, MEDIUM, WAITING, LOW = "Server down", "Invoice question", "Waiting on logs", "Idea"
+
+
+@pytest.fixture
+def desk(db_url: str) -> str:
+    """One policy (Urgent: first reply in 1 h; Medium: 4 h; Low: none), around the clock in
+    UTC, and four tickets created at T0: urgent, medium, medium but Waiting, low."""
+    store = open_database(db_url)
+    try:
+        system = Session(store, None, FakeClock())
+        sla.save_policy(system, "Standard", priority=Priority.URGENT,
+                        targets=Targets(1 * H, 2 * H, 8 * H))
+        sla.save_policy(system, "Standard", priority=Priority.MEDIUM,
+                        targets=Targets(4 * H, 2 * H, 24 * H))
+        tickets.create_ticket(system, subject=URGENT, priority=Priority.URGENT)
+        tickets.create_ticket(system, subject=MEDIUM)
+        waiting = tickets.create_ticket(system, subject=WAITING).new_id
+        tickets.set_status(system, waiting, 1, Status.WAITING)
+        tickets.create_ticket(system, subject=LOW, priority=Priority.LOW)
+    finally:
+        store.close()
+    return db_url
+
+
+@pytest.fixture
+def now(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The window's clock, starting half an hour after the tickets were created."""
+    clock = FakeClock(T0 + 30 * 60)
+    monkeypatch.setattr(ticket_model, "utc_now", clock)
+    return clock
+
+
+@pytest.fixture
+def sla_window(qtbot, desk: str, settings: QSettings, now: FakeClock) -> Iterator[MainWindow]:
+    window = build_main_window(desk, agent_name="Alice Agent", settings=settings, tz=UTC)
+    qtbot.addWidget(window)
+    window.resize(1600, 700)
+    window.show()
+    wait_listed(qtbot, window)
+    yield window
+    window.close()
+
+
+def cells(window: MainWindow, column: int) -> dict[str, str]:
+    model = window.model
+    return {model.data(model.index(r, COL_SUBJECT)): model.data(model.index(r, column))
+            for r in range(model.rowCount())}
+
+
+def listed(window: MainWindow) -> list[str]:
+    model = window.model
+    return [model.data(model.index(r, COL_SUBJECT)) for r in range(model.rowCount())]
+
+
+def click_header(qtbot, window: MainWindow, column: int) -> None:
+    header = window.table.horizontalHeader()
+    window.table.scrollTo(window.model.index(0, column))
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+
+
+def choose_sla(qtbot, window: MainWindow, label: str) -> None:
+    button = window.filter_bar.sla
+    next(a for a in button.menu_.actions() if a.text() == label).trigger()
+    wait_listed(qtbot, window)
+
+
+def test_the_sla_column_reads_the_badge_at_paint_time(sla_window: MainWindow,
+                                                      now: FakeClock) -> None:
+    window = sla_window
+    assert not window.table.horizontalHeader().isSectionHidden(COL_SLA)
+    window.table.horizontalHeader().setSectionHidden(COL_DUE, False)
+    assert cells(window, COL_SLA) == {URGENT: "On track", MEDIUM: "On track",
+                                      WAITING: "Paused", LOW: "—"}
+    assert cells(window, COL_DUE)[LOW] == "—"
+    assert cells(window, COL_DUE)[URGENT] != "—"
+    row = listed(window).index(URGENT)
+    assert window.model.data(window.model.index(row, COL_SLA),
+                             Qt.ItemDataRole.DecorationRole) is not None
+
+    now.advance(20 * 60)  # 50 minutes in: the last 12 minutes of the urgent 1-hour target
+    assert cells(window, COL_SLA)[URGENT] == "At risk"
+    now.advance(H)  # no query ran: the stored breach instant has passed
+    assert cells(window, COL_SLA) == {URGENT: "Breached", MEDIUM: "On track",
+                                      WAITING: "Paused", LOW: "—"}
+    assert "Breached at" in window.model.data(window.model.index(row, COL_SLA),
+                                              Qt.ItemDataRole.ToolTipRole)
+
+
+def test_clicking_due_sorts_by_the_nearest_due(qtbot, sla_window: MainWindow) -> None:
+    window = sla_window
+    header = window.table.horizontalHeader()
+    assert header.isSectionHidden(COL_DUE)  # hidden at first: the badge sorts the same way
+    click_header(qtbot, window, COL_SLA)
+    qtbot.waitUntil(lambda: listed(window)[:2] == [URGENT, MEDIUM], timeout=5000)
+    assert header.sortIndicatorSection() == COL_SLA
+    window.table._show_column(COL_DUE, True)  # what the header's menu entry does
+    qtbot.waitUntil(lambda: listed(window)[:2] == [URGENT, MEDIUM], timeout=5000)
+    wait_listed(qtbot, window)
+    # Tickets whose clock does not run come last, by number.
+    assert listed(window) == [URGENT, MEDIUM, WAITING, LOW]
+    assert header.sortIndicatorSection() == COL_DUE  # the arrow follows to the column shown
+    click_header(qtbot, window, COL_DUE)
+    qtbot.waitUntil(lambda: listed(window)[:2] == [MEDIUM, URGENT], timeout=5000)
+
+
+def test_each_sla_filter_shows_exactly_its_tickets(qtbot, sla_window: MainWindow,
+                                                   now: FakeClock) -> None:
+    window = sla_window
+    choose_sla(qtbot, window, "Due within the hour")
+    assert listed(window) == [URGENT]
+    choose_sla(qtbot, window, "Due within the hour")  # off again
+    choose_sla(qtbot, window, "Due today")  # today in UTC ends at T0 + 3 h 33 min
+    assert listed(window) == [URGENT]
+    choose_sla(qtbot, window, "Due today")
+    choose_sla(qtbot, window, "Needs first reply")
+    assert sorted(listed(window)) == sorted([URGENT, MEDIUM, LOW])
+    choose_sla(qtbot, window, "Needs first reply")
+
+    now.advance(2 * H)
+    choose_sla(qtbot, window, "Breached")
+    assert listed(window) == [URGENT]
+    # Combined with another kind of filter: both must hold.
+    window.filter_bar.apply(window.filter_bar.current_filter().with_(
+        priorities=frozenset({Priority.MEDIUM})))
+    wait_listed(qtbot, window)
+    assert listed(window) == []
+    window.filter_bar.clear_button.click()
+    wait_listed(qtbot, window)
+    assert window.filter_bar.sla.chosen() == set()
+    assert len(listed(window)) == 4
+
+
+def test_a_drill_down_to_an_sla_state_shows_in_the_menu(qtbot, sla_window: MainWindow,
+                                                         now: FakeClock) -> None:
+    from ticketdesk.domain.filters import TicketFilter
+    from ticketdesk.domain.sla import SlaState
+
+    window = sla_window
+    now.advance(2 * H)
+    window.drill_down(TicketFilter(sla=frozenset({SlaState.BREACHED, SlaState.PAUSED})))
+    wait_listed(qtbot, window)
+    assert sorted(listed(window)) == sorted([URGENT, WAITING])
+    assert "Breached" in window.filter_bar.sla.text()
+    assert window.filter_bar.extra_label.isVisible()  # "paused" has no menu entry
+
+
+def test_a_header_saved_before_the_sla_columns_still_restores(
+        qtbot, desk: str, settings: QSettings, now: FakeClock) -> None:
+    old = QTableView()
+    old.setModel(QStandardItemModel(0, len(COLUMNS) - 2))
+    old.horizontalHeader().resizeSection(COL_CUSTOMER, 233)
+    AppSettings(settings).set_bytes(TABLE_HEADER, old.horizontalHeader().saveState())
+    window = build_main_window(desk, agent_name="Alice Agent", settings=settings, tz=UTC)
+    qtbot.addWidget(window)
+    try:
+        header: QHeaderView = window.table.horizontalHeader()
+        assert header.count() == len(COLUMNS)
+        assert header.sectionSize(COL_CUSTOMER) == 233
+        assert header.sectionSize(COL_DUE) > 0
+    finally:
+        window.close()
+
+
+_ = Callable  # keeps the import for the dock tests below
