@@ -6,7 +6,7 @@ Time is a FakeClock: the data is written at T0 through the services, and the win
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC
 
 import pytest
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 
 from tests.conftest import T0, FakeClock
 from tests.ui.conftest import wait_listed
+from tests.ui.dock_support import open_ticket
 from ticketdesk.app import build_main_window
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.sla import Targets
@@ -23,6 +24,7 @@ from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import sla, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui import ticket_model
+from ticketdesk.ui.dock import sla_box
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.settings import TABLE_HEADER, AppSettings
 from ticketdesk.ui.ticket_model import COL_CUSTOMER, COL_DUE, COL_SLA, COL_SUBJECT, COLUMNS
@@ -57,6 +59,7 @@ def now(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     """The window's clock, starting half an hour after the tickets were created."""
     clock = FakeClock(T0 + 30 * 60)
     monkeypatch.setattr(ticket_model, "utc_now", clock)
+    monkeypatch.setattr(sla_box, "utc_now", clock)
     return clock
 
 
@@ -192,4 +195,33 @@ def test_a_header_saved_before_the_sla_columns_still_restores(
         window.close()
 
 
-_ = Callable  # keeps the import for the dock tests below
+def test_the_dock_shows_the_next_target_and_counts_down(qtbot, sla_window: MainWindow,
+                                                         now: FakeClock) -> None:
+    window = sla_window
+    dock = open_ticket(qtbot, window, 1)  # the urgent one: first reply due at T0 + 1 h
+    box = dock.detail_tab.sla_box
+    qtbot.waitUntil(lambda: box.policy.text() == "Standard", timeout=5000)
+    assert box.state.text() == "On track"
+    assert box.countdown.text().startswith("First response due in 30 min")
+    assert box.paused.text() == "Never"
+    assert box.history.text() == "—"
+
+    now.advance(20 * 60)
+    box._timer.timeout.emit()  # the 30-second tick, without waiting for it
+    assert box.countdown.text().startswith("First response due in 10 min")
+    assert box.state.text() == "At risk"
+    now.advance(H)
+    box._timer.timeout.emit()
+    assert box.countdown.text().startswith("First response overdue by 50 min")
+    assert box.state.text() == "Breached"
+    assert box.history.text().startswith("First response: breached ")
+
+
+def test_the_dock_says_what_paused_the_clock(qtbot, sla_window: MainWindow) -> None:
+    dock = open_ticket(qtbot, sla_window, 3)  # Waiting since T0
+    box = dock.detail_tab.sla_box
+    qtbot.waitUntil(lambda: box.policy.text() == "Standard", timeout=5000)
+    assert box.state.text() == "Paused"
+    assert box.paused.text().startswith("Since ")
+    assert "Waiting" in box.paused.text()
+    assert box.countdown.text() == "On hold while Waiting"
