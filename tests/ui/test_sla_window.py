@@ -12,14 +12,14 @@ from datetime import UTC
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QStandardItemModel
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from tests.conftest import T0, FakeClock
-from tests.ui.conftest import wait_listed
+from tests.ui.conftest import answer_modal, wait_listed
 from tests.ui.dock_support import open_ticket
 from ticketdesk.app import build_main_window
 from ticketdesk.db.store import open_database
-from ticketdesk.domain.sla import Targets
+from ticketdesk.domain.sla import Metric, Targets
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import sla, tickets
 from ticketdesk.services.session import Session
@@ -225,3 +225,66 @@ def test_the_dock_says_what_paused_the_clock(qtbot, sla_window: MainWindow) -> N
     assert box.paused.text().startswith("Since ")
     assert "Waiting" in box.paused.text()
     assert box.countdown.text() == "On hold while Waiting"
+
+
+@pytest.fixture
+def plain_desk(db_url: str) -> str:
+    """The same four tickets, created at T0, and no SLA policy yet."""
+    store = open_database(db_url)
+    try:
+        system = Session(store, None, FakeClock())
+        tickets.create_ticket(system, subject=URGENT, priority=Priority.URGENT)
+        tickets.create_ticket(system, subject=MEDIUM)
+    finally:
+        store.close()
+    return db_url
+
+
+def test_a_policy_added_in_the_dialog_reaches_the_list_after_recompute(
+        qtbot, plain_desk: str, settings: QSettings, now: FakeClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ticketdesk.ui import main_window
+    from ticketdesk.ui.sla_dialog import PolicyEditor, SlaPoliciesDialog
+
+    monkeypatch.setattr(main_window, "utc_now", now)  # the window's saves happen at `now` too
+    window = build_main_window(plain_desk, agent_name="Alice Agent", settings=settings, tz=UTC)
+    qtbot.addWidget(window)
+    window.show()
+    wait_listed(qtbot, window)
+    assert cells(window, COL_SLA) == {URGENT: "—", MEDIUM: "—"}
+    seen: dict[str, object] = {}
+
+    def fill_editor(editor: QWidget) -> None:
+        assert isinstance(editor, PolicyEditor)
+        editor.name.setText("Standard")
+        editor.targets[(Priority.URGENT, Metric.FIRST_RESPONSE)].setText("1h")
+        editor.targets[(Priority.URGENT, Metric.RESOLUTION)].setText("eight hours")
+        editor.accept()  # refused: the bad duration is named, nothing saved
+        seen["error"] = editor.error.text()
+        editor.targets[(Priority.URGENT, Metric.RESOLUTION)].setText("8h")
+        editor.tags.setText("")
+        editor.accept()
+
+    def use_dialog(dialog: QWidget) -> None:
+        assert isinstance(dialog, SlaPoliciesDialog)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=5000)
+        answer_modal(fill_editor)
+        dialog.add_button.click()
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.policies.count() == 1, timeout=5000)
+        seen["listed"] = dialog.policies.item(0).text()
+        seen["note"] = dialog.note.text()
+        dialog.recompute_button.click()
+        qtbot.waitUntil(lambda: dialog.note.text().startswith("Recomputed"), timeout=10000)
+        seen["done"] = dialog.note.text()
+        dialog.reject()
+
+    answer_modal(use_dialog)
+    window.sla_action.trigger()
+    assert "Urgent, Resolution" in str(seen["error"])
+    assert seen["listed"] == "Standard"
+    assert "Recompute" in str(seen["note"])
+    assert seen["done"] == "Recomputed 2 tickets; 1 changed."
+    # The policy applies from when it was made (now): the urgent ticket's clock starts then.
+    qtbot.waitUntil(lambda: cells(window, COL_SLA) == {URGENT: "On track", MEDIUM: "—"},
+                    timeout=5000)
+    window.close()

@@ -180,6 +180,8 @@ class MainWindow(QMainWindow):
         self.preferences_action = self._action("&Preferences…", self.show_preferences,
                                                QKeySequence(keys.Preferences),
                                                "preferencesAction")
+        self.sla_action = self._action("S&LA Policies…", self.show_sla_policies, None,
+                                       "slaPoliciesAction")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
                                              QKeySequence(keys.HelpContents), "shortcutsAction")
         self.about_action = self._action("&About ticketdesk", self.show_about, None,
@@ -205,6 +207,7 @@ class MainWindow(QMainWindow):
         view_menu.addMenu(scheme_menu(self, self.settings.qsettings))
         desk_menu = bar.addMenu(self.tr("&Desk"))
         desk_menu.addAction(self.switch_agent_action)
+        desk_menu.addAction(self.sla_action)
         desk_menu.addAction(self.preferences_action)
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addActions([self.shortcuts_action, self.about_action])
@@ -379,6 +382,14 @@ class MainWindow(QMainWindow):
         picker = AgentPicker(self.session.as_agent(None), self.session.agent_id, self)
         if picker.exec() and picker.agent_id is not None:
             self.set_agent(picker.agent_id)
+
+    def show_sla_policies(self) -> None:
+        from ticketdesk.ui.sla_dialog import SlaPoliciesDialog
+
+        dialog = SlaPoliciesDialog(self.session, lambda changes: self.hub.announce(changes, self),
+                                   self)
+        dialog.exec()
+        dialog.deleteLater()
 
     def show_preferences(self) -> None:
         from ticketdesk.ui.preferences import PreferencesDialog

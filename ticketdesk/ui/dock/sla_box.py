@@ -31,17 +31,16 @@ def metric_text(metric: Metric) -> str:
 
 def span_text(seconds: int) -> str:
     """A wall-clock span as people say it: "2 d 3 h", "4 h 05 min", "12 min"."""
-    tr = QCoreApplication.translate
     minutes = max(0, seconds) // 60
     if minutes < 1:
-        return tr("SlaBox", "less than a minute")
+        return QCoreApplication.translate("SlaBox", "less than a minute")
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return tr("SlaBox", "{0} d {1} h").format(days, hours)
+        return QCoreApplication.translate("SlaBox", "{0} d {1} h").format(days, hours)
     if hours:
-        return tr("SlaBox", "{0} h {1:02d} min").format(hours, mins)
-    return tr("SlaBox", "{0} min").format(mins)
+        return QCoreApplication.translate("SlaBox", "{0} h {1:02d} min").format(hours, mins)
+    return QCoreApplication.translate("SlaBox", "{0} min").format(mins)
 
 
 def next_target(s: TicketSla) -> Cycle | None:
