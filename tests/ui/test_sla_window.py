@@ -12,7 +12,7 @@ from datetime import UTC
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QStandardItemModel
-from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QCheckBox, QHeaderView, QTableView, QWidget
 
 from tests.conftest import T0, FakeClock
 from tests.ui.conftest import answer_modal, wait_listed
@@ -21,9 +21,9 @@ from ticketdesk.app import build_main_window
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.sla import Metric, Targets
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import sla, tickets
+from ticketdesk.services import agents, sla, tickets
 from ticketdesk.services.session import Session
-from ticketdesk.ui import ticket_model
+from ticketdesk.ui import sla_alerts, ticket_model
 from ticketdesk.ui.dock import sla_box
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.settings import TABLE_HEADER, AppSettings
@@ -36,7 +36,8 @@ URGENT, MEDIUM, WAITING, LOW = "Server down", "Invoice question", "Waiting on lo
 @pytest.fixture
 def desk(db_url: str) -> str:
     """One policy (Urgent: first reply in 1 h; Medium: 4 h; Low: none), around the clock in
-    UTC, and four tickets created at T0: urgent, medium, medium but Waiting, low."""
+    UTC, and four tickets created at T0: urgent, medium (both Alice's), medium but Waiting,
+    low."""
     store = open_database(db_url)
     try:
         system = Session(store, None, FakeClock())
@@ -44,8 +45,10 @@ def desk(db_url: str) -> str:
                         targets=Targets(1 * H, 2 * H, 8 * H))
         sla.save_policy(system, "Standard", priority=Priority.MEDIUM,
                         targets=Targets(4 * H, 2 * H, 24 * H))
-        tickets.create_ticket(system, subject=URGENT, priority=Priority.URGENT)
-        tickets.create_ticket(system, subject=MEDIUM)
+        alice, _ = agents.create_agent(system, "Alice Agent")
+        tickets.create_ticket(system, subject=URGENT, priority=Priority.URGENT,
+                              assignee_ids=[alice])
+        tickets.create_ticket(system, subject=MEDIUM, assignee_ids=[alice])
         waiting = tickets.create_ticket(system, subject=WAITING).new_id
         tickets.set_status(system, waiting, 1, Status.WAITING)
         tickets.create_ticket(system, subject=LOW, priority=Priority.LOW)
@@ -60,6 +63,7 @@ def now(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     clock = FakeClock(T0 + 30 * 60)
     monkeypatch.setattr(ticket_model, "utc_now", clock)
     monkeypatch.setattr(sla_box, "utc_now", clock)
+    monkeypatch.setattr(sla_alerts, "utc_now", clock)
     return clock
 
 
@@ -288,3 +292,34 @@ def test_a_policy_added_in_the_dialog_reaches_the_list_after_recompute(
     qtbot.waitUntil(lambda: cells(window, COL_SLA) == {URGENT: "On track", MEDIUM: "—"},
                     timeout=5000)
     window.close()
+
+
+def test_my_ticket_turning_at_risk_or_breached_is_told_once(
+        qtbot, sla_window: MainWindow, now: FakeClock) -> None:
+    window = sla_window
+    alerts = window.sla_alerts
+
+    def poll_and_wait(count: int) -> None:
+        alerts.timer.timeout.emit()  # the minute's poll, without waiting for it
+        qtbot.waitUntil(lambda: len(alerts.shown) == count, timeout=5000)
+
+    now.advance(20 * 60)  # the urgent ticket's last 12 minutes began 2 minutes ago
+    poll_and_wait(1)
+    assert alerts.shown[-1] == "SLA at risk: TKT-000001 · Server down"
+    assert window.statusBar().currentMessage() == alerts.shown[-1]
+    now.advance(60)
+    poll_and_wait(1)  # said once
+    now.advance(H)
+    poll_and_wait(2)
+    assert alerts.shown[-1] == "SLA breached: TKT-000001 · Server down"
+
+    def switch_off(dialog: QWidget) -> None:
+        dialog.findChild(QCheckBox, "slaNotify").setChecked(False)
+        dialog.accept()
+
+    answer_modal(switch_off)
+    window.preferences_action.trigger()
+    now.advance(3 * H)  # the medium ticket (Alice's too) is at risk and then breached
+    alerts.timer.timeout.emit()
+    qtbot.wait(300)
+    assert len(alerts.shown) == 2

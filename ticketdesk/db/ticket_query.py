@@ -271,6 +271,20 @@ def _names(column: Any, backend: Any) -> Node:
     return NodeList((SQL(aggregate), column, SQL(", ', ' ORDER BY"), column, SQL(")")))
 
 
+def sla_alerts_query(agent_id: int, since: int, until: int) -> Any:
+    """Tickets assigned to `agent_id` that turned at risk or breached in (since, until]: two
+    ranges on the indexed instants, so a poll every minute costs next to nothing at a million
+    tickets. Columns: id, subject, risk instant, breach instant, phase."""
+    mine = Ticket.id.in_(TicketAssignee.select(TicketAssignee.ticket)
+                         .where(TicketAssignee.agent == agent_id))
+    breached = (Ticket.sla_breach_at > since) & (Ticket.sla_breach_at <= until)
+    at_risk = ((Ticket.sla_risk_at > since) & (Ticket.sla_risk_at <= until)
+               & (Ticket.sla_state == int(Phase.RUNNING)))
+    return (Ticket.select(Ticket.id, Ticket.subject, Ticket.sla_risk_at, Ticket.sla_breach_at,
+                          Ticket.sla_state)
+            .where((breached | at_risk) & mine).order_by(Ticket.id))
+
+
 def count_query(f: TicketFilter, backend: Any, tz: tzinfo | None = None, *,
                 now: int | None = None) -> Any:
     query = Ticket.select(fn.count(Ticket.id))

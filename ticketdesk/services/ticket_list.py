@@ -80,6 +80,28 @@ def id_snapshot(store: Store, f: TicketFilter, sort: Sort,
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
+class SlaAlert(NamedTuple):
+    ticket_id: int
+    subject: str
+    breached: bool
+    """Breached (else at risk)."""
+    at: int
+    """When it turned so: with the ticket, what makes the alert once per ticket and target."""
+
+
+def sla_alerts(store: Store, agent_id: int, since: int, until: int) -> list[SlaAlert]:
+    """Tickets assigned to `agent_id` that became at risk or breached in (since, until]; a
+    breach wins over the risk that came before it in the same interval."""
+    query = ticket_query.sla_alerts_query(agent_id, since, until).bind(store.db)
+    found = []
+    for tid, subject, risk_at, breach_at, _phase in query.tuples():
+        if breach_at is not None and since < breach_at <= until:
+            found.append(SlaAlert(tid, subject, True, breach_at))
+        elif risk_at is not None:
+            found.append(SlaAlert(tid, subject, False, risk_at))
+    return found
+
+
 def rows_by_ids(store: Store, ids: Sequence[int] | Iterable[int]) -> dict[int, TicketRow]:
     """List rows for `ids` (any order; missing ids are simply absent).
 

@@ -51,6 +51,7 @@ from ticketdesk.ui.settings import (
     WINDOW_STATE,
     AppSettings,
 )
+from ticketdesk.ui.sla_alerts import SlaAlerts
 from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.theme import scheme_menu
 from ticketdesk.ui.ticket_model import TicketTableModel
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.hub = ChangeHub(self)
         self.runner = QueryRunner(store, self)  # id snapshots, counts
         self.reader = QueryRunner(store, self)  # what a user waits on: never behind a snapshot
+        self.sla_alerts = SlaAlerts(self, lambda: self.session, settings.qsettings)
         self._closed = False
         self.successor: MainWindow | None = None
         self._select_when_listed: int | None = None
@@ -471,6 +473,7 @@ class MainWindow(QMainWindow):
         if self.analytics_view is not None and hasattr(self.analytics_view, "shutdown"):
             self.analytics_view.shutdown()  # its own query thread
         self.ticket_dock.shutdown()  # its query and write threads, before the desk closes
+        self.sla_alerts.stop()
         self.runner.stop()
         self.reader.stop()
         self.store.close()
