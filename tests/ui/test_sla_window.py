@@ -12,7 +12,7 @@ from datetime import UTC
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QStandardItemModel
-from PySide6.QtWidgets import QCheckBox, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QCheckBox, QHeaderView, QMessageBox, QTableView, QWidget
 
 from tests.conftest import T0, FakeClock
 from tests.ui.conftest import answer_modal, wait_listed
@@ -323,3 +323,66 @@ def test_my_ticket_turning_at_risk_or_breached_is_told_once(
     alerts.timer.timeout.emit()
     qtbot.wait(300)
     assert len(alerts.shown) == 2
+
+
+def test_the_policies_dialog_edits_moves_and_removes(qtbot, sla_window: MainWindow,
+                                                     desk: str) -> None:
+    from ticketdesk.ui.sla_dialog import METRICS, PolicyEditor, SlaPoliciesDialog
+
+    store = open_database(desk)
+    try:
+        sla.save_policy(Session(store, None, FakeClock()), "VIP", priority=Priority.HIGH,
+                        targets=Targets(first_response=H), tags=["vip"])
+    finally:
+        store.close()
+    seen: dict[str, object] = {}
+
+    def edit_standard(editor: QWidget) -> None:
+        assert isinstance(editor, PolicyEditor)
+        assert editor.name.isReadOnly()
+        assert editor.targets[(Priority.URGENT, Metric.FIRST_RESPONSE)].text() == "1h"
+        editor.targets[(Priority.URGENT, Metric.FIRST_RESPONSE)].setText("2h")
+        for metric in METRICS:
+            editor.targets[(Priority.MEDIUM, metric)].setText("")
+        editor.accept()  # refused: emptying a priority is not something the services do
+        seen["error"] = editor.error.text()
+        editor.targets[(Priority.MEDIUM, Metric.RESOLUTION)].setText("1d")
+        editor.accept()
+
+    def use_dialog(dialog: QWidget) -> None:
+        assert isinstance(dialog, SlaPoliciesDialog)
+
+        def names() -> list[str]:
+            return [dialog.policies.item(i).text() for i in range(dialog.policies.count())]
+
+        qtbot.waitUntil(lambda: not dialog.busy and names() == ["Standard", "VIP"],
+                        timeout=5000)
+        dialog.policies.setCurrentRow(1)
+        dialog.up_button.click()
+        qtbot.waitUntil(lambda: not dialog.busy and names() == ["VIP", "Standard"],
+                        timeout=5000)
+        assert dialog.policies.currentRow() == 0
+        dialog.policies.setCurrentRow(1)
+        answer_modal(edit_standard)
+        dialog.edit_button.click()
+        qtbot.waitUntil(lambda: not dialog.busy and "Saved" in dialog.note.text(),
+                        timeout=5000)
+        dialog.policies.setCurrentRow(0)
+        answer_modal(lambda box: box.button(QMessageBox.StandardButton.Yes).click())
+        dialog.remove_button.click()
+        qtbot.waitUntil(lambda: not dialog.busy and names() == ["Standard"], timeout=5000)
+        seen["tooltip"] = dialog.policies.item(0).toolTip()
+        dialog.reject()
+
+    answer_modal(use_dialog)
+    sla_window.sla_action.trigger()
+    assert "Medium: a priority's targets cannot be emptied here" in str(seen["error"])
+    assert "Urgent: First response 2h" in str(seen["tooltip"])
+    assert "Medium: Resolution 1d" in str(seen["tooltip"])
+    standard = next(p for p in _policies(sla_window) if p.name == "Standard")
+    assert standard.targets[Priority.MEDIUM] == Targets(None, None, 24 * H)
+
+
+def _policies(window: MainWindow) -> list[sla.PolicyRecord]:
+    with window.store.read():
+        return sla.list_policies()

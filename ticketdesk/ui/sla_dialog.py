@@ -63,6 +63,7 @@ class PolicyEditor(QDialog):
         self.setObjectName("slaPolicyEditor")
         self.setWindowTitle(self.tr("Edit SLA Policy") if record else self.tr("Add SLA Policy"))
         self.values: PolicyValues | None = None
+        self.before = frozenset(record.targets) if record else frozenset()
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.name = QLineEdit(record.name if record else "", self)
@@ -128,6 +129,13 @@ class PolicyEditor(QDialog):
                                               f"{metric_text(metric)}: {exc}") from None
                 if any(values):
                     targets[level] = Targets(*values)
+            dropped = [priority_text(p) for p in self.before if p not in targets]
+            if dropped:
+                # The services set a priority's targets but cannot drop them: say so rather
+                # than keep them behind an empty row.
+                raise ValidationError(self.tr(
+                    "{0}: a priority's targets cannot be emptied here; remove the policy and "
+                    "add it again without them.").format(", ".join(dropped)))
         except ValidationError as exc:
             self.error.setText(str(exc))
             return
