@@ -141,6 +141,8 @@ def child(url: str) -> None:
     figures["due"], figures["due_cpu"] = (clock.nsecsElapsed() / 1e6,
                                           (time.thread_time() - cpu) * 1000)
     painted_until(lambda: model.matching is not None)
+    table.set_sort(Sort(), announce=True)  # the next run starts from the usual order
+    painted_until(shown)
     cpu = time.thread_time()
     table.scrollToBottom()
     last = model.rowCount() - 1

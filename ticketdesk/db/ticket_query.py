@@ -239,11 +239,24 @@ def _due_parts(f: TicketFilter, sort: Sort, backend: Any, tz: tzinfo | None,
 
     with_due = Ticket.sla_due.is_null(False)
     without = Ticket.sla_due.is_null()
-    if condition is not None:
+    if condition is not None and backend.dialect.is_sqlite:
+        # Only tickets whose clock runs have a due (a few thousand of a million): walk them in
+        # the due index and test the filter on each. Left to itself, SQLite starts from the
+        # filter's index and sorts (a priority matches a quarter of the desk: 200 ms for a
+        # first page instead of 2). A unary plus hides the filter's columns from the planner
+        # in the first part, and the due's in the second, where the filter's index serves.
+        with_due = with_due & _opaque(condition)
+        without = _opaque(without) & condition
+    elif condition is not None:
         with_due, without = with_due & condition, without & condition
     return [Ticket.select(Ticket.id).where(with_due).order_by(way(Ticket.sla_due),
                                                               way(Ticket.id)),
             Ticket.select(Ticket.id).where(without).order_by(way(Ticket.id))]
+
+
+def _opaque(condition: Any) -> Node:
+    """`condition` as SQLite evaluates it but no index is chosen for (`+(...)`)."""
+    return NodeList((SQL("+("), condition, SQL(")")), glue="")
 
 
 def list_rows(ticket_ids: list[int], backend: Any) -> Any:
