@@ -21,7 +21,7 @@ from ticketdesk.app import build_main_window
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.sla import Metric, Targets
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import agents, sla, tickets
+from ticketdesk.services import agents, messages, sla, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui import sla_alerts, ticket_model
 from ticketdesk.ui.dock import sla_box
@@ -386,3 +386,28 @@ def test_the_policies_dialog_edits_moves_and_removes(qtbot, sla_window: MainWind
 def _policies(window: MainWindow) -> list[sla.PolicyRecord]:
     with window.store.read():
         return sla.list_policies()
+
+
+def test_the_dock_lists_a_target_met_late(qtbot, desk: str, settings: QSettings,
+                                          now: FakeClock) -> None:
+    store = open_database(desk)
+    try:
+        clock = FakeClock(T0 + 2 * H)  # the urgent ticket's 1-hour first reply, an hour late
+        alice = agents.find_agent(store, "Alice Agent")
+        assert alice is not None
+        messages.add_message(Session(store, alice.id, clock), 1, "Looking into it.")
+    finally:
+        store.close()
+    now.advance(2 * H)
+    window = build_main_window(desk, agent_name="Alice Agent", settings=settings, tz=UTC)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        dock = open_ticket(qtbot, window, 1)
+        box = dock.detail_tab.sla_box
+        qtbot.waitUntil(lambda: box.policy.text() == "Standard", timeout=5000)
+        assert box.history.text().startswith("First response: met late ")
+        assert box.countdown.text().startswith("Resolution due in ")
+        assert box.state.text() == "Breached"  # a breach that happened is kept
+    finally:
+        window.close()
