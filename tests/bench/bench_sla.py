@@ -122,7 +122,7 @@ def main() -> None:
             started = time.perf_counter()
             last = [0.0]
 
-            def progress(done: int, all_: int) -> None:
+            def progress(done: int, all_: int, _phase: str = "") -> None:
                 if time.perf_counter() - last[0] > 30:
                     last[0] = time.perf_counter()
                     print(f"  recompute {done:,}/{all_:,}", flush=True)

@@ -21,13 +21,14 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from tests.ui.conftest import answer_modal, wait_listed
 from tests.ui.test_main_window import _fill_create_dialog, seed, subjects
 from ticketdesk.db.store import Store, open_database
+from ticketdesk.domain.filters import SortKey
 from ticketdesk.domain.status import Priority
 from ticketdesk.services import agents, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.agent_picker import ensure_agent
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.settings import AppSettings
-from ticketdesk.ui.ticket_model import COL_SUBJECT
+from ticketdesk.ui.ticket_model import COL_SLA, COL_SUBJECT
 
 PACKAGE = str(Path(__file__).resolve().parents[2] / "ticketdesk")
 NOT_YET: tuple[str, ...] = ()
@@ -143,6 +144,16 @@ def test_driving_the_window_makes_no_query_on_the_gui_thread(
     qtbot.waitUntil(lambda: subjects(window) == ["Password reset loop"], timeout=5000)
     window.filter_bar.clear()
     wait_listed(qtbot, window)
+    _choose(window.filter_bar.sla, "Breached")  # an SLA filter (read at the current time)
+    _choose(window.filter_bar.sla, "Needs first reply")
+    wait_listed(qtbot, window)
+    window.filter_bar.clear()
+    wait_listed(qtbot, window)
+    table.scrollTo(model.index(0, COL_SLA))
+    _click_header(qtbot, window, COL_SLA)  # sorted by due: the badges are painted
+    qtbot.waitUntil(lambda: table.sort.key == SortKey.DUE, timeout=5000)
+    wait_listed(qtbot, window)
+    table.scrollTo(model.index(0, COL_SUBJECT))
 
     _click_header(qtbot, window, COL_SUBJECT)  # a sort
     qtbot.waitUntil(lambda: subjects(window)[0] == "Filler ticket 10", timeout=5000)

@@ -239,25 +239,41 @@ def _due_parts(f: TicketFilter, sort: Sort, backend: Any, tz: tzinfo | None,
 
     with_due = Ticket.sla_due.is_null(False)
     without = Ticket.sla_due.is_null()
-    if condition is not None:
+    if condition is not None and backend.dialect.is_sqlite:
+        # Only tickets whose clock runs have a due (a few thousand of a million): walk them in
+        # the due index and test the filter on each. Left to itself, SQLite starts from the
+        # filter's index and sorts (a priority matches a quarter of the desk: 200 ms for a
+        # first page instead of 2). A unary plus hides the filter's columns from the planner
+        # in the first part, and the due's in the second, where the filter's index serves.
+        with_due = with_due & _opaque(condition)
+        without = _opaque(without) & condition
+    elif condition is not None:
         with_due, without = with_due & condition, without & condition
     return [Ticket.select(Ticket.id).where(with_due).order_by(way(Ticket.sla_due),
                                                               way(Ticket.id)),
             Ticket.select(Ticket.id).where(without).order_by(way(Ticket.id))]
 
 
+def _opaque(condition: Any) -> Node:
+    """`condition` as SQLite evaluates it but no index is chosen for (`+(...)`)."""
+    return NodeList((SQL("+("), condition, SQL(")")), glue="")
+
+
 def list_rows(ticket_ids: list[int], backend: Any) -> Any:
     """What the ticket list shows of `ticket_ids`, in one query (one round trip to a server):
     id, subject, status, priority, customer name, the assignees' and the tags' names joined in
-    name order, created, updated. The ids go in as integer literals: a page holds 200, and
-    peewee would build a parameter of each."""
+    name order, created, updated, and the stored SLA columns the badge is read from at paint
+    time (nearest due, phase, risk and breach instants). The ids go in as integer literals: a
+    page holds 200, and peewee would build a parameter of each."""
     listed = SQL("(" + ",".join(str(int(i)) for i in ticket_ids) + ")")
     assignees = (TicketAssignee.select(_names(Agent.name, backend)).join(Agent)
                  .where(TicketAssignee.ticket == Ticket.id))
     tags = (TicketTag.select(_names(Tag.name, backend)).join(Tag)
             .where(TicketTag.ticket == Ticket.id))
     return (Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.priority,
-                          Customer.name, assignees, tags, Ticket.created_at, Ticket.updated_at)
+                          Customer.name, assignees, tags, Ticket.created_at, Ticket.updated_at,
+                          Ticket.sla_due, Ticket.sla_state, Ticket.sla_risk_at,
+                          Ticket.sla_breach_at)
             .join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
             .where(Ticket.id.in_(listed)))
 
@@ -266,6 +282,20 @@ def _names(column: Any, backend: Any) -> Node:
     """The names in `column` joined with ", " in name order (NULL for none)."""
     aggregate = "group_concat(" if backend.dialect.is_sqlite else "string_agg("
     return NodeList((SQL(aggregate), column, SQL(", ', ' ORDER BY"), column, SQL(")")))
+
+
+def sla_alerts_query(agent_id: int, since: int, until: int) -> Any:
+    """Tickets assigned to `agent_id` that turned at risk or breached in (since, until]: two
+    ranges on the indexed instants, so a poll every minute costs next to nothing at a million
+    tickets. Columns: id, subject, risk instant, breach instant, phase."""
+    mine = Ticket.id.in_(TicketAssignee.select(TicketAssignee.ticket)
+                         .where(TicketAssignee.agent == agent_id))
+    breached = (Ticket.sla_breach_at > since) & (Ticket.sla_breach_at <= until)
+    at_risk = ((Ticket.sla_risk_at > since) & (Ticket.sla_risk_at <= until)
+               & (Ticket.sla_state == int(Phase.RUNNING)))
+    return (Ticket.select(Ticket.id, Ticket.subject, Ticket.sla_risk_at, Ticket.sla_breach_at,
+                          Ticket.sla_state)
+            .where((breached | at_risk) & mine).order_by(Ticket.id))
 
 
 def count_query(f: TicketFilter, backend: Any, tz: tzinfo | None = None, *,

@@ -31,14 +31,23 @@ class TicketRow(NamedTuple):
     tags: str
     created_at: int
     updated_at: int
+    sla_due: int | None = None
+    """The nearest SLA due while a clock runs (the Due column)."""
+    sla_phase: int = 0
+    """`domain.sla.Phase`; with the two instants below, the SLA badge at any moment."""
+    sla_risk_at: int | None = None
+    sla_breach_at: int | None = None
 
 
-def count(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> int:
-    return int(ticket_query.count_query(f, store.backend, tz).bind(store.db).scalar() or 0)
+def count(store: Store, f: TicketFilter, tz: tzinfo | None = None, *,
+          now: int | None = None) -> int:
+    """`now` is the moment SLA criteria are read at (default: the current time)."""
+    return int(ticket_query.count_query(f, store.backend, tz, now=now).bind(store.db).scalar()
+               or 0)
 
 
 def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
-               tz: tzinfo | None = None) -> list[TicketRow]:
+               tz: tzinfo | None = None, *, now: int | None = None) -> list[TicketRow]:
     """The first rows of a new filter, straight from an index with LIMIT, so they show at once
     while the full id snapshot is computed in the background."""
     newest = _newest_matches(store, f, sort, limit)
@@ -46,7 +55,7 @@ def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
         found = rows_by_ids(store, newest)
         return [found[i] for i in newest if i in found]
     ids: list[int] = []
-    for part in ticket_query.ordered_parts(f, sort, store.backend, tz):
+    for part in ticket_query.ordered_parts(f, sort, store.backend, tz, now=now):
         ids += [row[0] for row in part.limit(limit - len(ids)).bind(store.db).tuples()]
         if len(ids) >= limit:
             break
@@ -64,10 +73,33 @@ def _newest_matches(store: Store, f: TicketFilter, sort: Sort, limit: int) -> li
 
 
 def id_snapshot(store: Store, f: TicketFilter, sort: Sort,
-                tz: tzinfo | None = None) -> np.ndarray:
+                tz: tzinfo | None = None, *, now: int | None = None) -> np.ndarray:
     """Every matching ticket id in display order (8 bytes per ticket)."""
-    parts = [store.id_array(q) for q in ticket_query.ordered_parts(f, sort, store.backend, tz)]
+    parts = [store.id_array(q)
+             for q in ticket_query.ordered_parts(f, sort, store.backend, tz, now=now)]
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+class SlaAlert(NamedTuple):
+    ticket_id: int
+    subject: str
+    breached: bool
+    """Breached (else at risk)."""
+    at: int
+    """When it turned so: with the ticket, what makes the alert once per ticket and target."""
+
+
+def sla_alerts(store: Store, agent_id: int, since: int, until: int) -> list[SlaAlert]:
+    """Tickets assigned to `agent_id` that became at risk or breached in (since, until]; a
+    breach wins over the risk that came before it in the same interval."""
+    query = ticket_query.sla_alerts_query(agent_id, since, until).bind(store.db)
+    found = []
+    for tid, subject, risk_at, breach_at, _phase in query.tuples():
+        if breach_at is not None and since < breach_at <= until:
+            found.append(SlaAlert(tid, subject, True, breach_at))
+        elif risk_at is not None:
+            found.append(SlaAlert(tid, subject, False, risk_at))
+    return found
 
 
 def rows_by_ids(store: Store, ids: Sequence[int] | Iterable[int]) -> dict[int, TicketRow]:
@@ -81,7 +113,8 @@ def rows_by_ids(store: Store, ids: Sequence[int] | Iterable[int]) -> dict[int, T
     query = ticket_query.list_rows(wanted, store.backend).bind(store.db)
     return {
         tid: TicketRow(tid, subject, Status(status), Priority(priority), customer or "",
-                       assignees or "", tags or "", created, updated)
-        for tid, subject, status, priority, customer, assignees, tags, created, updated
-        in store.db.execute_sql(*query.sql())
+                       assignees or "", tags or "", created, updated, due, phase or 0, risk,
+                       breach)
+        for (tid, subject, status, priority, customer, assignees, tags, created, updated, due,
+             phase, risk, breach) in store.db.execute_sql(*query.sql())
     }

@@ -1,5 +1,6 @@
 """The filter bar above the ticket table: search, status, priority, dates, tags, customer tags,
-assignees (with "Me" and "Unassigned"), and Clear. Typing is debounced; everything else applies
+assignees (with "Me" and "Unassigned"), SLA (breached, due within the hour or today, needs a
+first reply), and Clear. Typing is debounced; everything else applies
 at once. It only builds a `TicketFilter`; the model turns that into SQL through the services."""
 
 from __future__ import annotations
@@ -17,15 +18,24 @@ from PySide6.QtWidgets import (
 )
 
 from ticketdesk.domain.clock import today
-from ticketdesk.domain.filters import DateField, TicketFilter
+from ticketdesk.domain.filters import DateField, DueWindow, TicketFilter
 from ticketdesk.domain.period import Period, PeriodKind
+from ticketdesk.domain.sla import SlaState
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.ui.labels import date_field_text, period_text, priority_text, status_text
+from ticketdesk.ui.labels import (
+    date_field_text,
+    period_text,
+    priority_text,
+    sla_text,
+    status_text,
+)
 from ticketdesk.ui.menus import ChoiceButton
 from ticketdesk.ui.text import plain_label
 
 DEBOUNCE_MS = 250
 ME, UNASSIGNED = "me", "unassigned"
+BREACHED, AT_RISK, DUE_HOUR, DUE_TODAY, FIRST_REPLY = (
+    "breached", "at-risk", "due-hour", "due-today", "first-reply")
 DATE_PRESETS = (None, PeriodKind.TODAY, PeriodKind.LAST_7D, PeriodKind.LAST_30D,
                 PeriodKind.THIS_MONTH, PeriodKind.LAST_MONTH, PeriodKind.CUSTOM)
 
@@ -67,8 +77,16 @@ class FilterBar(QWidget):
         self.tags.setObjectName("tagFilter")
         self.customer_tags = ChoiceButton(self.tr("Customer tags"), self)
         self.customer_tags.setObjectName("customerTagFilter")
+        self.sla = ChoiceButton(self.tr("SLA"), self)
+        self.sla.setObjectName("slaFilter")
+        self.sla.set_choices([(BREACHED, self.tr("Breached")), (AT_RISK, self.tr("At risk")),
+                              (DUE_HOUR, self.tr("Due within the hour")),
+                              (DUE_TODAY, self.tr("Due today")),
+                              (FIRST_REPLY, self.tr("Needs first reply"))])
+        self.sla.setToolTip(self.tr("Breached or at risk now, due soon, or waiting for a "
+                                    "first reply"))
         for button in (self.status, self.priority, self.assignees, self.tags,
-                       self.customer_tags):
+                       self.customer_tags, self.sla):
             button.changed.connect(self._emit_now)
             layout.addWidget(button)
 
@@ -127,6 +145,12 @@ class FilterBar(QWidget):
         if ME in chosen and self.agent_id is not None:
             agents.add(self.agent_id)
         first, last = self._date_range()
+        sla = self.sla.chosen()
+        states = {s for key, s in ((BREACHED, SlaState.BREACHED), (AT_RISK, SlaState.AT_RISK))
+                  if key in sla}
+        # Within the hour is inside today: chosen together, the wider one is what they mean.
+        due = DueWindow.TODAY if DUE_TODAY in sla else DueWindow.HOUR if DUE_HOUR in sla \
+            else None
         return self._extra.with_(
             text=self.search.text(),
             statuses=frozenset(self.status.chosen()),
@@ -136,6 +160,7 @@ class FilterBar(QWidget):
             tags=frozenset(str(t) for t in self.tags.chosen()),
             customer_tags=frozenset(str(t) for t in self.customer_tags.chosen()),
             date_from=first, date_to=last,
+            sla=frozenset(states) | self._extra.sla, due=due, needs_first_reply=FIRST_REPLY in sla,
         )
 
     def apply(self, f: TicketFilter) -> None:
@@ -145,7 +170,8 @@ class FilterBar(QWidget):
         are kept aside, named in a chip beside the bar, and dropped by Clear filters.
         """
         self._debounce.stop()
-        choosers = (self.status, self.priority, self.tags, self.customer_tags, self.assignees)
+        choosers = (self.status, self.priority, self.tags, self.customer_tags, self.assignees,
+                    self.sla)
         for widget in choosers:
             widget.blockSignals(True)
         self.search.blockSignals(True)
@@ -159,6 +185,7 @@ class FilterBar(QWidget):
         if f.unassigned:
             chosen.add(UNASSIGNED)
         self.assignees.set_chosen(chosen)
+        self.sla.set_chosen(_sla_keys(f))
         for widget in choosers:
             widget.blockSignals(False)
         on_created = f.date_field == DateField.CREATED
@@ -170,6 +197,9 @@ class FilterBar(QWidget):
             self.dates.blockSignals(False)
             self._show_custom(False)
         self._extra = TicketFilter(
+            # SLA states the menu has no entry for (on track, paused, met: from the command
+            # line's words or a drill-down) are kept aside like the other extras.
+            sla=f.sla - {SlaState.BREACHED, SlaState.AT_RISK},
             customer_id=f.customer_id,
             date_field=f.date_field,
             date_from=None if on_created else f.date_from,
@@ -201,7 +231,7 @@ class FilterBar(QWidget):
 
     def _dates_changed(self, index: int) -> None:
         if self._extra.date_field != DateField.CREATED:  # a created range replaces the other
-            self._extra = TicketFilter(customer_id=self._extra.customer_id)
+            self._extra = TicketFilter(customer_id=self._extra.customer_id, sla=self._extra.sla)
             self._show_extra()
         self._show_custom(DATE_PRESETS[index] == PeriodKind.CUSTOM)
         self._emit_now()
@@ -210,6 +240,7 @@ class FilterBar(QWidget):
         parts = []
         if self._extra.customer_id is not None:
             parts.append(self.tr("one customer"))
+        parts += [self.tr("SLA {0}").format(sla_text(s).lower()) for s in sorted(self._extra.sla)]
         if self._extra.date_from or self._extra.date_to:
             first = self._extra.date_from.isoformat() if self._extra.date_from else "…"
             last = self._extra.date_to.isoformat() if self._extra.date_to else "…"
@@ -253,6 +284,21 @@ class FilterBar(QWidget):
     def _update_clear(self, f: TicketFilter | None = None) -> None:
         f = f if f is not None else self.current_filter()
         self.clear_button.setEnabled(not f.with_(date_field=DateField.CREATED).is_empty)
+
+
+def _sla_keys(f: TicketFilter) -> set[object]:
+    keys: set[object] = set()
+    if SlaState.BREACHED in f.sla:
+        keys.add(BREACHED)
+    if SlaState.AT_RISK in f.sla:
+        keys.add(AT_RISK)
+    if f.due == DueWindow.HOUR:
+        keys.add(DUE_HOUR)
+    elif f.due == DueWindow.TODAY:
+        keys.add(DUE_TODAY)
+    if f.needs_first_reply:
+        keys.add(FIRST_REPLY)
+    return keys
 
 
 def _as_date(value: QDate) -> date:

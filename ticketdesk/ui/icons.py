@@ -15,6 +15,7 @@ from functools import cache
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 
+from ticketdesk.domain.sla import SlaState
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.ui.resources import app_icon_path, resource_path
 
@@ -30,6 +31,13 @@ PRIORITY_FILES = {
     Priority.MEDIUM: "medium.svg",
     Priority.HIGH: "high.svg",
     Priority.URGENT: "urgent.svg",
+}
+SLA_FILES = {
+    SlaState.BREACHED: "breached.svg",
+    SlaState.AT_RISK: "at-risk.svg",
+    SlaState.ON_TRACK: "on-track.svg",
+    SlaState.PAUSED: "paused.svg",
+    SlaState.MET: "met.svg",
 }
 
 
@@ -60,6 +68,16 @@ def status_icon(status: Status) -> QIcon:
 def priority_icon(priority: Priority) -> QIcon:
     return _with_selected_form(
         QIcon(str(resource_path("icons", "priority", PRIORITY_FILES[priority]))))
+
+
+@cache
+def sla_icon(state: SlaState) -> QIcon | None:
+    """The SLA badge's shape (breached an octagon, at risk a triangle, on track a clock, paused
+    a pause sign, met a tick); None for a ticket without an SLA."""
+    name = SLA_FILES.get(state)
+    if name is None:
+        return None
+    return _with_selected_form(QIcon(str(resource_path("icons", "sla", name))))
 
 
 @cache

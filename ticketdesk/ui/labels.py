@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 
 from ticketdesk.domain.filters import DateField
 from ticketdesk.domain.period import PeriodKind
+from ticketdesk.domain.sla import SlaState
 from ticketdesk.domain.status import Priority, Status
 
 
@@ -49,6 +50,19 @@ DATE_FIELD = {
     DateField.CLOSED: QT_TRANSLATE_NOOP("DateField", "Closed"),
     DateField.FIRST_RESPONSE: QT_TRANSLATE_NOOP("DateField", "First response"),
 }
+
+SLA_STATE = {
+    SlaState.ON_TRACK: QT_TRANSLATE_NOOP("SlaState", "On track"),
+    SlaState.AT_RISK: QT_TRANSLATE_NOOP("SlaState", "At risk"),
+    SlaState.BREACHED: QT_TRANSLATE_NOOP("SlaState", "Breached"),
+    SlaState.MET: QT_TRANSLATE_NOOP("SlaState", "Met"),
+    SlaState.PAUSED: QT_TRANSLATE_NOOP("SlaState", "Paused"),
+    SlaState.NONE: QT_TRANSLATE_NOOP("SlaState", "No SLA"),
+}
+
+
+def sla_text(state: SlaState) -> str:
+    return QCoreApplication.translate("SlaState", SLA_STATE[state])
 
 
 def status_text(status: Status) -> str:

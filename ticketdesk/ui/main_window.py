@@ -51,6 +51,7 @@ from ticketdesk.ui.settings import (
     WINDOW_STATE,
     AppSettings,
 )
+from ticketdesk.ui.sla_alerts import SlaAlerts
 from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.theme import scheme_menu
 from ticketdesk.ui.ticket_model import TicketTableModel
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.hub = ChangeHub(self)
         self.runner = QueryRunner(store, self)  # id snapshots, counts
         self.reader = QueryRunner(store, self)  # what a user waits on: never behind a snapshot
+        self.sla_alerts = SlaAlerts(self, lambda: self.session, settings.qsettings)
         self._closed = False
         self.successor: MainWindow | None = None
         self._select_when_listed: int | None = None
@@ -180,6 +182,8 @@ class MainWindow(QMainWindow):
         self.preferences_action = self._action("&Preferences…", self.show_preferences,
                                                QKeySequence(keys.Preferences),
                                                "preferencesAction")
+        self.sla_action = self._action("S&LA Policies…", self.show_sla_policies, None,
+                                       "slaPoliciesAction")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
                                              QKeySequence(keys.HelpContents), "shortcutsAction")
         self.about_action = self._action("&About ticketdesk", self.show_about, None,
@@ -205,6 +209,7 @@ class MainWindow(QMainWindow):
         view_menu.addMenu(scheme_menu(self, self.settings.qsettings))
         desk_menu = bar.addMenu(self.tr("&Desk"))
         desk_menu.addAction(self.switch_agent_action)
+        desk_menu.addAction(self.sla_action)
         desk_menu.addAction(self.preferences_action)
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addActions([self.shortcuts_action, self.about_action])
@@ -380,6 +385,14 @@ class MainWindow(QMainWindow):
         if picker.exec() and picker.agent_id is not None:
             self.set_agent(picker.agent_id)
 
+    def show_sla_policies(self) -> None:
+        from ticketdesk.ui.sla_dialog import SlaPoliciesDialog
+
+        dialog = SlaPoliciesDialog(self.session, lambda changes: self.hub.announce(changes, self),
+                                   self)
+        dialog.exec()
+        dialog.deleteLater()
+
     def show_preferences(self) -> None:
         from ticketdesk.ui.preferences import PreferencesDialog
 
@@ -460,6 +473,7 @@ class MainWindow(QMainWindow):
         if self.analytics_view is not None and hasattr(self.analytics_view, "shutdown"):
             self.analytics_view.shutdown()  # its own query thread
         self.ticket_dock.shutdown()  # its query and write threads, before the desk closes
+        self.sla_alerts.stop()
         self.runner.stop()
         self.reader.stop()
         self.store.close()

@@ -39,7 +39,7 @@ from ticketdesk.db.postgres_backend import parse_postgres_url
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.db.url import default_sqlite_path, is_postgres, sqlite_path, sqlite_url
 from ticketdesk.domain.errors import StorageError, TicketdeskError, ValidationError
-from ticketdesk.ui.settings import DESK_URL
+from ticketdesk.ui.settings import DESK_URL, SLA_NOTIFY
 from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.theme import ErrorLabel
 
@@ -184,6 +184,15 @@ class PreferencesDialog(QDialog):
         column.addWidget(self.server_box)
         layout.addWidget(desk)
 
+        notices = QGroupBox(self.tr("Notifications"), self)
+        notices_column = QVBoxLayout(notices)
+        self.sla_notify = QCheckBox(self.tr(
+            "Tell me when a ticket assigned to me is at risk or breaches its S&LA"), notices)
+        self.sla_notify.setObjectName("slaNotify")
+        self.sla_notify.setChecked(bool(SLA_NOTIFY.read(settings)))
+        notices_column.addWidget(self.sla_notify)
+        layout.addWidget(notices)
+
         test_row = QHBoxLayout()
         self.test_button = QPushButton(self.tr("&Test Connection"), self)
         self.test_button.setObjectName("testConnectionButton")
@@ -313,6 +322,7 @@ class PreferencesDialog(QDialog):
             self.error.setText(str(exc))
             return
         self.saved_url = url
+        SLA_NOTIFY.write(self.settings, int(self.sla_notify.isChecked()))
         super().accept()
 
     def done(self, result: int) -> None:

@@ -75,11 +75,14 @@ TABLE_HEADER = Setting("table/header", QByteArray, None,
                        "The ticket table's column widths and order (QHeaderView.saveState).")
 TABLE_SORT = Setting("table/sort", str, None,
                      "The ticket list's order, as \"created descending\" (its arrow follows).")
+SLA_NOTIFY = Setting("notify/sla", int, 1,
+                     "1: tell me when a ticket assigned to me turns at risk or breaches its SLA "
+                     "(Desk > Preferences…); 0: don't.")
 DESK_AGENT = Setting("desks/<desk>/agent_id", int, None,
                      "Who works on a desk on this computer (per desk: `for_desk`).")
 
 SETTINGS: tuple[Setting[Any], ...] = (DESK_URL, COLOR_SCHEME, WINDOW_GEOMETRY, WINDOW_STATE,
-                                      TABLE_HEADER, TABLE_SORT, DESK_AGENT)
+                                      TABLE_HEADER, TABLE_SORT, SLA_NOTIFY, DESK_AGENT)
 """Every key the app stores."""
 
 

@@ -28,13 +28,15 @@ from PySide6.QtCore import (
 )
 
 from ticketdesk.db.store import Store
+from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number, read_search
+from ticketdesk.domain.sla import SlaState, state_at
 from ticketdesk.services import ticket_list
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.ticket_list import PAGE, TicketRow
-from ticketdesk.ui.icons import priority_icon, status_icon
-from ticketdesk.ui.labels import QT_TRANSLATE_NOOP, priority_text, status_text
+from ticketdesk.ui.icons import priority_icon, sla_icon, status_icon
+from ticketdesk.ui.labels import QT_TRANSLATE_NOOP, priority_text, sla_text, status_text
 from ticketdesk.ui.text import compact_time, local_time, plain_tooltip
 from ticketdesk.ui.worker import QueryRunner
 
@@ -48,9 +50,16 @@ COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
     (QT_TRANSLATE_NOOP("TicketTableModel", "Tags"), None),
     (QT_TRANSLATE_NOOP("TicketTableModel", "Created"), SortKey.CREATED),
     (QT_TRANSLATE_NOOP("TicketTableModel", "Updated"), SortKey.UPDATED),
+    # Added last, so a header layout saved before they existed still restores column by column.
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Due"), SortKey.DUE),
+    (QT_TRANSLATE_NOOP("TicketTableModel", "SLA"), SortKey.DUE),  # the most urgent first
 )
 COL_NUMBER, COL_SUBJECT, COL_STATUS, COL_PRIORITY, COL_CUSTOMER = 0, 1, 2, 3, 4
-COL_ASSIGNEES, COL_TAGS, COL_CREATED, COL_UPDATED = 5, 6, 7, 8
+COL_ASSIGNEES, COL_TAGS, COL_CREATED, COL_UPDATED, COL_DUE, COL_SLA = 5, 6, 7, 8, 9, 10
+NO_DUE = "—"
+SLA_TICK_MS = 30_000
+"""How often the Due and SLA cells are repainted: at risk and breached follow from the stored
+instants and the time of day, so a ticket turns Breached on screen without any query."""
 CACHE_LIMIT = 20_000
 FIRST, SNAPSHOT, TOTAL, ROWS = "list.first", "list.snapshot", "list.total", "list.rows"
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
@@ -63,7 +72,13 @@ def _display(row: TicketRow) -> tuple[str, ...]:
     return (format_number(row.id), row.subject, status_text(row.status),
             priority_text(row.priority),
             row.customer, assigned, row.tags, compact_time(row.created_at),
-            compact_time(row.updated_at))
+            compact_time(row.updated_at),
+            compact_time(row.sla_due) if row.sla_due is not None else NO_DUE, "")
+
+
+def row_sla(row: TicketRow, now: int) -> SlaState:
+    """The ticket's SLA badge at `now`, from the instants stored with it (no query)."""
+    return state_at(row.sla_phase, row.sla_breach_at, row.sla_risk_at, now)
 
 
 _SERVED_ROLES = frozenset({int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole),
@@ -115,6 +130,10 @@ class TicketTableModel(QAbstractTableModel):
         self._fetch_timer.setSingleShot(True)
         self._fetch_timer.setInterval(0)
         self._fetch_timer.timeout.connect(self._fetch_wanted)
+        self._sla_timer = QTimer(self)
+        self._sla_timer.setInterval(SLA_TICK_MS)
+        self._sla_timer.timeout.connect(self._repaint_sla)
+        self._sla_timer.start()
         runner.finished.connect(self._on_result)
         runner.failed.connect(self._on_failed)
         if self.reader is not runner:
@@ -186,19 +205,26 @@ class TicketTableModel(QAbstractTableModel):
         self._request_snapshot()
         self._request_total()
 
+    def now(self) -> int:
+        """The moment SLA badges and SLA filters are read at (a module-level clock, so tests
+        can move time)."""
+        return utc_now()
+
     def _request_first(self) -> None:
-        f, sort, tz, store = self.ticket_filter, self.ticket_sort, self.tz, self.store
+        f, sort, tz, store, now = (self.ticket_filter, self.ticket_sort, self.tz, self.store,
+                                   self.now())
         self._first_due = True
         self.reader.submit(FIRST, self._generation,
-                           lambda: ticket_list.first_page(store, f, sort, PAGE, tz))
+                           lambda: ticket_list.first_page(store, f, sort, PAGE, tz, now=now))
 
     def _request_snapshot(self) -> None:
         if self._asked_for.get(SNAPSHOT) == self._generation:
             return  # asked already (a refresh while the first page was on its way)
         self._asked_for[SNAPSHOT] = self._generation
-        f, sort, tz, store = self.ticket_filter, self.ticket_sort, self.tz, self.store
+        f, sort, tz, store, now = (self.ticket_filter, self.ticket_sort, self.tz, self.store,
+                                   self.now())
         self.runner.submit(SNAPSHOT, self._generation,
-                           lambda: ticket_list.id_snapshot(store, f, sort, tz))
+                           lambda: ticket_list.id_snapshot(store, f, sort, tz, now=now))
 
     def _request_total(self) -> None:
         if self._asked_for.get(TOTAL) == self._generation:
@@ -358,6 +384,12 @@ class TicketTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(int(run[0]), 0),
                                   self.index(int(run[-1]), len(COLUMNS) - 1))
 
+    def _repaint_sla(self) -> None:
+        if len(self._ids):
+            self.dataChanged.emit(self.index(0, COL_DUE), self.index(len(self._ids) - 1, COL_SLA),
+                                  [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
+                                   Qt.ItemDataRole.ToolTipRole])
+
     def _repaint_all(self) -> None:
         if len(self._ids):
             self.dataChanged.emit(self.index(0, 0),
@@ -411,6 +443,8 @@ class TicketTableModel(QAbstractTableModel):
         display = self._texts.get(tid)
         if display is None:
             display = self._texts[tid] = _display(ticket) if ticket else _gone(tid)
+        if column == COL_SLA and ticket is not None:
+            return self._sla_data(ticket, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return display[column]
         if ticket is None:
@@ -426,6 +460,25 @@ class TicketTableModel(QAbstractTableModel):
             if column in (COL_CREATED, COL_UPDATED):
                 epoch = ticket.created_at if column == COL_CREATED else ticket.updated_at
                 return local_time(epoch)
+            if column == COL_DUE:
+                return local_time(ticket.sla_due) if ticket.sla_due is not None else \
+                    self.tr("No SLA clock is running")
+        return None
+
+    def _sla_data(self, ticket: TicketRow, role: int) -> Any:
+        """The badge reads without colour: its words, and a shape per state."""
+        state = row_sla(ticket, self.now())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return sla_text(state) if state != SlaState.NONE else NO_DUE
+        if role == Qt.ItemDataRole.DecorationRole:
+            return sla_icon(state)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if state == SlaState.BREACHED and ticket.sla_breach_at is not None:
+                return self.tr("Breached at {0}").format(local_time(ticket.sla_breach_at))
+            if state in (SlaState.AT_RISK, SlaState.ON_TRACK) and ticket.sla_due is not None:
+                return self.tr("{0}: due {1}").format(sla_text(state),
+                                                     local_time(ticket.sla_due))
+            return sla_text(state)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -438,4 +491,4 @@ class TicketTableModel(QAbstractTableModel):
 def _gone(ticket_id: int) -> tuple[str, ...]:
     return (format_number(ticket_id),
             QCoreApplication.translate("TicketTableModel", "(no longer available)"),
-            "", "", "", "", "", "", "")
+            "", "", "", "", "", "", "", "", "")

@@ -8,13 +8,21 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from ticketdesk.domain.filters import Sort
-from ticketdesk.ui.ticket_model import COL_SUBJECT, COL_UPDATED, COLUMNS, TicketTableModel
+from ticketdesk.ui.ticket_model import (
+    COL_DUE,
+    COL_SUBJECT,
+    COL_UPDATED,
+    COLUMNS,
+    TicketTableModel,
+)
 
-DEFAULT_WIDTHS = (92, 300, 108, 88, 140, 140, 120, 104, 104)
+DEFAULT_WIDTHS = (92, 300, 108, 88, 140, 140, 120, 104, 104, 104, 96)
 SUBJECT_MIN = 240
 """The subject, the column people read, never gets narrower than this: when the other columns
 leave less room (a laptop screen with the dock open), the table scrolls sideways instead."""
-HIDDEN_BY_DEFAULT = (COL_UPDATED,)
+HIDDEN_BY_DEFAULT = (COL_UPDATED, COL_DUE)
+"""Due is hidden at first to leave the subject its room: the SLA badge beside it says the same
+at a glance (its tooltip gives the due time) and sorts by due too."""
 
 
 class TicketTable(QTableView):
@@ -98,8 +106,12 @@ class TicketTable(QTableView):
             action.setCheckable(True)
             action.setChecked(not header.isSectionHidden(column))
             action.setEnabled(column != COL_SUBJECT)  # the subject always shows
-            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+            action.toggled.connect(lambda on, c=column: self._show_column(c, on))
         menu.exec(header.mapToGlobal(pos))
+
+    def _show_column(self, column: int, shown: bool) -> None:
+        self.horizontalHeader().setSectionHidden(column, not shown)
+        self._show_sort_indicator()  # sorted by due, the arrow goes to whichever column shows
 
     # -- sorting ------------------------------------------------------------------------------
 
@@ -123,10 +135,12 @@ class TicketTable(QTableView):
         return self._sort
 
     def _show_sort_indicator(self) -> None:
-        column = next(i for i, (_, key) in enumerate(COLUMNS) if key == self._sort.key)
+        header = self.horizontalHeader()
+        columns = [i for i, (_, key) in enumerate(COLUMNS) if key == self._sort.key]
+        shown = [i for i in columns if not header.isSectionHidden(i)]
+        column = (shown or columns)[0]  # by due: the Due column, or the SLA badge's
         order = Qt.SortOrder.DescendingOrder if self._sort.descending else \
             Qt.SortOrder.AscendingOrder
-        header = self.horizontalHeader()
         header.blockSignals(True)
         header.setSortIndicator(column, order)
         header.blockSignals(False)

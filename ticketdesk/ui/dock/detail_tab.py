@@ -26,16 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from ticketdesk.domain import text
+from ticketdesk.domain.sla import TicketSla
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import customers, tickets
+from ticketdesk.services import customers, sla, tickets
 from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import CustomerRecord, TicketDetail
+from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.customer_picker import LIMIT as PICKER_LIMIT
 from ticketdesk.ui.dock.customer_picker import CustomerPicker
 from ticketdesk.ui.dock.detail_boxes import NO_TIME, CustomerBox, TimesBox
 from ticketdesk.ui.dock.editors import InlineField, TextEditor
 from ticketdesk.ui.dock.people import PeopleRows
+from ticketdesk.ui.dock.sla_box import SlaBox
 from ticketdesk.ui.icons import priority_icon, status_icon
 from ticketdesk.ui.labels import priority_text, status_text
 from ticketdesk.ui.text import plain_label
@@ -52,6 +55,7 @@ class DetailTab(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.ticket: TicketDetail | None = None
+        self._sla_ticket: int | None = None
         page = QWidget(self)
         self.setWidget(page)
         column = QVBoxLayout(page)
@@ -85,6 +89,8 @@ class DetailTab(QScrollArea):
         self.times_box = TimesBox(page)
         self.times = self.times_box.times
         column.addWidget(self.times_box)
+        self.sla_box = SlaBox(page)
+        column.addWidget(self.sla_box)
         self._build_description(page, column)
         column.addStretch(1)
         self.fields = {"subject": self.subject, "category": self.category,
@@ -228,6 +234,21 @@ class DetailTab(QScrollArea):
         self.people.show_ticket(t)
         self.customer_box.show_ticket(t)
         self.times_box.show_ticket(t)
+        self._read_sla(t.id)
+
+    def _read_sla(self, ticket_id: int) -> None:
+        """The ticket's full SLA, read on the dock's query thread each time it is shown (a
+        change re-shows it); until it comes, the box keeps what it showed of this ticket."""
+        sla_box = self.sla_box
+        if sla_box.sla is None or self._sla_ticket != ticket_id:
+            sla_box.show_sla(None)
+        self._sla_ticket = ticket_id
+
+        def read(session: Session) -> TicketSla:
+            with session.store.read():
+                return sla.ticket_sla(ticket_id)
+
+        self.dock.read("sla", read, sla_box.show_sla)
 
     def restore_drafts(self, found: dict[str, Draft]) -> None:
         for kind, field in self.fields.items():
