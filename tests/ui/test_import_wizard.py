@@ -253,3 +253,12 @@ def test_a_saved_mapping_preset_loads_into_another_wizard(
     qtbot.waitUntil(lambda: again.columns_page.combos["Group"].currentData() == "add_as_tag",
                     timeout=5000)
     again.reject()
+
+
+def test_closing_the_window_closes_the_wizard_and_ends_its_thread(
+        window: MainWindow, qtbot) -> None:
+    wizard = open_wizard(qtbot, window)
+    choose_file(qtbot, wizard, FILES / "zendesk_tickets.csv")
+    window.close()
+    assert not wizard.isVisible()
+    assert wizard.runner._thread.isFinished()

@@ -22,7 +22,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -55,6 +63,7 @@ from ticketdesk.domain.import_mapping import (
     suggest,
 )
 from ticketdesk.domain.status import Priority, Status
+from ticketdesk.ui.importing import responsive
 from ticketdesk.ui.worker import QueryRunner
 
 if TYPE_CHECKING:
@@ -597,7 +606,18 @@ class ImportWizard(QWizard):
         self.customButtonClicked.connect(self._custom)
         self.currentIdChanged.connect(self._page_changed)
         self._page_changed(FILE_PAGE)
-        self.finished.connect(lambda _r: self.runner.stop())
+        responsive(True)  # the file is read on the runner while the window stays live
+        self.finished.connect(self._closed)
+        window.installEventFilter(self)  # the window closing closes the wizard and its thread
+
+    def _closed(self, _result: int) -> None:
+        self.runner.stop()
+        responsive(False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window_ and event.type() == QEvent.Type.Close and self.isVisible():
+            self.reject()
+        return False
 
     # -- what the pages share ------------------------------------------------------------
 
@@ -628,8 +648,13 @@ class ImportWizard(QWizard):
         assert self.mapping is not None
         source, mapping = self.preview.source, _copy(self.mapping)
         self._generation += 1
-        self.runner.submit("check", self._generation, lambda: check.dry_run(
-            source, mapping, now=utc_now(), timezone=mapping.timezone))
+        generation, runner = self._generation, self.runner
+
+        def still_wanted(_done: int, _total: int, _phase: str) -> bool:
+            return runner.is_current("check", generation)  # Back, Cancel: stop reading
+
+        self.runner.submit("check", generation, lambda: check.dry_run(
+            source, mapping, now=utc_now(), timezone=mapping.timezone, progress=still_wanted))
 
     def _answered(self, channel: str, generation: int, result: object) -> None:
         if channel == "preview":

@@ -15,6 +15,8 @@ shows there at once).
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +35,32 @@ if TYPE_CHECKING:
     from ticketdesk.services.importing.sources import Source
     from ticketdesk.ui.import_wizard import ImportWizard
     from ticketdesk.ui.main_window import MainWindow
+
+SWITCH_INTERVAL = 0.001
+"""Seconds a thread may hold the GIL while another waits, while an import reads or writes:
+with Python's default (5 ms) a worker parsing a large file kept the GUI thread from running for
+up to 0.8 s at a time (tests/bench/bench_import_wizard.py); at 1 ms the window stays live.
+The objects that exist when the import starts are also frozen out of the garbage collector
+(`gc.freeze`) until it ends: a full collection of the window's heap, run on the worker while
+it allocates rows, held the GIL for 100 ms."""
+_asked = {"count": 0, "before": 0.005}
+
+
+def responsive(on: bool) -> None:
+    """Ask for (True) or give back (False) the short switch interval; asks are counted, and
+    the interval of before comes back with the last one given back."""
+    if on:
+        if _asked["count"] == 0:
+            _asked["before"] = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL)
+            gc.freeze()
+        _asked["count"] += 1
+    elif _asked["count"] > 0:
+        _asked["count"] -= 1
+        if _asked["count"] == 0:
+            sys.setswitchinterval(_asked["before"])
+            gc.unfreeze()
+
 
 Job = Callable[[bool, Progress], Any]
 """job(skip_bad_rows, progress) → the result (ImportResult or importing.run.Result)."""
@@ -63,6 +91,9 @@ class TicketImport(QObject):
         window, path, job = self.window, self.path, self.job
         self.task = Task(window.store, lambda progress: job(skip_bad_rows, progress),
                          self.tr("Importing tickets from {0}…").format(path.name), window)
+        responsive(True)
+        self.task.done.connect(lambda _r: responsive(False))
+        self.task.failed.connect(lambda _e: responsive(False))
         self.task.done.connect(self._imported)
         self.task.failed.connect(self._failed)
         window.run_task(self.task)  # a window closing meanwhile cancels it and waits
