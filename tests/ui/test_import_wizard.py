@@ -262,3 +262,30 @@ def test_closing_the_window_closes_the_wizard_and_ends_its_thread(
     window.close()
     assert not wizard.isVisible()
     assert wizard.runner._thread.isFinished()
+
+
+def test_the_check_page_groups_problems_and_imports_only_when_the_bad_rows_are_left_out(
+        db_url: str, window: MainWindow, qtbot, tmp_path: Path) -> None:
+    wait_listed(qtbot, window)
+    path = tmp_path / "sheet.csv"
+    path.write_text("Ticket ID,Title,Status,Created at,Closed at\n"
+                    "1,Printer jam,closed,2026-03-02 09:00:00 +00:00,2026-03-03 09:00:00 +00:00\n"
+                    "2,Time travel,closed,2026-03-05 09:00:00 +00:00,2026-03-01 09:00:00 +00:00\n"
+                    "3,Mouse,open,2026-03-06 09:00:00 +00:00,\n", encoding="utf-8")
+    wizard = open_wizard(qtbot, window)
+    to_check_page(qtbot, wizard, path)
+    problems = wizard.check_page.problems
+    qtbot.waitUntil(lambda: problems.topLevelItemCount() > 0, timeout=10_000)
+    first = problems.topLevelItem(0)
+    assert (first.text(1), first.text(2)) == ("1", "3")  # one ticket, on line 3
+    assert not wizard.button(FINISH).isEnabled()
+    skip = wizard.check_page.skip
+    assert skip.isVisible()
+    skip.setChecked(True)
+    seen: Seen = []
+    answer_box("importSummary", click_ok, seen)
+    press_import(qtbot, wizard)
+    qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
+    assert seen[0]["text"] == "Imported 2 ticket(s) from sheet.csv."
+    assert "1 bad row(s) were left out." in seen[0]["informative"]
+    assert sorted(t.subject for t in Ticket.select()) == ["Mouse", "Printer jam"]
