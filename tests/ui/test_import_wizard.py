@@ -19,7 +19,7 @@ from tests.ui.conftest import wait_listed
 from tests.ui.test_import_export_ui import Seen, answer_box, click_ok
 from tests.ui.test_window_never_waits import Guard
 from ticketdesk.app import main
-from ticketdesk.db.models import Customer, Ticket
+from ticketdesk.db.models import Customer, Message, Ticket
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import tickets
@@ -289,3 +289,25 @@ def test_the_check_page_groups_problems_and_imports_only_when_the_bad_rows_are_l
     assert seen[0]["text"] == "Imported 2 ticket(s) from sheet.csv."
     assert "1 bad row(s) were left out." in seen[0]["informative"]
     assert sorted(t.subject for t in Ticket.select()) == ["Mouse", "Printer jam"]
+
+
+def test_a_conversations_file_chosen_on_the_check_page_adds_the_messages(
+        db_url: str, window: MainWindow, qtbot) -> None:
+    wait_listed(qtbot, window)
+    wizard = open_wizard(qtbot, window)
+    to_check_page(qtbot, wizard, FILES / "zendesk_tickets.csv")
+    page = wizard.check_page
+    assert page.system.text() == "zendesk"
+    qtbot.waitUntil(lambda: wizard.report is not None, timeout=10_000)
+    page.conversations.setText(str(FILES / "zendesk_comments.csv"))
+    page.conversations.editingFinished.emit()
+    assert wizard.report is None  # checked again, with the messages
+    seen: Seen = []
+    answer_box("importSummary", click_ok, seen)
+    press_import(qtbot, wizard)
+    qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
+    assert "messages and notes." in seen[0]["informative"]
+    printer = Ticket.get(Ticket.source_id == "1041")
+    bodies = [m.body for m in Message.select().where(Message.ticket == printer.id)
+              .order_by(Message.created_at)]
+    assert bodies == ["Which printer model is it?", "The HP LaserJet, 3rd floor."]

@@ -519,7 +519,29 @@ class CheckPage(QWizardPage):
         self.skip = QCheckBox(self)
         self.skip.setObjectName("importSkipBad")
         self.skip.toggled.connect(self.completeChanged)
+        self.system = QLineEdit(self)
+        self.system.setObjectName("importSourceSystem")
+        self.system.textChanged.connect(self.completeChanged)
+        self.system.setToolTip(self.tr("Where the tickets come from: importing a file of the "
+                                       "same system again adds nothing."))
+        self.conversations = QLineEdit(self)
+        self.conversations.setObjectName("importConversations")
+        self.conversations.setPlaceholderText(self.tr("none (optional: one row per message)"))
+        self.conversations.editingFinished.connect(self._conversations_changed)
+        browse = QPushButton(self.tr("Browse…"), self)
+        browse.setObjectName("importConversationsBrowse")
+        browse.clicked.connect(self._browse_conversations)
+        said = QHBoxLayout()
+        said.addWidget(self.conversations, 1)
+        said.addWidget(browse)
+        self.extras = QWidget(self)
+        form = QFormLayout(self.extras)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(self.tr("Source system:"), self.system)
+        form.addRow(self.tr("Conversations file:"), said)
+        self._checked_with: str | None = None
         layout = QVBoxLayout(self)
+        layout.addWidget(self.extras)
         layout.addWidget(self.summary)
         layout.addWidget(self.problems, 1)
         layout.addWidget(self.skip)
@@ -536,12 +558,42 @@ class CheckPage(QWizardPage):
                                          "that cannot be read is listed before anything is "
                                          "imported.").format(self.w.path_name()))
             self.problems.hide()
+            self.extras.hide()
         else:
             self.setSubTitle(self.tr("A dry run: nothing is written until you press Import."))
             self.problems.show()
-            self.summary.setText(self.tr("Checking every row…"))
-            self.w.start_check()
+            self.extras.show()
+            mapping = self.w.mapping
+            if not self.system.text().strip() and mapping is not None:
+                self.system.setText(mapping.system or "spreadsheet")
+            self.recheck()
         self.completeChanged.emit()
+
+    def conversations_path(self) -> Path | None:
+        text = self.conversations.text().strip()
+        return Path(text).expanduser() if text else None
+
+    def recheck(self) -> None:
+        self.problems.clear()
+        self.w.report = None
+        self.skip.hide()
+        self.summary.setText(self.tr("Checking every row…"))
+        self._checked_with = self.conversations.text().strip()
+        self.w.start_check(self.conversations_path())
+        self.completeChanged.emit()
+
+    def _conversations_changed(self) -> None:
+        if self.conversations.text().strip() != self._checked_with:
+            self.recheck()
+
+    def _browse_conversations(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Conversations file"), str(Path.home()),
+            self.tr("Ticket files (*.csv *.tsv *.txt *.xlsx *.ods *.json *.ndjson);;"
+                    "All files (*)"))
+        if name:
+            self.conversations.setText(name)
+            self._conversations_changed()
 
     def checked(self, report: Report) -> None:
         self.summary.setText("\n".join(report.lines()[:2]) if report.ok else
@@ -566,8 +618,8 @@ class CheckPage(QWizardPage):
         if self.w.own:
             return True
         report = self.w.report
-        return report is not None and report.tickets > 0 and (report.ok or
-                                                              self.skip.isChecked())
+        return (report is not None and report.tickets > 0 and bool(self.system.text().strip())
+                and (report.ok or self.skip.isChecked()))
 
 
 class ImportWizard(QWizard):
@@ -640,7 +692,7 @@ class ImportWizard(QWizard):
         self._generation += 1
         self.runner.submit("survey", self._generation, lambda: plan.survey(source, mapping))
 
-    def start_check(self) -> None:
+    def start_check(self, conversations: Path | None = None) -> None:
         from ticketdesk.domain.clock import utc_now
         from ticketdesk.services.importing import check
 
@@ -654,7 +706,8 @@ class ImportWizard(QWizard):
             return runner.is_current("check", generation)  # Back, Cancel: stop reading
 
         self.runner.submit("check", generation, lambda: check.dry_run(
-            source, mapping, now=utc_now(), timezone=mapping.timezone, progress=still_wanted))
+            source, mapping, now=utc_now(), timezone=mapping.timezone,
+            conversations=conversations, progress=still_wanted))
 
     def _answered(self, channel: str, generation: int, result: object) -> None:
         if channel == "preview":
@@ -774,8 +827,10 @@ class ImportWizard(QWizard):
             self.job = TicketImport(self.window_, source.path)
         else:
             assert self.mapping is not None
-            self.job = TicketImport(self.window_, source.path,
-                                    foreign_job(self.window_, source, _copy(self.mapping)))
+            page = self.check_page
+            self.job = TicketImport(self.window_, source.path, foreign_job(
+                self.window_, source, _copy(self.mapping), system=page.system.text().strip(),
+                conversations=page.conversations_path()))
         super().accept()
         self.job.start(skip_bad_rows=self.check_page.skip.isChecked())
 

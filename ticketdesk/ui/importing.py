@@ -174,16 +174,18 @@ class TicketImport(QObject):
         return "\n".join(lines)
 
 
-def foreign_job(window: MainWindow, source: Source, mapping: Mapping) -> Job:
+def foreign_job(window: MainWindow, source: Source, mapping: Mapping, *,
+                system: str | None = None, conversations: Path | None = None) -> Job:
     """Another help desk's file, imported as `ticketdesk import tickets` imports it
-    (cli_import._foreign): the same source system, zone and mapping."""
+    (cli_import._foreign): the same source system (default the detected one), zone, mapping
+    and conversations file."""
     from ticketdesk.services.importing import run
 
     session = window.session
-    system = mapping.system or "spreadsheet"
+    named = system or mapping.system or "spreadsheet"
     return lambda skip, progress: run.import_(
-        session, source, mapping, source_system=system, timezone=mapping.timezone,
-        skip_bad_rows=skip, progress=progress)
+        session, source, mapping, source_system=named, timezone=mapping.timezone,
+        skip_bad_rows=skip, conversations=conversations, progress=progress)
 
 
 def import_from_menu(window: MainWindow) -> ImportWizard:
