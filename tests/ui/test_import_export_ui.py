@@ -1,5 +1,6 @@
 """File ▸ Export Tickets… and File ▸ Import Tickets… as a team moving its desk uses them: export
-from one desk, import into a new one from its start page, and a file with bad rows, where the
+from one desk, import into a new one from its start page through the wizard (which recognises
+ticketdesk's own export and goes straight to its Check page), and a file with bad rows, where the
 window lists them and the user chooses between importing nothing and importing the good rows."""
 
 from __future__ import annotations
@@ -8,13 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton, QWizard
 
 from tests.ui.conftest import wait_listed
 from tests.ui.test_main_window import SUBJECTS, seed
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.status import Status
 from ticketdesk.services import audit, tickets
+from ticketdesk.ui.import_wizard import CHECK_PAGE, ImportWizard
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.ticket_model import COL_NUMBER, COL_SUBJECT
 
@@ -55,6 +57,26 @@ def choose_file(monkeypatch, method: str, path: Path) -> None:
                         staticmethod(lambda *_a, **_k: (str(path), "CSV files (*.csv)")))
 
 
+def own_export_through_wizard(qtbot, window: MainWindow, open_it: Callable[[], object]
+                              ) -> ImportWizard:
+    """Open the wizard (`open_it`: the menu or the start page's button), pick the file with
+    Browse… (the file dialog answers what `choose_file` set), check that it is recognised as
+    ticketdesk's own export (Next goes straight to Check) and press Import."""
+    open_it()
+    wizard = window.findChildren(ImportWizard)[-1]
+    qtbot.waitUntil(wizard.isVisible, timeout=5000)
+    wizard.file_page.findChild(QPushButton, "importBrowse").click()
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    qtbot.waitUntil(next_button.isEnabled, timeout=10_000)
+    assert "ticketdesk's own export" in wizard.file_page.format_label.text()
+    next_button.click()
+    assert wizard.currentId() == CHECK_PAGE
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    qtbot.waitUntil(finish.isEnabled, timeout=10_000)
+    finish.click()
+    return wizard
+
+
 def listed(qtbot, window: MainWindow, rows: int) -> None:
     """Wait until the list shows `rows` rows with their text (pages arrive off the GUI thread)."""
     model = window.model
@@ -86,7 +108,8 @@ def test_a_desk_exported_from_the_menu_imports_into_a_new_desk_from_its_start_pa
     choose_file(monkeypatch, "getOpenFileName", exported)
     seen: Seen = []
     answer_box("importSummary", click_ok, seen)
-    qtbot.mouseClick(target.empty_state.import_button, Qt.MouseButton.LeftButton)
+    own_export_through_wizard(qtbot, target, lambda: qtbot.mouseClick(
+        target.empty_state.import_button, Qt.MouseButton.LeftButton))
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
 
     assert seen[0]["text"] == "Imported 4 ticket(s) from moving.csv."
@@ -121,7 +144,7 @@ def test_bad_rows_are_listed_and_nothing_is_imported_until_the_user_skips_them(
 
     seen: Seen = []
     answer_box("importBadRows", click_cancel, seen)
-    window.import_action.trigger()
+    own_export_through_wizard(qtbot, window, window.import_action.trigger)
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
     assert seen[0]["text"] == ("mixed.csv has 2 row(s) that cannot be imported, so nothing was "
                                "imported. The other 2 row(s) are fine.")
@@ -136,7 +159,7 @@ def test_bad_rows_are_listed_and_nothing_is_imported_until_the_user_skips_them(
     seen.clear()
     answer_box("importBadRows", click_import_good_rows, seen)
     answer_box("importSummary", click_ok, seen)
-    window.import_action.trigger()
+    own_export_through_wizard(qtbot, window, window.import_action.trigger)
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
     assert seen[1]["text"] == "Imported 2 ticket(s) from mixed.csv."
     assert "2 bad row(s) were left out." in seen[1]["informative"]
@@ -154,7 +177,7 @@ def test_a_file_that_cannot_be_read_as_tickets_is_refused_with_the_reason(
     choose_file(monkeypatch, "getOpenFileName", path)
     seen: Seen = []
     answer_box("importRefused", click_ok, seen)
-    window.import_action.trigger()
+    own_export_through_wizard(qtbot, window, window.import_action.trigger)
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
     assert seen[0]["text"] == "spreadsheet.csv cannot be imported; nothing was imported."
     assert "subjekt" in seen[0]["informative"]
@@ -165,7 +188,12 @@ def test_choosing_no_file_imports_nothing(db_url: str, window: MainWindow, qtbot
                                           monkeypatch) -> None:
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *_a, **_k: ("", "")))
-    assert window.import_tickets() is None
+    wizard = window.import_tickets()
+    wizard.file_page.findChild(QPushButton, "importBrowse").click()
+    qtbot.wait(300)
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    wizard.reject()
+    assert wizard.job is None
     assert tickets.ticket_count() == 0
 
 
@@ -177,7 +205,7 @@ def test_many_bad_rows_show_the_first_few_and_all_of_them_under_details(
     choose_file(monkeypatch, "getOpenFileName", path)
     seen: Seen = []
     answer_box("importBadRows", click_cancel, seen)
-    window.import_action.trigger()
+    own_export_through_wizard(qtbot, window, window.import_action.trigger)
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
     shown = seen[0]["informative"].splitlines()
     assert [s.split(":")[0] for s in shown[:5]] == [f"line {n}" for n in range(3, 8)]
@@ -197,7 +225,7 @@ def test_the_import_progress_shows_the_file_name_as_plain_text(
     choose_file(monkeypatch, "getOpenFileName", path)
     seen: Seen = []
     answer_box("importSummary", click_ok, seen)
-    job = window.import_tickets()
+    job = own_export_through_wizard(qtbot, window, window.import_tickets).job
     assert job is not None
     assert job.task is not None
     label = job.task.dialog.findChild(QLabel)

@@ -22,7 +22,7 @@ from ticketdesk.ui.tasks import Task, TaskThread
 from ticketdesk.ui.text import plain_box
 
 if TYPE_CHECKING:
-    from ticketdesk.ui.importing import TicketImport
+    from ticketdesk.ui.import_wizard import ImportWizard
     from ticketdesk.ui.main_window import MainWindow
 
 DEMO_TICKETS = 20_000
@@ -91,8 +91,9 @@ class FileCommands(QObject):
         task.failed.connect(lambda error: self.show_task_error(title, error))
         self.run_task(task)
 
-    def import_tickets(self) -> TicketImport | None:
-        """File > Import Tickets…: a CSV in the export's format (ui/importing.py)."""
+    def import_tickets(self) -> ImportWizard:
+        """File > Import Tickets…: the import wizard (ui/import_wizard.py), for ticketdesk's
+        own export and any other help desk's file."""
         from ticketdesk.ui.importing import import_from_menu
 
         return import_from_menu(self.window)

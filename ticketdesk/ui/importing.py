@@ -1,6 +1,8 @@
-"""File > Import Tickets…: the CSV that File > Export Tickets… (or `ticketdesk export tickets`)
-writes, read into this desk the way `ticketdesk import tickets` reads it (services/importer.py
-says how numbers, customers, agents and times are matched).
+"""File > Import Tickets… opens the import wizard (ui/import_wizard.py); this module runs the
+import the wizard's Import button starts: the CSV that File > Export Tickets… (or `ticketdesk
+export tickets`) writes, read the way `ticketdesk import tickets` reads it
+(services/importer.py says how numbers, customers, agents and times are matched), or another
+help desk's file under the wizard's mapping (services/importing/run.py).
 
 The import runs on a thread of its own behind a progress dialog with Cancel, as the current agent
 (the `imported` activity row of each ticket names them), and is one transaction: Cancel, a full
@@ -13,20 +15,55 @@ shows there at once).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox
 
 from ticketdesk.domain.errors import InvalidRowsError
-from ticketdesk.services.importer import ImportResult, import_tickets
+from ticketdesk.domain.progress import Progress
+from ticketdesk.services.importer import import_tickets
 from ticketdesk.ui.tasks import Task
 from ticketdesk.ui.text import plain_box
 
 if TYPE_CHECKING:
+    from ticketdesk.domain.import_mapping import Mapping
+    from ticketdesk.services.importing.sources import Source
+    from ticketdesk.ui.import_wizard import ImportWizard
     from ticketdesk.ui.main_window import MainWindow
+
+SWITCH_INTERVAL = 0.001
+"""Seconds a thread may hold the GIL while another waits, while an import reads or writes:
+with Python's default (5 ms) a worker parsing a large file kept the GUI thread from running for
+up to 0.8 s at a time (tests/bench/bench_import_wizard.py); at 1 ms the window stays live.
+The objects that exist when the import starts are also frozen out of the garbage collector
+(`gc.freeze`) until it ends: a full collection of the window's heap, run on the worker while
+it allocates rows, held the GIL for 100 ms."""
+_asked = {"count": 0, "before": 0.005}
+
+
+def responsive(on: bool) -> None:
+    """Ask for (True) or give back (False) the short switch interval; asks are counted, and
+    the interval of before comes back with the last one given back."""
+    if on:
+        if _asked["count"] == 0:
+            _asked["before"] = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL)
+            gc.freeze()
+        _asked["count"] += 1
+    elif _asked["count"] > 0:
+        _asked["count"] -= 1
+        if _asked["count"] == 0:
+            sys.setswitchinterval(_asked["before"])
+            gc.unfreeze()
+
+
+Job = Callable[[bool, Progress], Any]
+"""job(skip_bad_rows, progress) → the result (ImportResult or importing.run.Result)."""
 
 INLINE_ROWS = 5
 """Bad rows listed in the message itself (all of them up to SHOWN_ROWS under Show Details…)."""
@@ -40,19 +77,23 @@ class TicketImport(QObject):
     finished = Signal(object)
     """The ImportResult, or None when nothing was imported (cancelled, refused, failed)."""
 
-    def __init__(self, window: MainWindow, path: Path) -> None:
+    def __init__(self, window: MainWindow, path: Path, job: Job | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.path = path
         self.task: Task | None = None
+        session = window.session
+        self.job: Job = job or (lambda skip, progress: import_tickets(
+            session, path, skip_bad_rows=skip, progress=progress))
+        """ticketdesk's own export unless the wizard gives another job."""
 
     def start(self, *, skip_bad_rows: bool = False) -> None:
-        window, path = self.window, self.path
-        session = window.session
-        self.task = Task(window.store, lambda progress: import_tickets(
-            session, path, skip_bad_rows=skip_bad_rows,
-            progress=progress),
-            self.tr("Importing tickets from {0}…").format(path.name), window)
+        window, path, job = self.window, self.path, self.job
+        self.task = Task(window.store, lambda progress: job(skip_bad_rows, progress),
+                         self.tr("Importing tickets from {0}…").format(path.name), window)
+        responsive(True)
+        self.task.done.connect(lambda _r: responsive(False))
+        self.task.failed.connect(lambda _e: responsive(False))
         self.task.done.connect(self._imported)
         self.task.failed.connect(self._failed)
         window.run_task(self.task)  # a window closing meanwhile cancels it and waits
@@ -95,19 +136,21 @@ class TicketImport(QObject):
         box.exec()
         return box.clickedButton() is skip
 
-    def _imported(self, result: ImportResult) -> None:
+    def _imported(self, result: Any) -> None:
         self.window.hub.announce(result.changes, self.window)
         summary = self.tr("Imported {0} ticket(s) from {1}.").format(
             f"{result.imported:,}", self.path.name)
         self.window.statusBar().showMessage(summary, 10_000)
         details = []
-        if result.renumbered:
+        if getattr(result, "renumbered", 0):
             details.append(self.tr("{0} got new numbers: theirs were already taken in this desk "
                                    "(each ticket's activity records its old number).")
                            .format(f"{result.renumbered:,}"))
         if result.already_present:
             details.append(self.tr("{0} were already in this desk and were left as they are.")
                            .format(f"{result.already_present:,}"))
+        if getattr(result, "messages", 0):
+            details.append(self.tr("{0} messages and notes.").format(f"{result.messages:,}"))
         if result.customers_created:
             details.append(self.tr("{0} new customer(s).").format(f"{result.customers_created:,}"))
         if result.agents_created:
@@ -131,14 +174,22 @@ class TicketImport(QObject):
         return "\n".join(lines)
 
 
-def import_from_menu(window: MainWindow) -> TicketImport | None:
-    """Ask for the file, then import it; None when the user chose no file."""
-    translate = QCoreApplication.translate
-    name, _ = QFileDialog.getOpenFileName(
-        window, translate("TicketImport", "Import tickets"), str(Path.home()),
-        translate("TicketImport", "CSV files (*.csv);;All files (*)"))
-    if not name:
-        return None
-    job = TicketImport(window, Path(name))
-    job.start()
-    return job
+def foreign_job(window: MainWindow, source: Source, mapping: Mapping, *,
+                system: str | None = None, conversations: Path | None = None) -> Job:
+    """Another help desk's file, imported as `ticketdesk import tickets` imports it
+    (cli_import._foreign): the same source system (default the detected one), zone, mapping
+    and conversations file."""
+    from ticketdesk.services.importing import run
+
+    session = window.session
+    named = system or mapping.system or "spreadsheet"
+    return lambda skip, progress: run.import_(
+        session, source, mapping, source_system=named, timezone=mapping.timezone,
+        skip_bad_rows=skip, conversations=conversations, progress=progress)
+
+
+def import_from_menu(window: MainWindow) -> ImportWizard:
+    """File > Import Tickets… and the empty desk's "Import tickets…": the wizard."""
+    from ticketdesk.ui.import_wizard import open_wizard
+
+    return open_wizard(window)

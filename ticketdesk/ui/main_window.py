@@ -59,7 +59,7 @@ from ticketdesk.ui.ticket_table import TicketTable
 from ticketdesk.ui.worker import QueryRunner
 
 if TYPE_CHECKING:
-    from ticketdesk.ui.importing import TicketImport
+    from ticketdesk.ui.import_wizard import ImportWizard
     from ticketdesk.ui.tasks import Task
 
 CHOICES, AGENT = "window.choices", "window.agent"
@@ -343,7 +343,7 @@ class MainWindow(QMainWindow):
     def load_demo(self, tickets: int = DEMO_TICKETS) -> Task | None:
         return self.files.load_demo(tickets)
 
-    def import_tickets(self) -> TicketImport | None:
+    def import_tickets(self) -> ImportWizard:
         return self.files.import_tickets()
 
     def run_task(self, task: Task) -> None:
