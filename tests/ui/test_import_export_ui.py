@@ -16,7 +16,8 @@ from tests.ui.test_main_window import SUBJECTS, seed
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.status import Status
 from ticketdesk.services import audit, tickets
-from ticketdesk.ui.import_wizard import CHECK_PAGE, ImportWizard
+from ticketdesk.ui.import_pages import CHECK_PAGE
+from ticketdesk.ui.import_wizard import ImportWizard
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.ticket_model import COL_NUMBER, COL_SUBJECT
 

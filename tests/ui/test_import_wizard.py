@@ -24,14 +24,14 @@ from ticketdesk.db.store import open_database
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import tickets
 from ticketdesk.services.importing import sources
-from ticketdesk.ui.import_wizard import (
+from ticketdesk.ui.import_pages import (
     CHECK_PAGE,
     COLUMNS_PAGE,
     TIMES_PAGE,
     VALUES_PAGE,
-    ImportWizard,
     PreviewModel,
 )
+from ticketdesk.ui.import_wizard import ImportWizard
 from ticketdesk.ui.main_window import MainWindow
 
 FILES = Path(__file__).parents[1] / "importing" / "files"
