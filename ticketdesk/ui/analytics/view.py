@@ -5,9 +5,10 @@ Nothing here touches the database on the GUI thread: the report (and the tag and
 are computed by a `QueryRunner` of the view's own (one thread, one connection), tagged with a
 generation so an answer for an earlier period or filter is dropped, and a newer request
 interrupts the query running for an older one. While it computes, "Calculating…" shows and the
-last figures stay. pyqtgraph is imported on a thread of its own once the view's first frame is
-painted (`loader.py`); the cards work before the charts arrive, and each chart is built in one turn
-of the event loop and filled and painted in the next, so no turn holds the GUI thread long.
+last figures stay. The first figures are asked for, and pyqtgraph is imported on a thread of its
+own (`loader.py`), once the view's first frame is painted; the cards work before the charts
+arrive, and each chart is built in one turn of the event loop and filled and painted in the next,
+so no turn holds the GUI thread long.
 
 Changes announced on the hub refresh the figures a moment later (several changes in a row make
 one refresh), and only while the view is shown: a hidden view marks itself stale and refreshes
@@ -63,8 +64,8 @@ REPORT, AGENTS, CHOICES, EXPORT = "analytics", "analytics.agents", "choices", "e
 REFRESH_MS = 1500
 """How long after a change the figures are recomputed (a burst of changes makes one refresh)."""
 CHART_POLL_MS = 20
-LOAD_FALLBACK_MS = 200
-"""When pyqtgraph's import starts if the view is not painted first (see `_start_loading`)."""
+START_FALLBACK_MS = 200
+"""When the background work starts if the view is not painted first (see `_start_work`)."""
 TOP_TAGS = 10
 TOP_AGENTS = 10
 CHART_ORDER = ("trend", "agents", "status", "priority", "tags")
@@ -129,13 +130,15 @@ class AnalyticsView(QWidget):
         self._step_timer.timeout.connect(self._run_steps)
         hub.changed.connect(self._on_changes)
 
-        self._loading = False
-        # pyqtgraph's import (a thread that holds the GIL for most of 0.5 s) starts once the
-        # view's first frame is painted: started here, it slowed that frame to a stall of its
-        # own. A view that is not painted (no window shown) starts it a moment later anyway.
-        QTimer.singleShot(LOAD_FALLBACK_MS, self, self._start_loading)
-        self.load_choices()
-        self.refresh()
+        self._started = False
+        # The background work (the first figures on two threads, the choices, pyqtgraph's
+        # import, which holds the GIL for most of 0.5 s) starts once the view's first frame is
+        # painted: started here, those threads took the GIL from the GUI thread at each of the
+        # Python calls of that frame's layout and paint, a stall of 50-200 ms in all. A view
+        # that is not painted (no window shown) starts it a moment later anyway.
+        QTimer.singleShot(START_FALLBACK_MS, self, self._start_work)
+        self._computing = True  # "Calculating…" in the first frame already
+        self._set_busy()
 
     # -- building -----------------------------------------------------------------------------
 
@@ -223,14 +226,16 @@ class AnalyticsView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if not self._loading:
+        if not self._started:
             # After this frame: the children paint after the view itself.
-            QTimer.singleShot(0, self, self._start_loading)
+            QTimer.singleShot(0, self, self._start_work)
 
-    def _start_loading(self) -> None:
-        if self._loading or self._closed:
+    def _start_work(self) -> None:
+        if self._started or self._closed:
             return
-        self._loading = True
+        self._started = True
+        self.load_choices()
+        self.refresh()
         loader.start()
         self._chart_poll.start()
         self._check_charts()
