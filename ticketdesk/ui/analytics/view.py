@@ -44,10 +44,10 @@ from ticketdesk.domain.analytics import (
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import DateField
 from ticketdesk.domain.period import Period, PeriodKind
-from ticketdesk.services import agents, analytics, assignees
+from ticketdesk.services import agents, assignees
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
-from ticketdesk.ui.analytics import export, loader, series
+from ticketdesk.ui.analytics import loader, series
 from ticketdesk.ui.analytics.agents_table import AgentsTable
 from ticketdesk.ui.analytics.cards import CardRow, MetricCard
 from ticketdesk.ui.analytics.controls import AnalyticsControls
@@ -323,10 +323,14 @@ class AnalyticsView(QWidget):
         f, store, tz = controls.ticket_filter(), self.store, self.tz
 
         def report() -> AnalyticsReport:
+            from ticketdesk.services import analytics  # on this thread: see export_csv
+
             period = analytics.period_for(store, kind, tz=tz, first=first, last=last)
             return analytics.compute(store, period, filter=f, tz=tz, agents=False)
 
         def agents_table() -> tuple[AgentFigures, ...]:
+            from ticketdesk.services import analytics
+
             period = analytics.period_for(store, kind, tz=tz, first=first, last=last)
             return analytics.agents_table(store, period, filter=f, tz=tz)
 
@@ -505,6 +509,12 @@ class AnalyticsView(QWidget):
 
     def export_csv(self) -> Path | None:
         """File dialog, then the CSV written in the background; `exported(path)` when done."""
+        # Imported at the first export: with the services they pull in (services.analytics,
+        # services.analytics_export), the export helpers were half of the 45 ms that importing
+        # this view cost the GUI thread at the first Ctrl+2. The jobs import services.analytics
+        # on their own thread.
+        from ticketdesk.ui.analytics import export
+
         report = self.report
         if report is None:
             self.show_message(self.tr("Nothing to export yet: the figures are still being "
@@ -521,6 +531,8 @@ class AnalyticsView(QWidget):
         return path
 
     def export_png(self, chart: ChartPanel) -> Path | None:
+        from ticketdesk.ui.analytics import export
+
         period = self._shown_period()
         if period is None:
             return None
@@ -530,6 +542,8 @@ class AnalyticsView(QWidget):
         return self._save_pngs(lambda: [export.save_png(chart, path)])
 
     def export_all_png(self) -> Path | None:
+        from ticketdesk.ui.analytics import export
+
         period = self._shown_period()
         if period is None or not self.charts:
             return None
