@@ -191,7 +191,9 @@ class ChartPanel(QWidget):
         bold = QFont(self.font())
         bold.setBold(True)
         self.title_label.setFont(bold)
-        self.plot = pg.PlotWidget(self, axisItems=axis_items)
+        # No context menus (see the module's docstring): without them the view box does not
+        # build its menu of widgets either, a third of a plot's cost to create.
+        self.plot = pg.PlotWidget(self, axisItems=axis_items, enableMenu=False)
         self.plot.setObjectName(f"{name}Plot")
         self.item: Any = self.plot.getPlotItem()
         self.item.setMenuEnabled(False)

@@ -5,8 +5,10 @@ Nothing here touches the database on the GUI thread: the report (and the tag and
 are computed by a `QueryRunner` of the view's own (one thread, one connection), tagged with a
 generation so an answer for an earlier period or filter is dropped, and a newer request
 interrupts the query running for an older one. While it computes, "Calculating…" shows and the
-last figures stay. pyqtgraph is imported on a thread of its own the first time the view is built
-(`loader.py`); the cards work before the charts arrive.
+last figures stay. The first figures are asked for, and pyqtgraph is imported on a thread of its
+own (`loader.py`), once the view's first frame is painted; the cards work before the charts
+arrive, and each chart is built in one turn of the event loop and filled and painted in the next,
+so no turn holds the GUI thread long.
 
 Changes announced on the hub refresh the figures a moment later (several changes in a row make
 one refresh), and only while the view is shown: a hidden view marks itself stale and refreshes
@@ -21,7 +23,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QHideEvent, QPalette, QShowEvent
+from PySide6.QtGui import QFont, QHideEvent, QPaintEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -42,10 +44,10 @@ from ticketdesk.domain.analytics import (
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.filters import DateField
 from ticketdesk.domain.period import Period, PeriodKind
-from ticketdesk.services import agents, analytics, assignees
+from ticketdesk.services import agents, assignees
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
-from ticketdesk.ui.analytics import export, loader, series
+from ticketdesk.ui.analytics import loader, series
 from ticketdesk.ui.analytics.agents_table import AgentsTable
 from ticketdesk.ui.analytics.cards import CardRow, MetricCard
 from ticketdesk.ui.analytics.controls import AnalyticsControls
@@ -62,6 +64,8 @@ REPORT, AGENTS, CHOICES, EXPORT = "analytics", "analytics.agents", "choices", "e
 REFRESH_MS = 1500
 """How long after a change the figures are recomputed (a burst of changes makes one refresh)."""
 CHART_POLL_MS = 20
+START_FALLBACK_MS = 200
+"""When the background work starts if the view is not painted first (see `_start_work`)."""
 TOP_TAGS = 10
 TOP_AGENTS = 10
 CHART_ORDER = ("trend", "agents", "status", "priority", "tags")
@@ -98,8 +102,7 @@ class AnalyticsView(QWidget):
         self._exporting = False
         self._closed = False
         self._pending_charts: list[str] = []
-        """Charts still to build or to show `report` in, one per turn of the event loop."""
-        self._step_pending = False
+        """Charts still to build or to show `report` in, one step per turn of the event loop."""
 
         self.runner = QueryRunner(self.store, self)
         self.runner.finished.connect(self._job_done)
@@ -119,13 +122,23 @@ class AnalyticsView(QWidget):
         self._chart_poll = QTimer(self)
         self._chart_poll.setInterval(CHART_POLL_MS)
         self._chart_poll.timeout.connect(self._check_charts)
+        # A timer, not QTimer.singleShot(0): a queued call posted from the step before runs
+        # ahead of due timers and input, so the steps would run back to back in one long turn.
+        self._step_timer = QTimer(self)
+        self._step_timer.setSingleShot(True)
+        self._step_timer.setInterval(0)
+        self._step_timer.timeout.connect(self._run_steps)
         hub.changed.connect(self._on_changes)
 
-        loader.start()
-        self._chart_poll.start()
-        self._check_charts()
-        self.load_choices()
-        self.refresh()
+        self._started = False
+        # The background work (the first figures on two threads, the choices, pyqtgraph's
+        # import, which holds the GIL for most of 0.5 s) starts once the view's first frame is
+        # painted: started here, those threads took the GIL from the GUI thread at each of the
+        # Python calls of that frame's layout and paint, a stall of 50-200 ms in all. A view
+        # that is not painted (no window shown) starts it a moment later anyway.
+        QTimer.singleShot(START_FALLBACK_MS, self, self._start_work)
+        self._computing = True  # "Calculating…" in the first frame already
+        self._set_busy()
 
     # -- building -----------------------------------------------------------------------------
 
@@ -211,6 +224,22 @@ class AnalyticsView(QWidget):
         self._pending_charts = list(CHART_ORDER)
         self._schedule_steps()
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._started:
+            # After this frame: the children paint after the view itself.
+            QTimer.singleShot(0, self, self._start_work)
+
+    def _start_work(self) -> None:
+        if self._started or self._closed:
+            return
+        self._started = True
+        self.load_choices()
+        self.refresh()
+        loader.start()
+        self._chart_poll.start()
+        self._check_charts()
+
     def _build_chart(self, name: str) -> ChartPanel:
         charts = self._charts_module
         assert charts is not None
@@ -294,10 +323,14 @@ class AnalyticsView(QWidget):
         f, store, tz = controls.ticket_filter(), self.store, self.tz
 
         def report() -> AnalyticsReport:
+            from ticketdesk.services import analytics  # on this thread: see export_csv
+
             period = analytics.period_for(store, kind, tz=tz, first=first, last=last)
             return analytics.compute(store, period, filter=f, tz=tz, agents=False)
 
         def agents_table() -> tuple[AgentFigures, ...]:
+            from ticketdesk.services import analytics
+
             period = analytics.period_for(store, kind, tz=tz, first=first, last=last)
             return analytics.agents_table(store, period, filter=f, tz=tz)
 
@@ -388,20 +421,24 @@ class AnalyticsView(QWidget):
         self._schedule_steps()
 
     def _schedule_steps(self) -> None:
-        if not self._step_pending and self._charts_module is not None:
-            self._step_pending = True
-            QTimer.singleShot(0, self, self._run_steps)
+        if not self._step_timer.isActive() and self._charts_module is not None:
+            self._step_timer.start()
 
     def _run_steps(self) -> None:
-        """One chart per turn of the event loop: build it the first time, show the report in
-        it and paint it now (a widget's paint otherwise waits for the window's next frame,
-        and every chart would paint in one long turn). No turn holds the GUI for long, and
-        input is handled between them."""
-        self._step_pending = False
+        """One step per turn of the event loop: build a chart the first time (a step of its
+        own: a pyqtgraph plot costs about as much to create as to fill and paint), else show
+        the report in it and paint it now (a widget's paint otherwise waits for the window's
+        next frame, and every chart would paint in one long turn). No turn holds the GUI for
+        long, and input is handled between them."""
         if self._closed or not self._pending_charts:
             return
-        name = self._pending_charts.pop(0)
-        chart = self.charts.get(name) or self._build_chart(name)
+        name = self._pending_charts[0]
+        if name not in self.charts:
+            self._build_chart(name)
+            self._schedule_steps()
+            return
+        self._pending_charts.pop(0)
+        chart = self.charts[name]
         report = self.report
         if report is not None:
             self._fill(name, chart, report.current)
@@ -472,6 +509,12 @@ class AnalyticsView(QWidget):
 
     def export_csv(self) -> Path | None:
         """File dialog, then the CSV written in the background; `exported(path)` when done."""
+        # Imported at the first export: with the services they pull in (services.analytics,
+        # services.analytics_export), the export helpers were half of the 45 ms that importing
+        # this view cost the GUI thread at the first Ctrl+2. The jobs import services.analytics
+        # on their own thread.
+        from ticketdesk.ui.analytics import export
+
         report = self.report
         if report is None:
             self.show_message(self.tr("Nothing to export yet: the figures are still being "
@@ -488,6 +531,8 @@ class AnalyticsView(QWidget):
         return path
 
     def export_png(self, chart: ChartPanel) -> Path | None:
+        from ticketdesk.ui.analytics import export
+
         period = self._shown_period()
         if period is None:
             return None
@@ -497,6 +542,8 @@ class AnalyticsView(QWidget):
         return self._save_pngs(lambda: [export.save_png(chart, path)])
 
     def export_all_png(self) -> Path | None:
+        from ticketdesk.ui.analytics import export
+
         period = self._shown_period()
         if period is None or not self.charts:
             return None
@@ -538,7 +585,7 @@ class AnalyticsView(QWidget):
         if self._closed:
             return
         self._closed = True
-        for timer in (self._refresh_timer, self._chart_poll):
+        for timer in (self._refresh_timer, self._chart_poll, self._step_timer):
             timer.stop()
         self.runner.stop()
         self.agents_runner.stop()
