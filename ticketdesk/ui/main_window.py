@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -63,6 +63,9 @@ if TYPE_CHECKING:
     from ticketdesk.ui.tasks import Task
 
 CHOICES, AGENT = "window.choices", "window.agent"
+
+PREIMPORT_MS = 1500
+"""After start, when the analytics module is loaded (see MainWindow.__init__)."""
 
 
 class MainWindow(QMainWindow):
@@ -137,6 +140,10 @@ class MainWindow(QMainWindow):
         self.model.set_query(TicketFilter(), self.table.sort)
         self._update_pages()
         self.setWindowTitle(self.tr("ticketdesk — {0}").format(store.location))
+        # The analytics module (and the charts it imports) is loaded while the window is idle
+        # after start, one short slice, instead of inside the first Ctrl+2 (ARCHITECTURE.md,
+        # "Threading": no GUI-thread slice over 50 ms).
+        QTimer.singleShot(PREIMPORT_MS, _preimport_analytics)
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -477,6 +484,14 @@ class MainWindow(QMainWindow):
         self.runner.stop()
         self.reader.stop()
         self.store.close()
+
+
+def _preimport_analytics() -> None:
+    import importlib
+    from contextlib import suppress
+
+    with suppress(ImportError):  # show_analytics says so when it is asked for
+        importlib.import_module("ticketdesk.ui.analytics")
 
 
 def _sort_from(value: object) -> Sort:
