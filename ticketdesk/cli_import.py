@@ -17,6 +17,7 @@ from typing import TextIO
 from ticketdesk.domain.errors import InvalidRowsError, ValidationError
 from ticketdesk.domain.import_mapping import IGNORE, Mapping, suggest
 from ticketdesk.domain.progress import Progress
+from ticketdesk.services.importing.sources import is_own_export
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,34 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--separator", help="the CSV separator (default: detected)")
 
 
-def _is_own_format(path: Path) -> bool:
-    """The file is ticketdesk's own export: every header one of its columns — or most of them
-    are and no column could be the subject, a misspelt header of our own format, which the
-    own importer names ("unknown column 'subjet'") better than a mapping could."""
-    if str(path) == "-" or not path.is_file():
-        return True  # only the own importer reads a stream
-    from ticketdesk.services.export import COLUMNS
-    from ticketdesk.services.importing.sources import open_source
-
-    try:
-        source = open_source(path)
-    except ValidationError:
-        return True  # the own importer says what is wrong in its words
-    if source.kind != "csv" or source.separator != ",":
-        return False
-    names = [h.strip().lower() for h in source.headers]
-    own = sum(1 for n in names if n in COLUMNS)
-    if own == len(names) and "subject" in names:
-        return True
-    targets = set(suggest(source.headers).columns.values())
-    return own * 2 >= len(names) and not targets & {"subject", "description"}
-
-
 def run(args: argparse.Namespace, url: str, out: TextIO) -> int:
     new_options = (args.mapping, args.save_mapping, args.dry_run, args.timezone,
                    args.source_system, args.conversations, args.day_first, args.encoding,
                    args.separator)
-    if all(o in (None, False) for o in new_options) and _is_own_format(args.file):
+    if all(o in (None, False) for o in new_options) and is_own_export(args.file):
         return _own(args, url, out)
     return _foreign(args, url, out)
 

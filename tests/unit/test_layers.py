@@ -96,7 +96,8 @@ def _ui_offences() -> set[tuple[str, str]]:
     for path in sorted((PACKAGE / "ui").rglob("*.py")):
         module = str(path.relative_to(PACKAGE).as_posix())
         for name in _modules(path):
-            if any(name == banned or name.startswith(banned + ".") for banned in UI_FORBIDDEN):
+            if any(name == banned or name.startswith((banned + ".", banned + "_"))
+                   for banned in UI_FORBIDDEN):
                 found.add((module, name))
     return found
 

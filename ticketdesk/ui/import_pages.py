@@ -44,12 +44,15 @@ from ticketdesk.domain.import_mapping import (
     Mapping,
 )
 from ticketdesk.domain.status import Priority, Status
+from ticketdesk.ui.text import plain_label
 
 if TYPE_CHECKING:
     from ticketdesk.services.importing.sources import Preview
     from ticketdesk.ui.import_wizard import ImportWizard
 
 FILE_PAGE, COLUMNS_PAGE, VALUES_PAGE, TIMES_PAGE, CHECK_PAGE = range(5)
+ORDER_ASK, ORDER_DETECTED, ORDER_DAY, ORDER_MONTH = "ask", "detected", "day", "month"
+"""What the Times page's day/month combo holds for each choice."""
 FILE_PAGE, COLUMNS_PAGE, VALUES_PAGE, TIMES_PAGE, CHECK_PAGE = range(5)
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "cp850", "iso8859_15", "latin_1",
              "cp1250", "mac_roman")
@@ -107,13 +110,12 @@ class PreviewModel(QAbstractTableModel):
 def _read_preview(path: Path, encoding: str | None, separator: str | None,
                   header_row: int) -> tuple[Preview, bool]:
     """On the runner's thread: the first rows, and whether this is ticketdesk's own export
-    (decided as `ticketdesk import tickets` decides it, cli_import._is_own_format)."""
-    from ticketdesk.cli_import import _is_own_format
-    from ticketdesk.services.importing.sources import preview
+    (decided as `ticketdesk import tickets` decides it, `sources.is_own_export`)."""
+    from ticketdesk.services.importing.sources import is_own_export, preview
 
     shown = preview(path, encoding=encoding, separator=separator, header_row=header_row)
     detected = encoding is None and separator is None and header_row == 1
-    return shown, detected and _is_own_format(path)
+    return shown, detected and is_own_export(path)
 
 
 class FilePage(QWizardPage):
@@ -342,10 +344,13 @@ class ValuesPage(QWizardPage):
                  lambda v: mapping.priority(v, found.highest_priority), self.priority_combos)):
             if not counts:
                 continue
-            heading = QLabel(f"<b>{title}</b>")
+            heading = plain_label(title)
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
             form.addRow(heading)
             for value, n in counts.most_common():
-                label = QLabel(f"{value}  ({n:,})")
+                label = plain_label(f"{value}  ({n:,})")  # the file's words: plain text
                 label.setTextFormat(Qt.TextFormat.PlainText)
                 combo = QComboBox()
                 combo.setObjectName(f"value:{title}:{value}")
@@ -423,20 +428,20 @@ class TimesPage(QWizardPage):
         self.order.blockSignals(True)
         self.order.clear()
         if self.detected is None and ambiguous:
-            self.order.addItem(self.tr("Choose…"), "ask")
+            self.order.addItem(self.tr("Choose…"), ORDER_ASK)
             self.order_note.setText(self.tr(
                 "Dates like 03/04/2026 in {0} can be read either way: say which comes first.")
                 .format(", ".join(ambiguous)))
         else:
             described = (self.tr("day first") if self.detected else self.tr("month first")
                          if self.detected is False else self.tr("ISO or unambiguous"))
-            self.order.addItem(self.tr("Detected: {0}").format(described), "detected")
+            self.order.addItem(self.tr("Detected: {0}").format(described), ORDER_DETECTED)
             self.order_note.clear()
-        self.order.addItem(self.tr("Day first (03/04/2026 is 3 April)"), "day")
-        self.order.addItem(self.tr("Month first (03/04/2026 is March 4)"), "month")
+        self.order.addItem(self.tr("Day first (03/04/2026 is 3 April)"), ORDER_DAY)
+        self.order.addItem(self.tr("Month first (03/04/2026 is March 4)"), ORDER_MONTH)
         if mapping.day_first is not None:
-            self.order.setCurrentIndex(self.order.findData("day" if mapping.day_first
-                                                           else "month"))
+            self.order.setCurrentIndex(self.order.findData(ORDER_DAY if mapping.day_first
+                                                           else ORDER_MONTH))
         self.order.blockSignals(False)
         if mapping.timezone:
             index = self.zone.findData(mapping.timezone)
@@ -450,7 +455,7 @@ class TimesPage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
-        return bool(self.order.currentData() != "ask")
+        return bool(self.order.currentData() != ORDER_ASK)
 
     def zone_name(self) -> str | None:
         text = self.zone.currentText().strip()
@@ -473,7 +478,7 @@ class TimesPage(QWizardPage):
             self.error.setText(str(exc))
             return False
         order = self.order.currentData()
-        mapping.day_first = True if order == "day" else False if order == "month" else None
+        mapping.day_first = True if order == ORDER_DAY else False if order == ORDER_MONTH else None
         mapping.timezone = name
         grouped = bool(self.shape.currentData())
         mapping.event_log = None if grouped == found.repeated_ids else grouped

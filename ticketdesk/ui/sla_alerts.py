@@ -81,7 +81,7 @@ class SlaAlerts(QObject):
         if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
             if self._tray is None:
                 self._tray = QSystemTrayIcon(app_icon(), self)
-                self._tray.setToolTip("ticketdesk")
+                self._tray.setToolTip(self.tr("ticketdesk"))
             self._tray.show()
             icon = (QSystemTrayIcon.MessageIcon.Critical if alert.breached
                     else QSystemTrayIcon.MessageIcon.Warning)

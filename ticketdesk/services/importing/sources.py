@@ -316,3 +316,27 @@ def _json_rows(source: Source, *, every_key: bool = False
             row = {h: row.get(h) for h in source.headers}
         yield number, row, messages
 
+
+def is_own_export(path: Path) -> bool:
+    """Whether `ticketdesk import tickets` and the import wizard read this file with the own
+    importer (services/importer.py, numbers kept): it is ticketdesk's own export when every
+    header is one of its columns — or most of them are and no column could be the subject, a
+    misspelt header of our own format, which the own importer names ("unknown column 'subjet'")
+    better than a mapping could."""
+    if str(path) == "-" or not path.is_file():
+        return True  # only the own importer reads a stream
+    from ticketdesk.domain.import_mapping import suggest
+    from ticketdesk.services.export import COLUMNS
+
+    try:
+        source = open_source(path)
+    except ValidationError:
+        return True  # the own importer says what is wrong in its words
+    if source.kind != "csv" or source.separator != ",":
+        return False
+    names = [h.strip().lower() for h in source.headers]
+    own = sum(1 for n in names if n in COLUMNS)
+    if own == len(names) and "subject" in names:
+        return True
+    targets = set(suggest(source.headers).columns.values())
+    return own * 2 >= len(names) and not targets & {"subject", "description"}
