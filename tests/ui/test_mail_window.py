@@ -330,3 +330,21 @@ def test_mail_settings_saved_from_the_dialog_are_the_desks(
         "smtp://support@example.com@smtp.example.com", "support@example.com", "move:Done")
     assert window.statusBar().currentMessage() == "Mail settings saved."
     close(window, None, monkeypatch)
+
+
+def test_file_import_mail_makes_tickets_of_an_eml_file_and_says_so(
+        db_url: str, open_window: Callable[..., MainWindow], qtbot, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    seed(db_url)
+    eml = tmp_path / "question.eml"
+    eml.write_bytes(mail("Fax machine haunted", msgid="<fax@example.com>"))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(eml), ""))
+    window = open_window("Alice Agent")
+    wait_listed(qtbot, window)
+    window.import_mail_action.trigger()
+    qtbot.waitUntil(lambda: "Fax machine haunted" in listed_subjects(window), timeout=10_000)
+    qtbot.waitUntil(lambda: "1 message(s): 1 new ticket(s)" in
+                    window.statusBar().currentMessage(), timeout=5000)
+    close(window, None, monkeypatch)

@@ -167,6 +167,8 @@ class MainWindow(QMainWindow):
                                           "Ctrl+Shift+E", "exportAction")
         self.import_action = self._action("&Import Tickets…", files.import_tickets,
                                           "Ctrl+Shift+I", "importAction")
+        self.import_mail_action = self._action("Import &Mail…", files.import_mail, None,
+                                               "importMailAction")
         self.demo_action = self._action("Load &Demo Data…", files.load_demo, None, "demoAction")
         self.backup_action = self._action("&Back Up Now", files.backup_now, None, "backupAction")
         self.restore_action = self._action("&Restore Backup…", files.restore_backup, None,
@@ -201,7 +203,8 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
-        file_menu.addActions([self.new_ticket_action, self.import_action, self.export_action])
+        file_menu.addActions([self.new_ticket_action, self.import_action,
+                              self.import_mail_action, self.export_action])
         file_menu.addSeparator()
         file_menu.addActions([self.demo_action, self.backup_action, self.restore_action])
         file_menu.addSeparator()
