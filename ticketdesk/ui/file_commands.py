@@ -8,7 +8,7 @@ what still runs and waits for it (`stop`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -97,6 +97,42 @@ class FileCommands(QObject):
         from ticketdesk.ui.importing import import_from_menu
 
         return import_from_menu(self.window)
+
+    def import_mail(self) -> Task | None:
+        """File > Import Mail…: a .eml file or an mbox, threaded as fetched mail, as a Task
+        (each message is its own transaction: Cancel keeps what is in, a rerun skips it)."""
+        from ticketdesk.domain.progress import Cancelled
+        from ticketdesk.services.mail.importing import import_mail
+        from ticketdesk.services.session import Session
+
+        window = self.window
+        path, _ = QFileDialog.getOpenFileName(
+            window, translate("MainWindow", "Import mail"), "",
+            translate("MainWindow", "Mail (*.eml *.mbox *.mbx);;All files (*)"))
+        if not path:
+            return None
+        store = window.store
+        session = Session(store, None, window.session.clock)
+
+        def job(progress: Any) -> Any:
+            def each(done: int) -> None:
+                if progress(done, 0, translate("MainWindow", "Importing mail")) is False:
+                    raise Cancelled("Cancelled; the messages imported so far stay (importing "
+                                    "the file again skips them).")
+
+            return import_mail(session, Path(path), each)
+
+        task = Task(store, job, translate("MainWindow", "Importing mail…"), window)
+
+        def imported(report: Any) -> None:
+            window.hub.announce(report.changes, window)
+            window.statusBar().showMessage(report.summary(), 15_000)
+
+        task.done.connect(imported)
+        title = translate("MainWindow", "Import mail")
+        task.failed.connect(lambda error: self.show_task_error(title, error))
+        self.run_task(task)
+        return task
 
     def backup_now(self) -> None:
         from ticketdesk.services.maintenance import backup

@@ -44,6 +44,7 @@ from ticketdesk.ui.empty_state import EmptyState, NoMatches
 from ticketdesk.ui.file_commands import DEMO_TICKETS, FileCommands
 from ticketdesk.ui.filter_bar import FilterBar
 from ticketdesk.ui.hub import ChangeHub
+from ticketdesk.ui.mail_worker import MailWorker
 from ticketdesk.ui.settings import (
     TABLE_HEADER,
     TABLE_SORT,
@@ -134,6 +135,12 @@ class MainWindow(QMainWindow):
         self.watch = DeskWatch(self, store, self.hub, self.reader)
         self.watch.failed.connect(lambda message: self.statusBar().showMessage(message, 5000))
         self.live = self.watch.live
+        # The desk's mailbox, fetched and sent in the background (ui/mail_worker.py).
+        self.mail = MailWorker(store, self)
+        self.mail.changed.connect(lambda changes: self.hub.announce(changes, self.mail))
+        self.mail.reported.connect(lambda message: self.statusBar().showMessage(message, 10_000))
+        self.mail.failed.connect(lambda message: self.statusBar().showMessage(message, 15_000))
+        self.mail.start()
         self._poll = self.watch.poll
         self._load_choices()
         self._show_agent()
@@ -169,6 +176,8 @@ class MainWindow(QMainWindow):
                                           "Ctrl+Shift+E", "exportAction")
         self.import_action = self._action("&Import Tickets…", files.import_tickets,
                                           "Ctrl+Shift+I", "importAction")
+        self.import_mail_action = self._action("Import &Mail…", files.import_mail, None,
+                                               "importMailAction")
         self.demo_action = self._action("Load &Demo Data…", files.load_demo, None, "demoAction")
         self.backup_action = self._action("&Back Up Now", files.backup_now, None, "backupAction")
         self.restore_action = self._action("&Restore Backup…", files.restore_backup, None,
@@ -193,6 +202,10 @@ class MainWindow(QMainWindow):
                                        "slaPoliciesAction")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
                                              QKeySequence(keys.HelpContents), "shortcutsAction")
+        self.fetch_mail_action = self._action("&Fetch Mail", self.fetch_mail, "F9",
+                                              "fetchMailAction")
+        self.mail_settings_action = self._action("&Mail Settings…", self.show_mail_settings,
+                                                 None, "mailSettingsAction")
         self.about_action = self._action("&About ticketdesk", self.show_about, None,
                                          "aboutAction")
         dock_toggle = self.dock.toggleViewAction()
@@ -201,7 +214,8 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
-        file_menu.addActions([self.new_ticket_action, self.import_action, self.export_action])
+        file_menu.addActions([self.new_ticket_action, self.import_action,
+                              self.import_mail_action, self.export_action])
         file_menu.addSeparator()
         file_menu.addActions([self.demo_action, self.backup_action, self.restore_action])
         file_menu.addSeparator()
@@ -218,6 +232,8 @@ class MainWindow(QMainWindow):
         desk_menu.addAction(self.switch_agent_action)
         desk_menu.addAction(self.sla_action)
         desk_menu.addAction(self.preferences_action)
+        desk_menu.addSeparator()
+        desk_menu.addActions([self.fetch_mail_action, self.mail_settings_action])
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addActions([self.shortcuts_action, self.about_action])
 
@@ -300,8 +316,10 @@ class MainWindow(QMainWindow):
 
     # -- changes ------------------------------------------------------------------------------
 
-    def _on_changes(self, changes: Changes, _initiator: object) -> None:
+    def _on_changes(self, changes: Changes, initiator: object) -> None:
         self.model.refresh(changes)
+        if changes.conversation and initiator is not self.mail and initiator is not EXTERNAL:
+            self.mail.wake()  # a reply queued (or a failed mail retried) here: send it now
         if changes.everything or changes.agents or changes.tags or changes.customers:
             self._load_choices()
         if changes.everything or changes.agents:
@@ -400,6 +418,19 @@ class MainWindow(QMainWindow):
         dialog.exec()
         dialog.deleteLater()
 
+    def fetch_mail(self) -> None:
+        """F9: fetch and send now (the worker says what it did in the status bar)."""
+        self.statusBar().showMessage(self.tr("Fetching mail…"), 5000)
+        self.mail.wake(asked=True)
+
+    def show_mail_settings(self) -> None:
+        from ticketdesk.ui.mail_settings import MailSettingsDialog
+
+        dialog = MailSettingsDialog(self.session, self.ticket_dock.writes, self)
+        if dialog.exec():
+            self.statusBar().showMessage(self.tr("Mail settings saved."), 5000)
+            self.mail.wake(asked=True)
+
     def show_preferences(self) -> None:
         from ticketdesk.ui.preferences import PreferencesDialog
 
@@ -473,6 +504,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.watch.stop()
+        self.mail.stop()  # its waits and connections cut; its database connection closed
         if self._dock_before_analytics:
             self.dock.show()  # the layout is saved as the ticket list has it
         self.save_layout()

@@ -160,14 +160,21 @@ def open_imap(endpoint: Endpoint, password: str | None) -> Mailbox:
 
 
 def wait_for_mail(settings: MailSettings, password: str | None, seconds: float, *,
-                  connect: Callable[[Endpoint, str | None], Mailbox] = open_imap) -> bool:
+                  connect: Callable[[Endpoint, str | None], Mailbox] = open_imap,
+                  checkpoint: bool = False) -> bool:
     """Wait up to `seconds` for the server to announce new mail in the folder (IMAP IDLE); True
-    when it did, so a fetch is worth running now. A server without IDLE returns False at once:
+    when it did, so a fetch is worth running now. With `checkpoint`, also True at once when the
+    folder holds mail after the desk's stored checkpoint (mail that came between the last fetch
+    and this call, which no IDLE announces). A server without IDLE returns False at once:
     the caller polls at its interval instead. For the window's background worker (never the GUI
     thread); a connection problem raises MailError like a fetch."""
     box = connect(settings.imap_endpoint, password)
     try:
-        box.select_folder_checked()
+        uidvalidity = box.select_folder_checked()
+        if checkpoint:
+            stored = checkpoint_of(box.key)
+            if box.uids_after(stored[1] if stored and stored[0] == uidvalidity else 0):
+                return True
         if not box.client.has_capability("IDLE"):
             return False
         box._call(box.client.idle)

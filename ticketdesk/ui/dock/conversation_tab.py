@@ -4,6 +4,12 @@
 (Ctrl+Shift+Enter) records something the customer said by phone or mail. Files join the next
 message from "Attach Files…" or by dropping them on the thread or the box; they wait per ticket
 until sent. The typed text is a draft ("reply") kept through ticket switches and restarts.
+
+When the desk has a mailbox and the customer an address, Send Reply queues the reply for mail
+(`outbox.queue_reply`: the message and its outbox row in one transaction) and the thread shows
+each mail's state (queued, sent, failed with the reason and Retry); otherwise the reply is only
+recorded, and the tab says why it was not mailed. Both facts are read with the thread, on the
+dock's query thread (ticketdesk/ARCHITECTURE.md, "Mail").
 """
 
 from __future__ import annotations
@@ -23,9 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from ticketdesk.domain.attachments import human_size
+from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.services import attachments, messages
 from ticketdesk.services.attachments import NewFile
 from ticketdesk.services.drafts import Draft
+from ticketdesk.services.mail import outbox
+from ticketdesk.services.mail.outbox import OutboxState
+from ticketdesk.services.mail.settings import load_settings
 from ticketdesk.services.records import AttachmentRecord, MessageRecord, TicketDetail
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.attachments import AttachmentActions, describe_file, read_files
@@ -47,6 +57,10 @@ class ConversationTab(QWidget):
         self.messages: list[MessageRecord] = []
         self.files: dict[int, AttachmentRecord] = {}
         self.pending: dict[int, list[NewFile]] = {}
+        self.states: dict[int, OutboxState] = {}
+        self.mail_ready = False
+        """The desk has a mailbox (read with the thread; Send Reply then queues a mail)."""
+        self.customer_email = ""
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 4, 4, 4)
 
@@ -73,6 +87,7 @@ class ConversationTab(QWidget):
         self.thread_view.attachmentActivated.connect(self._attachment_menu)
         self.thread_view.filesDropped.connect(self.add_files)
         self.thread_view.messageActivated.connect(self.open_message_text)
+        self.thread_view.retryRequested.connect(self.retry_mail)
         self.splitter.addWidget(self.thread_view)
 
         composer = QFrame(self.splitter)
@@ -128,19 +143,26 @@ class ConversationTab(QWidget):
 
     def load(self, ticket: TicketDetail) -> None:
         """Read the thread off the GUI thread; it is drawn when it comes."""
-        def read(session: Session) -> tuple[list[MessageRecord], list[AttachmentRecord]]:
+        def read(session: Session) -> tuple[list[MessageRecord], list[AttachmentRecord],
+                                            dict[int, OutboxState], bool]:
             return (messages.read_conversation(session, ticket.id),
-                    attachments.read_attachments(session, ticket.id))
+                    attachments.read_attachments(session, ticket.id),
+                    outbox.outbox_states(ticket.id), _mail_ready())
 
         self.dock.read("conversation", read, lambda answer: self.show_thread(ticket, *answer))
 
     def show_thread(self, ticket: TicketDetail, found_messages: list[MessageRecord],
-                    found: list[AttachmentRecord]) -> None:
+                    found: list[AttachmentRecord],
+                    states: dict[int, OutboxState] | None = None,
+                    mail_ready: bool = False) -> None:
         self.messages = found_messages
         self.files = {a.id: a for a in found}
+        self.states = dict(states or {})
+        self.mail_ready = mail_ready
+        self.customer_email = ticket.customer.email if ticket.customer else ""
         loose = [a for a in found if a.message_id is None]
         customer = ticket.customer.name if ticket.customer else ""
-        self.thread_view.show_messages(self.messages, customer, loose)
+        self.thread_view.show_messages(self.messages, customer, loose, self.states)
         incoming = sum(1 for m in self.messages if m.incoming)
         replies = len(self.messages) - incoming
         self.summary.setText(self.tr("{0} from the customer · {1}").format(
@@ -152,6 +174,8 @@ class ConversationTab(QWidget):
     def clear(self) -> None:
         self.messages = []
         self.files = {}
+        self.states = {}
+        self.customer_email = ""
         self.thread_view.clear_thread()
         self.summary.setText("")
         self.reply.clear()
@@ -186,6 +210,13 @@ class ConversationTab(QWidget):
         body = self.reply.toPlainText()
         files = list(self.pending.get(tid, ()))
         session = self.dock.session
+        by_mail = not incoming and self.mail_ready and bool(self.customer_email)
+        why_not = ""
+        if not incoming and not by_mail:
+            why_not = (self.tr("Recorded, not sent by mail: no mailbox is connected to this "
+                               "desk (Desk ▸ Mail Settings…).") if not self.mail_ready else
+                       self.tr("Recorded, not sent by mail: the customer has no email "
+                               "address."))
 
         def done() -> None:
             with self.dock.quiet():
@@ -194,10 +225,21 @@ class ConversationTab(QWidget):
             self._show_pending()
             self.error.hide()
             self.thread_view.scroll_to_end()
+            if why_not:
+                self.dock.notify(why_not)
 
+        if by_mail:
+            self.dock.append(lambda: outbox.queue_reply(session, tid, body, files=files),
+                             done=done, draft="reply", busy=[self.send_button, self.log_button])
+            return
         self.dock.append(lambda: messages.add_message(
             session, tid, body, incoming=incoming, files=files), done=done, draft="reply",
             busy=[self.send_button, self.log_button])
+
+    def retry_mail(self, outbox_id: int) -> None:
+        """Put a failed mail back in the queue; the background sender takes it next."""
+        session = self.dock.session
+        self.dock.append(lambda: outbox.retry(session, outbox_id), busy=[self.send_button])
 
     # -- files waiting to be sent -------------------------------------------------------------
 
@@ -296,3 +338,12 @@ class ConversationTab(QWidget):
         session = self.dock.session
         self.dock.append(lambda: attachments.remove_attachment(session, attachment_id),
                          busy=[self.files_button])
+
+
+def _mail_ready() -> bool:
+    """True when the desk has mail settings (an unreadable setting counts as none here: the
+    mail worker reports it)."""
+    try:
+        return load_settings() is not None
+    except TicketdeskError:
+        return False

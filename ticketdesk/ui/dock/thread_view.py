@@ -15,11 +15,15 @@ Long texts: a block is laid out whole, and a 1 MB line without spaces took Qt ab
 characters: 4.6 s) every time the tab opened. A body longer than `SHOWN_CHARS` shows its start and
 a link, "Open the whole message as text", that hands the full text to the desktop's text viewer
 (`messageActivated`); so opening the tab costs the same for any message length.
+
+A reply that went out by mail has a plain-text line under it with its outbox state: queued,
+sent, or failed with the server's reason and a "Retry" link (`td-retry:<outbox id>`,
+`retryRequested`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QUrl, Signal
@@ -41,6 +45,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QPlainTextDocumentLayout, QPlainTextEdit, QWidget
 
 from ticketdesk.domain.attachments import human_size
+from ticketdesk.services.mail.outbox import FAILED, QUEUED, SENDING, SENT, OutboxState
 from ticketdesk.services.records import AttachmentRecord, MessageRecord
 from ticketdesk.ui.dock.editors import local_files
 from ticketdesk.ui.dock.style import PALETTE_EVENTS, incoming_background, outgoing_background
@@ -49,6 +54,7 @@ from ticketdesk.ui.text import plain_tooltip
 
 SCHEME = "td-attachment"
 MESSAGE_SCHEME = "td-message"
+RETRY_SCHEME = "td-retry"
 SHOWN_CHARS = 10_000
 """The most of one message body the thread lays out (the rest opens as text)."""
 
@@ -78,6 +84,7 @@ class ThreadView(QPlainTextEdit):
     attachmentActivated = Signal(int, QPoint)  # attachment id, where (global) to offer actions
     messageActivated = Signal(int)  # message id whose whole text the reader asked for
     filesDropped = Signal(list)
+    retryRequested = Signal(int)  # outbox id of a failed mail to send again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,30 +100,35 @@ class ThreadView(QPlainTextEdit):
         self.message_ids: tuple[int, ...] = ()
         self._signature: tuple[Any, ...] = ()
         self._doc: QTextDocument | None = None
-        self._shown: tuple[Sequence[MessageRecord], str, Sequence[AttachmentRecord]] = ((), "", ())
+        self._shown: tuple[Sequence[MessageRecord], str, Sequence[AttachmentRecord],
+                           Mapping[int, OutboxState]] = ((), "", (), {})
         self.setPlaceholderText(self.tr("No messages yet."))
 
     # -- building -----------------------------------------------------------------------------
 
     def show_messages(self, messages: Sequence[MessageRecord], customer: str,
-                      loose_files: Sequence[AttachmentRecord] = ()) -> bool:
+                      loose_files: Sequence[AttachmentRecord] = (),
+                      states: Mapping[int, OutboxState] | None = None) -> bool:
         """Rebuild the thread; False (and nothing redrawn) when it is unchanged. Keeps the
-        reader's place unless they were at the end, where new messages appear."""
+        reader's place unless they were at the end, where new messages appear. `states` maps
+        a message id to its outbox state (replies that went out by mail)."""
+        states = dict(states or {})
         signature = (customer, tuple((m.id, m.agent, tuple(a.id for a in m.attachments))
-                                     for m in messages), tuple(a.id for a in loose_files))
+                                     for m in messages), tuple(a.id for a in loose_files),
+                     tuple(sorted((k, v.state, v.last_error) for k, v in states.items())))
         if signature == self._signature:
             return False
         bar = self.verticalScrollBar()
         at_end = not self._signature or bar.value() >= bar.maximum() - 1
         previous = bar.value()
         self._signature = signature
-        self._shown = (messages, customer, loose_files)
+        self._shown = (messages, customer, loose_files, states)
         self.message_ids = tuple(m.id for m in messages)
         doc = QTextDocument(self)
         doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
         doc.setUndoRedoEnabled(False)
         doc.setDefaultFont(self.font())
-        self._build(doc, messages, customer, loose_files)
+        self._build(doc, messages, customer, loose_files, states)
         old, self._doc = self._doc, doc
         self.setDocument(doc)
         if old is not None:
@@ -144,7 +156,9 @@ class ThreadView(QPlainTextEdit):
         self.setPlainText("")
 
     def _build(self, doc: QTextDocument, messages: Sequence[MessageRecord], customer: str,
-               loose_files: Sequence[AttachmentRecord]) -> None:
+               loose_files: Sequence[AttachmentRecord],
+               states: Mapping[int, OutboxState] | None = None) -> None:
+        states = states or {}
         palette = self.palette()
         text_colour = palette.color(QPalette.ColorRole.Text)
         muted = QColor(text_colour)
@@ -215,7 +229,33 @@ class ThreadView(QPlainTextEdit):
                 cursor.insertBlock(block, body)
                 cursor.insertText(files_label, when)
                 self._insert_files(cursor, m.attachments, link, when)
+            state = states.get(m.id)
+            if state is not None:
+                cursor.insertBlock(block, body)
+                cursor.insertText(self.mail_state_text(state), when)
+                if state.state == FAILED:
+                    retry = QTextCharFormat(link)
+                    retry.setAnchorHref(f"{RETRY_SCHEME}:{state.outbox_id}")
+                    cursor.insertText("   ", when)
+                    cursor.insertText(self.tr("Retry"), retry)
         cursor.endEditBlock()
+
+    def mail_state_text(self, state: OutboxState) -> str:
+        """The line under a mailed reply: what happened to it, in words."""
+        if state.state == SENT:
+            return self.tr("✉ Sent by mail")
+        if state.state == FAILED:
+            return self.tr("✉ Not delivered: {0}").format(state.last_error or self.tr(
+                "the server refused it"))
+        if state.state in (QUEUED, SENDING) and state.last_error:
+            return self.tr("✉ Queued, will try again: {0}").format(state.last_error)
+        if state.state == SENDING:
+            return self.tr("✉ Sending…")
+        return self.tr("✉ Queued for mail")
+
+    def state_lines(self) -> list[str]:
+        """The mail-state lines shown, top to bottom (what a reader sees under the replies)."""
+        return [b.text() for b in _blocks(self.document()) if b.text().startswith("✉")]
 
     def _insert_files(self, cursor: QTextCursor, found: Sequence[AttachmentRecord],
                       link: QTextCharFormat, size: QTextCharFormat) -> None:
@@ -257,9 +297,36 @@ class ThreadView(QPlainTextEdit):
             cursor.movePosition(QTextCursor.MoveOperation.NextCharacter)
         return None
 
+    def retry_link_at(self, pos: QPoint) -> int | None:
+        """The outbox id whose "Retry" link is under `pos` (viewport coordinates)."""
+        cursor = self.cursorForPosition(pos)
+        for _ in range(2):
+            fmt = cursor.charFormat()
+            url = QUrl(fmt.anchorHref()) if fmt.isAnchor() else None
+            if url is not None and url.scheme() == RETRY_SCHEME and url.path().isdigit():
+                return int(url.path())
+            cursor.movePosition(QTextCursor.MoveOperation.NextCharacter)
+        return None
+
+    def retry_link_rect(self, outbox_id: int) -> Any:
+        """Where the "Retry" link of `outbox_id` is drawn (viewport coordinates), or None."""
+        href = f"{RETRY_SCHEME}:{outbox_id}"
+        doc = self.document()
+        cursor = doc.find(self.tr("Retry"))
+        while not cursor.isNull():
+            if cursor.charFormat().anchorHref() == href:
+                cursor.setPosition(cursor.selectionStart() + 1)
+                return self.cursorRect(cursor)
+            cursor = doc.find(self.tr("Retry"), cursor)
+        return None
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
+            retry = self.retry_link_at(event.position().toPoint())
+            if retry is not None:
+                self.retryRequested.emit(retry)
+                return
             message = self.message_link_at(event.position().toPoint())
             if message is not None:
                 self.messageActivated.emit(message)
@@ -296,3 +363,12 @@ class ThreadView(QPlainTextEdit):
             self.filesDropped.emit(files)
         else:
             event.ignore()
+
+
+def _blocks(doc: QTextDocument) -> list[Any]:
+    found = []
+    block = doc.begin()
+    while block.isValid():
+        found.append(block)
+        block = block.next()
+    return found
