@@ -53,6 +53,8 @@ IMPLICIT, STARTTLS, PLAIN = "tls", "starttls", "off"
 """TLS modes: TLS from the first byte (993/465), STARTTLS (143/587), none (127.0.0.1 only)."""
 PORTS = {("imap", IMPLICIT): 993, ("imap", STARTTLS): 143, ("imap", PLAIN): 143,
          ("smtp", IMPLICIT): 465, ("smtp", STARTTLS): 587, ("smtp", PLAIN): 25}
+AFTER_SEEN, AFTER_MOVE = "seen", "move"
+"""What the after-fetch combo holds: mark fetched mail seen, or move it to a folder."""
 
 
 class _Call(QThread):
@@ -161,7 +163,7 @@ class MailSettingsDialog(QDialog):
         form = QFormLayout()
         self.address = QLineEdit(self)
         self.address.setObjectName("mailAddress")
-        self.address.setPlaceholderText("support@example.com")
+        self.address.setPlaceholderText(self.tr("support@example.com"))
         form.addRow(self.tr("&Address the desk sends as:"), self.address)
         self.name = QLineEdit(self)
         self.name.setObjectName("mailName")
@@ -174,13 +176,13 @@ class MailSettingsDialog(QDialog):
         after = QHBoxLayout()
         self.after_fetch = QComboBox(self)
         self.after_fetch.setObjectName("afterFetch")
-        self.after_fetch.addItem(self.tr("Mark it seen"), "seen")
-        self.after_fetch.addItem(self.tr("Move it to folder:"), "move")
+        self.after_fetch.addItem(self.tr("Mark it seen"), AFTER_SEEN)
+        self.after_fetch.addItem(self.tr("Move it to folder:"), AFTER_MOVE)
         self.move_folder = QLineEdit(self)
         self.move_folder.setObjectName("moveFolder")
         self.move_folder.setPlaceholderText(self.tr("e.g. Done"))
         self.after_fetch.currentIndexChanged.connect(
-            lambda: self.move_folder.setEnabled(self.after_fetch.currentData() == "move"))
+            lambda: self.move_folder.setEnabled(self.after_fetch.currentData() == AFTER_MOVE))
         self.move_folder.setEnabled(False)
         after.addWidget(self.after_fetch)
         after.addWidget(self.move_folder, 1)
@@ -277,7 +279,7 @@ class MailSettingsDialog(QDialog):
 
     def settings(self) -> MailSettings:
         """What the fields say, checked (ValidationError says what to fix)."""
-        after = "seen" if self.after_fetch.currentData() == "seen" else \
+        after = "seen" if self.after_fetch.currentData() == AFTER_SEEN else \
             f"move:{self.move_folder.text().strip()}"
         found = MailSettings(self.imap.url(), self.smtp.url(), self.address.text().strip(),
                              self.name.text().strip(), after, self.reopen_days.value(),
