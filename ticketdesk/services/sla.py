@@ -611,3 +611,16 @@ def set_hours(session: Session, *, timezone: str | None = None, week: str | None
              .execute())
         _bump_rules()
     return hours()
+
+
+def read_ticket_sla(session: Session, ticket_id: int) -> TicketSla:
+    """One ticket's SLA in one read of the session's desk (the window calls this off its GUI
+    thread, as the dock's other reads)."""
+    with session.store.read():
+        return ticket_sla(ticket_id)
+
+
+def read_rules(session: Session) -> tuple[list[PolicyRecord], HoursRecord]:
+    """The policies in order and the business hours, in one read (the SLA Policies dialog)."""
+    with session.store.read():
+        return list_policies(), hours()

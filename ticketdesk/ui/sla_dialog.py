@@ -261,15 +261,10 @@ class SlaPoliciesDialog(QDialog):
         return self._after is not None or self._loading
 
     def load(self) -> None:
-        store = self.session.store
-
-        def read() -> tuple[list[sla.PolicyRecord], sla.HoursRecord]:
-            with store.read():
-                return sla.list_policies(), sla.hours()
-
+        session = self.session
         self._asked += 1
         self._loading = True
-        self.runner.submit(LOAD, self._asked, read)
+        self.runner.submit(LOAD, self._asked, lambda: sla.read_rules(session))
 
     def _save(self, fn: Callable[[], Any], done: str) -> None:
         """Run a save on the worker; when it is through, reload and say so (and that the

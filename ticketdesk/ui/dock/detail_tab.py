@@ -26,12 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from ticketdesk.domain import text
-from ticketdesk.domain.sla import TicketSla
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import customers, sla, tickets
 from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import CustomerRecord, TicketDetail
-from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.customer_picker import LIMIT as PICKER_LIMIT
 from ticketdesk.ui.dock.customer_picker import CustomerPicker
@@ -244,11 +242,8 @@ class DetailTab(QScrollArea):
             sla_box.show_sla(None)
         self._sla_ticket = ticket_id
 
-        def read(session: Session) -> TicketSla:
-            with session.store.read():
-                return sla.ticket_sla(ticket_id)
-
-        self.dock.read("sla", read, sla_box.show_sla)
+        self.dock.read("sla", lambda session: sla.read_ticket_sla(session, ticket_id),
+                       sla_box.show_sla)
 
     def restore_drafts(self, found: dict[str, Draft]) -> None:
         for kind, field in self.fields.items():
