@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -342,3 +343,28 @@ def test_an_imported_tickets_source_is_unique_where_it_is_set(
     assert Ticket.select().where(Ticket.source_id.is_null()).count() == 2
     with pytest.raises(IntegrityError), store.write():
         Ticket.insert(**row, source_system="zendesk", source_id="7").execute()
+
+
+def test_opening_a_desk_waits_past_the_busy_timeout_for_another_process_migrating_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, opened: list[Store]) -> None:
+    """A migration that holds the write lock longer than one busy timeout (a large desk, or a
+    loaded machine) makes a second opener wait again, not fail with "busy"."""
+    import threading
+
+    import apsw
+
+    from ticketdesk.db import sqlite_backend
+
+    monkeypatch.setattr(sqlite_backend, "BUSY_SECONDS", 0.2)
+    path = tmp_path / "desk.sqlite"
+    holder = apsw.Connection(str(path))
+    holder.execute("PRAGMA journal_mode=WAL")  # as ticketdesk's own connections
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(1.0, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        opened.append(store := open_database(f"sqlite:///{path}"))
+    finally:
+        release.join()
+        holder.close()
+    assert versions(store) == [(m.version, m.name) for m in MIGRATIONS]

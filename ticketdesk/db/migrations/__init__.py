@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 from ticketdesk.db.dialect import Dialect
+from ticketdesk.db.errors import causes
 from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.errors import StorageError
 
@@ -114,16 +116,46 @@ def migrate(db: Any, dialect: Dialect, lock: Callable[[], Any], target: int = LA
             break
         if migration.version in applied:
             continue  # no write lock needed to open an up-to-date desk
-        with lock():
-            if migration.version in applied_versions(db):
-                continue  # another process got here first
-            if migration.version == 1:
-                _refuse_foreign(db)
-                ctx.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                            "version {int} PRIMARY KEY, name {text} NOT NULL, "
-                            "applied_at {bigint} NOT NULL)")
-            migration.apply(ctx)
-            db.execute_sql(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)"
-                % ((db.param,) * 3), (migration.version, migration.name, utc_now()))
+        _apply_waiting(db, ctx, migration, lock)
     return found
+
+
+# How long opening a desk waits, in all, for another process that is migrating it. One busy
+# timeout (10 s) is too short for a large desk's migration, or for several windows opened at once
+# on a loaded machine; a migration never holds a user's click, so waiting longer is right.
+MIGRATION_PATIENCE_S = 300.0
+
+
+def _apply_waiting(db: Any, ctx: MigrationContext, migration: Migration,
+                   lock: Callable[[], Any]) -> None:
+    """Apply `migration` under `lock`, waiting again while another process holds the lock."""
+    deadline = time.monotonic() + MIGRATION_PATIENCE_S
+    while True:
+        try:
+            with lock():
+                if migration.version in applied_versions(db):
+                    return  # another process got here first
+                if migration.version == 1:
+                    _refuse_foreign(db)
+                    ctx.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                "version {int} PRIMARY KEY, name {text} NOT NULL, "
+                                "applied_at {bigint} NOT NULL)")
+                migration.apply(ctx)
+                db.execute_sql(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)"
+                    % ((db.param,) * 3), (migration.version, migration.name, utc_now()))
+            return
+        except Exception as exc:
+            if not _busy(exc) or time.monotonic() >= deadline:
+                raise
+
+
+def _busy(exc: BaseException) -> bool:
+    """Whether `exc` is another process holding the write lock (SQLite's busy timeout, or a
+    PostgreSQL lock_timeout) rather than a fault of the migration itself."""
+    for cause in causes(exc):
+        if type(cause).__name__ in ("BusyError", "LockedError"):
+            return True
+        if getattr(cause, "sqlstate", None) == "55P03":
+            return True
+    return False
