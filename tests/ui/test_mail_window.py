@@ -332,6 +332,48 @@ def test_mail_settings_saved_from_the_dialog_are_the_desks(
     close(window, None, monkeypatch)
 
 
+@SQLITE_ONLY
+def test_the_acknowledgement_text_is_edited_in_mail_settings_and_a_typo_placeholder_refused(
+        db_url: str, open_window: Callable[..., MainWindow], qtbot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ticketdesk.services.mail.settings import load_settings
+
+    seed(db_url)
+    window = open_window("Alice Agent")
+    wait_listed(qtbot, window)
+    shown: list[str] = []
+
+    def fill(dialog: Any, text: str) -> None:
+        qtbot.waitUntil(dialog.save_button.isEnabled, timeout=5000)
+        for box in (dialog.imap, dialog.smtp):
+            box.host.setText("mail.example.com")
+            box.user.setText("support@example.com")
+        dialog.address.setText("support@example.com")
+        qtbot.mouseClick(dialog.acknowledge, Qt.MouseButton.LeftButton)
+        assert dialog.ack_template.isEnabled()
+        dialog.ack_template.setPlainText(text)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    def typo(dialog: Any) -> None:
+        fill(dialog, "Hi {nmae}, your ticket is {number}.")
+        shown.append(dialog.error.text() if dialog.error.isVisible() else "")
+        dialog.reject()
+
+    answer_modal(typo)
+    window.mail_settings_action.trigger()
+    assert shown == ["The acknowledgement uses {nmae}, which ticketdesk does not know. It can "
+                     "use {number}, {name}, {subject}."]
+    assert load_settings() is None  # nothing was saved
+
+    answer_modal(lambda dialog: fill(dialog, "Hi {name}, your ticket is {number}."))
+    window.mail_settings_action.trigger()
+    saved = load_settings()
+    assert saved is not None
+    assert (saved.acknowledge, saved.ack_template) == (
+        True, "Hi {name}, your ticket is {number}.\n")
+    close(window, None, monkeypatch)
+
+
 def test_file_import_mail_makes_tickets_of_an_eml_file_and_says_so(
         db_url: str, open_window: Callable[..., MainWindow], qtbot, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ticketdesk.db.models import DeskMeta
@@ -56,3 +58,26 @@ def test_settings_are_kept_in_the_desk_without_any_password(
     assert "password" not in stored.lower()
     monkeypatch.setenv("TICKETDESK_MAIL_PASSWORD", "from-env")
     assert mail_password(loaded.imap_endpoint) == "from-env"
+
+
+@pytest.mark.parametrize(("template", "message"), [
+    ("Ticket {number} for {nmae}", "uses {nmae}, which ticketdesk does not know"),
+    ("Thanks, we will answer soon.", "must contain {number}"),
+    ("   \n ", "The acknowledgement text is empty."),
+    ("{number}" + "x" * 6000, "the limit is 5,000"),
+])
+def test_an_acknowledgement_template_a_customer_should_not_see_is_refused(
+        template: str, message: str) -> None:
+    from ticketdesk.services.mail.settings import check_ack_template
+
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        check_ack_template(template)
+
+
+def test_the_acknowledgement_template_keeps_known_placeholders_and_windows_line_ends_go(
+        ) -> None:
+    from ticketdesk.services.mail.settings import DEFAULT_ACK, check_ack_template
+
+    assert check_ack_template(DEFAULT_ACK) == DEFAULT_ACK
+    assert check_ack_template("Hi {name},\r\n{number}: {subject}\r\n") == \
+        "Hi {name},\n{number}: {subject}\n"

@@ -12,7 +12,6 @@ setup` does — never into the settings).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -36,6 +36,7 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import TicketdeskError, ValidationError
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.mail.settings import (
+    DEFAULT_ACK,
     MailSettings,
     load_settings,
     mail_password,
@@ -150,7 +151,6 @@ class MailSettingsDialog(QDialog):
         self.session = session
         self.writes = writes
         self.extra: dict[str, Any] = {}
-        self.ack_template: str | None = None
         self._calls: list[_Call] = []
         column = QVBoxLayout(self)
         servers = QHBoxLayout()
@@ -197,6 +197,17 @@ class MailSettingsDialog(QDialog):
                                              "tickets"), self)
         self.acknowledge.setObjectName("acknowledge")
         form.addRow("", self.acknowledge)
+        self.ack_template = QPlainTextEdit(self)
+        self.ack_template.setObjectName("ackTemplate")
+        self.ack_template.setPlainText(DEFAULT_ACK)
+        self.ack_template.setTabChangesFocus(True)
+        self.ack_template.setMaximumHeight(110)
+        self.ack_template.setToolTip(self.tr(
+            "{number} is the ticket number, {name} the sender's name, {subject} the mail's "
+            "subject. Other placeholders are refused when you save."))
+        self.ack_template.setEnabled(False)
+        self.acknowledge.toggled.connect(self.ack_template.setEnabled)
+        form.addRow(self.tr("Ac&knowledgement text:"), self.ack_template)
         self.interval = QSpinBox(self)
         self.interval.setObjectName("fetchInterval")
         self.interval.setRange(30, 86_400)
@@ -274,7 +285,7 @@ class MailSettingsDialog(QDialog):
         self.reopen_days.setValue(settings.reopen_days)
         self.acknowledge.setChecked(settings.acknowledge)
         self.interval.setValue(settings.poll_seconds)
-        self.ack_template = settings.ack_template
+        self.ack_template.setPlainText(settings.ack_template)
         self.extra = dict(settings.extra)
 
     def settings(self) -> MailSettings:
@@ -283,10 +294,9 @@ class MailSettingsDialog(QDialog):
             f"move:{self.move_folder.text().strip()}"
         found = MailSettings(self.imap.url(), self.smtp.url(), self.address.text().strip(),
                              self.name.text().strip(), after, self.reopen_days.value(),
-                             self.acknowledge.isChecked(), poll_seconds=self.interval.value(),
-                             extra=self.extra)
-        if self.ack_template is not None:
-            found = replace(found, ack_template=self.ack_template)
+                             self.acknowledge.isChecked(),
+                             ack_template=self.ack_template.toPlainText(),
+                             poll_seconds=self.interval.value(), extra=self.extra)
         return found.checked()
 
     def _fail(self, message: str) -> None:

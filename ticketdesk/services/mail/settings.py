@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import ssl
 from dataclasses import asdict, dataclass, field, replace
@@ -35,6 +36,34 @@ DEFAULT_ACK = (
     "we will answer as soon as we can. To add anything, reply to this mail and keep "
     "{number} in the subject.\n"
 )
+
+
+ACK_PLACEHOLDERS = ("number", "name", "subject")
+"""What an acknowledgement may say: the ticket number, the sender's name, the mail's subject."""
+ACK_MAX = 5000
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def check_ack_template(template: str) -> str:
+    """`template` as it will be sent, or ValidationError naming what is wrong: an unknown
+    placeholder is refused here, never mailed to a customer as `{nmber}`."""
+    text = template.replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError("The acknowledgement text is empty.")
+    if len(text) > ACK_MAX:
+        raise ValidationError(f"The acknowledgement is {len(text):,} characters long; the limit "
+                              f"is {ACK_MAX:,}.")
+    known = ", ".join("{" + name + "}" for name in ACK_PLACEHOLDERS)
+    unknown = sorted({name for name in _PLACEHOLDER.findall(text)
+                      if name not in ACK_PLACEHOLDERS})
+    if unknown:
+        listed = ", ".join("{" + name + "}" for name in unknown)
+        raise ValidationError(f"The acknowledgement uses {listed}, which ticketdesk does not "
+                              f"know. It can use {known}.")
+    if "{number}" not in text:
+        raise ValidationError("The acknowledgement must contain {number}: the customer quotes "
+                              "the ticket number to add to their request.")
+    return text + "\n"
 
 
 class MailError(TicketdeskError):
@@ -153,7 +182,8 @@ class MailSettings:
             raise ValidationError("The reopen window is between 0 and 3650 days.")
         if self.poll_seconds < 30:
             raise ValidationError("Mail is fetched at most every 30 seconds.")
-        return replace(self, address=address.lower(), name=name)
+        return replace(self, address=address.lower(), name=name,
+                       ack_template=check_ack_template(self.ack_template))
 
 
 def load_settings() -> MailSettings | None:
