@@ -83,6 +83,9 @@ def child(url: str) -> None:
         clock.start()
         while not done():  # block until an event comes: spinning would steal the GIL
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        if not table.viewport().isVisible():  # no match: the empty-state page shows instead
+            app.processEvents()
+            return clock.nsecsElapsed() / 1e6
         seen = watch.painted
         table.viewport().update()
         while watch.painted == seen:

@@ -3,7 +3,8 @@ window, the ticket list, the filter bar, the agent picker, the create dialog and
 watch make runs on a worker thread. A guard on the desk's database records each statement, each
 cursor and each connection opened on the GUI thread, with the code that asked for it; driving the
 window as a user does (start, scroll to the end, filter, search, a ticket number, sort, switch
-agent, preferences, refresh, a change from elsewhere, a new ticket) must record none.
+agent, preferences and the mail signature, refresh, a change from elsewhere, a new ticket) must
+record none.
 
 On a team desk every one of those statements would be a network round trip (20-100 ms) with the
 window frozen; tests/bench/bench_latency.py measures the stalls behind a delaying proxy."""
@@ -14,9 +15,11 @@ import threading
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from tests.ui.conftest import answer_modal, wait_listed
 from tests.ui.test_main_window import _fill_create_dialog, seed, subjects
@@ -160,7 +163,18 @@ def test_driving_the_window_makes_no_query_on_the_gui_thread(
     window.set_agent(bob.id)  # another agent
     qtbot.waitUntil(lambda: window.agent_label.text() == "Working as Bob Builder", timeout=5000)
 
-    answer_modal(lambda dialog: dialog.reject())  # preferences, opened and closed
+    def signature(preferences: QWidget) -> None:  # preferences ▸ Mail Signature…, saved
+        def edit(dialog: Any) -> None:
+            qtbot.waitUntil(dialog.is_idle, timeout=5000)
+            dialog.text.setPlainText("Alice\nSupport")
+            dialog.save_button.click()
+            qtbot.waitUntil(lambda: dialog.saved, timeout=5000)
+            preferences.reject()  # type: ignore[attr-defined]
+
+        answer_modal(edit)
+        preferences.findChild(QPushButton, "signatureButton").click()
+
+    answer_modal(signature)
     window.preferences_action.trigger()
     window.refresh_action.trigger()  # Refresh
     wait_listed(qtbot, window)
@@ -180,6 +194,9 @@ def test_driving_the_window_makes_no_query_on_the_gui_thread(
 
     guard.armed = False
     assert guard.seen == []
+    from ticketdesk.services.mail.signature import get_signature
+
+    assert get_signature(window.session.agent_id or 0) == "Alice\nSupport"
     window.close()
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,6 +45,7 @@ from ticketdesk.services.mail.settings import (
     test_connection,
 )
 from ticketdesk.services.session import Session
+from ticketdesk.ui.one_call import OneCall
 from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.theme import ErrorLabel
 from ticketdesk.ui.write_queue import WriteQueue
@@ -56,30 +56,6 @@ PORTS = {("imap", IMPLICIT): 993, ("imap", STARTTLS): 143, ("imap", PLAIN): 143,
          ("smtp", IMPLICIT): 465, ("smtp", STARTTLS): 587, ("smtp", PLAIN): 25}
 AFTER_SEEN, AFTER_MOVE = "seen", "move"
 """What the after-fetch combo holds: mark fetched mail seen, or move it to a folder."""
-
-
-class _Call(QThread):
-    """One call off the GUI thread; a desk read closes its connection before the thread ends."""
-
-    answered = Signal(bool, object)  # ok, result or exception
-
-    def __init__(self, fn: Callable[[], Any], store: Store | None = None) -> None:
-        super().__init__()
-        self.fn = fn
-        self.store = store
-
-    def run(self) -> None:
-        try:
-            if self.store is not None:
-                self.store._bind()
-            result = self.fn()
-        except Exception as exc:
-            self.answered.emit(False, exc)
-        else:
-            self.answered.emit(True, result)
-        finally:
-            if self.store is not None:
-                self.store.close_thread()
 
 
 def endpoint_url(kind: str, security: str, user: str, host: str, port: int,
@@ -151,7 +127,7 @@ class MailSettingsDialog(QDialog):
         self.session = session
         self.writes = writes
         self.extra: dict[str, Any] = {}
-        self._calls: list[_Call] = []
+        self._calls: list[OneCall] = []
         column = QVBoxLayout(self)
         servers = QHBoxLayout()
         self.imap = _ServerBox(self.tr("Fetch from (IMAP)"), "imap", self)
@@ -246,7 +222,7 @@ class MailSettingsDialog(QDialog):
 
     def _run(self, fn: Callable[[], Any], answer: Callable[[bool, object], None], *,
              store: Store | None = None) -> None:
-        call = _Call(fn, store)
+        call = OneCall(fn, store)
         call.answered.connect(answer)
         call.finished.connect(lambda: self._calls.remove(call) if call in self._calls else None)
         self._calls.append(call)

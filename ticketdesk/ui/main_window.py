@@ -434,7 +434,14 @@ class MainWindow(QMainWindow):
     def show_preferences(self) -> None:
         from ticketdesk.ui.preferences import PreferencesDialog
 
-        PreferencesDialog(self.settings.qsettings, self.store.url, self).exec()
+        PreferencesDialog(self.settings.qsettings, self.store.url, self,
+                          edit_signature=self.edit_signature).exec()
+
+    def edit_signature(self, parent: QWidget) -> None:
+        from ticketdesk.ui.signature_dialog import SignatureDialog
+
+        if SignatureDialog(self.session, self.ticket_dock.writes, parent).exec():
+            self.statusBar().showMessage(self.tr("Mail signature saved."), 5000)
 
     def set_agent(self, agent_id: int) -> None:
         self.session = self.session.as_agent(agent_id)

@@ -10,6 +10,7 @@ still win, for scripts and for trying another desk once).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,8 @@ class _Tester(QThread):
 
 class PreferencesDialog(QDialog):
     def __init__(self, settings: QSettings, current_url: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 edit_signature: Callable[[QWidget], None] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("preferencesDialog")
         self.setWindowTitle(self.tr("Preferences"))
@@ -192,6 +194,17 @@ class PreferencesDialog(QDialog):
         self.sla_notify.setChecked(bool(SLA_NOTIFY.read(settings)))
         notices_column.addWidget(self.sla_notify)
         layout.addWidget(notices)
+
+        if edit_signature is not None:
+            you = QGroupBox(self.tr("Your replies"), self)
+            you_row = QHBoxLayout(you)
+            you_row.addWidget(plain_label(self.tr(
+                "Your signature goes below every reply you mail to a customer."), you), 1)
+            self.signature_button = QPushButton(self.tr("Mail Si&gnature…"), you)
+            self.signature_button.setObjectName("signatureButton")
+            self.signature_button.clicked.connect(lambda: edit_signature(self))
+            you_row.addWidget(self.signature_button)
+            layout.addWidget(you)
 
         test_row = QHBoxLayout()
         self.test_button = QPushButton(self.tr("&Test Connection"), self)
