@@ -37,7 +37,7 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.services.ticket_list import PAGE, TicketRow
 from ticketdesk.ui.icons import priority_icon, sla_icon, status_icon
 from ticketdesk.ui.labels import QT_TRANSLATE_NOOP, priority_text, sla_text, status_text
-from ticketdesk.ui.text import compact_time, local_time, plain_tooltip
+from ticketdesk.ui.text import CompactTimes, local_time, plain_tooltip
 from ticketdesk.ui.worker import QueryRunner
 
 COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
@@ -65,15 +65,17 @@ FIRST, SNAPSHOT, TOTAL, ROWS = "list.first", "list.snapshot", "list.total", "lis
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
+_MISSING: Any = object()
 
 
-def _display(row: TicketRow) -> tuple[str, ...]:
+def _display(row: TicketRow, times: CompactTimes | None = None) -> tuple[str, ...]:
+    times = times or CompactTimes()
     assigned = row.assignees or QCoreApplication.translate("TicketTableModel", "Unassigned")
     return (format_number(row.id), row.subject, status_text(row.status),
             priority_text(row.priority),
-            row.customer, assigned, row.tags, compact_time(row.created_at),
-            compact_time(row.updated_at),
-            compact_time(row.sla_due) if row.sla_due is not None else NO_DUE, "")
+            row.customer, assigned, row.tags, times.text(row.created_at),
+            times.text(row.updated_at),
+            times.text(row.sla_due) if row.sla_due is not None else NO_DUE, "")
 
 
 def row_sla(row: TicketRow, now: int) -> SlaState:
@@ -81,8 +83,12 @@ def row_sla(row: TicketRow, now: int) -> SlaState:
     return state_at(row.sla_phase, row.sla_breach_at, row.sla_risk_at, now)
 
 
-_SERVED_ROLES = frozenset({int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole),
-                           int(Qt.ItemDataRole.ToolTipRole), int(TicketIdRole)})
+# The roles as plain ints: `data()` runs for every cell of every paint, and comparing an int
+# with a Qt enum member costs an enum lookup each time.
+_DISPLAY, _DECORATION, _TOOLTIP, _TICKET_ID = (
+    int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole),
+    int(Qt.ItemDataRole.ToolTipRole), int(TicketIdRole))
+_SERVED_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _TICKET_ID})
 _ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
               | Qt.ItemFlag.ItemNeverHasChildren)
 
@@ -117,6 +123,7 @@ class TicketTableModel(QAbstractTableModel):
         # is first painted: a page is 200 rows, a screen shows about 35.
         self._rows: dict[int, TicketRow | None] = {}
         self._texts: dict[int, tuple[str, ...]] = {}
+        self._times: CompactTimes | None = None
         self._wanted: set[int] = set()
         self._asked: set[int] = set()  # pages of the ids shown whose rows are on their way
         self._rows_epoch = 0  # moves when cached rows go stale: older answers are not kept
@@ -426,35 +433,39 @@ class TicketTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        role = int(role)
         if role not in _SERVED_ROLES:  # most calls while painting ask for roles we leave default
             return None
         row, column = index.row(), index.column()
-        if not index.isValid() or row >= len(self._ids):
+        if row >= len(self._ids) or not index.isValid():
             return None
         tid = int(self._ids[row])
-        if role == TicketIdRole:
+        if role == _TICKET_ID:
             return tid
-        if tid not in self._rows:
+        ticket = self._rows.get(tid, _MISSING)
+        if ticket is _MISSING:
             self._want(row)
-            if role == Qt.ItemDataRole.DisplayRole and column == COL_NUMBER:
+            if role == _DISPLAY and column == COL_NUMBER:
                 return format_number(tid)
             return None
-        ticket = self._rows[tid]
         display = self._texts.get(tid)
         if display is None:
-            display = self._texts[tid] = _display(ticket) if ticket else _gone(tid)
+            times = self._times
+            if times is None or not times.fresh():
+                times = self._times = CompactTimes()
+            display = self._texts[tid] = _display(ticket, times) if ticket else _gone(tid)
         if column == COL_SLA and ticket is not None:
             return self._sla_data(ticket, role)
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return display[column]
         if ticket is None:
             return None
-        if role == Qt.ItemDataRole.DecorationRole:
+        if role == _DECORATION:
             if column == COL_STATUS:
                 return status_icon(ticket.status)
             if column == COL_PRIORITY:
                 return priority_icon(ticket.priority)
-        elif role == Qt.ItemDataRole.ToolTipRole:
+        elif role == _TOOLTIP:
             if column in (COL_SUBJECT, COL_CUSTOMER, COL_ASSIGNEES, COL_TAGS):
                 return plain_tooltip(display[column]) if display[column] else None
             if column in (COL_CREATED, COL_UPDATED):
@@ -468,11 +479,11 @@ class TicketTableModel(QAbstractTableModel):
     def _sla_data(self, ticket: TicketRow, role: int) -> Any:
         """The badge reads without colour: its words, and a shape per state."""
         state = row_sla(ticket, self.now())
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return sla_text(state) if state != SlaState.NONE else NO_DUE
-        if role == Qt.ItemDataRole.DecorationRole:
+        if role == _DECORATION:
             return sla_icon(state)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if state == SlaState.BREACHED and ticket.sla_breach_at is not None:
                 return self.tr("Breached at {0}").format(local_time(ticket.sla_breach_at))
             if state in (SlaState.AT_RISK, SlaState.ON_TRACK) and ticket.sla_due is not None:
