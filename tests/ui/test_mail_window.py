@@ -390,3 +390,49 @@ def test_file_import_mail_makes_tickets_of_an_eml_file_and_says_so(
     qtbot.waitUntil(lambda: "1 message(s): 1 new ticket(s)" in
                     window.statusBar().currentMessage(), timeout=5000)
     close(window, None, monkeypatch)
+
+
+def _drop(target: Any, paths: list[Path]) -> tuple[bool, bool]:
+    """Drag `paths` over `target` and drop them, as a file manager does; (entered, dropped)
+    say whether the list accepted the drag and the drop."""
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    where = target.rect().center()
+    enter = QDragEnterEvent(where, Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, enter)
+    drop = QDropEvent(QPointF(where), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, drop)
+    return enter.isAccepted(), drop.isAccepted()
+
+
+def test_mail_files_dropped_on_the_list_become_tickets_and_other_files_are_refused(
+        db_url: str, open_window: Callable[..., MainWindow], qtbot, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(db_url)
+    first, second = tmp_path / "printer.eml", tmp_path / "Login.EML"
+    first.write_bytes(mail("Printer eats paper", msgid="<printer@example.com>"))
+    second.write_bytes(mail("Cannot log in", msgid="<login@example.com>"))
+    invoice = tmp_path / "invoice.pdf"
+    invoice.write_bytes(b"%PDF-1.4")
+    window = open_window("Alice Agent")
+    wait_listed(qtbot, window)
+    before = window.model.total
+
+    assert _drop(window.list_stack, [first, invoice]) == (True, False)
+    assert window.statusBar().currentMessage() == \
+        "Only mail files (.eml, mbox) can be dropped on the list."
+    qtbot.wait(200)
+    assert window.model.total == before  # nothing imported
+
+    assert _drop(window.list_stack, [first, second]) == (True, True)
+    qtbot.waitUntil(lambda: {"Printer eats paper", "Cannot log in"}
+                    <= set(listed_subjects(window)), timeout=10_000)
+    qtbot.waitUntil(lambda: "2 files: 2 message(s): 2 new ticket(s)" in
+                    window.statusBar().currentMessage(), timeout=5000)
+    close(window, None, monkeypatch)

@@ -101,16 +101,21 @@ class FileCommands(QObject):
     def import_mail(self) -> Task | None:
         """File > Import Mail…: a .eml file or an mbox, threaded as fetched mail, as a Task
         (each message is its own transaction: Cancel keeps what is in, a rerun skips it)."""
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, translate("MainWindow", "Import mail"), "",
+            translate("MainWindow", "Mail (*.eml *.mbox *.mbx);;All files (*)"))
+        if not path:
+            return None
+        return self.import_mail_files([Path(path)])
+
+    def import_mail_files(self, paths: list[Path]) -> Task:
+        """The mail files at `paths` (chosen, or dropped on the list: ui/mail_drop.py) into the
+        desk, as fetched mail, behind a progress dialog with Cancel."""
         from ticketdesk.domain.progress import Cancelled
         from ticketdesk.services.mail.importing import import_mail
         from ticketdesk.services.session import Session
 
         window = self.window
-        path, _ = QFileDialog.getOpenFileName(
-            window, translate("MainWindow", "Import mail"), "",
-            translate("MainWindow", "Mail (*.eml *.mbox *.mbx);;All files (*)"))
-        if not path:
-            return None
         store = window.store
         session = Session(store, None, window.session.clock)
 
@@ -120,7 +125,7 @@ class FileCommands(QObject):
                     raise Cancelled("Cancelled; the messages imported so far stay (importing "
                                     "the file again skips them).")
 
-            return import_mail(session, Path(path), each)
+            return import_mail(session, paths, each)
 
         task = Task(store, job, translate("MainWindow", "Importing mail…"), window)
 

@@ -44,6 +44,7 @@ from ticketdesk.ui.empty_state import EmptyState, NoMatches
 from ticketdesk.ui.file_commands import DEMO_TICKETS, FileCommands
 from ticketdesk.ui.filter_bar import FilterBar
 from ticketdesk.ui.hub import ChangeHub
+from ticketdesk.ui.mail_drop import MailDrop
 from ticketdesk.ui.mail_worker import MailWorker
 from ticketdesk.ui.settings import (
     TABLE_HEADER,
@@ -98,6 +99,8 @@ class MainWindow(QMainWindow):
         self.list_stack = QStackedWidget(self)
         for page in (self.table, self.empty_state, self.no_matches):
             self.list_stack.addWidget(page)
+        self.mail_drop = MailDrop(self.list_stack, self.files.import_mail_files,
+                                  self.statusBar())
         tickets_page = QWidget(self)
         tickets_page.setObjectName("ticketsPage")
         column = QVBoxLayout(tickets_page)

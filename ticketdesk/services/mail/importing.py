@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import mailbox
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,22 +83,28 @@ def raw_messages(path: Path) -> Iterator[tuple[str, bytes]]:
     yield path.name, _read(path)
 
 
-def import_mail(session: Session, path: Path,
+def import_mail(session: Session, path: Path | Sequence[Path],
                 progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Every message at `path` — or at each of several paths, in order (files dropped on the
+    list together) — through the intake, one transaction per message."""
+    paths = [path] if isinstance(path, Path) else list(path)
+    if not paths:
+        raise ValidationError("No mail file was given.")
     settings = load_settings()
     rules = IntakeRules.of(settings)
-    report = ImportReport(str(path))
-    try:
-        for where, raw in raw_messages(path):
-            result = take_in(session, parse_mail(raw), rules)
-            report.messages += 1
-            name = {"follow-up": "follow_ups", "duplicate": "duplicates"}.get(
-                result.outcome, result.outcome)
-            setattr(report, name, getattr(report, name) + 1)
-            report.changes = report.changes | result.changes
-            report.problems += [f"{where}: {p}" for p in result.problems]
-            if progress is not None:
-                progress(report.messages)
-    except OSError as exc:
-        raise ValidationError(f"{path} cannot be read: {exc.strerror or exc}.") from exc
+    report = ImportReport(str(paths[0]) if len(paths) == 1 else f"{len(paths):,} files")
+    for current in paths:
+        try:
+            for where, raw in raw_messages(current):
+                result = take_in(session, parse_mail(raw), rules)
+                report.messages += 1
+                counter = {"follow-up": "follow_ups", "duplicate": "duplicates"}.get(
+                    result.outcome, result.outcome)
+                setattr(report, counter, getattr(report, counter) + 1)
+                report.changes = report.changes | result.changes
+                report.problems += [f"{where}: {p}" for p in result.problems]
+                if progress is not None:
+                    progress(report.messages)
+        except OSError as exc:
+            raise ValidationError(f"{current} cannot be read: {exc.strerror or exc}.") from exc
     return report
