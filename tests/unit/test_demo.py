@@ -626,3 +626,25 @@ def test_tickets_arrive_over_two_years_more_on_weekdays() -> None:
 def test_tags_come_from_a_small_set() -> None:
     assert 12 <= len(TAGS) <= 18
     assert len(set(TAGS)) == len(TAGS)
+
+
+def test_a_demo_desk_leaves_its_search_index_merged_for_the_first_save(
+        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bulk build flushes the search index in many segments (a small hash here, so that a
+    small desk has several too); left as they are, the first ordinary write after the build
+    merges them — 10-25 s for one save at a million tickets. The build merges them itself."""
+    import apsw
+
+    monkeypatch.setitem(sqlite_bulk.FTS_BULK, "hashsize", 64 * 1024)
+    desk = open_database(sqlite_url)
+    try:
+        generate(desk, tickets=2500, seed=SEED, now=T0)
+    finally:
+        desk.close()
+    conn = apsw.Connection(sqlite_url.removeprefix("sqlite:///"))
+    try:
+        before = conn.total_changes()
+        conn.execute("INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('merge', 64)")
+        assert conn.total_changes() - before <= 1  # the command itself: nothing to merge
+    finally:
+        conn.close()
