@@ -1,4 +1,5 @@
-"""`ticketdesk ticket create | show | list | update | note` and `reply --json` (issue 22): the
+"""`ticketdesk ticket create | show | list | update | note` and `reply --json | --no-mail |
+--from-customer` (issue 22): the
 API's operations for scripts, with the same fields (services/ticket_json.py). With `--json`
 each prints the ticket object (a list prints `{"items", "next_cursor"}`, as the API does).
 
@@ -12,6 +13,7 @@ import argparse
 import io
 import json
 import os
+import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -74,6 +76,20 @@ def add_commands(on_ticket: argparse._SubParsersAction,
 def add_reply_json(reply: argparse.ArgumentParser) -> None:
     reply.add_argument("--json", action="store_true",
                        help="print the ticket object afterwards, as the API gives it")
+    reply.add_argument("--no-mail", action="store_true",
+                       help="only add the reply to the conversation, as the API does; no mail "
+                            "is queued (no mailbox needed)")
+    reply.add_argument("--from-customer", action="store_true",
+                       help="add a message from the customer instead (implies --no-mail)")
+
+
+def _reply_text(args: argparse.Namespace) -> str:
+    if args.file is None:
+        return str(args.text)
+    try:
+        return sys.stdin.read() if str(args.file) == "-" else str(args.file.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"{args.file} cannot be read: {exc}") from exc
 
 
 def _agent(store: Any, args: argparse.Namespace) -> int | None:
@@ -99,12 +115,12 @@ def _summary(out: TextIO, obj: dict[str, Any]) -> None:
 
 
 def dispatch(args: argparse.Namespace, out: TextIO) -> int:
-    from ticketdesk.cli import _open_desk, filter_from_args
+    from ticketdesk.cli import _open_desk
     from ticketdesk.cli_mail import cmd_ticket
     from ticketdesk.services import ticket_json
     from ticketdesk.services.session import Session
 
-    if args.what == "reply":
+    if args.what == "reply" and not (args.no_mail or args.from_customer):
         if not args.json:
             return cmd_ticket(args, out)
         cmd_ticket(args, io.StringIO())
@@ -115,19 +131,7 @@ def dispatch(args: argparse.Namespace, out: TextIO) -> int:
         session = Session(store, _agent(store, args))
         key: str | int
         if args.what == "list":
-            f = filter_from_args(store, args)
-            if args.customer:
-                f = f.with_(customer_id=ticket_json.customer_id_by_email(store, args.customer))
-            items, cursor = ticket_json.list_page(store, f, cursor=args.cursor,
-                                                  limit=args.limit)
-            if args.json:
-                _print(out, {"items": items, "next_cursor": cursor})
-            else:
-                for obj in items:
-                    _summary(out, obj)
-                if cursor:
-                    out.write(f"More: --cursor {cursor}\n")
-            return 0
+            return _list(store, args, out)
         if args.what == "create":
             payload: dict[str, Any] = {
                 "title": args.title, "description": args.description,
@@ -147,6 +151,12 @@ def dispatch(args: argparse.Namespace, out: TextIO) -> int:
                 payload["assignees"] = args.assignee
             key = args.ticket
             ticket_json.update(session, key, payload)
+        elif args.what == "reply":
+            if args.attach:
+                raise ValidationError("--attach goes with a mail reply (without --no-mail).")
+            key = args.ticket
+            ticket_json.add_message(session, key, {
+                "body": _reply_text(args), "direction": "in" if args.from_customer else "out"})
         elif args.what == "note":
             key = args.ticket
             ticket_json.add_note(session, key, {"body": args.text})
@@ -157,4 +167,22 @@ def dispatch(args: argparse.Namespace, out: TextIO) -> int:
         _print(out, obj)
     else:
         _summary(out, obj)
+    return 0
+
+
+def _list(store: Any, args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.cli import filter_from_args
+    from ticketdesk.services import ticket_json
+
+    f = filter_from_args(store, args)
+    if args.customer:
+        f = f.with_(customer_id=ticket_json.customer_id_by_email(store, args.customer))
+    items, cursor = ticket_json.list_page(store, f, cursor=args.cursor, limit=args.limit)
+    if args.json:
+        _print(out, {"items": items, "next_cursor": cursor})
+        return 0
+    for obj in items:
+        _summary(out, obj)
+    if cursor:
+        out.write(f"More: --cursor {cursor}\n")
     return 0

@@ -73,7 +73,8 @@ def start_server(db_url: str, *extra: str) -> Server:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"the server ended: {process.stdout.read() if process.stdout else ''}")
+            said = process.stdout.read() if process.stdout else ""
+            raise AssertionError(f"the server ended: {said}")
         try:
             if httpx.get(server.base + "/v2/openapi.json", timeout=1).status_code == 200:
                 return server

@@ -54,8 +54,11 @@ def test_a_read_only_token_reads_but_every_write_is_403_and_changes_nothing(
         assert [r.status_code for r in refused] == [403] * 5
         assert "read-only" in refused[0].json()["detail"]
         after = reader.get(key).json()
-    assert after["version"] == 1 and after["title"] == "Read me"
-    assert after["messages"] == [] and after["notes"] == [] and after["attachments"] == []
+    assert after["version"] == 1
+    assert after["title"] == "Read me"
+    assert after["messages"] == []
+    assert after["notes"] == []
+    assert after["attachments"] == []
 
 
 def test_a_revoked_token_gets_401(server: Server) -> None:

@@ -38,8 +38,10 @@ def test_create_then_retrieve_by_id_and_by_number(server: Server) -> None:
     assert (ticket["priority"], ticket["status"], ticket["version"]) == ("Urgent", "Open", 1)
     assert ticket["customer"] == {"name": "Ann Example", "email": email}
     assert ticket["tags"] == ["fire", "printer"]
-    assert ISO.fullmatch(ticket["created_at"]) and ISO.fullmatch(ticket["updated_at"])
-    assert ticket["first_response_at"] is None and ticket["resolved_at"] is None
+    assert ISO.fullmatch(ticket["created_at"])
+    assert ISO.fullmatch(ticket["updated_at"])
+    assert ticket["first_response_at"] is None
+    assert ticket["resolved_at"] is None
     assert again.json()["customer"] == {"name": "Ann Example", "email": email}  # found
 
 
@@ -81,7 +83,8 @@ def test_a_stale_update_is_409_with_what_changed_and_is_not_applied(server: Serv
     problem = stale.json()
     assert problem["current_version"] == now["version"] > 1
     whats = " | ".join(change["what"] for change in problem["changes"])
-    assert "In Progress" in whats and "High" in whats
+    assert "In Progress" in whats
+    assert "High" in whats
     assert all(change["by"] == "api:writer" for change in problem["changes"])
     assert now["title"] == "Original"
 
