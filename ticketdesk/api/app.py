@@ -9,8 +9,9 @@ the activity says who did it. Errors are problem documents (`problems.py`)."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -36,12 +37,25 @@ MAX_FILE_BYTES = 25 * 1024 * 1024 + 1
 """An upload may be as large as the attachment limit (domain/attachments.py) says; one byte
 more is read so the service gives its own message."""
 Handler = Callable[[Request, Caller], Awaitable[Response]]
+T = TypeVar("T")
 
 
 class Api:
     def __init__(self, store: Store, *, rate: float = 20.0, burst: int | None = None) -> None:
         self.store = store
         self.limiter = RateLimiter(rate, burst)
+        self._writes = threading.Lock()
+
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a write on a worker thread, one at a time in this process: the desk takes one
+        writer at a time anyway (SQLite's lock, PostgreSQL's advisory lock), and queueing here
+        is first come, first served, where SQLite's busy handler polls and may starve a writer
+        past its timeout when many wait at once."""
+        def locked() -> T:
+            with self._writes:
+                return fn(*args)
+
+        return await run_in_threadpool(locked)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -69,7 +83,7 @@ class Api:
                           headers={"Retry-After": str(max(1, round(wait + 0.5)))})
         if writes and caller.read_only:
             raise Problem(403, f"The token {caller.name!r} is read-only; nothing was changed.")
-        await run_in_threadpool(api_tokens.record_use, self.store, caller, utc_now())
+        await self.write(api_tokens.record_use, self.store, caller, utc_now())
         return caller
 
     def session(self, caller: Caller) -> Session:
@@ -110,7 +124,7 @@ class Api:
 
     async def create(self, request: Request, caller: Caller) -> Response:
         payload = await self.json_object(request)
-        ticket_id = await run_in_threadpool(ticket_json.create, self.session(caller), payload)
+        ticket_id = await self.write(ticket_json.create, self.session(caller), payload)
         return self.created(await run_in_threadpool(ticket_json.full_ticket, self.store,
                                                     ticket_id))
 
@@ -141,19 +155,19 @@ class Api:
     async def update(self, request: Request, caller: Caller) -> Response:
         payload = await self.json_object(request)
         key = request.path_params["key"]
-        await run_in_threadpool(ticket_json.update, self.session(caller), key, payload)
+        await self.write(ticket_json.update, self.session(caller), key, payload)
         return JSONResponse(await run_in_threadpool(ticket_json.full_ticket, self.store, key))
 
     async def message(self, request: Request, caller: Caller) -> Response:
         payload = await self.json_object(request)
         key = request.path_params["key"]
-        await run_in_threadpool(ticket_json.add_message, self.session(caller), key, payload)
+        await self.write(ticket_json.add_message, self.session(caller), key, payload)
         return self.created(await run_in_threadpool(ticket_json.full_ticket, self.store, key))
 
     async def note(self, request: Request, caller: Caller) -> Response:
         payload = await self.json_object(request)
         key = request.path_params["key"]
-        await run_in_threadpool(ticket_json.add_note, self.session(caller), key, payload)
+        await self.write(ticket_json.add_note, self.session(caller), key, payload)
         return self.created(await run_in_threadpool(ticket_json.full_ticket, self.store, key))
 
     async def upload(self, request: Request, caller: Caller) -> Response:
@@ -161,8 +175,8 @@ class Api:
         ticket_json.check_upload_name(name)
         data = await self.body(request, MAX_FILE_BYTES)
         mime = request.headers.get("content-type") or None
-        obj = await run_in_threadpool(ticket_json.attach, self.session(caller),
-                                      request.path_params["key"], name, data, mime)
+        obj = await self.write(ticket_json.attach, self.session(caller),
+                               request.path_params["key"], name, data, mime)
         return JSONResponse(obj, status_code=201)
 
     async def download(self, request: Request, caller: Caller) -> Response:
