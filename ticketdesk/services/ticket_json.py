@@ -19,7 +19,7 @@ import binascii
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from peewee import fn
+from peewee import Tuple, fn
 
 from ticketdesk.db import ticket_query
 from ticketdesk.db.models import Agent, Customer, Tag, Ticket, TicketAssignee, TicketTag
@@ -60,12 +60,18 @@ def ticket_id_of(key: str | int) -> int:
     return found
 
 
+_COLUMNS = (Ticket.id, Ticket.subject, Ticket.description, Ticket.category, Ticket.priority,
+            Ticket.status, Ticket.customer.alias("customer_id"), Ticket.created_at,
+            Ticket.updated_at, Ticket.first_response_at, Ticket.resolved_at, Ticket.closed_at,
+            Ticket.resolution, Ticket.version)
+
+
 def ticket_objects(ids: list[int]) -> list[dict[str, Any]]:
     """The ticket objects of `ids` (in that order; missing ones left out), in a few queries:
     the caller holds the read or write transaction."""
     if not ids:
         return []
-    rows = {t.id: t for t in Ticket.select().where(Ticket.id.in_(ids))}
+    rows = {t.id: t for t in Ticket.select(*_COLUMNS).where(Ticket.id.in_(ids)).namedtuples()}
     names: dict[int, list[dict[str, Any]]] = {}
     for tid, aid, name in (TicketAssignee.select(TicketAssignee.ticket, Agent.id, Agent.name)
                            .join(Agent).where(TicketAssignee.ticket.in_(ids))
@@ -272,38 +278,49 @@ def _set_tags(session: Session, ticket_id: int, names: list[str], now: Any) -> C
 # -- listing ----------------------------------------------------------------------------------
 
 
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"id<{last_id}".encode()).decode().rstrip("=")
+def encode_cursor(key: tuple[int, ...]) -> str:
+    return base64.urlsafe_b64encode(
+        ("<" + ",".join(str(k) for k in key)).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
+def decode_cursor(cursor: str, size: int) -> tuple[int, ...]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if raw.startswith("id<") and raw[3:].isdigit():
-            return int(raw[3:])
+        parts = raw[1:].split(",")
+        if raw.startswith("<") and len(parts) == size and all(p.isdigit() for p in parts):
+            return tuple(int(p) for p in parts)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
-    raise ValidationError("The cursor is not one this server gave out; start from the first "
-                          "page.")
+    raise ValidationError("The cursor is not one this server gave out for this filter; start "
+                          "from the first page.")
 
 
 def list_page(store: Store, f: TicketFilter, *, cursor: str | None = None,
               limit: int = DEFAULT_PAGE) -> tuple[list[dict[str, Any]], str | None]:
     """One page of tickets matching `f`, newest first, and the cursor of the next (None at the
-    end). Keyset pagination on the ticket id: a ticket created while someone pages is newer
-    than every page already given out, so pages never shift, repeat or skip."""
+    end).
+
+    Keyset pagination: the cursor is the last ticket's sort key, and the next page is what
+    sorts after it, so a ticket created while someone pages (newer than every page given out)
+    never shifts, repeats or skips a page. The key is (created_at, id), the window's default
+    order, which the status, priority and created indexes give with a LIMIT; a text search
+    pages by id, the order its full-text index answers in."""
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError(f"The limit must be between 1 and {MAX_PAGE}.")
+    columns = [Ticket.id] if f.text.strip() else [Ticket.created_at, Ticket.id]
     with store.read():
-        query = Ticket.select(Ticket.id)
+        query = Ticket.select(*reversed(columns))
         condition = ticket_query.filter_condition(f, store.backend)
         if condition is not None:
             query = query.where(condition)
         if cursor:
-            query = query.where(Ticket.id < decode_cursor(cursor))
-        ids = [i for (i,) in query.order_by(Ticket.id.desc()).limit(limit + 1).tuples()]
-        items = ticket_objects(ids[:limit])
-    return items, (encode_cursor(ids[limit - 1]) if len(ids) > limit else None)
+            after = decode_cursor(cursor, len(columns))
+            query = query.where(Tuple(*columns) < Tuple(*after) if len(columns) > 1
+                                else columns[0] < after[0])
+        rows = list(query.order_by(*(c.desc() for c in columns)).limit(limit + 1).tuples())
+        items = ticket_objects([row[0] for row in rows[:limit]])
+    last = rows[limit - 1] if len(rows) > limit else None
+    return items, (encode_cursor(tuple(reversed(last))) if last is not None else None)
 
 
 def customer_id_by_email(store: Store, email: str) -> int:
