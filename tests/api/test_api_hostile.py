@@ -59,6 +59,9 @@ def test_unknown_addresses_and_methods_are_problems(server: Server) -> None:
         assert c.delete(BASE).json()["status"] == 405
         assert c.get(f"{BASE}/TKT-999999").status_code == 404
         assert c.get(f"{BASE}/not-a-number").status_code == 404
+        assert c.get(f"{BASE}/{'9' * 40}").status_code == 404  # past any number, not a 500
+        assert c.get(f"{BASE}/0").status_code == 404
+        assert c.patch(f"{BASE}/{'9' * 40}", json={"version": 1}).status_code == 404
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd", "a/b.txt", "..\\..\\boot.ini",

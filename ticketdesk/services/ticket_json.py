@@ -27,7 +27,7 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import format_utc
 from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.domain.filters import TicketFilter
-from ticketdesk.domain.numbers import format_number, parse_number
+from ticketdesk.domain.numbers import format_number, is_valid, parse_number
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import assignees as assign_service
 from ticketdesk.services import tickets
@@ -52,11 +52,10 @@ def iso(epoch: int | None) -> str | None:
 
 def ticket_id_of(key: str | int) -> int:
     """A ticket id from `42` or `TKT-000042`; anything else is NotFound (as a URL would be)."""
-    if isinstance(key, int):
-        return key
-    found = int(key) if key.isdigit() else parse_number(key)
-    if found is None:
-        raise NotFoundError(f"{key!r} is not a ticket id or number (TKT-000123).")
+    found = key if isinstance(key, int) else (
+        int(key) if key.isascii() and key.isdigit() else parse_number(key))
+    if found is None or not is_valid(found):
+        raise NotFoundError(f"{str(key)[:40]!r} is not a ticket id or number (TKT-000123).")
     return found
 
 
