@@ -117,7 +117,7 @@ def _summary(out: TextIO, obj: dict[str, Any]) -> None:
 def dispatch(args: argparse.Namespace, out: TextIO) -> int:
     from ticketdesk.cli import _open_desk
     from ticketdesk.cli_mail import cmd_ticket
-    from ticketdesk.services import ticket_json
+    from ticketdesk.services import ticket_json, ticket_json_thread
     from ticketdesk.services.session import Session
 
     if args.what == "reply" and not (args.no_mail or args.from_customer):
@@ -155,11 +155,11 @@ def dispatch(args: argparse.Namespace, out: TextIO) -> int:
             if args.attach:
                 raise ValidationError("--attach goes with a mail reply (without --no-mail).")
             key = args.ticket
-            ticket_json.add_message(session, key, {
+            ticket_json_thread.add_message(session, key, {
                 "body": _reply_text(args), "direction": "in" if args.from_customer else "out"})
         elif args.what == "note":
             key = args.ticket
-            ticket_json.add_note(session, key, {"body": args.text})
+            ticket_json_thread.add_note(session, key, {"body": args.text})
         else:
             key = args.ticket
         obj = ticket_json.full_ticket(store, key)

@@ -26,7 +26,7 @@ from ticketdesk.api.problems import Problem, from_error, problem_response
 from ticketdesk.db.store import Store
 from ticketdesk.domain.attachments import safe_filename
 from ticketdesk.domain.clock import utc_now
-from ticketdesk.services import api_tokens, ticket_json
+from ticketdesk.services import api_tokens, ticket_json, ticket_json_thread
 from ticketdesk.services.api_tokens import Caller
 from ticketdesk.services.session import Session
 
@@ -161,27 +161,27 @@ class Api:
     async def message(self, request: Request, caller: Caller) -> Response:
         payload = await self.json_object(request)
         key = request.path_params["key"]
-        await self.write(ticket_json.add_message, self.session(caller), key, payload)
+        await self.write(ticket_json_thread.add_message, self.session(caller), key, payload)
         return self.created(await run_in_threadpool(ticket_json.full_ticket, self.store, key))
 
     async def note(self, request: Request, caller: Caller) -> Response:
         payload = await self.json_object(request)
         key = request.path_params["key"]
-        await self.write(ticket_json.add_note, self.session(caller), key, payload)
+        await self.write(ticket_json_thread.add_note, self.session(caller), key, payload)
         return self.created(await run_in_threadpool(ticket_json.full_ticket, self.store, key))
 
     async def upload(self, request: Request, caller: Caller) -> Response:
         name = request.query_params.get("name", "")
-        ticket_json.check_upload_name(name)
+        ticket_json_thread.check_upload_name(name)
         data = await self.body(request, MAX_FILE_BYTES)
         mime = request.headers.get("content-type") or None
-        obj = await self.write(ticket_json.attach, self.session(caller),
+        obj = await self.write(ticket_json_thread.attach, self.session(caller),
                                request.path_params["key"], name, data, mime)
         return JSONResponse(obj, status_code=201)
 
     async def download(self, request: Request, caller: Caller) -> Response:
         record, data = await run_in_threadpool(
-            ticket_json.attachment_file, self.store, request.path_params["key"],
+            ticket_json_thread.attachment_file, self.store, request.path_params["key"],
             int(request.path_params["attachment"]))
         filename = safe_filename(record["name"])
         ascii_name = filename.encode("ascii", "replace").decode().replace('"', "_")

@@ -139,14 +139,14 @@ def full_ticket(store: Store, key: str | int) -> dict[str, Any]:
 # -- reading input -------------------------------------------------------------------------
 
 
-def _refuse_unknown(payload: Mapping[str, Any], allowed: frozenset[str]) -> None:
+def refuse_unknown(payload: Mapping[str, Any], allowed: frozenset[str]) -> None:
     unknown = sorted(set(payload) - allowed)
     if unknown:
         raise ValidationError(f"Unknown field {unknown[0]!r}; the fields are "
                               f"{', '.join(sorted(allowed))}.")
 
 
-def _text(payload: Mapping[str, Any], key: str) -> str:
+def text_field(payload: Mapping[str, Any], key: str) -> str:
     value = payload.get(key, "")
     if value is None:
         return ""
@@ -183,8 +183,8 @@ def _customer(session: Session, value: Any) -> tuple[int | None, tickets.NewCust
         return None, None
     if not isinstance(value, dict) or set(value) - {"name", "email"}:
         raise ValidationError('The customer must be an object {"name": ..., "email": ...}.')
-    email = _text(value, "email").strip()
-    name = _text(value, "name").strip()
+    email = text_field(value, "email").strip()
+    name = text_field(value, "name").strip()
     if email:
         found = (Customer.select(Customer.id).where(fn.lower(Customer.email) == email.lower())
                  .order_by(Customer.id).scalar())
@@ -201,15 +201,16 @@ def _customer(session: Session, value: Any) -> tuple[int | None, tickets.NewCust
 def create(session: Session, payload: Mapping[str, Any], *, channel: str = "api") -> int:
     """Create a ticket from a JSON object; returns its id. The customer is looked up by email
     inside the creating transaction, so two creates for one new address make one customer."""
-    _refuse_unknown(payload, CREATE_FIELDS)
+    refuse_unknown(payload, CREATE_FIELDS)
     if "title" not in payload:
         raise ValidationError("A ticket needs a title.")
     with session.store.write():
         customer_id, new_customer = _customer(session, payload.get("customer"))
         changes = tickets.create_ticket(
-            session, subject=_text(payload, "title"),
-            description=_text(payload, "description"), category=_text(payload, "category"),
-            priority=_text(payload, "priority") or Priority.MEDIUM,
+            session, subject=text_field(payload, "title"),
+            description=text_field(payload, "description"),
+            category=text_field(payload, "category"),
+            priority=text_field(payload, "priority") or Priority.MEDIUM,
             customer_id=customer_id, new_customer=new_customer,
             tags=_names(payload.get("tags"), "tags"),
             assignee_ids=agent_ids(_names(payload.get("assignees"), "assignees")),
@@ -220,7 +221,7 @@ def create(session: Session, payload: Mapping[str, Any], *, channel: str = "api"
 def update(session: Session, key: str | int, payload: Mapping[str, Any]) -> Changes:
     """Change the fields given, stating the `version` read; all in one transaction. A stale
     version raises ConflictError listing what changed since."""
-    _refuse_unknown(payload, UPDATE_FIELDS)
+    refuse_unknown(payload, UPDATE_FIELDS)
     version = payload.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise ValidationError("An update states the ticket's version it read (\"version\").")
@@ -234,17 +235,17 @@ def update(session: Session, key: str | int, payload: Mapping[str, Any]) -> Chan
         def now() -> int:
             return int(Ticket.select(Ticket.version).where(Ticket.id == ticket_id).scalar())
 
-        edits = {k: _text(payload, src) for k, src in
+        edits = {k: text_field(payload, src) for k, src in
                  (("subject", "title"), ("description", "description"),
                   ("category", "category")) if src in payload}
         if edits:
             changes |= tickets.edit_ticket(session, ticket_id, now(), **edits)
         if "priority" in payload:
             changes |= tickets.set_priority(session, ticket_id, now(),
-                                            _text(payload, "priority"))
+                                            text_field(payload, "priority"))
         if "status" in payload:
-            changes |= tickets.set_status(session, ticket_id, now(), _text(payload, "status"),
-                                          note=_text(payload, "note"))
+            changes |= tickets.set_status(session, ticket_id, now(), text_field(payload, "status"),
+                                          note=text_field(payload, "note"))
         elif "note" in payload:
             raise ValidationError("A \"note\" goes with a status change.")
         if "tags" in payload:
@@ -333,72 +334,3 @@ def customer_id_by_email(store: Store, email: str) -> int:
         raise ValidationError(f"There is no customer with the email {email!r}.")
     return int(found)
 
-
-# -- the conversation, notes and files ------------------------------------------------------
-
-
-def add_message(session: Session, key: str | int, payload: Mapping[str, Any]) -> int:
-    """A turn of the conversation: `{"body": ..., "direction": "in" | "out"}`; "in" is the
-    customer's (it reopens a Waiting or Resolved ticket, as a mail would), "out" an agent's
-    reply (the first one sets first_response_at). Returns the message id."""
-    from ticketdesk.db.models import Message
-    from ticketdesk.services import messages
-
-    _refuse_unknown(payload, frozenset({"body", "direction"}))
-    direction = payload.get("direction", "out")
-    if direction not in ("in", "out"):
-        raise ValidationError('The direction is "in" (from the customer) or "out" (a reply).')
-    ticket_id = ticket_id_of(key)
-    with session.store.write():
-        messages.add_message(session, ticket_id, _text(payload, "body"),
-                             incoming=direction == "in")
-        return int(Message.select(fn.max(Message.id)).where(Message.ticket == ticket_id)
-                   .scalar())
-
-
-def add_note(session: Session, key: str | int, payload: Mapping[str, Any]) -> int:
-    """An internal note: `{"body": ...}`. Returns the note id."""
-    from ticketdesk.services import notes
-
-    _refuse_unknown(payload, frozenset({"body"}))
-    note_id, _ = notes.add_note(session, ticket_id_of(key), _text(payload, "body"))
-    return note_id
-
-
-def check_upload_name(name: str) -> None:
-    """A file name sent by a program is a label, and one that looks like a path is refused
-    outright (it is never a path here, but a name like `../../etc/passwd` is a probe)."""
-    if not name.strip():
-        raise ValidationError("Name the file: ?name=report.pdf")
-    parts = name.replace("\\", "/").split("/")
-    if len(parts) > 1 or name.strip() in (".", "..") or "\x00" in name or (
-            len(name) > 1 and name[1] == ":"):
-        raise ValidationError(f"{name!r} is a path, not a file name; send the name alone.")
-
-
-def attach(session: Session, key: str | int, name: str, data: bytes,
-           mime: str | None) -> dict[str, Any]:
-    """Store a file on the ticket through services/attachments.py (its size limit and name
-    rules); returns the attachment object."""
-    from ticketdesk.services.attachments import NewFile, attach
-
-    check_upload_name(name)
-    ticket_id = ticket_id_of(key)
-    kind = mime if mime and mime != "application/x-www-form-urlencoded" else None
-    attach(session, ticket_id, NewFile(name, data, kind))
-    with session.store.read():
-        return attachment_object(attachments_for(ticket_id)[-1])
-
-
-def attachment_file(store: Store, key: str | int,
-                    attachment_id: int) -> tuple[dict[str, Any], bytes]:
-    """An attachment of this ticket (another ticket's is NotFound) and its bytes."""
-    from ticketdesk.services.attachments import attachment_data
-
-    ticket_id = ticket_id_of(key)
-    with store.read():
-        found = [a for a in attachments_for(ticket_id) if a.id == attachment_id]
-        if not found:
-            raise NotFoundError(f"{format_number(ticket_id)} has no attachment "
-                                f"{attachment_id}.")
-        return attachment_object(found[0]), attachment_data(attachment_id)
