@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ticketdesk import cli_agents, cli_mail, cli_routing, cli_sla
+from ticketdesk import cli_agents, cli_api, cli_mail, cli_routing, cli_sla, cli_ticket
 from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.url import ENV_DB, resolve_url
 from ticketdesk.domain.clock import parse_date
@@ -187,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_mail.register(commands)
     cli_routing.add_commands(commands, _db_option)  # teams, agents status/skills, routing, csat
     cli_agents.add_commands(commands, _db_option)
+    cli_api.add_commands(commands, _db_option)  # serve, api token (issue 22)
     return parser
 
 
@@ -414,7 +415,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "restore": _cmd_restore,
     "sla": cli_sla.run,
     "mail": cli_mail.cmd_mail,
-    "ticket": cli_mail.cmd_ticket,
+    "ticket": cli_ticket.dispatch,  # reply (cli_mail) and create/show/list/update/note
+    "serve": cli_api.cmd_serve,
+    "api": cli_api.cmd_api,
     # Their subcommands name their handler (`agents` is shared; see cli_routing.command_group).
     **dict.fromkeys(("teams", "agents", "routing", "csat"), cli_routing.dispatch),
 }

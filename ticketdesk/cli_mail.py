@@ -80,6 +80,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     reply.add_argument("--agent", default=argparse.SUPPRESS, metavar="NAME",
                        help="reply as this agent (default: $TICKETDESK_AGENT); their "
                             "signature is added")
+    from ticketdesk import cli_ticket  # create, show, list, update, note; reply --json
+
+    cli_ticket.add_reply_json(reply)
+    cli_ticket.add_commands(on_ticket, _db_option)
 
 
 def add_import_mail(what_in: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -19,9 +19,15 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "ticketdesk"
 FORBIDDEN = {
     "domain": ("PySide6", "shiboken6", "pyqtgraph", "peewee", "playhouse", "apsw", "psycopg",
-               "ticketdesk.db", "ticketdesk.services", "ticketdesk.ui"),
-    "db": ("PySide6", "shiboken6", "pyqtgraph", "ticketdesk.services", "ticketdesk.ui"),
-    "services": ("PySide6", "shiboken6", "pyqtgraph", "ticketdesk.ui"),
+               "ticketdesk.db", "ticketdesk.services", "ticketdesk.ui", "ticketdesk.api"),
+    "db": ("PySide6", "shiboken6", "pyqtgraph", "ticketdesk.services", "ticketdesk.ui",
+           "ticketdesk.api"),
+    "services": ("PySide6", "shiboken6", "pyqtgraph", "ticketdesk.ui", "ticketdesk.api",
+                 "starlette", "uvicorn"),
+    # The HTTP API sits beside ui/ (issue 22): api -> services -> db -> domain; never Qt, the
+    # window or the command line (cli.py and every cli_*.py).
+    "api": ("PySide6", "shiboken6", "pyqtgraph", "ticketdesk.ui", "ticketdesk.cli",
+            "ticketdesk.cli_"),
 }
 
 
@@ -42,14 +48,16 @@ def test_a_layer_imports_nothing_above_it(layer: str) -> None:
         f"{path.relative_to(PACKAGE.parent)} imports {name}"
         for path in sorted((PACKAGE / layer).rglob("*.py"))
         for name in _imports(path)
-        if any(name == banned or name.startswith(banned + ".") for banned in FORBIDDEN[layer])
+        if any(name == banned or name.startswith(banned + ".")
+               or (banned.endswith("_") and name.startswith(banned))
+               for banned in FORBIDDEN[layer])
     ]
     assert offences == []
 
 
 # -- ui talks to services, never to db/ or the command line ------------------------------------
 
-UI_FORBIDDEN = ("ticketdesk.db", "ticketdesk.cli")
+UI_FORBIDDEN = ("ticketdesk.db", "ticketdesk.cli", "ticketdesk.api")
 # Every import of db/ or cli.py from ui/ that remains, each with its reason. Keep it short: a new
 # need goes through a service; a line whose import is gone is removed (the test below says so).
 UI_ALLOWED = {
@@ -128,6 +136,25 @@ def test_the_core_runs_without_qt() -> None:
               f"for name in {modules!r}: importlib.import_module(name.removesuffix('.__init__'))\n"
               "print(sorted(m for m in sys.modules if m.split('.')[0] in "
               "('PySide6', 'shiboken6', 'pyqtgraph')))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_desktop_and_the_command_line_load_no_web_server() -> None:
+    """Starlette and uvicorn are the optional extra `api`: the window's modules, every service
+    and the command line's parser load without them (only `ticketdesk serve` imports them)."""
+    modules = sorted(
+        ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        for layer in ("domain", "db", "services", "ui") for path in (PACKAGE / layer).rglob("*.py")
+        if path.name != "__main__.py")
+    script = ("import importlib, sys\n"
+              f"for name in {modules!r}: importlib.import_module(name.removesuffix('.__init__'))\n"
+              "import ticketdesk.cli, ticketdesk.app\n"
+              "ticketdesk.cli.build_parser()\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+              "('starlette', 'uvicorn', 'httpx', 'anyio')))\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=False, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -378,10 +378,27 @@ class Outbox(BaseModel):
     updated_at = BigIntegerField()
 
 
+# --- API tokens (issue 22, migration 17; services/api_tokens.py) ---------------------------
+class ApiToken(BaseModel):
+    """An integration's token for `ticketdesk serve`: only its SHA-256 is stored; its changes
+    are recorded as the inactive agent `api:NAME` (`agent`)."""
+
+    id = AutoField()
+    name = TextField()
+    agent = ForeignKeyField(Agent, column_name="agent_id", lazy_load=False)
+    token_hash = TextField()
+    read_only = BooleanField(default=False)
+    created_at = BigIntegerField()
+    last_used_at = BigIntegerField(null=True)
+    revoked_at = BigIntegerField(null=True)
+# --- end of API tokens ---------------------------------------------------------------------
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Agent, Customer, CustomerTag, CustomerTagLink, Tag, Ticket, TicketTag, TicketAssignee,
     Note, Message, Attachment, AttachmentContent, Activity, Draft, DeskMeta, MailboxState, Outbox,
     SlaPolicy, SlaTarget, SlaHours, SlaHoliday,
     Team, TeamMember, AgentTagSkill, AgentCategorySkill, RoutingRule, RoutingRuleAgent,
     CsatRating,
+    ApiToken,  # issue 22
 )

@@ -203,6 +203,8 @@ class MainWindow(QMainWindow):
                                                "preferencesAction")
         self.sla_action = self._action("S&LA Policies…", self.show_sla_policies, None,
                                        "slaPoliciesAction")
+        self.api_tokens_action = self._action("&API Tokens…", self.show_api_tokens, None,
+                                              "apiTokensAction")  # issue 22
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
                                              QKeySequence(keys.HelpContents), "shortcutsAction")
         self.fetch_mail_action = self._action("&Fetch Mail", self.fetch_mail, "F9",
@@ -234,6 +236,7 @@ class MainWindow(QMainWindow):
         desk_menu = bar.addMenu(self.tr("&Desk"))
         desk_menu.addAction(self.switch_agent_action)
         desk_menu.addAction(self.sla_action)
+        desk_menu.addAction(self.api_tokens_action)
         desk_menu.addAction(self.preferences_action)
         desk_menu.addSeparator()
         desk_menu.addActions([self.fetch_mail_action, self.mail_settings_action])
@@ -418,6 +421,13 @@ class MainWindow(QMainWindow):
 
         dialog = SlaPoliciesDialog(self.session, lambda changes: self.hub.announce(changes, self),
                                    self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_api_tokens(self) -> None:
+        from ticketdesk.ui.api_tokens_dialog import ApiTokensDialog
+
+        dialog = ApiTokensDialog(self.session, self)
         dialog.exec()
         dialog.deleteLater()
 
