@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import new_ticket
 from ticketdesk.domain import placeholders
 from ticketdesk.domain.errors import ValidationError
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import canned, customers, tickets
 from ticketdesk.services.session import Session
-from tests.helpers import new_ticket
 
 
 def test_placeholders_are_filled_from_the_ticket_and_agent(alice: Session) -> None:
@@ -44,7 +44,8 @@ def test_actions_set_status_priority_and_tags(alice: Session) -> None:
     changes = canned.apply_actions(alice, ticket_id, version, saved)
     assert ticket_id in changes.tickets
     detail = tickets.get_ticket(ticket_id)
-    assert detail.status == Status.WAITING and detail.priority == Priority.HIGH
+    assert detail.status == Status.WAITING
+    assert detail.priority == Priority.HIGH
     assert set(detail.tags) == {"refund", "vip"}
 
 

@@ -12,4 +12,4 @@ def test_word_starts_rank_first() -> None:
     labels = ["Print Settings", "New Ticket…", "Mail Settings…", "Fetch Mail"]
     ranked = [label for label, _ in rank("nt", [(label, label) for label in labels])]
     assert ranked[0] == "New Ticket…"
-    assert [label for label, _ in rank("fm", [(x, x) for x in labels])][0] == "Fetch Mail"
+    assert next(label for label, _ in rank("fm", [(x, x) for x in labels])) == "Fetch Mail"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import new_ticket
 from ticketdesk.domain.errors import ValidationError
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.domain.view_spec import ViewSpec, filter_from_json, filter_to_json
 from ticketdesk.services import assignees, saved_views, tickets
 from ticketdesk.services.session import Session
-from tests.helpers import new_ticket
 
 SPEC = ViewSpec(TicketFilter(statuses=frozenset({Status.OPEN}), tags=frozenset({"billing"}),
                              priorities=frozenset({Priority.HIGH})),
@@ -27,7 +27,8 @@ def test_a_saved_view_comes_back_with_its_filter_sort_and_columns(alice: Session
     listed = saved_views.list_views(alice.store, alice.agent_id)
     assert [v.key for v in listed[:3]] == list(saved_views.BUILT_IN)
     assert listed[3] == saved
-    assert saved.name == "Billing fires" and saved.spec == SPEC
+    assert saved.name == "Billing fires"
+    assert saved.spec == SPEC
 
 
 def test_private_views_are_the_owners_and_shared_ones_everyones(alice: Session,
