@@ -99,7 +99,8 @@ def _own(session: Session, view_id: int) -> SavedView:
         raise NotFoundError("That view no longer exists.")
     if row.owner_id != session.agent_id:
         raise ValidationError("Only the agent who saved a shared view can change it.")
-    return row
+    found: SavedView = row
+    return found
 
 
 def _need_agent(session: Session) -> int:

@@ -39,6 +39,7 @@ from ticketdesk.services.mail.settings import load_settings
 from ticketdesk.services.records import AttachmentRecord, MessageRecord, TicketDetail
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.attachments import AttachmentActions, describe_file, read_files
+from ticketdesk.ui.dock.canned_completer import CannedCompleter
 from ticketdesk.ui.dock.chips import ChipRow
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.editors import TextEditor, local_files
@@ -98,6 +99,7 @@ class ConversationTab(QWidget):
         self.reply = TextEditor(composer, accept_files=True)
         self.reply.setObjectName("replyEdit")
         self.reply.setAccessibleName(self.tr("Reply"))
+        self.canned = CannedCompleter(self.reply, dock)  # "/" or Ctrl+M: canned responses
         self.reply.setPlaceholderText(self.tr(
             "Write a reply to the customer… (Ctrl+Enter sends; drop files here to attach)"))
         self.reply.setMinimumHeight(48)
