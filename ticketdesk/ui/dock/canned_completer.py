@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtCore import QObject, QStringListModel, Qt
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import QAbstractItemView, QCompleter
 
 from ticketdesk.services import canned
@@ -24,8 +24,6 @@ from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.editors import TextEditor
 
 TRIGGER = "/"
-POPUP_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Tab,
-              Qt.Key.Key_Backtab)
 
 
 class CannedCompleter(QObject):
@@ -57,7 +55,7 @@ class CannedCompleter(QObject):
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.completer.activated[str].connect(self.choose)  # type: ignore[index]
         editor.textChanged.connect(self._typed)
-        editor.installEventFilter(self)
+        editor.completion_popup = self.completer.popup()
         shortcut = QShortcut(QKeySequence("Ctrl+M"), editor)
         shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         shortcut.activated.connect(self.start)
@@ -130,15 +128,6 @@ class CannedCompleter(QObject):
         self._anchor = None
         self._slash = False
         self._popup().hide()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.editor and event.type() == QEvent.Type.KeyPress \
-                and self._popup().isVisible():
-            assert isinstance(event, QKeyEvent)
-            if event.key() in POPUP_KEYS:
-                event.ignore()  # the completer's popup takes these (choose, or close)
-                return True
-        return super().eventFilter(watched, event)
 
     # -- inserting ----------------------------------------------------------------------------
 
