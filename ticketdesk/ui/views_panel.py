@@ -68,6 +68,7 @@ class ViewsPanel(QWidget):
         self._generation = 0
         self._choices_ready = False
         self._restored = False
+        self._pending: View | None = None
         self._last_key = LAST_VIEW.for_desk(window.store.location).read(
             window.settings.qsettings)
 
@@ -183,6 +184,9 @@ class ViewsPanel(QWidget):
     def choices_ready(self) -> None:
         """The filter bar knows the desk's agents and tags: a view's choices can be shown."""
         self._choices_ready = True
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.open_view(pending)
         self._maybe_restore()
 
     def _maybe_restore(self) -> None:
@@ -203,6 +207,12 @@ class ViewsPanel(QWidget):
     def open_view(self, view: View) -> None:
         """Show the view's tickets: its columns, its sort (the arrow too), then its filter."""
         window = self.window_
+        if not self._choices_ready:
+            # The filter bar shows only the choices it knows (agents, tags): until they are
+            # read, a view's assignees or tags would be dropped. It opens when they come.
+            self._pending = view
+            self._restored = True
+            return
         spec = view.spec
         if spec.columns:
             apply_columns(window, spec.columns)
