@@ -479,6 +479,9 @@ class MainWindow(QMainWindow):
                  for a in self.actions() if not a.shortcut().isEmpty()]
         lines.append(f"Ctrl+D\t{self.tr('Show or hide the ticket details')}")
         lines += [f"{keys}\t{what}" for keys, what in dock_access_keys()]
+        from ticketdesk.ui.ticket_keys import everyday_keys
+
+        lines += [f"{keys}\t{what}" for keys, what in everyday_keys()]
         box = QMessageBox(self)
         box.setWindowTitle(self.tr("Keyboard shortcuts"))
         box.setTextFormat(Qt.TextFormat.PlainText)

@@ -113,3 +113,16 @@ class TicketKeys(QObject):
     def focus_list(self) -> None:
         self.window_.show_tickets()
         self.window_.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+
+def everyday_keys() -> list[tuple[str, str]]:
+    """Keys that are not menu commands, for Help ▸ Keyboard Shortcuts."""
+    def t(text: str) -> str:
+        return QCoreApplication.translate("TicketKeys", text)
+
+    return [
+        ("Enter", t("In the list: open the ticket in the details")),
+        ("/ or Ctrl+M", t("In the reply or note box: insert a canned response")),
+        ("F2 / Delete", t("In the views panel: rename / delete the view")),
+        ("Ctrl+Up / Ctrl+Down", t("In the views panel: move the view up / down")),
+    ]
