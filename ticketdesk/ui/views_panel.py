@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -88,13 +88,8 @@ class ViewsPanel(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.tree)
-        for keys, slot in (("F2", self.rename_current), (QKeySequence.StandardKey.Delete,
-                                                          self.delete_current),
-                           ("Ctrl+Up", lambda: self.move_current(-1)),
-                           ("Ctrl+Down", lambda: self.move_current(1))):
-            shortcut = QShortcut(QKeySequence(keys), self.tree)
-            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.activated.connect(slot)
+        # F2, Delete, Ctrl+Up and Ctrl+Down: read before the tree's own use of them (eventFilter).
+        self.tree.installEventFilter(self)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -102,6 +97,22 @@ class ViewsPanel(QWidget):
         self._debounce.timeout.connect(self.refresh_counts)
         window.hub.changed.connect(self._desk_changed)
         self.reload()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key, modifiers = event.key(), event.modifiers()
+            if modifiers == Qt.KeyboardModifier.ControlModifier and key in (
+                    Qt.Key.Key_Up, Qt.Key.Key_Down):
+                self.move_current(-1 if key == Qt.Key.Key_Up else 1)
+                return True
+            if modifiers == Qt.KeyboardModifier.NoModifier and key == Qt.Key.Key_F2:
+                self.rename_current()
+                return True
+            if event.matches(QKeySequence.StandardKey.Delete):
+                self.delete_current()
+                return True
+        return super().eventFilter(watched, event)
 
     # -- reading ------------------------------------------------------------------------------
 
