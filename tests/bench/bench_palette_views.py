@@ -113,11 +113,15 @@ def child(url: str) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
 
     gaps = [0.0]
+    phase = ["counts"]
+    worst: dict[str, float] = {}
     beat = QElapsedTimer()
     beat.start()
 
     def heartbeat() -> None:
-        gaps.append(beat.nsecsElapsed() / 1e6)
+        gap = beat.nsecsElapsed() / 1e6
+        gaps.append(gap)
+        worst[phase[0]] = max(worst.get(phase[0], 0.0), gap)
         beat.restart()
 
     timer = QTimer()
@@ -136,6 +140,7 @@ def child(url: str) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
     figures["counts"] = clock.nsecsElapsed() / 1e6
 
+    phase[0] = "palette"
     palette = window.command_palette
     list_watch = PaintWatch()
     palette.list.viewport().installEventFilter(list_watch)
@@ -167,6 +172,7 @@ def child(url: str) -> None:
     palette.hide()
 
     def open_view(key: str) -> float:
+        phase[0] = key
         view = panel.view_for(key)
         assert view is not None
         clock = QElapsedTimer()
@@ -186,6 +192,7 @@ def child(url: str) -> None:
         time.sleep(0.005)
     timer.stop()
     figures["stall"] = max(gaps)
+    print("STALLS " + json.dumps(worst), file=sys.stderr, flush=True)
     figures["rows"] = float(model.rowCount())
     print("BENCH " + json.dumps(figures), flush=True)
     window.close()
@@ -210,6 +217,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--copy", type=Path,
+                        help="a copy made earlier (used as it is, not copied again)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -217,7 +226,7 @@ def main() -> None:
         return
     source = ensure_demo_desk(args.db or default_desk(args.tickets), args.tickets)
     with tempfile.TemporaryDirectory(prefix="bench-palette-") as folder:
-        path = copy_desk(source, Path(folder))
+        path = copy_desk(source, Path(folder)) if not args.copy else args.copy
         settings = Path(folder) / "settings.ini"
         runs: list[dict[str, float]] = []
         for _ in range(args.runs):
@@ -226,6 +235,9 @@ def main() -> None:
                                  env=env, capture_output=True, text=True, check=False)
             line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH ")),
                         None)
+            if args.copy:
+                print(next((ln for ln in out.stderr.splitlines() if ln.startswith("STALLS")),
+                           ""))
             if line is None:
                 sys.exit(f"run failed:\n{out.stdout}\n{out.stderr}")
             runs.append(json.loads(line[6:]))
