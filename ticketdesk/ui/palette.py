@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -210,6 +210,7 @@ def go_to_ticket(window: MainWindow, ticket_id: int) -> None:
     window.show_tickets()
     if not window.table.select_ticket(ticket_id):
         window.ticket_dock.show_ticket(ticket_id)
-        window.dock.setWindowTitle(f"{window.tr('Ticket')} {format_number(ticket_id)}")
+        window.dock.setWindowTitle(QCoreApplication.translate("CommandPalette", "Ticket {0}")
+                                   .format(format_number(ticket_id)))
         window.ticket_keys.update(ticket_id)
     window.dock.show()

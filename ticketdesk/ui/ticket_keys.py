@@ -27,7 +27,7 @@ class TicketKeys(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window_ = window
-        menu = QMenu(window.tr("Tic&ket"), window)
+        menu = QMenu(self.tr("Tic&ket"), window)
         menu.setObjectName("ticketMenu")
         self.menu = menu
         self.open_action = self._add("&Open in Details", self.open_ticket, "Ctrl+O",
@@ -66,7 +66,7 @@ class TicketKeys(QObject):
     def _dock_ready(self, tab: int) -> bool:
         window = self.window_
         if window.ticket_dock.ticket_id is None:
-            window.statusBar().showMessage(window.tr("Select a ticket first."), 3000)
+            window.statusBar().showMessage(self.tr("Select a ticket first."), 3000)
             return False
         window.show_tickets()
         window.dock.show()
@@ -90,7 +90,7 @@ class TicketKeys(QObject):
         if me is None or ticket is None:
             return
         if any(a.id == me for a in ticket.assignees):
-            window.statusBar().showMessage(window.tr("Already assigned to you."), 3000)
+            window.statusBar().showMessage(self.tr("Already assigned to you."), 3000)
             return
         window.ticket_dock.detail_tab.people.assign(me)
 

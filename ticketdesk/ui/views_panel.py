@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -368,15 +368,15 @@ def apply_columns(window: MainWindow, columns: tuple[int, ...]) -> None:
 def install(window: MainWindow, view_menu: QMenu) -> ViewsPanel:
     """The panel in a dock on the left, and its commands in the View menu."""
     panel = ViewsPanel(window)
-    dock = QDockWidget(window.tr("Views"), window)
+    dock = QDockWidget(QCoreApplication.translate("ViewsPanel", "Views"), window)
     dock.setObjectName("viewsDock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
     toggle = dock.toggleViewAction()
-    toggle.setText(window.tr("Views &Panel"))
+    toggle.setText(QCoreApplication.translate("ViewsPanel", "Views &Panel"))
     toggle.setShortcut(QKeySequence("Ctrl+Shift+V"))
     toggle.setObjectName("viewsPanelAction")
-    save = view_menu.addAction(window.tr("Save as &View…"))
+    save = view_menu.addAction(QCoreApplication.translate("ViewsPanel", "Save as &View…"))
     save.setObjectName("saveViewAction")
     save.setShortcut(QKeySequence("Ctrl+Shift+S"))
     save.triggered.connect(panel.save_current)
