@@ -69,6 +69,8 @@ class ViewsPanel(QWidget):
         self._choices_ready = False
         self._restored = False
         self._pending: View | None = None
+        self._counting = False
+        self._again = False
         self._last_key = LAST_VIEW.for_desk(window.store.location).read(
             window.settings.qsettings)
 
@@ -122,8 +124,15 @@ class ViewsPanel(QWidget):
         self.runner.submit(LIST, self._generation, lambda: saved_views.list_views(store, agent))
 
     def refresh_counts(self) -> None:
+        """Count every view again, one round at a time: a change during a round asks for one
+        more round after it, never interrupts it (at a million tickets a round takes a few
+        seconds of a worker thread; a busy desk would otherwise never see it finish)."""
         if not self.views:
             return
+        if self._counting:
+            self._again = True
+            return
+        self._counting, self._again = True, False
         store, views, tz = self.window_.store, list(self.views), self.window_.tz
         self._generation += 1
         self.runner.submit(COUNTS, self._generation,
@@ -143,6 +152,7 @@ class ViewsPanel(QWidget):
             self.refresh_counts()
             self._maybe_restore()
         elif channel == COUNTS:
+            self._counted()
             self.counts = result
             self._show_counts()
             self.countsLoaded.emit()
@@ -152,7 +162,14 @@ class ViewsPanel(QWidget):
                 callback(result[1])
             self.reload()
 
+    def _counted(self) -> None:
+        self._counting = False
+        if self._again:
+            self._debounce.start()
+
     def _failed(self, channel: str, _generation: int, error: object) -> None:
+        if channel == COUNTS:
+            self._counted()
         if channel == WRITE:
             QMessageBox.warning(self, self.tr("Saved views"), str(error))
             self.reload()
