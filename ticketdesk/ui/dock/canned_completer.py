@@ -11,8 +11,6 @@ save through the dock's write path. Nothing here waits on the database.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from PySide6.QtCore import QObject, QStringListModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import QAbstractItemView, QCompleter
@@ -29,8 +27,6 @@ TRIGGER = "/"
 class CannedCompleter(QObject):
     """Attached to one `TextEditor` of the dock."""
 
-    responses: ClassVar[list[Canned]] = []
-    """The desk's responses as last read (shared by every box)."""
     edition = 0
     """Raised when the responses change (ui/canned_dialog.py): every box reads them again."""
 
@@ -45,6 +41,8 @@ class CannedCompleter(QObject):
         self._anchor: int | None = None
         """Where the typed title starts (the `/`, or the cursor when Ctrl+M was pressed)."""
         self._slash = False
+        self.responses: list[Canned] = []
+        """The desk's responses as last read."""
         self._loaded = -1  # the edition read
         self._channel = f"canned.{editor.objectName() or id(self)}"
         self.model = QStringListModel(self)
@@ -71,7 +69,7 @@ class CannedCompleter(QObject):
                        lambda found: self._loaded_list(found, edition))
 
     def _loaded_list(self, found: list[Canned], edition: int) -> None:
-        CannedCompleter.responses = found
+        self.responses = found
         self._loaded = edition
         self.model.setStringList([c.title for c in found])
         if self._anchor is not None:
