@@ -392,6 +392,40 @@ class ApiToken(BaseModel):
     last_used_at = BigIntegerField(null=True)
     revoked_at = BigIntegerField(null=True)
 # --- end of API tokens ---------------------------------------------------------------------
+# -- Saved views and canned responses (issue 18, migration 19) ---------------------------------
+
+
+class SavedView(BaseModel):
+    """A named filter, sort and column layout (services/saved_views.py); private to its owner
+    unless `shared`."""
+
+    id = AutoField()
+    owner_id: int
+    name = TextField()
+    owner = ForeignKeyField(Agent, column_name="owner_id", on_delete="CASCADE", lazy_load=False)
+    shared = BooleanField(default=False)
+    position = IntegerField(default=0)
+    filter_json = TextField(default="{}")
+    sort = TextField(default="created descending")
+    columns = TextField(default="")
+    created_at = BigIntegerField()
+    updated_at = BigIntegerField()
+
+
+class CannedResponse(BaseModel):
+    """A reply text with placeholders and optional actions, shared by the desk
+    (services/canned.py, domain/placeholders.py)."""
+
+    id = AutoField()
+    title = TextField()
+    body = TextField()
+    set_status = SmallIntegerField(null=True)
+    set_priority = SmallIntegerField(null=True)
+    add_tags = TextField(default="")
+    created_by = ForeignKeyField(Agent, column_name="created_by", null=True,
+                                 on_delete="SET NULL", lazy_load=False)
+    created_at = BigIntegerField()
+    updated_at = BigIntegerField()
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
@@ -401,4 +435,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Team, TeamMember, AgentTagSkill, AgentCategorySkill, RoutingRule, RoutingRuleAgent,
     CsatRating,
     ApiToken,  # issue 22
+    SavedView, CannedResponse,  # issue 18
 )

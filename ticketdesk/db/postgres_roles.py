@@ -48,6 +48,8 @@ AGENT_WORK: dict[str, str] = {
     "customer_tag": "SELECT, INSERT",
     "customer_tag_link": "SELECT, INSERT, UPDATE, DELETE",
     "tag": "SELECT, INSERT",  # tagging a ticket may create the tag; renaming is an admin's
+    "saved_view": "SELECT, INSERT, UPDATE, DELETE",  # issue 18: an agent's own views
+    "canned_response": "SELECT, INSERT, UPDATE, DELETE",  # issue 18: the desk's replies
 }
 
 _LOGIN = re.compile(r"[a-z_][a-z0-9_]{0,62}")

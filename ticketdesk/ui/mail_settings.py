@@ -75,9 +75,10 @@ class _ServerBox(QGroupBox):
         super().__init__(title, parent)
         self.kind = kind
         form = QFormLayout(self)
+        imap = kind == "imap"  # the two boxes show at once: each access key has one owner
         self.host = QLineEdit(self)
         self.host.setObjectName(f"{kind}Host")
-        form.addRow(self.tr("&Server:"), self.host)
+        form.addRow(self.tr("&Server:") if imap else self.tr("Ser&ver:"), self.host)
         self.security = QComboBox(self)
         self.security.setObjectName(f"{kind}Security")
         self.security.addItem(self.tr("TLS (port {0})").format(PORTS[(kind, IMPLICIT)]),
@@ -86,19 +87,19 @@ class _ServerBox(QGroupBox):
                               STARTTLS)
         self.security.addItem(self.tr("None (only a server on 127.0.0.1)"), PLAIN)
         self.security.activated.connect(self._default_port)
-        form.addRow(self.tr("&Security:"), self.security)
+        form.addRow(self.tr("Secur&ity:") if imap else self.tr("Se&curity:"), self.security)
         self.port = QSpinBox(self)
         self.port.setObjectName(f"{kind}Port")
         self.port.setRange(1, 65535)
         self.port.setValue(PORTS[(kind, IMPLICIT)])
-        form.addRow(self.tr("&Port:"), self.port)
+        form.addRow(self.tr("&Port:") if imap else self.tr("Po&rt:"), self.port)
         self.user = QLineEdit(self)
         self.user.setObjectName(f"{kind}User")
-        form.addRow(self.tr("&User:"), self.user)
+        form.addRow(self.tr("&User:") if imap else self.tr("Us&er:"), self.user)
         self.folder = QLineEdit("INBOX", self)
         self.folder.setObjectName(f"{kind}Folder")
         if kind == "imap":
-            form.addRow(self.tr("&Folder:"), self.folder)
+            form.addRow(self.tr("F&older:"), self.folder)
         else:
             self.folder.hide()
 
@@ -168,8 +169,8 @@ class MailSettingsDialog(QDialog):
         self.reopen_days.setRange(0, 3650)
         self.reopen_days.setValue(30)
         self.reopen_days.setSuffix(self.tr(" days"))
-        form.addRow(self.tr("A reply &reopens a closed ticket within:"), self.reopen_days)
-        self.acknowledge = QCheckBox(self.tr("Send an automatic &acknowledgement to new "
+        form.addRow(self.tr("A reply reopens a closed ticket wit&hin:"), self.reopen_days)
+        self.acknowledge = QCheckBox(self.tr("Send an automatic ac&knowledgement to new "
                                              "tickets"), self)
         self.acknowledge.setObjectName("acknowledge")
         form.addRow("", self.acknowledge)

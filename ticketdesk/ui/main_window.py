@@ -242,6 +242,34 @@ class MainWindow(QMainWindow):
         desk_menu.addActions([self.fetch_mail_action, self.mail_settings_action])
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addActions([self.shortcuts_action, self.about_action])
+        self._build_everyday(bar, view_menu, desk_menu, help_menu)
+
+    def _build_everyday(self, bar: Any, view_menu: Any, desk_menu: Any, help_menu: Any) -> None:
+        """Issue 18: the Ticket menu (keyboard-only work), saved views, the command palette
+        and canned responses (ui/ticket_keys.py, ui/views_panel.py, ui/palette.py)."""
+        from ticketdesk.ui import views_panel
+        from ticketdesk.ui.palette import CommandPalette
+        from ticketdesk.ui.ticket_keys import TicketKeys
+
+        self.ticket_keys = TicketKeys(self)
+        bar.insertMenu(help_menu.menuAction(), self.ticket_keys.menu)
+        view_menu.addSeparator()
+        self.command_palette = CommandPalette(self)
+        self.palette_action = self._action("&Command Palette…", self.command_palette.start,
+                                           "Ctrl+K", "paletteAction")
+        view_menu.addAction(self.palette_action)
+        self.views = views_panel.install(self, view_menu)
+        self.addAction(self.views.dock.toggleViewAction())  # type: ignore[attr-defined]
+        self.canned_action = self._action("Canned &Responses…", self.show_canned, None,
+                                          "cannedAction")
+        desk_menu.insertAction(self.preferences_action, self.canned_action)
+
+    def show_canned(self) -> None:
+        from ticketdesk.ui.canned_dialog import CannedDialog
+
+        dialog = CannedDialog(self.session, self)
+        dialog.exec()
+        dialog.deleteLater()
 
     def _connect(self) -> None:
         self.filter_bar.filterChanged.connect(self._filter_changed)
@@ -350,6 +378,7 @@ class MainWindow(QMainWindow):
             self.filter_bar.set_agents(agent_list, self.session.agent_id)
             self.filter_bar.set_tags(tags)
             self.filter_bar.set_customer_tags(customer_tags)
+            self.views.choices_ready()  # the last saved view can show its choices now
         elif channel == AGENT:
             self.agent_label.setText(self.tr("Working as {0}").format(result))
 
@@ -470,6 +499,9 @@ class MainWindow(QMainWindow):
                  for a in self.actions() if not a.shortcut().isEmpty()]
         lines.append(f"Ctrl+D\t{self.tr('Show or hide the ticket details')}")
         lines += [f"{keys}\t{what}" for keys, what in dock_access_keys()]
+        from ticketdesk.ui.ticket_keys import everyday_keys
+
+        lines += [f"{keys}\t{what}" for keys, what in everyday_keys()]
         box = QMessageBox(self)
         box.setWindowTitle(self.tr("Keyboard shortcuts"))
         box.setTextFormat(Qt.TextFormat.PlainText)
@@ -533,6 +565,8 @@ class MainWindow(QMainWindow):
             self.analytics_view.shutdown()  # its own query thread
         self.ticket_dock.shutdown()  # its query and write threads, before the desk closes
         self.sla_alerts.stop()
+        self.views.stop()
+        self.command_palette.stop()
         self.runner.stop()
         self.reader.stop()
         self.store.close()

@@ -207,7 +207,7 @@ class PreferencesDialog(QDialog):
             layout.addWidget(you)
 
         test_row = QHBoxLayout()
-        self.test_button = QPushButton(self.tr("&Test Connection"), self)
+        self.test_button = QPushButton(self.tr("Test Co&nnection"), self)
         self.test_button.setObjectName("testConnectionButton")
         self.test_button.clicked.connect(self.test_connection)
         test_row.addWidget(self.test_button)

@@ -81,8 +81,13 @@ SLA_NOTIFY = Setting("notify/sla", int, 1,
 DESK_AGENT = Setting("desks/<desk>/agent_id", int, None,
                      "Who works on a desk on this computer (per desk: `for_desk`).")
 
+LAST_VIEW = Setting("desks/<desk>/last_view", str, None,
+                    "The saved view last opened on a desk, as \"view:12\" or \"builtin:all\" "
+                    "(it opens again at the next start; ui/views_panel.py).")
+
 SETTINGS: tuple[Setting[Any], ...] = (DESK_URL, COLOR_SCHEME, WINDOW_GEOMETRY, WINDOW_STATE,
-                                      TABLE_HEADER, TABLE_SORT, SLA_NOTIFY, DESK_AGENT)
+                                      TABLE_HEADER, TABLE_SORT, SLA_NOTIFY, DESK_AGENT,
+                                      LAST_VIEW)
 """Every key the app stores."""
 
 

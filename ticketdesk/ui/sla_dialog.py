@@ -216,7 +216,7 @@ class SlaPoliciesDialog(QDialog):
         self.years.setMaximumWidth(140)
         country_row.addWidget(self.country)
         country_row.addWidget(self.years)
-        self.country_button = self._button(self.tr("Add a &Country's Holidays"),
+        self.country_button = self._button(self.tr("Add a Country's &Holidays"),
                                            "addCountryHolidaysButton", self.add_country,
                                            country_row)
         self.remove_holiday_button = self._button(self.tr("Remove Holiday"),

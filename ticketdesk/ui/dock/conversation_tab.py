@@ -39,6 +39,7 @@ from ticketdesk.services.mail.settings import load_settings
 from ticketdesk.services.records import AttachmentRecord, MessageRecord, TicketDetail
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.attachments import AttachmentActions, describe_file, read_files
+from ticketdesk.ui.dock.canned_completer import CannedCompleter
 from ticketdesk.ui.dock.chips import ChipRow
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.editors import TextEditor, local_files
@@ -98,6 +99,7 @@ class ConversationTab(QWidget):
         self.reply = TextEditor(composer, accept_files=True)
         self.reply.setObjectName("replyEdit")
         self.reply.setAccessibleName(self.tr("Reply"))
+        self.canned = CannedCompleter(self.reply, dock)  # "/" or Ctrl+M: canned responses
         self.reply.setPlaceholderText(self.tr(
             "Write a reply to the customer… (Ctrl+Enter sends; drop files here to attach)"))
         self.reply.setMinimumHeight(48)
@@ -117,12 +119,12 @@ class ConversationTab(QWidget):
         self.error.hide()
         box.addWidget(self.error)
         buttons = QHBoxLayout()
-        self.attach_button = QPushButton(self.tr("&Attach Files…"), composer)
+        self.attach_button = QPushButton(self.tr("Attach Fi&les…"), composer)
         self.attach_button.setObjectName("attachButton")
         self.attach_button.clicked.connect(self.choose_files)
         buttons.addWidget(self.attach_button)
         buttons.addStretch(1)
-        self.log_button = QPushButton(self.tr("&Log Customer Message"), composer)
+        self.log_button = QPushButton(self.tr("Log Customer &Message"), composer)
         self.log_button.setObjectName("logCustomerButton")
         self.log_button.setToolTip(self.tr(
             "Record what the customer said by phone or mail (Ctrl+Shift+Enter)"))

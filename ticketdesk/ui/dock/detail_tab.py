@@ -130,7 +130,7 @@ class DetailTab(QScrollArea):
         self.reopen_button.clicked.connect(lambda: self.set_status(Status.OPEN))
         for button in (self.resolve_button, self.close_button, self.reopen_button):
             row.addWidget(button)
-        form.addRow(self._buddy(self.tr("&Status:"), self.status), row)
+        form.addRow(self._buddy(self.tr("Stat&us:"), self.status), row)
 
     def _build_resolution(self, page: QWidget, form: QFormLayout) -> None:
         self.resolution = QFrame(page)
@@ -196,7 +196,7 @@ class DetailTab(QScrollArea):
         column.addWidget(box)
 
     def _buddy(self, text: str, widget: QWidget) -> QLabel:
-        """A form label whose mnemonic (Alt+S) focuses `widget`."""
+        """A form label whose mnemonic (Alt+U) focuses `widget`."""
         label = QLabel(text, self)
         label.setBuddy(widget)
         return label

@@ -68,6 +68,10 @@ class ElidedLabel(QLabel):
             self.setText(shown)
 
 
+POPUP_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Tab,
+              Qt.Key.Key_Backtab)
+
+
 class TextEditor(QPlainTextEdit):
     """Multi-line plain text. Ctrl+Enter emits `submitted`, Ctrl+Shift+Enter `alternate` (log
     the customer's words instead of replying), Esc `cancelled`; dropped files are reported as
@@ -83,8 +87,15 @@ class TextEditor(QPlainTextEdit):
         self.setTabChangesFocus(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self._accept_files = accept_files
+        self.completion_popup: QWidget | None = None
+        """A completer's popup (ui/dock/canned_completer.py): while it shows, the keys that
+        choose or close are left to it."""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        popup = self.completion_popup
+        if popup is not None and popup.isVisible() and event.key() in POPUP_KEYS:
+            event.ignore()  # the completer chooses (Enter, Tab) or closes (Esc)
+            return
         if event.key() in ENTER and _modifiers(event) in (CTRL, CTRL_SHIFT):
             event.accept()
             if _modifiers(event) == CTRL:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ticketdesk.services import notes
 from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import NoteRecord
+from ticketdesk.ui.dock.canned_completer import CannedCompleter
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.editors import TextEditor
 from ticketdesk.ui.dock.style import INTERNAL, Tinted
@@ -179,6 +180,7 @@ class NotesTab(QWidget):
         self.new_note = TextEditor(splitter)
         self.new_note.setObjectName("newNoteEdit")
         self.new_note.setAccessibleName(self.tr("New internal note"))
+        self.canned = CannedCompleter(self.new_note, dock)  # "/" or Ctrl+M: canned responses
         self.new_note.setPlaceholderText(self.tr(
             "Add an internal note… (Ctrl+Enter saves; only agents see it)"))
         self.new_note.setMinimumHeight(48)

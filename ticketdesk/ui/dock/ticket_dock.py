@@ -82,11 +82,11 @@ def dock_access_keys() -> list[tuple[str, str]]:
 
     return [
         ("Alt+T / Alt+C / Alt+N / Alt+Y", t("Detail, Conversation, Notes, Activity tab")),
-        ("Alt+S", t("Status (Detail tab)")),
+        ("Alt+U", t("Status (Detail tab)")),
         ("Alt+P", t("Priority (Detail tab)")),
         ("Alt+O", t("Resolve with a note (Detail tab)")),
         ("Alt+G", t("Change the customer (Detail tab)")),
-        ("Alt+A / Alt+L / Alt+S", t("Attach files, log a customer message, send the reply")),
+        ("Alt+L / Alt+M / Alt+S", t("Attach files, log a customer message, send the reply")),
         ("Alt+A", t("Add the note (Notes tab)")),
         ("Alt+I / Alt+R", t("After a conflict: discard my change, reload and re-apply")),
         ("Ctrl+Enter", t("Send the reply, save a note or an edit")),
