@@ -20,6 +20,7 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain import text
 from ticketdesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from ticketdesk.services.changes import Changes
+from ticketdesk.services.customer_addresses import check_addresses_free, remember_primary
 from ticketdesk.services.records import CustomerRecord
 from ticketdesk.services.session import Session
 
@@ -64,7 +65,10 @@ def create_customer(session: Session, name: str, *, email: str = "", phone: str 
     tag_list = list(tags)
     with session.store.write():
         _check_external_id(values["external_id"])
+        if values["email"]:
+            check_addresses_free([str(values["email"])], None)
         customer_id = int(Customer.insert(created_at=session.now(), **values).execute())
+        remember_primary(customer_id, str(values["email"]))
         tag_ids = _tag_ids(tag_list)
         if tag_ids:
             CustomerTagLink.insert_many(

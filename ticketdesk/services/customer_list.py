@@ -1,0 +1,151 @@
+"""What the Customers view lists: the sorted ids of a search, the first rows at once, and rows
+fetched by id a page at a time (the ticket list's snapshot approach, services/ticket_list.py).
+
+Every function takes the store it reads and binds its queries to it: the window calls them on
+a worker thread (ticketdesk/ARCHITECTURE.md, "Threading")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+import numpy as np
+from peewee import SQL, Node, NodeList, Ordering, fn
+
+from ticketdesk.db.models import Customer, CustomerAddress, Ticket
+from ticketdesk.db.store import Store
+from ticketdesk.domain.status import Status
+
+PAGE = 200
+
+
+class CustomerSort(StrEnum):
+    NAME = "name"
+    EMAIL = "email"
+    PHONE = "phone"
+    ORGANISATION = "organisation"
+    OPEN_TICKETS = "open_tickets"
+    TICKETS = "tickets"
+    LAST_CONTACT = "last_contact"
+
+
+@dataclass(frozen=True)
+class CustomerQuery:
+    text: str = ""
+    """Part of a name, an address (any of the customer's), a phone number or a company."""
+    sort: CustomerSort = CustomerSort.NAME
+    descending: bool = False
+    organisation_id: int | None = None
+
+
+class CustomerRow(NamedTuple):
+    id: int
+    name: str
+    emails: str
+    """The primary address first, then the others, comma-separated."""
+    phone: str
+    organisation: str
+    open_tickets: int
+    tickets: int
+    last_contact: int | None
+    """The newest change to any of their tickets (UTC seconds); None without tickets."""
+
+
+def _like(field: Node, pattern: str) -> Node:
+    return NodeList((field, SQL("LIKE"), pattern, SQL("ESCAPE '\\'")))
+
+
+def search_condition(text: str) -> Node | None:
+    """Customers whose name, company, phone or any address contains `text` (starts with it,
+    for one or two characters); None when `text` narrows nothing."""
+    needle = text.replace("\x00", "").strip().lower()
+    if not needle:
+        return None
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%" if len(needle) >= 3 else f"{escaped}%"
+    addresses = CustomerAddress.select(CustomerAddress.customer).where(
+        _like(CustomerAddress.email_key, pattern))
+    return (_like(fn.lower(Customer.name), pattern) | _like(fn.lower(Customer.email), pattern)
+            | _like(fn.lower(Customer.company), pattern) | _like(Customer.phone, pattern)
+            | Customer.id.in_(addresses))
+
+
+def _ticket_stat(kind: CustomerSort) -> Any:
+    tickets = Ticket.alias("stat")
+    base = tickets.select(fn.count(tickets.id)).where(tickets.customer == Customer.id)
+    if kind is CustomerSort.OPEN_TICKETS:
+        return base.where(tickets.status < int(Status.RESOLVED))
+    if kind is CustomerSort.TICKETS:
+        return base
+    return tickets.select(fn.max(tickets.updated_at)).where(tickets.customer == Customer.id)
+
+
+def _order(query: CustomerQuery) -> list[Any]:
+    key: Any = {
+        CustomerSort.NAME: fn.lower(Customer.name),
+        CustomerSort.EMAIL: fn.lower(Customer.email),
+        CustomerSort.PHONE: Customer.phone,
+        CustomerSort.ORGANISATION: fn.lower(Customer.company),
+    }.get(query.sort)
+    if key is None:
+        key = _ticket_stat(query.sort)
+    if query.descending:
+        return [Ordering(key, "DESC"), Customer.id.desc()]
+    return [Ordering(key, "ASC"), Customer.id]
+
+
+def _select(query: CustomerQuery) -> Any:
+    select = Customer.select(Customer.id)
+    condition = search_condition(query.text)
+    if condition is not None:
+        select = select.where(condition)
+    if query.organisation_id is not None:
+        select = select.where(Customer.organisation_id == query.organisation_id)
+    return select.order_by(*_order(query))
+
+
+def id_snapshot(store: Store, query: CustomerQuery) -> np.ndarray:
+    """Every matching customer's id, in the list's order (8 bytes a customer)."""
+    return store.id_array(_select(query).bind(store.db))
+
+
+def first_rows(store: Store, query: CustomerQuery, limit: int = PAGE) -> list[CustomerRow]:
+    """The first rows of a search, with LIMIT from an index, shown before the snapshot."""
+    ids = [cid for (cid,) in _select(query).limit(limit).bind(store.db).tuples()]
+    found = rows_by_ids(store, ids)
+    return [found[i] for i in ids if i in found]
+
+
+def rows_by_ids(store: Store, ids: Iterable[int]) -> dict[int, CustomerRow]:
+    wanted = sorted({int(i) for i in ids})
+    if not wanted:
+        return {}
+    db = store.db
+    emails: dict[int, list[str]] = {}
+    for cid, email in (CustomerAddress.select(CustomerAddress.customer, CustomerAddress.email)
+                       .where(CustomerAddress.customer.in_(wanted))
+                       .order_by(CustomerAddress.id).bind(db).tuples()):
+        emails.setdefault(cid, []).append(email)
+    stats: dict[int, tuple[int, int, int | None]] = {}
+    active = fn.sum(SQL(f"CASE WHEN status < {int(Status.RESOLVED)} THEN 1 ELSE 0 END"))
+    for cid, open_, total, last in (Ticket.select(Ticket.customer, active, fn.count(Ticket.id),
+                                                  fn.max(Ticket.updated_at))
+                                    .where(Ticket.customer.in_(wanted))
+                                    .group_by(Ticket.customer).bind(db).tuples()):
+        stats[cid] = (int(open_ or 0), int(total), last)
+    rows = {}
+    for cid, name, email, phone, company in (
+            Customer.select(Customer.id, Customer.name, Customer.email, Customer.phone,
+                            Customer.company).where(Customer.id.in_(wanted)).bind(db).tuples()):
+        addresses = [email] if email else []
+        addresses += [e for e in emails.get(cid, []) if e.lower() != email.lower()]
+        open_, total, last = stats.get(cid, (0, 0, None))
+        rows[cid] = CustomerRow(cid, name, ", ".join(addresses), phone, company, open_, total,
+                                last)
+    return rows
+
+
+def count(store: Store) -> int:
+    return int(Customer.select(fn.count(Customer.id)).bind(store.db).scalar() or 0)
