@@ -46,12 +46,14 @@ def test_editing_a_customer_writes_history_and_checks_the_version(alice: Session
     _, changes = customer_records.save_customer(alice, cid, 1, CustomerEdit(
         "Ann Lee-Smith", ["ann@a.example", "ann@c.example"], phone="+44 1", notes="VIP",
         tags=["vip"], organisation="Acme"))
-    assert changes.customers and changes.tags
+    assert changes.customers
+    assert changes.tags
     detail = customer_records.read_customer(alice.store, cid)
     assert (detail.name, detail.phone, detail.notes, detail.tags, detail.organisation,
             detail.version) == ("Ann Lee-Smith", "+44 1", "VIP", ("vip",), "Acme", 2)
     kinds = [h.kind for h in customer_records.customer_history(alice.store, cid)]
-    assert customer_records.ADDRESS_ADDED in kinds and customer_records.CREATED in kinds
+    assert customer_records.ADDRESS_ADDED in kinds
+    assert customer_records.CREATED in kinds
     with pytest.raises(ConflictError):
         customer_records.save_customer(alice, cid, 1, CustomerEdit("Stale"))
     assert customer_records.save_customer(alice, cid, 2, CustomerEdit(
@@ -104,9 +106,12 @@ def test_merge_moves_tickets_joins_addresses_and_tags_and_says_so(alice: Session
     assert [t.id for t in customer_records.customer_tickets(alice.store, keep)] == [ticket]
     with alice.store.read():
         rows = list(Activity.select().where(Activity.ticket == ticket, Activity.kind == "customer"))
-    assert rows and rows[-1].new == "Ann Lee" and "merged into Ann Lee" in rows[-1].old
+    assert rows
+    assert rows[-1].new == "Ann Lee"
+    assert "merged into Ann Lee" in rows[-1].old
     kinds = [h.kind for h in customer_records.customer_history(alice.store, keep)]
-    assert customer_records.MERGED in kinds and customer_records.TICKET_MOVED in kinds
+    assert customer_records.MERGED in kinds
+    assert customer_records.TICKET_MOVED in kinds
     with alice.store.read():
         assert find_by_email("ann@b.example") == keep
 
@@ -123,7 +128,8 @@ def test_an_organisation_lists_its_customers_tickets(alice: Session) -> None:
     _new(alice, "Cy", org="Other")
     t1, t2 = new_ticket(alice, customer_id=a), new_ticket(alice, customer_id=b)
     listed = {o.name: o for o in orgs.list_organisations(alice.store)}
-    assert listed["Acme"].customers == 2 and "acme" not in listed
+    assert listed["Acme"].customers == 2
+    assert "acme" not in listed
     assert [t.id for t in orgs.organisation_tickets(alice.store, listed["Acme"].id)] == [t2, t1]
     orgs.rename_organisation(alice, listed["Acme"].id, 1, "Acme Ltd")
     assert customers.get_customer(alice.store, a).company == "Acme Ltd"

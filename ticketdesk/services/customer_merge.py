@@ -47,6 +47,8 @@ class DuplicatePair:
     second_name: str
     reason: str
     """"same address x@y", "same name" or "similar names"."""
+    first_version: int = 1
+    second_version: int = 1
 
 
 def normalise(name: str) -> str:
@@ -58,7 +60,11 @@ def normalise(name: str) -> str:
 def find_duplicates(store: Store, limit: int = 500) -> list[DuplicatePair]:
     """Pairs of customers that are probably one person, same address first."""
     with store.read():
-        names: dict[int, str] = dict(Customer.select(Customer.id, Customer.name).tuples())
+        names: dict[int, str] = {}
+        versions: dict[int, int] = {}
+        for cid, name, version in Customer.select(Customer.id, Customer.name,
+                                                  Customer.version).tuples():
+            names[cid], versions[cid] = name, version
         pairs: dict[tuple[int, int], str] = {}
         by_email: dict[str, list[int]] = {}
         for cid, email in Customer.select(Customer.id, fn.lower(Customer.email)).where(
@@ -83,7 +89,7 @@ def find_duplicates(store: Store, limit: int = 500) -> list[DuplicatePair]:
                 pairs.setdefault(_key(cid, other), "similar names")
     ordered = sorted(pairs.items(), key=lambda p: (not p[1].startswith("same address"),
                                                    p[1] != "same name", p[0]))
-    return [DuplicatePair(a, names[a], b, names[b], reason)
+    return [DuplicatePair(a, names[a], b, names[b], reason, versions[a], versions[b])
             for (a, b), reason in ordered[:limit] if a in names and b in names]
 
 

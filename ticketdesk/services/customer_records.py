@@ -177,6 +177,7 @@ def save_customer(session: Session, customer_id: int | None, expected_version: i
             _set_tags(customer_id, clean.tags)
             record(session, customer_id, CREATED, None, clean.name)
             return customer_id, Changes(customers=True, tags=bool(clean.tags))
+        assert customer_id is not None
         edits = _edits(before, clean, org_name)
         if not edits:
             return customer_id, Changes()
