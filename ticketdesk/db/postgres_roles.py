@@ -48,6 +48,10 @@ AGENT_WORK: dict[str, str] = {
     "customer_tag": "SELECT, INSERT",
     "customer_tag_link": "SELECT, INSERT, UPDATE, DELETE",
     "tag": "SELECT, INSERT",  # tagging a ticket may create the tag; renaming is an admin's
+    # Customers as records (migration 20): a merge deletes the merged customer's rows.
+    "customer_address": "SELECT, INSERT, UPDATE, DELETE",
+    "customer_activity": "SELECT, INSERT",
+    "organisation": "SELECT, INSERT, UPDATE",
 }
 
 _LOGIN = re.compile(r"[a-z_][a-z0-9_]{0,62}")

@@ -79,3 +79,20 @@ def remember_primaries(rows: Iterable[tuple[int, str]]) -> None:
     wanted = [{"customer": cid, "email": e, "email_key": e.lower()} for cid, e in rows if e]
     for start in range(0, len(wanted), 500):
         CustomerAddress.insert_many(wanted[start:start + 500]).on_conflict_ignore().execute()
+
+
+ADOPT_BULK_CUSTOMERS = (
+    # Customers written in bulk (demo data) get their organisation and their address row, as
+    # migration 20 gave the customers it found. Plain SQL, the same on both engines.
+    "INSERT INTO organisation (name, created_at) "
+    "SELECT min(company), min(created_at) FROM customer "
+    "WHERE company <> '' AND organisation_id IS NULL "
+    "AND lower(company) NOT IN (SELECT lower(name) FROM organisation) GROUP BY lower(company)",
+    "UPDATE customer SET organisation_id = (SELECT o.id FROM organisation o "
+    "WHERE lower(o.name) = lower(customer.company)) "
+    "WHERE company <> '' AND organisation_id IS NULL",
+    "INSERT INTO customer_address (customer_id, email, email_key) "
+    "SELECT min(id), min(email), lower(email) FROM customer c WHERE email <> '' "
+    "AND NOT EXISTS (SELECT 1 FROM customer_address a WHERE a.email_key = lower(c.email)) "
+    "GROUP BY lower(email)",
+)

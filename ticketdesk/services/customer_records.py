@@ -31,7 +31,11 @@ from ticketdesk.domain.errors import ConflictError, NotFoundError, ValidationErr
 from ticketdesk.domain.status import Status
 from ticketdesk.services import organisations
 from ticketdesk.services.changes import Changes
-from ticketdesk.services.customer_addresses import check_addresses_free, set_addresses
+from ticketdesk.services.customer_addresses import (
+    check_addresses_free,
+    remember_primary,
+    set_addresses,
+)
 from ticketdesk.services.customers import customers_by_id
 from ticketdesk.services.records import SYSTEM
 from ticketdesk.services.session import Session
@@ -163,6 +167,8 @@ def save_customer(session: Session, customer_id: int | None, expected_version: i
             before = _detail(customer_id)
             if before.version != expected_version:
                 raise ConflictError(f"Customer {before.name}", expected_version, before.version)
+        if before is not None and before.emails:  # written by code that knew one address
+            remember_primary(before.id, before.emails[0])
         check_addresses_free(clean.emails, customer_id)
         _check_external_id(clean.external_id, customer_id)
         org_id = organisations.find_or_create(session, clean.organisation)

@@ -68,6 +68,7 @@ class CustomerTableModel(QAbstractTableModel):
         self._asked: set[int] = set()
         self._epoch = 0
         self._generation = 0
+        self.shown = 0  # the generation whose first rows are in the model
         self.complete = False
         self._fetch = QTimer(self)
         self._fetch.setSingleShot(True)
@@ -105,6 +106,7 @@ class CustomerTableModel(QAbstractTableModel):
             return
         elif channel == FIRST:
             self._show([r.id for r in result], {r.id: r for r in result})
+            self.shown = generation
         elif channel == SNAPSHOT:
             self.complete = True
             self._show(result, {})
@@ -169,6 +171,10 @@ class CustomerTableModel(QAbstractTableModel):
                                   self.index(int(rows[-1]), len(COLUMNS) - 1))
 
     # -- lookups ------------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        return self._generation
 
     def customer_id(self, row: int) -> int | None:
         return int(self._ids[row]) if 0 <= row < len(self._ids) else None
