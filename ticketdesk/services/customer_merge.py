@@ -2,8 +2,9 @@
 
 Duplicates: the same address (any of either's, any case), the same name once normalised
 (case, accents, punctuation and word order ignored), or names that differ by a typo
-(difflib, compared only between neighbours in sorted order, so the work stays bounded at
-100,000 customers: a sort and a few comparisons a customer).
+(difflib, compared only between neighbours in sorted order that share their first letters, so
+the work stays bounded at 100,000 customers: a sort and a few comparisons a customer, stopping
+once `limit` pairs are found).
 
 Merge: one transaction. The tickets move to the customer kept (a "Customer changed" activity
 row on each), addresses and tags are joined, blanks are filled from the other record, notes are
@@ -80,12 +81,14 @@ def find_duplicates(store: Store, limit: int = 500) -> list[DuplicatePair]:
                 pairs.setdefault(_key(ids[0], other), f"same address {email}")
     keyed = sorted((normalise(n), cid) for cid, n in names.items())
     for i, (key, cid) in enumerate(keyed):
+        if len(pairs) >= limit:  # enough to work through; the rest after these are merged
+            break
         for other_key, other in keyed[i + 1:i + 1 + NEIGHBOURS]:
             if not key or not other_key:
                 continue
             if key == other_key:
                 pairs.setdefault(_key(cid, other), "same name")
-            elif _similar(key, other_key):
+            elif key[:2] == other_key[:2] and _similar(key, other_key):
                 pairs.setdefault(_key(cid, other), "similar names")
     ordered = sorted(pairs.items(), key=lambda p: (not p[1].startswith("same address"),
                                                    p[1] != "same name", p[0]))
