@@ -87,12 +87,13 @@ ADOPT_BULK_CUSTOMERS = (
     "INSERT INTO organisation (name, created_at) "
     "SELECT min(company), min(created_at) FROM customer "
     "WHERE company <> '' AND organisation_id IS NULL "
-    "AND lower(company) NOT IN (SELECT lower(name) FROM organisation) GROUP BY lower(company)",
+    "AND lower(company) NOT IN (SELECT lower(name) FROM organisation) "
+    "GROUP BY lower(company) ORDER BY min(id)",
     "UPDATE customer SET organisation_id = (SELECT o.id FROM organisation o "
     "WHERE lower(o.name) = lower(customer.company)) "
     "WHERE company <> '' AND organisation_id IS NULL",
     "INSERT INTO customer_address (customer_id, email, email_key) "
     "SELECT min(id), min(email), lower(email) FROM customer c WHERE email <> '' "
     "AND NOT EXISTS (SELECT 1 FROM customer_address a WHERE a.email_key = lower(c.email)) "
-    "GROUP BY lower(email)",
+    "GROUP BY lower(email) ORDER BY min(id)",
 )

@@ -74,7 +74,7 @@ CREATE INDEX customer_address_search ON customer_address (email_key, customer_id
 FILL = """
 INSERT INTO organisation (name, created_at)
 SELECT min(company), min(created_at) FROM customer WHERE company <> ''
-GROUP BY lower(company);
+GROUP BY lower(company) ORDER BY min(id);
 UPDATE customer SET organisation_id = (
     SELECT o.id FROM organisation o WHERE lower(o.name) = lower(customer.company))
 WHERE company <> '';
