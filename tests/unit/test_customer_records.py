@@ -133,3 +133,18 @@ def test_an_organisation_lists_its_customers_tickets(alice: Session) -> None:
     assert [t.id for t in orgs.organisation_tickets(alice.store, listed["Acme"].id)] == [t2, t1]
     orgs.rename_organisation(alice, listed["Acme"].id, 1, "Acme Ltd")
     assert customers.get_customer(alice.store, a).company == "Acme Ltd"
+
+
+def test_a_customer_search_reads_the_covering_indexes_on_sqlite(sqlite_url: str) -> None:
+    """At 100,000 customers a search must not read the table (tests/bench/bench_customers.py)."""
+    from ticketdesk.db.store import open_database
+
+    store = open_database(sqlite_url)
+    try:
+        sql, params = customer_list._select(CustomerQuery("adams")).limit(200).sql()
+        with store.read():
+            plan = [row[-1] for row in store.db.execute_sql("EXPLAIN QUERY PLAN " + sql, params)]
+        assert "SCAN t1 USING COVERING INDEX customer_search" in plan
+        assert "SCAN t2 USING COVERING INDEX customer_address_search" in plan
+    finally:
+        store.close()

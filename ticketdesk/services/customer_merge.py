@@ -16,6 +16,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 
 from peewee import fn
 
@@ -80,15 +81,15 @@ def find_duplicates(store: Store, limit: int = 500) -> list[DuplicatePair]:
             for other in ids[1:]:
                 pairs.setdefault(_key(ids[0], other), f"same address {email}")
     keyed = sorted((normalise(n), cid) for cid, n in names.items())
+    for (key, cid), (other_key, other) in pairwise(keyed):
+        if key and key == other_key:
+            pairs.setdefault(_key(cid, other), "same name")
     for i, (key, cid) in enumerate(keyed):
         if len(pairs) >= limit:  # enough to work through; the rest after these are merged
             break
         for other_key, other in keyed[i + 1:i + 1 + NEIGHBOURS]:
-            if not key or not other_key:
-                continue
-            if key == other_key:
-                pairs.setdefault(_key(cid, other), "same name")
-            elif key[:2] == other_key[:2] and _similar(key, other_key):
+            if key and key != other_key and key[:2] == other_key[:2] \
+                    and _similar(key, other_key):
                 pairs.setdefault(_key(cid, other), "similar names")
     ordered = sorted(pairs.items(), key=lambda p: (not p[1].startswith("same address"),
                                                    p[1] != "same name", p[0]))

@@ -13,9 +13,10 @@ customer's own history.
   `company` texts.
 - `customer.notes`: free text about the customer.
 - `customer_search`, `customer_address_search`: covering indexes, so a search of the Customers
-  view (`LIKE '%text%'` over name, address, company and phone, in name order) reads compact
-  index pages instead of the table (services/customer_list.py; SQLite uses the indexed
-  expressions' stored values).
+  view (`LIKE '%text%'` over name, company and phone joined in one expression, and over every
+  address, in name order) reads compact index pages instead of the table
+  (services/customer_list.py; SQLite reads the indexed expression's stored value, one LIKE a
+  customer).
 - `customer_activity`: append-only, like `activity` but for a customer (created, edited,
   address added or removed, merged); `ticket_id` names a ticket the row is about, if any.
 
@@ -67,7 +68,8 @@ CREATE TABLE customer_activity (
     ticket_id {bigint}
 );
 CREATE INDEX customer_activity_customer ON customer_activity (customer_id, id);
-CREATE INDEX customer_search ON customer (lower(name), id, lower(email), lower(company), phone);
+CREATE INDEX customer_search ON customer (lower(name), id,
+    lower(name || '|' || company || '|' || phone));
 CREATE INDEX customer_address_search ON customer_address (email_key, customer_id)
 """
 
