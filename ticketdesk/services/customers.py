@@ -95,8 +95,11 @@ def update_customer(session: Session, customer_id: int, expected_version: int, *
         if same_tags and all(values[k] == getattr(row, k) for k in values):
             return Changes()
         _check_external_id(values["external_id"], except_id=customer_id)
+        if values["email"] and str(values["email"]).lower() != (row.email or "").lower():
+            check_addresses_free([str(values["email"])], customer_id)
         Customer.update(version=Customer.version + 1, **values).where(
             Customer.id == customer_id).execute()
+        remember_primary(customer_id, str(values["email"]))  # the old one stays theirs too
         if tag_list is not None:
             CustomerTagLink.delete().where(CustomerTagLink.customer == customer_id).execute()
             tag_ids = _tag_ids(tag_list)
