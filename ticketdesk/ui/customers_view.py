@@ -56,14 +56,14 @@ class CustomersView(QWidget):
                                                "organisation…"))
         self.search.setClearButtonEnabled(True)
         bar.addWidget(self.search, 1)
-        self.new_button = self._button(self.tr("&New Customer…"), "newCustomerButton",
+        self.new_button = self._button(self.tr("New C&ustomer…"), "newCustomerButton",
                                        self.new_customer, bar)
-        self.open_button = self._button(self.tr("&Open…"), "openCustomerRecordButton",
+        self.open_button = self._button(self.tr("Open…"), "openCustomerRecordButton",
                                         self.open_current, bar)
-        self.duplicates_button = self._button(self.tr("Find &Duplicates…"),
+        self.duplicates_button = self._button(self.tr("&Merge Duplicates…"),
                                               "findDuplicatesButton", self.find_duplicates,
                                               bar)
-        self.organisations_button = self._button(self.tr("O&rganisations…"),
+        self.organisations_button = self._button(self.tr("Organisations…"),
                                                  "organisationsButton", self.show_organisations,
                                                  bar)
         layout.addLayout(bar)

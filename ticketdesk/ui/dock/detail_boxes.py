@@ -37,7 +37,7 @@ class CustomerBox(QGroupBox):
         name_row.addWidget(self.name, 1)
         name_row.addWidget(self.change_button)
         self.customer_id: int | None = None
-        self.open_button = QPushButton(self.tr("Recor&d…"), self)
+        self.open_button = QPushButton(self.tr("Record…"), self)
         self.open_button.setObjectName("openCustomerButton")
         self.open_button.setToolTip(self.tr("Open the customer's record: details, tickets, "
                                             "history"))
