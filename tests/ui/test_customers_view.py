@@ -250,6 +250,16 @@ def test_driving_the_customers_view_makes_no_query_on_the_gui_thread(
     organisations.organisations.setCurrentItem(organisations.organisations.topLevelItem(0))
     qtbot.waitUntil(lambda: not organisations.busy, timeout=5000)
     organisations.reject()
+    window.ticket_dock.show_ticket(4)  # the record from the ticket dock
+    button = window.ticket_dock.detail_tab.customer_box.open_button
+    qtbot.waitUntil(button.isEnabled, timeout=5000)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    from_dock = view.editor
+    assert from_dock is not None
+    assert from_dock is not editor
+    qtbot.waitUntil(lambda: not from_dock.busy and from_dock.name.text() == "Jane Doe",
+                    timeout=5000)
+    from_dock.reject()
     guard.armed = False
     assert guard.seen == []
     window.close()
