@@ -417,10 +417,11 @@ class CustomerActivity(BaseModel):
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
-    Agent, Customer, CustomerTag, CustomerTagLink, Tag, Ticket, TicketTag, TicketAssignee,
+    Agent, Organisation, Customer, CustomerTag, CustomerTagLink, Tag, Ticket, TicketTag,
+    TicketAssignee,
     Note, Message, Attachment, AttachmentContent, Activity, Draft, DeskMeta, MailboxState, Outbox,
     SlaPolicy, SlaTarget, SlaHours, SlaHoliday,
     Team, TeamMember, AgentTagSkill, AgentCategorySkill, RoutingRule, RoutingRuleAgent,
     CsatRating,
-    Organisation, CustomerAddress, CustomerActivity,
+    CustomerAddress, CustomerActivity,  # migration 20 (Organisation before Customer, above)
 )
