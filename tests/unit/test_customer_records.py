@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import new_ticket
-from ticketdesk.db.models import Activity
+from ticketdesk.db.models import Activity, Ticket
 from ticketdesk.domain.errors import ConflictError, ValidationError
 from ticketdesk.services import customer_list, customer_merge, customer_records, customers
 from ticketdesk.services import organisations as orgs
@@ -148,3 +148,24 @@ def test_a_customer_search_reads_the_covering_indexes_on_sqlite(sqlite_url: str)
         assert "SCAN t2 USING COVERING INDEX customer_address_search" in plan
     finally:
         store.close()
+
+
+def test_an_import_finds_a_customer_by_a_second_address_and_records_new_ones(
+        tmp_path, alice: Session) -> None:
+    from ticketdesk.domain.import_mapping import suggest
+    from ticketdesk.services.importing import run
+    from ticketdesk.services.importing.sources import preview
+
+    ann = _new(alice, "Ann Lee", "ann@a.example", "ann@second.example")
+    path = tmp_path / "other.csv"
+    path.write_text("Case;Summary;Requester;Requester email\n"
+                    "C-1;Printer;Ann L.;ANN@second.example\n"
+                    "C-2;Laptop;Cy New;cy@new.example\n", encoding="utf-8")
+    source = preview(path, limit=2).source
+    mapping = suggest(source.headers)
+    run.import_(alice, source, mapping, source_system="sheet", timezone="UTC")
+    rows = {t.subject: t.customer_id for t in (
+        Ticket.select(Ticket.subject, Ticket.customer).bind(alice.store.db))}
+    assert rows["Printer"] == ann
+    with alice.store.read():
+        assert find_by_email("cy@new.example") == rows["Laptop"]
