@@ -190,8 +190,16 @@ def test_an_organisation_shows_its_tickets_and_customers(
     corp = dialog.organisations.findItems("Corp", Qt.MatchFlag.MatchExactly)[0]
     dialog.organisations.setCurrentItem(corp)
     qtbot.waitUntil(lambda: dialog.tickets.topLevelItemCount() == 3, timeout=5000)
+    dialog.name.setText("Corp Ltd")
+    qtbot.mouseClick(dialog.rename_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.organisations.findItems("Corp Ltd",
+                                                                Qt.MatchFlag.MatchExactly)),
+                    timeout=5000)
+    renamed = dialog.organisations.findItems("Corp Ltd", Qt.MatchFlag.MatchExactly)[0]
+    dialog.organisations.setCurrentItem(renamed)
     qtbot.mouseClick(dialog.customers_button, Qt.MouseButton.LeftButton)
     listed(qtbot, view, lambda n: n == ["Bob Corp"])
+    qtbot.waitUntil(lambda: view.model.data(view.model.index(0, 3)) == "Corp Ltd", timeout=5000)
 
 
 def test_the_customer_model_passes_qts_model_tester(qtmodeltester, db_url: str, qtbot) -> None:

@@ -191,7 +191,7 @@ class CustomersView(QWidget):
         from ticketdesk.ui.organisations_dialog import OrganisationsDialog
 
         dialog = OrganisationsDialog(self.session, self.show_organisation, self.open_ticket,
-                                     self)
+                                     lambda changes: self.hub.announce(changes, self), self)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog

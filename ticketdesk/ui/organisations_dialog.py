@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QLineEdit,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -21,12 +22,13 @@ from PySide6.QtWidgets import (
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.services import organisations
+from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.labels import status_text
 from ticketdesk.ui.text import local_time, plain_label
 from ticketdesk.ui.worker import QueryRunner
 
-LIST, TICKETS = "organisations.list", "organisations.tickets"
+LIST, TICKETS, RENAME = "organisations.list", "organisations.tickets", "organisations.rename"
 IdRole = Qt.ItemDataRole.UserRole + 1
 
 
@@ -36,6 +38,7 @@ class OrganisationsDialog(QDialog):
 
     def __init__(self, session: Session, show_customers: Callable[[int, str], None],
                  open_ticket: Callable[[int], None] | None,
+                 announce: Callable[[Changes], None] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("organisationsDialog")
@@ -43,6 +46,8 @@ class OrganisationsDialog(QDialog):
         self.session = session
         self.show_customers = show_customers
         self.open_ticket = open_ticket
+        self.announce = announce
+        self.versions: dict[int, int] = {}
         self.busy = True
         self._asked = 0
         self.runner = QueryRunner(session.store, self)
@@ -64,6 +69,16 @@ class OrganisationsDialog(QDialog):
         self.tickets.itemActivated.connect(self._ticket_activated)
         row.addWidget(self.tickets, 2)
         layout.addLayout(row, 1)
+        rename_row = QHBoxLayout()
+        self.name = QLineEdit(self)
+        self.name.setObjectName("organisationNameEdit")
+        self.name.setPlaceholderText(self.tr("The chosen organisation's name"))
+        rename_row.addWidget(self.name, 1)
+        self.rename_button = QPushButton(self.tr("Re&name"), self)
+        self.rename_button.setObjectName("renameOrganisationButton")
+        self.rename_button.clicked.connect(self.rename)
+        rename_row.addWidget(self.rename_button)
+        layout.addLayout(rename_row)
         self.message = plain_label("", self)
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
@@ -75,12 +90,29 @@ class OrganisationsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(820, 480)
-        store = session.store
-        self.runner.submit(LIST, 0, lambda: organisations.list_organisations(store))
+        self.load()
+
+    def load(self) -> None:
+        store = self.session.store
+        self._asked += 1
+        self.busy = True
+        self.runner.submit(LIST, self._asked, lambda: organisations.list_organisations(store))
+
+    def rename(self) -> None:
+        item = self.organisations.currentItem()
+        if item is None or self.busy:
+            return
+        session, oid, name = self.session, int(item.data(0, IdRole)), self.name.text()
+        version = self.versions.get(oid, 1)
+        self._asked += 1
+        self.busy = True
+        self.runner.submit(RENAME, self._asked, lambda: organisations.rename_organisation(
+            session, oid, version, name))
 
     def _chosen(self, item: QTreeWidgetItem | None) -> None:
         if item is None:
             return
+        self.name.setText(item.text(0))
         store, oid = self.session.store, int(item.data(0, IdRole))
         self._asked += 1
         self.busy = True
@@ -90,9 +122,11 @@ class OrganisationsDialog(QDialog):
     def _answered(self, channel: str, _generation: int, result: Any) -> None:
         self.busy = False
         if channel == LIST:
+            self.organisations.clear()
             for org in result:
                 item = QTreeWidgetItem([org.name, str(org.customers)])
                 item.setData(0, IdRole, org.id)
+                self.versions[org.id] = org.version
                 self.organisations.addTopLevelItem(item)
             self.message.setText(self.tr("{0} organisations").format(len(result)))
         elif channel == TICKETS:
@@ -103,6 +137,10 @@ class OrganisationsDialog(QDialog):
                 item.setData(0, IdRole, t.id)
                 self.tickets.addTopLevelItem(item)
             self.message.setText(self.tr("{0} tickets").format(len(result)))
+        elif channel == RENAME:
+            if self.announce is not None and not result.nothing:
+                self.announce(result)
+            self.load()
 
     def _failed(self, _channel: str, _generation: int, error: object) -> None:
         self.busy = False
