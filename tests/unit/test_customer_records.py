@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import new_ticket
-from ticketdesk.db.models import Activity, Ticket
+from ticketdesk.db.models import Activity, Customer, Ticket
 from ticketdesk.domain.errors import ConflictError, ValidationError
 from ticketdesk.services import customer_list, customer_merge, customer_records, customers
 from ticketdesk.services import organisations as orgs
@@ -90,6 +90,11 @@ def test_duplicates_same_address_and_similar_names(alice: Session) -> None:
     pairs = {(p.first_id, p.second_id): p.reason
              for p in customer_merge.find_duplicates(alice.store)}
     assert pairs[(a, c)] == "same name"
+    with alice.store.write():  # written before one address belonged to one customer
+        legacy = int(Customer.insert(name="A. M.", email="Anna@A.example", created_at=0).execute())
+    pairs = {(p.first_id, p.second_id): p.reason
+             for p in customer_merge.find_duplicates(alice.store)}
+    assert pairs[(a, legacy)] == "same address anna@a.example"
     assert pairs[(a, b)] == "similar names" or pairs.get((b, c)) == "similar names"
 
 

@@ -68,18 +68,15 @@ def find_duplicates(store: Store, limit: int = 500) -> list[DuplicatePair]:
                                                   Customer.version).tuples():
             names[cid], versions[cid] = name, version
         pairs: dict[tuple[int, int], str] = {}
-        by_email: dict[str, list[int]] = {}
-        for cid, email in Customer.select(Customer.id, fn.lower(Customer.email)).where(
-                Customer.email != "").tuples():
-            by_email.setdefault(email, []).append(cid)
-        for cid, key in CustomerAddress.select(CustomerAddress.customer,
-                                               CustomerAddress.email_key).tuples():
-            holders = by_email.setdefault(key, [])
-            if cid not in holders:
-                holders.append(cid)
-        for email, ids in by_email.items():
-            for other in ids[1:]:
-                pairs.setdefault(_key(ids[0], other), f"same address {email}")
+        # Two customers with one address: a primary (customer.email) another customer holds in
+        # customer_address (addresses there are unique), found through its unique index.
+        holder = CustomerAddress.alias("holder")
+        for cid, other, email in (Customer.select(Customer.id, holder.customer,
+                                                  holder.email_key)
+                                  .join(holder, on=(holder.email_key == fn.lower(Customer.email)))
+                                  .where((Customer.email != "") & (holder.customer != Customer.id))
+                                  .order_by(holder.email_key).limit(limit).tuples()):
+            pairs.setdefault(_key(cid, other), f"same address {email}")
     keyed = sorted((normalise(n), cid) for cid, n in names.items())
     for (key, cid), (other_key, other) in pairwise(keyed):
         if key and key == other_key:
