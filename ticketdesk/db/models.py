@@ -55,6 +55,9 @@ class Customer(BaseModel):
     external_id = TextField(null=True)
     created_at = BigIntegerField()
     version = IntegerField(default=1)
+    # Migration 20 (customers as records, services/customer_records.py)
+    organisation_id = BigIntegerField(null=True)
+    notes = TextField(default="")
 
 
 class CustomerTag(BaseModel):
@@ -426,14 +429,49 @@ class CannedResponse(BaseModel):
                                  on_delete="SET NULL", lazy_load=False)
     created_at = BigIntegerField()
     updated_at = BigIntegerField()
+# -- Customers as records (migration 20; services/customer_records.py, services/organisations.py)
+
+class Organisation(BaseModel):
+    id = AutoField()
+    name = TextField()
+    notes = TextField(default="")
+    created_at = BigIntegerField()
+    version = IntegerField(default=1)
+
+
+class CustomerAddress(BaseModel):
+    """Every email address of a customer, the primary (`customer.email`) included;
+    `email_key` (lower case) is unique: one address belongs to one customer."""
+
+    id = AutoField()
+    customer = ForeignKeyField(Customer, column_name="customer_id", on_delete="CASCADE",
+                               lazy_load=False)
+    email = TextField()
+    email_key = TextField()
+
+
+class CustomerActivity(BaseModel):
+    """A customer's own history (created, edited, addresses, merged), append-only."""
+
+    id = AutoField()
+    customer = ForeignKeyField(Customer, column_name="customer_id", on_delete="CASCADE",
+                               lazy_load=False)
+    agent = ForeignKeyField(Agent, column_name="agent_id", null=True, lazy_load=False)
+    at = BigIntegerField()
+    kind = TextField()
+    old = TextField(null=True)
+    new = TextField(null=True)
+    ticket_id = BigIntegerField(null=True)
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
-    Agent, Customer, CustomerTag, CustomerTagLink, Tag, Ticket, TicketTag, TicketAssignee,
+    Agent, Organisation, Customer, CustomerTag, CustomerTagLink, Tag, Ticket, TicketTag,
+    TicketAssignee,
     Note, Message, Attachment, AttachmentContent, Activity, Draft, DeskMeta, MailboxState, Outbox,
     SlaPolicy, SlaTarget, SlaHours, SlaHoliday,
     Team, TeamMember, AgentTagSkill, AgentCategorySkill, RoutingRule, RoutingRuleAgent,
     CsatRating,
     ApiToken,  # issue 22
     SavedView, CannedResponse,  # issue 18
+    CustomerAddress, CustomerActivity,  # migration 20 (Organisation before Customer, above)
 )

@@ -50,6 +50,10 @@ AGENT_WORK: dict[str, str] = {
     "tag": "SELECT, INSERT",  # tagging a ticket may create the tag; renaming is an admin's
     "saved_view": "SELECT, INSERT, UPDATE, DELETE",  # issue 18: an agent's own views
     "canned_response": "SELECT, INSERT, UPDATE, DELETE",  # issue 18: the desk's replies
+    # Customers as records (migration 20): a merge deletes the merged customer's rows.
+    "customer_address": "SELECT, INSERT, UPDATE, DELETE",
+    "customer_activity": "SELECT, INSERT",
+    "organisation": "SELECT, INSERT, UPDATE",
 }
 
 _LOGIN = re.compile(r"[a-z_][a-z0-9_]{0,62}")

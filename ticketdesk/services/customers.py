@@ -20,6 +20,7 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain import text
 from ticketdesk.domain.errors import ConflictError, NotFoundError, ValidationError
 from ticketdesk.services.changes import Changes
+from ticketdesk.services.customer_addresses import check_addresses_free, remember_primary
 from ticketdesk.services.records import CustomerRecord
 from ticketdesk.services.session import Session
 
@@ -64,7 +65,10 @@ def create_customer(session: Session, name: str, *, email: str = "", phone: str 
     tag_list = list(tags)
     with session.store.write():
         _check_external_id(values["external_id"])
+        if values["email"]:
+            check_addresses_free([str(values["email"])], None)
         customer_id = int(Customer.insert(created_at=session.now(), **values).execute())
+        remember_primary(customer_id, str(values["email"]))
         tag_ids = _tag_ids(tag_list)
         if tag_ids:
             CustomerTagLink.insert_many(
@@ -91,8 +95,11 @@ def update_customer(session: Session, customer_id: int, expected_version: int, *
         if same_tags and all(values[k] == getattr(row, k) for k in values):
             return Changes()
         _check_external_id(values["external_id"], except_id=customer_id)
+        if values["email"] and str(values["email"]).lower() != (row.email or "").lower():
+            check_addresses_free([str(values["email"])], customer_id)
         Customer.update(version=Customer.version + 1, **values).where(
             Customer.id == customer_id).execute()
+        remember_primary(customer_id, str(values["email"]))  # the old one stays theirs too
         if tag_list is not None:
             CustomerTagLink.delete().where(CustomerTagLink.customer == customer_id).execute()
             tag_ids = _tag_ids(tag_list)

@@ -82,6 +82,7 @@ from ticketdesk.domain.progress import Cancelled, Progress
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.csv_cells import restore, split_list
+from ticketdesk.services.customer_addresses import find_by_email, remember_primary
 from ticketdesk.services.export import COLUMNS
 from ticketdesk.services.importing.convert import content_id
 from ticketdesk.services.output_file import reason
@@ -422,14 +423,11 @@ class _People:
             if (cid := found.scalar()) is not None:
                 return int(cid)
         if c.email:
-            by_email = (Customer.select(Customer.id)
-                        .where(fn.lower(Customer.email) == fn.lower(c.email))
-                        .order_by(Customer.id))
-            if c.external_id:  # someone with another external id is someone else
-                by_email = by_email.where(Customer.external_id.is_null())
-            if (cid := by_email.scalar()) is not None:
-                return int(cid)
-            return None
+            found = find_by_email(c.email)  # any of a customer's addresses
+            if found is not None and c.external_id and Customer.select(
+                    Customer.external_id).where(Customer.id == found).scalar() is not None:
+                return None  # someone with another external id is someone else
+            return found
         if c.external_id:
             return None
         named = [cid for (cid,) in Customer.select(Customer.id)
@@ -438,9 +436,11 @@ class _People:
 
     def _create(self, c: _Customer) -> int:
         self.customers_created += 1
-        return int(Customer.insert(name=text.name(c.name, "customer's name"), email=c.email,
-                                   company=c.company, external_id=c.external_id,
-                                   created_at=self.session.now()).execute())
+        customer_id = int(Customer.insert(
+            name=text.name(c.name, "customer's name"), email=c.email, company=c.company,
+            external_id=c.external_id, created_at=self.session.now()).execute())
+        remember_primary(customer_id, c.email)
+        return customer_id
 
     def agent(self, name: str) -> int:
         """The agent called `name`, ignoring case as the desk's unique index does (SQL lower()),

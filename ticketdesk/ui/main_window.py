@@ -37,6 +37,8 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.agent_picker import AgentPicker
 from ticketdesk.ui.create_ticket import CreateTicketDialog
+from ticketdesk.ui.customer_editor import CustomerEditor
+from ticketdesk.ui.customers_view import CustomersView
 from ticketdesk.ui.desk_watch import EXTERNAL, DeskWatch
 from ticketdesk.ui.dock import TicketDock
 from ticketdesk.ui.dock.ticket_dock import dock_access_keys
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
         self.analytics_view: QWidget | None = None
         self._dock_before_analytics = False
+        self.customers_view: CustomersView | None = None  # made on first Ctrl+3
 
         self.ticket_dock = TicketDock(self.session, self.hub, self)
         self.dock = QDockWidget(self.tr("Ticket"), self)
@@ -196,6 +199,8 @@ class MainWindow(QMainWindow):
                                                 "ticketsViewAction")
         self.analytics_view_action = self._action("&Analytics", self.show_analytics, "Ctrl+2",
                                                   "analyticsViewAction")
+        self.customers_view_action = self._action("&Customers", self.show_customers, "Ctrl+3",
+                                                  "customersViewAction")
         self.switch_agent_action = self._action("&Switch Agent…", self.switch_agent, None,
                                                 "switchAgentAction")
         self.preferences_action = self._action("&Preferences…", self.show_preferences,
@@ -228,7 +233,8 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.addActions([self.find_action, self.clear_action, self.refresh_action])
         view_menu = bar.addMenu(self.tr("&View"))
-        view_menu.addActions([self.tickets_view_action, self.analytics_view_action])
+        view_menu.addActions([self.tickets_view_action, self.analytics_view_action,
+                              self.customers_view_action])
         view_menu.addSeparator()
         view_menu.addAction(dock_toggle)
         view_menu.addSeparator()
@@ -286,6 +292,7 @@ class MainWindow(QMainWindow):
         self.empty_state.demoRequested.connect(self.files.load_demo)
         self.empty_state.importRequested.connect(self.files.import_tickets)
         self.no_matches.clearRequested.connect(self.filter_bar.clear)
+        self.ticket_dock.detail_tab.customer_box.openRequested.connect(self.open_customer)
 
     # -- the list -----------------------------------------------------------------------------
 
@@ -435,6 +442,30 @@ class MainWindow(QMainWindow):
             self.dock.hide()
         self.pages.setCurrentWidget(self.analytics_view)
 
+    def show_customers(self) -> CustomersView:
+        """View ▸ Customers (ui/customers_view.py); the ticket dock stays as it is."""
+        if self.customers_view is None:
+            self.customers_view = CustomersView(self.session, self.hub, self.open_ticket, self)
+            self.pages.addWidget(self.customers_view)
+        self.pages.setCurrentWidget(self.customers_view)
+        self.customers_view.focus_search()
+        return self.customers_view
+
+    def open_customer(self, customer_id: int) -> CustomerEditor:
+        """The customer's record (from the ticket dock's "Record…")."""
+        view = self.customers_view or CustomersView(self.session, self.hub, self.open_ticket,
+                                                    self)
+        if self.customers_view is None:
+            self.customers_view = view
+            self.pages.addWidget(view)
+        return view.open_customer(customer_id)
+
+    def open_ticket(self, ticket_id: int) -> None:
+        """Show a ticket (from a customer's or an organisation's tickets) in the dock."""
+        self.show_tickets()
+        self.dock.show()
+        self.ticket_dock.show_ticket(ticket_id)
+
     def drill_down(self, f: TicketFilter) -> None:
         """Show the ticket list filtered to exactly the tickets behind a card or a bar."""
         self.show_tickets()
@@ -563,6 +594,8 @@ class MainWindow(QMainWindow):
         self.files.stop()
         if self.analytics_view is not None and hasattr(self.analytics_view, "shutdown"):
             self.analytics_view.shutdown()  # its own query thread
+        if self.customers_view is not None:
+            self.customers_view.shutdown()  # its query thread
         self.ticket_dock.shutdown()  # its query and write threads, before the desk closes
         self.sla_alerts.stop()
         self.views.stop()

@@ -21,6 +21,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from ticketdesk.db.store import Store
+from ticketdesk.services.customer_addresses import ADOPT_BULK_CUSTOMERS
 from ticketdesk.services.demo.chunk import chunk_count
 from ticketdesk.services.demo.plan import DeskPlan, DeskState
 from ticketdesk.services.demo.progress import Reporter, cancelled
@@ -138,6 +139,8 @@ class PostgresBulk:
         self._copy("customer_tag_link", "customer_id, tag_id",
                    [(cid, plan.customer_tag_ids[tag])
                     for cid, tags in zip(p.ids, p.tags, strict=True) for tag in tags])
+        for statement in ADOPT_BULK_CUSTOMERS:  # organisations, address rows (migration 20)
+            self._execute(statement)
 
     def write_chunk(self, rows: ChunkRows) -> None:
         if rows.index >= self._loud_from and self._quiet:

@@ -28,6 +28,7 @@ import apsw
 
 from ticketdesk.db.sqlite_backend import BUSY_SECONDS
 from ticketdesk.db.store import Store
+from ticketdesk.services.customer_addresses import ADOPT_BULK_CUSTOMERS
 from ticketdesk.services.demo.plan import DeskPlan, DeskState
 from ticketdesk.services.demo.progress import Reporter, cancelled
 from ticketdesk.services.demo.rows import ATTACHMENT_KINDS, GROUP, MESSAGE_KINDS, ChunkRows
@@ -171,6 +172,8 @@ class SqliteBulk:
         c.executemany("INSERT INTO customer_tag_link (customer_id, tag_id) VALUES (?, ?)",
                       [(cid, plan.customer_tag_ids[tag])
                        for cid, tags in zip(p.ids, p.tags, strict=True) for tag in tags])
+        for statement in ADOPT_BULK_CUSTOMERS:  # organisations, address rows (migration 20)
+            c.execute(statement)
 
     def write_chunk(self, rows: ChunkRows) -> None:
         offsets = {"@M": self._offsets["message"], "@N": self._offsets["note"],

@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from ticketdesk.db import id_sequence
-from ticketdesk.db.models import Customer, Message, Note, Ticket
+from ticketdesk.db.models import Customer, CustomerAddress, Message, Note, Ticket
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import InvalidRowsError, ValidationError
 from ticketdesk.domain.import_mapping import Mapping
 from ticketdesk.domain.progress import Progress
 from ticketdesk.services.changes import Changes
+from ticketdesk.services.customer_addresses import remember_primaries
 from ticketdesk.services.importer import ImportCancelled, _People
 from ticketdesk.services.importing import plan
 from ticketdesk.services.importing.conversations import MessageIn
@@ -122,6 +123,13 @@ class _Directory:
                 Customer.id, Customer.name, Customer.email, Customer.external_id) \
                 .order_by(Customer.id).tuples():
             self._add(int(cid), name, email, external)
+        # Every other address of a customer finds them too (services/customer_addresses.py).
+        for cid, key, external in CustomerAddress.select(
+                CustomerAddress.customer, CustomerAddress.email_key, Customer.external_id) \
+                .join(Customer).order_by(CustomerAddress.id).tuples():
+            holders = self.by_email.setdefault(key, [])
+            if all(h != cid for h, _ in holders):
+                holders.append((int(cid), external is not None))
         self.loaded = True
 
     def _add(self, cid: int, name: str, email: str, external: str | None) -> None:
@@ -168,6 +176,7 @@ class _Directory:
             c = CustomerRef(name, email, company, external)
             self.known[c] = int(cid)
             self._add(int(cid), name, email, external)
+        remember_primaries([(int(cid), email) for cid, _, email, _, _ in created])
         self.created += len(new)
 
 

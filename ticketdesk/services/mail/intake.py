@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from ticketdesk.db.models import Customer, MailboxState, Message, Ticket
+from ticketdesk.db.models import MailboxState, Message, Ticket
 from ticketdesk.domain import text as text_rules
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import ValidationError
@@ -28,6 +28,7 @@ from ticketdesk.domain.numbers import format_number
 from ticketdesk.domain.status import Status
 from ticketdesk.services import audit, messages
 from ticketdesk.services.changes import NOTHING, Changes
+from ticketdesk.services.customer_addresses import find_by_email
 from ticketdesk.services.customers import create_customer
 from ticketdesk.services.mail.parse import ParsedMail
 from ticketdesk.services.mail.settings import DEFAULT_ACK, MailSettings
@@ -158,10 +159,9 @@ def find_or_create_customer(session: Session, mail: ParsedMail) -> tuple[int | N
     """(customer id, created) for the sender; None when the mail has no readable sender."""
     if not mail.sender:
         return None, False
-    found = (Customer.select(Customer.id).where(fn.lower(Customer.email) == mail.sender)
-             .order_by(Customer.id).scalar())
+    found = find_by_email(mail.sender)  # any of a customer's addresses
     if found is not None:
-        return int(found), False
+        return found, False
     name = mail.sender_name or mail.sender.partition("@")[0] or mail.sender
     try:
         email = text_rules.email(mail.sender)

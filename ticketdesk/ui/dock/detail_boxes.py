@@ -6,7 +6,7 @@ Kept apart from detail_tab.py, which holds the controls that save: these only sh
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ticketdesk.services.records import TicketDetail
@@ -17,7 +17,10 @@ NO_TIME = "—"
 
 
 class CustomerBox(QGroupBox):
-    """Who the ticket is for, with "Change…" (the Detail tab connects it)."""
+    """Who the ticket is for, with "Change…" (the Detail tab connects it) and "Record…",
+    which asks the window to open the customer's record (ui/customer_editor.py)."""
+
+    openRequested = Signal(int)  # a customer id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Customer"), parent)
@@ -33,6 +36,14 @@ class CustomerBox(QGroupBox):
         name_row = QHBoxLayout()
         name_row.addWidget(self.name, 1)
         name_row.addWidget(self.change_button)
+        self.customer_id: int | None = None
+        self.open_button = QPushButton(self.tr("Record…"), self)
+        self.open_button.setObjectName("openCustomerButton")
+        self.open_button.setToolTip(self.tr("Open the customer's record: details, tickets, "
+                                            "history"))
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self._open)
+        name_row.addWidget(self.open_button)
         form.addRow(self.tr("Name:"), name_row)
         self.fields: dict[str, QLabel] = {}
         for key, label in (("email", self.tr("Email:")), ("phone", self.tr("Phone:")),
@@ -50,12 +61,18 @@ class CustomerBox(QGroupBox):
 
     def show_ticket(self, t: TicketDetail) -> None:
         c = t.customer
+        self.customer_id = c.id if c else None
+        self.open_button.setEnabled(c is not None)
         self.name.setText(c.name if c else self.tr("No customer"))
         for key, label in self.fields.items():
             label.setText(getattr(c, key) if c else "")
         self.tags.set_items([(n, n) for n in c.tags] if c else [])
         if self.change_button.isEnabled():  # a busy button says "Saving…" until answered
             self.change_button.setText(self.tr("Chan&ge…") if c else self.tr("Choose (&G)…"))
+
+    def _open(self) -> None:
+        if self.customer_id is not None:
+            self.openRequested.emit(self.customer_id)
 
 
 class TimesBox(QGroupBox):
