@@ -73,6 +73,7 @@ class CustomerTagLink(BaseModel):
 class Tag(BaseModel):
     id = AutoField()
     name = TextField()
+    color = TextField(default="")  # '#rrggbb' or '' (m0021)
 
 
 class Ticket(BaseModel):
@@ -378,10 +379,39 @@ class Outbox(BaseModel):
     updated_at = BigIntegerField()
 
 
+# --- Issue 19: categories and custom fields (m0021; services/categories.py, custom_fields.py) ---
+class Category(BaseModel):
+    id = AutoField()
+    name = TextField()
+    created_at = BigIntegerField()
+
+
+class CustomField(BaseModel):
+    id = AutoField()
+    name = TextField()
+    kind = TextField()  # domain/custom_fields.FieldKind
+    options = TextField(default="")  # a list field's choices, one a line
+    position = IntegerField(default=0)
+    created_at = BigIntegerField()
+
+
+class CustomValue(BaseModel):
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", on_delete="CASCADE",
+                             lazy_load=False)
+    field = ForeignKeyField(CustomField, column_name="field_id", on_delete="CASCADE",
+                            lazy_load=False)
+    value = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("ticket", "field")
+# --- end of issue 19 ---
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Agent, Customer, CustomerTag, CustomerTagLink, Tag, Ticket, TicketTag, TicketAssignee,
     Note, Message, Attachment, AttachmentContent, Activity, Draft, DeskMeta, MailboxState, Outbox,
     SlaPolicy, SlaTarget, SlaHours, SlaHoliday,
     Team, TeamMember, AgentTagSkill, AgentCategorySkill, RoutingRule, RoutingRuleAgent,
     CsatRating,
+    Category, CustomField, CustomValue,
 )

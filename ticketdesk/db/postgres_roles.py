@@ -48,6 +48,7 @@ AGENT_WORK: dict[str, str] = {
     "customer_tag": "SELECT, INSERT",
     "customer_tag_link": "SELECT, INSERT, UPDATE, DELETE",
     "tag": "SELECT, INSERT",  # tagging a ticket may create the tag; renaming is an admin's
+    "custom_value": "SELECT, INSERT, UPDATE, DELETE",  # m0021: the lists are an admin's
 }
 
 _LOGIN = re.compile(r"[a-z_][a-z0-9_]{0,62}")

@@ -13,6 +13,7 @@ from ticketdesk.db.models import (
     Customer,
     CustomerTag,
     CustomerTagLink,
+    CustomValue,
     Tag,
     Ticket,
     TicketAssignee,
@@ -140,6 +141,11 @@ def filter_condition(f: TicketFilter, backend: Any, tz: tzinfo | None = None, *,
         parts.append(either[0] if len(either) == 1 else (either[0] | either[1]))
     if f.customer_id is not None:
         parts.append(Ticket.customer == f.customer_id)
+    if f.categories:
+        parts.append(Ticket.category.in_(sorted(f.categories)))
+    for field_id, value in f.custom:
+        parts.append(Ticket.id.in_(CustomValue.select(CustomValue.ticket).where(
+            (CustomValue.field == field_id) & (CustomValue.value == value))))
     return _and(parts)
 
 
