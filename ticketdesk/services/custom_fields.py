@@ -169,3 +169,11 @@ def filter_value(session: Session, field_id: int, raw: str | bool) -> tuple[int,
         raise ValidationError(f"{f.name}: give a value to filter on.")
     return (f.id, value)
 
+
+
+def field_counts(session: Session) -> list[tuple[FieldDef, int]]:
+    """Every field with how many tickets have a value of it (Desk ▸ Custom Fields…)."""
+    with session.store.read():
+        counts = dict(CustomValue.select(CustomValue.field, fn.COUNT(CustomValue.ticket))
+                      .group_by(CustomValue.field).tuples())
+        return [(f, int(counts.get(f.id, 0))) for f in _defs()]

@@ -77,6 +77,8 @@ class FilterBar(QWidget):
         self.tags.setObjectName("tagFilter")
         self.customer_tags = ChoiceButton(self.tr("Customer tags"), self)
         self.customer_tags.setObjectName("customerTagFilter")
+        self.categories = ChoiceButton(self.tr("Category"), self)
+        self.categories.setObjectName("categoryFilter")
         self.sla = ChoiceButton(self.tr("SLA"), self)
         self.sla.setObjectName("slaFilter")
         self.sla.set_choices([(BREACHED, self.tr("Breached")), (AT_RISK, self.tr("At risk")),
@@ -86,7 +88,7 @@ class FilterBar(QWidget):
         self.sla.setToolTip(self.tr("Breached or at risk now, due soon, or waiting for a "
                                     "first reply"))
         for button in (self.status, self.priority, self.assignees, self.tags,
-                       self.customer_tags, self.sla):
+                       self.customer_tags, self.categories, self.sla):
             button.changed.connect(self._emit_now)
             layout.addWidget(button)
 
@@ -137,6 +139,9 @@ class FilterBar(QWidget):
     def set_customer_tags(self, tags: list[str]) -> None:
         self.customer_tags.set_choices([(t, t) for t in tags])
 
+    def set_categories(self, names: list[str]) -> None:
+        self.categories.set_choices([(n, n) for n in names])
+
     # -- the filter ---------------------------------------------------------------------------
 
     def current_filter(self) -> TicketFilter:
@@ -159,6 +164,7 @@ class FilterBar(QWidget):
             unassigned=UNASSIGNED in chosen,
             tags=frozenset(str(t) for t in self.tags.chosen()),
             customer_tags=frozenset(str(t) for t in self.customer_tags.chosen()),
+            categories=frozenset(str(c) for c in self.categories.chosen()),
             date_from=first, date_to=last,
             sla=frozenset(states) | self._extra.sla, due=due, needs_first_reply=FIRST_REPLY in sla,
         )
@@ -171,7 +177,7 @@ class FilterBar(QWidget):
         """
         self._debounce.stop()
         choosers = (self.status, self.priority, self.tags, self.customer_tags, self.assignees,
-                    self.sla)
+                    self.categories, self.sla)
         for widget in choosers:
             widget.blockSignals(True)
         self.search.blockSignals(True)
@@ -181,6 +187,7 @@ class FilterBar(QWidget):
         self.priority.set_chosen(f.priorities)
         self.tags.set_chosen(f.tags)
         self.customer_tags.set_chosen(f.customer_tags)
+        self.categories.set_chosen(f.categories)
         chosen: set[object] = set(f.assignees)
         if f.unassigned:
             chosen.add(UNASSIGNED)
@@ -201,6 +208,7 @@ class FilterBar(QWidget):
             # line's words or a drill-down) are kept aside like the other extras.
             sla=f.sla - {SlaState.BREACHED, SlaState.AT_RISK},
             customer_id=f.customer_id,
+            custom=f.custom,
             date_field=f.date_field,
             date_from=None if on_created else f.date_from,
             date_to=None if on_created else f.date_to,
