@@ -279,7 +279,7 @@ def list_rows(ticket_ids: list[int], backend: Any) -> Any:
     return (Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.priority,
                           Customer.name, assignees, tags, Ticket.created_at, Ticket.updated_at,
                           Ticket.sla_due, Ticket.sla_state, Ticket.sla_risk_at,
-                          Ticket.sla_breach_at)
+                          Ticket.sla_breach_at, Ticket.category)
             .join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
             .where(Ticket.id.in_(listed)))
 

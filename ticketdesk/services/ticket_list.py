@@ -37,6 +37,7 @@ class TicketRow(NamedTuple):
     """`domain.sla.Phase`; with the two instants below, the SLA badge at any moment."""
     sla_risk_at: int | None = None
     sla_breach_at: int | None = None
+    category: str = ""
 
 
 def count(store: Store, f: TicketFilter, tz: tzinfo | None = None, *,
@@ -114,7 +115,7 @@ def rows_by_ids(store: Store, ids: Sequence[int] | Iterable[int]) -> dict[int, T
     return {
         tid: TicketRow(tid, subject, Status(status), Priority(priority), customer or "",
                        assignees or "", tags or "", created, updated, due, phase or 0, risk,
-                       breach)
+                       breach, category or "")
         for (tid, subject, status, priority, customer, assignees, tags, created, updated, due,
-             phase, risk, breach) in store.db.execute_sql(*query.sql())
+             phase, risk, breach, category) in store.db.execute_sql(*query.sql())
     }

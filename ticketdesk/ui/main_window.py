@@ -32,7 +32,7 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number
-from ticketdesk.services import agents, assignees, categories, customers
+from ticketdesk.services import agents, assignees, categories, customers, tag_records
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.agent_picker import AgentPicker
@@ -335,7 +335,8 @@ class MainWindow(QMainWindow):
         session = self.session
         self.reader.submit(CHOICES, self._asked, lambda: (
             [(a.id, a.name) for a in agents.list_agents(store)], assignees.list_tags(store),
-            customers.list_customer_tags(store), categories.category_names(session)))
+            customers.list_customer_tags(store), categories.category_names(session),
+            tag_records.tag_colors(session)))
 
     def _show_agent(self) -> None:
         store, agent_id = self.store, self.session.agent_id or 0
@@ -344,11 +345,14 @@ class MainWindow(QMainWindow):
 
     def _read(self, channel: str, _generation: int, result: Any) -> None:
         if channel == CHOICES:
-            agent_list, tags, customer_tags, category_names = result
+            agent_list, tags, customer_tags, category_names, colors = result
             self.filter_bar.set_agents(agent_list, self.session.agent_id)
             self.filter_bar.set_tags(tags)
             self.filter_bar.set_customer_tags(customer_tags)
             self.filter_bar.set_categories(category_names)
+            self.model.tag_colors = colors
+            self.table.viewport().update()
+            self.ticket_dock.set_tag_colors(colors)
         elif channel == AGENT:
             self.agent_label.setText(self.tr("Working as {0}").format(result))
 

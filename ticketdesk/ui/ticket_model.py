@@ -26,6 +26,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QColor
 
 from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
@@ -53,9 +54,11 @@ COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
     # Added last, so a header layout saved before they existed still restores column by column.
     (QT_TRANSLATE_NOOP("TicketTableModel", "Due"), SortKey.DUE),
     (QT_TRANSLATE_NOOP("TicketTableModel", "SLA"), SortKey.DUE),  # the most urgent first
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Category"), None),  # issue 19: filter by it
 )
 COL_NUMBER, COL_SUBJECT, COL_STATUS, COL_PRIORITY, COL_CUSTOMER = 0, 1, 2, 3, 4
 COL_ASSIGNEES, COL_TAGS, COL_CREATED, COL_UPDATED, COL_DUE, COL_SLA = 5, 6, 7, 8, 9, 10
+COL_CATEGORY = 11
 NO_DUE = "—"
 SLA_TICK_MS = 30_000
 """How often the Due and SLA cells are repainted: at risk and breached follow from the stored
@@ -73,7 +76,16 @@ def _display(row: TicketRow) -> tuple[str, ...]:
             priority_text(row.priority),
             row.customer, assigned, row.tags, compact_time(row.created_at),
             compact_time(row.updated_at),
-            compact_time(row.sla_due) if row.sla_due is not None else NO_DUE, "")
+            compact_time(row.sla_due) if row.sla_due is not None else NO_DUE, "",
+            row.category)
+
+
+def first_color(tags: str, colors: dict[str, str]) -> QColor | None:
+    """The colour of the first coloured tag of a row's "a, b, c" (the Tags cell's swatch)."""
+    for name in tags.split(", "):
+        if name in colors:
+            return QColor(colors[name])
+    return None
 
 
 def row_sla(row: TicketRow, now: int) -> SlaState:
@@ -109,6 +121,8 @@ class TicketTableModel(QAbstractTableModel):
         self.tz = tz
         self.ticket_filter = TicketFilter()
         self.ticket_sort = Sort()
+        self.tag_colors: dict[str, str] = {}
+        """Tag name -> '#rrggbb' (Desk ▸ Tags…): the tag cell's swatch; set by the window."""
         self.matching: int | None = None
         self.total: int | None = None
         self._ids = np.empty(0, dtype=np.int64)
@@ -454,8 +468,10 @@ class TicketTableModel(QAbstractTableModel):
                 return status_icon(ticket.status)
             if column == COL_PRIORITY:
                 return priority_icon(ticket.priority)
+            if column == COL_TAGS and self.tag_colors and ticket.tags:
+                return first_color(ticket.tags, self.tag_colors)
         elif role == Qt.ItemDataRole.ToolTipRole:
-            if column in (COL_SUBJECT, COL_CUSTOMER, COL_ASSIGNEES, COL_TAGS):
+            if column in (COL_SUBJECT, COL_CUSTOMER, COL_ASSIGNEES, COL_TAGS, COL_CATEGORY):
                 return plain_tooltip(display[column]) if display[column] else None
             if column in (COL_CREATED, COL_UPDATED):
                 epoch = ticket.created_at if column == COL_CREATED else ticket.updated_at
@@ -491,4 +507,4 @@ class TicketTableModel(QAbstractTableModel):
 def _gone(ticket_id: int) -> tuple[str, ...]:
     return (format_number(ticket_id),
             QCoreApplication.translate("TicketTableModel", "(no longer available)"),
-            "", "", "", "", "", "", "", "", "")
+            "", "", "", "", "", "", "", "", "", "")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 
 from ticketdesk.domain.filters import Sort
 from ticketdesk.ui.ticket_model import (
+    COL_CATEGORY,
     COL_DUE,
     COL_SUBJECT,
     COL_UPDATED,
@@ -16,11 +17,11 @@ from ticketdesk.ui.ticket_model import (
     TicketTableModel,
 )
 
-DEFAULT_WIDTHS = (92, 300, 108, 88, 140, 140, 120, 104, 104, 104, 96)
+DEFAULT_WIDTHS = (92, 300, 108, 88, 140, 140, 120, 104, 104, 104, 96, 120)
 SUBJECT_MIN = 240
 """The subject, the column people read, never gets narrower than this: when the other columns
 leave less room (a laptop screen with the dock open), the table scrolls sideways instead."""
-HIDDEN_BY_DEFAULT = (COL_UPDATED, COL_DUE)
+HIDDEN_BY_DEFAULT = (COL_UPDATED, COL_DUE, COL_CATEGORY)
 """Due is hidden at first to leave the subject its room: the SLA badge beside it says the same
 at a glance (its tooltip gives the due time) and sorts by due too."""
 

@@ -245,6 +245,10 @@ class TicketDock(QWidget):
 
     # -- showing a ticket ---------------------------------------------------------------------
 
+    def set_tag_colors(self, colors: dict[str, str]) -> None:
+        """The tags' colours (Desk ▸ Tags…), read by the window with its filter choices."""
+        self.detail_tab.tags.set_colors(colors)
+
     def show_ticket(self, ticket_id: int | None) -> None:
         if ticket_id == self.ticket_id:
             return
