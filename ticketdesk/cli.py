@@ -49,6 +49,8 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tag", action="append", default=[], help="ticket tag (repeatable)")
     group.add_argument("--customer-tag", action="append", default=[],
                        help="customer tag (repeatable)")
+    group.add_argument("--category", action="append", default=[],
+                       help="category, one of the desk's list (repeatable)")
     group.add_argument("--assignee", action="append", default=[],
                        help="agent name (repeatable)")
     group.add_argument("--unassigned", action="store_true", help="tickets nobody is assigned to")
@@ -63,6 +65,13 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
 
 def _split(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _categories(store: Store, typed: list[str]) -> frozenset[str]:
+    from ticketdesk.services import categories
+    from ticketdesk.services.session import Session
+
+    return categories.names_for(Session(store, None), typed)
 
 
 def filter_from_args(store: Store, args: argparse.Namespace) -> TicketFilter:
@@ -87,6 +96,7 @@ def filter_from_args(store: Store, args: argparse.Namespace) -> TicketFilter:
         date_from=parse_date(args.date_from, "--from date") if args.date_from else None,
         date_to=parse_date(args.date_to, "--to date") if args.date_to else None,
         sla=frozenset(SlaState.parse(s) for s in _split(args.sla)),
+        categories=_categories(store, getattr(args, "category", [])),
     )
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.desk import default_desk  # noqa: E402
+from tests.bench.desk import default_desk
 
 
 def copy_desk(source: Path, folder: Path) -> Path:
@@ -37,7 +37,7 @@ def copy_desk(source: Path, folder: Path) -> Path:
     return target
 
 
-def prepare(url: str, tagged: int) -> tuple[int, str, int]:
+def prepare(url: str, tagged: int, fresh: bool = False) -> tuple[int, str, int]:
     """The tag to rename (id, name, tickets): a tag on at least `tagged` tickets."""
     from peewee import fn
 
@@ -56,7 +56,7 @@ def prepare(url: str, tagged: int) -> tuple[int, str, int]:
             best = next(iter(counts), None)
         print(f"{tickets:,} tickets; the most used tag has {best[1] if best else 0:,}",
               flush=True)
-        if best is None or best[1] < tagged:
+        if fresh or best is None or best[1] < tagged:
             with store.write():
                 tag_id = Tag.insert(name="bench-tag").execute()
                 step = max(tickets // tagged, 1)
@@ -66,7 +66,10 @@ def prepare(url: str, tagged: int) -> tuple[int, str, int]:
         with store.read():
             tag_id, name = (Tag.select(Tag.id, Tag.name).join(TicketTag)
                             .group_by(Tag.id, Tag.name)
-                            .order_by(fn.COUNT(TicketTag.ticket).desc()).limit(1).tuples()[0])
+                            .order_by(fn.COUNT(TicketTag.ticket).desc()).limit(1).tuples()[0]
+                            if not fresh else
+                            Tag.select(Tag.id, Tag.name).where(Tag.name == "bench-tag")
+                            .tuples()[0])
             count = TicketTag.select().where(TicketTag.tag == tag_id).count()
         return int(tag_id), str(name), int(count)
     finally:
@@ -99,6 +102,9 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=default_desk())
     parser.add_argument("--tagged", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--fresh-tag", action="store_true",
+                        help="rename a new tag on exactly --tagged tickets (e.g. a few, to "
+                             "see the window's own share of a stall)")
     parser.add_argument("--diagnose", action="store_true",
                         help="print the GUI thread's stack whenever a beat is 60 ms late")
     args = parser.parse_args()
@@ -109,13 +115,14 @@ def main() -> None:
     path = copy_desk(args.source, folder)
     print(f"copied {args.source.name} in {time.perf_counter() - started:.1f} s", flush=True)
     url = f"sqlite:///{path}"
-    tag_id, name, count = prepare(url, args.tagged)
+    tag_id, name, count = prepare(url, args.tagged, args.fresh_tag)
     print(f"renaming {name!r}, on {count:,} tickets, {args.runs} times", flush=True)
 
     from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
     from ticketdesk.app import build_main_window
+    from ticketdesk.services.changes import Changes
     from ticketdesk.ui.tags_dialog import TagsDialog
 
     app = QApplication([])
@@ -159,6 +166,19 @@ def main() -> None:
     timer.stop()
     print(f"longest GUI stall over 5 s of the idle window (the machine's floor): "
           f"{longest[0]} ms; load average {os.getloadavg()[0]:.1f}", flush=True)
+    for label, changes in (("one ticket changed (as after any save)",
+                            Changes(tickets=frozenset({1}))),
+                           ("everything changed (as after an import)", Changes(everything=True))):
+        clock.start()
+        last[0], longest[0] = 0, 0
+        timer.start()
+        window.hub.announce(changes, None)
+        wait_for(lambda: window.model.is_complete and window.model.total is not None)
+        until = time.monotonic() + 2.0
+        wait_for(lambda until=until: time.monotonic() > until)
+        timer.stop()
+        print(f"reference, the window's refresh when {label}: longest GUI stall "
+              f"{longest[0]} ms", flush=True)
     times: list[float] = []
     stalls: list[int] = []
     names = [name, f"{name}-renamed"]
@@ -176,7 +196,7 @@ def main() -> None:
         seconds = time.perf_counter() - began
         wait_for(lambda: window.model.is_complete and window.model.total is not None)
         settle = time.monotonic() + 1.0  # the list's refresh after the announce
-        wait_for(lambda: time.monotonic() > settle)
+        wait_for(lambda settle=settle: time.monotonic() > settle)
         timer.stop()
         times.append(seconds)
         stalls.append(longest[0])

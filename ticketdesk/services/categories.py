@@ -151,3 +151,18 @@ def delete_category(session: Session, category_id: int, *,
         _move_tickets(session, category.name, "", progress, "Deleting")
         Category.delete().where(Category.id == category_id).execute()
     return CHANGED
+
+
+def names_for(session: Session, typed: list[str]) -> frozenset[str]:
+    """The list's names for category names as typed (any case, commas separate); one that is
+    not in the list is refused with the list (the command line's `--category`)."""
+    wanted = [part.strip() for value in typed for part in value.split(",") if part.strip()]
+    if not wanted:
+        return frozenset()
+    known = {n.lower(): n for n in category_names(session)}
+    missing = [w for w in wanted if w.lower() not in known]
+    if missing:
+        listed = ", ".join(known.values()) or "none yet"
+        raise ValidationError(f"There is no category called {missing[0]!r}; the categories "
+                              f"are: {listed}.")
+    return frozenset(known[w.lower()] for w in wanted)
