@@ -191,3 +191,24 @@ def test_the_list_model_passes_qts_model_tester(qtbot) -> None:
     model.set_entries([])
     assert model.columnCount() == 3
 
+
+
+def test_the_ticket_list_and_the_dock_follow_a_rename(qtbot, session: Session,
+                                                     open_window) -> None:
+    from tests.ui.dock_support import open_ticket
+    from ticketdesk.ui.ticket_model import COL_TAGS
+
+    window = open_window()
+    dock = open_ticket(qtbot, window, 1)
+    assert "biling" in dock.detail_tab.tags.texts()
+    dialog = _open(qtbot, TagsDialog, window.session)
+    dialog.announce = lambda changes: window.hub.announce(changes, window)
+    _select(dialog, "biling")
+    answer_modal(_type("billing"))
+    dialog.rename_button.click()
+    _wait_done(qtbot, dialog)
+    row = window.model.row_of(1)
+    assert row is not None
+    qtbot.waitUntil(lambda: window.model.data(window.model.index(row, COL_TAGS))
+                    == "billing, vip", timeout=5000)
+    qtbot.waitUntil(lambda: "billing" in dock.detail_tab.tags.texts(), timeout=5000)

@@ -4,6 +4,9 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import new_ticket
@@ -11,7 +14,7 @@ from tests.unit.support import activity
 from ticketdesk.domain.custom_fields import FieldDef, FieldKind, stored
 from ticketdesk.domain.errors import ConflictError, ValidationError
 from ticketdesk.domain.filters import TicketFilter
-from ticketdesk.services import custom_fields, ticket_list
+from ticketdesk.services import custom_fields, export, importer, ticket_list
 from ticketdesk.services.session import Session
 
 NUMBER = FieldDef(1, "Seats", FieldKind.NUMBER)
@@ -86,3 +89,29 @@ def test_the_filter_finds_tickets_by_a_fields_value(alice: Session) -> None:
     assert ticket_list.count(alice.store, f) == 1
     custom_fields.delete_field(alice, box)
     assert custom_fields.list_fields(alice) == []
+
+
+def test_the_export_has_a_column_per_field_and_the_import_reads_it_back(
+        alice: Session, tmp_path: Path) -> None:
+    seats, _ = custom_fields.add_field(alice, "Seats", "number")
+    onsite, _ = custom_fields.add_field(alice, "Onsite", "checkbox")
+    tid = new_ticket(alice, subject="With fields")
+    custom_fields.set_values(alice, tid, 1, {seats: "12", onsite: True})
+    out = tmp_path / "t.csv"
+    export.export_tickets(alice.store, out)
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert (rows[0]["field:Seats"], rows[0]["field:Onsite"]) == ("12", "yes")
+    text = out.read_text(encoding="utf-8").replace("TKT-000001", "TKT-000050")
+    out.write_text(text.replace(",12,", ",13,"), encoding="utf-8")
+    importer.import_tickets(alice, out)
+    assert custom_fields.ticket_values(alice, 50) == {seats: "13", onsite: "1"}
+
+
+def test_an_import_with_a_bad_field_value_imports_nothing(alice: Session, tmp_path: Path) -> None:
+    custom_fields.add_field(alice, "Seats", "number")
+    source = tmp_path / "in.csv"
+    source.write_text("subject,field:seats\r\nFine,3\r\nBad,abc\r\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="line 3: Seats: 'abc' is not a number"):
+        importer.import_tickets(alice, source)
+    assert ticket_list.count(alice.store, TicketFilter()) == 0

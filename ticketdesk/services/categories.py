@@ -25,7 +25,7 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.services.record_lists import record_for_all, rename_in_rules
 from ticketdesk.services.session import Session
 
-CHANGED = Changes(everything=True)
+CHANGED = Changes(tags=True)
 
 
 @dataclass(frozen=True)

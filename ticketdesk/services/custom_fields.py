@@ -22,7 +22,7 @@ from ticketdesk.services import audit
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 
-CHANGED = Changes(everything=True)
+CHANGED = Changes(tags=True)
 
 
 def _defs() -> list[FieldDef]:
@@ -177,3 +177,47 @@ def field_counts(session: Session) -> list[tuple[FieldDef, int]]:
         counts = dict(CustomValue.select(CustomValue.field, fn.COUNT(CustomValue.ticket))
                       .group_by(CustomValue.field).tuples())
         return [(f, int(counts.get(f.id, 0))) for f in _defs()]
+
+
+# -- in the tickets export and ticketdesk's own import ---------------------------------------
+
+FIELD_PREFIX = "field:"
+"""A custom field's column in `export tickets` and `import tickets`: "field:Seats"."""
+
+
+def export_fields() -> list[FieldDef]:
+    """The fields, in order, inside the export's read."""
+    return _defs()
+
+
+def export_headers(defs: list[FieldDef]) -> list[str]:
+    return [FIELD_PREFIX + f.name for f in defs]
+
+
+def export_cells(defs: list[FieldDef], values: dict[int, str]) -> list[str]:
+    return [shown(f, values.get(f.id)) if values.get(f.id) is not None else "" for f in defs]
+
+
+def import_values(rows: Iterable[tuple[int, int, tuple[tuple[str, str], ...]]]) -> int:
+    """Store the `field:` cells of imported tickets (ticket id, file line, (name, cell)
+    pairs), inside the import's transaction; a column naming no field of the desk or a value
+    its field refuses stops the import with the line and the reason. Returns values stored."""
+    by_name = {f.name.casefold(): f for f in _defs()}
+    found: list[dict[str, object]] = []
+    for ticket_id, line, cells in rows:
+        for name, cell in cells:
+            f = by_name.get(name.strip().casefold())
+            if f is None:
+                raise ValidationError(f"line {line}: the desk has no custom field called "
+                                      f"{name.strip()!r}; add it under Desk ▸ Custom Fields "
+                                      "first. Nothing was imported.")
+            try:
+                value = stored(f, cell)
+            except ValidationError as exc:
+                raise ValidationError(f"line {line}: {exc} Nothing was imported.") from None
+            if value is not None and not (f.kind == FieldKind.CHECKBOX and value == "0"
+                                          and not cell.strip()):
+                found.append({"ticket": ticket_id, "field": f.id, "value": value})
+    for start in range(0, len(found), 500):
+        CustomValue.insert_many(found[start:start + 500]).execute()
+    return len(found)

@@ -26,7 +26,7 @@ from ticketdesk.services.record_lists import record_for_all, rename_in_rules
 from ticketdesk.services.session import Session
 
 _COLOR = re.compile(r"#[0-9a-f]{6}")
-CHANGED = Changes(tags=True, everything=True)
+CHANGED = Changes(tags=True)
 
 
 @dataclass(frozen=True)
@@ -139,4 +139,4 @@ def set_color(session: Session, tag_id: int, color: str) -> Changes:
     with session.store.write():
         _tag(tag_id)
         Tag.update(color=clean).where(Tag.id == tag_id).execute()
-    return Changes(tags=True, everything=True)
+    return CHANGED

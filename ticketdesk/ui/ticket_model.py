@@ -200,8 +200,10 @@ class TicketTableModel(QAbstractTableModel):
         self._asked.clear()
         if changes is not None and not changes.everything:
             stale = changes.tickets | frozenset(changes.created)
-            if changes.customers or changes.agents:
-                self._forget_all()
+            if changes.customers or changes.agents or changes.tags:
+                self._forget_all()  # names shown in many rows (a tag renamed: issue 19)
+            if changes.tags:
+                self._repaint_all()
             for tid in stale:
                 self._rows.pop(tid, None)
                 self._texts.pop(tid, None)

@@ -369,7 +369,8 @@ class TicketDock(QWidget):
         tid = self.ticket_id
         if initiator is self or tid is None:
             return
-        if changes.everything or tid in changes.touched or changes.customers or changes.agents:
+        if changes.everything or tid in changes.touched or changes.customers or changes.agents \
+                or changes.tags:  # a tag, category or custom field renamed (issue 19)
             self.refresh(changes)
 
     # -- writing (saving.py) -------------------------------------------------------------------
