@@ -81,3 +81,23 @@ def test_a_category_bar_drills_down_to_its_tickets(desk: str) -> None:
         assert drilled.categories == frozenset({"Billing"})
     finally:
         store.close()
+
+
+def test_the_exports_narrow_by_a_custom_fields_value(desk: str, tmp_path: Path, capsys) -> None:
+    from ticketdesk.services import custom_fields
+
+    store = open_database(desk)
+    try:
+        system = Session(store, None, utc_now)
+        seats, _ = custom_fields.add_field(system, "Seats", "number")
+        custom_fields.set_values(system, 1, 1, {seats: "12.0"})
+    finally:
+        store.close()
+    out = tmp_path / "t.csv"
+    assert main(["export", "tickets", "--db", desk, "--out", str(out),
+                 "--field", "seats=12"]) == 0
+    rows = _rows(out)
+    assert [(r["subject"], r["field:Seats"]) for r in rows] == [("A", "12")]
+    assert main(["export", "tickets", "--db", desk, "--out", str(out),
+                 "--field", "Seats=abc"]) == 1
+    assert "Seats: 'abc' is not a number" in capsys.readouterr().err

@@ -221,3 +221,24 @@ def import_values(rows: Iterable[tuple[int, int, tuple[tuple[str, str], ...]]]) 
     for start in range(0, len(found), 500):
         CustomValue.insert_many(found[start:start + 500]).execute()
     return len(found)
+
+
+def filter_pairs(session: Session, typed: list[str]) -> tuple[tuple[int, str], ...]:
+    """`TicketFilter.custom` from "Name=value" texts (the command line's `--field`), each
+    checked like an edit; an unknown field is refused by name."""
+    if not typed:
+        return ()
+    by_name = {f.name.casefold(): f for f in list_fields(session)}
+    found: list[tuple[int, str]] = []
+    for item in typed:
+        name, sep, raw = item.partition("=")
+        f = by_name.get(name.strip().casefold())
+        if not sep or f is None:
+            known = ", ".join(d.name for d in by_name.values()) or "none yet"
+            raise ValidationError(f"--field wants NAME=VALUE with one of the desk's fields "
+                                  f"({known}); got {item!r}.")
+        value = stored(f, raw)
+        if value is None:
+            raise ValidationError(f"{f.name}: give a value to filter on.")
+        found.append((f.id, value))
+    return tuple(found)
