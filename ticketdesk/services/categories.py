@@ -166,3 +166,18 @@ def names_for(session: Session, typed: list[str]) -> frozenset[str]:
         raise ValidationError(f"There is no category called {missing[0]!r}; the categories "
                               f"are: {listed}.")
     return frozenset(known[w.lower()] for w in wanted)
+
+
+def adopt_all(session: Session) -> None:
+    """Put every category tickets hold into the list, and tickets' spellings that differ
+    only in case into the list's (after bulk writes that bypass `resolve`: imports, demo
+    data), inside the caller's transaction. Two statements over the `ticket_category` index."""
+    db = Ticket._meta.database
+    db.execute_sql(
+        "INSERT INTO category (name, created_at) SELECT min(category), " + db.param + " "
+        "FROM ticket WHERE category <> '' AND lower(category) NOT IN "
+        "(SELECT lower(name) FROM category) GROUP BY lower(category)", (session.now(),))
+    db.execute_sql(
+        "UPDATE ticket SET category = (SELECT c.name FROM category c "
+        "WHERE lower(c.name) = lower(ticket.category)) "
+        "WHERE category <> '' AND category NOT IN (SELECT name FROM category)")

@@ -80,7 +80,7 @@ from ticketdesk.domain.import_timeline import Timeline, make_sound
 from ticketdesk.domain.numbers import MAX_NUMBER, format_number, is_valid, parse_number
 from ticketdesk.domain.progress import Cancelled, Progress
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import custom_fields
+from ticketdesk.services import categories, custom_fields
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.csv_cells import restore, split_list
 from ticketdesk.services.custom_fields import FIELD_PREFIX
@@ -571,6 +571,7 @@ def import_tickets(session: Session, path: Path | str, *, skip_bad_rows: bool = 
                             raise ImportCancelled()
             if chunk:
                 _write_chunk(session, chunk, people, next_id, tally)
+            categories.adopt_all(session)  # the file's categories join the desk's list
             if not is_valid(next_id[0] - 1):
                 raise ValidationError(
                     f"The tickets of {name} would need numbers above "
