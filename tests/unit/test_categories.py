@@ -66,3 +66,13 @@ def test_the_category_filter_finds_exactly_its_tickets(alice: Session) -> None:
     f = TicketFilter(categories=frozenset({"Billing"}))
     assert ticket_list.count(alice.store, f) == 1
     assert [r.id for r in ticket_list.first_page(alice.store, f, Sort(), limit=10)] == [billing]
+
+
+def test_searching_a_categorys_name_finds_its_tickets(alice: Session) -> None:
+    billing = new_ticket(alice, subject="Card declined", category="Billing")
+    said = new_ticket(alice, subject="Billing address wrong")
+    new_ticket(alice, subject="Other", category="Shipping")
+    f = TicketFilter(text="billing")
+    assert ticket_list.count(alice.store, f) == 2
+    assert sorted(r.id for r in ticket_list.first_page(alice.store, f, Sort())) == sorted(
+        [billing, said])

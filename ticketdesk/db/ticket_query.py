@@ -10,6 +10,7 @@ from peewee import JOIN, SQL, Expression, Node, NodeList, fn
 
 from ticketdesk.db.models import (
     Agent,
+    Category,
     Customer,
     CustomerTag,
     CustomerTagLink,
@@ -54,7 +55,21 @@ def text_condition(text: str, backend: Any) -> Any | None:
     if search.query is None:
         return None
     sql, params = backend.search_ids_sql(search.query)
-    return Ticket.id.in_(SQL(f"({sql})", params))
+    found = Ticket.id.in_(SQL(f"({sql})", params))
+    category = named_category(text)
+    return found if category is None else (found | (Ticket.category == category))
+
+
+def named_category(text: str) -> str | None:
+    """The category the whole search text names (any case), if any: its tickets match the
+    search too (issue 19). One lookup in the small `category` table; when the text names none,
+    the search's SQL is exactly the full-text one."""
+    words = " ".join(text.split())
+    if not words or len(words) > 200 or not words.isprintable():
+        return None  # no category name is that long or holds control characters
+    found = Category.select(Category.name).where(fn.lower(Category.name) == words.lower())
+    name = found.scalar()
+    return None if name is None else str(name)
 
 
 def sla_conditions(f: TicketFilter, now: int | None = None,

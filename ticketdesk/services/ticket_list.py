@@ -69,6 +69,8 @@ def _newest_matches(store: Store, f: TicketFilter, sort: Sort, limit: int) -> li
     search = read_search(f.text)
     if f != TicketFilter(text=f.text) or sort != Sort() or search.query is None:
         return None
+    if ticket_query.named_category(f.text) is not None:
+        return None  # its tickets match too: the general path lists them (issue 19)
     result: list[int] | None = store.backend.newest_search_ids(store.db, search.query, limit)
     return result
 
