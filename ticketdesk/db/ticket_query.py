@@ -158,9 +158,12 @@ def filter_condition(f: TicketFilter, backend: Any, tz: tzinfo | None = None, *,
         parts.append(Ticket.customer == f.customer_id)
     if f.categories:
         parts.append(Ticket.category.in_(sorted(f.categories)))
+    by_field: dict[int, list[str]] = {}
     for field_id, value in f.custom:
+        by_field.setdefault(field_id, []).append(value)
+    for field_id, values in sorted(by_field.items()):
         parts.append(Ticket.id.in_(CustomValue.select(CustomValue.ticket).where(
-            (CustomValue.field == field_id) & (CustomValue.value == value))))
+            (CustomValue.field == field_id) & CustomValue.value.in_(sorted(values)))))
     return _and(parts)
 
 

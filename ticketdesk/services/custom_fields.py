@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from peewee import fn
 
 from ticketdesk.db.models import CustomField, CustomValue
+from ticketdesk.db.store import Store
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.custom_fields import FieldDef, FieldKind, field_name, options, shown, stored
 from ticketdesk.domain.errors import NotFoundError, ValidationError
@@ -242,3 +243,9 @@ def filter_pairs(session: Session, typed: list[str]) -> tuple[tuple[int, str], .
             raise ValidationError(f"{f.name}: give a value to filter on.")
         found.append((f.id, value))
     return tuple(found)
+
+
+def page_values(store: Store, ids: list[int]) -> dict[int, dict[int, str]]:
+    """The custom values of a page of list rows (the list's reader thread)."""
+    with store.read():
+        return dict(values_for(ids))

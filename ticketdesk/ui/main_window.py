@@ -32,11 +32,19 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number
-from ticketdesk.services import agents, assignees, categories, customers, tag_records
+from ticketdesk.services import (
+    agents,
+    assignees,
+    categories,
+    custom_fields,
+    customers,
+    tag_records,
+)
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.agent_picker import AgentPicker
 from ticketdesk.ui.create_ticket import CreateTicketDialog
+from ticketdesk.ui.custom_columns import filter_choices
 from ticketdesk.ui.desk_watch import EXTERNAL, DeskWatch
 from ticketdesk.ui.dock import TicketDock
 from ticketdesk.ui.dock.ticket_dock import dock_access_keys
@@ -336,7 +344,7 @@ class MainWindow(QMainWindow):
         self.reader.submit(CHOICES, self._asked, lambda: (
             [(a.id, a.name) for a in agents.list_agents(store)], assignees.list_tags(store),
             customers.list_customer_tags(store), categories.category_names(session),
-            tag_records.tag_colors(session)))
+            tag_records.tag_colors(session), custom_fields.list_fields(session)))
 
     def _show_agent(self) -> None:
         store, agent_id = self.store, self.session.agent_id or 0
@@ -345,7 +353,7 @@ class MainWindow(QMainWindow):
 
     def _read(self, channel: str, _generation: int, result: Any) -> None:
         if channel == CHOICES:
-            agent_list, tags, customer_tags, category_names, colors = result
+            agent_list, tags, customer_tags, category_names, colors, fields = result
             self.filter_bar.set_agents(agent_list, self.session.agent_id)
             self.filter_bar.set_tags(tags)
             self.filter_bar.set_customer_tags(customer_tags)
@@ -353,6 +361,8 @@ class MainWindow(QMainWindow):
             self.model.tag_colors = colors
             self.table.viewport().update()
             self.ticket_dock.set_tag_colors(colors)
+            self.model.set_custom_fields(fields)
+            self.filter_bar.set_custom_fields(filter_choices(fields))
         elif channel == AGENT:
             self.agent_label.setText(self.tr("Working as {0}").format(result))
 

@@ -30,12 +30,14 @@ from PySide6.QtGui import QColor
 
 from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
+from ticketdesk.domain.custom_fields import FieldDef
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number, read_search
 from ticketdesk.domain.sla import SlaState, state_at
-from ticketdesk.services import ticket_list
+from ticketdesk.services import custom_fields, ticket_list
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.ticket_list import PAGE, TicketRow
+from ticketdesk.ui.custom_columns import CustomColumns
 from ticketdesk.ui.icons import priority_icon, sla_icon, status_icon
 from ticketdesk.ui.labels import QT_TRANSLATE_NOOP, priority_text, sla_text, status_text
 from ticketdesk.ui.text import compact_time, local_time, plain_tooltip
@@ -121,6 +123,7 @@ class TicketTableModel(QAbstractTableModel):
         self.tz = tz
         self.ticket_filter = TicketFilter()
         self.ticket_sort = Sort()
+        self.custom = CustomColumns()
         self.tag_colors: dict[str, str] = {}
         """Tag name -> '#rrggbb' (Desk ▸ Tags…): the tag cell's swatch; set by the window."""
         self.matching: int | None = None
@@ -349,7 +352,24 @@ class TicketTableModel(QAbstractTableModel):
 
     # -- page cache ---------------------------------------------------------------------------
 
+    def set_custom_fields(self, fields: list[FieldDef]) -> None:
+        """The desk's custom fields as columns after the fixed ones (read by the window)."""
+        if fields == self.custom.fields:
+            return
+        first = len(COLUMNS)
+        if len(self.custom):
+            self.beginRemoveColumns(QModelIndex(), first, first + len(self.custom) - 1)
+            self.custom.fields = []
+            self.endRemoveColumns()
+        if fields:
+            self.beginInsertColumns(QModelIndex(), first, first + len(fields) - 1)
+            self.custom.fields = list(fields)
+            self.endInsertColumns()
+        self._forget_all()
+        self._repaint_all()
+
     def _forget_all(self) -> None:
+        self.custom.forget()
         self._rows.clear()
         self._texts.clear()
         self._asked.clear()
@@ -374,14 +394,17 @@ class TicketTableModel(QAbstractTableModel):
                 self._asked.add(page)
         if not wanted:
             return
-        store, epoch = self.store, self._rows_epoch
-        self.reader.submit_each(ROWS, lambda: (epoch, wanted,
-                                               ticket_list.rows_by_ids(store, wanted)))
+        store, epoch, custom = self.store, self._rows_epoch, bool(self.custom)
+        self.reader.submit_each(ROWS, lambda: (
+            epoch, wanted, ticket_list.rows_by_ids(store, wanted),
+            custom_fields.page_values(store, wanted) if custom else {}))
 
-    def _rows_arrived(self, epoch: int, wanted: list[int], found: dict[int, TicketRow]) -> None:
+    def _rows_arrived(self, epoch: int, wanted: list[int], found: dict[int, TicketRow],
+                      values: dict[int, dict[int, str]] | None = None) -> None:
         if epoch != self._rows_epoch:  # read before a change: the rows it covers ask again
             self._repaint_ids(frozenset(wanted))
             return
+        self.custom.arrived(wanted, values or {})
         for tid in wanted:
             self._rows[tid] = found.get(tid)
             self._texts.pop(tid, None)
@@ -398,7 +421,7 @@ class TicketTableModel(QAbstractTableModel):
         breaks = np.flatnonzero(np.diff(rows) != 1) + 1
         for run in np.split(rows, breaks):
             self.dataChanged.emit(self.index(int(run[0]), 0),
-                                  self.index(int(run[-1]), len(COLUMNS) - 1))
+                                  self.index(int(run[-1]), self.columnCount() - 1))
 
     def _repaint_sla(self) -> None:
         if len(self._ids):
@@ -409,7 +432,7 @@ class TicketTableModel(QAbstractTableModel):
     def _repaint_all(self) -> None:
         if len(self._ids):
             self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+                                  self.index(len(self._ids) - 1, self.columnCount() - 1))
 
     # -- lookups ------------------------------------------------------------------------------
 
@@ -430,10 +453,13 @@ class TicketTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(COLUMNS) + len(self.custom)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and len(COLUMNS) <= section \
+                < self.columnCount() and role == Qt.ItemDataRole.DisplayRole:
+            return self.custom.title(section - len(COLUMNS))
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self.tr(COLUMNS[section][0])
@@ -459,6 +485,14 @@ class TicketTableModel(QAbstractTableModel):
         display = self._texts.get(tid)
         if display is None:
             display = self._texts[tid] = _display(ticket) if ticket else _gone(tid)
+        if column >= len(COLUMNS):  # a custom field's column (ui/custom_columns.py)
+            if ticket is None or role not in (Qt.ItemDataRole.DisplayRole,
+                                              Qt.ItemDataRole.ToolTipRole):
+                return None
+            if tid not in self.custom.values:  # a first page's row: read again with values
+                self._want(row)
+                return None
+            return self.custom.text(tid, column - len(COLUMNS))
         if column == COL_SLA and ticket is not None:
             return self._sla_data(ticket, role)
         if role == Qt.ItemDataRole.DisplayRole:

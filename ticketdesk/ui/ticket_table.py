@@ -67,9 +67,15 @@ class TicketTable(QTableView):
         self._show_sort_indicator()
         self._selected: int | None = None
         self._top: int | None = None
+        model.columnsInserted.connect(self._hide_new_columns)
         model.modelAboutToBeReset.connect(self._remember)
         model.modelReset.connect(self._restore)
         self.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    def _hide_new_columns(self, _parent: object, first: int, last: int) -> None:
+        """Custom field columns (issue 19) start hidden: the header menu shows them."""
+        for column in range(first, last + 1):
+            self.horizontalHeader().setSectionHidden(column, True)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -101,7 +107,8 @@ class TicketTable(QTableView):
         """Right-click on the column titles: show or hide columns (kept with the layout)."""
         header = self.horizontalHeader()
         menu = QMenu(self)
-        for column, (title, _key) in enumerate(COLUMNS):
+        for column in range(self.ticket_model.columnCount()):
+            title = COLUMNS[column][0] if column < len(COLUMNS) else ""
             action = menu.addAction(self.ticket_model.headerData(
                 column, Qt.Orientation.Horizontal) or title)
             action.setCheckable(True)
