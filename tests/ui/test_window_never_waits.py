@@ -162,6 +162,11 @@ def test_driving_the_window_makes_no_query_on_the_gui_thread(
 
     answer_modal(lambda dialog: dialog.reject())  # preferences, opened and closed
     window.preferences_action.trigger()
+    for action in (window.tags_action, window.categories_action,  # type: ignore[attr-defined]
+                   window.custom_fields_action):  # type: ignore[attr-defined]
+        answer_modal(lambda dialog: qtbot.waitUntil(  # Desk ▸ Tags… and kin: their lists
+            lambda: not dialog.busy, timeout=5000) or dialog.reject())  # read off the thread
+        action.trigger()
     window.refresh_action.trigger()  # Refresh
     wait_listed(qtbot, window)
 

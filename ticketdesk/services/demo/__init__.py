@@ -92,6 +92,7 @@ def _generate(store: Store, tickets: int, seed: int, now: int | None,
                     counts[name] += rows.count(name)
                 report.update(done, f"Writing tickets ({done:,} of {tickets:,})")
         writer.finish(tickets, finishing)
+        report.update(tickets + finishing - 1, "Filing the categories", force=True)
         with store.write():  # the topics' categories become the desk's list (issue 19)
             categories.adopt_all(Session(store, None))
     except BaseException as exc:
