@@ -30,6 +30,7 @@ from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.progress import Progress
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
+from ticketdesk.ui.importing import responsive
 from ticketdesk.ui.tasks import Task
 from ticketdesk.ui.text import plain_box, plain_label
 from ticketdesk.ui.worker import QueryRunner
@@ -99,6 +100,7 @@ class RecordListDialog(QDialog):
         self.announce = announce
         self.task: Task | None = None
         self._asked = 0
+        self._asked_responsive = False
         self.loading = False
         self.runner = QueryRunner(session.store, self)
         self.runner.finished.connect(self._answered)
@@ -197,9 +199,17 @@ class RecordListDialog(QDialog):
         self.task.done.connect(lambda changes: self._ran(changes, done))
         self.task.failed.connect(self._run_failed)
         self.setEnabled(False)
+        self._responsive(True)  # short GIL turns, the window's heap frozen out of the collector
         self.task.start()
 
+    def _responsive(self, on: bool) -> None:
+        """`ui/importing.responsive` for the running change, asked once and given back once."""
+        if on != self._asked_responsive:
+            self._asked_responsive = on
+            responsive(on)
+
     def _ran(self, changes: object, done: str) -> None:
+        self._responsive(False)
         self.task = None
         self.setEnabled(True)
         self.note.setText(done)
@@ -208,6 +218,7 @@ class RecordListDialog(QDialog):
         self.load()
 
     def _run_failed(self, error: object) -> None:
+        self._responsive(False)
         self.task = None
         self.setEnabled(True)
         self.note.setText(str(error) if isinstance(error, TicketdeskError)
@@ -218,5 +229,6 @@ class RecordListDialog(QDialog):
         if self.task is not None:
             self.task.cancel()
             self.task.wait()
+        self._responsive(False)
         self.runner.stop()
         super().done(result)
