@@ -48,7 +48,8 @@ AGENT_WORK: dict[str, str] = {
     "customer_tag": "SELECT, INSERT",
     "customer_tag_link": "SELECT, INSERT, UPDATE, DELETE",
     "tag": "SELECT, INSERT",  # tagging a ticket may create the tag; renaming is an admin's
-    "custom_value": "SELECT, INSERT, UPDATE, DELETE",  # m0021: the lists are an admin's
+    "custom_value": "SELECT, INSERT, UPDATE, DELETE",  # m0021: the lists are an admin's ...
+    "category": "SELECT, INSERT",  # ... but a ticket's new category joins it, as a tag does
 }
 
 _LOGIN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
