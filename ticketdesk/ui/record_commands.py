@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
@@ -32,11 +33,12 @@ def add_record_actions(window: MainWindow, menu: QMenu) -> None:
         return open_dialog
 
     for attr, text, name, kind in (
-            ("tags_action", menu.tr("&Tags…"), "tagsAction", TagsDialog),
-            ("categories_action", menu.tr("&Categories…"), "categoriesAction",
-             CategoriesDialog),
-            ("custom_fields_action", menu.tr("Custom &Fields…"), "customFieldsAction",
-             CustomFieldsDialog)):
+            ("tags_action", QCoreApplication.translate("MainWindow", "&Tags…"), "tagsAction",
+             TagsDialog),
+            ("categories_action", QCoreApplication.translate("MainWindow", "&Categories…"),
+             "categoriesAction", CategoriesDialog),
+            ("custom_fields_action", QCoreApplication.translate("MainWindow", "Custom &Fields…"),
+             "customFieldsAction", CustomFieldsDialog)):
         action = QAction(text, window)
         action.setObjectName(name)
         action.triggered.connect(opener(kind))
