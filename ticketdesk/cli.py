@@ -49,6 +49,10 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tag", action="append", default=[], help="ticket tag (repeatable)")
     group.add_argument("--customer-tag", action="append", default=[],
                        help="customer tag (repeatable)")
+    group.add_argument("--category", action="append", default=[],
+                       help="category, one of the desk's list (repeatable)")
+    group.add_argument("--field", action="append", default=[], metavar="NAME=VALUE",
+                       help="a custom field's value (repeatable: all must hold)")
     group.add_argument("--assignee", action="append", default=[],
                        help="agent name (repeatable)")
     group.add_argument("--unassigned", action="store_true", help="tickets nobody is assigned to")
@@ -63,6 +67,20 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
 
 def _split(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _categories(store: Store, typed: list[str]) -> frozenset[str]:
+    from ticketdesk.services import categories
+    from ticketdesk.services.session import Session
+
+    return categories.names_for(Session(store, None), typed)
+
+
+def _fields(store: Store, typed: list[str]) -> tuple[tuple[int, str], ...]:
+    from ticketdesk.services import custom_fields
+    from ticketdesk.services.session import Session
+
+    return custom_fields.filter_pairs(Session(store, None), typed)
 
 
 def filter_from_args(store: Store, args: argparse.Namespace) -> TicketFilter:
@@ -87,6 +105,8 @@ def filter_from_args(store: Store, args: argparse.Namespace) -> TicketFilter:
         date_from=parse_date(args.date_from, "--from date") if args.date_from else None,
         date_to=parse_date(args.date_to, "--to date") if args.date_to else None,
         sla=frozenset(SlaState.parse(s) for s in _split(args.sla)),
+        categories=_categories(store, getattr(args, "category", [])),
+        custom=_fields(store, getattr(args, "field", [])),
     )
 
 

@@ -412,7 +412,8 @@ def test_export_png_of_one_chart_and_of_all(seeded: str, window: MainWindow, qtb
     with qtbot.waitSignal(view.exported) as written:
         view.controls.png_action.trigger()
     files = sorted(p.name.split("-")[1] for p in folder.iterdir())
-    assert files == ["agentsChart", "priorityChart", "statusChart", "tagChart", "trendChart"]
+    assert files == ["agentsChart", "categoryChart", "priorityChart", "statusChart", "tagChart",
+                     "trendChart"]
     assert all(QImage(str(p)).width() > 400 for p in folder.iterdir())
 
 

@@ -311,3 +311,34 @@ def test_a_conversations_file_chosen_on_the_check_page_adds_the_messages(
     bodies = [m.body for m in Message.select().where(Message.ticket == printer.id)
               .order_by(Message.created_at)]
     assert bodies == ["Which printer model is it?", "The HP LaserJet, 3rd floor."]
+
+
+def test_a_column_can_become_a_custom_field_in_the_wizard(
+        db_url: str, open_window, qtbot) -> None:
+    from ticketdesk.services import custom_fields
+    from ticketdesk.services.session import Session
+
+    store = open_database(db_url)
+    try:
+        custom_fields.add_field(Session(store, None), "Org", "text")
+    finally:
+        store.close()
+    window = open_window()
+    wait_listed(qtbot, window)
+    wizard = open_wizard(qtbot, window)
+    qtbot.waitUntil(lambda: wizard.custom_names == ["Org"], timeout=5000)
+    choose_file(qtbot, wizard, FILES / "zendesk_tickets.csv")
+    press_next(qtbot, wizard, COLUMNS_PAGE)
+    combo = wizard.columns_page.combos["Organization"]
+    pick(combo, "field:Org")
+    assert combo.currentText() == "Field: Org"
+    for page in (VALUES_PAGE, TIMES_PAGE, CHECK_PAGE):
+        press_next(qtbot, wizard, page)
+    seen: Seen = []
+    answer_box("importSummary", click_ok, seen)
+    press_import(qtbot, wizard)
+    qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
+    session = Session(window.store, None)
+    values = [v for t in range(1, 5) for v in custom_fields.ticket_values(session, t).values()]
+    assert values
+    assert [c for (c,) in Customer.select(Customer.company).tuples() if c] == []

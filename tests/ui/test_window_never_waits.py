@@ -176,6 +176,10 @@ def test_driving_the_window_makes_no_query_on_the_gui_thread(
 
     answer_modal(signature)
     window.preferences_action.trigger()
+    for action in (window.tags_action, window.categories_action,  # type: ignore[attr-defined]
+                   window.custom_fields_action):  # type: ignore[attr-defined]
+        answer_modal(lambda dialog: dialog.reject())  # Desk ▸ Tags… and kin: their lists are
+        action.trigger()  # asked for as they open, on their own thread
     window.refresh_action.trigger()  # Refresh
     wait_listed(qtbot, window)
 

@@ -76,6 +76,7 @@ class CustomerTagLink(BaseModel):
 class Tag(BaseModel):
     id = AutoField()
     name = TextField()
+    color = TextField(default="")  # '#rrggbb' or '' (m0021)
 
 
 class Ticket(BaseModel):
@@ -462,6 +463,32 @@ class CustomerActivity(BaseModel):
     old = TextField(null=True)
     new = TextField(null=True)
     ticket_id = BigIntegerField(null=True)
+# --- Issue 19: categories and custom fields (m0021; services/categories.py, custom_fields.py) ---
+class Category(BaseModel):
+    id = AutoField()
+    name = TextField()
+    created_at = BigIntegerField()
+
+
+class CustomField(BaseModel):
+    id = AutoField()
+    name = TextField()
+    kind = TextField()  # domain/custom_fields.FieldKind
+    options = TextField(default="")  # a list field's choices, one a line
+    position = IntegerField(default=0)
+    created_at = BigIntegerField()
+
+
+class CustomValue(BaseModel):
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", on_delete="CASCADE",
+                             lazy_load=False)
+    field = ForeignKeyField(CustomField, column_name="field_id", on_delete="CASCADE",
+                            lazy_load=False)
+    value = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("ticket", "field")
+# --- end of issue 19 ---
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
@@ -474,4 +501,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     ApiToken,  # issue 22
     SavedView, CannedResponse,  # issue 18
     CustomerAddress, CustomerActivity,  # migration 20 (Organisation before Customer, above)
+    Category, CustomField, CustomValue,
 )

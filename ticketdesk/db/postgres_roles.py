@@ -54,6 +54,8 @@ AGENT_WORK: dict[str, str] = {
     "customer_address": "SELECT, INSERT, UPDATE, DELETE",
     "customer_activity": "SELECT, INSERT",
     "organisation": "SELECT, INSERT, UPDATE",
+    "custom_value": "SELECT, INSERT, UPDATE, DELETE",  # m0021: the lists are an admin's ...
+    "category": "SELECT, INSERT",  # ... but a ticket's new category joins it, as a tag does
 }
 
 _LOGIN = re.compile(r"[a-z_][a-z0-9_]{0,62}")

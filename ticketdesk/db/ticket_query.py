@@ -10,9 +10,11 @@ from peewee import JOIN, SQL, Expression, Node, NodeList, fn
 
 from ticketdesk.db.models import (
     Agent,
+    Category,
     Customer,
     CustomerTag,
     CustomerTagLink,
+    CustomValue,
     Tag,
     Ticket,
     TicketAssignee,
@@ -53,7 +55,21 @@ def text_condition(text: str, backend: Any) -> Any | None:
     if search.query is None:
         return None
     sql, params = backend.search_ids_sql(search.query)
-    return Ticket.id.in_(SQL(f"({sql})", params))
+    found = Ticket.id.in_(SQL(f"({sql})", params))
+    category = named_category(text)
+    return found if category is None else (found | (Ticket.category == category))
+
+
+def named_category(text: str) -> str | None:
+    """The category the whole search text names (any case), if any: its tickets match the
+    search too (issue 19). One lookup in the small `category` table; when the text names none,
+    the search's SQL is exactly the full-text one."""
+    words = " ".join(text.split())
+    if not words or len(words) > 200 or not words.isprintable():
+        return None  # no category name is that long or holds control characters
+    found = Category.select(Category.name).where(fn.lower(Category.name) == words.lower())
+    name = found.scalar()
+    return None if name is None else str(name)
 
 
 def sla_conditions(f: TicketFilter, now: int | None = None,
@@ -140,6 +156,14 @@ def filter_condition(f: TicketFilter, backend: Any, tz: tzinfo | None = None, *,
         parts.append(either[0] if len(either) == 1 else (either[0] | either[1]))
     if f.customer_id is not None:
         parts.append(Ticket.customer == f.customer_id)
+    if f.categories:
+        parts.append(Ticket.category.in_(sorted(f.categories)))
+    by_field: dict[int, list[str]] = {}
+    for field_id, value in f.custom:
+        by_field.setdefault(field_id, []).append(value)
+    for field_id, values in sorted(by_field.items()):
+        parts.append(Ticket.id.in_(CustomValue.select(CustomValue.ticket).where(
+            (CustomValue.field == field_id) & CustomValue.value.in_(sorted(values)))))
     return _and(parts)
 
 
@@ -273,7 +297,7 @@ def list_rows(ticket_ids: list[int], backend: Any) -> Any:
     return (Ticket.select(Ticket.id, Ticket.subject, Ticket.status, Ticket.priority,
                           Customer.name, assignees, tags, Ticket.created_at, Ticket.updated_at,
                           Ticket.sla_due, Ticket.sla_state, Ticket.sla_risk_at,
-                          Ticket.sla_breach_at)
+                          Ticket.sla_breach_at, Ticket.category)
             .join(Customer, JOIN.LEFT_OUTER, on=(Ticket.customer == Customer.id))
             .where(Ticket.id.in_(listed)))
 

@@ -37,6 +37,11 @@ class ActivityKind(StrEnum):
     CSAT = "csat"
     """A satisfaction rating recorded or changed (services/csat.py); `ref_id` the rating."""
 
+    TAG_RENAMED = "tag_renamed"
+    """A tag the ticket carries was renamed or merged into another (services/tag_records.py)."""
+    CUSTOM_FIELD = "custom_field"
+    """A custom field's value changed (services/custom_fields.py); `ref_id` the field."""
+
     @property
     def label(self) -> str:
         return _LABELS[self]
@@ -68,11 +73,13 @@ _LABELS = {
     ActivityKind.LINKED: "Linked ticket",
     ActivityKind.ROUTED: "Routed",
     ActivityKind.CSAT: "Satisfaction",
+    ActivityKind.TAG_RENAMED: "Tag renamed",
+    ActivityKind.CUSTOM_FIELD: "Field changed",
 }
 
 
 _CLEARABLE = frozenset({ActivityKind.CATEGORY, ActivityKind.CUSTOMER, ActivityKind.RESOLUTION,
-                        ActivityKind.SLA_POLICY, ActivityKind.CSAT})
+                        ActivityKind.SLA_POLICY, ActivityKind.CSAT, ActivityKind.CUSTOM_FIELD})
 
 
 def describe(kind: str, old: str | None, new: str | None) -> str:

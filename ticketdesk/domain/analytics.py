@@ -231,6 +231,12 @@ class DayCount:
     closed: int
 
 
+class CategoryName(str):
+    """A By category bar's key (issue 19); a tag's is a plain str."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Bar:
     """One bar of a breakdown. `key` is the Status, the Priority or the tag name."""
@@ -281,6 +287,8 @@ class Breakdowns:
     """Tags used by tickets created in the period, most used first."""
     agents: tuple[AgentFigures, ...]
     """Agents with any handled ticket, most handled first (`rank_agents`)."""
+    by_category: tuple[Bar, ...] = ()
+    """Categories of the tickets created in the period, most first (keys `CategoryName`)."""
 
 
 @dataclass(frozen=True)
@@ -338,6 +346,9 @@ class PeriodFigures:
         if isinstance(bar.key, Priority):
             priorities = narrow_set(base.priorities, {bar.key})
             return None if priorities is None else replace(base, priorities=priorities)
+        if isinstance(bar.key, CategoryName):
+            chosen = narrow_set(base.categories, {str(bar.key)})
+            return None if chosen is None else replace(base, categories=chosen)
         tags = narrow_set(base.tags, {bar.key})
         return None if tags is None else replace(base, tags=tags)
 

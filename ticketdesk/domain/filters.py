@@ -69,6 +69,11 @@ class TicketFilter:
     due: DueWindow | None = None
     needs_first_reply: bool = False
     """Open or In Progress and no reply sent yet."""
+    categories: frozenset[str] = field(default_factory=frozenset)
+    """Category names (alternatives; issue 19)."""
+    custom: tuple[tuple[int, str], ...] = ()
+    """(custom field id, stored value) pairs (domain/custom_fields.py): values of one field are
+    alternatives, different fields must all hold."""
 
     def __post_init__(self) -> None:
         if self.date_from and self.date_to and self.date_from > self.date_to:

@@ -56,6 +56,14 @@ TARGETS = (*FIELDS, SOURCE_ID, *DURATIONS, ADD_AS_TAG, APPEND_TO_DESCRIPTION, IG
 """Every target a column can have: unique ones (a field, the source id, a duration) and the
 three that several columns may share (add as tag, append to description, ignore)."""
 SHARED = frozenset({ADD_AS_TAG, APPEND_TO_DESCRIPTION, IGNORE})
+CUSTOM_FIELD = "field:"
+"""A target "field:Seats" stores the column in the desk's custom field Seats (issue 19); the
+value is checked against the field when the tickets are written."""
+
+
+def is_target(target: str) -> bool:
+    return target in TARGETS or (target.startswith(CUSTOM_FIELD)
+                                 and bool(target[len(CUSTOM_FIELD):].strip()))
 
 SYSTEMS = ("zendesk", "freshdesk", "osticket", "zammad", "glpi", "rt", "servicenow",
            "ticketdesk")
@@ -346,7 +354,7 @@ class Mapping:
     def check(self) -> None:
         """Refuse a mapping that cannot be imported: a target named twice, an unknown one."""
         problems = [f"{h!r} → {t!r} is not a target" for h, t in self.columns.items()
-                    if t not in TARGETS]
+                    if not is_target(t)]
         seen: dict[str, str] = {}
         for h, t in self.columns.items():
             if t in SHARED:

@@ -6,8 +6,8 @@ of both periods with one header, and builds any table from it with a pivot (rows
 laid out for the eye only (no blank lines between blocks, no second header in mid-file), so no
 row has to be skipped or cleaned before use. The columns:
 
-    section     report | summary | daily | by_status | by_priority | by_tag | agents
-                | csat | csat_daily | csat_by_agent | csat_by_tag | csat_by_priority
+    section     report | summary | daily | by_status | by_priority | by_tag | by_category
+                | agents | csat | csat_daily | csat_by_agent | csat_by_tag | csat_by_priority
     period      current | previous ("" for the report rows)
     first_day   the period's first local day, ISO (2026-03-27)
     last_day    its last local day, inclusive
@@ -204,7 +204,7 @@ def _series_rows(name: str, figures: PeriodFigures) -> Iterator[list[str]]:
     if charts is None:
         return
     for section, bars in (("by_status", charts.by_status), ("by_priority", charts.by_priority),
-                          ("by_tag", charts.by_tag)):
+                          ("by_tag", charts.by_tag), ("by_category", charts.by_category)):
         for bar in bars:
             yield _row(section, name, figures, bar.label, "tickets", number(bar.count))
     for agent in charts.agents:

@@ -21,6 +21,8 @@ class Changes:
     agents: bool = False
     customers: bool = False
     tags: bool = False
+    """The desk's lists changed: a tag created, or a tag, category or custom field added,
+    renamed, merged, coloured or deleted (rows showing them are refetched)."""
     everything: bool = False
     """Bulk work (demo data, import, restore): reload every view."""
 

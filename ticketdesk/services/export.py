@@ -28,6 +28,7 @@ from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.domain.progress import Cancelled, Progress
 from ticketdesk.domain.status import Priority, Status
+from ticketdesk.services import custom_fields
 from ticketdesk.services.csv_cells import join_list, neutralise
 from ticketdesk.services.output_file import open_output
 from ticketdesk.services.sla import sla_columns, sla_export_cells
@@ -108,8 +109,10 @@ def ticket_rows(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> Iter
         query = query.where(condition)
     status_labels = {int(s): s.label for s in Status}
     priority_labels = {int(p): p.label for p in Priority}
+    fields = custom_fields.export_fields()
     for chunk in _chunks(store.stream(query), CHUNK):
         ids = [row[0] for row in chunk]
+        values = custom_fields.values_for(ids) if fields else {}
         assignees = _names(store, "ticket_assignee", "agent", "agent_id", ids)
         tags = _names(store, "ticket_tag", "tag", "tag_id", ids)
         for (tid, subject, status, priority, category, cname, cemail, ccompany, cext, created,
@@ -121,6 +124,7 @@ def ticket_rows(store: Store, f: TicketFilter, tz: tzinfo | None = None) -> Iter
                 neutralise(assignees.get(tid, "")), neutralise(tags.get(tid, "")),
                 created, updated, first or "", resolved or "", closed or "",
                 neutralise(description), neutralise(resolution), *sla_cells(sla),
+                *(neutralise(c) for c in custom_fields.export_cells(fields, values.get(tid, {}))),
             ]
 
 
@@ -153,6 +157,8 @@ def export_tickets(store: Store, path: Path | str, f: TicketFilter | None = None
         from ticketdesk.services.ticket_list import count
 
         total = count(store, f, tz)
-    rows = write_csv(path, COLUMNS, ticket_rows(store, f, tz), bom=bom, total=total,
+    with store.read():  # the custom fields' columns follow the fixed ones (issue 19)
+        header = [*COLUMNS, *custom_fields.export_headers(custom_fields.export_fields())]
+    rows = write_csv(path, header, ticket_rows(store, f, tz), bom=bom, total=total,
                      progress=progress)
     return ExportResult(Path(path), rows, time.perf_counter() - started)

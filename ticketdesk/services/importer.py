@@ -80,9 +80,11 @@ from ticketdesk.domain.import_timeline import Timeline, make_sound
 from ticketdesk.domain.numbers import MAX_NUMBER, format_number, is_valid, parse_number
 from ticketdesk.domain.progress import Cancelled, Progress
 from ticketdesk.domain.status import Priority, Status
+from ticketdesk.services import categories, custom_fields
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.csv_cells import restore, split_list
 from ticketdesk.services.customer_addresses import find_by_email, remember_primary
+from ticketdesk.services.custom_fields import FIELD_PREFIX
 from ticketdesk.services.export import COLUMNS
 from ticketdesk.services.importing.convert import content_id
 from ticketdesk.services.output_file import reason
@@ -147,6 +149,8 @@ class _Row:
     resolved_at: int | None
     closed_at: int | None
     resolution: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    """(custom field name, cell) of the `field:` columns (issue 19)."""
     source_id: str | None = None
     """A row without a number: a digest of its cells, so importing it again is recognised."""
 
@@ -237,7 +241,7 @@ def _records(fh: BinaryIO, encoding: str = "utf-8-sig"
 def _header(cells: list[str]) -> list[str]:
     names = [c.strip().lower() for c in cells]
     errors = []
-    unknown = [n for n in names if n not in COLUMNS]
+    unknown = [n for n in names if n not in COLUMNS and not n.startswith(FIELD_PREFIX)]
     if unknown:
         errors.append(f"unknown column(s) {', '.join(repr(n) for n in unknown)}; the columns "
                       f"are {', '.join(COLUMNS)}")
@@ -355,6 +359,8 @@ def _parse(cells: dict[str, str], line: int, now: int) -> _Row:
         resolved_at=sound.resolved_at,
         closed_at=sound.closed_at,
         resolution=resolution,
+        fields=tuple((n[len(FIELD_PREFIX):], v) for n, v in cells.items()
+                     if n.startswith(FIELD_PREFIX) and v.strip()),
     )
     p.raise_any()
     return row
@@ -379,8 +385,8 @@ def _checked(records: Iterator[tuple[int, list[str]]], name: str,
             yield line, (f"this row has {len(cells)} cells but the header names {len(names)} "
                          "columns")
             continue
-        values = {n: restore(c) if n in _PROTECTED else c for n, c in zip(names, cells,
-                                                                            strict=True)}
+        values = {n: restore(c) if n in _PROTECTED or n.startswith(FIELD_PREFIX) else c
+                  for n, c in zip(names, cells, strict=True)}
         try:
             row = _parse(values, line, now)
         except ValidationError as exc:
@@ -513,6 +519,7 @@ def _write_chunk(session: Session, rows: list[_Row], people: _People, next_id: l
                      for agent in dict.fromkeys(people.agent(n) for n in row.assignees)]
     if assignee_rows:
         TicketAssignee.insert_many(assignee_rows).execute()
+    custom_fields.import_values((tid, row.line, row.fields) for tid, row in links if row.fields)
     now = session.now()
     Activity.insert_many([
         {"ticket": tid, "agent": session.agent_id, "at": now, "kind": ActivityKind.IMPORTED.value,
@@ -564,6 +571,7 @@ def import_tickets(session: Session, path: Path | str, *, skip_bad_rows: bool = 
                             raise ImportCancelled()
             if chunk:
                 _write_chunk(session, chunk, people, next_id, tally)
+            categories.adopt_all(session)  # the file's categories join the desk's list
             if not is_valid(next_id[0] - 1):
                 raise ValidationError(
                     f"The tickets of {name} would need numbers above "

@@ -94,6 +94,11 @@ def _rules_version() -> str:
     return str(row[0]) if row else "0"
 
 
+def bump_rules() -> None:
+    """The policies changed outside this module (a tag or category renamed in their lists)."""
+    _bump_rules()
+
+
 def _bump_rules() -> None:
     version = int(_rules_version()) + 1
     (DeskMeta.insert(key=RULES_KEY, value=str(version))
@@ -161,11 +166,27 @@ class _TicketFacts:
         default_factory=list)
 
 
+def _renames_split(rows: list[tuple[str, int, str | None, str | None, int | None]],
+                   ) -> list[tuple[str, int, str | None, str | None, int | None]]:
+    """A tag renamed or merged (services/tag_records.py) reads as the old tag removed and the
+    new one added at that moment."""
+    if not any(r[0] == ActivityKind.TAG_RENAMED for r in rows):
+        return rows
+    split: list[tuple[str, int, str | None, str | None, int | None]] = []
+    for kind, at, old, new, agent in rows:
+        if kind == ActivityKind.TAG_RENAMED:
+            split += [(ActivityKind.UNTAGGED.value, at, old, None, agent),
+                      (ActivityKind.TAGGED.value, at, None, new, agent)]
+        else:
+            split.append((kind, at, old, new, agent))
+    return split
+
+
 def history_of(t: _TicketFacts) -> History:
     """The ticket's history as domain/sla.py reads it, from its activity rows (oldest first)
     and its row. Imported tickets have no status or message rows: their own times (first
     response, resolved, closed) and current status stand in for them."""
-    rows = t.activity
+    rows = _renames_split(t.activity)
     # Facts at creation: walk the changes back from what the ticket has now.
     priority = Priority(t.priority)
     tags = set(t.tags)

@@ -37,6 +37,7 @@ class TicketRow(NamedTuple):
     """`domain.sla.Phase`; with the two instants below, the SLA badge at any moment."""
     sla_risk_at: int | None = None
     sla_breach_at: int | None = None
+    category: str = ""
 
 
 def count(store: Store, f: TicketFilter, tz: tzinfo | None = None, *,
@@ -68,6 +69,8 @@ def _newest_matches(store: Store, f: TicketFilter, sort: Sort, limit: int) -> li
     search = read_search(f.text)
     if f != TicketFilter(text=f.text) or sort != Sort() or search.query is None:
         return None
+    if ticket_query.named_category(f.text) is not None:
+        return None  # its tickets match too: the general path lists them (issue 19)
     result: list[int] | None = store.backend.newest_search_ids(store.db, search.query, limit)
     return result
 
@@ -114,7 +117,7 @@ def rows_by_ids(store: Store, ids: Sequence[int] | Iterable[int]) -> dict[int, T
     return {
         tid: TicketRow(tid, subject, Status(status), Priority(priority), customer or "",
                        assignees or "", tags or "", created, updated, due, phase or 0, risk,
-                       breach)
+                       breach, category or "")
         for (tid, subject, status, priority, customer, assignees, tags, created, updated, due,
-             phase, risk, breach) in store.db.execute_sql(*query.sql())
+             phase, risk, breach, category) in store.db.execute_sql(*query.sql())
     }

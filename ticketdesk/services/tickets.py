@@ -14,7 +14,7 @@ from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.domain.numbers import MAX_NUMBER, format_number, is_valid
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import audit, routing
+from ticketdesk.services import audit, categories, routing
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.customers import create_customer, customers_by_id
 from ticketdesk.services.records import AgentRecord, TicketDetail
@@ -95,6 +95,7 @@ def create_ticket(session: Session, *, subject: str, description: str = "",
                                              company=new_customer.company)
             created_customer = True
         cust_name = customer_name(customer_id)
+        clean_category = categories.resolve(session, clean_category)
         names = active_agents(assignees)
         ticket_id = int(Ticket.insert(
             subject=clean_subject, description=clean_description, status=Status.OPEN,
@@ -142,7 +143,7 @@ def edit_ticket(session: Session, ticket_id: int, expected_version: int, *,
                 updates[Ticket.description] = clean
                 rows.append((ActivityKind.DESCRIPTION, ticket.description, clean))
         if category is not _UNSET:
-            clean = text.optional_line(category, "category", text.CATEGORY_MAX)
+            clean = categories.resolve(session, category)
             if clean != ticket.category:
                 updates[Ticket.category] = clean
                 rows.append((ActivityKind.CATEGORY, ticket.category or None, clean or None))

@@ -77,6 +77,11 @@ class FilterBar(QWidget):
         self.tags.setObjectName("tagFilter")
         self.customer_tags = ChoiceButton(self.tr("Customer tags"), self)
         self.customer_tags.setObjectName("customerTagFilter")
+        self.categories = ChoiceButton(self.tr("Category"), self)
+        self.categories.setObjectName("categoryFilter")
+        self.fields = ChoiceButton(self.tr("Fields"), self)
+        self.fields.setObjectName("customFieldFilter")
+        self.fields.setVisible(False)  # shown once the desk has list or checkbox fields
         self.sla = ChoiceButton(self.tr("SLA"), self)
         self.sla.setObjectName("slaFilter")
         self.sla.set_choices([(BREACHED, self.tr("Breached")), (AT_RISK, self.tr("At risk")),
@@ -86,7 +91,7 @@ class FilterBar(QWidget):
         self.sla.setToolTip(self.tr("Breached or at risk now, due soon, or waiting for a "
                                     "first reply"))
         for button in (self.status, self.priority, self.assignees, self.tags,
-                       self.customer_tags, self.sla):
+                       self.customer_tags, self.categories, self.fields, self.sla):
             button.changed.connect(self._emit_now)
             layout.addWidget(button)
 
@@ -137,6 +142,14 @@ class FilterBar(QWidget):
     def set_customer_tags(self, tags: list[str]) -> None:
         self.customer_tags.set_choices([(t, t) for t in tags])
 
+    def set_categories(self, names: list[str]) -> None:
+        self.categories.set_choices([(n, n) for n in names])
+
+    def set_custom_fields(self, choices: list[tuple[tuple[int, str], str]]) -> None:
+        """(field id, stored value) -> "Plan: Pro" of the desk's list and checkbox fields."""
+        self.fields.set_choices(choices)
+        self.fields.setVisible(bool(choices))
+
     # -- the filter ---------------------------------------------------------------------------
 
     def current_filter(self) -> TicketFilter:
@@ -159,6 +172,9 @@ class FilterBar(QWidget):
             unassigned=UNASSIGNED in chosen,
             tags=frozenset(str(t) for t in self.tags.chosen()),
             customer_tags=frozenset(str(t) for t in self.customer_tags.chosen()),
+            categories=frozenset(str(c) for c in self.categories.chosen()),
+            custom=tuple(sorted(c for c in self.fields.chosen()
+                                if isinstance(c, tuple))),
             date_from=first, date_to=last,
             sla=frozenset(states) | self._extra.sla, due=due, needs_first_reply=FIRST_REPLY in sla,
         )
@@ -171,7 +187,7 @@ class FilterBar(QWidget):
         """
         self._debounce.stop()
         choosers = (self.status, self.priority, self.tags, self.customer_tags, self.assignees,
-                    self.sla)
+                    self.categories, self.fields, self.sla)
         for widget in choosers:
             widget.blockSignals(True)
         self.search.blockSignals(True)
@@ -181,6 +197,8 @@ class FilterBar(QWidget):
         self.priority.set_chosen(f.priorities)
         self.tags.set_chosen(f.tags)
         self.customer_tags.set_chosen(f.customer_tags)
+        self.categories.set_chosen(f.categories)
+        self.fields.set_chosen(f.custom)
         chosen: set[object] = set(f.assignees)
         if f.unassigned:
             chosen.add(UNASSIGNED)

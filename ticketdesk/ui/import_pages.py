@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -37,6 +38,7 @@ from ticketdesk.domain.errors import ValidationError
 from ticketdesk.domain.import_mapping import (
     ADD_AS_TAG,
     APPEND_TO_DESCRIPTION,
+    CUSTOM_FIELD,
     DURATIONS,
     FIELDS,
     IGNORE,
@@ -68,6 +70,9 @@ def target_label(target: str) -> str:
     special = {IGNORE: "Ignore", ADD_AS_TAG: "Add as tag",
                APPEND_TO_DESCRIPTION: "Append to description", SOURCE_ID: "Source id",
                "customer": "Customer name", "assignees": "Assignee(s)"}
+    if target.startswith(CUSTOM_FIELD):  # the desk's own field (issue 19)
+        return QCoreApplication.translate("ImportPages", "Field: {0}").format(
+            target[len(CUSTOM_FIELD):])
     return special.get(target, target.replace("_", " ").capitalize())
 
 
@@ -267,7 +272,8 @@ class ColumnsPage(QWizardPage):
         inner = QWidget()
         form = QFormLayout(inner)
         self.combos = {}
-        targets = (*FIELDS, SOURCE_ID, *DURATIONS, ADD_AS_TAG, APPEND_TO_DESCRIPTION, IGNORE)
+        targets = (*FIELDS, SOURCE_ID, *DURATIONS, ADD_AS_TAG, APPEND_TO_DESCRIPTION,
+                   *(CUSTOM_FIELD + name for name in self.w.custom_names), IGNORE)
         for header in shown.source.headers:
             sample = next((row.get(header) for _l, row in shown.rows if row.get(header)), None)
             label = QLabel(header if sample is None else f"{header}  ({sample[:40]})")

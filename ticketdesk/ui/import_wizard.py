@@ -49,6 +49,7 @@ from ticketdesk.domain.import_mapping import (
     Mapping,
     suggest,
 )
+from ticketdesk.services import custom_fields
 from ticketdesk.ui.import_pages import (
     CHECK_PAGE,
     COLUMNS_PAGE,
@@ -210,6 +211,11 @@ class ImportWizard(QWizard):
         self.report: Report | None = None
         self._generation = 0
         self.job: TicketImport | None = None
+        self.custom_names: list[str] = []
+        """The desk's custom fields: columns may map to them ("field:Name", issue 19)."""
+        session = window.session
+        self.runner.submit("fields", 0, lambda: [f.name for f in custom_fields.list_fields(
+            session)])
         self.file_page = FilePage(self)
         self.columns_page = ColumnsPage(self)
         self.values_page = ValuesPage(self)
@@ -280,6 +286,8 @@ class ImportWizard(QWizard):
     def _answered(self, channel: str, generation: int, result: object) -> None:
         if channel == "preview":
             self.file_page.previewed(generation, result)  # type: ignore[arg-type]
+        elif channel == "fields":
+            self.custom_names = list(result)  # type: ignore[call-overload]
         elif channel == "survey" and generation == self._generation:
             self.survey = result  # type: ignore[assignment]
             self.values_page.surveyed()

@@ -32,11 +32,19 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number
-from ticketdesk.services import agents, assignees, customers
+from ticketdesk.services import (
+    agents,
+    assignees,
+    categories,
+    custom_fields,
+    customers,
+    tag_records,
+)
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.agent_picker import AgentPicker
 from ticketdesk.ui.create_ticket import CreateTicketDialog
+from ticketdesk.ui.custom_columns import filter_choices
 from ticketdesk.ui.customer_editor import CustomerEditor
 from ticketdesk.ui.customers_view import CustomersView
 from ticketdesk.ui.desk_watch import EXTERNAL, DeskWatch
@@ -48,6 +56,7 @@ from ticketdesk.ui.filter_bar import FilterBar
 from ticketdesk.ui.hub import ChangeHub
 from ticketdesk.ui.mail_drop import MailDrop
 from ticketdesk.ui.mail_worker import MailWorker
+from ticketdesk.ui.record_commands import add_record_actions
 from ticketdesk.ui.settings import (
     TABLE_HEADER,
     TABLE_SORT,
@@ -113,6 +122,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(tickets_page)
         self.setCentralWidget(self.pages)
         self.analytics_view: QWidget | None = None
+        self.record_dialog: QWidget | None = None  # Desk ▸ Tags… and its kin, while open
         self._dock_before_analytics = False
         self.customers_view: CustomersView | None = None  # made on first Ctrl+3
 
@@ -243,6 +253,7 @@ class MainWindow(QMainWindow):
         desk_menu.addAction(self.switch_agent_action)
         desk_menu.addAction(self.sla_action)
         desk_menu.addAction(self.api_tokens_action)
+        add_record_actions(self, desk_menu)  # Tags…, Categories…, Custom Fields… (issue 19)
         desk_menu.addAction(self.preferences_action)
         desk_menu.addSeparator()
         desk_menu.addActions([self.fetch_mail_action, self.mail_settings_action])
@@ -370,9 +381,11 @@ class MainWindow(QMainWindow):
         """The filter bar's agents, tags and customer tags, read on the reader."""
         store = self.store
         self._asked += 1
+        session = self.session
         self.reader.submit(CHOICES, self._asked, lambda: (
             [(a.id, a.name) for a in agents.list_agents(store)], assignees.list_tags(store),
-            customers.list_customer_tags(store)))
+            customers.list_customer_tags(store), categories.category_names(session),
+            tag_records.tag_colors(session), custom_fields.list_fields(session)))
 
     def _show_agent(self) -> None:
         store, agent_id = self.store, self.session.agent_id or 0
@@ -381,10 +394,16 @@ class MainWindow(QMainWindow):
 
     def _read(self, channel: str, _generation: int, result: Any) -> None:
         if channel == CHOICES:
-            agent_list, tags, customer_tags = result
+            agent_list, tags, customer_tags, category_names, colors, fields = result
             self.filter_bar.set_agents(agent_list, self.session.agent_id)
             self.filter_bar.set_tags(tags)
             self.filter_bar.set_customer_tags(customer_tags)
+            self.filter_bar.set_categories(category_names)
+            self.model.tag_colors = colors
+            self.table.viewport().update()
+            self.ticket_dock.set_tag_colors(colors)
+            self.model.set_custom_fields(fields)
+            self.filter_bar.set_custom_fields(filter_choices(fields))
             self.views.choices_ready()  # the last saved view can show its choices now
         elif channel == AGENT:
             self.agent_label.setText(self.tr("Working as {0}").format(result))

@@ -26,15 +26,18 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QColor
 
 from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
+from ticketdesk.domain.custom_fields import FieldDef
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number, read_search
 from ticketdesk.domain.sla import SlaState, state_at
-from ticketdesk.services import ticket_list
+from ticketdesk.services import custom_fields, ticket_list
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.ticket_list import PAGE, TicketRow
+from ticketdesk.ui.custom_columns import CustomColumns
 from ticketdesk.ui.icons import priority_icon, sla_icon, status_icon
 from ticketdesk.ui.labels import QT_TRANSLATE_NOOP, priority_text, sla_text, status_text
 from ticketdesk.ui.text import CompactTimes, local_time, plain_tooltip
@@ -53,9 +56,11 @@ COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
     # Added last, so a header layout saved before they existed still restores column by column.
     (QT_TRANSLATE_NOOP("TicketTableModel", "Due"), SortKey.DUE),
     (QT_TRANSLATE_NOOP("TicketTableModel", "SLA"), SortKey.DUE),  # the most urgent first
+    (QT_TRANSLATE_NOOP("TicketTableModel", "Category"), None),  # issue 19: filter by it
 )
 COL_NUMBER, COL_SUBJECT, COL_STATUS, COL_PRIORITY, COL_CUSTOMER = 0, 1, 2, 3, 4
 COL_ASSIGNEES, COL_TAGS, COL_CREATED, COL_UPDATED, COL_DUE, COL_SLA = 5, 6, 7, 8, 9, 10
+COL_CATEGORY = 11
 NO_DUE = "—"
 SLA_TICK_MS = 30_000
 """How often the Due and SLA cells are repainted: at risk and breached follow from the stored
@@ -75,7 +80,16 @@ def _display(row: TicketRow, times: CompactTimes | None = None) -> tuple[str, ..
             priority_text(row.priority),
             row.customer, assigned, row.tags, times.text(row.created_at),
             times.text(row.updated_at),
-            times.text(row.sla_due) if row.sla_due is not None else NO_DUE, "")
+            times.text(row.sla_due) if row.sla_due is not None else NO_DUE, "",
+            row.category)
+
+
+def first_color(tags: str, colors: dict[str, str]) -> QColor | None:
+    """The colour of the first coloured tag of a row's "a, b, c" (the Tags cell's swatch)."""
+    for name in tags.split(", "):
+        if name in colors:
+            return QColor(colors[name])
+    return None
 
 
 def row_sla(row: TicketRow, now: int) -> SlaState:
@@ -115,6 +129,9 @@ class TicketTableModel(QAbstractTableModel):
         self.tz = tz
         self.ticket_filter = TicketFilter()
         self.ticket_sort = Sort()
+        self.custom = CustomColumns()
+        self.tag_colors: dict[str, str] = {}
+        """Tag name -> '#rrggbb' (Desk ▸ Tags…): the tag cell's swatch; set by the window."""
         self.matching: int | None = None
         self.total: int | None = None
         self._ids = np.empty(0, dtype=np.int64)
@@ -193,8 +210,10 @@ class TicketTableModel(QAbstractTableModel):
         self._asked.clear()
         if changes is not None and not changes.everything:
             stale = changes.tickets | frozenset(changes.created)
-            if changes.customers or changes.agents:
-                self._forget_all()
+            if changes.customers or changes.agents or changes.tags:
+                self._forget_all()  # names shown in many rows (a tag renamed: issue 19)
+            if changes.tags:
+                self._repaint_all()
             for tid in stale:
                 self._rows.pop(tid, None)
                 self._texts.pop(tid, None)
@@ -340,7 +359,24 @@ class TicketTableModel(QAbstractTableModel):
 
     # -- page cache ---------------------------------------------------------------------------
 
+    def set_custom_fields(self, fields: list[FieldDef]) -> None:
+        """The desk's custom fields as columns after the fixed ones (read by the window)."""
+        if fields == self.custom.fields:
+            return
+        first = len(COLUMNS)
+        if len(self.custom):
+            self.beginRemoveColumns(QModelIndex(), first, first + len(self.custom) - 1)
+            self.custom.fields = []
+            self.endRemoveColumns()
+        if fields:
+            self.beginInsertColumns(QModelIndex(), first, first + len(fields) - 1)
+            self.custom.fields = list(fields)
+            self.endInsertColumns()
+        self._forget_all()
+        self._repaint_all()
+
     def _forget_all(self) -> None:
+        self.custom.forget()
         self._rows.clear()
         self._texts.clear()
         self._asked.clear()
@@ -365,14 +401,17 @@ class TicketTableModel(QAbstractTableModel):
                 self._asked.add(page)
         if not wanted:
             return
-        store, epoch = self.store, self._rows_epoch
-        self.reader.submit_each(ROWS, lambda: (epoch, wanted,
-                                               ticket_list.rows_by_ids(store, wanted)))
+        store, epoch, custom = self.store, self._rows_epoch, bool(self.custom)
+        self.reader.submit_each(ROWS, lambda: (
+            epoch, wanted, ticket_list.rows_by_ids(store, wanted),
+            custom_fields.page_values(store, wanted) if custom else {}))
 
-    def _rows_arrived(self, epoch: int, wanted: list[int], found: dict[int, TicketRow]) -> None:
+    def _rows_arrived(self, epoch: int, wanted: list[int], found: dict[int, TicketRow],
+                      values: dict[int, dict[int, str]] | None = None) -> None:
         if epoch != self._rows_epoch:  # read before a change: the rows it covers ask again
             self._repaint_ids(frozenset(wanted))
             return
+        self.custom.arrived(wanted, values or {})
         for tid in wanted:
             self._rows[tid] = found.get(tid)
             self._texts.pop(tid, None)
@@ -389,7 +428,7 @@ class TicketTableModel(QAbstractTableModel):
         breaks = np.flatnonzero(np.diff(rows) != 1) + 1
         for run in np.split(rows, breaks):
             self.dataChanged.emit(self.index(int(run[0]), 0),
-                                  self.index(int(run[-1]), len(COLUMNS) - 1))
+                                  self.index(int(run[-1]), self.columnCount() - 1))
 
     def _repaint_sla(self) -> None:
         if len(self._ids):
@@ -400,7 +439,7 @@ class TicketTableModel(QAbstractTableModel):
     def _repaint_all(self) -> None:
         if len(self._ids):
             self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+                                  self.index(len(self._ids) - 1, self.columnCount() - 1))
 
     # -- lookups ------------------------------------------------------------------------------
 
@@ -421,10 +460,13 @@ class TicketTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(COLUMNS) + len(self.custom)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and len(COLUMNS) <= section \
+                < self.columnCount() and role == Qt.ItemDataRole.DisplayRole:
+            return self.custom.title(section - len(COLUMNS))
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self.tr(COLUMNS[section][0])
@@ -454,6 +496,13 @@ class TicketTableModel(QAbstractTableModel):
             if times is None or not times.fresh():
                 times = self._times = CompactTimes()
             display = self._texts[tid] = _display(ticket, times) if ticket else _gone(tid)
+        if column >= len(COLUMNS):  # a custom field's column (ui/custom_columns.py)
+            if ticket is None or role not in (_DISPLAY, _TOOLTIP):
+                return None
+            if tid not in self.custom.values:  # a first page's row: read again with values
+                self._want(row)
+                return None
+            return self.custom.text(tid, column - len(COLUMNS))
         if column == COL_SLA and ticket is not None:
             return self._sla_data(ticket, role)
         if role == _DISPLAY:
@@ -465,8 +514,10 @@ class TicketTableModel(QAbstractTableModel):
                 return status_icon(ticket.status)
             if column == COL_PRIORITY:
                 return priority_icon(ticket.priority)
+            if column == COL_TAGS and self.tag_colors and ticket.tags:
+                return first_color(ticket.tags, self.tag_colors)
         elif role == _TOOLTIP:
-            if column in (COL_SUBJECT, COL_CUSTOMER, COL_ASSIGNEES, COL_TAGS):
+            if column in (COL_SUBJECT, COL_CUSTOMER, COL_ASSIGNEES, COL_TAGS, COL_CATEGORY):
                 return plain_tooltip(display[column]) if display[column] else None
             if column in (COL_CREATED, COL_UPDATED):
                 epoch = ticket.created_at if column == COL_CREATED else ticket.updated_at
@@ -502,4 +553,4 @@ class TicketTableModel(QAbstractTableModel):
 def _gone(ticket_id: int) -> tuple[str, ...]:
     return (format_number(ticket_id),
             QCoreApplication.translate("TicketTableModel", "(no longer available)"),
-            "", "", "", "", "", "", "", "", "")
+            "", "", "", "", "", "", "", "", "", "")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 
 from ticketdesk.domain.filters import Sort
 from ticketdesk.ui.ticket_model import (
+    COL_CATEGORY,
     COL_DUE,
     COL_SUBJECT,
     COL_UPDATED,
@@ -16,11 +17,11 @@ from ticketdesk.ui.ticket_model import (
     TicketTableModel,
 )
 
-DEFAULT_WIDTHS = (92, 300, 108, 88, 140, 140, 120, 104, 104, 104, 96)
+DEFAULT_WIDTHS = (92, 300, 108, 88, 140, 140, 120, 104, 104, 104, 96, 120)
 SUBJECT_MIN = 240
 """The subject, the column people read, never gets narrower than this: when the other columns
 leave less room (a laptop screen with the dock open), the table scrolls sideways instead."""
-HIDDEN_BY_DEFAULT = (COL_UPDATED, COL_DUE)
+HIDDEN_BY_DEFAULT = (COL_UPDATED, COL_DUE, COL_CATEGORY)
 """Due is hidden at first to leave the subject its room: the SLA badge beside it says the same
 at a glance (its tooltip gives the due time) and sorts by due too."""
 
@@ -66,9 +67,15 @@ class TicketTable(QTableView):
         self._show_sort_indicator()
         self._selected: int | None = None
         self._top: int | None = None
+        model.columnsInserted.connect(self._hide_new_columns)
         model.modelAboutToBeReset.connect(self._remember)
         model.modelReset.connect(self._restore)
         self.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    def _hide_new_columns(self, _parent: object, first: int, last: int) -> None:
+        """Custom field columns (issue 19) start hidden: the header menu shows them."""
+        for column in range(first, last + 1):
+            self.horizontalHeader().setSectionHidden(column, True)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -100,7 +107,8 @@ class TicketTable(QTableView):
         """Right-click on the column titles: show or hide columns (kept with the layout)."""
         header = self.horizontalHeader()
         menu = QMenu(self)
-        for column, (title, _key) in enumerate(COLUMNS):
+        for column in range(self.ticket_model.columnCount()):
+            title = COLUMNS[column][0] if column < len(COLUMNS) else ""
             action = menu.addAction(self.ticket_model.headerData(
                 column, Qt.Orientation.Horizontal) or title)
             action.setCheckable(True)

@@ -22,12 +22,14 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.errors import ValidationError
 from ticketdesk.domain.progress import Cancelled, Progress
+from ticketdesk.services import categories
 from ticketdesk.services.demo.bulk import BulkWriter, writer_for
 from ticketdesk.services.demo.phrases import TAGS
 from ticketdesk.services.demo.pipeline import chunks
 from ticketdesk.services.demo.plan import plan_desk
 from ticketdesk.services.demo.progress import Reporter
 from ticketdesk.services.demo.summary import DemoSummary
+from ticketdesk.services.session import Session
 
 __all__ = ["MAX_TICKETS", "Cancelled", "DemoSummary", "generate"]
 
@@ -90,6 +92,9 @@ def _generate(store: Store, tickets: int, seed: int, now: int | None,
                     counts[name] += rows.count(name)
                 report.update(done, f"Writing tickets ({done:,} of {tickets:,})")
         writer.finish(tickets, finishing)
+        report.update(tickets + finishing - 1, "Filing the categories", force=True)
+        with store.write():  # the topics' categories become the desk's list (issue 19)
+            categories.adopt_all(Session(store, None))
     except BaseException as exc:
         _abort(writer, exc)
         error = storage_error(exc) if isinstance(exc, Exception) else None

@@ -20,6 +20,7 @@ from ticketdesk.domain.errors import ValidationError
 from ticketdesk.domain.import_mapping import (
     ADD_AS_TAG,
     APPEND_TO_DESCRIPTION,
+    CUSTOM_FIELD,
     DURATIONS,
     SOURCE_ID,
     TIME_FIELDS,
@@ -59,6 +60,8 @@ class Fields:
     times: dict[str, int | None] = field(default_factory=dict)
     durations: dict[str, int] = field(default_factory=dict)
     resolution: str = ""
+    custom: tuple[tuple[str, str], ...] = ()
+    """(custom field name, cell) of the columns mapped to "field:Name"."""
     messages: list[dict[str, Any]] = field(default_factory=list)
     history: list[tuple[int, str, str | None, str | None]] = field(default_factory=list)
     """(at, activity kind, old, new): an event log's changes."""
@@ -90,6 +93,7 @@ class Incoming:
     messages: tuple[Any, ...] = ()
     """Raw nested messages, then `conversations.MessageIn` once read."""
     history: tuple[tuple[int, str, str | None, str | None], ...] = ()
+    custom: tuple[tuple[str, str], ...] = ()
 
 
 def _split(value: str, spaces: bool) -> list[str]:
@@ -110,6 +114,8 @@ class Converter:
         self._one = {t: h for h, t in cols.items()}
         self._tags = mapping.columns_for(ADD_AS_TAG)
         self._append = mapping.columns_for(APPEND_TO_DESCRIPTION)
+        self._custom = [(h, t[len(CUSTOM_FIELD):]) for h, t in cols.items()
+                        if t.startswith(CUSTOM_FIELD)]
         self._space_tags = mapping.system in ("zendesk", "rt")
         self._statuses: dict[str, Status | None] = {}  # a file has a handful of values
         self._priorities: dict[str, Priority | None] = {}
@@ -150,6 +156,8 @@ class Converter:
         f.category = check("category not usable",
                            lambda: text.optional_line(get(row, "category"), "category",
                                                       text.CATEGORY_MAX), "")
+        f.custom = tuple((name, cell) for h, name in self._custom
+                         if (cell := (row.get(h) or "").strip()))
         f.resolution = check("resolution not usable",
                              lambda: text.body(get(row, "resolution"), "resolution",
                                                required=False), "")
@@ -241,7 +249,8 @@ class Converter:
                         priority=f.priority if f.priority is not None else Priority.MEDIUM,
                         category=f.category, customer=f.customer, assignees=f.assignees,
                         tags=f.tags, timeline=sound, resolution=f.resolution,
-                        messages=tuple(f.messages), history=tuple(f.history))
+                        messages=tuple(f.messages), history=tuple(f.history),
+                        custom=f.custom)
 
 
 def content_id(row: Mapping_[str, str | None]) -> str:

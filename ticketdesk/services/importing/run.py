@@ -30,6 +30,7 @@ from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import InvalidRowsError, ValidationError
 from ticketdesk.domain.import_mapping import Mapping
 from ticketdesk.domain.progress import Progress
+from ticketdesk.services import categories, custom_fields
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.customer_addresses import remember_primaries
 from ticketdesk.services.importer import ImportCancelled, _People
@@ -99,6 +100,7 @@ def import_(session: Session, source: Source, mapping: Mapping, *, source_system
                     raise ImportCancelled()
         if chunk:
             _write(session, source_system, chunk, people, directory, next_id, tally)
+        categories.adopt_all(session)  # the file's categories join the desk's list
         id_sequence.after_explicit_ids(session.store)
     return Result(imported=tally["imported"], already_present=tally["present"],
                   skipped=tuple(sorted(errors)), customers_created=directory.created,
@@ -243,6 +245,7 @@ def _write(session: Session, system: str, chunk: list[Incoming], people: _People
             activity.append(_message(tid, t, m, people))
             tally["messages"] += 1
     _bulk("activity", _ACTIVITY_COLUMNS, activity)
+    custom_fields.import_values((tid, t.line, t.custom) for tid, t in links if t.custom)
     session.store.reindex([tid for tid, _ in links])
     tally["imported"] += len(links)
 

@@ -93,6 +93,13 @@ def tag_bars(figures: PeriodFigures) -> list[BarSpec]:
     return result
 
 
+def category_bars(figures: PeriodFigures) -> list[BarSpec]:
+    """Tickets created in the period by category (issue 19), most first; a bar lists them."""
+    what = translate("AnalyticsSeries", "created in the period, in this category")
+    return [BarSpec(bar.label, bar.count, _tip(bar.label, bar.count, what),
+                    figures.drill_bar(bar)) for bar in _breakdowns(figures).by_category]
+
+
 def agent_bars(figures: PeriodFigures) -> list[BarSpec]:
     """The top agents of the period: most tickets handled first, the order of the agents table.
 

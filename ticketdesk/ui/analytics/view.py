@@ -68,9 +68,9 @@ START_FALLBACK_MS = 200
 """When the background work starts if the view is not painted first (see `_start_work`)."""
 TOP_TAGS = 10
 TOP_AGENTS = 10
-CHART_ORDER = ("trend", "agents", "status", "priority", "tags")
+CHART_ORDER = ("trend", "agents", "status", "priority", "tags", "categories")
 CHART_NAMES = {"agents": "agentsChart", "status": "statusChart", "priority": "priorityChart",
-               "tags": "tagChart"}
+               "tags": "tagChart", "categories": "categoryChart"}
 """Object names of the bar charts (and of their PNG files)."""
 
 
@@ -259,6 +259,8 @@ class AnalyticsView(QWidget):
             "priority": (self.tr("Created in the period, by priority"), 2, 1, False, tickets,
                          self.tr("Priority"), 0),
             "tags": (self.tr("Created in the period, by tag"), 2, 2, True, tickets, "", 120),
+            "categories": (self.tr("Created in the period, by category"), 5, 0, True, tickets,
+                           "", 120),  # below the agents table (issue 19)
         }[name]
         chart: BarChart = charts.BarChart(
             title, CHART_NAMES[name], horizontal=horizontal, value_label=value_label,
@@ -457,6 +459,8 @@ class AnalyticsView(QWidget):
             "status": (series.status_bars, self.tr("No tickets created in this period")),
             "priority": (series.priority_bars, self.tr("No tickets created in this period")),
             "tags": (series.tag_bars, self.tr("No tagged tickets created in this period")),
+            "categories": (series.category_bars,
+                           self.tr("No tickets with a category created in this period")),
             "agents": (series.agent_bars, self.tr("No tickets handled in this period")),
         }[name]
         chart.set_bars(make(figures), empty)

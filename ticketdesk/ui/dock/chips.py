@@ -141,6 +141,19 @@ class ChipRow(QWidget):
         self.flow.addWidget(self.empty)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self._items: list[tuple[object, str]] = []
+        self._colors: dict[str, str] = {}
+
+    def set_colors(self, colors: dict[str, str]) -> None:
+        """Colours by chip key (tags coloured in Desk ▸ Tags…): a stripe at the chip's left."""
+        self._colors = dict(colors)
+        self._paint_colors()
+
+    def _paint_colors(self) -> None:
+        for chip in self.chips:
+            color = self._colors.get(str(chip.key), "")
+            sheet = f"QFrame#chip {{ border-left: 4px solid {color}; }}" if color else ""
+            if chip.styleSheet() != sheet:
+                chip.setStyleSheet(sheet)
 
     def add_trailing(self, widget: QWidget) -> None:
         self._trailing.append(widget)
@@ -172,6 +185,8 @@ class ChipRow(QWidget):
             for widget in self._trailing:
                 self.flow.addWidget(widget)
         self.empty.setVisible(not items)
+        if self._colors:
+            self._paint_colors()
         if lost_focus and self._trailing:
             self._trailing[0].setFocus()  # the chip that had focus is gone
         self.flow.invalidate()

@@ -31,6 +31,7 @@ from ticketdesk.services import customers, sla, tickets
 from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import CustomerRecord, TicketDetail
 from ticketdesk.ui.dock.context import DockContext
+from ticketdesk.ui.dock.custom_fields_box import CustomFieldsBox
 from ticketdesk.ui.dock.customer_picker import LIMIT as PICKER_LIMIT
 from ticketdesk.ui.dock.customer_picker import CustomerPicker
 from ticketdesk.ui.dock.detail_boxes import NO_TIME, CustomerBox, TimesBox
@@ -89,6 +90,8 @@ class DetailTab(QScrollArea):
         column.addWidget(self.times_box)
         self.sla_box = SlaBox(page)
         column.addWidget(self.sla_box)
+        self.custom_box = CustomFieldsBox(dock, page)  # the desk's own fields (issue 19)
+        column.addWidget(self.custom_box)
         self._build_description(page, column)
         column.addStretch(1)
         self.fields = {"subject": self.subject, "category": self.category,
@@ -233,6 +236,7 @@ class DetailTab(QScrollArea):
         self.customer_box.show_ticket(t)
         self.times_box.show_ticket(t)
         self._read_sla(t.id)
+        self.custom_box.read(t.id)
 
     def _read_sla(self, ticket_id: int) -> None:
         """The ticket's full SLA, read on the dock's query thread each time it is shown (a

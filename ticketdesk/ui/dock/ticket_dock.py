@@ -245,6 +245,10 @@ class TicketDock(QWidget):
 
     # -- showing a ticket ---------------------------------------------------------------------
 
+    def set_tag_colors(self, colors: dict[str, str]) -> None:
+        """The tags' colours (Desk ▸ Tags…), read by the window with its filter choices."""
+        self.detail_tab.tags.set_colors(colors)
+
     def show_ticket(self, ticket_id: int | None) -> None:
         if ticket_id == self.ticket_id:
             return
@@ -365,7 +369,8 @@ class TicketDock(QWidget):
         tid = self.ticket_id
         if initiator is self or tid is None:
             return
-        if changes.everything or tid in changes.touched or changes.customers or changes.agents:
+        if changes.everything or tid in changes.touched or changes.customers or changes.agents \
+                or changes.tags:  # a tag, category or custom field renamed (issue 19)
             self.refresh(changes)
 
     # -- writing (saving.py) -------------------------------------------------------------------
