@@ -36,6 +36,10 @@ class ActivityKind(StrEnum):
     `new` is the rule and the reason, `ref_id` the rule."""
     CSAT = "csat"
     """A satisfaction rating recorded or changed (services/csat.py); `ref_id` the rating."""
+    RESTORED = "restored"
+    """Brought back from the recycle bin (services/recycle_bin.py)."""
+    ERASED = "erased"
+    """A person's personal data was erased from the ticket (services/erasure.py)."""
 
     @property
     def label(self) -> str:
@@ -68,6 +72,8 @@ _LABELS = {
     ActivityKind.LINKED: "Linked ticket",
     ActivityKind.ROUTED: "Routed",
     ActivityKind.CSAT: "Satisfaction",
+    ActivityKind.RESTORED: "Restored from the recycle bin",
+    ActivityKind.ERASED: "Personal data erased",
 }
 
 

@@ -1,0 +1,72 @@
+"""What the recycle bin and erasure need that differs between the engines (services/recycle_bin.py,
+services/erasure.py): the search index rows of tickets that left, keeping the original authors
+while restoring, a deleted note's text in activity, and making erased bytes unreadable."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+CHUNK = 500
+
+
+def forget_search_docs(store: Any, ticket_ids: Sequence[int]) -> None:
+    """Drop the search documents of tickets that are no longer on the desk. SQLite's index is a
+    contentless FTS5 table no foreign key reaches, so its rows go explicitly; PostgreSQL's
+    `ticket_search` follows the ticket by ON DELETE CASCADE, and this is then a no-op."""
+    table, column = ("ticket_fts", "rowid") if store.is_sqlite else ("ticket_search", "ticket_id")
+    mark = "?" if store.is_sqlite else "%s"
+    ids = list(ticket_ids)
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        marks = ",".join([mark] * len(part))
+        store.db.execute_sql(f"DELETE FROM {table} WHERE {column} IN ({marks})", part)
+
+
+def keep_original_authors(store: Any) -> None:
+    """Within this write transaction, let a signed-in admin insert rows with the authors they
+    had (a restore): migration 22 makes the stamping triggers skip an admin who set this. The
+    server still stamps every non-admin. SQLite has no triggers to tell."""
+    if not store.is_sqlite:
+        store.db.execute_sql("SET LOCAL ticketdesk.restoring = 'on'")
+
+
+def forget_note_text(store: Any, ticket_id: int, note_id: int) -> None:
+    """The activity rows of a deleted note keep who and when but no longer its text. On
+    PostgreSQL, `activity` is append-only for agents; migration 22's function does this one
+    update, and only for a note that no longer exists."""
+    if store.is_sqlite:
+        store.db.execute_sql(
+            "UPDATE activity SET old = NULL, new = NULL WHERE ticket_id = ? AND ref_id = ? AND "
+            "kind IN ('note_added', 'note_edited', 'note_deleted') "
+            "AND NOT EXISTS (SELECT 1 FROM note WHERE id = ?)", (ticket_id, note_id, note_id))
+    else:
+        store.db.execute_sql("SELECT ticketdesk_forget_note(%s, %s)", (ticket_id, note_id))
+
+
+def overwrite_freed_space(store: Any) -> None:
+    """Inside an erasing transaction: what it deletes or overwrites is zeroed in the file, not
+    just marked free (SQLite's secure_delete), and the search index is merged into one segment so
+    the erased words are not kept as deleted entries of old segments. PostgreSQL keeps dead row
+    versions until VACUUM, which `after_erasure` runs."""
+    if store.is_sqlite:
+        store.db.execute_sql("PRAGMA secure_delete = ON")
+        store.db.execute_sql("INSERT INTO ticket_fts (ticket_fts) VALUES ('optimize')")
+
+
+def after_erasure(store: Any, tables: Sequence[str]) -> None:
+    """After the erasing transaction committed: SQLite copies the zeroed pages from the
+    write-ahead log into the file and empties the log; PostgreSQL vacuums the tables erased
+    from, so the old row versions are gone (best effort: only the tables' owner may vacuum)."""
+    if store.is_sqlite:
+        store.db.execute_sql("PRAGMA secure_delete = OFF")
+        store.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    raw = store.backend.connect_raw(autocommit=True)
+    try:
+        for table in tables:
+            with contextlib.suppress(Exception):
+                raw.execute(f'VACUUM "{table}"')
+    finally:
+        raw.close()
