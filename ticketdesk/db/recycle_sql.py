@@ -45,28 +45,44 @@ def forget_note_text(store: Any, ticket_id: int, note_id: int) -> None:
         store.db.execute_sql("SELECT ticketdesk_forget_note(%s, %s)", (ticket_id, note_id))
 
 
+def erase_drafts(store: Any, ticket_ids: Sequence[int]) -> None:
+    """Discard every agent's unsent drafts on these tickets (erasure). On PostgreSQL row
+    security hides other agents' drafts even from an admin; migration 22's function does it."""
+    ids = list(ticket_ids)
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        if store.is_sqlite:
+            store.db.execute_sql(
+                f"DELETE FROM draft WHERE ticket_id IN ({','.join('?' * len(part))})", part)
+        else:
+            store.db.execute_sql("SELECT ticketdesk_erase_drafts(%s)", (part,))
+
+
 def overwrite_freed_space(store: Any) -> None:
-    """Inside an erasing transaction: what it deletes or overwrites is zeroed in the file, not
-    just marked free (SQLite's secure_delete), and the search index is merged into one segment so
-    the erased words are not kept as deleted entries of old segments. PostgreSQL keeps dead row
-    versions until VACUUM, which `after_erasure` runs."""
+    """Inside an erasing transaction, after its last change: what it deleted or overwrote is
+    zeroed in the file, not just marked free (SQLite's secure_delete), and the search index is
+    merged into one segment so the erased words are not kept as deleted entries of old
+    segments. PostgreSQL keeps dead row versions until VACUUM, which `after_erasure` runs."""
     if store.is_sqlite:
         store.db.execute_sql("PRAGMA secure_delete = ON")
         store.db.execute_sql("INSERT INTO ticket_fts (ticket_fts) VALUES ('optimize')")
 
 
 def after_erasure(store: Any, tables: Sequence[str]) -> None:
-    """After the erasing transaction committed: SQLite copies the zeroed pages from the
-    write-ahead log into the file and empties the log; PostgreSQL vacuums the tables erased
-    from, so the old row versions are gone (best effort: only the tables' owner may vacuum)."""
+    """After the erasing transaction committed. SQLite: VACUUM rebuilds the file, so nothing
+    survives in free space (also what earlier deletions left there), then the write-ahead log
+    is emptied; on a large desk this takes as long as a backup. PostgreSQL: the tables erased
+    from are vacuumed, so the old row versions are gone (best effort: only the tables' owner
+    may vacuum; otherwise autovacuum does it later)."""
     if store.is_sqlite:
         store.db.execute_sql("PRAGMA secure_delete = OFF")
+        store.db.execute_sql("VACUUM")
         store.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return
     raw = store.backend.connect_raw(autocommit=True)
     try:
         for table in tables:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # not the owner: autovacuum does it later
                 raw.execute(f'VACUUM "{table}"')
     finally:
         raw.close()

@@ -83,7 +83,7 @@ class BinEntry:
     deleted_by: int | None
 
 
-def _check_admin(session: Session) -> None:
+def check_admin(session: Session) -> None:
     role = team_roles.signed_in_role(session.store)
     if role is not None and role != "admin":
         raise ValidationError(ADMIN_ONLY.format(role=role))
@@ -112,7 +112,7 @@ def delete_tickets(session: Session, ids: Sequence[int], progress: Progress | No
                    ) -> Changes:
     """Move tickets with all their rows to the recycle bin, in one transaction (a cancel leaves
     everything as it was). Tickets already gone are skipped."""
-    _check_admin(session)
+    check_admin(session)
     wanted = sorted({int(i) for i in ids})
     if not wanted:
         return Changes()
@@ -171,7 +171,7 @@ def _delete_chunk(session: Session, chunk: list[int]) -> list[int]:
 def delete_customer(session: Session, customer_id: int) -> Changes:
     """Move a customer (record and tags) to the recycle bin. Refused while tickets are theirs:
     delete or move those first, or erase the person (services/erasure.py)."""
-    _check_admin(session)
+    check_admin(session)
     with session.store.write():
         customer = Customer.get_or_none(Customer.id == customer_id)
         if customer is None:
@@ -210,7 +210,7 @@ def list_bin(session: Session, *, kind: str | None = None, limit: int = 10_000) 
 def restore(session: Session, entry_ids: Sequence[int]) -> Changes:
     """Put entries back as they were, with their ids (a ticket keeps its number). Refused, with
     nothing changed, when something now on the desk stands in the way."""
-    _check_admin(session)
+    check_admin(session)
     restored: list[int] = []
     customers = False
     with session.store.write():
@@ -279,7 +279,7 @@ def _insert_rows(order: tuple[tuple[type[Model], str], ...],
 def purge(session: Session, entry_ids: Sequence[int] | None = None,
           progress: Progress | None = None) -> int:
     """Delete entries for good (all of them when `entry_ids` is None); the number purged."""
-    _check_admin(session)
+    check_admin(session)
     with session.store.write():
         if entry_ids is None:
             ids = [i for (i,) in RecycleBin.select(RecycleBin.id).tuples()]
@@ -332,7 +332,7 @@ def retention_days(session: Session) -> int:
 def set_retention_days(session: Session, days: int) -> Changes:
     if not 1 <= days <= 3650:
         raise ValidationError("Keep deleted items between 1 and 3650 days.")
-    _check_admin(session)
+    check_admin(session)
     with session.store.write():
         DeskMeta.insert(key=DAYS_KEY, value=str(days)).on_conflict(
             conflict_target=[DeskMeta.key], update={DeskMeta.value: str(days)}).execute()

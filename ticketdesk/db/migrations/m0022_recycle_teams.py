@@ -15,7 +15,8 @@
 - On PostgreSQL, `ticketdesk_forget_note(ticket_id, note_id)`: once a note is deleted, its
   activity rows keep who and when but no longer the text. Agents may not UPDATE `activity` (it is
   append-only for them), so this SECURITY DEFINER function does that one thing, and only for a
-  note that no longer exists.
+  note that no longer exists. `ticketdesk_erase_drafts(ticket_ids)` lets an admin discard
+  every draft on an erased person's tickets (row security hides other agents' drafts).
 
 Teams (`team`, `team_member`) already exist (migration 16) and are reused. The new tables are
 read-only for the agent group until listed in `db/postgres_roles.AGENT_WORK`: deleting,
@@ -73,6 +74,22 @@ AS $$
     UPDATE "S".activity SET old = NULL, new = NULL
     WHERE ticket_id = owner AND ref_id = gone AND kind IN {NOTE_KINDS}
       AND NOT EXISTS (SELECT 1 FROM "S".note WHERE id = gone)
+$$
+""",
+    # Erasing a person discards the unsent drafts on their tickets, whoever wrote them; row
+    # security keeps other agents' drafts out of even an admin's sight, so this function (an
+    # admin's or the owner's only) does it.
+    """
+CREATE FUNCTION "S".ticketdesk_erase_drafts(tickets bigint[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM "S".agent WHERE db_role = session_user::text
+               AND role <> 'admin') THEN
+        RAISE EXCEPTION 'only an admin may erase drafts' USING ERRCODE = '42501';
+    END IF;
+    DELETE FROM "S".draft WHERE ticket_id = ANY(tickets);
+END
 $$
 """,
     # A restore puts rows back with the authors they had: an admin who set
