@@ -77,8 +77,8 @@ def _delete(args: argparse.Namespace, out: TextIO) -> int:
 
     ids = []
     for text in args.tickets:
-        number = parse_number(text)
-        if number is None:
+        number = int(text) if text.strip().isdigit() else parse_number(text)
+        if not number:
             raise ValidationError(f"{text!r} is not a ticket number (TKT-000013 or 13).")
         ids.append(number)
     with _open_desk(args) as store:
