@@ -82,7 +82,7 @@ def main() -> None:
         ticket_list.count(store, TicketFilter())
         return first, _ms(t0)
 
-    print("list before: first page %.1f ms, count %.1f ms" % list_times(), flush=True)
+    print("list before: first page {:.1f} ms, count {:.1f} ms".format(*list_times()), flush=True)
     step = max(top // args.count, 1)
     timings: dict[str, list[float]] = {"delete": [], "restore": [], "purge": []}
     for round_ in range(args.rounds):
@@ -91,8 +91,9 @@ def main() -> None:
         recycle_bin.delete_tickets(session, ids)
         timings["delete"].append(_ms(t0))
         if round_ == 0:
-            print("list with %d in the bin: first page %.1f ms, count %.1f ms"
-                  % (len(ids), *list_times()), flush=True)
+            first, counted = list_times()
+            print(f"list with {len(ids)} in the bin: first page {first:.1f} ms, "
+                  f"count {counted:.1f} ms", flush=True)
         with store.read():
             entries = [i for (i,) in RecycleBin.select(RecycleBin.id).tuples()]
         t0 = time.perf_counter()
