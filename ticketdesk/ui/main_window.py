@@ -45,6 +45,7 @@ from ticketdesk.ui.file_commands import DEMO_TICKETS, FileCommands
 from ticketdesk.ui.filter_bar import FilterBar
 from ticketdesk.ui.hub import ChangeHub
 from ticketdesk.ui.mail_worker import MailWorker
+from ticketdesk.ui.records_commands import RecordsCommands
 from ticketdesk.ui.settings import (
     TABLE_HEADER,
     TABLE_SORT,
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.reader.finished.connect(self._read)
         self.reader.failed.connect(self._read_failed)
         self.files = FileCommands(self)
+        self.records = RecordsCommands(self)  # delete, erase, recycle bin, agents (issue 19)
 
         self.model = TicketTableModel(store, self.runner, self, tz, reader=self.reader)
         self.filter_bar = FilterBar(self)
@@ -151,6 +153,7 @@ class MainWindow(QMainWindow):
         # after start, one short slice, instead of inside the first Ctrl+2 (ARCHITECTURE.md,
         # "Threading": no GUI-thread slice over 50 ms).
         QTimer.singleShot(PREIMPORT_MS, _preimport_analytics)
+        self.records.purge_expired()
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -208,6 +211,15 @@ class MainWindow(QMainWindow):
                                                  None, "mailSettingsAction")
         self.about_action = self._action("&About ticketdesk", self.show_about, None,
                                          "aboutAction")
+        records = self.records
+        self.delete_ticket_action = self._action("&Delete Ticket", records.delete_selected, None,
+                                                 "deleteTicketAction")
+        self.erase_customer_action = self._action("&Erase This Ticket's Customer…",
+                                                  records.erase_selected_customer, None,
+                                                  "eraseCustomerAction")
+        self.recycle_bin_action = self._action("&Recycle Bin…", records.show_recycle_bin, None,
+                                               "recycleBinAction")
+        self.agents_action = self._action("&Agents…", records.show_agents, None, "agentsAction")
         dock_toggle = self.dock.toggleViewAction()
         dock_toggle.setText(self.tr("Ticket &Details"))
         dock_toggle.setShortcut(QKeySequence("Ctrl+D"))
@@ -222,6 +234,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.addActions([self.find_action, self.clear_action, self.refresh_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.delete_ticket_action, self.erase_customer_action])
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addActions([self.tickets_view_action, self.analytics_view_action])
         view_menu.addSeparator()
@@ -231,6 +245,7 @@ class MainWindow(QMainWindow):
         desk_menu = bar.addMenu(self.tr("&Desk"))
         desk_menu.addAction(self.switch_agent_action)
         desk_menu.addAction(self.sla_action)
+        desk_menu.addActions([self.agents_action, self.recycle_bin_action])
         desk_menu.addAction(self.preferences_action)
         desk_menu.addSeparator()
         desk_menu.addActions([self.fetch_mail_action, self.mail_settings_action])
