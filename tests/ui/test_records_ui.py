@@ -131,3 +131,31 @@ def qtbot_left():  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_my_team_filters_to_my_teams_tickets(db_url: str, settings: QSettings, qtbot,
+                                             guard: Guard) -> None:
+    from ticketdesk.services import agent_records, agents
+
+    seed(db_url)
+    store = open_database(db_url)
+    system = Session(store, None)
+    alice = agents.find_agent(store, "Alice Agent")
+    bob = agents.find_agent(store, "Bob Builder")
+    assert alice is not None
+    assert bob is not None
+    agent_records.save_team(system, None, "Front line", [alice.id, bob.id])
+    guard.install(store)
+    guard.armed = True
+    window = MainWindow(store, alice.id, AppSettings(settings))
+    qtbot.addWidget(window)
+    window.show()
+    wait_listed(qtbot, window)
+    qtbot.waitUntil(lambda: "My team" in _assignee_labels(window), timeout=5000)
+    next(a for a in window.filter_bar.assignees.menu_.actions()
+         if a.text() == "My team").trigger()
+    qtbot.waitUntil(lambda: subjects(window) == ["Password reset loop", "Refund not received"],
+                    timeout=5000)
+    guard.armed = False
+    assert guard.seen == []
+    window.close()

@@ -32,7 +32,7 @@ from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number
-from ticketdesk.services import agents, assignees, customers
+from ticketdesk.services import agent_records, agents, assignees, customers
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.agent_picker import AgentPicker
@@ -342,11 +342,11 @@ class MainWindow(QMainWindow):
 
     def _load_choices(self) -> None:
         """The filter bar's agents, tags and customer tags, read on the reader."""
-        store = self.store
+        store, session = self.store, self.session
         self._asked += 1
         self.reader.submit(CHOICES, self._asked, lambda: (
             [(a.id, a.name) for a in agents.list_agents(store)], assignees.list_tags(store),
-            customers.list_customer_tags(store)))
+            customers.list_customer_tags(store), agent_records.my_team_members(session)))
 
     def _show_agent(self) -> None:
         store, agent_id = self.store, self.session.agent_id or 0
@@ -355,8 +355,8 @@ class MainWindow(QMainWindow):
 
     def _read(self, channel: str, _generation: int, result: Any) -> None:
         if channel == CHOICES:
-            agent_list, tags, customer_tags = result
-            self.filter_bar.set_agents(agent_list, self.session.agent_id)
+            agent_list, tags, customer_tags, team = result
+            self.filter_bar.set_agents(agent_list, self.session.agent_id, team)
             self.filter_bar.set_tags(tags)
             self.filter_bar.set_customer_tags(customer_tags)
         elif channel == AGENT:
