@@ -53,3 +53,17 @@ def test_only_an_admin_deletes_and_a_restore_keeps_the_authors(team: Team, ticke
     author = team.store.db.execute_sql("SELECT author_id FROM note WHERE ticket_id = %s",
                                        (ticket,)).fetchone()[0]
     assert author == ann
+
+
+def test_only_an_admin_erases_a_customer(team: Team, ticket: int) -> None:
+    from ticketdesk.services import customers, erasure
+
+    ann, ann_login = team.add("Ann", "agent")
+    boss, boss_login = team.add("Boss", "admin")
+    cid, _ = customers.create_customer(team.owner, "Hal Person", email="hal@example.org")
+    ann_session = Session(team.open_as(ann_login), ann)
+    with pytest.raises(ValidationError, match="only an admin may delete"):
+        erasure.erase_customer(ann_session, cid)
+    report = erasure.erase_customer(Session(team.open_as(boss_login), boss), cid)
+    assert report.customer_id == cid
+    assert team.store.db.execute_sql("SELECT count(*) FROM customer").fetchone()[0] == 0

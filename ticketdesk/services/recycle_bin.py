@@ -69,8 +69,8 @@ DISCARDED = frozenset({"draft", "ticket_search", "recycle_bin"})
 CUSTOMER_ROWS: tuple[tuple[type[Model], str], ...] = (
     (Customer, "id"), (CustomerTagLink, "customer"))
 
-ADMIN_ONLY = ("On a team desk only an admin may delete, restore or purge; you are signed in as "
-              "{role}. Nothing was changed.")
+ADMIN_ONLY = ("On a team desk only an admin may delete, restore, purge or erase; you are "
+              "signed in as {role}. Nothing was changed.")
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ DECLARE
 BEGIN
     SELECT id, role INTO me, my_role FROM "S".agent WHERE db_role = session_user::text;
     IF me IS NOT NULL AND NOT (my_role = 'admin'
-            AND current_setting('ticketdesk.restoring', true) = 'on') THEN
+            AND coalesce(current_setting('ticketdesk.restoring', true), '') = 'on') THEN
         NEW.agent_id := me;
     END IF;
     RETURN NEW;
@@ -122,7 +122,7 @@ DECLARE
 BEGIN
     SELECT id, role INTO me, my_role FROM "S".agent WHERE db_role = session_user::text;
     IF me IS NOT NULL AND NOT (my_role = 'admin'
-            AND current_setting('ticketdesk.restoring', true) = 'on') THEN
+            AND coalesce(current_setting('ticketdesk.restoring', true), '') = 'on') THEN
         NEW.author_id := me;
     END IF;
     RETURN NEW;
