@@ -159,3 +159,30 @@ def test_my_team_filters_to_my_teams_tickets(db_url: str, settings: QSettings, q
     guard.armed = False
     assert guard.seen == []
     window.close()
+
+
+def test_the_recycle_bin_dialog_purges_empties_and_keeps_days(store, alice, qtbot) -> None:
+    from tests.helpers import new_ticket
+    from ticketdesk.services import recycle_bin
+
+    recycle_bin.delete_tickets(alice, [new_ticket(alice, f"T{i}") for i in range(3)])
+    announced: list[object] = []
+    dialog = RecycleBinDialog(alice, announced.append)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 3 and not dialog.busy, timeout=5000)
+    assert dialog.days.value() == 30
+    dialog.view.selectRow(0)
+    answer_modal(_yes)
+    qtbot.mouseClick(dialog.purge_button, qtbot_left())
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 2 and not dialog.busy, timeout=5000)
+    assert dialog.note.text() == "Purged 1 items."
+    dialog.days.setValue(7)
+    qtbot.mouseClick(dialog.days_button, qtbot_left())
+    qtbot.waitUntil(lambda: "kept 7 days" in dialog.note.text() and not dialog.busy,
+                    timeout=5000)
+    assert recycle_bin.retention_days(alice) == 7
+    answer_modal(_yes)
+    qtbot.mouseClick(dialog.empty_button, qtbot_left())
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 0 and not dialog.busy, timeout=5000)
+    dialog.close()
