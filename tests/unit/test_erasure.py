@@ -105,6 +105,9 @@ def _seed(alice: Session) -> tuple[int, int]:
     drafts.save_draft(alice, tid, "reply", "Dear Erin Zqxname")
     tickets.set_status(alice, tid, tickets.get_ticket(tid).version, "Resolved",
                        note="phoned +44 zqxphone")
+    other, _ = customers.create_customer(alice, "Olga Other")
+    mention = new_ticket(alice, "Olga's question", customer_id=other)
+    messages.add_message(alice, mention, "Ask my friend at zqxmail@example.org", incoming=True)
     moved = new_ticket(alice, "Was Erin's", customer_id=cid)
     tickets.set_customer(alice, moved, tickets.get_ticket(moved).version, None)
     binned = new_ticket(alice, "Old one from zqxmail@example.org", customer_id=cid)
@@ -144,7 +147,7 @@ def test_erasing_a_customer_leaves_no_trace_of_them(alice: Session, store: Store
     assert Customer.select().where(Customer.id == cid).count() == 0
     kinds = [k for (k,) in Activity.select(Activity.kind).where(Activity.kind == "erased")
              .tuples()]
-    assert len(kinds) == report.tickets == 1
+    assert len(kinds) == report.tickets + report.mentions == 2
     assert recycle_bin.list_bin(alice) == []
     with pytest.raises(NotFoundError):
         erasure.erase_customer(alice, cid)

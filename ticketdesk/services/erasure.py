@@ -7,11 +7,13 @@ descriptions, resolutions, message and note texts, activity rows, rating comment
 mail records (addresses, subjects, Message-IDs and reply headers), every draft on those tickets
 is discarded, the attachments their messages brought are deleted (with `messages=True`, every
 message text and every attachment of those tickets); activity rows that name them on other
-tickets ("customer changed") are cleared; recycle-bin entries about them are purged; the search
-documents are rebuilt. Each of their tickets gets an `erased` activity row, and the desk an
-`erased` event, neither naming the person. On SQLite the freed bytes are zeroed
-(`secure_delete`), the search index merged and the write-ahead log emptied, so the text is gone
-from the file; on PostgreSQL the tables are vacuumed. Backups made before keep the data until
+tickets ("customer changed") are cleared; other tickets whose texts name them (their address or
+full name, found through the search index) are cleaned the same way; recycle-bin entries about
+them are purged; the search documents are rebuilt. Each ticket changed gets an `erased`
+activity row, and the desk an `erased` event, neither naming the person. On SQLite the freed
+bytes are zeroed (`secure_delete`), the search index merged, the file vacuumed and the
+write-ahead log emptied, so the text is gone from the file; on PostgreSQL the tables are
+vacuumed. Backups made before keep the data until
 they are deleted: the report says so. On a team desk only an admin may erase.
 """
 
@@ -41,7 +43,8 @@ from ticketdesk.db.models import (
 )
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import NotFoundError
-from ticketdesk.services import recycle_bin
+from ticketdesk.domain.filters import Sort, TicketFilter
+from ticketdesk.services import recycle_bin, ticket_list
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 
@@ -60,10 +63,13 @@ class ErasureReport:
     attachments: int
     bin_entries: int
     changes: Changes
+    mentions: int = 0
+    """Other customers' tickets that named them (found through the search index)."""
 
     @property
     def summary(self) -> str:
         return (f"Erased customer {self.customer_id}: {self.tickets:,} tickets cleaned, "
+                f"{self.mentions:,} other tickets that named them cleaned, "
                 f"{self.attachments:,} attachments and {self.bin_entries:,} recycle-bin entries "
                 f"deleted. {BACKUPS}")
 
@@ -76,9 +82,10 @@ def _pattern(identifiers: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def _scrub(model: type[Model], fields: tuple[str, ...], where: Any, pattern: re.Pattern[str],
-           *, everything: bool = False) -> None:
+           *, everything: bool = False) -> int:
     """Replace the person's identifiers in `fields` of the rows `where` selects (or the whole
-    text, `everything`)."""
+    text, `everything`); the number of rows changed."""
+    changed = 0
     pk = model._meta.primary_key
     columns = [pk, *(getattr(model, f) for f in fields)]
     for row in model.select(*columns).where(where).tuples():
@@ -91,6 +98,8 @@ def _scrub(model: type[Model], fields: tuple[str, ...], where: Any, pattern: re.
                 updates[getattr(model, field)] = new
         if updates:
             model.update(updates).where(pk == row[0]).execute()
+            changed += 1
+    return changed
 
 
 def _placeholder(header: str | None) -> str | None:
@@ -114,6 +123,7 @@ def erase_customer(session: Session, customer_id: int, *, messages: bool = False
         ticket_ids = [t for (t,) in Ticket.select(Ticket.id)
                       .where(Ticket.customer == customer_id).tuples()]
         removed = _clean_tickets(session, ticket_ids, pattern, messages)
+        mentioned = _clean_mentions(session, identifiers, set(ticket_ids), pattern)
         names = [n for n in identifiers if n]
         if names:
             Activity.update(old=None).where((Activity.kind == ActivityKind.CUSTOMER.value)
@@ -133,13 +143,14 @@ def erase_customer(session: Session, customer_id: int, *, messages: bool = False
         RecycleBin.delete().where(RecycleBin.id.in_(bin_ids)).execute()
         if customer is not None:
             Customer.delete().where(Customer.id == customer_id).execute()
-        store.reindex(ticket_ids)
+        store.reindex([*ticket_ids, *mentioned])
         recycle_bin.event(session, "erased", f"customer {customer_id}",
                           f"{len(ticket_ids)} tickets; messages erased: {messages}")
         recycle_sql.overwrite_freed_space(store)
     recycle_sql.after_erasure(store, TOUCHED_TABLES)
     return ErasureReport(customer_id, len(ticket_ids), removed, len(bin_ids),
-                         Changes(tickets=frozenset(ticket_ids), customers=True, everything=True))
+                         Changes(tickets=frozenset(ticket_ids) | frozenset(mentioned),
+                                 customers=True, everything=True), len(mentioned))
 
 
 def _identifiers(customer: Any, binned: list[Any]) -> list[str]:
@@ -154,6 +165,34 @@ def _identifiers(customer: Any, binned: list[Any]) -> list[str]:
             found += [row.get("name", ""), row.get("email", ""), row.get("phone", ""),
                       row.get("external_id") or ""]
     return [f for f in found if f]
+
+
+def _clean_mentions(session: Session, identifiers: list[str], own: set[int],
+                    pattern: re.Pattern[str]) -> list[int]:
+    """Other tickets whose texts name the person (their address, or their full name), found
+    through the search index (a superset: all the words, anywhere), then cleaned where the
+    identifier itself appears; each ticket changed gets an `erased` activity row."""
+    candidates: set[int] = set()
+    for identifier in identifiers:
+        if len(identifier) >= 5 and any(c.isalpha() for c in identifier):
+            found = ticket_list.id_snapshot(session.store, TicketFilter(text=identifier), Sort())
+            candidates |= {int(i) for i in found}
+    changed: list[int] = []
+    for tid in sorted(candidates - own):
+        count = _scrub(Ticket, ("subject", "description", "resolution"), Ticket.id == tid,
+                       pattern)
+        count += _scrub(Message, ("body",), Message.ticket == tid, pattern)
+        count += _scrub(Note, ("body",), Note.ticket == tid, pattern)
+        count += _scrub(Activity, ("old", "new"), Activity.ticket == tid, pattern)
+        count += _scrub(CsatRating, ("comment",), CsatRating.ticket == tid, pattern)
+        count += _scrub(Outbox, ("subject", "to_address"), Outbox.message.in_(
+            Message.select(Message.id).where(Message.ticket == tid)), pattern)
+        if count:
+            version = Ticket.select(Ticket.version).where(Ticket.id == tid).scalar()
+            Activity.insert(ticket=tid, agent=session.agent_id, at=session.now(),
+                            kind=ActivityKind.ERASED.value, ticket_version=version).execute()
+            changed.append(tid)
+    return changed
 
 
 def _clean_tickets(session: Session, ticket_ids: list[int], pattern: re.Pattern[str],
