@@ -11,7 +11,10 @@ and measures, each as one service call in one transaction:
 1. `recycle_bin.delete_tickets` (snapshot every row to JSON, attachment bytes, delete, drop the
    search documents);
 2. `recycle_bin.restore` of all of them (same ids);
-3. delete again, then `recycle_bin.purge` of those entries.
+3. delete again, then `recycle_bin.purge` of those entries;
+
+and with --erase, once, `erasure.erase_customer` of one customer (on SQLite that includes
+merging the search index and a VACUUM of the whole file).
 
 It also times the list's first page and count before and after, to show the live list is as
 fast with a full bin. Medians over the rounds are printed.
@@ -56,6 +59,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--erase", action="store_true",
+                        help="then time erasing one customer (VACUUMs the whole copy)")
     args = parser.parse_args()
 
     from ticketdesk.db.models import RecycleBin, Ticket
@@ -110,6 +115,16 @@ def main() -> None:
               f"{timings['purge'][-1]:.0f} ms", flush=True)
     for name, values in timings.items():
         print(f"median {name} of {args.count:,} tickets: {statistics.median(values):.0f} ms")
+    if args.erase:
+        from ticketdesk.services import erasure
+
+        with store.read():
+            customer = Ticket.select(Ticket.customer).where(
+                Ticket.customer.is_null(False)).order_by(Ticket.id.desc()).limit(1).scalar()
+        t0 = time.perf_counter()
+        report = erasure.erase_customer(session, int(customer), messages=True)
+        print(f"erase customer {customer} ({report.tickets} tickets, {report.mentions} "
+              f"mentions) incl. FTS optimize and VACUUM: {_ms(t0):.0f} ms", flush=True)
     store.close()
 
 
