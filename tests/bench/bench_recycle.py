@@ -59,6 +59,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--offset", type=int, default=0,
+                        help="first id of the first round (a copy reused by an earlier run "
+                             "has lost the tickets it purged)")
     parser.add_argument("--erase", action="store_true",
                         help="then time erasing one customer (VACUUMs the whole copy)")
     args = parser.parse_args()
@@ -91,7 +94,7 @@ def main() -> None:
     step = max(top // args.count, 1)
     timings: dict[str, list[float]] = {"delete": [], "restore": [], "purge": []}
     for round_ in range(args.rounds):
-        ids = list(range(1 + round_, top + 1, step))[:args.count]
+        ids = list(range(1 + args.offset + round_, top + 1, step))[:args.count]
         t0 = time.perf_counter()
         recycle_bin.delete_tickets(session, ids)
         timings["delete"].append(_ms(t0))
