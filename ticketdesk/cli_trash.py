@@ -1,5 +1,6 @@
 """`ticketdesk trash list | delete | restore | purge | days`: the recycle bin from the command
-line (services/recycle_bin.py), and `ticketdesk erase CUSTOMER_ID` (services/erasure.py).
+line (services/recycle_bin.py), `ticketdesk erase CUSTOMER_ID` (services/erasure.py) and
+`ticketdesk agents rename NAME NEW_NAME` (services/agent_records.py).
 
 Registered from cli.py like cli_routing: every subcommand names its handler and `dispatch` runs
 it. Entries are named by the bin's entry ids that `trash list` prints; `trash delete` takes
@@ -40,6 +41,11 @@ def add_commands(commands: argparse._SubParsersAction,
                        help="only what is older than the desk's retention")
     days = sub(trash, "days", _days, help="show or set how long deleted items are kept")
     days.add_argument("days", nargs="?", type=int)
+
+    people = command_group(commands, "agents", "the desk's agents", db_option)
+    rename = sub(people, "rename", _rename, help="rename an agent (their history follows)")
+    rename.add_argument("name")
+    rename.add_argument("new_name")
 
     erase = commands.add_parser(
         "erase", help="erase a customer's personal data everywhere (admin only)",
@@ -122,6 +128,19 @@ def _days(args: argparse.Namespace, out: TextIO) -> int:
         if args.days is not None:
             recycle_bin.set_retention_days(session, args.days)
         out.write(f"Deleted items are kept {recycle_bin.retention_days(session)} days.\n")
+    return 0
+
+
+def _rename(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.cli import _open_desk
+    from ticketdesk.services import agent_records, agents
+
+    with _open_desk(args) as store:
+        agent = agents.find_agent(store, args.name)
+        if agent is None:
+            raise ValidationError(f"There is no agent called {args.name!r}.")
+        agent_records.rename_agent(_session(store), agent.id, args.new_name)
+    out.write(f"Renamed {agent.name} to {args.new_name.strip()}.\n")
     return 0
 
 

@@ -61,3 +61,16 @@ def test_erase_asks_for_yes_then_erases(desk: str, capsys: pytest.CaptureFixture
             assert Customer.select().count() == 0
     finally:
         store.close()
+
+
+def test_agents_rename(desk: str, capsys: pytest.CaptureFixture[str]) -> None:
+    store = open_database(desk)
+    try:
+        from ticketdesk.services import agents
+
+        agents.create_agent(Session(store, None, utc_now), "Ann")
+    finally:
+        store.close()
+    assert main(["agents", "rename", "ann", "Ann Other", "--db", desk]) == 0
+    assert "Renamed Ann to Ann Other" in capsys.readouterr().out
+    assert main(["agents", "rename", "Nobody", "X", "--db", desk]) == 1
