@@ -68,17 +68,22 @@ def overwrite_freed_space(store: Any) -> None:
         store.db.execute_sql("INSERT INTO ticket_fts (ticket_fts) VALUES ('optimize')")
 
 
-def after_erasure(store: Any, tables: Sequence[str]) -> None:
+def after_erasure(store: Any, tables: Sequence[str]) -> str | None:
     """After the erasing transaction committed. SQLite: VACUUM rebuilds the file, so nothing
     survives in free space (also what earlier deletions left there), then the write-ahead log
     is emptied; on a large desk this takes as long as a backup. PostgreSQL: the tables erased
     from are vacuumed, so the old row versions are gone (best effort: only the tables' owner
-    may vacuum; otherwise autovacuum does it later)."""
+    may vacuum; otherwise autovacuum does it later). Returns what could not be done (the
+    erasure itself is committed either way), or None."""
     if store.is_sqlite:
         store.db.execute_sql("PRAGMA secure_delete = OFF")
-        store.db.execute_sql("VACUUM")
-        store.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return
+        try:
+            store.db.execute_sql("VACUUM")
+            store.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except Exception as exc:  # said to the user: the erasure itself is committed
+            return (f"The desk file could not be compacted ({exc}); the erased text may remain "
+                    "in its free space until the next erasure compacts it.")
+        return None
     raw = store.backend.connect_raw(autocommit=True)
     try:
         for table in tables:
@@ -86,3 +91,4 @@ def after_erasure(store: Any, tables: Sequence[str]) -> None:
                 raw.execute(f'VACUUM "{table}"')
     finally:
         raw.close()
+    return None

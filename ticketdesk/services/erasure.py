@@ -65,13 +65,15 @@ class ErasureReport:
     changes: Changes
     mentions: int = 0
     """Other customers' tickets that named them (found through the search index)."""
+    left: str | None = None
+    """What could not be done after the erasure was committed (compacting the file)."""
 
     @property
     def summary(self) -> str:
         return (f"Erased customer {self.customer_id}: {self.tickets:,} tickets cleaned, "
                 f"{self.mentions:,} other tickets that named them cleaned, "
                 f"{self.attachments:,} attachments and {self.bin_entries:,} recycle-bin entries "
-                f"deleted. {BACKUPS}")
+                f"deleted. {self.left + ' ' if self.left else ''}{BACKUPS}")
 
 
 def _pattern(identifiers: Iterable[str]) -> re.Pattern[str] | None:
@@ -147,10 +149,10 @@ def erase_customer(session: Session, customer_id: int, *, messages: bool = False
         recycle_bin.event(session, "erased", f"customer {customer_id}",
                           f"{len(ticket_ids)} tickets; messages erased: {messages}")
         recycle_sql.overwrite_freed_space(store)
-    recycle_sql.after_erasure(store, TOUCHED_TABLES)
+    left = recycle_sql.after_erasure(store, TOUCHED_TABLES)
     return ErasureReport(customer_id, len(ticket_ids), removed, len(bin_ids),
                          Changes(tickets=frozenset(ticket_ids) | frozenset(mentioned),
-                                 customers=True, everything=True), len(mentioned))
+                                 customers=True, everything=True), len(mentioned), left)
 
 
 def _identifiers(customer: Any, binned: list[Any]) -> list[str]:
