@@ -163,3 +163,14 @@ def test_every_table_that_references_a_ticket_is_kept_or_named_discarded(store: 
         for fk in store.db.get_foreign_keys(table):
             if fk.dest_table in ("ticket", "customer") and table not in kept | DISCARDED:
                 pytest.fail(f"{table} references {fk.dest_table} and is not in the recycle bin")
+
+
+def test_a_draft_for_a_deleted_ticket_is_dropped_and_the_others_saved(alice: Session) -> None:
+    from ticketdesk.services import drafts
+    from ticketdesk.services.drafts import DraftEdit
+
+    gone, kept = new_ticket(alice, "Gone"), new_ticket(alice, "Kept")
+    recycle_bin.delete_tickets(alice, [gone])
+    drafts.save_drafts(alice, [DraftEdit(gone, "reply", "lost words", None),
+                               DraftEdit(kept, "reply", "kept words", None)])
+    assert drafts.tickets_with_drafts(alice) == [kept]
