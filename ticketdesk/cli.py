@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ticketdesk import cli_agents, cli_api, cli_mail, cli_routing, cli_sla, cli_ticket
+from ticketdesk import cli_agents, cli_api, cli_mail, cli_routing, cli_sla, cli_ticket, cli_trash
 from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.url import ENV_DB, resolve_url
 from ticketdesk.domain.clock import parse_date
@@ -208,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_routing.add_commands(commands, _db_option)  # teams, agents status/skills, routing, csat
     cli_agents.add_commands(commands, _db_option)
     cli_api.add_commands(commands, _db_option)  # serve, api token (issue 22)
+    cli_trash.add_commands(commands, _db_option)  # trash, erase (issue 19)
     return parser
 
 
@@ -440,6 +441,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "api": cli_api.cmd_api,
     # Their subcommands name their handler (`agents` is shared; see cli_routing.command_group).
     **dict.fromkeys(("teams", "agents", "routing", "csat"), cli_routing.dispatch),
+    **dict.fromkeys(("trash", "erase"), cli_trash.dispatch),
 }
 
 

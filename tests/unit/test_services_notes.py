@@ -65,15 +65,19 @@ def test_an_edit_to_the_same_text_writes_nothing(store: Store, alice: Session,
     assert snapshot(store) == before
 
 
-def test_deleting_a_note_keeps_its_text_in_the_activity(alice: Session, bob: Session,
-                                                        clock: FakeClock) -> None:
+def test_deleting_a_note_keeps_who_and_when_but_not_its_text(alice: Session, bob: Session,
+                                                              clock: FakeClock) -> None:
     tid = new_ticket(alice)
     note_id, _ = notes.add_note(alice, tid, "secret plan")
+    notes.edit_note(alice, note_id, 1, "secret plan B")
     now = clock.advance(60)
-    changes = notes.delete_note(bob, note_id, 1)
+    changes = notes.delete_note(bob, note_id, 2)
     assert changes == Changes(tickets=frozenset({tid}), notes=True)
     assert notes.notes_for(tid) == []
-    assert activity(tid)[-1] == Row("note_deleted", "secret plan", None, bob.agent_id, 1, note_id)
+    assert activity(tid)[-3:] == [
+        Row("note_added", None, None, alice.agent_id, 1, note_id),
+        Row("note_edited", None, None, alice.agent_id, 1, note_id),
+        Row("note_deleted", None, None, bob.agent_id, 1, note_id)]
     assert version_and_updated(tid) == (1, now)
 
 

@@ -489,6 +489,49 @@ class CustomValue(BaseModel):
     class Meta:
         primary_key = CompositeKey("ticket", "field")
 # --- end of issue 19 ---
+# -- Recycle bin, desk events (migration 22, services/recycle_bin.py, services/erasure.py) ----
+
+
+class RecycleBin(BaseModel):
+    """A deleted ticket or customer, as one JSON snapshot of every row it had (migration 22)."""
+
+    id = AutoField()
+    kind = TextField()
+    item_id = BigIntegerField()
+    label = TextField(default="")
+    customer_id = BigIntegerField(null=True)
+    deleted_at = BigIntegerField()
+    deleted_by = ForeignKeyField(Agent, column_name="deleted_by", null=True, lazy_load=False)
+    snapshot = TextField()
+
+    class Meta:
+        table_name = "recycle_bin"
+
+
+class RecycleBlob(BaseModel):
+    """The bytes of a deleted ticket's attachments."""
+
+    bin = ForeignKeyField(RecycleBin, column_name="bin_id", on_delete="CASCADE", lazy_load=False)
+    attachment_id = BigIntegerField()
+    data = BlobField()
+
+    class Meta:
+        table_name = "recycle_blob"
+        primary_key = CompositeKey("bin", "attachment_id")
+
+
+class DeskEvent(BaseModel):
+    """What happened to the desk rather than one ticket (agents, deletions, erasures)."""
+
+    id = AutoField()
+    agent = ForeignKeyField(Agent, column_name="agent_id", null=True, lazy_load=False)
+    at = BigIntegerField()
+    kind = TextField()
+    subject = TextField(default="")
+    detail = TextField(default="")
+
+    class Meta:
+        table_name = "desk_event"
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
@@ -502,4 +545,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     SavedView, CannedResponse,  # issue 18
     CustomerAddress, CustomerActivity,  # migration 20 (Organisation before Customer, above)
     Category, CustomField, CustomValue,
+    RecycleBin, RecycleBlob, DeskEvent,
 )

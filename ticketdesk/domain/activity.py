@@ -36,6 +36,10 @@ class ActivityKind(StrEnum):
     `new` is the rule and the reason, `ref_id` the rule."""
     CSAT = "csat"
     """A satisfaction rating recorded or changed (services/csat.py); `ref_id` the rating."""
+    RESTORED = "restored"
+    """Brought back from the recycle bin (services/recycle_bin.py)."""
+    ERASED = "erased"
+    """A person's personal data was erased from the ticket (services/erasure.py)."""
 
     TAG_RENAMED = "tag_renamed"
     """A tag the ticket carries was renamed or merged into another (services/tag_records.py)."""
@@ -75,6 +79,8 @@ _LABELS = {
     ActivityKind.CSAT: "Satisfaction",
     ActivityKind.TAG_RENAMED: "Tag renamed",
     ActivityKind.CUSTOM_FIELD: "Field changed",
+    ActivityKind.RESTORED: "Restored from the recycle bin",
+    ActivityKind.ERASED: "Personal data erased",
 }
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from ticketdesk.db.models import Draft as DraftRow
+from ticketdesk.db.models import Ticket
 from ticketdesk.domain.errors import ValidationError
 from ticketdesk.services.session import Session
 
@@ -72,7 +73,12 @@ def save_drafts(session: Session, edits: Iterable[DraftEdit]) -> None:
     agent = session.agent_id
     now = session.now()
     with session.store.write(quiet=True):  # typing is no news for other windows
+        # A ticket deleted meanwhile (services/recycle_bin.py) takes its drafts with it.
+        live = {t for (t,) in Ticket.select(Ticket.id).where(
+            Ticket.id.in_(sorted({e.ticket_id for e in wanted}))).tuples()}
         for edit in wanted:
+            if edit.ticket_id not in live:
+                continue
             if edit.body is None:
                 DraftRow.delete().where(
                     (DraftRow.agent == agent) & (DraftRow.ticket == edit.ticket_id)

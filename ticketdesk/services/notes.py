@@ -1,5 +1,6 @@
-"""Internal notes: seen by agents only, editable and deletable; every edit and deletion is kept
-in the activity trail with the old text, so nothing written is ever lost."""
+"""Internal notes: seen by agents only, editable and deletable. Every edit is kept in the
+activity trail with the old text; a deletion keeps who and when but removes the note's text
+from the trail too (issue 19: a deleted note is gone, not hidden)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from peewee import JOIN
 
+from ticketdesk.db import recycle_sql
 from ticketdesk.db.models import Activity, Agent, Note
 from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind, describe
@@ -88,7 +90,8 @@ def delete_note(session: Session, note_id: int, expected_version: int) -> Change
             raise ValidationError(NOT_YOURS)
         ticket = audit.fetch_ticket(note.ticket_id)
         audit.record(session, note.ticket_id, ticket.version, ActivityKind.NOTE_DELETED,
-                     note.body, None, ref_id=note_id)
+                     None, None, ref_id=note_id)
+        recycle_sql.forget_note_text(session.store, note.ticket_id, note_id)
         audit.touch_ticket(session, note.ticket_id)
         session.store.reindex([note.ticket_id])
     return Changes(tickets=frozenset({note.ticket_id}), notes=True)

@@ -34,6 +34,7 @@ from ticketdesk.ui.text import plain_label
 
 DEBOUNCE_MS = 250
 ME, UNASSIGNED = "me", "unassigned"
+MY_TEAM = "my_team"  # the agents who share a team with me (services/agent_records.py)
 BREACHED, AT_RISK, DUE_HOUR, DUE_TODAY, FIRST_REPLY = (
     "breached", "at-risk", "due-hour", "due-today", "first-reply")
 DATE_PRESETS = (None, PeriodKind.TODAY, PeriodKind.LAST_7D, PeriodKind.LAST_30D,
@@ -46,6 +47,7 @@ class FilterBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.agent_id: int | None = None
+        self.team: frozenset[int] = frozenset()
         self._extra = TicketFilter()  # drill-down criteria the widgets cannot show
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -129,12 +131,17 @@ class FilterBar(QWidget):
 
     # -- choices that come from the desk ------------------------------------------------------
 
-    def set_agents(self, agents: list[tuple[int, str]], me: int | None) -> None:
+    def set_agents(self, agents: list[tuple[int, str]], me: int | None,
+                   team: frozenset[int] = frozenset()) -> None:
+        """The assignee choices: Me, My team (when I am in a team), Unassigned, then agents."""
         self.agent_id = me
-        choices: list[tuple[object, str]] = [(ME, self.tr("Me")), (UNASSIGNED,
-                                                                   self.tr("Unassigned"))]
+        self.team = team
+        choices: list[tuple[object, str]] = [(ME, self.tr("Me"))]
+        if team:
+            choices.append((MY_TEAM, self.tr("My team")))
+        choices.append((UNASSIGNED, self.tr("Unassigned")))
         choices += [(agent_id, name) for agent_id, name in agents]
-        self.assignees.set_choices(choices, separator_after=1)
+        self.assignees.set_choices(choices, separator_after=len(choices) - len(agents) - 1)
 
     def set_tags(self, tags: list[str]) -> None:
         self.tags.set_choices([(t, t) for t in tags])
@@ -157,6 +164,8 @@ class FilterBar(QWidget):
         agents = {a for a in chosen if isinstance(a, int)}
         if ME in chosen and self.agent_id is not None:
             agents.add(self.agent_id)
+        if MY_TEAM in chosen:
+            agents |= self.team
         first, last = self._date_range()
         sla = self.sla.chosen()
         states = {s for key, s in ((BREACHED, SlaState.BREACHED), (AT_RISK, SlaState.AT_RISK))

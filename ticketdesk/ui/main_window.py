@@ -33,6 +33,7 @@ from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.services import (
+    agent_records,
     agents,
     assignees,
     categories,
@@ -57,6 +58,7 @@ from ticketdesk.ui.hub import ChangeHub
 from ticketdesk.ui.mail_drop import MailDrop
 from ticketdesk.ui.mail_worker import MailWorker
 from ticketdesk.ui.record_commands import add_record_actions
+from ticketdesk.ui.records_commands import RecordsCommands
 from ticketdesk.ui.settings import (
     TABLE_HEADER,
     TABLE_SORT,
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         self.reader.finished.connect(self._read)
         self.reader.failed.connect(self._read_failed)
         self.files = FileCommands(self)
+        self.records = RecordsCommands(self)  # delete, erase, recycle bin, agents (issue 19)
 
         self.model = TicketTableModel(store, self.runner, self, tz, reader=self.reader)
         self.filter_bar = FilterBar(self)
@@ -167,6 +170,7 @@ class MainWindow(QMainWindow):
         # after start, one short slice, instead of inside the first Ctrl+2 (ARCHITECTURE.md,
         # "Threading": no GUI-thread slice over 50 ms).
         QTimer.singleShot(PREIMPORT_MS, _preimport_analytics)
+        self.records.purge_expired()
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -228,6 +232,15 @@ class MainWindow(QMainWindow):
                                                  None, "mailSettingsAction")
         self.about_action = self._action("&About ticketdesk", self.show_about, None,
                                          "aboutAction")
+        records = self.records
+        self.delete_ticket_action = self._action("&Delete Ticket", records.delete_selected, None,
+                                                 "deleteTicketAction")
+        self.erase_customer_action = self._action("&Erase This Ticket's Customer…",
+                                                  records.erase_selected_customer, None,
+                                                  "eraseCustomerAction")
+        self.recycle_bin_action = self._action("&Recycle Bin…", records.show_recycle_bin, None,
+                                               "recycleBinAction")
+        self.agents_action = self._action("&Agents…", records.show_agents, None, "agentsAction")
         dock_toggle = self.dock.toggleViewAction()
         dock_toggle.setText(self.tr("Ticket &Details"))
         dock_toggle.setShortcut(QKeySequence("Ctrl+D"))
@@ -242,6 +255,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.addActions([self.find_action, self.clear_action, self.refresh_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.delete_ticket_action, self.erase_customer_action])
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addActions([self.tickets_view_action, self.analytics_view_action,
                               self.customers_view_action])
@@ -254,6 +269,7 @@ class MainWindow(QMainWindow):
         desk_menu.addAction(self.sla_action)
         desk_menu.addAction(self.api_tokens_action)
         add_record_actions(self, desk_menu)  # Tags…, Categories…, Custom Fields… (issue 19)
+        desk_menu.addActions([self.agents_action, self.recycle_bin_action])
         desk_menu.addAction(self.preferences_action)
         desk_menu.addSeparator()
         desk_menu.addActions([self.fetch_mail_action, self.mail_settings_action])
@@ -379,13 +395,13 @@ class MainWindow(QMainWindow):
 
     def _load_choices(self) -> None:
         """The filter bar's agents, tags and customer tags, read on the reader."""
-        store = self.store
+        store, session = self.store, self.session
         self._asked += 1
-        session = self.session
         self.reader.submit(CHOICES, self._asked, lambda: (
             [(a.id, a.name) for a in agents.list_agents(store)], assignees.list_tags(store),
             customers.list_customer_tags(store), categories.category_names(session),
-            tag_records.tag_colors(session), custom_fields.list_fields(session)))
+            tag_records.tag_colors(session), custom_fields.list_fields(session),
+            agent_records.my_team_members(session)))
 
     def _show_agent(self) -> None:
         store, agent_id = self.store, self.session.agent_id or 0
@@ -394,8 +410,8 @@ class MainWindow(QMainWindow):
 
     def _read(self, channel: str, _generation: int, result: Any) -> None:
         if channel == CHOICES:
-            agent_list, tags, customer_tags, category_names, colors, fields = result
-            self.filter_bar.set_agents(agent_list, self.session.agent_id)
+            agent_list, tags, customer_tags, category_names, colors, fields, team = result
+            self.filter_bar.set_agents(agent_list, self.session.agent_id, team)
             self.filter_bar.set_tags(tags)
             self.filter_bar.set_customer_tags(customer_tags)
             self.filter_bar.set_categories(category_names)
