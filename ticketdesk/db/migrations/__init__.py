@@ -109,6 +109,7 @@ def migrate(db: Any, dialect: Dialect, lock: Callable[[], Any], target: int = LA
             f"up to {LATEST}). Update ticketdesk to open it."
         )
     ctx = MigrationContext(db, dialect)
+    ran = False
     for migration in MIGRATIONS:
         if migration.version > target:
             break
@@ -126,4 +127,16 @@ def migrate(db: Any, dialect: Dialect, lock: Callable[[], Any], target: int = LA
             db.execute_sql(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)"
                 % ((db.param,) * 3), (migration.version, migration.name, utc_now()))
+            ran = True
+    if ran and not dialect.is_sqlite:
+        _refresh_grants(db, lock)
     return found
+
+
+def _refresh_grants(db: Any, lock: Callable[[], Any]) -> None:
+    """Every table a migration added gets its sign-in roles' GRANTs at once
+    (db/postgres_roles.TABLE_POLICY), so no migration repeats them."""
+    from ticketdesk.db import postgres_roles
+
+    with lock():
+        postgres_roles.refresh_grants(db)
