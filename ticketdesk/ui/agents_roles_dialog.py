@@ -249,5 +249,5 @@ class AgentsRolesDialog(QDialog):
                      else self.tr("{0} can no longer sign in.").format(row.name))
 
     def done(self, result: int) -> None:
-        self.runner.stop() if hasattr(self.runner, "stop") else None
+        self.runner.stop()  # its thread and connection end with the dialog
         super().done(result)
