@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.ui.conftest import answer_modal
+from tests.ui.test_team_preferences import FakeKeyring, keyring
 from tests.ui.test_window_never_waits import Guard, guard
 from tests.unit.test_postgres_roles import RoleUrl, role_url, url_as
 from tests.unit.test_postgres_roles_security import Team, team
@@ -29,12 +31,13 @@ from ticketdesk.db.store import Store, open_database
 from ticketdesk.services import sign_in, team_roles
 from ticketdesk.services.session import Session
 from ticketdesk.ui.agents_roles_dialog import AgentsRolesDialog
+from ticketdesk.ui.preferences import open_desk
 from ticketdesk.ui.sign_in_dialog import SignInDialog
 
-__all__ = ["guard", "role_url", "team"]  # fixtures shared with other tests
+__all__ = ["guard", "keyring", "role_url", "team"]  # fixtures shared with other tests
 pytestmark = pytest.mark.postgres
 
-ANNS, BOBS = "right horse battery", "s3cret enough"  # test logins' passwords
+ANNS, BOBS, DORAS = "right horse battery", "s3cret enough", "doras door"  # test logins' passwords
 
 
 @dataclass
@@ -224,6 +227,38 @@ def test_an_empty_password_lets_the_servers_own_ways_sign_in(qtbot: Any, team: T
     _sign_in(qtbot, dialog, login, "")  # the test server trusts it, as .pgpass would answer
     qtbot.waitUntil(lambda: dialog.signed_in is not None, timeout=10000)
     assert _signed_in_as(dialog) == "Ann"
+
+
+def test_at_start_a_refused_sign_in_shows_the_dialog_which_may_remember_the_password(
+        qtbot: Any, owner: Store, keyring: FakeKeyring, tmp_path: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QSettings
+
+    login = _unique("dora")
+    team_roles.add_agent_role(Session(owner, None), "Dora", "agent", login=login,
+                              password=DORAS)
+    monkeypatch.delenv("TICKETDESK_DB", raising=False)
+    seen: list[str] = []
+
+    def sign(dialog: Any) -> None:
+        seen.append(dialog.error.text())
+        dialog.password.setText(DORAS)
+        dialog.remember.setChecked(True)
+        dialog.sign_in_button.click()
+
+    answer_modal(sign)
+    url = sign_in.url_for_login(owner.url, login)
+    store = open_desk(url, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    try:
+        agent = team_roles.whoami(store)
+        assert agent is not None
+        assert agent.name == "Dora"
+    finally:
+        store.close()
+        _drop(owner, login)
+    assert len(seen) == 1
+    assert seen[0].startswith(f"The server wants a password for {login}")
+    assert list(keyring.saved.values()) == [DORAS]
 
 
 def _drop(owner: Store, login: str) -> None:

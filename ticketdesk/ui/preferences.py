@@ -363,7 +363,7 @@ def open_desk(explicit: str | None, settings: QSettings, parent: QWidget | None 
         if not typed:
             raise
         store = open_database(url, password=typed)  # kept for this run only
-    if is_postgres(url):
+    if is_postgres(url) and ask is None:  # (a password prompt has no dialog to say more)
         try:
             sign_in.check_mapped(store)
         except sign_in.SignInRefused as refused:
