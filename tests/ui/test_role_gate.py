@@ -55,6 +55,9 @@ def test_an_agent_sees_the_admins_settings_disabled_with_the_reason(
             assert _action(window, name).toolTip().startswith("Only an admin"), name
         assert _action(window, "newTicketAction").isEnabled()
         assert _action(window, "fetchMailAction").isEnabled()
+        send = window.ticket_dock.conversation_tab.send_button
+        assert send.isEnabled()
+        assert send.toolTip() == "Send to the customer (Ctrl+Enter)"  # its own tip kept
     finally:
         window.close()
 
@@ -69,6 +72,10 @@ def test_a_viewer_sees_every_change_disabled_with_the_viewers_reason(
             action = _action(window, name)
             assert not action.isEnabled(), name
             assert action.toolTip().startswith("You are signed in as a viewer"), name
+        dock = window.ticket_dock
+        for button in (dock.notes_tab.add_button, dock.conversation_tab.send_button):
+            assert not button.isEnabled()
+            assert button.toolTip().startswith("You are signed in as a viewer")
         assert _action(window, "exportAction").isEnabled()  # reading is a viewer's work
         assert _action(window, "analyticsViewAction").isEnabled()
     finally:

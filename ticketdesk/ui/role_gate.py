@@ -70,6 +70,10 @@ ACTIONS: dict[str, str] = {
     "slaPoliciesAction": SLA,
     "mailSettingsAction": MAIL,
     "agentsRolesAction": AGENTS,
+    "addNoteButton": WRITE,
+    "sendButton": WRITE,
+    "logCustomerButton": WRITE,
+    "attachButton": WRITE,
 }
 """Action objectName -> the capability it needs. Add a line with `register`."""
 
@@ -97,10 +101,19 @@ def reason(role: str | None, capability: str) -> str | None:
     return QCoreApplication.translate("RoleGate", why)
 
 
+_OWN_TIP = "roleGateOwnTip"
+
+
 def _show(target: QAction | QWidget, why: str | None) -> None:
+    """Enabled, or disabled with `why` as tooltip and status tip; the target's own tips come
+    back when it is allowed again."""
+    own = target.property(_OWN_TIP)
+    if own is None:
+        own = (target.toolTip() if isinstance(target, QWidget) else "", target.statusTip())
+        target.setProperty(_OWN_TIP, own)
     target.setEnabled(why is None)
-    target.setToolTip(why or "")
-    target.setStatusTip(why or "")
+    target.setToolTip(why or own[0])
+    target.setStatusTip(why or own[1])
 
 
 def gate_owned(button: QAbstractButton, capability: str, owner_id: int | None) -> None:
