@@ -56,9 +56,7 @@ def build_main_window(db_url: str | None = None, *, agent_name: str | None = Non
         agent_id = signed_in.id if signed_in is not None else ensure_agent(
             Session(store, None), app_settings.agent_for(store.location), agent_name)
         app_settings.set_agent_for(store.location, agent_id)
-        window = MainWindow(store, agent_id, app_settings, tz=tz)
-        _mirror_sign_in(window, store)
-        return window
+        return MainWindow(store, agent_id, app_settings, tz=tz)
     except BaseException:
         store.close()
         raise
@@ -100,16 +98,6 @@ def start_demo(store: Store, tickets: int) -> DemoStart:
     if not demo.run() and "cancel" not in type(demo.error).__name__.lower():
         plain_box(None, QMessageBox.Icon.Warning, "ticketdesk", str(demo.error)).exec()
     return demo
-
-
-def _mirror_sign_in(window: MainWindow, store: Store) -> None:
-    """*Switch Agent* is for a desk file; on a team desk the login is the agent, and the
-    action is shown disabled with the reason (the server enforces it either way)."""
-    from ticketdesk.services import team_roles
-
-    allowed, reason = team_roles.switch_agent_allowed(store, team_roles.whoami(store))
-    window.switch_agent_action.setEnabled(allowed)
-    window.switch_agent_action.setToolTip(reason)
 
 
 def _open_for_window(args: argparse.Namespace) -> Store | int:
@@ -178,8 +166,7 @@ def run_gui(args: argparse.Namespace) -> int:
                 return 0
             agent_id = picker.agent_id
             settings.set_agent_for(store.location, agent_id)
-        window = MainWindow(store, agent_id, settings)
-        _mirror_sign_in(window, store)
+        window = MainWindow(store, agent_id, settings)  # ui/role_gate.py mirrors the role
         window.show()
         if store.notice:  # a restore killed mid-swap was finished at open, say so
             window.statusBar().showMessage(store.notice, 30_000)

@@ -23,6 +23,7 @@ def test_a_signed_in_agent_works_as_themselves_and_cannot_switch(
     qtbot.addWidget(window)
     try:
         assert window.session.agent_id == ann
+        qtbot.waitUntil(lambda: window.role_gate.known, timeout=5000)  # read off the GUI thread
         assert not window.switch_agent_action.isEnabled()
         assert "signed in to this team desk as Ann" in window.switch_agent_action.toolTip()
     finally:
@@ -35,6 +36,7 @@ def test_the_desks_owner_without_a_mapped_login_still_switches_agents(
     window = build_main_window(team.url, agent_name="Bob", settings=settings)
     qtbot.addWidget(window)
     try:
+        qtbot.waitUntil(lambda: window.role_gate.known, timeout=5000)
         assert window.switch_agent_action.isEnabled()
     finally:
         window.close()

@@ -57,6 +57,12 @@ class Engine(Protocol):
         period's tickets first, then each one's few link rows."""
         ...
 
+    def whole_join(self, db: Any) -> AbstractContextManager[None]:
+        """Around a query that joins two tables read whole, each from an index in key order
+        (every assignment with its ticket's times: the agents table of All time), inside the
+        report's transaction: the engine's way to make that an ordered merge."""
+        ...
+
     def id_span(self, db: Any, start: int, end: int) -> tuple[int, int, int]:
         """(count, min id, max id) of the tickets created in [start, end)."""
         ...

@@ -8,10 +8,11 @@ new oids, and `ensure_groups` (run by `ticketdesk agents add`) makes its groups 
 
 What each group may do (ticketdesk/ARCHITECTURE.md, "Signing in on a team desk"):
 
-- viewer: SELECT on every table of the desk;
-- agent: SELECT everywhere, and the ticket work listed in `AGENT_WORK` (no UPDATE or DELETE of
-  activity, no DELETE of tickets, nothing written to agents, settings, SLA or any table not
-  listed: a table a later migration adds is read-only for agents until it is listed here);
+- viewer: SELECT on every table of the desk but the secrets;
+- agent: by `TABLE_POLICY`: ticket work on every table it does not name (so a table a later
+  migration adds is usable at once), narrower rights where it says so (no UPDATE or DELETE of
+  activity, no DELETE of tickets), and only SELECT on the admin-only tables it names (agents,
+  settings, SLA, routing) or nothing at all on secrets (API tokens);
 - admin: every privilege on every table and sequence.
 
 The desk's owner (the role that ran the migrations) owns the tables and stays above all this.
@@ -33,20 +34,25 @@ from ticketdesk.domain.errors import ValidationError
 
 ROLES = ("admin", "agent", "viewer")
 
-AGENT_WORK: dict[str, str] = {
-    "ticket": "SELECT, INSERT, UPDATE",
-    "ticket_tag": "SELECT, INSERT, UPDATE, DELETE",
-    "ticket_assignee": "SELECT, INSERT, UPDATE, DELETE",
-    "ticket_search": "SELECT, INSERT, UPDATE, DELETE",
-    "note": "SELECT, INSERT, UPDATE, DELETE",  # row-level security: own notes only
+READ = "SELECT"
+"""What agents get on a table whose contents only an admin changes."""
+
+HIDDEN = ""
+"""What agents and viewers get on a table only admins may even read (secrets)."""
+
+DEFAULT_AGENT = "SELECT, INSERT, UPDATE, DELETE"
+"""What agents get on a table the policy does not name: ticket work is the default, so a table a
+later migration adds (links, saved views, canned responses...) is usable by agents at once."""
+
+TABLE_POLICY: dict[str, str] = {
+    # -- ticket work narrower than the default ----------------------------------------------
+    "ticket": "SELECT, INSERT, UPDATE",  # deleting a ticket is an admin's
     "message": "SELECT, INSERT",
     "attachment": "SELECT, INSERT, DELETE",
     "attachment_content": "SELECT, INSERT, DELETE",
     "activity": "SELECT, INSERT",  # append-only, and the author is stamped by the server
-    "draft": "SELECT, INSERT, UPDATE, DELETE",
     "customer": "SELECT, INSERT, UPDATE",
     "customer_tag": "SELECT, INSERT",
-    "customer_tag_link": "SELECT, INSERT, UPDATE, DELETE",
     "tag": "SELECT, INSERT",  # tagging a ticket may create the tag; renaming is an admin's
     "saved_view": "SELECT, INSERT, UPDATE, DELETE",  # issue 18: an agent's own views
     "canned_response": "SELECT, INSERT, UPDATE, DELETE",  # issue 18: the desk's replies
@@ -56,7 +62,44 @@ AGENT_WORK: dict[str, str] = {
     "organisation": "SELECT, INSERT, UPDATE",
     "custom_value": "SELECT, INSERT, UPDATE, DELETE",  # m0021: the lists are an admin's ...
     "category": "SELECT, INSERT",  # ... but a ticket's new category joins it, as a tag does
+    # -- admin-only: desk settings, agents, SLA, routing, the schema itself -----------------
+    "schema_migrations": READ,
+    "desk_meta": READ,  # mail settings, SLA rule versions
+    "agent": READ,
+    "agent_category_skill": READ,
+    "agent_tag_skill": READ,
+    "team": READ,
+    "team_member": READ,
+    "sla_policy": READ,
+    "sla_target": READ,
+    "sla_hours": READ,
+    "sla_holiday": READ,
+    "routing_rule": "SELECT, UPDATE (last_agent_id)",  # round robin's cursor moves per ticket
+    "routing_rule_agent": READ,
+    "mail_settings": READ,
+    "setting": READ,
+    "settings": READ,
+    "api_token": HIDDEN,
+    "api_tokens": HIDDEN,
 }
+"""The rights of the `agent` group per table; a table not named gets DEFAULT_AGENT. Viewers
+read every table but the HIDDEN ones; admins may do everything. A migration that adds a table
+adds a line here only if agents must not write it freely (ticketdesk/ARCHITECTURE.md, "Signing
+in on a team desk"); `apply_grants` runs after every migration on PostgreSQL."""
+
+ADMIN_ONLY = frozenset(t for t, rights in TABLE_POLICY.items()
+                       if rights == HIDDEN or not ({"INSERT", "DELETE"}
+                                                   & set(rights.replace(",", " ").split())))
+"""The tables whose rows only an admin adds or removes."""
+
+
+def agent_rights(table: str) -> str:
+    return TABLE_POLICY.get(table, DEFAULT_AGENT)
+
+
+def viewer_rights(table: str) -> str:
+    return HIDDEN if TABLE_POLICY.get(table) == HIDDEN else READ
+
 
 _LOGIN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -128,7 +171,8 @@ def ensure_groups(db: Any) -> dict[str, str]:
 
 
 def apply_grants(db: Any, groups: dict[str, str]) -> None:
-    """The GRANTs of each group, from scratch (so a table moved between lists is right)."""
+    """The GRANTs of each group on every table of the desk, from scratch (so a table moved in
+    TABLE_POLICY is right), by TABLE_POLICY."""
     tables = [t for (t,) in db.execute_sql(
         "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
         "AND relkind IN ('r', 'p', 'v') ORDER BY relname").fetchall()]
@@ -140,12 +184,22 @@ def apply_grants(db: Any, groups: dict[str, str]) -> None:
     db.execute_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {everyone}")
     db.execute_sql(f"GRANT ALL ON ALL TABLES IN SCHEMA {schema} TO {admin}")
     db.execute_sql(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA {schema} TO {admin}")
-    db.execute_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {agent}, {viewer}")
     db.execute_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {agent}")
     for table in tables:
-        if table in AGENT_WORK:
-            db.execute_sql(f"GRANT {AGENT_WORK[table]} ON {schema}.{quote_ident(table)} "
-                           f"TO {agent}")
+        name = f"{schema}.{quote_ident(table)}"
+        for group, rights in ((agent, agent_rights(table)), (viewer, viewer_rights(table))):
+            if rights:
+                db.execute_sql(f"GRANT {rights} ON {name} TO {group}")
+
+
+def refresh_grants(db: Any) -> bool:
+    """Re-apply the GRANTs after migrations, if this desk has sign-in roles and the connection
+    owns its tables (else nothing: a desk nobody signs in to has no groups). True if applied."""
+    groups = group_names(db)
+    if not all(role_exists(db, name) for name in groups.values()) or not is_owner(db):
+        return False
+    apply_grants(db, groups)
+    return True
 
 
 def scram_verifier(password: str, *, salt: bytes | None = None,

@@ -17,7 +17,7 @@ services/analytics.py for where each is used):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from peewee import JOIN, SQL
@@ -167,6 +167,10 @@ class SqliteEngine:
 
     def tags_of_listed(self, db: Any) -> dict[int, int]:
         return {int(t): int(n) for t, n in db.execute_sql(_TAGS_OF_LISTED)}
+
+    def whole_join(self, db: Any) -> AbstractContextManager[None]:
+        """SQLite follows the query's join order already."""
+        return nullcontext()
 
     def agent_rows_all(self, db: Any) -> list[Row]:
         return list(db.execute_sql(_ALL_AGENTS).fetchall())

@@ -439,6 +439,13 @@ class _Queries:
                     count_if(inside(Ticket.first_response_at)),
                     seconds_if(Ticket.first_response_at)]
 
+        def totals(agent: Any) -> list[Any]:
+            """`columns` where every time lies inside the period: plain counts and sums."""
+            return [agent, fn.count(SQL("*")), fn.count(Ticket.closed_at),
+                    fn.count(Ticket.resolved_at), fn.sum(Ticket.resolved_at - Ticket.created_at),
+                    fn.count(Ticket.first_response_at),
+                    fn.sum(Ticket.first_response_at - Ticket.created_at)]
+
         fast = self.cond is None and self.engine.id_shortcuts
         if self.extent.covers(start, end, "created", "first_response", "resolved", "closed"):
             # Every ticket is handled in the period (all time): walk the assignments in agent
@@ -447,13 +454,15 @@ class _Queries:
                 return self._agent_rows(self.engine.agent_rows_all(self.store.db))
             if self._temp:
                 return self._agent_rows(self.engine.agent_rows_of_listed(self.store.db))
-            if self.cond is None:
-                query = (TicketAssignee.select(*columns(TicketAssignee.agent))
+            if self.cond is None:  # every assignment with its ticket's times, both in id order
+                query = (TicketAssignee.select(*totals(TicketAssignee.agent))
                          .join(Ticket, JOIN.CROSS)
                          .where(TicketAssignee.ticket == Ticket.id)
                          .group_by(TicketAssignee.agent))
+                with self.engine.whole_join(self.store.db):
+                    return self._agent_rows(list(query.tuples()))
             else:  # the filter's tickets first, through its own indexes
-                query = (Ticket.select(*columns(TicketAssignee.agent))
+                query = (Ticket.select(*totals(TicketAssignee.agent))
                          .join(TicketAssignee, JOIN.CROSS)
                          .where(self._where(TicketAssignee.ticket == Ticket.id, driving=True))
                          .group_by(TicketAssignee.agent))

@@ -59,6 +59,7 @@ from ticketdesk.ui.mail_drop import MailDrop
 from ticketdesk.ui.mail_worker import MailWorker
 from ticketdesk.ui.record_commands import add_record_actions
 from ticketdesk.ui.records_commands import RecordsCommands
+from ticketdesk.ui.role_gate import RoleGate
 from ticketdesk.ui.settings import (
     TABLE_HEADER,
     TABLE_SORT,
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._connect()
+        self.role_gate = RoleGate(self)  # what the signed-in role may not do (issue 20)
         self._restore_layout()
         # A team desk (PostgreSQL) is told of changes by the server (LISTEN/NOTIFY) and shows a
         # banner when the server is gone; a desk file is polled (on the reader, first of all).
@@ -230,6 +232,9 @@ class MainWindow(QMainWindow):
                                               "fetchMailAction")
         self.mail_settings_action = self._action("&Mail Settings…", self.show_mail_settings,
                                                  None, "mailSettingsAction")
+        self.agents_roles_action = self._action("A&gents and Roles…", self.show_agents_roles,
+                                                None, "agentsRolesAction")
+        self.agents_roles_action.setVisible(not self.store.is_sqlite)  # a team desk's logins
         self.about_action = self._action("&About ticketdesk", self.show_about, None,
                                          "aboutAction")
         records = self.records
@@ -266,6 +271,7 @@ class MainWindow(QMainWindow):
         view_menu.addMenu(scheme_menu(self, self.settings.qsettings))
         desk_menu = bar.addMenu(self.tr("&Desk"))
         desk_menu.addAction(self.switch_agent_action)
+        desk_menu.addAction(self.agents_roles_action)
         desk_menu.addAction(self.sla_action)
         desk_menu.addAction(self.api_tokens_action)
         add_record_actions(self, desk_menu)  # Tags…, Categories…, Custom Fields… (issue 19)
@@ -525,6 +531,12 @@ class MainWindow(QMainWindow):
         dialog = ApiTokensDialog(self.session, self)
         dialog.exec()
         dialog.deleteLater()
+
+    def show_agents_roles(self) -> None:
+        from ticketdesk.ui.agents_roles_dialog import AgentsRolesDialog
+
+        AgentsRolesDialog(self.session, lambda changes: self.hub.announce(changes, self),
+                          self).exec()
 
     def fetch_mail(self) -> None:
         """F9: fetch and send now (the worker says what it did in the status bar)."""

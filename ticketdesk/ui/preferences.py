@@ -354,23 +354,50 @@ def _needs_password(exc: BaseException) -> bool:
 def open_desk(explicit: str | None, settings: QSettings, parent: QWidget | None = None,
               *, ask: Any = None) -> Store:
     """Open the desk to start with: `explicit` (--db or TICKETDESK_DB), else the one chosen in
-    Preferences, else the default file. A team desk's password comes from the keyring; if the
-    server asks for one that is not there, the user is asked for it, for this run only (Desk >
-    Preferences keeps it in the keyring). Raises TicketdeskError."""
+    Preferences, else the default file. A team desk's password comes from the keyring (or
+    libpq's own ways); if the server refuses, or the login is no agent of the desk, the sign-in
+    dialog asks (ui/sign_in_dialog.py; `ask(parent, url, wrong)`, a password prompt, instead
+    when given). Raises TicketdeskError."""
     from ticketdesk.db.url import resolve_url
+    from ticketdesk.services import sign_in
 
     url = resolve_url(explicit or os.environ.get("TICKETDESK_DB") or saved_desk_url(settings))
     password = credentials.saved_password(url)
     try:
-        return open_database(url, password=password)
+        store = open_database(url, password=password)
     except StorageError as exc:
         if not is_postgres(url) or not _needs_password(exc):
             raise
-        prompt = ask or _ask_password
-        typed = prompt(parent, url, password is not None)
+        if ask is None:
+            return _sign_in(parent, url, sign_in.SignInRefused(
+                sign_in.WRONG_PASSWORD if password else sign_in.NO_PASSWORD,
+                sign_in.login_of(url), str(exc)), exc)
+        typed = ask(parent, url, password is not None)
         if not typed:
             raise
-        return open_database(url, password=typed)  # kept for this run only
+        store = open_database(url, password=typed)  # kept for this run only
+    if is_postgres(url) and ask is None:  # (a password prompt has no dialog to say more)
+        try:
+            sign_in.check_mapped(store)
+        except sign_in.SignInRefused as refused:
+            store.close()
+            if ask is not None:
+                raise
+            return _sign_in(parent, url, refused, refused)
+    return store
+
+
+def _sign_in(parent: QWidget | None, url: str, problem: Exception,
+             error: Exception) -> Store:
+    """The sign-in dialog after the server (or the desk) refused `url`'s sign-in; `error` is
+    raised if the user cancels."""
+    from ticketdesk.ui.sign_in_dialog import SignInDialog
+
+    dialog = SignInDialog(url, parent=parent)
+    dialog.error.setText(dialog.explain(problem))
+    if not dialog.exec() or dialog.signed_in is None:
+        raise error
+    return dialog.signed_in.store
 
 
 def _ask_password(parent: QWidget | None, url: str, wrong: bool) -> str | None:

@@ -111,13 +111,25 @@ def migrate(db: Any, dialect: Dialect, lock: Callable[[], Any], target: int = LA
             f"up to {LATEST}). Update ticketdesk to open it."
         )
     ctx = MigrationContext(db, dialect)
+    ran = False
     for migration in MIGRATIONS:
         if migration.version > target:
             break
         if migration.version in applied:
             continue  # no write lock needed to open an up-to-date desk
-        _apply_waiting(db, ctx, migration, lock)
+        ran = _apply_waiting(db, ctx, migration, lock) or ran
+    if ran and not dialect.is_sqlite:
+        _refresh_grants(db, lock)
     return found
+
+
+def _refresh_grants(db: Any, lock: Callable[[], Any]) -> None:
+    """Every table a migration added gets its sign-in roles' GRANTs at once
+    (db/postgres_roles.TABLE_POLICY), so no migration repeats them."""
+    from ticketdesk.db import postgres_roles
+
+    with lock():
+        postgres_roles.refresh_grants(db)
 
 
 # How long opening a desk waits, in all, for another process that is migrating it. One busy
@@ -127,14 +139,15 @@ MIGRATION_PATIENCE_S = 300.0
 
 
 def _apply_waiting(db: Any, ctx: MigrationContext, migration: Migration,
-                   lock: Callable[[], Any]) -> None:
-    """Apply `migration` under `lock`, waiting again while another process holds the lock."""
+                   lock: Callable[[], Any]) -> bool:
+    """Apply `migration` under `lock`, waiting again while another process holds the lock;
+    False if another process had applied it first."""
     deadline = time.monotonic() + MIGRATION_PATIENCE_S
     while True:
         try:
             with lock():
                 if migration.version in applied_versions(db):
-                    return  # another process got here first
+                    return False  # another process got here first
                 if migration.version == 1:
                     _refuse_foreign(db)
                     ctx.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -144,7 +157,7 @@ def _apply_waiting(db: Any, ctx: MigrationContext, migration: Migration,
                 db.execute_sql(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)"
                     % ((db.param,) * 3), (migration.version, migration.name, utc_now()))
-            return
+            return True
         except Exception as exc:
             if not _busy(exc) or time.monotonic() >= deadline:
                 raise

@@ -28,6 +28,7 @@ from ticketdesk.ui.dock.canned_completer import CannedCompleter
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.editors import TextEditor
 from ticketdesk.ui.dock.style import INTERNAL, Tinted
+from ticketdesk.ui.role_gate import OTHERS_NOTES, gate_owned
 from ticketdesk.ui.text import local_time, plain_label
 
 
@@ -96,6 +97,8 @@ class NoteCard(Tinted):
         self.note = note
         self.gone = False
         self.delete_button.show()
+        for button in (self.edit_button, self.delete_button):  # another's: admins only
+            gate_owned(button, OTHERS_NOTES, note.author_id)
         edited = note.version > 1 or note.updated_at != note.created_at
         header = f"{note.author} · {local_time(note.created_at)}"
         if edited:

@@ -1,0 +1,196 @@
+"""What the signed-in role may not do, shown disabled with the reason (issue 20).
+
+On a team desk the server enforces each role's rights (db/postgres_roles.py, migration 15); the
+window only mirrors them, so nobody clicks into a refusal. One table says which capability each
+action needs; `RoleGate` learns the role off the GUI thread (on the window's reader) and disables
+every action whose capability the role lacks, with the reason as tooltip and status tip.
+
+To gate an action added later, give it an objectName and add one line (ticketdesk/ARCHITECTURE.md,
+"Signing in on a team desk"):
+
+    role_gate.register("routingRulesAction", role_gate.ROUTING)
+
+A button that acts on something one agent owns (another agent's note) is gated per item with
+`gate_owned(button, capability, owner_id)`. On a desk file, and for a login no agent is mapped to,
+nothing is withheld: there is nobody signed in whose role could say no.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractButton, QWidget
+
+from ticketdesk.services import team_roles
+from ticketdesk.services.changes import Changes
+from ticketdesk.ui.labels import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:
+    from ticketdesk.ui.main_window import MainWindow
+
+ADMIN, AGENT, VIEWER = "admin", "agent", "viewer"
+
+# Capabilities: what an action needs. Each says who may, and why not in the user's words.
+WRITE, SETTINGS, SLA, MAIL, AGENTS, ROUTING, TAGS, IMPORT, PURGE, OTHERS_NOTES = (
+    "write", "settings", "sla", "mail", "agents", "routing", "tags", "import", "purge",
+    "others_notes")
+
+CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
+    WRITE: (frozenset({ADMIN, AGENT}), QT_TRANSLATE_NOOP(
+        "RoleGate", "You are signed in as a viewer: you can read and analyse this desk, "
+                    "not change it.")),
+    SETTINGS: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can change this desk's settings.")),
+    SLA: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can change SLA policies.")),
+    MAIL: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can change the mail settings.")),
+    AGENTS: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can add agents or change their roles.")),
+    ROUTING: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can change routing rules and teams.")),
+    TAGS: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can rename or delete tags.")),
+    IMPORT: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can import tickets or load demo data.")),
+    PURGE: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can purge or erase data.")),
+    OTHERS_NOTES: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can edit or delete another agent's note.")),
+}
+
+ACTIONS: dict[str, str] = {
+    "newTicketAction": WRITE,
+    "importAction": IMPORT,
+    "importMailAction": WRITE,
+    "demoAction": IMPORT,
+    "fetchMailAction": WRITE,
+    "slaPoliciesAction": SLA,
+    "mailSettingsAction": MAIL,
+    "agentsRolesAction": AGENTS,
+    "addNoteButton": WRITE,
+    "sendButton": WRITE,
+    "logCustomerButton": WRITE,
+    "attachButton": WRITE,
+}
+"""Action objectName -> the capability it needs. Add a line with `register`."""
+
+_OWNER = "roleGateOwner"
+_NEEDS = "roleGateNeeds"
+
+
+def register(action_name: str, capability: str) -> None:
+    """Gate the action (or button) called `action_name` by `capability` in every window."""
+    if capability not in CAPABILITIES:
+        raise ValueError(f"unknown capability {capability!r}; one of {sorted(CAPABILITIES)}")
+    ACTIONS[action_name] = capability
+
+
+def reason(role: str | None, capability: str) -> str | None:
+    """Why `role` may not do `capability`, translated, or None if it may (or nobody is signed
+    in). A viewer hears the viewer's reason for anything that writes."""
+    if role is None:
+        return None
+    allowed, why = CAPABILITIES[capability]
+    if role in allowed:
+        return None
+    if role == VIEWER:
+        why = CAPABILITIES[WRITE][1]
+    return QCoreApplication.translate("RoleGate", why)
+
+
+_OWN_TIP = "roleGateOwnTip"
+
+
+def _show(target: QAction | QWidget, why: str | None) -> None:
+    """Enabled, or disabled with `why` as tooltip and status tip; the target's own tips come
+    back when it is allowed again."""
+    own = target.property(_OWN_TIP)
+    if own is None:
+        own = (target.toolTip() if isinstance(target, QWidget) else "", target.statusTip())
+        target.setProperty(_OWN_TIP, own)
+    target.setEnabled(why is None)
+    target.setToolTip(why or own[0])
+    target.setStatusTip(why or own[1])
+
+
+def gate_owned(button: QAbstractButton, capability: str, owner_id: int | None) -> None:
+    """Gate `button`, which acts on an item `owner_id` owns: its owner may, others need
+    `capability`. Applied now if the window knows the role, and again whenever it learns it."""
+    button.setProperty(_NEEDS, capability)
+    button.setProperty(_OWNER, -1 if owner_id is None else owner_id)
+    window = button.window()
+    gate = window.findChild(RoleGate, RoleGate.NAME) if window is not None else None
+    if gate is not None:
+        gate.apply_owned(button)
+
+
+class RoleGate(QObject):
+    """One per window: reads who is signed in on the window's reader, then gates its actions.
+    Read again whenever the agents change (an admin may have changed this agent's role)."""
+
+    NAME = "roleGate"
+    CHANNEL = "window.role"
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.setObjectName(self.NAME)
+        self.main = window
+        self.role: str | None = None
+        self.agent_id: int | None = None
+        self.known = False  # the first answer has come
+        self._asked = 0
+        window.reader.finished.connect(self._answered)
+        window.hub.changed.connect(self._changed)
+        self.refresh()
+
+    def refresh(self) -> None:
+        store = self.main.store
+        self._asked += 1
+        self.main.reader.submit(self.CHANNEL, self._asked, lambda: _sign_in_state(store))
+
+    def _changed(self, changes: Changes, _initiator: object) -> None:
+        if changes.everything or changes.agents:
+            self.refresh()
+
+    def _answered(self, channel: str, generation: int, result: Any) -> None:
+        if channel != self.CHANNEL or generation != self._asked:
+            return
+        signed_in, role, signs_in = result
+        self.agent_id = signed_in.id if signed_in is not None else None
+        self.role = role
+        self.known = True
+        # Switch Agent is for a desk file; on a team desk the login is the agent.
+        _show(self.main.switch_agent_action, None if signed_in is None or not signs_in else
+              self.tr("You are signed in to this team desk as {0}; to work as someone else, "
+                      "connect with their database login.").format(signed_in.name))
+        self.apply()
+
+    def reason(self, capability: str) -> str | None:
+        return reason(self.role, capability)
+
+    def apply(self) -> None:
+        """Every gated action and button of the window, by the role last read."""
+        for action in self.main.findChildren(QAction):
+            capability = ACTIONS.get(action.objectName())
+            if capability is not None:
+                _show(action, self.reason(capability))
+        for button in self.main.findChildren(QAbstractButton):
+            capability = ACTIONS.get(button.objectName())
+            if capability is not None:
+                _show(button, self.reason(capability))
+            elif button.property(_NEEDS):
+                self.apply_owned(button)
+
+    def apply_owned(self, button: QAbstractButton) -> None:
+        owner = button.property(_OWNER)
+        mine = self.agent_id is not None and owner == self.agent_id
+        why = self.reason(WRITE) if mine else self.reason(str(button.property(_NEEDS)))
+        _show(button, why)
+
+
+def _sign_in_state(store: Any) -> tuple[Any, str | None, bool]:
+    """Runs on the reader: who is signed in, their role, and whether agents sign in here."""
+    return team_roles.whoami(store), team_roles.signed_in_role(store), team_roles.signs_in(store)
