@@ -40,7 +40,7 @@ from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.domain.routing import AgentState, AgentStatus, Decision, Method, TicketFacts
 from ticketdesk.domain.search import words as search_words
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import audit
+from ticketdesk.services import audit, routing_counts
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 
@@ -195,20 +195,11 @@ def agent_states(agent_ids: Iterable[int]) -> dict[int, AgentState]:
 
 
 def open_counts(agent_ids: Iterable[int]) -> dict[int, int]:
-    """Open (not resolved or closed) tickets assigned to each agent.
-
-    Driven by the open tickets (`ticket_status` index, then each one's few assignee rows), with
-    the join order fixed: the cost follows the number of open tickets on the desk, not its size
-    (7,900 open among 1,000,000: ~8 ms; the agent-first plan read every ticket the agents ever
-    had, 1.5 s). Counted for every agent at once and narrowed here."""
-    ids = set(agent_ids)
-    if not ids:
-        return {}
-    counts = dict.fromkeys(ids, 0)
-    for agent_id, count in _open_per_agent().tuples():
-        if agent_id in ids:
-            counts[agent_id] = int(count)
-    return counts
+    """Open (not resolved or closed) tickets assigned to each agent: the counts the database
+    keeps current in every assignment's and status change's transaction (migration 24,
+    services/routing_counts.py), one indexed read of the members' rows. Counting the open
+    tickets here instead cost 7.6-8.7 ms per pick at 1,000,000 tickets."""
+    return routing_counts.stored(agent_ids)
 
 
 _OPEN = [int(s) for s in Status if s.is_active]
