@@ -18,6 +18,7 @@ with conditional sums: nothing engine-specific.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, tzinfo
 from typing import Any
@@ -98,6 +99,12 @@ def _figures(values: Any) -> SlaFigures:
     return SlaFigures(*(int(v or 0) for v in values)) if values else SlaFigures()
 
 
+def _sum(groups: Iterable[SlaFigures]) -> SlaFigures:
+    parts = list(groups)
+    return SlaFigures(*(sum(getattr(g, f) for g in parts) for f in (
+        "tickets", "response_met", "response_decided", "resolution_met", "resolution_decided")))
+
+
 def report(session: Session, period: Period, *, filter: TicketFilter | None = None,
            tz: tzinfo | None = None, now: int | None = None) -> SlaReport:
     """The SLA figures of the tickets created in `period` that `filter` matches (its date range
@@ -110,10 +117,10 @@ def report(session: Session, period: Period, *, filter: TicketFilter | None = No
         if condition is not None:
             where = where & condition
         measures = _measures(at)
-        summary = _figures(Ticket.select(*measures).where(where).tuples().first())
         by_priority = {int(p): _figures(rest) for p, *rest in (
             Ticket.select(Ticket.priority, *measures).where(where)
             .group_by(Ticket.priority).tuples())}
+        summary = _sum(by_priority.values())  # every ticket has one priority: no second scan
         by_agent = [(name, _figures(rest)) for _, name, *rest in (
             Ticket.select(Agent.id, Agent.name, *measures)
             .join(TicketAssignee, on=(TicketAssignee.ticket == Ticket.id))
