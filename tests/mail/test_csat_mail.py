@@ -11,7 +11,7 @@ from tests.mail.servers import Dovecot, SmtpReceiver
 from tests.unit.support import activity
 from tests.unit.test_mail_intake import mail
 from ticketdesk.db.models import Outbox, Ticket
-from ticketdesk.db.store import Store
+from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.csat import Rating
 from ticketdesk.domain.errors import ValidationError
@@ -136,3 +136,22 @@ def test_a_checked_template_is_kept_and_braces_can_be_written(alice: Session) ->
     assert csat_request.read(alice) == RequestSettings(True, "{{Rate}} {number}, {name}!")
     assert csat_request.render("{{Rate}} {number}", name="", number="TKT-000001", subject="",
                                agent="") == "{Rate} TKT-000001"
+
+
+def test_the_command_line_switches_the_request_and_checks_its_template(
+        tmp_path, capsys) -> None:
+    from ticketdesk.app import main
+
+    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    open_database(url).close()
+    good = tmp_path / "ask.txt"
+    good.write_text("Hi {name}, rate {number} from 1 to 5.\n", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("Hi {customer}, rate {number}.", encoding="utf-8")
+    assert main(["csat", "request", "--db", url, "--on", "--template", str(good)]) == 0
+    assert "by email when a ticket is resolved: on.\n\nHi {name}, rate {number} from 1 to 5." \
+        in capsys.readouterr().out
+    assert main(["csat", "request", "--db", url, "--template", str(bad)]) == 1
+    assert "{customer}, which is not a placeholder" in capsys.readouterr().err
+    assert main(["csat", "request", "--db", url, "--off"]) == 0
+    assert ": off." in capsys.readouterr().out
