@@ -36,6 +36,7 @@ from ticketdesk.services import agents, assignees, customers
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.agent_picker import AgentPicker
+from ticketdesk.ui.availability import AvailabilityButton
 from ticketdesk.ui.create_ticket import CreateTicketDialog
 from ticketdesk.ui.desk_watch import EXTERNAL, DeskWatch
 from ticketdesk.ui.dock import TicketDock
@@ -126,6 +127,10 @@ class MainWindow(QMainWindow):
         for label in (self.agent_label, self.count_label):
             label.setContentsMargins(12, 0, 12, 0)
             self.statusBar().addPermanentWidget(label)
+        # The agent's availability (routing, issue 21): set here, the team's shown in its menu.
+        self.availability = AvailabilityButton(self.session, self.hub, self.ticket_dock.writes,
+                                               self)
+        self.statusBar().addPermanentWidget(self.availability)
 
         self._build_actions()
         self._connect()
@@ -440,6 +445,7 @@ class MainWindow(QMainWindow):
         self.session = self.session.as_agent(agent_id)
         self.settings.set_agent_for(self.store.location, agent_id)
         self.ticket_dock.set_session(self.session)
+        self.availability.set_session(self.session)
         self._load_choices()
         self._show_agent()
         self.filter_bar._emit_now()  # "Me" now means someone else
@@ -511,6 +517,7 @@ class MainWindow(QMainWindow):
         self.files.stop()
         if self.analytics_view is not None and hasattr(self.analytics_view, "shutdown"):
             self.analytics_view.shutdown()  # its own query thread
+        self.availability.stop()
         self.ticket_dock.shutdown()  # its query and write threads, before the desk closes
         self.sla_alerts.stop()
         self.runner.stop()
