@@ -1,4 +1,5 @@
-"""Routing's open-ticket counts (issue 21), kept current by the database itself.
+"""Routing's open-ticket counts (issue 21), kept current by the database itself; and the
+index of SLA analytics (issue 17).
 
 `agent_open_count` holds, per agent, the number of open tickets (status Open, In Progress or
 Waiting: below Resolved = 3) assigned to them. Least-open and skills routing, and round robin
@@ -19,6 +20,9 @@ missing from the table counts 0. The table is derived data: it is not copied bet
 (it is not in `models.ALL_MODELS`); `services/routing_counts.rebuild` recounts it, which a desk
 copy does after loading (PostgreSQL's bulk load pauses the triggers).
 
+The same migration adds `ticket_sla_outcome`, an index covering what SLA analytics
+(services/sla_analytics.py) reads of a period's tickets, so the period is one index range.
+
 On PostgreSQL the trigger functions are SECURITY DEFINER with a fixed search_path and the
 desk's schema named (as in migration 15): an agent who may assign tickets need not be granted
 writes on the counts.
@@ -37,7 +41,9 @@ TABLE = """
 CREATE TABLE agent_open_count (
     agent_id {ref} PRIMARY KEY REFERENCES agent (id) ON DELETE CASCADE,
     open_count {int} NOT NULL DEFAULT 0
-)
+);
+CREATE INDEX ticket_sla_outcome ON ticket (created_at, priority, first_response_due,
+    first_response_at, resolution_due, resolved_at, id)
 """
 
 BACKFILL = """
