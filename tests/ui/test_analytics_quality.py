@@ -22,8 +22,8 @@ from ticketdesk.services import csat, sla, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.analytics import AnalyticsView
 from ticketdesk.ui.analytics.quality import QualitySection, trend
-from ticketdesk.ui.analytics.quality_models import FILTER_ROLE, Row, RowsModel
 from ticketdesk.ui.main_window import MainWindow
+from ticketdesk.ui.rows_model import FILTER_ROLE, Row, RowsModel
 
 H = 3600
 

@@ -26,7 +26,7 @@ from ticketdesk.domain.sla import SlaState
 from ticketdesk.domain.status import Priority
 from ticketdesk.services.session import Session
 from ticketdesk.services.sla_analytics import SlaFigures, SlaReport
-from ticketdesk.ui.analytics.quality_models import FILTER_ROLE, Row, RowsModel
+from ticketdesk.ui.rows_model import FILTER_ROLE, Row, RowsModel
 from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.worker import QueryRunner
 

@@ -1,4 +1,4 @@
-"""The item models of the analytics view's satisfaction and SLA section (`quality.py`): a
+"""A table of plain rows (the analytics view's satisfaction and SLA section, the routing dialog): a
 breakdown table (group, name, figures) and the list of the customers' comments. Rows are plain
 tuples of display text with a drill-down filter each (None: nothing behind the row); `data()`
 never computes or queries."""
