@@ -10,7 +10,7 @@ from peewee import fn
 
 from ticketdesk.db.models import Agent
 from ticketdesk.domain.errors import NotFoundError
-from ticketdesk.domain.routing import AgentStatus
+from ticketdesk.domain.routing import AgentState, AgentStatus
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 
@@ -40,3 +40,15 @@ def set_status(session: Session, agent_id: int, status: AgentStatus) -> Changes:
     if not changed:
         raise NotFoundError("That agent no longer exists.")
     return Changes(agents=True)
+
+
+def agents_for_routing(session: Session) -> list[AgentState]:
+    """Every active agent with availability, capacity, skills and open tickets (the routing
+    dialog's agents table)."""
+    from ticketdesk.services import routing
+
+    with session.store.read():
+        ids = [a for (a,) in Agent.select(Agent.id)
+               .where(Agent.active == True).tuples()]  # noqa: E712 - peewee expression
+        states = routing.agent_states(ids, counts=True)
+    return sorted(states.values(), key=lambda a: (a.name.lower(), a.id))

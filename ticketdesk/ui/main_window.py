@@ -205,6 +205,8 @@ class MainWindow(QMainWindow):
                                                "preferencesAction")
         self.sla_action = self._action("S&LA Policies…", self.show_sla_policies, None,
                                        "slaPoliciesAction")
+        self.routing_action = self._action("R&outing…", self.show_routing, None,
+                                           "routingAction")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
                                              QKeySequence(keys.HelpContents), "shortcutsAction")
         self.fetch_mail_action = self._action("&Fetch Mail", self.fetch_mail, "F9",
@@ -236,6 +238,7 @@ class MainWindow(QMainWindow):
         desk_menu = bar.addMenu(self.tr("&Desk"))
         desk_menu.addAction(self.switch_agent_action)
         desk_menu.addAction(self.sla_action)
+        desk_menu.addAction(self.routing_action)
         desk_menu.addAction(self.preferences_action)
         desk_menu.addSeparator()
         desk_menu.addActions([self.fetch_mail_action, self.mail_settings_action])
@@ -420,6 +423,14 @@ class MainWindow(QMainWindow):
 
         dialog = SlaPoliciesDialog(self.session, lambda changes: self.hub.announce(changes, self),
                                    self)
+        dialog.exec()
+        dialog.deleteLater()
+
+    def show_routing(self) -> None:
+        from ticketdesk.ui.routing_dialog import RoutingDialog
+
+        dialog = RoutingDialog(self.session, lambda changes: self.hub.announce(changes, self),
+                               self)
         dialog.exec()
         dialog.deleteLater()
 
