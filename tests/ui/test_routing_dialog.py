@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from tests.ui.conftest import answer_modal, wait_listed
 from tests.ui.test_window_never_waits import Guard, guard  # noqa: F401 - the fixture
 from ticketdesk.db.store import open_database
 from ticketdesk.domain.routing import Method
-from ticketdesk.services import agents, availability, routing, tickets
+from ticketdesk.services import agents, availability, csat_request, routing, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui.main_window import MainWindow
 from ticketdesk.ui.routing_dialog import RoutingDialog
@@ -70,6 +70,24 @@ def test_rules_agents_and_the_dry_run_in_the_dialog_without_waiting(
         seen["dry"] = [r.cells[:3] for r in dialog.dry_model.rows]
         seen["loads"] = [r.cells for r in dialog.load_model.rows]
         seen["note"] = dialog.dry_note.text()
+
+        dialog.tabs.setCurrentIndex(3)
+        dialog.ask.setChecked(True)
+        dialog.template.setPlainText("Rate {number}, {nmae}!")
+        qtbot.mouseClick(dialog.save_request_button, Qt.MouseButton.LeftButton)
+
+        def refused() -> bool:
+            found = dialog.findChild(QMessageBox)
+            return idle() and found is not None and found.isVisible()
+
+        qtbot.waitUntil(refused, timeout=5000)
+        box = dialog.findChild(QMessageBox)
+        seen["refused"] = box.text()
+        box.close()
+        dialog.template.setPlainText("Rate {number}, {name}!")
+        qtbot.mouseClick(dialog.save_request_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: idle() and dialog.request is not None
+                        and dialog.request.enabled, timeout=5000)
         dialog.reject()
 
     answer_modal(use)
@@ -84,7 +102,10 @@ def test_rules_agents_and_the_dry_run_in_the_dialog_without_waiting(
                            ("TKT-000003", "Money", "Ana")]
     assert seen["loads"] == [("Ana", "0", "2", "2", "No limit"), ("Ben", "0", "1", "1", "5")]
     assert seen["note"] == "3 tickets matched a rule, 1 matched none. Nothing was changed."
+    assert "{nmae}, which is not a placeholder" in str(seen["refused"])
     session = Session(window.store, None)
+    assert csat_request.read(session) == csat_request.RequestSettings(True,
+                                                                      "Rate {number}, {name}!")
     assert [r.name for r in routing.list_rules(session)] == ["Money"]
     ben = next(a for a in availability.agents_for_routing(session) if a.name == "Ben")
     assert (ben.capacity, ben.tag_skills) == (5, frozenset({"vpn", "billing"}))

@@ -1,6 +1,8 @@
 """Desk ▸ Routing… (issue 21): the routing rules in the order they are tried (add, enable or
-disable, remove), the agents' availability, capacity and skills, and a dry run of the rules over
-the last N tickets with the load per agent it would leave.
+disable, remove), the agents' availability, capacity and skills, a dry run of the rules over
+the last N tickets with the load per agent it would leave, and the rating request mailed when a
+ticket is resolved (services/csat_request.py; a template with a wrong placeholder is refused
+with the list of the right ones).
 
 Every read and save runs on the dialog's own query thread through `services.routing` and
 `services.availability`; the window never waits (ticketdesk/ARCHITECTURE.md, "Threading").
@@ -13,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -31,8 +35,9 @@ from PySide6.QtWidgets import (
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.domain.routing import AgentState, AgentStatus, Method, Rule
-from ticketdesk.services import availability, routing
+from ticketdesk.services import availability, csat_request, routing
 from ticketdesk.services.changes import Changes
+from ticketdesk.services.csat_request import RequestSettings
 from ticketdesk.services.routing import DryRun, RuleSpec, split_names
 from ticketdesk.services.session import Session
 from ticketdesk.ui.labels import priority_text
@@ -58,6 +63,7 @@ class RoutingDialog(QDialog):
         self.teams: list[tuple[str, list[str]]] = []
         self.agents: list[AgentState] = []
         self.dry: DryRun | None = None
+        self.request: RequestSettings | None = None
         self.pending = 0
         """Reads and saves on their way (tests wait for 0 as a user watches)."""
         self._asked = 0
@@ -69,6 +75,7 @@ class RoutingDialog(QDialog):
         self.tabs.addTab(self._rules_tab(), self.tr("&Rules"))
         self.tabs.addTab(self._agents_tab(), self.tr("&Agents"))
         self.tabs.addTab(self._dry_tab(), self.tr("&Dry run"))
+        self.tabs.addTab(self._request_tab(), self.tr("Rating re&quest"))
         layout.addWidget(self.tabs)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -200,14 +207,34 @@ class RoutingDialog(QDialog):
         column.addWidget(self.dry_note)
         return page
 
+    def _request_tab(self) -> QWidget:
+        page = QWidget(self)
+        column = QVBoxLayout(page)
+        self.ask = QCheckBox(self.tr("Ask the customer for a rating by email when a ticket is "
+                                     "resolved"), page)
+        self.ask.setObjectName("askForRating")
+        self.template = QPlainTextEdit(page)
+        self.template.setObjectName("ratingTemplate")
+        note = plain_label(self.tr("Placeholders: {name} (the customer), {number} (required), "
+                                   "{subject}, {agent}. The customer answers with 1-5 or Good / "
+                                   "Bad at the start of their reply."), page)
+        note.setWordWrap(True)
+        self.save_request_button = QPushButton(self.tr("Save re&quest"), page)
+        self.save_request_button.setObjectName("saveRequest")
+        self.save_request_button.clicked.connect(self.save_request)
+        for widget in (self.ask, self.template, note, self.save_request_button):
+            column.addWidget(widget)
+        return page
+
     # -- reading and saving -------------------------------------------------------------------
 
     def load(self) -> None:
         session = self.session
 
-        def job() -> tuple[list[Rule], list[tuple[str, list[str]]], list[AgentState]]:
+        def job() -> tuple[list[Rule], list[tuple[str, list[str]]], list[AgentState],
+                           RequestSettings]:
             return (routing.list_rules(session), routing.list_teams(session),
-                    availability.agents_for_routing(session))
+                    availability.agents_for_routing(session), csat_request.read(session))
 
         self.pending += 1
         self._asked += 1
@@ -243,8 +270,11 @@ class RoutingDialog(QDialog):
     # -- showing ------------------------------------------------------------------------------
 
     def _show(self, rules: list[Rule], teams: list[tuple[str, list[str]]],
-              agents: list[AgentState]) -> None:
+              agents: list[AgentState], request: RequestSettings) -> None:
         self.rules, self.teams, self.agents = rules, teams, agents
+        self.request = request
+        self.ask.setChecked(request.enabled)
+        self.template.setPlainText(request.template)
         self.rules_model.set_rows([Row((r.name, self._conditions(r), r.target,
                                         self.rule_method.itemText(METHODS.index(r.method)),
                                         self.tr("yes") if r.active else self.tr("no")))
@@ -340,6 +370,11 @@ class RoutingDialog(QDialog):
                                                 categories=categories)
 
         self._save(save)
+
+    def save_request(self) -> None:
+        session = self.session
+        wanted = RequestSettings(self.ask.isChecked(), self.template.toPlainText())
+        self._save(lambda: csat_request.save(session, wanted))
 
     def run_dry(self) -> None:
         session, count = self.session, self.dry_count.value()
