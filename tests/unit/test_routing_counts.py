@@ -86,3 +86,27 @@ def test_rebuild_recounts_a_wrong_table(store: Store, system: Session) -> None:
         store.db.execute_sql("UPDATE agent_open_count SET open_count = 99")
         routing_counts.rebuild(store.db)
     assert kept(store, [ana]) == {ana: 1}
+
+
+def test_a_desk_copied_to_postgresql_and_back_keeps_its_counts(tmp_path, pg_schema) -> None:
+    from tests.conftest import pg_url
+    from ticketdesk.db.store import open_database
+    from ticketdesk.services import desk_migration
+
+    source = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    store = open_database(source)
+    try:
+        demo.generate(store, tickets=200, seed=5)
+        with store.read():
+            expected = routing_counts.recount()
+    finally:
+        store.close()
+    back = f"sqlite:///{tmp_path / 'back.sqlite'}"
+    desk_migration.migrate_desk(source, pg_url(pg_schema))  # the bulk load pauses triggers
+    desk_migration.migrate_desk(pg_url(pg_schema), back)
+    for url in (pg_url(pg_schema), back):
+        copy = open_database(url)
+        try:
+            assert kept(copy, list(expected)) == expected
+        finally:
+            copy.close()
