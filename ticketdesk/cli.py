@@ -318,7 +318,7 @@ def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 def _export_analytics(args: argparse.Namespace, out: TextIO) -> int:
     from ticketdesk.domain.period import PeriodKind
-    from ticketdesk.services import analytics, csat
+    from ticketdesk.services import analytics, csat, sla_analytics
     from ticketdesk.services.analytics_export import write_csv
     from ticketdesk.services.session import Session
 
@@ -334,7 +334,8 @@ def _export_analytics(args: argparse.Namespace, out: TextIO) -> int:
         ratings = Session(store, None)
         figures = (csat.report(ratings, period, filter=f),
                    csat.report(ratings, period.previous(), filter=f))
-        path = write_csv(report, args.out, bom=args.bom, csat=figures)
+        sla = sla_analytics.report_pair(ratings, period, filter=f)
+        path = write_csv(report, args.out, bom=args.bom, csat=figures, sla=sla)
     out = _summary_stream(args, out)
     out.write(f"Analytics of {period.label} ({period.first_day} – {period.last_day}) "
               f"written to {'standard output' if str(path) == '-' else path}.\n")

@@ -26,6 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "from a FIFO, /dev/fd/N, or - for standard input)")
     parser.add_argument("--skip-bad-rows", action="store_true",
                         help="import the good rows and list the bad ones")
+    parser.add_argument("--route", action="store_true",
+                        help="pass the open tickets that come without assignees through the "
+                             "routing rules (channel 'import'); off by default: an import is "
+                             "mostly history")
     parser.add_argument("--mapping", type=Path, metavar="PRESET.json",
                         help="the column and value mapping to use (default: the suggestions)")
     parser.add_argument("--save-mapping", type=Path, metavar="PRESET.json",
@@ -179,7 +183,7 @@ def _foreign(args: argparse.Namespace, url: str, out: TextIO) -> int:
         result = run.import_(Session(store, None), source, mapping, source_system=system,
                              timezone=args.timezone, skip_bad_rows=args.skip_bad_rows,
                              conversations=args.conversations,
-                             progress=_progress(sys.stderr))
+                             progress=_progress(sys.stderr), route=args.route)
     except InvalidRowsError as exc:
         hint = (f"Run with --dry-run to see them grouped; fix them, or run again with "
                 f"--skip-bad-rows to import the other {exc.good:,} ticket(s)." if exc.good
@@ -197,6 +201,8 @@ def _foreign(args: argparse.Namespace, url: str, out: TextIO) -> int:
         notes.append(f"{result.customers_created:,} new customers")
     if result.agents_created:
         notes.append(f"new agents: {', '.join(result.agents_created[:20])}")
+    if result.routed:
+        notes.append(f"{result.routed:,} routed to an agent")
     detail = f" ({'; '.join(notes)})" if notes else ""
     out.write(f"Imported {result.imported:,} tickets from {args.file} (source {system}) in "
               f"{result.seconds:.1f} s{detail}.\n")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from ticketdesk.domain.errors import ValidationError
@@ -143,6 +144,18 @@ def add_commands(commands: argparse._SubParsersAction,
     record.add_argument("--rating", required=True, metavar="1-5", help="1 to 5, or good / bad")
     record.add_argument("--comment", default="")
     record.add_argument("--source", default="agent", choices=["agent", "phone", "chat", "email"])
+    _request_options(sub(csat, "request", _csat_request,
+                         help="ask customers for a rating by email when a ticket is resolved",
+                         description="Shows the rating request; --on/--off switch it, "
+                                     "--template FILE replaces its text (placeholders {name}, "
+                                     "{number}, {subject}, {agent}; {number} is required)."))
+
+
+def _request_options(request: argparse.ArgumentParser) -> None:
+    switch = request.add_mutually_exclusive_group()
+    switch.add_argument("--on", action="store_true", help="send the request")
+    switch.add_argument("--off", action="store_true", help="send no request")
+    request.add_argument("--template", type=Path, metavar="FILE", help="the request's text")
 
 
 def _session(store: object) -> Session:
@@ -328,4 +341,27 @@ def _csat_record(args: argparse.Namespace, out: TextIO) -> int:
     with _open_desk(args) as store:
         csat.record(_session(store), ticket_id, checked, source=args.source)
     out.write(f"Rating {checked.label} recorded for {format_number(ticket_id)}.\n")
+    return 0
+
+
+def _csat_request(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.cli import _open_desk
+    from ticketdesk.services import csat_request
+
+    with _open_desk(args) as store:
+        session = _session(store)
+        current = csat_request.read(session)
+        if args.on or args.off or args.template is not None:
+            template = current.template
+            if args.template is not None:
+                try:
+                    template = args.template.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise ValidationError(f"{args.template}: {exc}") from exc
+            enabled = args.on or (current.enabled and not args.off)
+            csat_request.save(session, csat_request.RequestSettings(enabled, template))
+            current = csat_request.read(session)
+    state = "on" if current.enabled else "off"
+    out.write(f"Rating request by email when a ticket is resolved: {state}.\n\n"
+              f"{current.template}\n")
     return 0

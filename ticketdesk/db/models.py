@@ -532,6 +532,18 @@ class DeskEvent(BaseModel):
 
     class Meta:
         table_name = "desk_event"
+# -- routing's open-ticket counts (issue 21, migration 24) ----------------------------------------
+
+class AgentOpenCount(BaseModel):
+    """Open tickets assigned to each agent, kept by triggers (migration 24). Derived data: not
+    in ALL_MODELS (a desk copy recounts it, services/routing_counts.rebuild)."""
+
+    agent = ForeignKeyField(Agent, column_name="agent_id", primary_key=True,
+                            on_delete="CASCADE", lazy_load=False)
+    open_count = IntegerField(default=0)
+
+    class Meta:
+        table_name = "agent_open_count"
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (

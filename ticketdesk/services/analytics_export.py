@@ -8,6 +8,7 @@ row has to be skipped or cleaned before use. The columns:
 
     section     report | summary | daily | by_status | by_priority | by_tag | by_category
                 | agents | csat | csat_daily | csat_by_agent | csat_by_tag | csat_by_priority
+                | sla | sla_by_priority | sla_by_agent | sla_by_tag
     period      current | previous ("" for the report rows)
     first_day   the period's first local day, ISO (2026-03-27)
     last_day    its last local day, inclusive
@@ -28,8 +29,11 @@ with nothing created) is an empty cell, where the app shows "—": a spreadsheet
 in AVERAGE, but would choke on a dash. CSAT rows (when the report comes with its CSAT figures,
 services/csat.py) give `ratings`, `good`, `good_percent` (the CSAT score, 0 to 100) and
 `average_rating` (of the numeric ratings, 1 to 5), for the period, each day, each agent, tag and
-priority; the comments stay in the app. The definitions of every figure are in `domain/analytics.py`
-(and the UI's tooltips).
+priority; the comments stay in the app. SLA rows (services/sla_analytics.py: tickets created in
+the period) give `tickets`, `first_response_met`, `first_response_breached`,
+`first_response_met_percent` (met ÷ decided, 0 to 100), the same three for `resolution_`, and
+`breaches` (both targets), for the period, each priority, agent and tag. The definitions of
+every figure are in `domain/analytics.py` (and the UI's tooltips).
 
 Text that came from people (tag and agent names, the filter's search text) is neutralised against
 formula injection (`csv_cells.neutralise`, OWASP); the file is written atomically and privately
@@ -49,6 +53,8 @@ from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.services.csv_cells import neutralise
 from ticketdesk.services.export import write_csv as write_rows
 from ticketdesk.services.output_file import STDOUT, is_folder
+from ticketdesk.services.sla_analytics import SlaPair, SlaReport
+from ticketdesk.services.sla_analytics import metrics as sla_metrics
 
 COLUMNS = ("section", "period", "first_day", "last_day", "key", "metric", "value")
 
@@ -64,22 +70,23 @@ CsatPair = tuple[CsatReport, CsatReport]
 
 
 def write_csv(report: AnalyticsReport, path_or_folder: Path | str, *, bom: bool = False,
-              csat: CsatPair | None = None) -> Path:
+              csat: CsatPair | None = None, sla: SlaPair | None = None) -> Path:
     """Write `report` (and its CSAT figures, when given) to a CSV file and return its path. An
     existing folder gets a file named after the period (`default_name`); an existing file is
     replaced only once the new one is complete; "-" is standard output (`output_file` has the
     rules for every target)."""
     if str(path_or_folder) in (STDOUT, ""):  # "" is refused there, not taken for "."
-        write_rows(path_or_folder, COLUMNS, rows(report, csat), bom=bom)
+        write_rows(path_or_folder, COLUMNS, rows(report, csat, sla), bom=bom)
         return Path(path_or_folder)
     target = Path(path_or_folder).expanduser()
     if is_folder(target):
         target = target / default_name(report)
-    write_rows(target, COLUMNS, rows(report, csat), bom=bom)
+    write_rows(target, COLUMNS, rows(report, csat, sla), bom=bom)
     return target
 
 
-def rows(report: AnalyticsReport, csat: CsatPair | None = None) -> Iterator[list[str]]:
+def rows(report: AnalyticsReport, csat: CsatPair | None = None,
+         sla: SlaPair | None = None) -> Iterator[list[str]]:
     """Every row of the file after the header, in reading order."""
     yield from _report_rows(report)
     for name, figures in (("current", report.current), ("previous", report.previous)):
@@ -89,6 +96,9 @@ def rows(report: AnalyticsReport, csat: CsatPair | None = None) -> Iterator[list
     if csat is not None:
         for name, c in zip(("current", "previous"), csat, strict=True):
             yield from _csat_rows(name, c)
+    if sla is not None:
+        for name, figures_sla in zip(("current", "previous"), sla, strict=True):
+            yield from _sla_rows(name, figures_sla)
 
 
 def _csat_metrics(s: CsatSummary) -> tuple[tuple[str, str], ...]:
@@ -113,6 +123,16 @@ def _csat_rows(name: str, c: CsatReport) -> Iterator[list[str]]:
         for key, summary in groups:
             for metric, value in _csat_metrics(summary):
                 yield row(section, key, metric, value)
+
+
+def _sla_rows(name: str, s: SlaReport) -> Iterator[list[str]]:
+    first, last = s.first_day.isoformat(), s.last_day.isoformat()
+    groups = (("sla", (("", s.summary),)), ("sla_by_priority", s.by_priority),
+              ("sla_by_agent", s.by_agent), ("sla_by_tag", s.by_tag))
+    for section, members in groups:
+        for key, figures in members:
+            for metric, value in sla_metrics(figures):
+                yield [section, name, first, last, neutralise(key), metric, number(value)]
 
 
 def number(value: float | None) -> str:

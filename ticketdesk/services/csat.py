@@ -15,6 +15,7 @@ ratings of the period joined to their tickets, so nothing engine-specific is nee
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
@@ -98,6 +99,32 @@ def rating_of(session: Session, ticket_id: int) -> Rating | None:
                .where((CsatRating.ticket == ticket_id)
                       & (CsatRating.resolved_at == Ticket.resolved_at)).tuples().first())
     return None if row is None else Rating(row[0], bool(row[1]), row[2])
+
+
+@dataclass(frozen=True)
+class GivenRating:
+    """One rating of a ticket, for the dock's history."""
+
+    resolved_at: int
+    rating: Rating
+    source: str
+    updated_at: int
+    current: bool
+    """It rates the ticket's current resolution."""
+
+
+def ratings_of(session: Session, ticket_id: int) -> list[GivenRating]:
+    """Every rating the ticket was given, newest resolution first (the dock's history)."""
+    with session.store.read():
+        resolved = Ticket.select(Ticket.resolved_at).where(Ticket.id == ticket_id).scalar()
+        rows = list(CsatRating.select(CsatRating.resolved_at, CsatRating.rating,
+                                      CsatRating.good, CsatRating.comment, CsatRating.source,
+                                      CsatRating.updated_at)
+                    .where(CsatRating.ticket == ticket_id)
+                    .order_by(CsatRating.resolved_at.desc()).tuples())
+    return [GivenRating(int(at), Rating(value, bool(good), comment), source, int(updated),
+                        resolved is not None and int(at) == int(resolved))
+            for at, value, good, comment, source, updated in rows]
 
 
 # -- figures -------------------------------------------------------------------------------------

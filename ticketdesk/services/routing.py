@@ -21,6 +21,7 @@ from peewee import JOIN, SQL, Case, fn
 from ticketdesk.db.models import (
     Agent,
     AgentCategorySkill,
+    AgentOpenCount,
     AgentTagSkill,
     CustomerTag,
     CustomerTagLink,
@@ -40,7 +41,7 @@ from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.domain.routing import AgentState, AgentStatus, Decision, Method, TicketFacts
 from ticketdesk.domain.search import words as search_words
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import audit
+from ticketdesk.services import audit, routing_counts
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 
@@ -66,9 +67,12 @@ def route(session: Session, ticket_id: int, *, channel: str = "") -> Decision | 
         rule = rules.first_match(rule_list, facts)
         if rule is None:
             return None
-        agents = agent_states(rule.members)
+        # One read of the members with their kept open counts (skills only when the rule
+        # picks by them); the counts are kept where the rule needs them.
+        agents = agent_states(rule.members, skills=rule.method == Method.SKILLS, counts=True)
         counted = rules.needs_counts(rule, agents)
-        agents = with_counts(agents, open_counts(counted))
+        agents = with_counts(agents, {a: agents[a].open_count or 0 for a in counted},
+                             drop_others=True)
         decision = rules.choose(rule, facts, agents)
         _apply(session, ticket_id, decision)
     return decision
@@ -171,44 +175,44 @@ def ticket_facts(ticket_ids: Sequence[int], channels: dict[int, str] | None = No
             for tid, category, priority, subject, description, cid in tickets}
 
 
-def agent_states(agent_ids: Iterable[int]) -> dict[int, AgentState]:
-    """Availability, capacity and skills of these agents (open counts are added apart)."""
+def agent_states(agent_ids: Iterable[int], *, skills: bool = True,
+                 counts: bool = False) -> dict[int, AgentState]:
+    """Availability, capacity and (when `skills`) skills of these agents; with `counts`, their
+    open tickets as kept by the database (migration 24) in the same read."""
     ids = list(set(agent_ids))
     if not ids:
         return {}
     tag_skills: dict[int, set[str]] = {}
-    for agent_id, name in (AgentTagSkill.select(AgentTagSkill.agent, Tag.name)
-                           .join(Tag, on=(AgentTagSkill.tag == Tag.id))
-                           .where(AgentTagSkill.agent.in_(ids)).tuples()):
-        tag_skills.setdefault(agent_id, set()).add(name)
     categories: dict[int, set[str]] = {}
-    for agent_id, category in (AgentCategorySkill
-                               .select(AgentCategorySkill.agent, AgentCategorySkill.category)
-                               .where(AgentCategorySkill.agent.in_(ids)).tuples()):
-        categories.setdefault(agent_id, set()).add(category)
-    return {aid: AgentState(aid, name, AgentStatus(status), capacity, None,
+    if skills:
+        for agent_id, name in (AgentTagSkill.select(AgentTagSkill.agent, Tag.name)
+                               .join(Tag, on=(AgentTagSkill.tag == Tag.id))
+                               .where(AgentTagSkill.agent.in_(ids)).tuples()):
+            tag_skills.setdefault(agent_id, set()).add(name)
+        for agent_id, category in (AgentCategorySkill
+                                   .select(AgentCategorySkill.agent, AgentCategorySkill.category)
+                                   .where(AgentCategorySkill.agent.in_(ids)).tuples()):
+            categories.setdefault(agent_id, set()).add(category)
+    count = AgentOpenCount.open_count if counts else SQL("NULL")
+    query = (Agent.select(Agent.id, Agent.name, Agent.status, Agent.capacity, Agent.active,
+                          count)
+             .where(Agent.id.in_(ids)))
+    if counts:
+        query = query.join(AgentOpenCount, JOIN.LEFT_OUTER,
+                           on=(AgentOpenCount.agent == Agent.id))
+    return {aid: AgentState(aid, name, AgentStatus(status), capacity,
+                            (int(kept or 0) if counts else None),
                             frozenset(tag_skills.get(aid, ())),
                             frozenset(categories.get(aid, ())), bool(active))
-            for aid, name, status, capacity, active in
-            Agent.select(Agent.id, Agent.name, Agent.status, Agent.capacity, Agent.active)
-            .where(Agent.id.in_(ids)).tuples()}
+            for aid, name, status, capacity, active, kept in query.tuples()}
 
 
 def open_counts(agent_ids: Iterable[int]) -> dict[int, int]:
-    """Open (not resolved or closed) tickets assigned to each agent.
-
-    Driven by the open tickets (`ticket_status` index, then each one's few assignee rows), with
-    the join order fixed: the cost follows the number of open tickets on the desk, not its size
-    (7,900 open among 1,000,000: ~8 ms; the agent-first plan read every ticket the agents ever
-    had, 1.5 s). Counted for every agent at once and narrowed here."""
-    ids = set(agent_ids)
-    if not ids:
-        return {}
-    counts = dict.fromkeys(ids, 0)
-    for agent_id, count in _open_per_agent().tuples():
-        if agent_id in ids:
-            counts[agent_id] = int(count)
-    return counts
+    """Open (not resolved or closed) tickets assigned to each agent: the counts the database
+    keeps current in every assignment's and status change's transaction (migration 24,
+    services/routing_counts.py), one indexed read of the members' rows. Counting the open
+    tickets here instead cost 7.6-8.7 ms per pick at 1,000,000 tickets."""
+    return routing_counts.stored(agent_ids)
 
 
 _OPEN = [int(s) for s in Status if s.is_active]
@@ -223,9 +227,15 @@ def _open_per_agent(*extra: Any) -> Any:
             .group_by(TicketAssignee.agent))
 
 
-def with_counts(agents: dict[int, AgentState], counts: dict[int, int]) -> dict[int, AgentState]:
-    return {aid: (AgentState(a.id, a.name, a.status, a.capacity, counts[aid], a.tag_skills,
-                             a.category_skills, a.active) if aid in counts else a)
+def with_counts(agents: dict[int, AgentState], counts: dict[int, int], *,
+                drop_others: bool = False) -> dict[int, AgentState]:
+    """The agents with these open counts; `drop_others` clears the count of the rest (a rule
+    that does not need them must not show them in its reason)."""
+    def count(aid: int, a: AgentState) -> int | None:
+        return counts.get(aid, None if drop_others else a.open_count)
+
+    return {aid: AgentState(a.id, a.name, a.status, a.capacity, count(aid, a), a.tag_skills,
+                            a.category_skills, a.active)
             for aid, a in agents.items()}
 
 

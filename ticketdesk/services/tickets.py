@@ -216,6 +216,10 @@ def apply_status(session: Session, ticket: Any, old: Status, new: Status, *,
     version = audit.save_ticket(session, ticket, updates)
     kind = ActivityKind.REOPENED if rules.is_reopen(old, new) else ActivityKind.STATUS
     audit.record(session, ticket.id, version, kind, old.label, new.label)
+    if new == Status.RESOLVED and old != Status.RESOLVED:
+        from ticketdesk.services import csat_request  # it queues mail: imported when needed
+
+        csat_request.on_resolved(session, ticket)
     if Ticket.resolution in updates:
         audit.record(session, ticket.id, version, ActivityKind.RESOLUTION, before or None,
                      after or None)

@@ -44,6 +44,7 @@ from ticketdesk.services import (
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.agent_picker import AgentPicker
+from ticketdesk.ui.availability import AvailabilityButton
 from ticketdesk.ui.create_ticket import CreateTicketDialog
 from ticketdesk.ui.custom_columns import filter_choices
 from ticketdesk.ui.customer_editor import CustomerEditor
@@ -146,6 +147,10 @@ class MainWindow(QMainWindow):
         for label in (self.agent_label, self.count_label):
             label.setContentsMargins(12, 0, 12, 0)
             self.statusBar().addPermanentWidget(label)
+        # The agent's availability (routing, issue 21): set here, the team's shown in its menu.
+        self.availability = AvailabilityButton(self.session, self.hub, self.ticket_dock.writes,
+                                               self)
+        self.statusBar().addPermanentWidget(self.availability)
 
         self._build_actions()
         self._connect()
@@ -226,6 +231,8 @@ class MainWindow(QMainWindow):
                                        "slaPoliciesAction")
         self.api_tokens_action = self._action("&API Tokens…", self.show_api_tokens, None,
                                               "apiTokensAction")  # issue 22
+        self.routing_action = self._action("R&outing…", self.show_routing, None,
+                                           "routingAction")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
                                              QKeySequence(keys.HelpContents), "shortcutsAction")
         self.fetch_mail_action = self._action("&Fetch Mail", self.fetch_mail, "F9",
@@ -276,6 +283,7 @@ class MainWindow(QMainWindow):
         desk_menu.addAction(self.api_tokens_action)
         add_record_actions(self, desk_menu)  # Tags…, Categories…, Custom Fields… (issue 19)
         desk_menu.addActions([self.agents_action, self.recycle_bin_action])
+        desk_menu.addAction(self.routing_action)
         desk_menu.addAction(self.preferences_action)
         desk_menu.addSeparator()
         desk_menu.addActions([self.fetch_mail_action, self.mail_settings_action])
@@ -538,6 +546,14 @@ class MainWindow(QMainWindow):
         AgentsRolesDialog(self.session, lambda changes: self.hub.announce(changes, self),
                           self).exec()
 
+    def show_routing(self) -> None:
+        from ticketdesk.ui.routing_dialog import RoutingDialog
+
+        dialog = RoutingDialog(self.session, lambda changes: self.hub.announce(changes, self),
+                               self)
+        dialog.exec()
+        dialog.deleteLater()
+
     def fetch_mail(self) -> None:
         """F9: fetch and send now (the worker says what it did in the status bar)."""
         self.statusBar().showMessage(self.tr("Fetching mail…"), 5000)
@@ -567,6 +583,7 @@ class MainWindow(QMainWindow):
         self.session = self.session.as_agent(agent_id)
         self.settings.set_agent_for(self.store.location, agent_id)
         self.ticket_dock.set_session(self.session)
+        self.availability.set_session(self.session)
         self._load_choices()
         self._show_agent()
         self.filter_bar._emit_now()  # "Me" now means someone else
@@ -643,6 +660,7 @@ class MainWindow(QMainWindow):
             self.analytics_view.shutdown()  # its own query thread
         if self.customers_view is not None:
             self.customers_view.shutdown()  # its query thread
+        self.availability.stop()
         self.ticket_dock.shutdown()  # its query and write threads, before the desk closes
         self.sla_alerts.stop()
         self.views.stop()

@@ -15,6 +15,12 @@ with progress and cancel, on SQLite and PostgreSQL.
   by name. Each ticket gets an
   `imported` activity row (old: "system:id"), its event history (at the events' times) and
   its conversation (messages, notes) with their activity rows.
+- **Routing is asked for, not assumed** (`route=True`, `ticketdesk import --route`): an import
+  is mostly history, its tickets already assigned or long resolved, and routing them would
+  rewrite who worked on what. When asked, the imported tickets that are still open (Open, In
+  Progress, Waiting) and came without assignees pass through the routing rules with channel
+  `import`, chunk by chunk in the import's transaction (services/routing.route_many), each with
+  its `routed` activity row; resolved, closed and assigned tickets never are.
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ from ticketdesk.services.session import Session
 from ticketdesk.services.tickets import tag_ids
 
 CHUNK = 500
+IMPORT_CHANNEL = "import"
+"""The channel routing rules see for imported tickets."""
 
 
 @dataclass(frozen=True)
@@ -53,13 +61,15 @@ class Result:
     agents_created: tuple[str, ...]
     messages: int
     seconds: float
+    routed: int = 0
+    """Open, unassigned imported tickets the routing rules assigned (`route=True`)."""
     changes: Changes = field(default_factory=lambda: Changes(everything=True))
 
 
 def import_(session: Session, source: Source, mapping: Mapping, *, source_system: str,
             timezone: str | None = None, skip_bad_rows: bool = False,
             conversations: Path | str | None = None,
-            progress: Progress | None = None) -> Result:
+            progress: Progress | None = None, route: bool = False) -> Result:
     """Import the tickets of `source` under `mapping` (see the module docstring). Problems
     raise InvalidRowsError (line, what) and nothing is imported, unless `skip_bad_rows`.
     `progress(done, total, phase)` returning False cancels (ImportCancelled, nothing imported)."""
@@ -81,7 +91,7 @@ def import_(session: Session, source: Source, mapping: Mapping, *, source_system
             good += 1
     if errors and not skip_bad_rows:
         raise InvalidRowsError(sorted(errors), good)
-    tally = {"imported": 0, "present": 0, "messages": 0}
+    tally = {"imported": 0, "present": 0, "messages": 0, "routed": 0}
     with session.store.write():
         people = _People(session)
         directory = _Directory(now)
@@ -93,19 +103,21 @@ def import_(session: Session, source: Source, mapping: Mapping, *, source_system
                 continue
             chunk.append(result)
             if len(chunk) == CHUNK:
-                _write(session, source_system, chunk, people, directory, next_id, tally)
+                _write(session, source_system, chunk, people, directory, next_id, tally,
+                       route=route)
                 done += len(chunk)
                 chunk = []
                 if progress is not None and progress(done, good, "") is False:
                     raise ImportCancelled()
         if chunk:
-            _write(session, source_system, chunk, people, directory, next_id, tally)
+            _write(session, source_system, chunk, people, directory, next_id, tally,
+                   route=route)
         categories.adopt_all(session)  # the file's categories join the desk's list
         id_sequence.after_explicit_ids(session.store)
     return Result(imported=tally["imported"], already_present=tally["present"],
                   skipped=tuple(sorted(errors)), customers_created=directory.created,
                   agents_created=tuple(people.agents_created), messages=tally["messages"],
-                  seconds=time.perf_counter() - started)
+                  seconds=time.perf_counter() - started, routed=tally["routed"])
 
 
 class _Directory:
@@ -204,7 +216,8 @@ def _bulk(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> 
 
 
 def _write(session: Session, system: str, chunk: list[Incoming], people: _People,
-           directory: _Directory, next_id: list[int], tally: dict[str, int]) -> None:
+           directory: _Directory, next_id: list[int], tally: dict[str, int],
+           *, route: bool = False) -> None:
     present = {sid for (sid,) in Ticket.select(Ticket.source_id)
                .where(Ticket.source_system == system,
                       Ticket.source_id.in_([t.source_id for t in chunk])).tuples()}
@@ -248,6 +261,12 @@ def _write(session: Session, system: str, chunk: list[Incoming], people: _People
     custom_fields.import_values((tid, t.line, t.custom) for tid, t in links if t.custom)
     session.store.reindex([tid for tid, _ in links])
     tally["imported"] += len(links)
+    if route:
+        from ticketdesk.services import routing  # only when routing was asked for
+
+        tally["routed"] += routing.route_many(
+            session, [tid for tid, t in links if t.status.is_active and not t.assignees],
+            channel=IMPORT_CHANNEL)
 
 
 def _message(tid: int, t: Incoming, m: MessageIn, people: _People) -> tuple[Any, ...]:

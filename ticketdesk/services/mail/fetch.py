@@ -197,13 +197,15 @@ class FetchReport:
     follow_ups: int = 0
     duplicates: int = 0
     acknowledged: int = 0
+    rated: int = 0
+    """Answers to a rating request, recorded as ratings (services/csat_request.py)."""
     busy: bool = False
     problems: list[str] = field(default_factory=list)
     changes: Changes = NOTHING
 
     def count(self, outcome: str) -> None:
         name = {"created": "created", "appended": "appended", "reopened": "reopened",
-                "follow-up": "follow_ups", "duplicate": "duplicates"}[outcome]
+                "follow-up": "follow_ups", "duplicate": "duplicates", "rated": "rated"}[outcome]
         setattr(self, name, getattr(self, name) + 1)
 
     def summary(self) -> str:
@@ -219,6 +221,8 @@ class FetchReport:
             parts.append(f"{self.duplicates:,} already imported")
         if self.acknowledged:
             parts.append(f"{self.acknowledged:,} acknowledgement(s) queued")
+        if self.rated:
+            parts.append(f"{self.rated:,} rating(s) recorded")
         return f"{self.mailbox}: {self.fetched:,} message(s) fetched: {', '.join(parts)}."
 
 

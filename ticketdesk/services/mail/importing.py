@@ -27,6 +27,7 @@ class ImportReport:
     reopened: int = 0
     follow_ups: int = 0
     duplicates: int = 0
+    rated: int = 0
     problems: list[str] = field(default_factory=list)
     changes: Changes = NOTHING
 
@@ -34,6 +35,8 @@ class ImportReport:
         parts = [f"{self.created:,} new ticket(s)", f"{self.appended:,} added to tickets"]
         if self.reopened:
             parts.append(f"{self.reopened:,} reopened a ticket")
+        if self.rated:
+            parts.append(f"{self.rated:,} rating(s) recorded")
         if self.follow_ups:
             parts.append(f"{self.follow_ups:,} follow-up ticket(s)")
         if self.duplicates:

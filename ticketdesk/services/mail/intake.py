@@ -15,18 +15,20 @@ twice (ticketdesk/ARCHITECTURE.md, "Mail").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import fn
 
 from ticketdesk.db.models import MailboxState, Message, Ticket
 from ticketdesk.domain import text as text_rules
 from ticketdesk.domain.activity import ActivityKind
+from ticketdesk.domain.csat import Source
 from ticketdesk.domain.errors import ValidationError
 from ticketdesk.domain.mail_loops import robot_reason
 from ticketdesk.domain.mail_threading import match_ticket, number_in_subject, reference_candidates
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.domain.status import Status
-from ticketdesk.services import audit, messages
+from ticketdesk.services import audit, csat, csat_request, messages
 from ticketdesk.services.changes import NOTHING, Changes
 from ticketdesk.services.customer_addresses import find_by_email
 from ticketdesk.services.customers import create_customer
@@ -130,6 +132,9 @@ def _take_in(session: Session, mail: ParsedMail, rules: IntakeRules) -> IntakeRe
     ticket = audit.fetch_ticket(match.ticket_id)
     status = Status(ticket.status)
     if status in (Status.RESOLVED, Status.CLOSED):
+        rated = _rating(session, ticket, mail, candidates)
+        if rated is not None:
+            return rated
         since = ticket.closed_at if status == Status.CLOSED else ticket.resolved_at
         if since is not None and session.now() - int(since) > rules.reopen_days * DAY:
             return _new_ticket(session, mail, rules, follow_up_of=int(ticket.id))
@@ -141,6 +146,31 @@ def _take_in(session: Session, mail: ParsedMail, rules: IntakeRules) -> IntakeRe
                             problems=mail.problems)
     message_id, changes = _add(session, int(ticket.id), mail)
     return IntakeResult("appended", int(ticket.id), message_id, changes, problems=mail.problems)
+
+
+def _rating(session: Session, ticket: Any, mail: ParsedMail,
+            candidates: list[str]) -> IntakeResult | None:
+    """An answer to the ticket's rating request that reads as a rating: recorded, and the mail
+    kept in the conversation without reopening the ticket (services/csat_request.py). None for
+    any other mail."""
+    ticket_id = int(ticket.id)
+    if not csat_request.answers_request(ticket_id, candidates):
+        return None
+    changes = csat.record_reply(session, ticket_id, mail.text or "", source=Source.EMAIL)
+    if changes is None:
+        return None
+    body = text_rules.body(mail.text or NO_TEXT, "message", required=False) or NO_TEXT
+    message_id = int(Message.insert(
+        ticket=ticket_id, incoming=True, agent=None, body=body, created_at=session.now(),
+        rfc_message_id=mail.message_id, in_reply_to=mail.in_reply_to, refs=mail.references,
+        channel="email").execute())
+    audit.record(session, ticket_id, int(audit.fetch_ticket(ticket_id).version),
+                 ActivityKind.MESSAGE_IN, None, " ".join(body.split())[: messages.EXCERPT],
+                 ref_id=message_id)
+    session.store.reindex([ticket_id])
+    return IntakeResult("rated", ticket_id, message_id,
+                        changes | Changes(tickets=frozenset({ticket_id}), conversation=True),
+                        problems=mail.problems)
 
 
 def _add(session: Session, ticket_id: int, mail: ParsedMail) -> tuple[int, Changes]:

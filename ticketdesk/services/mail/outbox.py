@@ -79,6 +79,11 @@ def _insert(session: Session, message_id: int, ticket_id: int, kind: str, to: st
         next_attempt_at=0, created_at=now, updated_at=now).execute())
 
 
+insert_outbox = _insert
+"""Queue an outgoing mail for a message already in the conversation (inside the caller's
+transaction); services/csat_request.py queues its rating requests with it."""
+
+
 def _newest_message(ticket_id: int) -> int:
     return int(Message.select(fn.max(Message.id)).where(Message.ticket == ticket_id).scalar())
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from ticketdesk.db.models import Attachment, AttachmentContent, Message, Outbox
 from ticketdesk.services.changes import NOTHING, Changes
+from ticketdesk.services.csat_request import KIND as CSAT_KIND
 from ticketdesk.services.mail.fetch import exclusive
 from ticketdesk.services.mail.outbox import ACK, FAILED, QUEUED, SENDING, SENT
 from ticketdesk.services.mail.settings import (
@@ -80,6 +81,8 @@ def build_mail(row: Any, body: str, settings: MailSettings) -> EmailMessage:
         mail["References"] = row.refs
     if row.kind == ACK:
         mail["Auto-Submitted"] = "auto-replied"  # RFC 3834: robots must not answer it
+    elif row.kind == CSAT_KIND:
+        mail["Auto-Submitted"] = "auto-generated"  # a person answers it; autoresponders not
     text = body.rstrip() + (f"\n\n-- \n{row.signature.rstrip()}\n" if row.signature else "\n")
     mail.set_content(text)
     files = (Attachment.select(Attachment.id, Attachment.name, Attachment.mime,

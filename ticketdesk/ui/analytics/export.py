@@ -1,10 +1,11 @@
 """Exports of the analytics view: every figure as one CSV file, each chart as a PNG image.
 
-The CSV is `services.analytics_export.write_csv` (one tidy file: the summary, each series and the
-agents table of both periods); the view recomputes the shown period with the previous period's
-breakdowns for it and writes it on its background thread. A PNG is the chart panel as shown (title,
-axes, legend), drawn at twice its size on screen (`charts.EXPORT_SCALE`) so it stays sharp on a
-slide. pyqtgraph's own exporters are not used: its SVG one fails with this Qt
+The CSV is `services.analytics_export.write_csv` (one tidy file: the summary, each series, the
+agents table, the CSAT and the SLA figures of both periods); the view recomputes the shown
+period with the previous period's breakdowns for it and writes it on its background thread. A
+PNG is the chart panel as shown (title, axes, legend), drawn at twice its size on screen
+(`charts.EXPORT_SCALE`) so it stays sharp on a slide. pyqtgraph's own exporters are not used:
+its SVG one fails with this Qt
 (ticketdesk/ARCHITECTURE.md, "Traps measured here"), and a panel rendered by Qt keeps the title and
 the palette the user sees.
 """
@@ -36,8 +37,15 @@ def csv_job(store: Store, period: Period, f: TicketFilter, tz: tzinfo | None,
             path: Path) -> Callable[[], Path]:
     """The background job that writes the CSV of `period` for `f` to `path`."""
     def run() -> Path:
+        from ticketdesk.services import csat, sla_analytics
+        from ticketdesk.services.session import Session
+
         report = analytics.compute(store, period, filter=f, tz=tz, previous_breakdowns=True)
-        return analytics_export.write_csv(report, path)
+        session = Session(store, None)
+        ratings = (csat.report(session, period, filter=f, tz=tz),
+                   csat.report(session, period.previous(), filter=f, tz=tz))
+        sla = sla_analytics.report_pair(session, period, filter=f, tz=tz)
+        return analytics_export.write_csv(report, path, csat=ratings, sla=sla)
 
     return run
 

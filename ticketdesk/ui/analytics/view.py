@@ -51,6 +51,7 @@ from ticketdesk.ui.analytics import loader, series
 from ticketdesk.ui.analytics.agents_table import AgentsTable
 from ticketdesk.ui.analytics.cards import CardRow, MetricCard
 from ticketdesk.ui.analytics.controls import AnalyticsControls
+from ticketdesk.ui.analytics.quality import QualitySection
 from ticketdesk.ui.analytics.style import card_colours
 from ticketdesk.ui.hub import ChangeHub
 from ticketdesk.ui.text import plain_box, plain_label, plain_tooltip
@@ -198,6 +199,10 @@ class AnalyticsView(QWidget):
             self.agents_table.horizontalHeader().sizeHint().height()
             + rows * self.agents_table.verticalHeader().defaultSectionSize() + 4)
         self.grid.addWidget(self.agents_table, 4, 0, 1, 3)
+        # Satisfaction and SLA (issues 21 and 17): its own runner, refreshed with the rest.
+        self.quality = QualitySection(self.session, self.tz, self.content)
+        self.quality.drillDown.connect(self.drillDown)
+        self.grid.addWidget(self.quality, 5, 0, 1, 3)
         for column in range(3):
             self.grid.setColumnStretch(column, 1)
         self.scroll_area.setWidget(self.content)
@@ -340,6 +345,7 @@ class AnalyticsView(QWidget):
         self._computing = True
         self._halves = {}
         self.runner.submit(REPORT, self._generation, report)
+        self.quality.refresh(kind, first, last, f)
         self.agents_runner.submit(AGENTS, self._generation, agents_table)
         self._set_busy()
 
@@ -593,3 +599,4 @@ class AnalyticsView(QWidget):
             timer.stop()
         self.runner.stop()
         self.agents_runner.stop()
+        self.quality.runner.stop()

@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
 
 from ticketdesk.domain import text
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import customers, sla, tickets
+from ticketdesk.services import csat, customers, sla, tickets
 from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import CustomerRecord, TicketDetail
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.custom_fields_box import CustomFieldsBox
+from ticketdesk.ui.dock.csat_box import CsatBox
 from ticketdesk.ui.dock.customer_picker import LIMIT as PICKER_LIMIT
 from ticketdesk.ui.dock.customer_picker import CustomerPicker
 from ticketdesk.ui.dock.detail_boxes import NO_TIME, CustomerBox, TimesBox
@@ -92,6 +93,9 @@ class DetailTab(QScrollArea):
         column.addWidget(self.sla_box)
         self.custom_box = CustomFieldsBox(dock, page)  # the desk's own fields (issue 19)
         column.addWidget(self.custom_box)
+        self.csat_box = CsatBox(page)  # satisfaction (issue 21)
+        self.csat_box.record_button.clicked.connect(self.record_rating)
+        column.addWidget(self.csat_box)
         self._build_description(page, column)
         column.addStretch(1)
         self.fields = {"subject": self.subject, "category": self.category,
@@ -237,6 +241,9 @@ class DetailTab(QScrollArea):
         self.times_box.show_ticket(t)
         self._read_sla(t.id)
         self.custom_box.read(t.id)
+        self.csat_box.show_resolved(t.resolved_at is not None)
+        self.dock.read("csat", lambda session: csat.ratings_of(session, t.id),
+                       self.csat_box.show_ratings)
 
     def _read_sla(self, ticket_id: int) -> None:
         """The ticket's full SLA, read on the dock's query thread each time it is shown (a
@@ -338,6 +345,15 @@ class DetailTab(QScrollArea):
             lambda v: tickets.set_status(session, tid, v, Status.RESOLVED, note=note),
             self.tr("Resolve with a note"), done=done, discard=done, draft="resolution",
             busy=[self.confirm_resolve, self.status])
+
+    def record_rating(self) -> None:
+        """A rating the customer gave by phone or chat, for the current resolution."""
+        session, tid = self.dock.session, self.dock.ticket_id
+        if tid is None:
+            return
+        value, source = self.csat_box.chosen(), self.csat_box.chosen_source()
+        self.dock.append(lambda: csat.record(session, tid, value, source=source),
+                         done=self.csat_box.clear_form, busy=[self.csat_box.record_button])
 
     def _priority_chosen(self, index: int) -> None:
         priority = Priority(int(self.priority.itemData(index)))
