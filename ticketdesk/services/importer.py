@@ -83,8 +83,8 @@ from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import categories, custom_fields
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.csv_cells import restore, split_list
-from ticketdesk.services.customer_addresses import find_by_email, remember_primary
 from ticketdesk.services.custom_fields import FIELD_PREFIX
+from ticketdesk.services.customer_addresses import find_by_email, remember_primary
 from ticketdesk.services.export import COLUMNS
 from ticketdesk.services.importing.convert import content_id
 from ticketdesk.services.output_file import reason

@@ -31,8 +31,8 @@ from ticketdesk.services import csat, customers, sla, tickets
 from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import CustomerRecord, TicketDetail
 from ticketdesk.ui.dock.context import DockContext
-from ticketdesk.ui.dock.custom_fields_box import CustomFieldsBox
 from ticketdesk.ui.dock.csat_box import CsatBox
+from ticketdesk.ui.dock.custom_fields_box import CustomFieldsBox
 from ticketdesk.ui.dock.customer_picker import LIMIT as PICKER_LIMIT
 from ticketdesk.ui.dock.customer_picker import CustomerPicker
 from ticketdesk.ui.dock.detail_boxes import NO_TIME, CustomerBox, TimesBox
