@@ -44,6 +44,8 @@ AGENT_WORK: dict[str, str] = {
     "attachment_content": "SELECT, INSERT, DELETE",
     "activity": "SELECT, INSERT",  # append-only, and the author is stamped by the server
     "draft": "SELECT, INSERT, UPDATE, DELETE",
+    "ticket_link": "SELECT, INSERT, DELETE",  # issue 18: related links
+    "ticket_merge": "SELECT, INSERT, DELETE",  # issue 18: merged stubs (undo deletes)
     "customer": "SELECT, INSERT, UPDATE",
     "customer_tag": "SELECT, INSERT",
     "customer_tag_link": "SELECT, INSERT, UPDATE, DELETE",

@@ -36,6 +36,12 @@ class ActivityKind(StrEnum):
     `new` is the rule and the reason, `ref_id` the rule."""
     CSAT = "csat"
     """A satisfaction rating recorded or changed (services/csat.py); `ref_id` the rating."""
+    # Merge and link (issue 18, services/merge.py); `new`/`old` hold the other ticket's number.
+    MERGED_INTO = "merged_into"
+    MERGED_FROM = "merged_from"
+    UNMERGED = "unmerged"
+    RELATED = "related"
+    UNRELATED = "unrelated"
 
     @property
     def label(self) -> str:
@@ -68,6 +74,11 @@ _LABELS = {
     ActivityKind.LINKED: "Linked ticket",
     ActivityKind.ROUTED: "Routed",
     ActivityKind.CSAT: "Satisfaction",
+    ActivityKind.MERGED_INTO: "Merged into",
+    ActivityKind.MERGED_FROM: "Merged from",
+    ActivityKind.UNMERGED: "Merge undone",
+    ActivityKind.RELATED: "Related ticket",
+    ActivityKind.UNRELATED: "Related link removed",
 }
 
 
