@@ -29,7 +29,7 @@ def test_a_bulk_status_change_writes_one_activity_row_per_ticket(alice: Session)
     ids = [new_ticket(alice, f"T{i}") for i in range(7)]
     before = Activity.select().count()
     result = bulk.apply(alice, _select(alice, ids), BulkChange(Action.STATUS, Status.WAITING))
-    assert result.changed == 7 and result.collisions == () and result.skipped == 0
+    assert (result.changed, result.collisions, result.skipped) == (7, (), 0)
     assert Activity.select().count() == before + 7
     for tid in ids:
         assert _status(tid) == Status.WAITING
@@ -50,7 +50,8 @@ def test_close_and_undo_restore_the_status_and_times(alice: Session) -> None:
     bulk_undo.undo(alice, result.undo)
     assert [_status(t) for t in ids] == [Status.RESOLVED, Status.OPEN, Status.OPEN]
     first = Ticket.get_by_id(ids[0])
-    assert first.closed_at is None and first.resolved_at == resolved_before
+    assert first.closed_at is None
+    assert first.resolved_at == resolved_before
     assert first.resolution == "fixed"
     assert Ticket.get_by_id(ids[1]).resolved_at is None
     assert activity(ids[1])[-1].kind == "reopened"  # undo writes its own rows
@@ -80,7 +81,7 @@ def test_undo_refuses_after_a_newer_change_and_changes_nothing(
     assert snapshot(alice.store) == before
 
 
-@pytest.mark.parametrize("action,value", [
+@pytest.mark.parametrize(("action", "value"), [
     (Action.TAG, "vip"), (Action.CATEGORY, "Hardware"), (Action.PRIORITY, Priority.HIGH),
     (Action.STATUS, Status.IN_PROGRESS)])
 def test_undo_puts_every_ticket_back(alice: Session, action: Action, value: object) -> None:
@@ -90,7 +91,8 @@ def test_undo_puts_every_ticket_back(alice: Session, action: Action, value: obje
                   Ticket.get_by_id(t).category) for t in ids}
     tags_before = {k: v for k, v in snapshot(alice.store).items() if k in tables}
     result = bulk.apply(alice, _select(alice, ids), BulkChange(action, value))
-    assert result.undo is not None and result.changed == 5
+    assert result.undo is not None
+    assert result.changed == 5
     bulk_undo.undo(alice, result.undo)
     after = {t: (Ticket.get_by_id(t).status, Ticket.get_by_id(t).priority,
                  Ticket.get_by_id(t).category) for t in ids}

@@ -105,12 +105,13 @@ def _undo_chunk(session: Session, record: UndoRecord, start: int, end: int) -> N
         kind = ActivityKind.PRIORITY if a == Action.PRIORITY else ActivityKind.CATEGORY
         value_groups: dict[Any, list[int]] = {}
         for i, tid in enumerate(ids):
-            old_value = before["value"][i]
+            old_value: Any = before["value"][i]
             old_value = int(old_value) if a == Action.PRIORITY else str(old_value)
             value_groups.setdefault(old_value, []).append(tid)
-            show = (Priority(old_value).label, Priority(record.change.value).label) \
-                if a == Action.PRIORITY else (old_value or None, record.change.value or None)
-            rows.append((tid, versions[i], kind.value, show[1], show[0]))
+            shown: tuple[str | None, str | None] = (
+                (Priority(old_value).label, Priority(record.change.value).label)
+                if a == Action.PRIORITY else (old_value or None, record.change.value or None))
+            rows.append((tid, versions[i], kind.value, shown[1], shown[0]))
         for old_value, group in value_groups.items():
             bump(session, group, {column: old_value})
     else:
@@ -130,7 +131,7 @@ def _undo_chunk(session: Session, record: UndoRecord, start: int, end: int) -> N
             rows = [(t, versions[i], kind.value, None, name) for i, t in enumerate(ids)]
         bump(session, ids)
     write_activity(session, rows)
-    if a != Action.ASSIGN and a != Action.UNASSIGN:
+    if a not in (Action.ASSIGN, Action.UNASSIGN):
         sla.refresh(session, ids)
 
 
