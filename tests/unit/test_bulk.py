@@ -18,7 +18,7 @@ from ticketdesk.services.session import Session
 
 
 def _select(session: Session, ids: list[int]) -> Selection:
-    return Selection(np.asarray(ids, dtype=np.int64), bulk.selection_mark(session))
+    return Selection(np.asarray(ids, dtype=np.int64), bulk.selection_mark(session.store))
 
 
 def _status(tid: int) -> Status:

@@ -28,6 +28,7 @@ import numpy as np
 from peewee import fn
 
 from ticketdesk.db.models import Activity, Agent, Tag, Ticket, TicketAssignee, TicketTag
+from ticketdesk.db.store import Store
 from ticketdesk.domain import status as rules
 from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
@@ -109,9 +110,9 @@ class BulkResult:
     changes: Changes
 
 
-def selection_mark(session: Session) -> int:
+def selection_mark(store: Store) -> int:
     """The newest activity id now: read with a selection's ids, it dates the selection."""
-    with session.store.read():
+    with store.read():
         return int(Activity.select(fn.max(Activity.id)).scalar() or 0)
 
 

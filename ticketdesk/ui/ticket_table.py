@@ -1,10 +1,15 @@
 """The ticket table view: fixed row heights, sorting by header click (in SQL, through the
-model), and selection and scroll position kept by ticket id when the list refreshes."""
+model), and selection and scroll position kept by ticket id when the list refreshes.
+
+Several rows can be selected (Shift, Ctrl). The selection is read as runs of rows, each a slice
+of the model's id array, never row by row; Ctrl+A is a flag plus Qt's one selection range, and
+"the selected ids" are then every id of the filter's snapshot (at a million tickets too)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+import numpy as np
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from ticketdesk.domain.filters import Sort
@@ -28,6 +33,11 @@ at a glance (its tooltip gives the due time) and sorts by due too."""
 class TicketTable(QTableView):
     ticketSelected = Signal(object)  # int | None
     sortRequested = Signal(object)  # Sort
+    selectionCounted = Signal(int)
+    """How many tickets are selected, when that number changes (the dock shows one ticket,
+    or "N tickets selected")."""
+    contextMenuWanted = Signal(QPoint)
+    """A right-click on the rows (global position): the bulk actions' menu (ui/bulk_actions)."""
 
     def __init__(self, model: TicketTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,7 +45,7 @@ class TicketTable(QTableView):
         self.ticket_model = model
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setShowGrid(False)
@@ -66,9 +76,13 @@ class TicketTable(QTableView):
         self._show_sort_indicator()
         self._selected: int | None = None
         self._top: int | None = None
+        self._all = False  # Ctrl+A: every ticket of the filter, however many have arrived
+        self._count = 0
         model.modelAboutToBeReset.connect(self._remember)
         model.modelReset.connect(self._restore)
+        model.rowsInserted.connect(self._extend_all)
         self.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.selectionModel().selectionChanged.connect(self._selection_changed)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -166,7 +180,70 @@ class TicketTable(QTableView):
         ticket_id = self.ticket_model.ticket_id(current.row()) if current.isValid() else None
         if ticket_id != self._selected:
             self._selected = ticket_id
-            self.ticketSelected.emit(ticket_id)
+            if self._count <= 1:
+                self.ticketSelected.emit(ticket_id)
+
+    # -- several rows -------------------------------------------------------------------------
+
+    def selectAll(self) -> None:
+        """Ctrl+A: every ticket that matches the filter (one selection range, and a flag)."""
+        self._all = True
+        super().selectAll()
+        self._selection_changed()
+
+    @property
+    def all_selected(self) -> bool:
+        return self._all
+
+    def selected_runs(self) -> list[tuple[int, int]]:
+        """The selected rows as sorted, merged runs `(first, last)`."""
+        selection = self.selectionModel().selection()
+        spans = sorted((selection.at(i).top(), selection.at(i).bottom())
+                       for i in range(selection.size()))
+        runs: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if runs and top <= runs[-1][1] + 1:
+                runs[-1] = (runs[-1][0], max(runs[-1][1], bottom))
+            else:
+                runs.append((top, bottom))
+        return runs
+
+    def selection_count(self) -> int:
+        if self._all:
+            return self.ticket_model.rowCount()
+        return sum(last - first + 1 for first, last in self.selected_runs())
+
+    def selected_ids(self) -> np.ndarray:
+        """The selected tickets' ids in list order (all of the filter after Ctrl+A)."""
+        if self._all:
+            return self.ticket_model.all_ids()
+        return self.ticket_model.ids_of_rows(self.selected_runs())
+
+    def _selection_changed(self, _selected: QItemSelection | None = None,
+                           _deselected: QItemSelection | None = None) -> None:
+        if self._all and _deselected is not None and not _deselected.isEmpty():
+            self._all = False  # a row was taken out of "all"
+        count = self.selection_count()
+        if count == self._count:
+            return
+        before, self._count = self._count, count
+        self.selectionCounted.emit(count)
+        if count <= 1 < before:  # back to one ticket: the dock shows it again
+            self.ticketSelected.emit(self._selected)
+
+    def _extend_all(self) -> None:
+        """Rows arrived (the snapshot after the first page) while everything was selected."""
+        if self._all:
+            super().selectAll()
+            self._selection_changed()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.indexAt(event.pos())
+        if index.isValid() and not self.selectionModel().isRowSelected(index.row()):
+            self.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        self.contextMenuWanted.emit(event.globalPos())
 
     def _remember(self) -> None:
         top = self.indexAt(self.viewport().rect().topLeft())
@@ -174,6 +251,9 @@ class TicketTable(QTableView):
 
     def _restore(self) -> None:
         """After a reset, reselect the same ticket (quietly) and scroll back to where we were."""
+        self._all = False
+        many = self._count > 1  # the reset took the selection away: one ticket at most now
+        self._count = 0
         selected = self._selected
         if selected is not None:
             row = self.ticket_model.row_of(selected)
@@ -184,6 +264,10 @@ class TicketTable(QTableView):
                     index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                     | QItemSelectionModel.SelectionFlag.Rows)
                 self.selectionModel().blockSignals(False)
+        self._count = self.selection_count()
+        if many:
+            self.selectionCounted.emit(self._count)
+            self.ticketSelected.emit(self._selected)
         if self._top is not None:
             row = self.ticket_model.row_of(self._top)
             if row is not None:
