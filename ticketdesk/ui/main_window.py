@@ -36,6 +36,7 @@ from ticketdesk.services import agents, assignees, customers
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.agent_picker import AgentPicker
+from ticketdesk.ui.bulk_actions import BulkActions
 from ticketdesk.ui.create_ticket import CreateTicketDialog
 from ticketdesk.ui.desk_watch import EXTERNAL, DeskWatch
 from ticketdesk.ui.dock import TicketDock
@@ -222,6 +223,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.addActions([self.find_action, self.clear_action, self.refresh_action])
+        self.bulk = BulkActions(self)  # several tickets at once, and Undo (issue 18)
+        self.bulk.install(edit_menu)
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addActions([self.tickets_view_action, self.analytics_view_action])
         view_menu.addSeparator()
@@ -242,6 +245,7 @@ class MainWindow(QMainWindow):
         self.table.sortRequested.connect(self._sort_changed)
         self.table.ticketSelected.connect(self.ticket_dock.show_ticket)
         self.table.ticketSelected.connect(self._title_dock)
+        self.table.selectionCounted.connect(self._many_selected)
         self.model.countsChanged.connect(self._update_counts)
         self.model.modelReset.connect(self._update_pages)
         self.model.rowsInserted.connect(self._update_pages)
@@ -274,6 +278,11 @@ class MainWindow(QMainWindow):
         if wanted is not None and self.table.select_ticket(wanted):
             self._select_when_listed = None
         self._update_pages()
+
+    def _many_selected(self, count: int) -> None:
+        if count > 1:
+            self.ticket_dock.show_many(count)
+            self._title_dock(None)
 
     def _title_dock(self, ticket_id: int | None) -> None:
         title = self.tr("Ticket")

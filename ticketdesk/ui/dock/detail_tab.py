@@ -35,6 +35,7 @@ from ticketdesk.ui.dock.customer_picker import LIMIT as PICKER_LIMIT
 from ticketdesk.ui.dock.customer_picker import CustomerPicker
 from ticketdesk.ui.dock.detail_boxes import NO_TIME, CustomerBox, TimesBox
 from ticketdesk.ui.dock.editors import InlineField, TextEditor
+from ticketdesk.ui.dock.links_box import LinksBox
 from ticketdesk.ui.dock.people import PeopleRows
 from ticketdesk.ui.dock.sla_box import SlaBox
 from ticketdesk.ui.icons import priority_icon, status_icon
@@ -89,6 +90,8 @@ class DetailTab(QScrollArea):
         column.addWidget(self.times_box)
         self.sla_box = SlaBox(page)
         column.addWidget(self.sla_box)
+        self.links_box = LinksBox(dock, page)  # related and merged tickets (issue 18)
+        column.addWidget(self.links_box)
         self._build_description(page, column)
         column.addStretch(1)
         self.fields = {"subject": self.subject, "category": self.category,
@@ -233,6 +236,7 @@ class DetailTab(QScrollArea):
         self.customer_box.show_ticket(t)
         self.times_box.show_ticket(t)
         self._read_sla(t.id)
+        self.links_box.load(t.id)
 
     def _read_sla(self, ticket_id: int) -> None:
         """The ticket's full SLA, read on the dock's query thread each time it is shown (a
