@@ -7,12 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.conftest import FakeClock
 from tests.helpers import new_ticket
 from tests.unit.support import activity, snapshot
 from ticketdesk.db.models import Activity, Ticket
 from ticketdesk.domain.progress import Cancelled
+from ticketdesk.domain.sla import Targets
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import assignees, bulk, bulk_undo, tickets
+from ticketdesk.services import assignees, bulk, bulk_undo, sla, tickets
 from ticketdesk.services.bulk import Action, BulkChange, Selection
 from ticketdesk.services.session import Session
 
@@ -135,3 +137,30 @@ def test_a_closed_ticket_is_not_moved_to_waiting(alice: Session) -> None:
     result = bulk.apply(alice, _select(alice, ids), BulkChange(Action.STATUS, Status.WAITING))
     assert (result.changed, result.skipped) == (1, 1)
     assert _status(ids[0]) == Status.CLOSED
+
+
+def test_bulk_changes_keep_the_stored_sla_as_a_recompute_gives_it(
+        alice: Session, clock: FakeClock) -> None:
+    hour = 3600
+    sla.save_policy(alice, "Standard", priority=Priority.MEDIUM,
+                    targets=Targets(first_response=hour, resolution=8 * hour))
+    sla.save_policy(alice, "VIP", priority=Priority.HIGH,
+                    targets=Targets(first_response=hour // 2), tags=["vip"])
+    sla.move_policy(alice, "VIP", 1)
+    ids = [new_ticket(alice, f"T{i}") for i in range(6)]
+    for change in (BulkChange(Action.TAG, "vip"), BulkChange(Action.PRIORITY, Priority.HIGH),
+                   BulkChange(Action.STATUS, Status.WAITING),
+                   BulkChange(Action.STATUS, Status.IN_PROGRESS)):
+        clock.advance(600)
+        bulk.apply(alice, _select(alice, ids[::2] if change.action == Action.TAG else ids),
+                   change)
+
+    def stored() -> list[tuple[object, ...]]:
+        return list(Ticket.select(Ticket.id, *sla.STORED).order_by(Ticket.id).tuples())
+
+    live = stored()
+    assert any(row[1] is not None for row in live)
+    with alice.store.write():
+        Ticket.update(dict.fromkeys(sla.STORED[:-1]) | {Ticket.sla_state: 0}).execute()
+    sla.recompute(alice)
+    assert stored() == live

@@ -150,6 +150,19 @@ def bump(session: Session, ids: Sequence[int], updates: dict[Any, Any] | None = 
                        Ticket.updated_at: session.now()}).where(Ticket.id.in_(list(ids))).execute()
 
 
+def sla_moves(change: BulkChange) -> bool:
+    """Whether `change` can move a ticket's SLA: status and priority always; a tag only if a
+    policy names it, a category only if a policy names categories; assignees never. Skipping
+    the rest saves a history read per ticket (most of a million-ticket tag's time)."""
+    policies = sla.rules().policies
+    a = change.action
+    if a in (Action.TAG, Action.UNTAG):
+        return any(change.value in p.tags for p in policies)
+    if a == Action.CATEGORY:
+        return any(p.categories for p in policies)
+    return a in (Action.STATUS, Action.PRIORITY)
+
+
 def check_progress(progress: Progress | None, done: int, total: int, phase: str) -> None:
     if progress is not None and progress(done, total, phase) is False:
         raise Cancelled(CANCELLED)
@@ -207,6 +220,7 @@ class _Work:
         self.new_tag = False
         self.ref: int | None = None
         self.ref_name = ""
+        self.sla = sla_moves(change)
         a = change.action
         if a in (Action.TAG, Action.UNTAG):
             if a == Action.TAG:
@@ -285,7 +299,7 @@ class _Work:
                 reindex.append(tid)
         write_activity(self.session, activity)
         ids = [r[0] for r in rows]
-        sla.refresh(self.session, ids)
+        self._refresh_sla(ids)
         if reindex:
             self.session.store.reindex(reindex)
         self._keep(ids, [r[1] for r in rows],
@@ -302,7 +316,7 @@ class _Work:
         bump(self.session, ids, {column: new})
         write_activity(self.session, [(tid, v + 1, kind.value, show(old), show(new))
                                       for tid, v, old in rows])
-        sla.refresh(self.session, ids)
+        self._refresh_sla(ids)
         values = [r[2] for r in rows]
         kept = (np.asarray(values, dtype=np.int16) if column is Ticket.priority
                 else np.asarray(values, dtype=object))
@@ -332,9 +346,12 @@ class _Work:
                 Action.ASSIGN: ActivityKind.ASSIGNED, Action.UNASSIGN: ActivityKind.UNASSIGNED}[a]
         old, new = (None, self.ref_name) if adding else (self.ref_name, None)
         write_activity(self.session, [(tid, v + 1, kind.value, old, new) for tid, v in rows])
-        if a in (Action.TAG, Action.UNTAG):
-            sla.refresh(self.session, ids)
+        self._refresh_sla(ids)
         self._keep(ids, [r[1] for r in rows])
+
+    def _refresh_sla(self, ids: list[int]) -> None:
+        if self.sla:
+            sla.refresh(self.session, ids)
 
     def record(self) -> UndoRecord:
         def joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:

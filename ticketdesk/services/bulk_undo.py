@@ -24,6 +24,7 @@ from ticketdesk.services.bulk import (
     UndoRecord,
     bump,
     check_progress,
+    sla_moves,
     write_activity,
 )
 from ticketdesk.services.changes import Changes
@@ -65,14 +66,16 @@ def undo(session: Session, record: UndoRecord, progress: Progress | None = None)
         if moved:
             raise UndoRefused(moved)
         check_progress(progress, 0, total, "")
+        moves = sla_moves(record.change)
         for start in range(0, total, CHUNK):
             end = min(start + CHUNK, total)
-            _undo_chunk(session, record, start, end)
+            _undo_chunk(session, record, start, end, moves)
             check_progress(progress, end, total, "")
     return Changes(tickets=frozenset(record.ids.tolist()))
 
 
-def _undo_chunk(session: Session, record: UndoRecord, start: int, end: int) -> None:
+def _undo_chunk(session: Session, record: UndoRecord, start: int, end: int,
+                sla_moves: bool) -> None:
     a = record.change.action
     ids = record.ids[start:end].tolist()
     versions = (record.versions[start:end] + 1).tolist()
@@ -131,7 +134,7 @@ def _undo_chunk(session: Session, record: UndoRecord, start: int, end: int) -> N
             rows = [(t, versions[i], kind.value, None, name) for i, t in enumerate(ids)]
         bump(session, ids)
     write_activity(session, rows)
-    if a not in (Action.ASSIGN, Action.UNASSIGN):
+    if sla_moves:
         sla.refresh(session, ids)
 
 
