@@ -57,6 +57,9 @@ def child(url: str) -> None:
     window.show()
     model, table, bulk = window.model, window.table, window.bulk
 
+    def note(step: str) -> None:  # followed on stderr while a run goes on
+        print(f"  {time.strftime('%H:%M:%S')} {step}", file=sys.stderr, flush=True)
+
     def wait(done) -> float:  # type: ignore[no-untyped-def]
         clock = QElapsedTimer()
         clock.start()
@@ -71,6 +74,7 @@ def child(url: str) -> None:
         return bulk.running is None and listed()
 
     wait(listed)
+    note(f"listed {model.rowCount():,} tickets")
     gaps = [0.0]
     beat = QElapsedTimer()
     beat.start()
@@ -93,16 +97,19 @@ def child(url: str) -> None:
     app.processEvents()  # painted with the selection
     figures["select_all"] = clock.nsecsElapsed() / 1e6
     figures["selected"] = float(table.selection_count())
+    note(f"selected {table.selection_count():,}")
 
     clock.restart()
     bulk.run(BulkChange(Action.TAG, TAG))
     wait(settled)
     figures["tag_all"] = clock.nsecsElapsed() / 1e6
     figures["tagged"] = float(bulk.undo_stack[-1].record.ids.size) if bulk.undo_stack else 0.0
+    note(f"tagged {figures['tagged']:,.0f} in {figures['tag_all']:,.0f} ms")
     clock.restart()
     bulk.undo()
     wait(settled)
     figures["undo_tag"] = clock.nsecsElapsed() / 1e6
+    note(f"undone in {figures['undo_tag']:,.0f} ms")
 
     selection = QItemSelection(model.index(0, 0), model.index(STATUS_ROWS - 1,
                                                               model.columnCount() - 1))
@@ -143,10 +150,10 @@ def main() -> None:
         for run in range(args.runs):
             started = time.monotonic()
             out = subprocess.run([sys.executable, __file__, "--child", f"sqlite:///{args.db}"],
-                                 env=env, capture_output=True, text=True, check=False)
+                                 env=env, stdout=subprocess.PIPE, text=True, check=False)
             line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH ")), None)
             if line is None:
-                print(out.stdout, out.stderr, file=sys.stderr)
+                print(out.stdout, file=sys.stderr)
                 raise SystemExit(f"run {run + 1} failed")
             figures = json.loads(line[6:])
             figures["process_s"] = time.monotonic() - started
