@@ -76,11 +76,15 @@ def child(url: str) -> None:
     wait(listed)
     note(f"listed {model.rowCount():,} tickets")
     gaps = [0.0]
+    phase = ["select"]
+    worst: dict[str, float] = {}
     beat = QElapsedTimer()
     beat.start()
 
     def heartbeat() -> None:
-        gaps.append(beat.nsecsElapsed() / 1e6)
+        gap = beat.nsecsElapsed() / 1e6
+        gaps.append(gap)
+        worst[phase[0]] = max(worst.get(phase[0], 0.0), gap)
         beat.restart()
 
     timer = QTimer()
@@ -99,18 +103,21 @@ def child(url: str) -> None:
     figures["selected"] = float(table.selection_count())
     note(f"selected {table.selection_count():,}")
 
+    phase[0] = "tag"
     clock.restart()
     bulk.run(BulkChange(Action.TAG, TAG))
     wait(settled)
     figures["tag_all"] = clock.nsecsElapsed() / 1e6
     figures["tagged"] = float(bulk.undo_stack[-1].record.ids.size) if bulk.undo_stack else 0.0
     note(f"tagged {figures['tagged']:,.0f} in {figures['tag_all']:,.0f} ms")
+    phase[0] = "undo"
     clock.restart()
     bulk.undo()
     wait(settled)
     figures["undo_tag"] = clock.nsecsElapsed() / 1e6
     note(f"undone in {figures['undo_tag']:,.0f} ms")
 
+    phase[0] = "status"
     selection = QItemSelection(model.index(0, 0), model.index(STATUS_ROWS - 1,
                                                               model.columnCount() - 1))
     table.selectionModel().select(selection, Sel.SelectionFlag.ClearAndSelect)
@@ -122,6 +129,7 @@ def child(url: str) -> None:
         if bulk.undo_stack else 0.0
     timer.stop()
     figures["stall"] = max(gaps)
+    figures.update({f"stall_{k}": v for k, v in worst.items()})
     bulk.undo()  # unmeasured: the next run starts from the same desk
     wait(settled)
     import resource

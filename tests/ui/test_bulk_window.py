@@ -233,3 +233,17 @@ def test_bulk_actions_merge_and_link_make_no_query_on_the_gui_thread(
     assert links is not None
     assert links.merged_into is None  # type: ignore[attr-defined]
     assert np.asarray(ids).size == 6
+
+
+def test_a_second_action_right_after_the_first_sees_no_collisions(
+        db_url: str, settings: QSettings, qtbot) -> None:
+    _make(db_url, 8)
+    window = _window(qtbot, db_url, settings)
+    window.table.selectAll()
+    window.bulk.run(BulkChange(Action.PRIORITY, Priority.HIGH))
+    qtbot.waitUntil(lambda: window.bulk.running is None, timeout=10_000)
+    window.bulk.run(BulkChange(Action.CLOSE))  # at once: the list is still being re-read
+    qtbot.waitUntil(lambda: window.bulk.running is None, timeout=10_000)
+    assert window.statusBar().currentMessage() == "8 tickets changed"
+    assert window.bulk.undo_action.text() == "&Undo Close 8 Tickets"
+    window.close()

@@ -46,6 +46,9 @@ is two thousand round trips."""
 NULL_TIME = -1
 """A NULL timestamp in the before-value arrays."""
 CANCELLED = "Cancelled; no ticket was changed."
+EVERYTHING_FROM = 5_000
+"""A result touching more tickets says `Changes(everything=True)`: the views reload wholesale,
+cheaper than a set of a million ids built and searched."""
 
 
 class Action(StrEnum):
@@ -108,6 +111,12 @@ class BulkResult:
     to Waiting)."""
     undo: UndoRecord | None
     changes: Changes
+
+
+def touched(ids: np.ndarray, tags: bool = False) -> Changes:
+    if len(ids) > EVERYTHING_FROM:
+        return Changes(everything=True)
+    return Changes(tickets=frozenset(ids.tolist()), tags=tags)
 
 
 def selection_mark(store: Store) -> int:
@@ -202,7 +211,7 @@ def apply(session: Session, selection: Selection, change: BulkChange,
             done += len(chunk)
             check_progress(progress, done, total, "")
         record = work.record()
-    changes = Changes(tickets=frozenset(record.ids.tolist()), tags=work.new_tag)
+    changes = touched(record.ids, work.new_tag)
     return BulkResult(change, len(record.ids), tuple(sorted(collided)),
                       total - len(record.ids) - len(collided),
                       record if len(record.ids) else None, changes)

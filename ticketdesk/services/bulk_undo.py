@@ -25,6 +25,7 @@ from ticketdesk.services.bulk import (
     bump,
     check_progress,
     sla_moves,
+    touched,
     write_activity,
 )
 from ticketdesk.services.changes import Changes
@@ -71,7 +72,7 @@ def undo(session: Session, record: UndoRecord, progress: Progress | None = None)
             end = min(start + CHUNK, total)
             _undo_chunk(session, record, start, end, moves)
             check_progress(progress, end, total, "")
-    return Changes(tickets=frozenset(record.ids.tolist()))
+    return touched(record.ids)
 
 
 def _undo_chunk(session: Session, record: UndoRecord, start: int, end: int,

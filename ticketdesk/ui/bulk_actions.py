@@ -35,9 +35,6 @@ if TYPE_CHECKING:
 
 CHOICES = "window.choices"
 """The main window's read of agents and tags (its filter bar's choices), reused here."""
-EVERYTHING_FROM = 5_000
-"""A result touching more tickets than this refreshes the list wholesale (cheaper than
-finding each row)."""
 MERGE_MOST = 50
 """Merge offers a target among at most this many selected tickets."""
 SHOWN = 10
@@ -59,6 +56,7 @@ class BulkActions(QObject):
         self.tags: list[str] = []
         self.undo_stack: list[UndoEntry] = []
         self.running: Task | None = None
+        self._mark_after = 0
         self.recycle_bin_hook: Callable[[np.ndarray], None] | None = None
         """Set by the recycle bin (records issue): moves the selected tickets there. Until it
         is set, "Move to Recycle Bin" stays disabled."""
@@ -222,9 +220,9 @@ class BulkActions(QObject):
             return None
         session, selection = self.window.session, self._selection()
         count = self.table.selection_count()
-        task = Task(self.window.store,
-                    lambda progress: bulk.apply(session, selection(), change, progress),
-                    undo_text(change, count), self.window)
+        task = Task(self.window.store, self._marked(
+            lambda progress: bulk.apply(session, selection(), change, progress)),
+            undo_text(change, count), self.window)
         task.done.connect(self._applied)
         return self._start(task)
 
@@ -232,7 +230,8 @@ class BulkActions(QObject):
         if self.running is not None:
             return None
         session, sources = self.window.session, [i for i in ids if i != target]
-        task = Task(self.window.store, lambda _progress: merge.merge(session, target, sources),
+        task = Task(self.window.store,
+                    self._marked(lambda _progress: merge.merge(session, target, sources)),
                     self.tr("Merging {0}…").format(tickets_lower(len(sources))), self.window)
         label = self.tr("Merge {0}").format(tickets_text(len(sources)))
         task.done.connect(lambda result: self._merged(label, result))
@@ -243,7 +242,8 @@ class BulkActions(QObject):
         if len(ids) != 2 or self.running is not None:
             return None
         session = self.window.session
-        task = Task(self.window.store, lambda _progress: merge.link(session, ids[0], ids[1]),
+        task = Task(self.window.store,
+                    self._marked(lambda _progress: merge.link(session, ids[0], ids[1])),
                     self.tr("Linking…"), self.window)
         task.done.connect(self._announce)
         return self._start(task)
@@ -260,10 +260,23 @@ class BulkActions(QObject):
         else:
             def job(progress: Any) -> Changes:
                 return bulk_undo.undo(session, record, progress)
-        task = Task(self.window.store, job, self.tr("Undoing {0}…").format(entry.label),
-                    self.window)
+        task = Task(self.window.store, self._marked(job),
+                    self.tr("Undoing {0}…").format(entry.label), self.window)
         task.done.connect(lambda changes: self._undone(entry, changes))
         return self._start(task)
+
+    def _marked(self, job: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """`job`, then the newest activity id once it is committed: the list's rows are
+        re-read after our own change, so the next selection is dated after it (else a quick
+        second action would see the first one's rows as changes made meanwhile)."""
+        store = self.window.store
+
+        def run(progress: Any) -> Any:
+            result = job(progress)
+            self._mark_after = bulk.selection_mark(store)
+            return result
+
+        return run
 
     def _start(self, task: Task) -> Task:
         self.running = task
@@ -282,8 +295,8 @@ class BulkActions(QObject):
 
     def _announce(self, changes: Changes) -> None:
         self._finished()
-        if len(changes.tickets) > EVERYTHING_FROM:
-            changes = Changes(everything=True)
+        model = self.table.ticket_model
+        model.selection_mark = max(model.selection_mark, self._mark_after)
         self.window.hub.announce(changes, self)
 
     def _applied(self, result: BulkResult) -> None:
