@@ -247,3 +247,23 @@ def test_a_second_action_right_after_the_first_sees_no_collisions(
     assert window.statusBar().currentMessage() == "8 tickets changed"
     assert window.bulk.undo_action.text() == "&Undo Close 8 Tickets"
     window.close()
+
+
+def test_select_all_survives_the_rows_being_reordered(
+        db_url: str, settings: QSettings, qtbot) -> None:
+    """A refresh that reorders the rows in place keeps "all selected" without Qt tracking a
+    persistent index per selected cell (a long freeze at a million rows)."""
+    from ticketdesk.ui import ticket_table
+
+    _make(db_url, 30)
+    window = _window(qtbot, db_url, settings)
+    ticket_table.KEEP_MOST = 10
+    try:
+        window.table.selectAll()
+        window.model._relayout(window.model.all_ids()[::-1].copy())
+        assert window.table.all_selected
+        assert window.table.selection_count() == 30
+        assert len(window.model.persistentIndexList()) < 10
+    finally:
+        ticket_table.KEEP_MOST = 1_000
+    window.close()

@@ -100,6 +100,9 @@ class TicketTableModel(QAbstractTableModel):
     countsChanged = Signal()
     queryFailed = Signal(str)
     snapshotReady = Signal()
+    relayoutComing = Signal()
+    """Emitted before the rows are reordered in place (`_relayout`): a view with a large
+    selection drops it first (ui/ticket_table.py), or Qt would track each selected cell."""
 
     def __init__(self, store: Store, runner: QueryRunner, parent: QObject | None = None,
                  tz: tzinfo | None = None, reader: QueryRunner | None = None) -> None:
@@ -332,6 +335,7 @@ class TicketTableModel(QAbstractTableModel):
 
     def _relayout(self, ids: np.ndarray) -> None:
         """Same number of rows in a new order: keep selection and current row by ticket id."""
+        self.relayoutComing.emit()
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         moved = []

@@ -25,6 +25,9 @@ DEFAULT_WIDTHS = (92, 300, 108, 88, 140, 140, 120, 104, 104, 104, 96)
 SUBJECT_MIN = 240
 """The subject, the column people read, never gets narrower than this: when the other columns
 leave less room (a laptop screen with the dock open), the table scrolls sideways instead."""
+KEEP_MOST = 1_000
+"""A selection of more rows is dropped when the rows are reordered in place (select all is
+redone): Qt would otherwise keep a persistent index for every selected cell through it."""
 HIDDEN_BY_DEFAULT = (COL_UPDATED, COL_DUE)
 """Due is hidden at first to leave the subject its room: the SLA badge beside it says the same
 at a glance (its tooltip gives the due time) and sorts by due too."""
@@ -85,6 +88,9 @@ class TicketTable(QTableView):
         model.modelAboutToBeReset.connect(self._remember)
         model.modelReset.connect(self._restore)
         model.rowsInserted.connect(self._extend_all)
+        model.relayoutComing.connect(self._before_relayout)
+        model.layoutChanged.connect(self._after_relayout)
+        self._redo_all = False
         self.selectionModel().currentRowChanged.connect(self._current_changed)
         self.selectionModel().selectionChanged.connect(self._selection_changed)
 
@@ -240,6 +246,21 @@ class TicketTable(QTableView):
         if self._all:
             super().selectAll()
             self._selection_changed()
+
+    def _before_relayout(self) -> None:
+        if self.selection_count() > KEEP_MOST:
+            self._redo_all = self._all
+            current = self.currentIndex()
+            self.selectionModel().clearSelection()
+            if current.isValid():  # the current ticket stays selected, alone
+                self.selectionModel().select(
+                    current, QItemSelectionModel.SelectionFlag.Select
+                    | QItemSelectionModel.SelectionFlag.Rows)
+
+    def _after_relayout(self) -> None:
+        if self._redo_all:
+            self._redo_all = False
+            self.selectAll()
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         index = self.indexAt(event.pos())
