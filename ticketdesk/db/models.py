@@ -544,6 +544,30 @@ class AgentOpenCount(BaseModel):
 
     class Meta:
         table_name = "agent_open_count"
+# -- Merge and link (issue 18, migration 18; services/merge.py) ---------------------------------
+
+
+class TicketLink(BaseModel):
+    """A "related" link, stored once each way."""
+
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", on_delete="CASCADE", lazy_load=False)
+    other = ForeignKeyField(Ticket, column_name="other_id", on_delete="CASCADE", lazy_load=False)
+    created_at = BigIntegerField()
+    agent = ForeignKeyField(Agent, column_name="agent_id", null=True, lazy_load=False)
+
+    class Meta:
+        primary_key = CompositeKey("ticket", "other")
+
+
+class TicketMerge(BaseModel):
+    """A ticket merged into `target` (its Closed stub points there)."""
+
+    ticket = ForeignKeyField(Ticket, column_name="ticket_id", primary_key=True,
+                             on_delete="CASCADE", lazy_load=False)
+    target = ForeignKeyField(Ticket, column_name="target_id", on_delete="CASCADE",
+                             lazy_load=False)
+    merged_at = BigIntegerField()
+    agent = ForeignKeyField(Agent, column_name="agent_id", null=True, lazy_load=False)
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
@@ -558,4 +582,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     CustomerAddress, CustomerActivity,  # migration 20 (Organisation before Customer, above)
     Category, CustomField, CustomValue,
     RecycleBin, RecycleBlob, DeskEvent,
+    TicketLink, TicketMerge,  # issue 18
 )

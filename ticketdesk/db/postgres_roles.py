@@ -51,6 +51,9 @@ TABLE_POLICY: dict[str, str] = {
     "attachment": "SELECT, INSERT, DELETE",
     "attachment_content": "SELECT, INSERT, DELETE",
     "activity": "SELECT, INSERT",  # append-only, and the author is stamped by the server
+    "draft": "SELECT, INSERT, UPDATE, DELETE",
+    "ticket_link": "SELECT, INSERT, DELETE",  # issue 18: related links
+    "ticket_merge": "SELECT, INSERT, DELETE",  # issue 18: merged stubs (undo deletes)
     "customer": "SELECT, INSERT, UPDATE",
     "customer_tag": "SELECT, INSERT",
     "tag": "SELECT, INSERT",  # tagging a ticket may create the tag; renaming is an admin's

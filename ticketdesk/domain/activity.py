@@ -45,6 +45,12 @@ class ActivityKind(StrEnum):
     """A tag the ticket carries was renamed or merged into another (services/tag_records.py)."""
     CUSTOM_FIELD = "custom_field"
     """A custom field's value changed (services/custom_fields.py); `ref_id` the field."""
+    # Merge and link (issue 18, services/merge.py); `new`/`old` hold the other ticket's number.
+    MERGED_INTO = "merged_into"
+    MERGED_FROM = "merged_from"
+    UNMERGED = "unmerged"
+    RELATED = "related"
+    UNRELATED = "unrelated"
 
     @property
     def label(self) -> str:
@@ -81,6 +87,11 @@ _LABELS = {
     ActivityKind.CUSTOM_FIELD: "Field changed",
     ActivityKind.RESTORED: "Restored from the recycle bin",
     ActivityKind.ERASED: "Personal data erased",
+    ActivityKind.MERGED_INTO: "Merged into",
+    ActivityKind.MERGED_FROM: "Merged from",
+    ActivityKind.UNMERGED: "Merge undone",
+    ActivityKind.RELATED: "Related ticket",
+    ActivityKind.UNRELATED: "Related link removed",
 }
 
 

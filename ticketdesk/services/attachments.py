@@ -81,7 +81,7 @@ def attachment_data(attachment_id: int) -> bytes:
 def attachments_for(ticket_id: int) -> list[AttachmentRecord]:
     query = (Attachment.select(Attachment, Agent.name.alias("agent_name"))
              .join(Agent, on=(Attachment.agent == Agent.id), join_type=JOIN.LEFT_OUTER)
-             .where(Attachment.ticket == ticket_id).order_by(Attachment.id))
+             .where(Attachment.ticket == ticket_id).order_by(Attachment.created_at, Attachment.id))
     return [AttachmentRecord(a.id, a.ticket_id, a.message_id, a.name, a.mime, a.size, a.sha256,
                              a.created_at, getattr(a, "agent_name", None) or SYSTEM)
             for a in query.objects()]

@@ -70,7 +70,7 @@ def messages_for(ticket_id: int) -> list[MessageRecord]:
     query = (Message.select(Message.id, Message.incoming, Message.agent, Message.body,
                             Message.created_at, Agent.name)
              .join(Agent, on=(Message.agent == Agent.id), join_type=JOIN.LEFT_OUTER)
-             .where(Message.ticket == ticket_id).order_by(Message.id).tuples())
+             .where(Message.ticket == ticket_id).order_by(Message.created_at, Message.id).tuples())
     return [MessageRecord(mid, ticket_id, bool(incoming), name or SYSTEM, agent_id, body, at,
                           tuple(files.get(mid, ())))
             for mid, incoming, agent_id, body, at, name in query]

@@ -101,7 +101,7 @@ def notes_for(ticket_id: int) -> list[NoteRecord]:
     query = (Note.select(Note.id, Note.author, Note.body, Note.created_at, Note.updated_at,
                          Note.version, Agent.name)
              .join(Agent, on=(Note.author == Agent.id), join_type=JOIN.LEFT_OUTER)
-             .where(Note.ticket == ticket_id).order_by(Note.id).tuples())
+             .where(Note.ticket == ticket_id).order_by(Note.created_at, Note.id).tuples())
     return [NoteRecord(nid, ticket_id, name or SYSTEM, author_id, body, created, updated, version)
             for nid, author_id, body, created, updated, version, name in query]
 

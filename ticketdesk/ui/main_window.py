@@ -45,6 +45,7 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 from ticketdesk.ui.agent_picker import AgentPicker
 from ticketdesk.ui.availability import AvailabilityButton
+from ticketdesk.ui.bulk_actions import BulkActions
 from ticketdesk.ui.create_ticket import CreateTicketDialog
 from ticketdesk.ui.custom_columns import filter_choices
 from ticketdesk.ui.customer_editor import CustomerEditor
@@ -269,6 +270,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.find_action, self.clear_action, self.refresh_action])
         edit_menu.addSeparator()
         edit_menu.addActions([self.delete_ticket_action, self.erase_customer_action])
+        self.bulk = BulkActions(self)  # several tickets at once, and Undo (issue 18)
+        self.bulk.install(edit_menu)
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addActions([self.tickets_view_action, self.analytics_view_action,
                               self.customers_view_action])
@@ -323,6 +326,7 @@ class MainWindow(QMainWindow):
         self.table.sortRequested.connect(self._sort_changed)
         self.table.ticketSelected.connect(self.ticket_dock.show_ticket)
         self.table.ticketSelected.connect(self._title_dock)
+        self.table.selectionCounted.connect(self._many_selected)
         self.model.countsChanged.connect(self._update_counts)
         self.model.modelReset.connect(self._update_pages)
         self.model.rowsInserted.connect(self._update_pages)
@@ -356,6 +360,11 @@ class MainWindow(QMainWindow):
         if wanted is not None and self.table.select_ticket(wanted):
             self._select_when_listed = None
         self._update_pages()
+
+    def _many_selected(self, count: int) -> None:
+        if count > 1:
+            self.ticket_dock.show_many(count)
+            self._title_dock(None)
 
     def _title_dock(self, ticket_id: int | None) -> None:
         title = self.tr("Ticket")

@@ -34,7 +34,7 @@ from ticketdesk.domain.custom_fields import FieldDef
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
 from ticketdesk.domain.numbers import format_number, read_search
 from ticketdesk.domain.sla import SlaState, state_at
-from ticketdesk.services import custom_fields, ticket_list
+from ticketdesk.services import bulk, custom_fields, ticket_list
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.ticket_list import PAGE, TicketRow
 from ticketdesk.ui.custom_columns import CustomColumns
@@ -67,6 +67,9 @@ SLA_TICK_MS = 30_000
 instants and the time of day, so a ticket turns Breached on screen without any query."""
 CACHE_LIMIT = 20_000
 FIRST, SNAPSHOT, TOTAL, ROWS = "list.first", "list.snapshot", "list.total", "list.rows"
+MARK = "list.mark"
+"""The newest activity id, read just before a first page or a snapshot: what a selection of
+these rows is dated by (services/bulk.py: a ticket with a later activity row changed since)."""
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
@@ -117,6 +120,9 @@ class TicketTableModel(QAbstractTableModel):
     countsChanged = Signal()
     queryFailed = Signal(str)
     snapshotReady = Signal()
+    relayoutComing = Signal()
+    """Emitted before the rows are reordered in place (`_relayout`): a view with a large
+    selection drops it first (ui/ticket_table.py), or Qt would track each selected cell."""
 
     def __init__(self, store: Store, runner: QueryRunner, parent: QObject | None = None,
                  tz: tzinfo | None = None, reader: QueryRunner | None = None) -> None:
@@ -150,6 +156,7 @@ class TicketTableModel(QAbstractTableModel):
         self._first_due = False
         self._asked_for: dict[str, int] = {}  # the generation each slow answer was asked for
         self.searching = False
+        self.selection_mark = 0
         self._fetch_timer = QTimer(self)
         self._fetch_timer.setSingleShot(True)
         self._fetch_timer.setInterval(0)
@@ -240,6 +247,7 @@ class TicketTableModel(QAbstractTableModel):
         f, sort, tz, store, now = (self.ticket_filter, self.ticket_sort, self.tz, self.store,
                                    self.now())
         self._first_due = True
+        self._request_mark(self.reader)
         self.reader.submit(FIRST, self._generation,
                            lambda: ticket_list.first_page(store, f, sort, PAGE, tz, now=now))
 
@@ -249,8 +257,13 @@ class TicketTableModel(QAbstractTableModel):
         self._asked_for[SNAPSHOT] = self._generation
         f, sort, tz, store, now = (self.ticket_filter, self.ticket_sort, self.tz, self.store,
                                    self.now())
+        self._request_mark(self.runner)
         self.runner.submit(SNAPSHOT, self._generation,
                            lambda: ticket_list.id_snapshot(store, f, sort, tz, now=now))
+
+    def _request_mark(self, runner: QueryRunner) -> None:
+        store, generation = self.store, self._generation
+        runner.submit_each(MARK, lambda: (generation, bulk.selection_mark(store)))
 
     def _request_total(self) -> None:
         if self._asked_for.get(TOTAL) == self._generation:
@@ -263,6 +276,11 @@ class TicketTableModel(QAbstractTableModel):
     def _on_result(self, channel: str, generation: int, result: Any) -> None:
         if channel == ROWS:
             self._rows_arrived(*result)
+            return
+        if channel == MARK:
+            asked, mark = result
+            if asked == self._generation:
+                self.selection_mark = mark
             return
         if generation != self._generation:
             return
@@ -343,6 +361,7 @@ class TicketTableModel(QAbstractTableModel):
 
     def _relayout(self, ids: np.ndarray) -> None:
         """Same number of rows in a new order: keep selection and current row by ticket id."""
+        self.relayoutComing.emit()
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         moved = []
@@ -449,6 +468,16 @@ class TicketTableModel(QAbstractTableModel):
     def row_of(self, ticket_id: int) -> int | None:
         hits = np.flatnonzero(self._ids == ticket_id)
         return int(hits[0]) if len(hits) else None
+
+    def all_ids(self) -> np.ndarray:
+        """Every id of the list (a copy): what "select all" selects."""
+        return self._ids.copy()
+
+    def ids_of_rows(self, runs: list[tuple[int, int]]) -> np.ndarray:
+        """The ids of runs of rows `(first, last)`, in order: a slice a run, never a row at a
+        time, so a Shift-click over half a million rows costs one numpy copy."""
+        parts = [self._ids[first:last + 1] for first, last in runs]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
     @property
     def is_complete(self) -> bool:

@@ -1,10 +1,15 @@
 """The ticket table view: fixed row heights, sorting by header click (in SQL, through the
-model), and selection and scroll position kept by ticket id when the list refreshes."""
+model), and selection and scroll position kept by ticket id when the list refreshes.
+
+Several rows can be selected (Shift, Ctrl). The selection is read as runs of rows, each a slice
+of the model's id array, never row by row; Ctrl+A is a flag plus Qt's one selection range, and
+"the selected ids" are then every id of the filter's snapshot (at a million tickets too)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+import numpy as np
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from ticketdesk.domain.filters import Sort
@@ -21,6 +26,9 @@ DEFAULT_WIDTHS = (92, 300, 108, 88, 140, 140, 120, 104, 104, 104, 96, 120)
 SUBJECT_MIN = 240
 """The subject, the column people read, never gets narrower than this: when the other columns
 leave less room (a laptop screen with the dock open), the table scrolls sideways instead."""
+KEEP_MOST = 1_000
+"""A selection of more rows is dropped when the rows are reordered in place (select all is
+redone): Qt would otherwise keep a persistent index for every selected cell through it."""
 HIDDEN_BY_DEFAULT = (COL_UPDATED, COL_DUE, COL_CATEGORY)
 """Due is hidden at first to leave the subject its room: the SLA badge beside it says the same
 at a glance (its tooltip gives the due time) and sorts by due too."""
@@ -29,6 +37,11 @@ at a glance (its tooltip gives the due time) and sorts by due too."""
 class TicketTable(QTableView):
     ticketSelected = Signal(object)  # int | None
     sortRequested = Signal(object)  # Sort
+    selectionCounted = Signal(int)
+    """How many tickets are selected, when that number changes (the dock shows one ticket,
+    or "N tickets selected")."""
+    contextMenuWanted = Signal(QPoint)
+    """A right-click on the rows (global position): the bulk actions' menu (ui/bulk_actions)."""
 
     def __init__(self, model: TicketTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,7 +49,7 @@ class TicketTable(QTableView):
         self.ticket_model = model
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.setShowGrid(False)
@@ -47,6 +60,10 @@ class TicketTable(QTableView):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.horizontalHeader()
+        # The column titles get a selection model of their own, always empty: with the list's,
+        # painting a title asks Qt whether its whole column is selected, which walks every row
+        # (seconds at a million rows after Ctrl+A). Rows are selected here, never columns.
+        header.setSelectionModel(QItemSelectionModel(model, header))
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setSectionsClickable(True)
@@ -68,9 +85,16 @@ class TicketTable(QTableView):
         self._selected: int | None = None
         self._top: int | None = None
         model.columnsInserted.connect(self._hide_new_columns)
+        self._all = False  # Ctrl+A: every ticket of the filter, however many have arrived
+        self._count = 0
         model.modelAboutToBeReset.connect(self._remember)
         model.modelReset.connect(self._restore)
+        model.rowsInserted.connect(self._extend_all)
+        model.relayoutComing.connect(self._before_relayout)
+        model.layoutChanged.connect(self._after_relayout)
+        self._redo_all = False
         self.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.selectionModel().selectionChanged.connect(self._selection_changed)
 
     def _hide_new_columns(self, _parent: object, first: int, last: int) -> None:
         """Custom field columns (issue 19) start hidden: the header menu shows them."""
@@ -174,7 +198,85 @@ class TicketTable(QTableView):
         ticket_id = self.ticket_model.ticket_id(current.row()) if current.isValid() else None
         if ticket_id != self._selected:
             self._selected = ticket_id
-            self.ticketSelected.emit(ticket_id)
+            if self._count <= 1:
+                self.ticketSelected.emit(ticket_id)
+
+    # -- several rows -------------------------------------------------------------------------
+
+    def selectAll(self) -> None:
+        """Ctrl+A: every ticket that matches the filter (one selection range, and a flag)."""
+        self._all = True
+        super().selectAll()
+        self._selection_changed()
+
+    @property
+    def all_selected(self) -> bool:
+        return self._all
+
+    def selected_runs(self) -> list[tuple[int, int]]:
+        """The selected rows as sorted, merged runs `(first, last)`."""
+        selection = self.selectionModel().selection()
+        spans = sorted((selection.at(i).top(), selection.at(i).bottom())
+                       for i in range(selection.size()))
+        runs: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if runs and top <= runs[-1][1] + 1:
+                runs[-1] = (runs[-1][0], max(runs[-1][1], bottom))
+            else:
+                runs.append((top, bottom))
+        return runs
+
+    def selection_count(self) -> int:
+        if self._all:
+            return self.ticket_model.rowCount()
+        return sum(last - first + 1 for first, last in self.selected_runs())
+
+    def selected_ids(self) -> np.ndarray:
+        """The selected tickets' ids in list order (all of the filter after Ctrl+A)."""
+        if self._all:
+            return self.ticket_model.all_ids()
+        return self.ticket_model.ids_of_rows(self.selected_runs())
+
+    def _selection_changed(self, _selected: QItemSelection | None = None,
+                           _deselected: QItemSelection | None = None) -> None:
+        if self._all and _deselected is not None and not _deselected.isEmpty():
+            self._all = False  # a row was taken out of "all"
+        count = self.selection_count()
+        if count == self._count:
+            return
+        before, self._count = self._count, count
+        self.selectionCounted.emit(count)
+        if count <= 1 < before:  # back to one ticket: the dock shows it again
+            self.ticketSelected.emit(self._selected)
+
+    def _extend_all(self) -> None:
+        """Rows arrived (the snapshot after the first page) while everything was selected."""
+        if self._all:
+            super().selectAll()
+            self._selection_changed()
+
+    def _before_relayout(self) -> None:
+        if self.selection_count() > KEEP_MOST:
+            self._redo_all = self._all
+            current = self.currentIndex()
+            self.selectionModel().clearSelection()
+            if current.isValid():  # the current ticket stays selected, alone
+                self.selectionModel().select(
+                    current, QItemSelectionModel.SelectionFlag.Select
+                    | QItemSelectionModel.SelectionFlag.Rows)
+
+    def _after_relayout(self) -> None:
+        if self._redo_all:
+            self._redo_all = False
+            self.selectAll()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.indexAt(event.pos())
+        if index.isValid() and not self.selectionModel().isRowSelected(index.row()):
+            self.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        self.contextMenuWanted.emit(event.globalPos())
 
     def _remember(self) -> None:
         top = self.indexAt(self.viewport().rect().topLeft())
@@ -182,6 +284,9 @@ class TicketTable(QTableView):
 
     def _restore(self) -> None:
         """After a reset, reselect the same ticket (quietly) and scroll back to where we were."""
+        self._all = False
+        many = self._count > 1  # the reset took the selection away: one ticket at most now
+        self._count = 0
         selected = self._selected
         if selected is not None:
             row = self.ticket_model.row_of(selected)
@@ -192,6 +297,10 @@ class TicketTable(QTableView):
                     index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                     | QItemSelectionModel.SelectionFlag.Rows)
                 self.selectionModel().blockSignals(False)
+        self._count = self.selection_count()
+        if many:
+            self.selectionCounted.emit(self._count)
+            self.ticketSelected.emit(self._selected)
         if self._top is not None:
             row = self.ticket_model.row_of(self._top)
             if row is not None:

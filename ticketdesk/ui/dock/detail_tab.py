@@ -37,6 +37,7 @@ from ticketdesk.ui.dock.customer_picker import LIMIT as PICKER_LIMIT
 from ticketdesk.ui.dock.customer_picker import CustomerPicker
 from ticketdesk.ui.dock.detail_boxes import NO_TIME, CustomerBox, TimesBox
 from ticketdesk.ui.dock.editors import InlineField, TextEditor
+from ticketdesk.ui.dock.links_box import LinksBox
 from ticketdesk.ui.dock.people import PeopleRows
 from ticketdesk.ui.dock.sla_box import SlaBox
 from ticketdesk.ui.icons import priority_icon, status_icon
@@ -96,6 +97,8 @@ class DetailTab(QScrollArea):
         self.csat_box = CsatBox(page)  # satisfaction (issue 21)
         self.csat_box.record_button.clicked.connect(self.record_rating)
         column.addWidget(self.csat_box)
+        self.links_box = LinksBox(dock, page)  # related and merged tickets (issue 18)
+        column.addWidget(self.links_box)
         self._build_description(page, column)
         column.addStretch(1)
         self.fields = {"subject": self.subject, "category": self.category,
@@ -244,6 +247,7 @@ class DetailTab(QScrollArea):
         self.csat_box.show_resolved(t.resolved_at is not None)
         self.dock.read("csat", lambda session: csat.ratings_of(session, t.id),
                        self.csat_box.show_ratings)
+        self.links_box.load(t.id)
 
     def _read_sla(self, ticket_id: int) -> None:
         """The ticket's full SLA, read on the dock's query thread each time it is shown (a

@@ -256,6 +256,15 @@ class TicketDock(QWidget):
         self._close_ticket()
         self._open(ticket_id)
 
+    def show_many(self, count: int) -> None:
+        """Several tickets are selected in the list: say how many instead of showing one."""
+        self.drafts.flush()
+        self._close_ticket()
+        self._reading.clear()
+        self.empty.setText(self.tr("{0} tickets selected").format(f"{count:,}"))
+        self.pages.setCurrentWidget(self.empty)
+        self._maybe_settled()
+
     def _close_ticket(self) -> None:
         with self.quiet():
             self.detail_tab.reset_edits()
