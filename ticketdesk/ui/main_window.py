@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QMainWindow,
     QMessageBox,
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
         self.analytics_view: QWidget | None = None
         self.record_dialog: QWidget | None = None  # Desk ▸ Tags… and its kin, while open
+        self.agents_roles_dialog: QDialog | None = None  # Desk ▸ Agents and Roles… (team desk)
         self._dock_before_analytics = False
         self.customers_view: CustomersView | None = None  # made on first Ctrl+3
 
@@ -253,6 +255,8 @@ class MainWindow(QMainWindow):
         self.recycle_bin_action = self._action("&Recycle Bin…", records.show_recycle_bin, None,
                                                "recycleBinAction")
         self.agents_action = self._action("&Agents…", records.show_agents, None, "agentsAction")
+        # One entry per desk kind: a team desk's is Agents and Roles… (its Names and Teams…).
+        self.agents_action.setVisible(self.store.is_sqlite)
         dock_toggle = self.dock.toggleViewAction()
         dock_toggle.setText(self.tr("Ticket &Details"))
         dock_toggle.setShortcut(QKeySequence("Ctrl+D"))
@@ -540,11 +544,15 @@ class MainWindow(QMainWindow):
         dialog.exec()
         dialog.deleteLater()
 
-    def show_agents_roles(self) -> None:
+    def show_agents_roles(self) -> QDialog:
         from ticketdesk.ui.agents_roles_dialog import AgentsRolesDialog
 
-        AgentsRolesDialog(self.session, lambda changes: self.hub.announce(changes, self),
-                          self).exec()
+        dialog = AgentsRolesDialog(self.session, lambda changes: self.hub.announce(changes, self),
+                                   self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.agents_roles_dialog = dialog
+        return dialog
 
     def show_routing(self) -> None:
         from ticketdesk.ui.routing_dialog import RoutingDialog
