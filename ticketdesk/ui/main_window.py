@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
                                                "preferencesAction")
         self.sla_action = self._action("S&LA Policies…", self.show_sla_policies, None,
                                        "slaPoliciesAction")
-        self.api_tokens_action = self._action("&API Tokens…", self.show_api_tokens, None,
+        self.api_tokens_action = self._action("API To&kens…", self.show_api_tokens, None,
                                               "apiTokensAction")  # issue 22
         self.routing_action = self._action("R&outing…", self.show_routing, None,
                                            "routingAction")
@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
         self.erase_customer_action = self._action("&Erase This Ticket's Customer…",
                                                   records.erase_selected_customer, None,
                                                   "eraseCustomerAction")
-        self.recycle_bin_action = self._action("&Recycle Bin…", records.show_recycle_bin, None,
+        self.recycle_bin_action = self._action("Recycle &Bin…", records.show_recycle_bin, None,
                                                "recycleBinAction")
         self.agents_action = self._action("&Agents…", records.show_agents, None, "agentsAction")
         # One entry per desk kind: a team desk's is Agents and Roles… (its Names and Teams…).
@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
         bar.insertMenu(help_menu.menuAction(), self.ticket_keys.menu)
         view_menu.addSeparator()
         self.command_palette = CommandPalette(self)
-        self.palette_action = self._action("&Command Palette…", self.command_palette.start,
+        self.palette_action = self._action("C&ommand Palette…", self.command_palette.start,
                                            "Ctrl+K", "paletteAction")
         view_menu.addAction(self.palette_action)
         self.views = views_panel.install(self, view_menu)
