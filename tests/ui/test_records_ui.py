@@ -80,9 +80,19 @@ def test_delete_restore_agents_and_erase_without_waiting(
     qtbot.waitUntil(lambda: "Printer on fire" in subjects(window), timeout=5000)
     dialog.close()
 
-    # Desk ▸ Agents…: rename Bob, then deactivate him
-    window.agents_action.trigger()
-    agents_dialog = window.records.dialog
+    # Desk ▸ Agents… (a team desk: Desk ▸ Agents and Roles… ▸ Names and Teams…): rename Bob,
+    # then deactivate him
+    assert window.agents_action.isVisible() == store.is_sqlite
+    assert window.agents_roles_action.isVisible() != store.is_sqlite
+    if store.is_sqlite:
+        window.agents_action.trigger()
+        agents_dialog = window.records.dialog
+    else:
+        window.agents_roles_action.trigger()
+        roles_dialog = window.agents_roles_dialog
+        qtbot.waitUntil(lambda: not roles_dialog.busy, timeout=5000)
+        qtbot.mouseClick(roles_dialog.teams_button, qtbot_left())
+        agents_dialog = roles_dialog.names_dialog
     assert isinstance(agents_dialog, AgentsDialog)
     qtbot.waitUntil(lambda: agents_dialog.model.rowCount() == 2 and not agents_dialog.busy,
                     timeout=5000)
@@ -106,6 +116,8 @@ def test_delete_restore_agents_and_erase_without_waiting(
     qtbot.waitUntil(lambda: "Bob Renamed" not in _assignee_labels(window), timeout=5000)
     assert "deactivated" in agents_dialog.note.text()
     agents_dialog.close()
+    if not store.is_sqlite:
+        roles_dialog.close()
 
     # Edit ▸ Erase This Ticket's Customer… on ticket 1 (Jane Doe's)
     assert window.table.select_ticket(1)

@@ -49,20 +49,40 @@ def test_every_table_has_a_grant_for_each_role_as_the_policy_says(team: Team) ->
         assert admin == {"SELECT", "INSERT", "UPDATE", "DELETE"}, table
         assert agent == _expected(postgres_roles.agent_rights(table)), table
         assert viewer == _expected(postgres_roles.viewer_rights(table)), table
-        assert "SELECT" in agent, table  # no secrets on this desk yet
-        assert "SELECT" in viewer, table
+        if table in SECRETS:
+            assert not agent, table
+            assert not viewer, table
+        else:
+            assert "SELECT" in agent, table
+            assert "SELECT" in viewer, table
+
+
+SECRETS = {"api_token"}
+"""The only tables of the desk agents and viewers may not even read (migration 17)."""
+
+
+def test_the_policy_names_only_tables_the_schema_has_and_its_secrets(team: Team) -> None:
+    """No guessed names: a line of TABLE_POLICY for a table that does not exist protects
+    nothing, while the real table silently gets the default."""
+    assert set(postgres_roles.TABLE_POLICY) <= set(_tables(team))
+    assert {t for t, rights in postgres_roles.TABLE_POLICY.items()
+            if rights == postgres_roles.HIDDEN} == SECRETS
 
 
 def test_the_admin_only_tables_are_named_and_read_only_for_agents(team: Team) -> None:
-    for table in ("agent", "desk_meta", "sla_policy", "sla_hours", "routing_rule", "team"):
-        assert table in postgres_roles.ADMIN_ONLY
-    assert "ticket" not in postgres_roles.ADMIN_ONLY
+    for table in ("agent", "desk_meta", "sla_policy", "sla_hours", "routing_rule", "team",
+                  "api_token", "recycle_bin", "recycle_blob", "desk_event", "custom_field",
+                  "agent_open_count", "team_member", "routing_rule_agent"):
+        assert table in postgres_roles.ADMIN_ONLY, table
+    for table in ("ticket", "saved_view", "canned_response", "customer_address",
+                  "custom_value", "category", "tag", "organisation", "csat_rating"):
+        assert table not in postgres_roles.ADMIN_ONLY, table
     assert "outbox" not in postgres_roles.TABLE_POLICY  # the mail worker of any agent sends
 
 
 def _later(ctx: MigrationContext) -> None:
     ctx.script("CREATE TABLE saved_view_later (id {pk}, name {text} NOT NULL);\n"
-               "CREATE TABLE api_token (id {pk}, digest {text} NOT NULL)")
+               "CREATE TABLE secret_later (id {pk}, digest {text} NOT NULL)")
 
 
 def test_a_table_a_later_migration_adds_gets_the_default_and_a_named_secret_stays_hidden(
@@ -72,6 +92,7 @@ def test_a_table_a_later_migration_adds_gets_the_default_and_a_named_secret_stay
     later = Migration(migrations.LATEST + 1, "m9999_later", _later)
     monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, later))
     monkeypatch.setattr(migrations, "LATEST", later.version)
+    monkeypatch.setitem(postgres_roles.TABLE_POLICY, "secret_later", postgres_roles.HIDDEN)
     store = team.store
     migrations.migrate(store.db, store.backend.dialect,
                        lambda: store.backend.write_lock(store.db), later.version)
@@ -80,17 +101,36 @@ def test_a_table_a_later_migration_adds_gets_the_default_and_a_named_secret_stay
     agent.execute("INSERT INTO saved_view_later (name) VALUES ('Mine')")
     agent.execute("UPDATE saved_view_later SET name = 'Ours'")
     agent.execute("DELETE FROM saved_view_later")
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        agent.execute("SELECT * FROM api_token")
+    for secret in ("secret_later", "api_token"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            agent.execute(f"SELECT * FROM {secret}")
     viewer: Any = team.connect(vera)
     assert viewer.execute("SELECT count(*) FROM saved_view_later").fetchone() == (0,)
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         viewer.execute("INSERT INTO saved_view_later (name) VALUES ('Mine')")
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        viewer.execute("SELECT * FROM api_token")
+    for secret in ("secret_later", "api_token"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            viewer.execute(f"SELECT * FROM {secret}")
 
 
 def test_a_desk_nobody_signs_in_to_gets_no_groups_from_a_migration(team: Team) -> None:
     assert not postgres_roles.refresh_grants(team.store.db)
     groups = postgres_roles.group_names(team.store.db)
     assert not any(postgres_roles.role_exists(team.store.db, g) for g in groups.values())
+
+
+def test_an_agent_sets_availability_but_not_a_role_nor_reads_or_fills_the_recycle_bin(
+        team: Team) -> None:
+    ann_id, ann = team.add("Ann", "agent")
+    agent: Any = team.connect(ann)
+    agent.execute("UPDATE agent SET status = 'away' WHERE id = %s", (ann_id,))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        agent.execute("UPDATE agent SET role = 'admin' WHERE id = %s", (ann_id,))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        agent.execute("DELETE FROM ticket")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        agent.execute("INSERT INTO recycle_bin (kind, item_id, deleted_at, snapshot) "
+                      "VALUES ('ticket', 1, 0, '{}')")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        agent.execute("UPDATE agent_open_count SET open_count = 0")
+    assert agent.execute("SELECT count(*) FROM custom_field").fetchone() == (0,)

@@ -1,6 +1,6 @@
 """Tags, categories and custom fields on a team desk (issue 19): an agent's own login may give
 a ticket a new category and set custom values; renaming a tag or a category is an admin's
-(postgres_roles.AGENT_WORK), refused by the server with a clear error."""
+(postgres_roles.TABLE_POLICY), refused by the server with a clear error."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ tickets for the list and the exports.
 What each kind accepts and the one stored form of a value are `domain/custom_fields.py`. A
 value change is a ticket change: one transaction, the version check, a `custom_field` activity
 row ("Field changed: Contract: 12 → 15"). Defining, renaming and deleting fields is the desk
-admin's work (on PostgreSQL agents may write values only, postgres_roles.AGENT_WORK).
+admin's work (on PostgreSQL agents may write values only, postgres_roles.TABLE_POLICY).
 """
 
 from __future__ import annotations

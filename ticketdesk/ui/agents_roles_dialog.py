@@ -1,6 +1,8 @@
 """Desk > Agents and Roles…: an admin of a team desk sees who signs in with which role, adds an
 agent (creating their database login, as `ticketdesk agents add NAME --role agent` does), changes
-a role, deactivates and reactivates (issue 20; services/team_roles.py).
+a role, deactivates and reactivates (issue 20; services/team_roles.py). *Names and Teams…* opens
+the desk's agents dialog (ui/agents_dialog.py: rename, teams), so a team desk has one Desk menu
+entry for its agents, as a desk file has *Agents…*.
 
 Every read and change runs on the dialog's own QueryRunner (its own connection, as the signed-in
 login): creating a role is a network round trip. The server decides whether this login may
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -60,6 +63,7 @@ class AgentsRolesDialog(QDialog):
         self.session = session
         self.announce = announce
         self.rows: list[team_roles.AgentRole] = []
+        self.names_dialog: QDialog | None = None
         self._asked = 0
         self._busy = False
         self.runner = QueryRunner(session.store, self)
@@ -88,6 +92,10 @@ class AgentsRolesDialog(QDialog):
         row.addWidget(self.role)
         row.addWidget(self.role_button)
         row.addStretch(1)
+        self.teams_button = QPushButton(self.tr("Names and &Teams…"), self)
+        self.teams_button.setObjectName("namesTeamsButton")
+        self.teams_button.clicked.connect(self.show_names_and_teams)
+        row.addWidget(self.teams_button)
         row.addWidget(self.active_button)
         layout.addLayout(row)
 
@@ -247,6 +255,20 @@ class AgentsRolesDialog(QDialog):
         self._change(lambda: team_roles.set_active(session, row.name, active),
                      self.tr("{0} may sign in again.").format(row.name) if active
                      else self.tr("{0} can no longer sign in.").format(row.name))
+
+    def show_names_and_teams(self) -> QDialog:
+        """Rename agents and make teams (the desk file's Agents… dialog, on this desk)."""
+        from ticketdesk.ui.agents_dialog import AgentsDialog
+
+        def changed(changes: Changes) -> None:
+            self.announce(changes)
+            self.load()
+
+        dialog = AgentsDialog(self.session, changed, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.names_dialog = dialog
+        return dialog
 
     def done(self, result: int) -> None:
         self.runner.stop()  # its thread and connection end with the dialog

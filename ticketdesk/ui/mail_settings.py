@@ -184,7 +184,7 @@ class MailSettingsDialog(QDialog):
             "subject. Other placeholders are refused when you save."))
         self.ack_template.setEnabled(False)
         self.acknowledge.toggled.connect(self.ack_template.setEnabled)
-        form.addRow(self.tr("Ac&knowledgement text:"), self.ack_template)
+        form.addRow(self.tr("Acknowledgement te&xt:"), self.ack_template)
         self.interval = QSpinBox(self)
         self.interval.setObjectName("fetchInterval")
         self.interval.setRange(30, 86_400)

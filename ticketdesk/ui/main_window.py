@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QMainWindow,
     QMessageBox,
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
         self.analytics_view: QWidget | None = None
         self.record_dialog: QWidget | None = None  # Desk ▸ Tags… and its kin, while open
+        self.agents_roles_dialog: QDialog | None = None  # Desk ▸ Agents and Roles… (team desk)
         self._dock_before_analytics = False
         self.customers_view: CustomersView | None = None  # made on first Ctrl+3
 
@@ -230,7 +232,7 @@ class MainWindow(QMainWindow):
                                                "preferencesAction")
         self.sla_action = self._action("S&LA Policies…", self.show_sla_policies, None,
                                        "slaPoliciesAction")
-        self.api_tokens_action = self._action("&API Tokens…", self.show_api_tokens, None,
+        self.api_tokens_action = self._action("API To&kens…", self.show_api_tokens, None,
                                               "apiTokensAction")  # issue 22
         self.routing_action = self._action("R&outing…", self.show_routing, None,
                                            "routingAction")
@@ -251,9 +253,11 @@ class MainWindow(QMainWindow):
         self.erase_customer_action = self._action("&Erase This Ticket's Customer…",
                                                   records.erase_selected_customer, None,
                                                   "eraseCustomerAction")
-        self.recycle_bin_action = self._action("&Recycle Bin…", records.show_recycle_bin, None,
+        self.recycle_bin_action = self._action("Recycle &Bin…", records.show_recycle_bin, None,
                                                "recycleBinAction")
         self.agents_action = self._action("&Agents…", records.show_agents, None, "agentsAction")
+        # One entry per desk kind: a team desk's is Agents and Roles… (its Names and Teams…).
+        self.agents_action.setVisible(self.store.is_sqlite)
         dock_toggle = self.dock.toggleViewAction()
         dock_toggle.setText(self.tr("Ticket &Details"))
         dock_toggle.setShortcut(QKeySequence("Ctrl+D"))
@@ -305,7 +309,7 @@ class MainWindow(QMainWindow):
         bar.insertMenu(help_menu.menuAction(), self.ticket_keys.menu)
         view_menu.addSeparator()
         self.command_palette = CommandPalette(self)
-        self.palette_action = self._action("&Command Palette…", self.command_palette.start,
+        self.palette_action = self._action("C&ommand Palette…", self.command_palette.start,
                                            "Ctrl+K", "paletteAction")
         view_menu.addAction(self.palette_action)
         self.views = views_panel.install(self, view_menu)
@@ -549,11 +553,15 @@ class MainWindow(QMainWindow):
         dialog.exec()
         dialog.deleteLater()
 
-    def show_agents_roles(self) -> None:
+    def show_agents_roles(self) -> QDialog:
         from ticketdesk.ui.agents_roles_dialog import AgentsRolesDialog
 
-        AgentsRolesDialog(self.session, lambda changes: self.hub.announce(changes, self),
-                          self).exec()
+        dialog = AgentsRolesDialog(self.session, lambda changes: self.hub.announce(changes, self),
+                                   self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.agents_roles_dialog = dialog
+        return dialog
 
     def show_routing(self) -> None:
         from ticketdesk.ui.routing_dialog import RoutingDialog

@@ -37,7 +37,7 @@ def add_record_actions(window: MainWindow, menu: QMenu) -> None:
              TagsDialog),
             ("categories_action", QCoreApplication.translate("MainWindow", "&Categories…"),
              "categoriesAction", CategoriesDialog),
-            ("custom_fields_action", QCoreApplication.translate("MainWindow", "Custom &Fields…"),
+            ("custom_fields_action", QCoreApplication.translate("MainWindow", "C&ustom Fields…"),
              "customFieldsAction", CustomFieldsDialog)):
         action = QAction(text, window)
         action.setObjectName(name)

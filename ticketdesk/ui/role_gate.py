@@ -36,6 +36,7 @@ ADMIN, AGENT, VIEWER = "admin", "agent", "viewer"
 WRITE, SETTINGS, SLA, MAIL, AGENTS, ROUTING, TAGS, IMPORT, PURGE, OTHERS_NOTES = (
     "write", "settings", "sla", "mail", "agents", "routing", "tags", "import", "purge",
     "others_notes")
+TOKENS, LISTS, DELETE = "tokens", "lists", "delete"
 
 CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
     WRITE: (frozenset({ADMIN, AGENT}), QT_TRANSLATE_NOOP(
@@ -52,7 +53,13 @@ CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
     ROUTING: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
         "RoleGate", "Only an admin can change routing rules and teams.")),
     TAGS: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
-        "RoleGate", "Only an admin can rename or delete tags.")),
+        "RoleGate", "Only an admin can rename, colour, merge or delete tags.")),
+    LISTS: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can change the desk's categories and custom fields.")),
+    TOKENS: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can see or change API tokens.")),
+    DELETE: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
+        "RoleGate", "Only an admin can delete tickets or restore them from the recycle bin.")),
     IMPORT: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
         "RoleGate", "Only an admin can import tickets or load demo data.")),
     PURGE: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
@@ -70,6 +77,18 @@ ACTIONS: dict[str, str] = {
     "slaPoliciesAction": SLA,
     "mailSettingsAction": MAIL,
     "agentsRolesAction": AGENTS,
+    # What the merged branches of issues 18-22 added (TABLE_POLICY says the same to the server).
+    "agentsAction": AGENTS,  # rename, deactivate, teams
+    "apiTokensAction": TOKENS,
+    "tagsAction": TAGS,
+    "categoriesAction": LISTS,
+    "customFieldsAction": LISTS,
+    "recycleBinAction": DELETE,
+    "deleteTicketAction": DELETE,
+    "eraseCustomerAction": PURGE,
+    "routingAction": ROUTING,
+    "cannedAction": WRITE,  # the desk's replies: every agent keeps them (not admin-only)
+    "saveViewAction": WRITE,
     "addNoteButton": WRITE,
     "sendButton": WRITE,
     "logCustomerButton": WRITE,

@@ -7,10 +7,10 @@
   stale) and `revoked_at` (a revoked token stays, so the activity keeps its name; a name may be
   reused once its token is revoked).
 
-On PostgreSQL the table is read-only for agents and viewers through the desk's group roles
-(`db/postgres_roles.py`: a table not listed in `AGENT_WORK` is not writable by agents); the
-server that answers the API connects as the desk's owner or an admin login. What a reader could
-see is a hash of 256 random bits, of no use to call the API with.
+On PostgreSQL agents and viewers may not even read the table (`db/postgres_roles.TABLE_POLICY`
+names it a secret); the server that answers the API connects as the desk's owner or an admin
+login. What a reader could see would be a hash of 256 random bits, of no use to call the API
+with, but the names and times of the desk's integrations are an admin's business.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ customer's own history.
   address added or removed, merged); `ticket_id` names a ticket the row is about, if any.
 
 On PostgreSQL a desk whose sign-in roles exist gets its GRANTs re-applied (the owner's work), so
-agents may write the new tables (db/postgres_roles.AGENT_WORK lists them).
+agents may write the new tables (db/postgres_roles.TABLE_POLICY lists them).
 """
 
 from __future__ import annotations

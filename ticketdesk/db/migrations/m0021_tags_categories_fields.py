@@ -13,7 +13,7 @@
   (domain/custom_fields.py); `custom_value_field` serves a filter on one field's value.
 
 On PostgreSQL agents may write values and add a category (a ticket's new category joins the
-list, as a new tag does; postgres_roles.AGENT_WORK); renaming, merging and deleting are an
+list, as a new tag does; postgres_roles.TABLE_POLICY); renaming, merging and deleting are an
 admin's, like renaming a tag. A desk that already has sign-in roles gets these GRANTs from
 `ticketdesk agents add` or `postgres_roles.apply_grants`, as after any migration.
 """

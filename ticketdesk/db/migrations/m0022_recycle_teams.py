@@ -19,7 +19,7 @@
   every draft on an erased person's tickets (row security hides other agents' drafts).
 
 Teams (`team`, `team_member`) already exist (migration 16) and are reused. The new tables are
-read-only for the agent group until listed in `db/postgres_roles.AGENT_WORK`: deleting,
+read-only for the agent group (`db/postgres_roles.TABLE_POLICY`): deleting,
 restoring and erasing are an admin's work on a team desk.
 """
 

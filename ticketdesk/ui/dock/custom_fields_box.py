@@ -46,7 +46,7 @@ class CustomFieldsBox(QGroupBox):
         self.editors: dict[int, Editor] = {}
         self.values: dict[int, str] = {}
         self.ticket_id: int | None = None
-        self.save_button = QPushButton(self.tr("Save &Fields"), self)
+        self.save_button = QPushButton(self.tr("Save Fields"), self)
         self.save_button.setObjectName("saveFieldsButton")
         self.save_button.clicked.connect(self.save)
         self.setVisible(False)
