@@ -54,7 +54,6 @@ TABLE_POLICY: dict[str, str] = {
     "draft": "SELECT, INSERT, UPDATE, DELETE",
     "ticket_link": "SELECT, INSERT, DELETE",  # issue 18: related links
     "ticket_merge": "SELECT, INSERT, DELETE",  # issue 18: merged stubs (undo deletes)
-    "customer": "SELECT, INSERT, UPDATE",
     # Customers as records (migration 20): merging two removes one (services/customer_merge.py);
     # deleting one to the recycle bin needs `recycle_bin`, which is an admin's.
     "customer": "SELECT, INSERT, UPDATE, DELETE",
