@@ -112,6 +112,33 @@ SELECT count(*) FROM ticket INDEXED BY ticket_times
 WHERE id BETWEEN ? AND ? AND created_at >= ? AND created_at < ? AND closed_at < ?
 """
 
+# SLA figures per agent or tag from an id window (sla_rows_in_window): each agent's (tag's)
+# range of the link table's (agent_id, ticket_id) index, in agent order (no sort for GROUP BY),
+# each row's ticket read from the narrow `ticket_sla_by_id` index (migration 24); the
+# created-at test keeps the window's few tickets of other periods out. The sums are those of
+# services/sla_analytics.py's portable query, written out.
+_SLA_FIGURES = """
+count(*),
+sum(CASE WHEN t.first_response_due IS NOT NULL AND t.first_response_at IS NOT NULL
+    AND t.first_response_at <= t.first_response_due THEN 1 ELSE 0 END),
+sum(CASE WHEN t.first_response_due IS NOT NULL
+    AND (t.first_response_at IS NOT NULL OR t.first_response_due <= :now) THEN 1 ELSE 0 END),
+sum(CASE WHEN t.resolution_due IS NOT NULL AND t.resolved_at IS NOT NULL
+    AND t.resolved_at <= t.resolution_due THEN 1 ELSE 0 END),
+sum(CASE WHEN t.resolution_due IS NOT NULL
+    AND (t.resolved_at IS NOT NULL OR t.resolution_due <= :now) THEN 1 ELSE 0 END)
+"""
+_SLA_IN_WINDOW = {
+    link: f"""
+SELECT l.{link}_id, {_SLA_FIGURES}
+FROM {table} AS l INDEXED BY {table}_{suffix} CROSS JOIN ticket AS t INDEXED BY ticket_sla_by_id
+WHERE l.{link}_id IN (SELECT id FROM {link}) AND l.ticket_id BETWEEN :lo AND :hi
+  AND t.id = l.ticket_id AND t.created_at >= :s AND t.created_at < :e
+GROUP BY l.{link}_id
+"""
+    for link, table, suffix in (("agent", "ticket_assignee", "agent"), ("tag", "ticket_tag", "tag"))
+}
+
 
 class SqliteEngine:
     name = "sqlite"
@@ -190,6 +217,11 @@ class SqliteEngine:
                                   end: int) -> int:
         row = db.execute_sql(_CREATED_CLOSED_IN_ID_SPAN, (lo, hi, start, end, end)).fetchone()
         return int(row[0])
+
+    def sla_rows_in_window(self, db: Any, link: str, start: int, end: int, lo: int, hi: int,
+                           now: int) -> list[Row]:
+        params = {"s": start, "e": end, "lo": lo, "hi": hi, "now": now}
+        return list(db.execute_sql(_SLA_IN_WINDOW[link], params).fetchall())
 
     # -- copying a whole desk -----------------------------------------------------------------
 
