@@ -89,19 +89,18 @@ class SlaReport:
     by_tag: tuple[tuple[str, SlaFigures], ...]
 
 
-def _count(condition: Any) -> Any:
-    return fn.SUM(Case(None, [(condition, 1)], 0))
-
-
 def _measures(now: int) -> list[Any]:
+    """tickets, first response met and decided, resolution met and decided: each a COUNT of
+    one CASE (a comparison with a missing time is NULL, so not counted; decided counts the due
+    itself, NULL without one) — the fewest operations per row, on both engines."""
     fr_due, fr_at = Ticket.first_response_due, Ticket.first_response_at
     res_due, res_at = Ticket.resolution_due, Ticket.resolved_at
     return [
         fn.COUNT(Ticket.id),
-        _count(fr_due.is_null(False) & fr_at.is_null(False) & (fr_at <= fr_due)),
-        _count(fr_due.is_null(False) & (fr_at.is_null(False) | (fr_due <= now))),
-        _count(res_due.is_null(False) & res_at.is_null(False) & (res_at <= res_due)),
-        _count(res_due.is_null(False) & (res_at.is_null(False) | (res_due <= now))),
+        fn.COUNT(Case(None, [(fr_at <= fr_due, 1)])),
+        fn.COUNT(Case(None, [(fr_at.is_null(False) | (fr_due <= now), fr_due)])),
+        fn.COUNT(Case(None, [(res_at <= res_due, 1)])),
+        fn.COUNT(Case(None, [(res_at.is_null(False) | (res_due <= now), res_due)])),
     ]
 
 
