@@ -99,6 +99,13 @@ class Engine(Protocol):
         """Tickets with ids in [lo, hi] created in [start, end) and closed before `end`."""
         ...
 
+    def sla_rows_in_window(self, db: Any, link: str, start: int, end: int, lo: int, hi: int,
+                           now: int) -> list[Row]:
+        """SLA analytics per `link` ("agent" or "tag") for the tickets with ids in [lo, hi]
+        created in [start, end), outcomes at `now`: (link id, tickets, first response met,
+        decided, resolution met, decided), one row per link id."""
+        ...
+
     # -- copying a whole desk -----------------------------------------------------------------
 
     def snapshot(self, db: Any) -> AbstractContextManager[Any]:

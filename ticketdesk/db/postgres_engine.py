@@ -125,6 +125,10 @@ class PostgresEngine:
                                   end: int) -> int:
         return self._no_shortcut()  # type: ignore[no-any-return]
 
+    def sla_rows_in_window(self, db: Any, link: str, start: int, end: int, lo: int, hi: int,
+                           now: int) -> list[Row]:
+        return self._no_shortcut()  # type: ignore[no-any-return]
+
     # -- copying a whole desk -----------------------------------------------------------------
 
     @contextmanager
