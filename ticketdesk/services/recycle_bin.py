@@ -27,11 +27,16 @@ from ticketdesk.db.models import (
     AttachmentContent,
     CsatRating,
     Customer,
+    CustomerActivity,
+    CustomerAddress,
     CustomerTagLink,
+    CustomField,
+    CustomValue,
     DeskEvent,
     DeskMeta,
     Message,
     Note,
+    Organisation,
     Outbox,
     RecycleBin,
     RecycleBlob,
@@ -57,17 +62,25 @@ TICKET, CUSTOMER = "ticket", "customer"
 TICKET_ROWS: tuple[tuple[type[Model], str], ...] = (
     (Ticket, "id"), (TicketTag, "ticket"), (TicketAssignee, "ticket"), (Message, "ticket"),
     (Note, "ticket"), (Attachment, "ticket"), (Activity, "ticket"), (CsatRating, "ticket"),
+    (CustomValue, "ticket"),
 )
 """Every table whose rows belong to a ticket, in the order a restore inserts them, with the
 field naming the ticket. Outgoing mail (`outbox`) follows its message; attachment bytes go to
-`recycle_blob`. A table added later with a foreign key to `ticket` belongs here (or in
-`DISCARDED`): tests/unit/test_recycle_bin.py fails until it is."""
+`recycle_blob`. A custom value comes back only while its field is still on the desk (as a tag
+does). Routing's open counts (`agent_open_count`, migration 24) are not kept: its triggers
+count the assignee rows out when the ticket leaves and in again when they are restored. A
+table added later with a foreign key to `ticket` belongs here (or in `DISCARDED`):
+tests/unit/test_recycle_bin.py fails until it is."""
 
 DISCARDED = frozenset({"draft", "ticket_search", "recycle_bin"})
 """Rows that reference a ticket and are not kept: unsent drafts, the search document (rebuilt)."""
 
 CUSTOMER_ROWS: tuple[tuple[type[Model], str], ...] = (
-    (Customer, "id"), (CustomerTagLink, "customer"))
+    (Customer, "id"), (CustomerTagLink, "customer"), (CustomerAddress, "customer"),
+    (CustomerActivity, "customer"))
+"""A customer's rows: the record, its tags, every address (migration 20) and its own history.
+Its organisation stays (other customers may share it); a restored customer whose organisation
+was deleted meanwhile comes back without one (`customer.company` keeps the name)."""
 
 ADMIN_ONLY = ("On a team desk only an admin may delete, restore, purge or erase; you are "
               "signed in as {role}. Nothing was changed.")
@@ -190,8 +203,8 @@ def _delete_chunk(session: Session, chunk: list[int]) -> list[int]:
 
 
 def delete_customer(session: Session, customer_id: int) -> Changes:
-    """Move a customer (record and tags) to the recycle bin. Refused while tickets are theirs:
-    delete or move those first, or erase the person (services/erasure.py)."""
+    """Move a customer (record, tags, addresses, history) to the recycle bin. Refused while
+    tickets are theirs: delete or move those first, or erase the person (services/erasure.py)."""
     check_admin(session)
     with session.store.write():
         customer = Customer.get_or_none(Customer.id == customer_id)
@@ -241,8 +254,7 @@ def restore(session: Session, entry_ids: Sequence[int]) -> Changes:
             raise NotFoundError("Those entries are no longer in the recycle bin.")
         people = [e for e in entries if e.kind == CUSTOMER]
         for entry in people:
-            _guarded(lambda e=entry: _insert_rows(CUSTOMER_ROWS,
-                                                  json.loads(e.snapshot)["rows"]),
+            _guarded(lambda e=entry: _insert_rows(CUSTOMER_ROWS, _customer_rows(e)),
                      entry.label)
         ticket_entries = [e for e in entries if e.kind == TICKET]
         for start in range(0, len(ticket_entries), CHUNK):
@@ -267,7 +279,17 @@ def _guarded(insert: Any, label: str) -> None:
     except IntegrityError as exc:
         raise ValidationError(
             f"{label} cannot be restored: something now on the desk has the same id, "
-            f"Message-ID or import source ({exc}). Nothing was changed.") from exc
+            f"email address, Message-ID or import source ({exc}). Nothing was changed."
+        ) from exc
+
+
+def _customer_rows(entry: Any) -> dict[str, list[dict[str, Any]]]:
+    rows: dict[str, list[dict[str, Any]]] = json.loads(entry.snapshot)["rows"]
+    for customer in rows["customer"]:
+        org = customer.get("organisation_id")
+        if org is not None and not Organisation.select().where(Organisation.id == org).exists():
+            customer["organisation_id"] = None
+    return rows
 
 
 def _restore_tickets(session: Session, entries: list[Any]) -> None:
@@ -281,6 +303,9 @@ def _restore_tickets(session: Session, entries: list[Any]) -> None:
     tag_ids = {r["tag"] for rows in snapshots.values() for r in rows.get("ticket_tag", [])}
     live_tags = {t for (t,) in Tag.select(Tag.id).where(Tag.id.in_(list(tag_ids))).tuples()} \
         if tag_ids else set()
+    field_ids = {r["field"] for rows in snapshots.values() for r in rows.get("custom_value", [])}
+    live_fields = {f for (f,) in CustomField.select(CustomField.id).where(
+        CustomField.id.in_(list(field_ids))).tuples()} if field_ids else set()
     merged: dict[str, list[dict[str, Any]]] = defaultdict(list)
     notes: dict[int, str | None] = {}
     for entry in entries:
@@ -293,6 +318,8 @@ def _restore_tickets(session: Session, entries: list[Any]) -> None:
                                       "restore them first. Nothing was changed.")
             ticket["customer"], notes[entry.id] = None, "customer no longer on the desk"
         rows["ticket_tag"] = [r for r in rows.get("ticket_tag", []) if r["tag"] in live_tags]
+        rows["custom_value"] = [r for r in rows.get("custom_value", [])
+                                if r["field"] in live_fields]
         for table, found in rows.items():
             merged[table] += found
     _insert_rows((*TICKET_ROWS, (Outbox, "message")), merged)
