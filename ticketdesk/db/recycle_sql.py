@@ -8,6 +8,10 @@ import contextlib
 from collections.abc import Sequence
 from typing import Any
 
+from peewee import IntegrityError
+
+from ticketdesk.db.errors import causes
+
 CHUNK = 500
 
 
@@ -92,3 +96,11 @@ def after_erasure(store: Any, tables: Sequence[str]) -> str | None:
     finally:
         raw.close()
     return None
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Whether `exc` is a row refused by a unique or foreign key (a restore meeting something
+    now on the desk): peewee's IntegrityError, or the drivers' own errors, which the restore's
+    direct `executemany` raises unwrapped (APSW's ConstraintError, PostgreSQL's class 23)."""
+    return any(isinstance(c, IntegrityError) or type(c).__name__ == "ConstraintError"
+               or str(getattr(c, "sqlstate", None) or "").startswith("23") for c in causes(exc))

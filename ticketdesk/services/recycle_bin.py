@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import IntegrityError, Model
+from peewee import Model
 
 from ticketdesk.db import recycle_sql
 from ticketdesk.db.models import (
@@ -276,7 +276,9 @@ def restore(session: Session, entry_ids: Sequence[int]) -> Changes:
 def _guarded(insert: Any, label: str) -> None:
     try:
         insert()
-    except IntegrityError as exc:
+    except Exception as exc:
+        if not recycle_sql.is_conflict(exc):
+            raise
         raise ValidationError(
             f"{label} cannot be restored: something now on the desk has the same id, "
             f"email address, Message-ID or import source ({exc}). Nothing was changed."
