@@ -217,3 +217,17 @@ def test_without_messages_the_conversation_stays_but_names_go(alice: Session) ->
     messages.add_message(alice, tid, "My printer, says Fay Person", incoming=True)
     erasure.erase_customer(alice, cid)
     assert [m.body for m in messages.messages_for(tid)] == ["My printer, says [erased]"]
+
+
+def test_a_binned_customers_other_addresses_are_erased_from_tickets_that_name_them(
+        alice: Session) -> None:
+    hal, _ = customer_records.save_customer(alice, None, 0, customer_records.CustomerEdit(
+        "Hal Binned", emails=("hal@example.org", "hal.second@example.net")))
+    other, _ = customers.create_customer(alice, "Ivy Other")
+    mention = new_ticket(alice, "Forwarded", customer_id=other)
+    messages.add_message(alice, mention, "cc hal.second@example.net please", incoming=True)
+    recycle_bin.delete_customer(alice, hal)
+    report = erasure.erase_customer(alice, hal)
+    assert report.mentions == 1
+    assert [m.body for m in messages.messages_for(mention)] == ["cc [erased] please"]
+    assert recycle_bin.list_bin(alice) == []
