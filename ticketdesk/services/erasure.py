@@ -23,6 +23,7 @@ they are deleted: the report says so. On a team desk only an admin may erase.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -169,8 +170,6 @@ def erase_customer(session: Session, customer_id: int, *, messages: bool = False
 
 
 def _identifiers(customer: Any, binned: list[Any]) -> list[str]:
-    import json
-
     found: list[str] = []
     if customer is not None:
         found += [customer.name, customer.email, customer.phone, customer.external_id or ""]
@@ -193,8 +192,6 @@ def _clean_records(customer_id: int, customer: Any, binned: list[Any],
     belongs to it, or else is a company's, shared: only the person's identifiers are cleaned
     from its name and notes. Other customers' history rows of a merge name the merged record;
     saved views' names and searches are agents' texts that may name the person."""
-    import json
-
     orgs = {customer.organisation_id} if customer is not None else set()
     orgs |= {json.loads(e.snapshot)["rows"]["customer"][0].get("organisation_id")
              for e in binned if e.kind == recycle_bin.CUSTOMER}
