@@ -271,3 +271,65 @@ def test_driving_the_customers_view_makes_no_query_on_the_gui_thread(
     guard.armed = False
     assert guard.seen == []
     window.close()
+
+
+def test_delete_refuses_a_customer_with_tickets_and_bins_one_without_off_the_gui_thread(
+        db_url: str, settings: QSettings, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from tests.ui.conftest import answer_modal
+    from ticketdesk.services import recycle_bin
+
+    def answer(button: QMessageBox.StandardButton) -> Callable[[object], None]:
+        def act(box: object) -> None:
+            assert isinstance(box, QMessageBox)
+            assert "recycle bin" in box.text()
+            box.button(button).click()
+        return act
+
+    ids = seed(db_url)
+    store = open_database(db_url)
+    agent_id = ensure_agent(Session(store, None), None, "Alice Agent")
+    guard = Guard(monkeypatch)
+    guard.install(store)
+    guard.armed = True
+    window = MainWindow(store, agent_id, AppSettings(settings))
+    qtbot.addWidget(window)
+    window.show()
+    view = open_view(qtbot, window)
+
+    # Bob Corp has three tickets: refused, with the service's words, nothing changed
+    qtbot.keyClicks(view.search, "Bob Corp")
+    listed(qtbot, view, lambda n: n == ["Bob Corp"])
+    view.table.setCurrentIndex(view.model.index(0, 0))
+    answer_modal(answer(QMessageBox.StandardButton.Yes))
+    qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.deleter.box is not None and view.deleter.box.isVisible(),
+                    timeout=5000)
+    assert "still has 3 tickets" in view.deleter.box.text()
+    assert "still has 3 tickets" in view.notice.text()
+    view.deleter.box.close()
+
+    # a customer without tickets: No keeps them, Yes moves them to the recycle bin
+    view.search.setText("Filler 007")
+    view.search.returnPressed.emit()
+    listed(qtbot, view, lambda n: n == ["Filler 007"])
+    view.table.setCurrentIndex(view.model.index(0, 0))
+    answer_modal(answer(QMessageBox.StandardButton.No))
+    qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
+    assert not view.deleter.busy
+    assert view.notice.text() == ""
+    assert names(view) == ["Filler 007"]
+    answer_modal(answer(QMessageBox.StandardButton.Yes))
+    qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.notice.text() == "Moved Filler 007 to the recycle bin.",
+                    timeout=5000)
+    listed(qtbot, view, lambda n: n == [])
+    assert QApplication.activeModalWidget() is None
+    guard.armed = False
+    assert guard.seen == []
+    window.close()
+    entries = recycle_bin.list_bin(Session(store, agent_id))
+    assert [(e.kind, e.label) for e in entries] == [("customer", "Filler 007")]
+    assert ids["Bob Corp"] in [c.id for c in customers.find_customers(store, "Bob")]
+    store.close()

@@ -16,28 +16,37 @@ from ticketdesk.db.models import (
     Activity,
     CsatRating,
     Customer,
+    CustomerActivity,
+    CustomerAddress,
     Message,
+    Organisation,
     Outbox,
+    SavedView,
 )
 from ticketdesk.db.store import Store
 from ticketdesk.domain.errors import NotFoundError
+from ticketdesk.domain.filters import TicketFilter
+from ticketdesk.domain.view_spec import ViewSpec
 from ticketdesk.services import (
     attachments,
+    custom_fields,
+    customer_records,
     customers,
     drafts,
     erasure,
     messages,
     notes,
     recycle_bin,
+    saved_views,
     tickets,
 )
 from ticketdesk.services.session import Session
 
 MARKERS = ("zqxname", "zqxmail", "zqxphone", "zqxextid", "zqxco", "zqxmsgid", "zqxbytes",
-           "zqxfile")
+           "zqxfile", "zqxaddr", "zqxnotes", "zqxorgnote")
 
 PERSONAL = {
-    "customer": {"name", "email", "phone", "company", "external_id"},
+    "customer": {"name", "email", "phone", "company", "external_id", "notes"},
     "ticket": {"subject", "description", "resolution"},
     "message": {"body", "rfc_message_id", "in_reply_to", "refs"},
     "note": {"body"}, "attachment": {"name"}, "attachment_content": {"data"},
@@ -45,12 +54,24 @@ PERSONAL = {
     "outbox": {"to_address", "subject", "rfc_message_id", "in_reply_to", "refs", "last_error"},
     "recycle_bin": {"label", "snapshot"}, "recycle_blob": {"data"},
     "desk_event": {"subject", "detail"},
+    # Migration 20: a customer's notes, every address, and their own history (which quotes
+    # edits and addresses) go with the record; an organisation may be a sole trader's name
+    # and its notes may name people (deleted when the person was its only member, cleaned
+    # otherwise).
+    "organisation": {"name", "notes"}, "customer_address": {"email", "email_key"},
+    "customer_activity": {"old", "new"},
+    # Migration 21: a custom field's value on a ticket is whatever an agent typed (a contact
+    # number, an order for a named person), so it is cleaned as the ticket's other texts.
+    "custom_value": {"value"},
+    # Migration 19: an agent's saved view is theirs, but its name and search may name a
+    # customer ("Erin's tickets", their address): the person's identifiers are cleaned.
+    "saved_view": {"name", "filter_json"},
 }
 """Every column that can hold a customer's personal data; the test seeds each one."""
 
 NOT_PERSONAL = {
     "agent": {"name", "email", "signature", "status", "db_role", "role"},  # agents, not customers
-    "customer_tag": {"name"}, "tag": {"name"},
+    "customer_tag": {"name"}, "tag": {"name", "color"},
     "ticket": {"category", "source_system", "source_id"},
     "message": {"channel"}, "attachment": {"mime", "sha256"}, "activity": {"kind"},
     "draft": {"kind"}, "desk_meta": {"key", "value"}, "mailbox_state": {"mailbox"},
@@ -61,6 +82,14 @@ NOT_PERSONAL = {
     "routing_rule": {"name", "tags", "categories", "customer_tags", "priorities", "words",
                      "channels", "method"},
     "csat_rating": {"source"}, "recycle_bin": {"kind"}, "desk_event": {"kind"},
+    # The desk's own lists and agents' tools, not about a customer: a tag's colour (m0021),
+    # category names and custom field definitions (m0021), a history row's kind (m0020),
+    # canned responses (m0019: templates; placeholders are filled from the ticket when used,
+    # never stored), a saved view's sort and columns, API tokens (m0017: an integration's
+    # name and the SHA-256 of its token).
+    "customer_activity": {"kind"}, "category": {"name"},
+    "custom_field": {"name", "kind", "options"}, "saved_view": {"sort", "columns"},
+    "canned_response": {"title", "body", "add_tags"}, "api_token": {"name", "token_hash"},
 }
 
 
@@ -82,8 +111,19 @@ def _seed(alice: Session) -> tuple[int, int]:
     cid, _ = customers.create_customer(
         alice, "Erin Zqxname", email="zqxmail@example.org", phone="+44 zqxphone",
         company="Zqxco Ltd", external_id="zqxextid-1")
+    customer_records.save_customer(alice, cid, 1, customer_records.CustomerEdit(
+        "Erin Zqxname", emails=("zqxmail@example.org", "erin.zqxaddr@example.net"),
+        phone="+44 zqxphone", organisation="Zqxco Ltd", notes="zqxnotes: prefers phone",
+        external_id="zqxextid-1"))
+    with alice.store.write():
+        Organisation.update(notes="Erin Zqxname's own firm, zqxorgnote").execute()
     tid = new_ticket(alice, "Refund for Erin Zqxname", description="write to zqxmail@example.org",
                      customer_id=cid)
+    field_id, _ = custom_fields.add_field(alice, "Contact", "text")
+    custom_fields.set_values(alice, tid, tickets.get_ticket(tid).version,
+                             {field_id: "erin.zqxaddr@example.net"})
+    saved_views.save_view(alice, "Erin Zqxname's", ViewSpec(
+        filter=TicketFilter(text="erin.zqxaddr@example.net")))
     messages.add_message(alice, tid, "Hi, Erin Zqxname here, call +44 zqxphone", incoming=True,
                          files=[attachments.NewFile("zqxfile.pdf", b"%PDF zqxbytes")])
     messages.add_message(alice, tid, "Dear Erin Zqxname, we refund you")
@@ -152,6 +192,23 @@ def test_erasing_a_customer_leaves_no_trace_of_them(alice: Session, store: Store
     with pytest.raises(NotFoundError):
         erasure.erase_customer(alice, cid)
     assert tickets.get_ticket(moved).subject == "Was Erin's"  # another ticket keeps its text
+    assert CustomerAddress.select().where(CustomerAddress.customer == cid).count() == 0
+    assert CustomerActivity.select().where(CustomerActivity.customer == cid).count() == 0
+    assert Organisation.select().count() == 0  # they were its only member
+    assert [v.name for v in SavedView.select()] == ["[erased]'s"]
+
+
+def test_a_shared_organisation_stays_with_the_person_cleaned_from_its_notes(
+        alice: Session) -> None:
+    fay, _ = customer_records.save_customer(alice, None, 0, customer_records.CustomerEdit(
+        "Fay Person", emails=("fay@example.org",), organisation="Shared Co"))
+    customer_records.save_customer(alice, None, 0, customer_records.CustomerEdit(
+        "Gus Other", emails=("gus@example.org",), organisation="Shared Co"))
+    with alice.store.write():
+        Organisation.update(notes="Ask Fay Person first").execute()
+    erasure.erase_customer(alice, fay)
+    assert [(o.name, o.notes) for o in Organisation.select()] == [
+        ("Shared Co", "Ask [erased] first")]
 
 
 def test_without_messages_the_conversation_stays_but_names_go(alice: Session) -> None:
@@ -160,3 +217,17 @@ def test_without_messages_the_conversation_stays_but_names_go(alice: Session) ->
     messages.add_message(alice, tid, "My printer, says Fay Person", incoming=True)
     erasure.erase_customer(alice, cid)
     assert [m.body for m in messages.messages_for(tid)] == ["My printer, says [erased]"]
+
+
+def test_a_binned_customers_other_addresses_are_erased_from_tickets_that_name_them(
+        alice: Session) -> None:
+    hal, _ = customer_records.save_customer(alice, None, 0, customer_records.CustomerEdit(
+        "Hal Binned", emails=("hal@example.org", "hal.second@example.net")))
+    other, _ = customers.create_customer(alice, "Ivy Other")
+    mention = new_ticket(alice, "Forwarded", customer_id=other)
+    messages.add_message(alice, mention, "cc hal.second@example.net please", incoming=True)
+    recycle_bin.delete_customer(alice, hal)
+    report = erasure.erase_customer(alice, hal)
+    assert report.mentions == 1
+    assert [m.body for m in messages.messages_for(mention)] == ["cc [erased] please"]
+    assert recycle_bin.list_bin(alice) == []

@@ -14,7 +14,10 @@ from tests.helpers import new_ticket
 from tests.unit.support import snapshot
 from ticketdesk.db.models import (
     ALL_MODELS,
+    CsatRating,
+    CustomValue,
     DeskEvent,
+    Organisation,
     RecycleBin,
     RecycleBlob,
     Tag,
@@ -26,18 +29,23 @@ from ticketdesk.domain.errors import ValidationError
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.services import (
     attachments,
+    custom_fields,
+    customer_records,
     customers,
     messages,
     notes,
     recycle_bin,
+    routing_counts,
     ticket_list,
+    tickets,
 )
 from ticketdesk.services.recycle_bin import CUSTOMER_ROWS, DISCARDED, TICKET_ROWS
 from ticketdesk.services.session import Session
 
 LIVE = ("ticket", "ticket_tag", "ticket_assignee", "message", "note", "attachment",
         "attachment_content", "activity", "csat_rating", "outbox", "customer",
-        "customer_tag_link")
+        "customer_tag_link", "custom_value", "customer_address", "customer_activity",
+        "organisation")
 
 
 def _full_ticket(alice: Session) -> int:
@@ -47,7 +55,20 @@ def _full_ticket(alice: Session) -> int:
     messages.add_message(alice, tid, "Hello, it whistles", incoming=True)
     notes.add_note(alice, tid, "Check the lid")
     attachments.attach(alice, tid, attachments.NewFile("photo.png", b"\x89PNG bytes"))
+    field_id, _ = custom_fields.add_field(alice, "Serial", "text")
+    custom_fields.set_values(alice, tid, tickets.get_ticket(tid).version, {field_id: "K-42"})
+    with alice.store.write():
+        CsatRating.insert(ticket=tid, resolved_at=1, rating=4, good=True, comment="quick",
+                          source="email", created_at=0, updated_at=0).execute()
     return tid
+
+
+def _counts_right(alice: Session) -> dict[int, int]:
+    """Routing's kept open counts, checked against a recount from the tickets."""
+    with alice.store.read():
+        kept = {a: n for a, n in routing_counts.stored([alice.agent_id]).items() if n}
+        assert kept == routing_counts.recount()
+    return kept
 
 
 def _live(store: Store) -> dict[str, Any]:
@@ -60,8 +81,10 @@ def test_a_deleted_ticket_leaves_every_live_table_and_comes_back_as_it_was(
     tid = _full_ticket(alice)
     other = new_ticket(alice, "Keep me")
     before = _live(store)
+    assert _counts_right(alice) == {alice.agent_id: 1}
 
     changes = recycle_bin.delete_tickets(alice, [tid])
+    assert _counts_right(alice) == {}
 
     assert changes.tickets == frozenset({tid})
     assert Ticket.select().where(Ticket.id == tid).count() == 0
@@ -74,6 +97,7 @@ def test_a_deleted_ticket_leaves_every_live_table_and_comes_back_as_it_was(
     entry = recycle_bin.list_bin(alice)[0]
     recycle_bin.restore(alice, [entry.id])
 
+    assert _counts_right(alice) == {alice.agent_id: 1}
     after = _live(store)
     restored_activity = [r for r in after["activity"] if r not in before["activity"]]
     assert len(restored_activity) == 1
@@ -129,6 +153,47 @@ def test_a_customer_with_tickets_is_refused_and_one_without_comes_back(
     assert customers.get_customer(store, cid).name == "Dan"
     assert snapshot(store)["customer_tag_link"] == before
     assert Ticket.get_by_id(tid).customer_id == cid
+
+
+def test_a_customer_comes_back_with_addresses_and_history_and_an_address_taken_refuses(
+        alice: Session, store: Store) -> None:
+    edit = customer_records.CustomerEdit("Eve", emails=("eve@x.example", "eve@y.example"),
+                                         organisation="Eve Co", notes="likes mail")
+    cid, _ = customer_records.save_customer(alice, None, 0, edit)
+    before = _live(store)
+    recycle_bin.delete_customer(alice, cid)
+    assert [e.item_id for e in recycle_bin.list_bin(alice)] == [cid]
+    entry = recycle_bin.list_bin(alice)[0]
+    thief, _ = customers.create_customer(alice, "Thief", email="eve@y.example")
+    with pytest.raises(ValidationError, match="same id, email address"):
+        recycle_bin.restore(alice, [entry.id])
+    recycle_bin.delete_customer(alice, thief)
+    recycle_bin.restore(alice, [entry.id])
+    after = _live(store)
+    assert {t: after[t] for t in ("customer", "customer_address", "customer_activity")} == {
+        t: before[t] for t in ("customer", "customer_address", "customer_activity")}
+
+
+def test_a_customer_whose_organisation_was_deleted_comes_back_without_it(
+        alice: Session) -> None:
+    cid, _ = customer_records.save_customer(alice, None, 0, customer_records.CustomerEdit(
+        "Finn", emails=("finn@x.example",), organisation="Gone Ltd"))
+    recycle_bin.delete_customer(alice, cid)
+    Organisation.delete().execute()
+    recycle_bin.restore(alice, [recycle_bin.list_bin(alice)[0].id])
+    assert customer_records.read_customer(alice.store, cid).organisation_id is None
+
+
+def test_a_ticket_whose_custom_field_was_deleted_comes_back_without_its_value(
+        alice: Session) -> None:
+    tid = new_ticket(alice, "Fields")
+    gone, _ = custom_fields.add_field(alice, "Gone", "text")
+    kept, _ = custom_fields.add_field(alice, "Kept", "text")
+    custom_fields.set_values(alice, tid, tickets.get_ticket(tid).version, {gone: "a", kept: "b"})
+    recycle_bin.delete_tickets(alice, [tid])
+    custom_fields.delete_field(alice, gone)
+    recycle_bin.restore(alice, [recycle_bin.list_bin(alice)[0].id])
+    assert [(v.field_id, v.value) for v in CustomValue.select()] == [(kept, "b")]
 
 
 def test_a_ticket_whose_tag_was_deleted_comes_back_without_it(alice: Session) -> None:

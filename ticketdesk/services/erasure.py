@@ -5,21 +5,25 @@ In one transaction: the customer's record and tags go; on their tickets the cust
 cleared and their name, addresses and phone number are replaced by `ERASED` in subjects,
 descriptions, resolutions, message and note texts, activity rows, rating comments and outgoing
 mail records (addresses, subjects, Message-IDs and reply headers), every draft on those tickets
-is discarded, the attachments their messages brought are deleted (with `messages=True`, every
-message text and every attachment of those tickets); activity rows that name them on other
-tickets ("customer changed") are cleared; other tickets whose texts name them (their address or
-full name, found through the search index) are cleaned the same way; recycle-bin entries about
-them are purged; the search documents are rebuilt. Each ticket changed gets an `erased`
-activity row, and the desk an `erased` event, neither naming the person. On SQLite the freed
-bytes are zeroed (`secure_delete`), the search index merged, the file vacuumed and the
-write-ahead log emptied, so the text is gone from the file; on PostgreSQL the tables are
-vacuumed. Backups made before keep the data until
+is discarded, the attachments their messages brought are deleted, their custom field values
+cleaned (with `messages=True`, every message text and every attachment of those tickets);
+activity rows that name them on other tickets ("customer changed") are cleared; other tickets
+whose texts name them (their address or full name, found through the search index) are cleaned
+the same way; recycle-bin entries about them are purged; the search documents are rebuilt. The
+record goes with its addresses, notes and history (migration 20); its organisation is deleted
+when no one else belongs to it, else its name and notes are cleaned; other customers' history
+rows of a merge, and agents' saved views (a search may name the person) are cleaned too
+(`_clean_records`). Each ticket changed gets an `erased` activity row, and the desk an `erased`
+event, neither naming the person. On SQLite the freed bytes are zeroed (`secure_delete`), the
+search index merged, the file vacuumed and the write-ahead log emptied, so the text is gone
+from the file; on PostgreSQL the tables are vacuumed. Backups made before keep the data until
 they are deleted: the report says so. On a team desk only an admin may erase.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,12 +37,17 @@ from ticketdesk.db.models import (
     Attachment,
     CsatRating,
     Customer,
+    CustomerActivity,
+    CustomerAddress,
+    CustomValue,
     DeskEvent,
     Message,
     Note,
+    Organisation,
     Outbox,
     RecycleBin,
     RecycleBlob,
+    SavedView,
     Ticket,
 )
 from ticketdesk.domain.activity import ActivityKind
@@ -46,6 +55,7 @@ from ticketdesk.domain.errors import NotFoundError
 from ticketdesk.domain.filters import Sort, TicketFilter
 from ticketdesk.services import recycle_bin, ticket_list
 from ticketdesk.services.changes import Changes
+from ticketdesk.services.customer_records import MERGED, TICKET_MOVED
 from ticketdesk.services.session import Session
 
 ERASED = "[erased]"
@@ -53,7 +63,9 @@ BACKUPS = ("Backups made before this erasure still hold this person's data until
            "are deleted; on a team desk, so do the server's own backups and archived logs.")
 TOUCHED_TABLES = ("customer", "customer_tag_link", "ticket", "message", "note", "attachment",
                   "attachment_content", "activity", "draft", "outbox", "csat_rating",
-                  "recycle_bin", "recycle_blob", "desk_event", "ticket_search")
+                  "recycle_bin", "recycle_blob", "desk_event", "ticket_search",
+                  "customer_address", "customer_activity", "organisation", "custom_value",
+                  "saved_view")
 
 
 @dataclass(frozen=True)
@@ -88,18 +100,19 @@ def _scrub(model: type[Model], fields: tuple[str, ...], where: Any, pattern: re.
     """Replace the person's identifiers in `fields` of the rows `where` selects (or the whole
     text, `everything`); the number of rows changed."""
     changed = 0
-    pk = model._meta.primary_key
-    columns = [pk, *(getattr(model, f) for f in fields)]
+    keys = model._meta.get_primary_keys()  # one, or a composite key's fields (custom_value)
+    columns = [*keys, *(getattr(model, f) for f in fields)]
     for row in model.select(*columns).where(where).tuples():
         updates: dict[Any, Any] = {}
-        for field, value in zip(fields, row[1:], strict=True):
+        for field, value in zip(fields, row[len(keys):], strict=True):
             if not isinstance(value, str) or not value:
                 continue
             new = ERASED if everything else pattern.sub(ERASED, value)
             if new != value:
                 updates[getattr(model, field)] = new
         if updates:
-            model.update(updates).where(pk == row[0]).execute()
+            same = [key == value for key, value in zip(keys, row, strict=False)]
+            model.update(updates).where(*same).execute()
             changed += 1
     return changed
 
@@ -137,6 +150,7 @@ def erase_customer(session: Session, customer_id: int, *, messages: bool = False
                 if "@" in name:  # the person's address on mail to them from other tickets
                     _scrub(Outbox, ("to_address", "subject"), Outbox.to_address.contains(name),
                            pattern)
+        _clean_records(customer_id, customer, binned, pattern)
         bin_ids = [b.id for b in binned]
         bin_ids += [i for (i,) in RecycleBin.select(RecycleBin.id).where(
             (RecycleBin.kind == recycle_bin.CUSTOMER) & (RecycleBin.item_id == customer_id))
@@ -156,17 +170,45 @@ def erase_customer(session: Session, customer_id: int, *, messages: bool = False
 
 
 def _identifiers(customer: Any, binned: list[Any]) -> list[str]:
-    import json
-
     found: list[str] = []
     if customer is not None:
         found += [customer.name, customer.email, customer.phone, customer.external_id or ""]
+        found += [e for (e,) in CustomerAddress.select(CustomerAddress.email).where(
+            CustomerAddress.customer == customer.id).tuples()]
     for entry in binned:
         if entry.kind == recycle_bin.CUSTOMER:
-            row = json.loads(entry.snapshot)["rows"]["customer"][0]
+            rows = json.loads(entry.snapshot)["rows"]
+            row = rows["customer"][0]
             found += [row.get("name", ""), row.get("email", ""), row.get("phone", ""),
                       row.get("external_id") or ""]
+            found += [a["email"] for a in rows.get("customer_address", [])]
     return [f for f in found if f]
+
+
+def _clean_records(customer_id: int, customer: Any, binned: list[Any],
+                   pattern: re.Pattern[str]) -> None:
+    """The customer's own rows (addresses, history) go with the record by the foreign keys'
+    cascade. Their organisation is deleted when no other customer (on the desk or in the bin)
+    belongs to it, or else is a company's, shared: only the person's identifiers are cleaned
+    from its name and notes. Other customers' history rows of a merge name the merged record;
+    saved views' names and searches are agents' texts that may name the person."""
+    orgs = {customer.organisation_id} if customer is not None else set()
+    orgs |= {json.loads(e.snapshot)["rows"]["customer"][0].get("organisation_id")
+             for e in binned if e.kind == recycle_bin.CUSTOMER}
+    for org in orgs - {None}:
+        others = Customer.select().where((Customer.organisation_id == org)
+                                         & (Customer.id != customer_id)).exists() or any(
+            json.loads(snap)["rows"]["customer"][0].get("organisation_id") == org
+            for (snap,) in RecycleBin.select(RecycleBin.snapshot).where(
+                (RecycleBin.kind == recycle_bin.CUSTOMER)
+                & (RecycleBin.item_id != customer_id)).tuples())
+        if others:
+            _scrub(Organisation, ("name", "notes"), Organisation.id == org, pattern)
+        else:
+            Organisation.delete().where(Organisation.id == org).execute()
+    _scrub(CustomerActivity, ("old", "new"), CustomerActivity.kind.in_([MERGED, TICKET_MOVED])
+           & (CustomerActivity.customer != customer_id), pattern)
+    _scrub(SavedView, ("name", "filter_json"), SavedView.id > 0, pattern)
 
 
 def _clean_mentions(session: Session, identifiers: list[str], own: set[int],
@@ -187,6 +229,7 @@ def _clean_mentions(session: Session, identifiers: list[str], own: set[int],
         count += _scrub(Note, ("body",), Note.ticket == tid, pattern)
         count += _scrub(Activity, ("old", "new"), Activity.ticket == tid, pattern)
         count += _scrub(CsatRating, ("comment",), CsatRating.ticket == tid, pattern)
+        count += _scrub(CustomValue, ("value",), CustomValue.ticket == tid, pattern)
         count += _scrub(Outbox, ("subject", "to_address"), Outbox.message.in_(
             Message.select(Message.id).where(Message.ticket == tid)), pattern)
         if count:
@@ -216,6 +259,7 @@ def _clean_tickets(session: Session, ticket_ids: list[int], pattern: re.Pattern[
         _scrub(Note, ("body",), Note.ticket.in_(part), pattern)
         _scrub(Activity, ("old", "new"), Activity.ticket.in_(part), pattern)
         _scrub(CsatRating, ("comment",), CsatRating.ticket.in_(part), pattern)
+        _scrub(CustomValue, ("value",), CustomValue.ticket.in_(part), pattern)
         in_part = Message.select(Message.id).where(Message.ticket.in_(part))
         for oid, rfc, reply, refs in (Outbox.select(Outbox.id,
                                                         Outbox.rfc_message_id,

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import IntegrityError, Model
+from peewee import Model
 
 from ticketdesk.db import recycle_sql
 from ticketdesk.db.models import (
@@ -27,11 +27,16 @@ from ticketdesk.db.models import (
     AttachmentContent,
     CsatRating,
     Customer,
+    CustomerActivity,
+    CustomerAddress,
     CustomerTagLink,
+    CustomField,
+    CustomValue,
     DeskEvent,
     DeskMeta,
     Message,
     Note,
+    Organisation,
     Outbox,
     RecycleBin,
     RecycleBlob,
@@ -57,17 +62,20 @@ TICKET, CUSTOMER = "ticket", "customer"
 TICKET_ROWS: tuple[tuple[type[Model], str], ...] = (
     (Ticket, "id"), (TicketTag, "ticket"), (TicketAssignee, "ticket"), (Message, "ticket"),
     (Note, "ticket"), (Attachment, "ticket"), (Activity, "ticket"), (CsatRating, "ticket"),
+    (CustomValue, "ticket"),
 )
-"""Every table whose rows belong to a ticket, in the order a restore inserts them, with the
-field naming the ticket. Outgoing mail (`outbox`) follows its message; attachment bytes go to
-`recycle_blob`. A table added later with a foreign key to `ticket` belongs here (or in
-`DISCARDED`): tests/unit/test_recycle_bin.py fails until it is."""
+"""Every table whose rows belong to a ticket, in restore order, with the field naming the
+ticket; `outbox` follows its message, attachment bytes go to `recycle_blob`. Routing's open
+counts follow the assignee rows by migration 24's triggers. A new table with a foreign key to
+`ticket` belongs here or in `DISCARDED` (tests/unit/test_recycle_bin.py fails until it is)."""
 
 DISCARDED = frozenset({"draft", "ticket_search", "recycle_bin"})
 """Rows that reference a ticket and are not kept: unsent drafts, the search document (rebuilt)."""
 
 CUSTOMER_ROWS: tuple[tuple[type[Model], str], ...] = (
-    (Customer, "id"), (CustomerTagLink, "customer"))
+    (Customer, "id"), (CustomerTagLink, "customer"), (CustomerAddress, "customer"),
+    (CustomerActivity, "customer"))
+"""A customer's rows; the organisation stays (it may be shared; `_customer_rows`)."""
 
 ADMIN_ONLY = ("On a team desk only an admin may delete, restore, purge or erase; you are "
               "signed in as {role}. Nothing was changed.")
@@ -93,30 +101,6 @@ def event(session: Session, kind: str, subject: str, detail: str = "") -> None:
     """One desk event (who, when, what), in the caller's transaction."""
     DeskEvent.insert(agent=session.agent_id, at=session.now(), kind=kind, subject=subject,
                      detail=detail).execute()
-
-
-def _rows(model: type[Model], field: str, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """The rows of `model` whose `field` is one of `ids`, as {field name: stored value}; read
-    with the driver's cursor (peewee's row objects cost more than the query at 10,000 tickets)."""
-    fields = [f for f in model._meta.sorted_fields if f.name != "data"]
-    sql, params = model.select(*fields).where(getattr(model, field).in_(list(ids))).sql()
-    names = [f.name for f in fields]
-    return [dict(zip(names, row, strict=True))
-            for row in model._meta.database.execute_sql(sql, params).fetchall()]
-
-
-def _bulk_insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
-    """Insert rows of {field name: value} with one prepared statement (executemany): peewee's
-    insert_many spends seconds building SQL for 10,000 tickets' rows."""
-    if not rows:
-        return
-    db = model._meta.database
-    fields = [model._meta.fields[name] for name in rows[0]]
-    columns = ", ".join(f'"{f.column_name}"' for f in fields)
-    marks = ", ".join([db.param] * len(fields))
-    values = [tuple(f.db_value(row[f.name]) for f in fields) for row in rows]
-    db.cursor().executemany(
-        f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES ({marks})', values)
 
 
 def _owner(row: dict[str, Any], field: str) -> int:
@@ -152,13 +136,13 @@ def delete_tickets(session: Session, ids: Sequence[int], progress: Progress | No
 def _delete_chunk(session: Session, chunk: list[int]) -> list[int]:
     per_ticket: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
     for model, field in TICKET_ROWS:
-        for row in _rows(model, field, chunk):
+        for row in recycle_sql.rows_of(model, field, chunk):
             per_ticket[_owner(row, field)].setdefault(model._meta.table_name, []).append(row)
     found = sorted(per_ticket)
     message_owner = {m["id"]: tid for tid, rows in per_ticket.items()
                      for m in rows.get("message", ())}
     if message_owner:
-        for row in _rows(Outbox, "message", list(message_owner)):
+        for row in recycle_sql.rows_of(Outbox, "message", list(message_owner)):
             per_ticket[message_owner[row["message"]]].setdefault("outbox", []).append(row)
     attachment_owner = {a["id"]: tid for tid, rows in per_ticket.items()
                         for a in rows.get("attachment", ())}
@@ -170,7 +154,7 @@ def _delete_chunk(session: Session, chunk: list[int]) -> list[int]:
                           .tuples()):
             blobs[attachment_owner[aid]].append((int(aid), bytes(data)))
     now = session.now()
-    _bulk_insert(RecycleBin, [
+    recycle_sql.bulk_insert(RecycleBin, [
         {"kind": TICKET, "item_id": tid,
          "label": f"{format_number(tid)} {per_ticket[tid]['ticket'][0]['subject']}",
          "customer_id": per_ticket[tid]["ticket"][0]["customer"], "deleted_at": now,
@@ -181,8 +165,8 @@ def _delete_chunk(session: Session, chunk: list[int]) -> list[int]:
         bins = dict(RecycleBin.select(RecycleBin.item_id, RecycleBin.id).where(
             (RecycleBin.kind == TICKET) & RecycleBin.item_id.in_(list(blobs))).tuples())
         for tid, files in blobs.items():
-            _bulk_insert(RecycleBlob, [{"bin": bins[tid], "attachment_id": aid, "data": data}
-                                       for aid, data in files])
+            recycle_sql.bulk_insert(RecycleBlob, [
+                {"bin": bins[tid], "attachment_id": aid, "data": data} for aid, data in files])
     if found:
         Ticket.delete().where(Ticket.id.in_(found)).execute()
         recycle_sql.forget_search_docs(session.store, found)
@@ -190,8 +174,8 @@ def _delete_chunk(session: Session, chunk: list[int]) -> list[int]:
 
 
 def delete_customer(session: Session, customer_id: int) -> Changes:
-    """Move a customer (record and tags) to the recycle bin. Refused while tickets are theirs:
-    delete or move those first, or erase the person (services/erasure.py)."""
+    """Move a customer (record, tags, addresses, history) to the recycle bin. Refused while
+    tickets are theirs: delete or move those first, or erase the person (services/erasure.py)."""
     check_admin(session)
     with session.store.write():
         customer = Customer.get_or_none(Customer.id == customer_id)
@@ -202,7 +186,7 @@ def delete_customer(session: Session, customer_id: int) -> Changes:
             raise ValidationError(
                 f"{customer.name} still has {_count(count, 'ticket')}; delete or move them "
                 "first (or erase the customer). Nothing was changed.")
-        rows = {model._meta.table_name: _rows(model, field, [customer_id])
+        rows = {model._meta.table_name: recycle_sql.rows_of(model, field, [customer_id])
                 for model, field in CUSTOMER_ROWS}
         RecycleBin.insert(kind=CUSTOMER, item_id=customer_id, label=customer.name,
                           customer_id=customer_id, deleted_at=session.now(),
@@ -241,8 +225,7 @@ def restore(session: Session, entry_ids: Sequence[int]) -> Changes:
             raise NotFoundError("Those entries are no longer in the recycle bin.")
         people = [e for e in entries if e.kind == CUSTOMER]
         for entry in people:
-            _guarded(lambda e=entry: _insert_rows(CUSTOMER_ROWS,
-                                                  json.loads(e.snapshot)["rows"]),
+            _guarded(lambda e=entry: _insert_rows(CUSTOMER_ROWS, _customer_rows(e)),
                      entry.label)
         ticket_entries = [e for e in entries if e.kind == TICKET]
         for start in range(0, len(ticket_entries), CHUNK):
@@ -264,23 +247,42 @@ def restore(session: Session, entry_ids: Sequence[int]) -> Changes:
 def _guarded(insert: Any, label: str) -> None:
     try:
         insert()
-    except IntegrityError as exc:
-        raise ValidationError(
-            f"{label} cannot be restored: something now on the desk has the same id, "
-            f"Message-ID or import source ({exc}). Nothing was changed.") from exc
+    except Exception as exc:
+        if not recycle_sql.is_conflict(exc):
+            raise
+        raise ValidationError(f"{label} cannot be restored: something now on the desk has the same "
+                              f"id, email address, Message-ID or import source ({exc}). Nothing "
+                              "was changed.") from exc
+
+
+def _customer_rows(entry: Any) -> dict[str, list[dict[str, Any]]]:
+    """A binned customer's rows; one whose organisation was deleted meanwhile comes back without
+    one (`customer.company` keeps its name)."""
+    rows: dict[str, list[dict[str, Any]]] = json.loads(entry.snapshot)["rows"]
+    for customer in rows["customer"]:
+        org = customer.get("organisation_id")
+        if org is not None and not Organisation.select().where(Organisation.id == org).exists():
+            customer["organisation_id"] = None
+    return rows
+
+
+def _live(model: type[Model], ids: set[Any]) -> set[Any]:
+    """Which of `ids` are still on the desk (a tag or field may be deleted while binned)."""
+    return {i for (i,) in model.select(model.id).where(model.id.in_(list(ids))).tuples()} \
+        if ids else set()
 
 
 def _restore_tickets(session: Session, entries: list[Any]) -> None:
     snapshots = {e.id: json.loads(e.snapshot)["rows"] for e in entries}
     wanted = {r["ticket"][0]["customer"] for r in snapshots.values()} - {None}
-    present = {i for (i,) in Customer.select(Customer.id).where(
-        Customer.id.in_(list(wanted))).tuples()} if wanted else set()
+    present = _live(Customer, wanted)
     binned = {int(i) for (i,) in RecycleBin.select(RecycleBin.item_id).where(
         (RecycleBin.kind == CUSTOMER) & RecycleBin.item_id.in_(list(wanted - present))
     ).tuples()} if wanted - present else set()
-    tag_ids = {r["tag"] for rows in snapshots.values() for r in rows.get("ticket_tag", [])}
-    live_tags = {t for (t,) in Tag.select(Tag.id).where(Tag.id.in_(list(tag_ids))).tuples()} \
-        if tag_ids else set()
+    live_tags = _live(Tag, {r["tag"] for rows in snapshots.values()
+                            for r in rows.get("ticket_tag", [])})
+    live_fields = _live(CustomField, {r["field"] for rows in snapshots.values()
+                                      for r in rows.get("custom_value", [])})
     merged: dict[str, list[dict[str, Any]]] = defaultdict(list)
     notes: dict[int, str | None] = {}
     for entry in entries:
@@ -293,12 +295,15 @@ def _restore_tickets(session: Session, entries: list[Any]) -> None:
                                       "restore them first. Nothing was changed.")
             ticket["customer"], notes[entry.id] = None, "customer no longer on the desk"
         rows["ticket_tag"] = [r for r in rows.get("ticket_tag", []) if r["tag"] in live_tags]
+        rows["custom_value"] = [r for r in rows.get("custom_value", [])
+                                if r["field"] in live_fields]
         for table, found in rows.items():
             merged[table] += found
     _insert_rows((*TICKET_ROWS, (Outbox, "message")), merged)
     blobs = list(RecycleBlob.select(RecycleBlob.attachment_id, RecycleBlob.data)
                  .where(RecycleBlob.bin.in_([e.id for e in entries])).tuples())
-    _bulk_insert(AttachmentContent, [{"attachment": aid, "data": data} for aid, data in blobs])
+    recycle_sql.bulk_insert(AttachmentContent,
+                            [{"attachment": aid, "data": data} for aid, data in blobs])
     Activity.insert_many([
         {"ticket": e.item_id, "agent": session.agent_id, "at": session.now(),
          "kind": ActivityKind.RESTORED.value, "new": notes[e.id],
@@ -309,7 +314,7 @@ def _restore_tickets(session: Session, entries: list[Any]) -> None:
 def _insert_rows(order: tuple[tuple[type[Model], str], ...],
                  rows: dict[str, list[dict[str, Any]]]) -> None:
     for model, _field in order:
-        _bulk_insert(model, rows.get(model._meta.table_name, []))
+        recycle_sql.bulk_insert(model, rows.get(model._meta.table_name, []))
 
 
 def purge(session: Session, entry_ids: Sequence[int] | None = None,

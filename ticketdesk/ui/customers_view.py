@@ -1,6 +1,7 @@
 """View ▸ Customers (Ctrl+3): every customer, searchable and sortable, instant at 100,000
 (ui/customer_model.py); a double-click or Enter opens the record (ui/customer_editor.py);
-likely duplicates and organisations from the buttons above the list.
+likely duplicates and organisations from the buttons above the list; "Delete…" moves the
+selected customer to the recycle bin (ui/customer_delete.py).
 
 The view reads on its own QueryRunner (its own thread and connection), so a search never
 waits behind the ticket list's snapshot, and the window never waits on it."""
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.customer_list import CustomerQuery
 from ticketdesk.services.session import Session
+from ticketdesk.ui.customer_delete import CustomerDeleter
 from ticketdesk.ui.customer_editor import CustomerEditor
 from ticketdesk.ui.customer_model import CustomerTableModel
 from ticketdesk.ui.hub import ChangeHub
@@ -66,6 +68,10 @@ class CustomersView(QWidget):
         self.organisations_button = self._button(self.tr("Organisations…"),
                                                  "organisationsButton", self.show_organisations,
                                                  bar)
+        self.deleter = CustomerDeleter(session, lambda changes: hub.announce(changes, self), self)
+        self.delete_button = self._button(self.tr("Delete…"), "deleteCustomerButton",
+                                          self.delete_current, bar)
+        self.delete_button.setToolTip(self.tr("Move the selected customer to the recycle bin"))
         layout.addLayout(bar)
         self.filter_note = QPushButton("", self)
         self.filter_note.setObjectName("customerFilterNote")
@@ -97,7 +103,13 @@ class CustomersView(QWidget):
         layout.addWidget(self.table, 1)
         self.count_label = plain_label("", self)
         self.count_label.setObjectName("customerCount")
-        layout.addWidget(self.count_label)
+        self.notice = plain_label("", self)
+        self.notice.setObjectName("customerNotice")
+        self.deleter.said.connect(self.notice.setText)
+        counts = QHBoxLayout()
+        counts.addWidget(self.count_label)
+        counts.addWidget(self.notice, 1)
+        layout.addLayout(counts)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -165,6 +177,15 @@ class CustomersView(QWidget):
         cid = self.selected_customer()
         if cid is not None:
             self.open_customer(cid)
+
+    def delete_current(self) -> None:
+        self.notice.setText("")
+        cid = self.selected_customer()
+        if cid is None:
+            self.notice.setText(self.tr("Select a customer to delete."))
+            return
+        self.deleter.delete(cid, self.model.name_of(cid)
+                            or self.tr("customer {0}").format(cid))
 
     def new_customer(self) -> CustomerEditor:
         return self.open_customer(None)
