@@ -65,8 +65,8 @@ def test_an_agent_sees_the_admins_settings_disabled_with_the_reason(
             "apiTokensAction", "recycleBinAction", "customFieldsAction", "routingAction")}
         assert reasons == {
             "apiTokensAction": "Only an admin can see or change API tokens.",
-            "recycleBinAction":
-                "Only an admin can delete tickets or restore them from the recycle bin.",
+            "recycleBinAction": "Only an admin can delete tickets or customers, or restore them "
+                                "from the recycle bin.",
             "customFieldsAction":
                 "Only an admin can change the desk's categories and custom fields.",
             "routingAction": "Only an admin can change routing rules and teams."}

@@ -276,6 +276,7 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.delete_ticket_action, self.erase_customer_action])
         self.bulk = BulkActions(self)  # several tickets at once, and Undo (issue 18)
         self.bulk.install(edit_menu)
+        self.bulk.recycle_bin_hook = self.records.delete_ids  # the recycle bin (issue 19)
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addActions([self.tickets_view_action, self.analytics_view_action,
                               self.customers_view_action])

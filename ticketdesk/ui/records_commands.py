@@ -101,6 +101,29 @@ class RecordsCommands(QObject):
                   self.tr("Moved {0} to the recycle bin.").format(number),
                   self.tr("Delete Ticket"))
 
+    def delete_ids(self, ids: Any) -> None:
+        """Edit ▸ Selected Tickets ▸ Move to Recycle Bin: the selected tickets, however many
+        (the bulk actions' hook, ui/bulk_actions.py), as one job with progress and Cancel."""
+        chosen = [int(i) for i in ids]
+        if not chosen:
+            return
+        if len(chosen) == 1:
+            what = format_number(chosen[0])
+        else:
+            what = self.tr("{0} tickets").format(f"{len(chosen):,}")
+        if not self._ask(self.tr("Delete Tickets"), self.tr(
+                "Move {0} to the recycle bin? They can be restored from Desk ▸ Recycle Bin until "
+                "they are purged.").format(what))[0]:
+            return
+        session = self.window.session
+
+        def job(progress: Progress) -> Changes:
+            return recycle_bin.delete_tickets(session, chosen, progress)
+
+        self._run(Task(session.store, job, self.tr("Deleting {0}…").format(what), self.window),
+                  self.tr("Moved {0} to the recycle bin.").format(what),
+                  self.tr("Delete Tickets"))
+
     def erase_selected_customer(self) -> None:
         ticket_id = self.window.table.selected_ticket()
         if ticket_id is None:

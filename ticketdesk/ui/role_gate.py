@@ -59,7 +59,8 @@ CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
     TOKENS: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
         "RoleGate", "Only an admin can see or change API tokens.")),
     DELETE: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
-        "RoleGate", "Only an admin can delete tickets or restore them from the recycle bin.")),
+        "RoleGate", "Only an admin can delete tickets or customers, or restore them from the "
+                    "recycle bin.")),
     IMPORT: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
         "RoleGate", "Only an admin can import tickets or load demo data.")),
     PURGE: (frozenset({ADMIN}), QT_TRANSLATE_NOOP(
@@ -85,6 +86,8 @@ ACTIONS: dict[str, str] = {
     "customFieldsAction": LISTS,
     "recycleBinAction": DELETE,
     "deleteTicketAction": DELETE,
+    "bulkDeleteAction": DELETE,  # Selected Tickets ▸ Move to Recycle Bin
+    "deleteCustomerButton": DELETE,  # the customers view's Delete…
     "eraseCustomerAction": PURGE,
     "routingAction": ROUTING,
     "cannedAction": WRITE,  # the desk's replies: every agent keeps them (not admin-only)
