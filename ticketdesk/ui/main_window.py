@@ -87,6 +87,10 @@ PREIMPORT_MS = 1500
 """After start, when the analytics module is loaded (see MainWindow.__init__)."""
 
 
+FIRST_VIEWS_WIDTH, FIRST_DOCK_WIDTH = 190, 440
+"""The docks' widths at the first start, in pixels; after that they come back as left."""
+
+
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, agent_id: int, settings: AppSettings, *,
                  tz: tzinfo | None = None) -> None:
@@ -284,17 +288,21 @@ class MainWindow(QMainWindow):
         view_menu.addAction(dock_toggle)
         view_menu.addSeparator()
         view_menu.addMenu(scheme_menu(self, self.settings.qsettings))
+        # The Desk menu in groups: who works here; the desk's lists (Canned Responses… joins
+        # them in `_build_everyday`); how work arrives and is kept on time; keeping and erasing;
+        # this computer's preferences.
         desk_menu = bar.addMenu(self.tr("&Desk"))
-        desk_menu.addAction(self.switch_agent_action)
-        desk_menu.addAction(self.agents_roles_action)
-        desk_menu.addAction(self.sla_action)
-        desk_menu.addAction(self.api_tokens_action)
-        add_record_actions(self, desk_menu)  # Tags…, Categories…, Custom Fields… (issue 19)
-        desk_menu.addActions([self.agents_action, self.recycle_bin_action])
-        desk_menu.addAction(self.routing_action)
-        desk_menu.addAction(self.preferences_action)
+        desk_menu.addActions([self.switch_agent_action, self.agents_action,
+                              self.agents_roles_action])
         desk_menu.addSeparator()
-        desk_menu.addActions([self.fetch_mail_action, self.mail_settings_action])
+        add_record_actions(self, desk_menu)  # Tags…, Categories…, Custom Fields… (issue 19)
+        self._lists_end = desk_menu.addSeparator()
+        desk_menu.addActions([self.fetch_mail_action, self.mail_settings_action,
+                              self.routing_action, self.sla_action, self.api_tokens_action])
+        desk_menu.addSeparator()
+        desk_menu.addAction(self.recycle_bin_action)
+        desk_menu.addSeparator()
+        desk_menu.addAction(self.preferences_action)
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addActions([self.shortcuts_action, self.about_action])
         self._build_everyday(bar, view_menu, desk_menu, help_menu)
@@ -314,10 +322,10 @@ class MainWindow(QMainWindow):
                                            "Ctrl+K", "paletteAction")
         view_menu.addAction(self.palette_action)
         self.views = views_panel.install(self, view_menu)
-        self.addAction(self.views.dock.toggleViewAction())  # type: ignore[attr-defined]
+        self.addAction(self.views.dock.toggleViewAction())
         self.canned_action = self._action("Canned &Responses…", self.show_canned, None,
                                           "cannedAction")
-        desk_menu.insertAction(self.preferences_action, self.canned_action)
+        desk_menu.insertAction(self._lists_end, self.canned_action)
 
     def show_canned(self) -> None:
         from ticketdesk.ui.canned_dialog import CannedDialog
@@ -638,8 +646,11 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1400, 820)
         state = self.settings.bytes_value(WINDOW_STATE)
-        if state is not None:
-            self.restoreState(state)
+        if state is None or not self.restoreState(state):
+            # First start: the views' names and the ticket's buttons readable without scrolling
+            # (Qt's own first guess gave each dock its narrowest width).
+            self.resizeDocks([self.views.dock, self.dock], [FIRST_VIEWS_WIDTH, FIRST_DOCK_WIDTH],
+                             Qt.Orientation.Horizontal)
         header = self.settings.bytes_value(TABLE_HEADER)
         if header is not None:
             self.table.horizontalHeader().restoreState(header)

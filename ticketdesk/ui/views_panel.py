@@ -59,6 +59,7 @@ class ViewsPanel(QWidget):
         super().__init__(window)
         self.setObjectName("viewsPanel")
         self.window_ = window
+        self.dock = QDockWidget(self)  # `install` puts the panel in it
         self.runner = QueryRunner(window.store, self)
         self.runner.finished.connect(self._answer)
         self.runner.failed.connect(self._failed)
@@ -385,7 +386,9 @@ def apply_columns(window: MainWindow, columns: tuple[int, ...]) -> None:
 def install(window: MainWindow, view_menu: QMenu) -> ViewsPanel:
     """The panel in a dock on the left, and its commands in the View menu."""
     panel = ViewsPanel(window)
-    dock = QDockWidget(QCoreApplication.translate("ViewsPanel", "Views"), window)
+    dock = panel.dock
+    dock.setParent(window)
+    dock.setWindowTitle(QCoreApplication.translate("ViewsPanel", "Views"))
     dock.setObjectName("viewsDock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
@@ -399,5 +402,4 @@ def install(window: MainWindow, view_menu: QMenu) -> ViewsPanel:
     save.triggered.connect(panel.save_current)
     window.addAction(save)
     view_menu.addAction(toggle)
-    panel.dock = dock  # type: ignore[attr-defined]
     return panel
