@@ -132,43 +132,14 @@ def _select(query: CustomerQuery) -> Any:
     return select.order_by(Ordering(key, "ASC"), Customer.id)
 
 
-_COUNTS = (CustomerSort.OPEN_TICKETS, CustomerSort.TICKETS)
-
-
-def _count_sorted(store: Store, query: CustomerQuery) -> np.ndarray:
-    """A ticket-count sort without SQL's join and ORDER BY: the matching ids in id order, the
-    counts from one GROUP BY over the ticket index, a stable numpy sort (ties by id)."""
-    select = Customer.select(Customer.id)
-    condition = search_condition(query.text)
-    if condition is not None:
-        select = select.where(condition)
-    if query.organisation_id is not None:
-        select = select.where(Customer.organisation_id == query.organisation_id)
-    ids = store.id_array(select.order_by(Customer.id).bind(store.db))
-    stat = _ticket_stat(query.sort)
-    pairs = np.array(list(stat.bind(store.db).tuples()), dtype=np.int64).reshape(-1, 2)
-    figures = np.zeros(len(ids), dtype=np.int64)
-    if len(pairs) and len(ids):
-        at = np.searchsorted(ids, pairs[:, 0]).clip(0, len(ids) - 1)
-        hit = ids[at] == pairs[:, 0]
-        figures[at[hit]] = pairs[hit, 1]
-    order = np.lexsort((ids, figures))
-    return ids[order[::-1]] if query.descending else ids[order]
-
-
 def id_snapshot(store: Store, query: CustomerQuery) -> np.ndarray:
     """Every matching customer's id, in the list's order (8 bytes a customer)."""
-    if query.sort in _COUNTS:
-        return _count_sorted(store, query)
     return store.id_array(_select(query).bind(store.db))
 
 
 def first_rows(store: Store, query: CustomerQuery, limit: int = PAGE) -> list[CustomerRow]:
     """The first rows of a search, with LIMIT from an index, shown before the snapshot."""
-    if query.sort in _COUNTS:
-        ids = [int(i) for i in _count_sorted(store, query)[:limit]]
-    else:
-        ids = [cid for (cid,) in _select(query).limit(limit).bind(store.db).tuples()]
+    ids = [cid for (cid,) in _select(query).limit(limit).bind(store.db).tuples()]
     found = rows_by_ids(store, ids)
     return [found[i] for i in ids if i in found]
 
