@@ -64,17 +64,32 @@ SEARCH_TEXT = fn.lower(NodeList((Customer.name, SQL("|| '|' ||"), Customer.compa
 read). Addresses, the primary included, are searched in `customer_address`."""
 
 
-def search_condition(text: str) -> Node | None:
-    """Customers whose name, company, phone or any address contains `text` (starts with it,
-    for one or two characters); None when `text` narrows nothing."""
+def like_pattern(text: str) -> str | None:
+    """The LIKE pattern for typed `text`: containing it from three characters on, starting
+    with it below; wildcards typed are plain characters; a NUL is dropped (no stored text
+    holds one, and PostgreSQL refuses it as a parameter). None when `text` narrows nothing."""
     needle = text.replace("\x00", "").strip().lower()
     if not needle:
         return None
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%" if len(needle) >= 3 else f"{escaped}%"
+    return f"%{escaped}%" if len(needle) >= 3 else f"{escaped}%"
+
+
+def address_holders(pattern: str) -> Node:
+    """Customers one of whose addresses (the primary or any other, `customer_address`)
+    matches the LIKE `pattern` (lower case), read from the address index."""
     addresses = CustomerAddress.select(CustomerAddress.customer).where(
         _like(CustomerAddress.email_key, pattern))
-    return _like(SEARCH_TEXT, pattern) | Customer.id.in_(addresses)
+    return Customer.id.in_(addresses)
+
+
+def search_condition(text: str) -> Node | None:
+    """Customers whose name, company, phone or any address contains `text` (starts with it,
+    for one or two characters); None when `text` narrows nothing."""
+    pattern = like_pattern(text)
+    if pattern is None:
+        return None
+    return _like(SEARCH_TEXT, pattern) | address_holders(pattern)
 
 
 def _ticket_stat(kind: CustomerSort) -> Any:

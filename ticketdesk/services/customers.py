@@ -19,6 +19,7 @@ from ticketdesk.db.models import (
 from ticketdesk.db.store import Store
 from ticketdesk.domain import text
 from ticketdesk.domain.errors import ConflictError, NotFoundError, ValidationError
+from ticketdesk.services import customer_list
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.customer_addresses import check_addresses_free, remember_primary
 from ticketdesk.services.records import CustomerRecord
@@ -143,17 +144,17 @@ def customers_by_id(ids: Iterable[int],
 
 
 def find_customers(store: Store, query: str, limit: int = 20) -> list[CustomerRecord]:
-    """Customers for the picker: name, email or company starting with `query` (containing it,
-    from three characters on), in name order. A NUL typed or pasted into the picker is
-    ignored (no stored text holds one, and PostgreSQL refuses it as a parameter)."""
-    needle = query.replace("\x00", "").strip().lower()
+    """Customers for the picker (the dock's and New Ticket's): name, company or ANY of their
+    addresses (`customer_address`, through the Customers view's own address lookup) starting
+    with `query` (containing it, from three characters on), in name order. A NUL typed or
+    pasted into the picker is ignored."""
+    pattern = customer_list.like_pattern(query)
     base = Customer.select(Customer.id)
-    if needle:
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%" if len(needle) >= 3 else f"{escaped}%"
+    if pattern is not None:
         base = base.where(_like(fn.lower(Customer.name), pattern)
                           | _like(fn.lower(Customer.email), pattern)
-                          | _like(fn.lower(Customer.company), pattern))
+                          | _like(fn.lower(Customer.company), pattern)
+                          | customer_list.address_holders(pattern))
     ids = [cid for (cid,) in
            base.order_by(fn.lower(Customer.name), Customer.id).limit(limit)
            .bind(store.db).tuples()]

@@ -92,7 +92,9 @@ class CreateTicketDialog(QDialog):
         self._completions = QStringListModel(self)
         completer = QCompleter(self._completions, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        # The service already chose the matches (any of a customer's addresses, too, which the
+        # label does not show): the popup lists them as they are.
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.activated.connect(self._customer_picked)
         self.customer_edit.setCompleter(completer)
         self._search_timer = QTimer(self)
