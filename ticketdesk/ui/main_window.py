@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -89,6 +89,13 @@ PREIMPORT_MS = 1500
 
 FIRST_VIEWS_WIDTH, FIRST_DOCK_WIDTH = 190, 440
 """The docks' widths at the first start, in pixels; after that they come back as left."""
+
+
+def _first_size(screen: QSize) -> QSize:
+    """The window at the first start: most of the screen, so the list, its filters and both
+    docks fit side by side (they need about 1,500 pixels), but never more than the screen."""
+    return QSize(min(max(1400, screen.width() * 9 // 10), screen.width()),
+                 min(max(820, screen.height() * 9 // 10), screen.height()))
 
 
 class MainWindow(QMainWindow):
@@ -644,19 +651,23 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         geometry = self.settings.bytes_value(WINDOW_GEOMETRY)
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1400, 820)
+            self.resize(_first_size(self.screen().availableGeometry().size()))
         state = self.settings.bytes_value(WINDOW_STATE)
         if state is None or not self.restoreState(state):
             # First start: the views' names and the ticket's buttons readable without scrolling
             # (Qt's own first guess gave each dock its narrowest width).
-            self.resizeDocks([self.views.dock, self.dock], [FIRST_VIEWS_WIDTH, FIRST_DOCK_WIDTH],
-                             Qt.Orientation.Horizontal)
+            QTimer.singleShot(0, self, self._first_dock_widths)  # once shown: before, Qt's
+            # layout would set them again from the docks' size hints
         header = self.settings.bytes_value(TABLE_HEADER)
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
         # The header's state carries a sort arrow; the rows are sorted as remembered here, and
         # the arrow is set to match (a header saved by an older version may say anything).
         self.table.set_sort(_sort_from(TABLE_SORT.read(self.settings.qsettings)))
+
+    def _first_dock_widths(self) -> None:
+        self.resizeDocks([self.views.dock, self.dock], [FIRST_VIEWS_WIDTH, FIRST_DOCK_WIDTH],
+                         Qt.Orientation.Horizontal)
 
     def save_layout(self) -> None:
         self.settings.set_bytes(WINDOW_GEOMETRY, self.saveGeometry())
