@@ -108,7 +108,7 @@ def test_first_reply_sets_first_response_and_a_logged_message_does_not(
     assert dock.tabs.tabText(CONVERSATION) == "&Conversation (3)"
 
 
-def test_notes_are_edited_and_deleted_with_the_text_kept_in_activity(
+def test_notes_are_edited_and_deleted_and_the_deleted_text_leaves_the_activity(
         db_url: str, open_window, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
     desk = seed(db_url)
     window = open_window("Alice Agent")
@@ -146,9 +146,12 @@ def test_notes_are_edited_and_deleted_with_the_text_kept_in_activity(
     assert notes.notes_for(desk.printer) == []
     assert dock.notes_tab.texts() == []
     assert "activity trail" in boxes.texts[0]
-    assert activity_lines(dock)[0] == "Note deleted: “Warranty ends in May”"
+    # A deleted note's activity rows keep who and when, no longer the text (issue 19).
+    assert activity_lines(dock)[0] == "Note deleted"
     dock.activity_tab.view.setCurrentIndex(dock.activity_tab.model.index(0, 0))
-    assert "Warranty ends in May" in dock.activity_tab.details.toPlainText()
+    assert "Warranty ends in May" not in dock.activity_tab.details.toPlainText()
+    assert all("Warranty ends in May" not in (row.old or "") + (row.new or "")
+               for row in dock.activity_tab.model.rows)
 
 
 def test_changing_the_customer(db_url: str, open_window, qtbot) -> None:

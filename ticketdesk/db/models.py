@@ -2,11 +2,14 @@
 truth for the schema (tests/unit/test_migrations.py checks that the two agree).
 
 Models are bound to one `DatabaseProxy`: one desk is open per process, and `open_database`
-points the proxy at it. Timestamps are UTC epoch seconds; status and priority are the small
-integers of `domain.status`.
+points the proxy at it (per thread; see `_ThreadDatabaseProxy`). Timestamps are UTC epoch
+seconds; status and priority are the small integers of `domain.status`.
 """
 
 from __future__ import annotations
+
+import threading
+from typing import Any
 
 from peewee import (
     AutoField,
@@ -22,7 +25,34 @@ from peewee import (
     TextField,
 )
 
-database_proxy = DatabaseProxy()
+
+class _ThreadDatabaseProxy(DatabaseProxy):
+    """The models' database, bound per thread, with the last desk bound anywhere as the
+    fallback for a thread that never bound one.
+
+    One desk per process (the app) makes no difference. With two desks open in one process
+    (tests with two windows), a global binding let one window's worker re-bind the models
+    between another thread's BEGIN and its first statement: that statement then ran on the other
+    desk's connection and waited on its own thread's write lock until the busy timeout."""
+
+    def __init__(self) -> None:
+        # peewee's Proxy refuses attributes of its own but its slots: set them past it.
+        object.__setattr__(self, "_local", threading.local())
+        object.__setattr__(self, "_shared", None)
+        super().__init__()
+
+    @property
+    def obj(self) -> Any:
+        mine = getattr(self._local, "db", None)
+        return self._shared if mine is None else mine
+
+    @obj.setter
+    def obj(self, value: Any) -> None:
+        self._local.db = value
+        object.__setattr__(self, "_shared", value)
+
+
+database_proxy = _ThreadDatabaseProxy()
 
 
 class BaseModel(Model):

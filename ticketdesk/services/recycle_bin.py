@@ -69,8 +69,11 @@ ticket; `outbox` follows its message, attachment bytes go to `recycle_blob`. Rou
 counts follow the assignee rows by migration 24's triggers. A new table with a foreign key to
 `ticket` belongs here or in `DISCARDED` (tests/unit/test_recycle_bin.py fails until it is)."""
 
-DISCARDED = frozenset({"draft", "ticket_search", "recycle_bin"})
-"""Rows that reference a ticket and are not kept: unsent drafts, the search document (rebuilt)."""
+DISCARDED = frozenset({"draft", "ticket_search", "recycle_bin", "ticket_link", "ticket_merge"})
+"""Rows that reference a ticket and are not kept: unsent drafts, the search document (rebuilt),
+and the ticket's links to others — "related" links and a merged stub's pointer (issue 18): they
+name another ticket, which may be gone or changed by the time of a restore; both tickets'
+activity rows keep the link's history."""
 
 CUSTOMER_ROWS: tuple[tuple[type[Model], str], ...] = (
     (Customer, "id"), (CustomerTagLink, "customer"), (CustomerAddress, "customer"),

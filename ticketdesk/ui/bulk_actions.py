@@ -68,34 +68,34 @@ class BulkActions(QObject):
 
     # -- actions and menus --------------------------------------------------------------------
 
-    def _action(self, text: str, slot: Callable[[], object], name: str) -> QAction:
+    def _make(self, text: str, slot: Callable[[], object], name: str) -> QAction:
         action = QAction(text, self.window)
         action.setObjectName(name)
         action.triggered.connect(slot)
         return action
 
     def _build(self) -> None:
-        self.select_all_action = self._action(self.tr("Select &All"), self.table.selectAll,
+        self.select_all_action = self._make(self.tr("Select &All"), self.table.selectAll,
                                               "selectAllAction")
         self.select_all_action.setShortcut(QKeySequence(QKeySequence.StandardKey.SelectAll))
         self.select_all_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.table.addAction(self.select_all_action)
-        self.undo_action = self._action(self.tr("&Undo"), self.undo, "undoAction")
+        self.undo_action = self._make(self.tr("&Undo"), self.undo, "undoAction")
         self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
         self.window.addAction(self.undo_action)
-        self.close_action = self._action(self.tr("&Close Tickets"),
+        self.close_action = self._make(self.tr("&Close Tickets"),
                                          lambda: self.run(BulkChange(Action.CLOSE)),
                                          "bulkCloseAction")
-        self.tag_action = self._action(self.tr("Add &Tag…"), self.ask_tag, "bulkTagAction")
-        self.untag_action = self._action(self.tr("&Remove Tag…"), self.ask_untag,
+        self.tag_action = self._make(self.tr("Add &Tag…"), self.ask_tag, "bulkTagAction")
+        self.untag_action = self._make(self.tr("&Remove Tag…"), self.ask_untag,
                                          "bulkUntagAction")
-        self.category_action = self._action(self.tr("Set C&ategory…"), self.ask_category,
+        self.category_action = self._make(self.tr("Set C&ategory…"), self.ask_category,
                                             "bulkCategoryAction")
-        self.merge_action = self._action(self.tr("&Merge Into…"), self.ask_merge,
+        self.merge_action = self._make(self.tr("&Merge Into…"), self.ask_merge,
                                          "bulkMergeAction")
-        self.link_action = self._action(self.tr("&Link as Related"), self.link_two,
+        self.link_action = self._make(self.tr("&Link as Related"), self.link_two,
                                         "bulkLinkAction")
-        self.delete_action = self._action(self.tr("Move to Recycle &Bin"), self._delete,
+        self.delete_action = self._make(self.tr("Move to Recycle &Bin"), self._delete,
                                           "bulkDeleteAction")
         self.menu = QMenu(self.tr("Selected &Tickets"), self.window)
         self.menu.setObjectName("bulkMenu")

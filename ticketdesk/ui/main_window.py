@@ -22,8 +22,11 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
+    QFrame,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -91,6 +94,23 @@ FIRST_VIEWS_WIDTH, FIRST_DOCK_WIDTH = 190, 440
 """The docks' widths at the first start, in pixels; after that they come back as left."""
 
 
+def _sideways(bar: QWidget, parent: QWidget) -> QScrollArea:
+    """`bar` in a strip that scrolls sideways when the window is narrower than all its filters
+    (900 pixels of them): the window's minimum width is then the docks' and a little list, not
+    the filter bar's, so it fits a 1366-pixel laptop screen with both docks open."""
+    strip = QScrollArea(parent)
+    strip.setObjectName("filterStrip")
+    strip.setWidget(bar)
+    strip.setWidgetResizable(True)
+    strip.setFrameShape(QFrame.Shape.NoFrame)
+    strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    strip.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    strip.setFixedHeight(bar.sizeHint().height()
+                         + strip.horizontalScrollBar().sizeHint().height())
+    return strip
+
+
 def _first_size(screen: QSize) -> QSize:
     """The window at the first start: most of the screen, so the list, its filters and both
     docks fit side by side (they need about 1,500 pixels), but never more than the screen."""
@@ -134,7 +154,7 @@ class MainWindow(QMainWindow):
         tickets_page.setObjectName("ticketsPage")
         column = QVBoxLayout(tickets_page)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.filter_bar)
+        column.addWidget(_sideways(self.filter_bar, tickets_page))
         column.addWidget(self.list_stack)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(tickets_page)

@@ -1,9 +1,9 @@
 """The Notes tab: internal notes, seen by agents only, each with its author and time.
 
 Notes are tinted and the tab opens with a strip saying they are internal, so nobody mistakes one
-for a reply. Editing and deleting go through the services, which keep the old text in the
-activity trail; a deletion asks first. A note being edited, and a new note being written, are
-drafts ("note:<id>", "note") like the reply.
+for a reply. Editing and deleting go through the services: an edit keeps the old text in the
+activity trail; a deletion asks first, and its activity row keeps who and when, not the text.
+A note being edited, and a new note being written, are drafts ("note:<id>", "note") like the reply.
 """
 
 from __future__ import annotations
@@ -323,7 +323,8 @@ class NotesTab(QWidget):
 
     def delete_note(self, card: NoteCard) -> None:
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete note"), self.tr(
-            "Delete this internal note? Its text stays in the activity trail."),
+            "Delete this internal note? The activity trail keeps who deleted it and when, "
+            "not its text."),
             QMessageBox.StandardButton.Cancel, self)
         box.setObjectName("deleteNoteQuestion")
         box.setTextFormat(Qt.TextFormat.PlainText)
