@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
@@ -47,16 +46,15 @@ from ticketdesk.services import (
 )
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
-from ticketdesk.ui.agent_picker import AgentPicker
 from ticketdesk.ui.availability import AvailabilityButton
 from ticketdesk.ui.bulk_actions import BulkActions
 from ticketdesk.ui.create_ticket import CreateTicketDialog
 from ticketdesk.ui.custom_columns import filter_choices
 from ticketdesk.ui.customer_editor import CustomerEditor
 from ticketdesk.ui.customers_view import CustomersView
+from ticketdesk.ui.desk_commands import DeskCommands
 from ticketdesk.ui.desk_watch import EXTERNAL, DeskWatch
 from ticketdesk.ui.dock import TicketDock
-from ticketdesk.ui.dock.ticket_dock import dock_access_keys
 from ticketdesk.ui.empty_state import EmptyState, NoMatches
 from ticketdesk.ui.file_commands import DEMO_TICKETS, FileCommands
 from ticketdesk.ui.filter_bar import FilterBar
@@ -138,6 +136,7 @@ class MainWindow(QMainWindow):
         self.reader.finished.connect(self._read)
         self.reader.failed.connect(self._read_failed)
         self.files = FileCommands(self)
+        self.desk = DeskCommands(self)  # the Desk and Help menus' dialogs
         self.records = RecordsCommands(self)  # delete, erase, recycle bin, agents (issue 19)
 
         self.model = TicketTableModel(store, self.runner, self, tz, reader=self.reader)
@@ -256,27 +255,27 @@ class MainWindow(QMainWindow):
                                                   "analyticsViewAction")
         self.customers_view_action = self._action("&Customers", self.show_customers, "Ctrl+3",
                                                   "customersViewAction")
-        self.switch_agent_action = self._action("&Switch Agent…", self.switch_agent, None,
+        self.switch_agent_action = self._action("&Switch Agent…", self.desk.switch_agent, None,
                                                 "switchAgentAction")
-        self.preferences_action = self._action("&Preferences…", self.show_preferences,
+        self.preferences_action = self._action("&Preferences…", self.desk.show_preferences,
                                                QKeySequence(keys.Preferences),
                                                "preferencesAction")
-        self.sla_action = self._action("S&LA Policies…", self.show_sla_policies, None,
+        self.sla_action = self._action("S&LA Policies…", self.desk.show_sla_policies, None,
                                        "slaPoliciesAction")
-        self.api_tokens_action = self._action("API To&kens…", self.show_api_tokens, None,
+        self.api_tokens_action = self._action("API To&kens…", self.desk.show_api_tokens, None,
                                               "apiTokensAction")  # issue 22
-        self.routing_action = self._action("R&outing…", self.show_routing, None,
+        self.routing_action = self._action("R&outing…", self.desk.show_routing, None,
                                            "routingAction")
-        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.show_shortcuts,
+        self.shortcuts_action = self._action("&Keyboard Shortcuts", self.desk.show_shortcuts,
                                              QKeySequence(keys.HelpContents), "shortcutsAction")
-        self.fetch_mail_action = self._action("&Fetch Mail", self.fetch_mail, "F9",
+        self.fetch_mail_action = self._action("&Fetch Mail", self.desk.fetch_mail, "F9",
                                               "fetchMailAction")
-        self.mail_settings_action = self._action("&Mail Settings…", self.show_mail_settings,
+        self.mail_settings_action = self._action("&Mail Settings…", self.desk.show_mail_settings,
                                                  None, "mailSettingsAction")
-        self.agents_roles_action = self._action("A&gents and Roles…", self.show_agents_roles,
+        self.agents_roles_action = self._action("A&gents and Roles…", self.desk.show_agents_roles,
                                                 None, "agentsRolesAction")
         self.agents_roles_action.setVisible(not self.store.is_sqlite)  # a team desk's logins
-        self.about_action = self._action("&About ticketdesk", self.show_about, None,
+        self.about_action = self._action("&About ticketdesk", self.desk.show_about, None,
                                          "aboutAction")
         records = self.records
         self.delete_ticket_action = self._action("&Delete Ticket", records.delete_selected, None,
@@ -350,16 +349,9 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.palette_action)
         self.views = views_panel.install(self, view_menu)
         self.addAction(self.views.dock.toggleViewAction())
-        self.canned_action = self._action("Canned &Responses…", self.show_canned, None,
+        self.canned_action = self._action("Canned &Responses…", self.desk.show_canned, None,
                                           "cannedAction")
         desk_menu.insertAction(self._lists_end, self.canned_action)
-
-    def show_canned(self) -> None:
-        from ticketdesk.ui.canned_dialog import CannedDialog
-
-        dialog = CannedDialog(self.session, self)
-        dialog.exec()
-        dialog.deleteLater()
 
     def _connect(self) -> None:
         self.filter_bar.filterChanged.connect(self._filter_changed)
@@ -569,69 +561,6 @@ class MainWindow(QMainWindow):
         self.show_tickets()
         self.filter_bar.apply(f)
 
-    def switch_agent(self) -> None:
-        picker = AgentPicker(self.session.as_agent(None), self.session.agent_id, self)
-        if picker.exec() and picker.agent_id is not None:
-            self.set_agent(picker.agent_id)
-
-    def show_sla_policies(self) -> None:
-        from ticketdesk.ui.sla_dialog import SlaPoliciesDialog
-
-        dialog = SlaPoliciesDialog(self.session, lambda changes: self.hub.announce(changes, self),
-                                   self)
-        dialog.exec()
-        dialog.deleteLater()
-
-    def show_api_tokens(self) -> None:
-        from ticketdesk.ui.api_tokens_dialog import ApiTokensDialog
-
-        dialog = ApiTokensDialog(self.session, self)
-        dialog.exec()
-        dialog.deleteLater()
-
-    def show_agents_roles(self) -> QDialog:
-        from ticketdesk.ui.agents_roles_dialog import AgentsRolesDialog
-
-        dialog = AgentsRolesDialog(self.session, lambda changes: self.hub.announce(changes, self),
-                                   self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        self.agents_roles_dialog = dialog
-        return dialog
-
-    def show_routing(self) -> None:
-        from ticketdesk.ui.routing_dialog import RoutingDialog
-
-        dialog = RoutingDialog(self.session, lambda changes: self.hub.announce(changes, self),
-                               self)
-        dialog.exec()
-        dialog.deleteLater()
-
-    def fetch_mail(self) -> None:
-        """F9: fetch and send now (the worker says what it did in the status bar)."""
-        self.statusBar().showMessage(self.tr("Fetching mail…"), 5000)
-        self.mail.wake(asked=True)
-
-    def show_mail_settings(self) -> None:
-        from ticketdesk.ui.mail_settings import MailSettingsDialog
-
-        dialog = MailSettingsDialog(self.session, self.ticket_dock.writes, self)
-        if dialog.exec():
-            self.statusBar().showMessage(self.tr("Mail settings saved."), 5000)
-            self.mail.wake(asked=True)
-
-    def show_preferences(self) -> None:
-        from ticketdesk.ui.preferences import PreferencesDialog
-
-        PreferencesDialog(self.settings.qsettings, self.store.url, self,
-                          edit_signature=self.edit_signature).exec()
-
-    def edit_signature(self, parent: QWidget) -> None:
-        from ticketdesk.ui.signature_dialog import SignatureDialog
-
-        if SignatureDialog(self.session, self.ticket_dock.writes, parent).exec():
-            self.statusBar().showMessage(self.tr("Mail signature saved."), 5000)
-
     def set_agent(self, agent_id: int) -> None:
         self.session = self.session.as_agent(agent_id)
         self.settings.set_agent_for(self.store.location, agent_id)
@@ -640,31 +569,6 @@ class MainWindow(QMainWindow):
         self._load_choices()
         self._show_agent()
         self.filter_bar._emit_now()  # "Me" now means someone else
-
-    def show_shortcuts(self) -> None:
-        lines = [f"{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}\t"
-                 f"{a.text().replace('&', '').rstrip('…')}"
-                 for a in self.actions() if not a.shortcut().isEmpty()]
-        lines.append(f"Ctrl+D\t{self.tr('Show or hide the ticket details')}")
-        lines += [f"{keys}\t{what}" for keys, what in dock_access_keys()]
-        from ticketdesk.ui.ticket_keys import everyday_keys
-
-        lines += [f"{keys}\t{what}" for keys, what in everyday_keys()]
-        box = QMessageBox(self)
-        box.setWindowTitle(self.tr("Keyboard shortcuts"))
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText("\n".join(lines))
-        box.exec()
-
-    def show_about(self) -> None:
-        from ticketdesk.about import versions
-
-        box = QMessageBox(self)
-        box.setWindowTitle(self.tr("About ticketdesk"))
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(self.tr("A desktop help desk for small support teams.") + "\n\n" + versions()
-                    + "\n\n" + self.tr("Desk: ") + self.store.location)
-        box.exec()
 
     # -- layout and closing -------------------------------------------------------------------
 
