@@ -282,6 +282,9 @@ def test_window_and_column_layout_are_remembered(seeded: str, open_window, qtbot
 def test_subject_fills_the_room_left_but_never_gets_unreadably_narrow(
         seeded: str, window: MainWindow, qtbot) -> None:
     table, header = window.table, window.table.horizontalHeader()
+    window.views.dock.hide()  # the ticket dock alone beside the list, at its narrowest
+    window.resizeDocks([window.dock], [window.dock.minimumSizeHint().width()],
+                       Qt.Orientation.Horizontal)
     window.resize(1160, 800)  # a laptop screen with the dock open
     wait_listed(qtbot, window)
     qtbot.waitUntil(lambda: table.viewport().width() < 900)

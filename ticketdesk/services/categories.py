@@ -48,8 +48,10 @@ def resolve(session: Session, name: str) -> str:
     clean = text.optional_line(name, "category", text.CATEGORY_MAX)
     if not clean:
         return ""
+    # Folded by the database on both sides, as the unique index on lower(name) folds it:
+    # SQLite's lower() folds ASCII only, so Python's lower() found no "À" when one was there.
     found = Category.select(Category.name).where(
-        fn.lower(Category.name) == clean.lower()).scalar()
+        fn.lower(Category.name) == fn.lower(clean)).scalar()
     if found is not None:
         return str(found)
     Category.insert(name=clean, created_at=session.now()).execute()
@@ -80,7 +82,7 @@ def _category(category_id: int) -> Any:
 
 
 def _taken(name: str, other_than: int | None = None) -> str | None:
-    query = Category.select(Category.name).where(fn.lower(Category.name) == name.lower())
+    query = Category.select(Category.name).where(fn.lower(Category.name) == fn.lower(name))
     if other_than is not None:
         query = query.where(Category.id != other_than)
     found = query.scalar()
