@@ -6,6 +6,7 @@ succeed with the schema applied once."""
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -324,6 +325,31 @@ def test_processes_opening_one_fresh_desk_at_once_all_succeed_and_migrate_once(
     assert [child.exitcode for child in children] == [0] * count
     opened.append(store := open_database(fresh_url))
     assert versions(store) == [(m.version, m.name) for m in MIGRATIONS]
+
+
+def test_windows_opening_a_new_desk_file_at_the_same_moment_all_open_it(tmp_path: Path) -> None:
+    """Switching a new file to WAL needs it alone; two openers doing that at once deadlock and
+    SQLite fails one at once ("database is locked"), which raw connections did in about one
+    round of seven here. Threads stand in for processes (SQLite's file locks are the same)."""
+    rounds, count = 40, 6
+    failures: list[str] = []
+    for round_no in range(rounds):
+        path = tmp_path / f"desk{round_no}.sqlite"
+        barrier = threading.Barrier(count)
+
+        def open_it(path: Path = path, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait(timeout=30)
+            try:
+                open_database(f"sqlite:///{path}", migrate_to=0).close()
+            except Exception as exc:  # collected and asserted below
+                failures.append(f"{path.name}: {type(exc).__name__}: {exc}")
+
+        threads = [threading.Thread(target=open_it) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert failures == []
 
 
 def test_an_imported_tickets_source_is_unique_where_it_is_set(

@@ -7,6 +7,8 @@ interpreter's shutdown; ticketdesk/ARCHITECTURE.md, "Threading").
 
 from __future__ import annotations
 
+import random
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -177,6 +179,31 @@ def _connect(db: Any, backend: Backend) -> None:
         raise StorageError(f"Cannot connect to {backend.location}: {reason}") from exc
 
 
+def _connect_waiting(db: Any, backend: Backend) -> None:
+    """The first connection, waiting while other processes hold the file for its conversion.
+
+    A new desk file starts in rollback-journal mode; each process opening it switches it to WAL
+    (`PRAGMA journal_mode=wal`, one of the connection's pragmas), which needs the file alone.
+    When two processes do that at the same moment each holds the shared lock the other must see
+    released: SQLite sees the deadlock and fails one of them at once with "database is locked",
+    without waiting out the busy timeout (three windows started together on a new desk failed
+    one in about six times). The loser closes, waits a moment and connects again: by then the
+    file is in WAL mode, where opening takes no exclusive lock.
+    """
+    deadline = time.monotonic() + migrations.MIGRATION_PATIENCE_S
+    while True:
+        try:
+            _connect(db, backend)
+            backend.after_connect(db)
+            return
+        except Exception as exc:
+            if not migrations.busy(exc) or time.monotonic() >= deadline:
+                raise
+            if not db.is_closed():
+                db.close()
+            time.sleep(random.uniform(0.01, 0.05))
+
+
 def _before_sqlite_open(path: Path, create: bool) -> str | None:
     """Tidy up after killed runs (sqlite_files.prepare_to_open), refuse a missing file unless
     creating was asked for, and check for damage before anything opens the file, so nothing is
@@ -196,8 +223,7 @@ def _before_sqlite_open(path: Path, create: bool) -> str | None:
 
 
 def _start(db: Any, backend: Backend, migrate_to: int) -> None:
-    _connect(db, backend)
-    backend.after_connect(db)
+    _connect_waiting(db, backend)
     try:
         migrations.migrate(db, backend.dialect, lambda: backend.write_lock(db), migrate_to)
     except Exception as exc:

@@ -159,11 +159,11 @@ def _apply_waiting(db: Any, ctx: MigrationContext, migration: Migration,
                     % ((db.param,) * 3), (migration.version, migration.name, utc_now()))
             return True
         except Exception as exc:
-            if not _busy(exc) or time.monotonic() >= deadline:
+            if not busy(exc) or time.monotonic() >= deadline:
                 raise
 
 
-def _busy(exc: BaseException) -> bool:
+def busy(exc: BaseException) -> bool:
     """Whether `exc` is another process holding the write lock (SQLite's busy timeout, or a
     PostgreSQL lock_timeout) rather than a fault of the migration itself."""
     for cause in causes(exc):
