@@ -14,7 +14,7 @@ from tests.ui.dock_support import open_ticket, settle
 from tests.unit.test_postgres_roles import url_as
 from tests.unit.test_postgres_roles_security import Team, team
 from ticketdesk.app import build_main_window
-from ticketdesk.services import notes, tickets
+from ticketdesk.services import notes, team_roles, tickets
 from ticketdesk.services.session import Session
 from ticketdesk.ui import role_gate
 from ticketdesk.ui.dock.ticket_dock import NOTES
@@ -93,6 +93,48 @@ def test_a_viewer_sees_every_change_disabled_with_the_viewers_reason(
             assert button.toolTip().startswith("You are signed in as a viewer")
         assert _action(window, "exportAction").isEnabled()  # reading is a viewer's work
         assert _action(window, "analyticsViewAction").isEnabled()
+    finally:
+        window.close()
+
+
+@pytest.mark.postgres
+def test_an_agent_opening_the_customers_view_later_finds_delete_an_admins(
+        qtbot: Any, team: Team, settings: QSettings) -> None:
+    """The customers view is made on first use, after the role was read and applied."""
+    _, login = team.add("Ann", "agent")
+    window = _window(qtbot, url_as(team.url, login), settings)
+    try:
+        view = window.show_customers()
+        delete = view.delete_button
+        assert not delete.isEnabled()
+        assert delete.toolTip() == ("Only an admin can delete tickets or customers, or restore "
+                                    "them from the recycle bin.")
+    finally:
+        window.close()
+
+
+@pytest.mark.postgres
+def test_a_change_to_the_desk_that_leaves_the_role_as_it_was_keeps_the_gates(
+        qtbot: Any, team: Team, settings: QSettings) -> None:
+    """Every change to the desk reads the role again; the same role is not re-applied (walking
+    the window costs tens of ms a time), and what was gated stays gated."""
+    _, login = team.add("Ann", "agent")
+    window = _window(qtbot, url_as(team.url, login), settings)
+    try:
+        applied: list[object] = []
+        original = window.role_gate.apply
+        window.role_gate.apply = lambda within=None: (applied.append(within),  # type: ignore
+                                                       original(within))
+        asked = window.role_gate._asked
+        window.role_gate.refresh()
+        qtbot.waitUntil(lambda: window.role_gate._asked == asked + 1, timeout=5000)
+        qtbot.wait(200)
+        assert applied == []
+        assert not _action(window, "slaPoliciesAction").isEnabled()
+        team_roles.change_role(team.owner, "Ann", "admin")
+        window.role_gate.refresh()
+        qtbot.waitUntil(lambda: _action(window, "slaPoliciesAction").isEnabled(), timeout=5000)
+        assert applied == [None]
     finally:
         window.close()
 

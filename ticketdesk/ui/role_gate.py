@@ -164,6 +164,7 @@ class RoleGate(QObject):
         self.agent_id: int | None = None
         self.known = False  # the first answer has come
         self._asked = 0
+        self._applied: tuple[Any, ...] | None = None  # the sign-in state last applied
         window.reader.finished.connect(self._answered)
         window.hub.changed.connect(self._changed)
         self.refresh()
@@ -184,6 +185,10 @@ class RoleGate(QObject):
         self.agent_id = signed_in.id if signed_in is not None else None
         self.role = role
         self.known = True
+        state = (role, self.agent_id, signs_in, signed_in.name if signed_in else None)
+        if state == self._applied:
+            return  # every change to the desk asks again; walking the window costs ~50 ms
+        self._applied = state
         # Switch Agent is for a desk file; on a team desk the login is the agent.
         _show(self.main.switch_agent_action, None if signed_in is None or not signs_in else
               self.tr("You are signed in to this team desk as {0}; to work as someone else, "
@@ -193,13 +198,15 @@ class RoleGate(QObject):
     def reason(self, capability: str) -> str | None:
         return reason(self.role, capability)
 
-    def apply(self) -> None:
-        """Every gated action and button of the window, by the role last read."""
-        for action in self.main.findChildren(QAction):
+    def apply(self, within: QObject | None = None) -> None:
+        """Every gated action and button of the window (or of a view made later, `within`), by
+        the role last read."""
+        root = self.main if within is None else within
+        for action in root.findChildren(QAction):
             capability = ACTIONS.get(action.objectName())
             if capability is not None:
                 _show(action, self.reason(capability))
-        for button in self.main.findChildren(QAbstractButton):
+        for button in root.findChildren(QAbstractButton):
             capability = ACTIONS.get(button.objectName())
             if capability is not None:
                 _show(button, self.reason(capability))
