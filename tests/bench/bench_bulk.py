@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.bench.bench_analytics_view import copy_desk
 from tests.bench.desk import default_desk
+from tests.bench.heartbeat import Heartbeat
 
 DEFAULT_DB = Path(tempfile.gettempdir()) / "ticketdesk-bench" / "bulk_1m.sqlite"
 TAG = "bench-bulk"
@@ -42,7 +43,7 @@ STATUS_ROWS = 10_000
 
 def child(url: str) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QItemSelection, QSettings
     from PySide6.QtCore import QItemSelectionModel as Sel
     from PySide6.QtWidgets import QApplication
 
@@ -75,22 +76,9 @@ def child(url: str) -> None:
 
     wait(listed)
     note(f"listed {model.rowCount():,} tickets")
-    gaps = [0.0]
-    phase = ["select"]
-    worst: dict[str, float] = {}
-    beat = QElapsedTimer()
-    beat.start()
-
-    def heartbeat() -> None:
-        gap = beat.nsecsElapsed() / 1e6
-        gaps.append(gap)
-        worst[phase[0]] = max(worst.get(phase[0], 0.0), gap)
-        beat.restart()
-
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(heartbeat)
-    timer.start()
+    heart = Heartbeat()
+    heart.phase = "select"
+    heart.start()
     figures: dict[str, float] = {"tickets": float(model.rowCount())}
 
     clock = QElapsedTimer()
@@ -103,21 +91,21 @@ def child(url: str) -> None:
     figures["selected"] = float(table.selection_count())
     note(f"selected {table.selection_count():,}")
 
-    phase[0] = "tag"
+    heart.phase = "tag"
     clock.restart()
     bulk.run(BulkChange(Action.TAG, TAG))
     wait(settled)
     figures["tag_all"] = clock.nsecsElapsed() / 1e6
     figures["tagged"] = float(bulk.undo_stack[-1].record.ids.size) if bulk.undo_stack else 0.0
     note(f"tagged {figures['tagged']:,.0f} in {figures['tag_all']:,.0f} ms")
-    phase[0] = "undo"
+    heart.phase = "undo"
     clock.restart()
     bulk.undo()
     wait(settled)
     figures["undo_tag"] = clock.nsecsElapsed() / 1e6
     note(f"undone in {figures['undo_tag']:,.0f} ms")
 
-    phase[0] = "status"
+    heart.phase = "status"
     selection = QItemSelection(model.index(0, 0), model.index(STATUS_ROWS - 1,
                                                               model.columnCount() - 1))
     table.selectionModel().select(selection, Sel.SelectionFlag.ClearAndSelect)
@@ -127,9 +115,10 @@ def child(url: str) -> None:
     figures["status_10k"] = clock.nsecsElapsed() / 1e6
     figures["status_changed"] = float(bulk.undo_stack[-1].record.ids.size) \
         if bulk.undo_stack else 0.0
-    timer.stop()
-    figures["stall"] = max(gaps)
-    figures.update({f"stall_{k}": v for k, v in worst.items()})
+    heart.stop()
+    figures["stall"] = heart.longest_ms
+    figures["stall_cpu"] = heart.longest_cpu_ms
+    figures.update({f"stall_{k}": v for k, v in heart.worst.items()})
     bulk.undo()  # unmeasured: the next run starts from the same desk
     wait(settled)
     import resource

@@ -21,6 +21,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests.bench.heartbeat import Heartbeat
 from tests.bench.slot_profile import SlotProfile
 from tests.bench.stall_sampler import StallSampler
 
@@ -34,7 +35,7 @@ def main() -> None:
                         help="sample the GUI thread and print what it did in the longest stalls")
     args = parser.parse_args()
 
-    from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from tests.mail.servers import running_dovecot
@@ -61,38 +62,13 @@ def main() -> None:
                                            "support@desk.example"))
         store.close()
         settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
-        clock = QElapsedTimer()
-        longest = [0, 0]  # longest gap, last beat
         sampler = StallSampler(threading.main_thread()) if args.why else None
-        last_beat = [time.perf_counter()]
-        cpu = [0.0, time.thread_time()]  # most GUI-thread CPU between two beats, last beat's
-
-        def beat_cpu() -> None:
-            now = time.thread_time()
-            cpu[0] = max(cpu[0], now - cpu[1])
-            cpu[1] = now
-
-        def beat() -> None:
-            now = clock.elapsed()
-            longest[0] = max(longest[0], now - longest[1])
-            longest[1] = now
-            beat_cpu()
-            at = time.perf_counter()
-            if sampler is not None and at - last_beat[0] > 0.03:
-                sampler.gap(last_beat[0], at)
-            last_beat[0] = at
-
-        heart = QTimer()
-        heart.setInterval(5)
-        heart.timeout.connect(beat)
+        heart = Heartbeat(sampler.gap if sampler is not None else None)
         started = time.monotonic()
         window = build_main_window(url, agent_name="Alice Agent", settings=settings)
         window.show()
         if sampler is not None:
             sampler.start()
-        clock.start()
-        beat_cpu()
-        cpu[0] = 0.0
         heart.start()
         profile = SlotProfile("main") if args.slots else contextlib.nullcontext()
         with profile:
@@ -101,7 +77,6 @@ def main() -> None:
                 time.sleep(0.001)
                 if time.monotonic() - started > 600:
                     raise SystemExit("the mailbox was not fetched within 600 s")
-        beat()
         heart.stop()
         took = time.monotonic() - started
         window.close()
@@ -111,7 +86,8 @@ def main() -> None:
         if isinstance(profile, SlotProfile):
             print(profile.report())
     print(f"{args.messages:,} messages fetched into the list in {took:.1f} s; longest GUI-thread "
-          f"stall {longest[0]} ms, its most CPU between two beats {cpu[0] * 1000:.0f} ms (load "
+          f"stall {heart.longest_ms:.0f} ms, its most CPU between two beats "
+          f"{heart.longest_cpu_ms:.0f} ms (load "
           f"average {os.getloadavg()[0]:.2f})")
 
 

@@ -19,6 +19,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.bench.desk import default_desk
+from tests.bench.heartbeat import Heartbeat
+from tests.bench.stall_sampler import StallSampler
 
 
 def copy_desk(source: Path, folder: Path) -> Path:
@@ -76,27 +79,6 @@ def prepare(url: str, tagged: int, fresh: bool = False) -> tuple[int, str, int]:
         store.close()
 
 
-def watch_stalls(clock: object, last: list[int]) -> None:
-    """A thread that prints where the GUI thread is when its heartbeat is late."""
-    import threading
-    import traceback
-
-    main_id = threading.main_thread().ident
-
-    def watch() -> None:
-        reported = -1
-        while True:
-            time.sleep(0.02)
-            elapsed = clock.elapsed() if clock.isValid() else 0  # type: ignore[attr-defined]
-            if elapsed - last[0] > 60 and reported != last[0]:
-                reported = last[0]
-                frame = sys._current_frames().get(main_id)  # type: ignore[arg-type]
-                stack = "".join(traceback.format_stack(frame, limit=12)) if frame else ""
-                print(f"--- GUI thread late by {elapsed - last[0]} ms:\n{stack}", flush=True)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=default_desk())
@@ -106,7 +88,7 @@ def main() -> None:
                         help="rename a new tag on exactly --tagged tickets (e.g. a few, to "
                              "see the window's own share of a stall)")
     parser.add_argument("--diagnose", action="store_true",
-                        help="print the GUI thread's stack whenever a beat is 60 ms late")
+                        help="sample the threads' stacks and print them for the longest stalls")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -118,7 +100,7 @@ def main() -> None:
     tag_id, name, count = prepare(url, args.tagged, args.fresh_tag)
     print(f"renaming {name!r}, on {count:,} tickets, {args.runs} times", flush=True)
 
-    from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from ticketdesk.app import build_main_window
@@ -130,20 +112,11 @@ def main() -> None:
     window = build_main_window(url, agent_name="Bench", settings=settings)
     window.show()
 
-    clock = QElapsedTimer()
-    longest = [0]
-    last = [0]
-
-    def beat() -> None:
-        now = clock.elapsed()
-        longest[0] = max(longest[0], now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(beat)
-    if args.diagnose:
-        watch_stalls(clock, last)
+    sampler = StallSampler(threading.main_thread()) if args.diagnose else None
+    heart = Heartbeat(sampler.gap if sampler is not None else None)
+    restart = heart.start
+    if sampler is not None:
+        sampler.start()
 
     def wait_for(ok: Callable[[], bool], limit: float = 1800) -> None:
         end = time.monotonic() + limit
@@ -158,38 +131,33 @@ def main() -> None:
                         window)
     dialog.show()
     wait_for(lambda: not dialog.busy and dialog.model.rowCount() > 0)
-    clock.start()
-    last[0], longest[0] = 0, 0
-    timer.start()
+    restart()
     idle_until = time.monotonic() + 5.0  # the same window doing nothing: the machine's floor
     wait_for(lambda: time.monotonic() > idle_until)
-    timer.stop()
+    heart.stop()
     print(f"longest GUI stall over 5 s of the idle window (the machine's floor): "
-          f"{longest[0]} ms; load average {os.getloadavg()[0]:.1f}", flush=True)
+          f"{heart.longest_ms:.0f} ms; load average {os.getloadavg()[0]:.1f}", flush=True)
     for label, changes in (("one ticket changed (as after any save)",
                             Changes(tickets=frozenset({1}))),
                            ("everything changed (as after an import)", Changes(everything=True))):
-        clock.start()
-        last[0], longest[0] = 0, 0
-        timer.start()
+        restart()
         window.hub.announce(changes, None)
         wait_for(lambda: window.model.is_complete and window.model.total is not None)
         until = time.monotonic() + 2.0
         wait_for(lambda until=until: time.monotonic() > until)
-        timer.stop()
+        heart.stop()
         print(f"reference, the window's refresh when {label}: longest GUI stall "
-              f"{longest[0]} ms", flush=True)
+              f"{heart.longest_ms:.0f} ms (GUI CPU {heart.longest_cpu_ms:.0f} ms)", flush=True)
     times: list[float] = []
-    stalls: list[int] = []
+    stalls: list[float] = []
+    cpus: list[float] = []
     names = [name, f"{name}-renamed"]
     for run in range(args.runs):
         new = names[(run + 1) % 2]
         row = next(i for i, e in enumerate(dialog.model.entries) if e.id == tag_id)
         dialog.table.selectRow(row)
         dialog.ask_text = lambda *_a, _new=new, **_k: _new  # type: ignore[method-assign]
-        clock.start()
-        last[0], longest[0] = 0, 0
-        timer.start()
+        restart()
         began = time.perf_counter()
         dialog.rename()
         wait_for(lambda: not dialog.busy)
@@ -197,14 +165,20 @@ def main() -> None:
         wait_for(lambda: window.model.is_complete and window.model.total is not None)
         settle = time.monotonic() + 1.0  # the list's refresh after the announce
         wait_for(lambda settle=settle: time.monotonic() > settle)
-        timer.stop()
+        heart.stop()
         times.append(seconds)
-        stalls.append(longest[0])
-        print(f"  run {run + 1}: {seconds:.2f} s, longest GUI stall {longest[0]} ms, load "
+        stalls.append(heart.longest_ms)
+        cpus.append(heart.longest_cpu_ms)
+        print(f"  run {run + 1}: {seconds:.2f} s, longest GUI stall {heart.longest_ms:.0f} ms "
+              f"(GUI CPU {heart.longest_cpu_ms:.0f} ms), load "
               f"{os.getloadavg()[0]:.1f} ({dialog.note.text()})", flush=True)
     print(f"rename of a tag on {count:,} tickets: median {statistics.median(times):.2f} s; "
-          f"longest GUI stall median {statistics.median(stalls)} ms, max {max(stalls)} ms "
-          "(goal ≤ 50 ms)")
+          f"longest GUI stall median {statistics.median(stalls):.0f} ms, max {max(stalls):.0f} ms "
+          f"(goal ≤ 50 ms); the most GUI-thread CPU between two beats median "
+          f"{statistics.median(cpus):.0f} ms")
+    if sampler is not None:
+        sampler.stop()
+        print(sampler.report())
     dialog.close()
     window.close()
     shutil.rmtree(folder, ignore_errors=True)
