@@ -24,6 +24,7 @@ from ticketdesk.domain.errors import ValidationError
 from ticketdesk.domain.filters import Sort, TicketFilter
 from ticketdesk.domain.period import PeriodKind
 from ticketdesk.domain.status import Priority, Status
+from ticketdesk.domain.view_spec import ViewSpec
 from ticketdesk.services import (
     agents,
     analytics,
@@ -34,6 +35,7 @@ from ticketdesk.services import (
     export,
     messages,
     notes,
+    saved_views,
     team_roles,
     ticket_list,
     tickets,
@@ -456,6 +458,32 @@ def test_drafts_are_their_writers_own(team: Team, ticket: int) -> None:
                      "VALUES (%s, %s, 'reply', 'x', 0)", (ann, ticket))
     assert drafts.drafts_for(Session(team.open_as(ann_login), ann), ticket)["note"].body == (
         "half a thought")
+
+
+def test_a_private_saved_view_is_its_owners_alone_and_a_shared_one_only_its_owners_to_change(
+        team: Team) -> None:
+    ann, ann_login = team.add("Ann", "agent")
+    bob, bob_login = team.add("Bob", "agent")
+    bobs_session = Session(team.open_as(bob_login), bob)
+    private = saved_views.save_view(bobs_session, "Bob's backlog", ViewSpec(TicketFilter()))
+    shared = saved_views.save_view(bobs_session, "Team queue", ViewSpec(TicketFilter()),
+                                   shared=True)
+    anns = team.connect(ann_login)
+    seen = {name for (name,) in anns.execute("SELECT name FROM saved_view").fetchall()}
+    assert seen == {"Team queue"}
+    assert anns.execute("UPDATE saved_view SET name = 'mine now'").rowcount == 0
+    assert anns.execute("DELETE FROM saved_view").rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):  # not in Bob's name either
+        anns.execute("INSERT INTO saved_view (owner_id, name, shared, position, filter_json, "
+                     "sort, columns, created_at, updated_at) VALUES "
+                     "(%s, 'sneaky', true, 9, '{}', '', '', 0, 0)", (bob,))
+    listed = saved_views.list_views(team.open_as(ann_login), ann)
+    assert [v.name for v in listed if not v.built_in] == ["Team queue"]
+    own = saved_views.save_view(Session(team.open_as(ann_login), ann), "Ann's", ViewSpec(
+        TicketFilter()))
+    assert own.owner_id == ann
+    assert {v.id for v in saved_views.list_views(team.open_as(bob_login), bob)
+            if not v.built_in} == {private.id, shared.id}
 
 
 def test_the_window_learns_the_role_and_why_an_action_is_withheld(team: Team) -> None:

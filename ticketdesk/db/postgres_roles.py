@@ -67,7 +67,7 @@ TABLE_POLICY: dict[str, str] = {
     "category": "SELECT, INSERT",
     "custom_field": READ,
     # Ticket work at the default, named so nobody wonders: saved views (an agent's own; row
-    # security for private views is not there yet: services/saved_views.py filters them),
+    # security keeps private views their owner's, migration 26),
     # canned responses (the desk's, every agent keeps them), customers' addresses, custom
     # values. `outbox`, `csat_rating`, `mailbox_state` are the default too: the mail worker of
     # any agent's desktop sends, fetches and asks for ratings.
