@@ -37,15 +37,18 @@ from tests.bench.stall_sampler import StallSampler
 AGENT = "Alice Agent"
 
 
-def _fetched(path: Path) -> int:
-    """The highest UID the desk's fetch checkpoint covers (the bench's own read-only look)."""
+def _watch(path: Path, messages: int, done: threading.Event) -> None:
+    """Set `done` once the desk's fetch checkpoint covers `messages` UIDs: the bench's own
+    read-only connection, opened once (opening one on a large desk reads its whole schema)."""
     import apsw
 
     conn = apsw.Connection(f"file:{path}?mode=ro", flags=apsw.SQLITE_OPEN_READONLY
                            | apsw.SQLITE_OPEN_URI)
     try:
-        row = conn.execute("SELECT max(last_uid) FROM mailbox_state").fetchone()
-        return int(row[0] or 0) if row else 0
+        while not done.wait(1.0):
+            row = conn.execute("SELECT max(last_uid) FROM mailbox_state").fetchone()
+            if row and int(row[0] or 0) >= messages:
+                done.set()
     finally:
         conn.close()
 
@@ -111,20 +114,13 @@ def main() -> None:
         sampler = StallSampler(threading.main_thread()) if args.why else None
         heart = Heartbeat(sampler.gap if sampler is not None else None)
         done = threading.Event()
-
-        def watch() -> None:
-            while not done.is_set():
-                if _fetched(path) >= args.messages:
-                    done.set()
-                time.sleep(0.5)
-
         started = time.monotonic()
         window = build_main_window(url, agent_name=AGENT, settings=settings)
         window.show()
         if sampler is not None:
             sampler.start()
         heart.start()
-        threading.Thread(target=watch, daemon=True).start()
+        threading.Thread(target=_watch, args=(path, args.messages, done), daemon=True).start()
         profile = SlotProfile("main") if args.slots else contextlib.nullcontext()
         with profile:
             while not done.is_set():
