@@ -267,3 +267,56 @@ def test_select_all_survives_the_rows_being_reordered(
     finally:
         ticket_table.KEEP_MOST = 1_000
     window.close()
+
+
+def _arrive(qtbot, window: MainWindow, url: str, subject: str) -> int:
+    """A ticket made by another desktop (a mail fetched elsewhere, say); the list picks it up
+    with its next look at the desk."""
+    new_id = int(_with_store(url, lambda store: tickets.create_ticket(  # type: ignore[arg-type]
+        Session(store, None), subject=subject).new_id))
+    qtbot.waitUntil(lambda: window.model.row_of(new_id) is not None, timeout=10_000)
+    wait_listed(qtbot, window)
+    return new_id
+
+
+def test_a_new_ticket_arriving_at_the_top_keeps_a_selection_of_several(
+        db_url: str, settings: QSettings, qtbot) -> None:
+    _make(db_url, 12)
+    window = _window(qtbot, db_url, settings)
+    _click(qtbot, window, 2)
+    _click(qtbot, window, 5, Qt.KeyboardModifier.ShiftModifier)
+    chosen = window.table.selected_ids().tolist()
+    assert len(chosen) == 4
+    new_id = _arrive(qtbot, window, db_url, "Fresh from the mailbox")
+    assert window.model.ticket_id(0) == new_id  # newest first: at the top
+    assert window.table.selected_ids().tolist() == chosen  # the same tickets, still selected
+    assert window.ticket_dock.empty.text() == "4 tickets selected"
+    window.close()
+
+
+def test_a_ticket_arriving_after_select_all_is_not_taken_into_it(
+        db_url: str, settings: QSettings, qtbot) -> None:
+    _make(db_url, 12)
+    window = _window(qtbot, db_url, settings)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    before = set(window.table.selected_ids().tolist())
+    assert len(before) == 12
+    new_id = _arrive(qtbot, window, db_url, "Arrived after Ctrl+A")
+    assert not window.table.all_selected
+    assert set(window.table.selected_ids().tolist()) == before  # a bulk action takes these
+    assert new_id not in window.table.selected_ids().tolist()
+    window.close()
+
+
+def test_scrolled_down_the_list_keeps_its_place_when_tickets_arrive_at_the_top(
+        db_url: str, settings: QSettings, qtbot) -> None:
+    _make(db_url, 300)
+    window = _window(qtbot, db_url, settings)
+    table = window.table
+    table.scrollTo(window.model.index(150, 0), table.ScrollHint.PositionAtTop)
+    top = window.model.ticket_id(table.indexAt(table.viewport().rect().topLeft()).row())
+    _arrive(qtbot, window, db_url, "Arrived while reading further down")
+    qtbot.waitUntil(lambda: window.model.ticket_id(
+        table.indexAt(table.viewport().rect().topLeft()).row()) == top, timeout=5000)
+    window.close()

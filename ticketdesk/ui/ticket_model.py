@@ -351,6 +351,15 @@ class TicketTableModel(QAbstractTableModel):
             self._ids = ids
             self.endInsertRows()
             return
+        grown = len(ids) - len(old)
+        if len(old) and grown > 0 and np.array_equal(ids[grown:], old):
+            # New tickets at the top (mail coming in, newest first): inserted, not a reset, so
+            # the view keeps a selection of several rows (ui/ticket_table.py, _arrived).
+            self._asked.clear()  # pages are row ranges: every one moved
+            self.beginInsertRows(QModelIndex(), 0, grown - 1)
+            self._ids = ids
+            self.endInsertRows()
+            return
         self._asked.clear()
         if len(ids) == len(old):
             self._relayout(ids)

@@ -84,12 +84,14 @@ class TicketTable(QTableView):
         self._show_sort_indicator()
         self._selected: int | None = None
         self._top: int | None = None
+        self._top_row = 0
         model.columnsInserted.connect(self._hide_new_columns)
-        self._all = False  # Ctrl+A: every ticket of the filter, however many have arrived
+        self._all = False  # Ctrl+A: every ticket of the filter, as far as its snapshot goes
         self._count = 0
         model.modelAboutToBeReset.connect(self._remember)
         model.modelReset.connect(self._restore)
-        model.rowsInserted.connect(self._extend_all)
+        model.rowsAboutToBeInserted.connect(lambda *_: self._remember())
+        model.rowsInserted.connect(self._arrived)
         model.relayoutComing.connect(self._before_relayout)
         model.layoutChanged.connect(self._after_relayout)
         self._redo_all = False
@@ -249,11 +251,27 @@ class TicketTable(QTableView):
         if count <= 1 < before:  # back to one ticket: the dock shows it again
             self.ticketSelected.emit(self._selected)
 
-    def _extend_all(self) -> None:
-        """Rows arrived (the snapshot after the first page) while everything was selected."""
+    def _arrived(self, _parent: object, first: int, last: int) -> None:
+        """Rows were inserted: the rest of the snapshot after the first page (appended), or new
+        tickets at the top of a newest-first list (mail coming in).
+
+        Appended rows join a Ctrl+A selection: it is every ticket of the filter. New tickets at
+        the top join no selection (a bulk action must not take in a ticket its agent has not
+        seen), so "all" becomes the rows that were selected. Scrolled down the list, the same
+        ticket stays at the top of the view; at the top, the new tickets show."""
+        if first > 0 or last + 1 == self.ticket_model.rowCount():
+            if self._all:
+                super().selectAll()
+                self._selection_changed()
+            return
         if self._all:
-            super().selectAll()
+            self._all = False
             self._selection_changed()
+        if self._top is not None and self._top_row > 0:
+            row = self.ticket_model.row_of(self._top)
+            if row is not None:
+                self.scrollTo(self.ticket_model.index(row, 0),
+                              QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _before_relayout(self) -> None:
         if self.selection_count() > KEEP_MOST:
@@ -281,6 +299,7 @@ class TicketTable(QTableView):
     def _remember(self) -> None:
         top = self.indexAt(self.viewport().rect().topLeft())
         self._top = self.ticket_model.ticket_id(top.row()) if top.isValid() else None
+        self._top_row = top.row() if top.isValid() else 0
 
     def _restore(self) -> None:
         """After a reset, reselect the same ticket (quietly) and scroll back to where we were."""
