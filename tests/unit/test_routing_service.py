@@ -17,7 +17,7 @@ from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import NotFoundError, ValidationError
 from ticketdesk.domain.routing import AgentStatus
 from ticketdesk.domain.status import Status
-from ticketdesk.services import agents, routing, tickets
+from ticketdesk.services import agents, customers, routing, tickets
 from ticketdesk.services.routing import RuleSpec
 from ticketdesk.services.session import Session
 
@@ -109,6 +109,20 @@ def test_a_rule_on_a_channel_routes_only_tickets_from_that_channel(
     window = new_ticket(system, subject="From the window")
     assert assignees(mail) == [team["Dee"]]
     assert assignees(window) == []
+
+
+def test_a_rule_on_a_customer_tag_routes_that_customers_tickets_to_its_own_agents(
+        system: Session, team: dict[str, int]) -> None:
+    vip, _ = customers.create_customer(system, "Vera", tags=["VIP"])
+    plain, _ = customers.create_customer(system, "Paul")
+    routing.add_rule(system, RuleSpec("Key accounts", "least-open", agents=["Dee", "Cal"],
+                                      customer_tags=["vip"]))
+    for_vip = new_ticket(system, customer_id=vip)
+    for_plain = new_ticket(system, customer_id=plain)
+    assert assignees(for_vip) == [team["Cal"]]
+    assert routed(for_vip) == ["Rule “Key accounts”: Cal — least open among Cal, Dee; "
+                               "Cal has 0 open"]
+    assert assignees(for_plain) == []
 
 
 def test_route_many_routes_imported_tickets_in_order_with_their_channel(

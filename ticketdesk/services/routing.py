@@ -21,28 +21,25 @@ from peewee import JOIN, SQL, Case, fn
 from ticketdesk.db.models import (
     Agent,
     AgentCategorySkill,
-    AgentOpenCount,
     AgentTagSkill,
-    CustomerTag,
-    CustomerTagLink,
     RoutingRule,
     RoutingRuleAgent,
-    Tag,
     Team,
     TeamMember,
     Ticket,
     TicketAssignee,
-    TicketTag,
 )
 from ticketdesk.domain import routing as rules
 from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import NotFoundError, ValidationError
-from ticketdesk.domain.routing import AgentState, AgentStatus, Decision, Method, TicketFacts
+from ticketdesk.domain.routing import AgentState, AgentStatus, Decision, Method
 from ticketdesk.domain.search import words as search_words
 from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import audit, routing_counts
+from ticketdesk.services import routing_reads as reads
 from ticketdesk.services.changes import Changes
+from ticketdesk.services.routing_reads import agent_states, load_rules, ticket_facts
 from ticketdesk.services.session import Session
 
 _UNSET: Any = object()
@@ -58,7 +55,7 @@ def route(session: Session, ticket_id: int, *, channel: str = "") -> Decision | 
     person creating it chose) and a desk without rules are left alone; None when no rule
     decided."""
     with session.store.write():
-        if TicketAssignee.select().where(TicketAssignee.ticket == ticket_id).exists():
+        if reads.has_assignee(ticket_id):
             return None
         rule_list = load_rules(active_only=True)
         if not rule_list:
@@ -92,7 +89,7 @@ def route_many(session: Session, ticket_ids: Sequence[int], *, channel: str = ""
 def _apply(session: Session, ticket_id: int, decision: Decision) -> None:
     rule = decision.rule
     assert rule is not None
-    version = int(Ticket.select(Ticket.version).where(Ticket.id == ticket_id).scalar() or 1)
+    version = reads.ticket_version(ticket_id)
     rows: list[tuple[ActivityKind, str | None, str | None]] = []
     if decision.agent_id is not None:
         TicketAssignee.insert(ticket=ticket_id, agent=decision.agent_id).execute()
@@ -106,106 +103,6 @@ def _apply(session: Session, ticket_id: int, decision: Decision) -> None:
 
 
 # -- reading the facts --------------------------------------------------------------------------
-
-def _lines(value: str) -> list[str]:
-    return [v for v in value.split("\n") if v.strip()]
-
-
-def load_rules(*, active_only: bool = False) -> list[rules.Rule]:
-    """Every rule in order, with its members (the team's, or its own agents)."""
-    query = (RoutingRule.select(RoutingRule, Team.name.alias("team_name"))
-             .join(Team, JOIN.LEFT_OUTER, on=(RoutingRule.team == Team.id))
-             .order_by(RoutingRule.position, RoutingRule.id))
-    if active_only:
-        query = query.where(RoutingRule.active == True)  # noqa: E712 - peewee expression
-    found = list(query.objects())
-    if not found:
-        return []
-    team_members: dict[int, list[int]] = {}
-    for team_id, agent_id in TeamMember.select(TeamMember.team, TeamMember.agent).tuples():
-        team_members.setdefault(team_id, []).append(agent_id)
-    own: dict[int, list[tuple[int, str]]] = {}
-    for rule_id, agent_id, name in (RoutingRuleAgent
-                                    .select(RoutingRuleAgent.rule, Agent.id, Agent.name)
-                                    .join(Agent, on=(RoutingRuleAgent.agent == Agent.id))
-                                    .order_by(Agent.id).tuples()):
-        own.setdefault(rule_id, []).append((agent_id, name))
-    result = []
-    for row in found:
-        if row.team_id is not None:
-            members = tuple(sorted(team_members.get(row.team_id, [])))
-            target = row.team_name
-        else:
-            members = tuple(a for a, _ in own.get(row.id, []))
-            target = ", ".join(n for _, n in own.get(row.id, [])) or "no one"
-        conditions = rules.Conditions.of(
-            tags=_lines(row.tags), categories=_lines(row.categories),
-            customer_tags=_lines(row.customer_tags),
-            priorities=[Priority(int(p)) for p in _lines(row.priorities)],
-            words_text=_lines(row.words), channels=_lines(row.channels))
-        result.append(rules.Rule(row.id, row.name, conditions, Method(row.method), target,
-                                 members, int(row.last_agent_id), bool(row.active)))
-    return result
-
-
-def ticket_facts(ticket_ids: Sequence[int], channels: dict[int, str] | None = None,
-                 ) -> dict[int, TicketFacts]:
-    """What the rules look at, for each ticket (a few queries whatever the number)."""
-    ids = list(ticket_ids)
-    tags: dict[int, set[str]] = {}
-    customer_tags: dict[int, set[str]] = {}
-    tickets = list(Ticket.select(Ticket.id, Ticket.category, Ticket.priority, Ticket.subject,
-                                 Ticket.description, Ticket.customer_id)
-                   .where(Ticket.id.in_(ids)).tuples())
-    for tid, name in (TicketTag.select(TicketTag.ticket, Tag.name)
-                      .join(Tag, on=(TicketTag.tag == Tag.id))
-                      .where(TicketTag.ticket.in_(ids)).tuples()):
-        tags.setdefault(tid, set()).add(name)
-    customers = {c for *_, c in tickets if c is not None}
-    if customers:
-        for cid, name in (CustomerTagLink.select(CustomerTagLink.customer, CustomerTag.name)
-                          .join(CustomerTag, on=(CustomerTagLink.tag == CustomerTag.id))
-                          .where(CustomerTagLink.customer.in_(list(customers))).tuples()):
-            customer_tags.setdefault(cid, set()).add(name)
-    channels = channels or {}
-    return {tid: TicketFacts(frozenset(tags.get(tid, ())), category or "",
-                             frozenset(customer_tags.get(cid, ()) if cid else ()),
-                             Priority(priority), subject or "", description or "",
-                             channels.get(tid, ""))
-            for tid, category, priority, subject, description, cid in tickets}
-
-
-def agent_states(agent_ids: Iterable[int], *, skills: bool = True,
-                 counts: bool = False) -> dict[int, AgentState]:
-    """Availability, capacity and (when `skills`) skills of these agents; with `counts`, their
-    open tickets as kept by the database (migration 24) in the same read."""
-    ids = list(set(agent_ids))
-    if not ids:
-        return {}
-    tag_skills: dict[int, set[str]] = {}
-    categories: dict[int, set[str]] = {}
-    if skills:
-        for agent_id, name in (AgentTagSkill.select(AgentTagSkill.agent, Tag.name)
-                               .join(Tag, on=(AgentTagSkill.tag == Tag.id))
-                               .where(AgentTagSkill.agent.in_(ids)).tuples()):
-            tag_skills.setdefault(agent_id, set()).add(name)
-        for agent_id, category in (AgentCategorySkill
-                                   .select(AgentCategorySkill.agent, AgentCategorySkill.category)
-                                   .where(AgentCategorySkill.agent.in_(ids)).tuples()):
-            categories.setdefault(agent_id, set()).add(category)
-    count = AgentOpenCount.open_count if counts else SQL("NULL")
-    query = (Agent.select(Agent.id, Agent.name, Agent.status, Agent.capacity, Agent.active,
-                          count)
-             .where(Agent.id.in_(ids)))
-    if counts:
-        query = query.join(AgentOpenCount, JOIN.LEFT_OUTER,
-                           on=(AgentOpenCount.agent == Agent.id))
-    return {aid: AgentState(aid, name, AgentStatus(status), capacity,
-                            (int(kept or 0) if counts else None),
-                            frozenset(tag_skills.get(aid, ())),
-                            frozenset(categories.get(aid, ())), bool(active))
-            for aid, name, status, capacity, active, kept in query.tuples()}
-
 
 def open_counts(agent_ids: Iterable[int]) -> dict[int, int]:
     """Open (not resolved or closed) tickets assigned to each agent: the counts the database
