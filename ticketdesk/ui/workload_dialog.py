@@ -5,8 +5,9 @@ A figure activated (double-click, or Enter) lists exactly the tickets it counts 
 (`services.workload.Workload.tickets`, through `MainWindow.drill_down`, as the analytics view's
 drill-downs do); the agent's name lists their open tickets. The figures are read on the
 window's own query thread (never the GUI thread), again 400 ms after the last change the hub
-announces (any desktop's, through the desk watch), every minute while shown (due soon moves
-with the clock), and on Refresh.
+announces (any desktop's, through the desk watch), every minute (due soon moves with the clock)
+and on Refresh — one read at a time, as the views panel counts: a change during a read asks for
+one more after it, never interrupts it.
 """
 
 from __future__ import annotations
@@ -157,6 +158,7 @@ class WorkloadDialog(QDialog):
         self.rows: list[Workload] = []
         self._asked = 0
         self._shown = 0
+        self._again = False
         self._stopped = False
         self.runner = QueryRunner(session.store, self)
         self.runner.finished.connect(self._answered)
@@ -209,14 +211,25 @@ class WorkloadDialog(QDialog):
 
     @property
     def loading(self) -> bool:
-        """A read is on its way (tests wait for False, as a user watches the figures)."""
-        return self._shown != self._asked
+        """A read is on its way, or another is asked for after it (tests wait for False, as a
+        user watches the figures)."""
+        return self._shown != self._asked or self._again
 
     def load(self) -> None:
+        """Read the figures; asked while a read runs, one more follows it (a read is never
+        interrupted, so a desk that changes all the time still shows figures)."""
+        if self.loading:
+            self._again = True
+            return
         session = self.session
         self._asked += 1
         self.refresh_button.setEnabled(False)
         self.runner.submit(LOAD, self._asked, lambda: workload.workload(session))
+
+    def _read_again(self) -> None:
+        if self._again:
+            self._again = False
+            self.load()
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if changes.tickets or changes.created or changes.agents or changes.everything:
@@ -232,6 +245,7 @@ class WorkloadDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.when.setText(self.tr("As of {0}").format(QLocale().toString(
             QDateTime.currentDateTime().time(), QLocale.FormatType.ShortFormat)))
+        self._read_again()
 
     def _failed(self, channel: str, generation: int, error: object) -> None:
         if channel != LOAD or generation != self._asked:
@@ -240,6 +254,7 @@ class WorkloadDialog(QDialog):
         self.refresh_button.setEnabled(True)
         self.when.setText(str(error) if isinstance(error, TicketdeskError) else self.tr(
             "The workload could not be read: {0}").format(error))
+        self._read_again()
 
     def list_tickets(self, index: QModelIndex) -> None:
         """The main list shows exactly the tickets behind the figure (the agent's name: their
