@@ -88,7 +88,7 @@ class RoutingDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(820, 560)
+        self.resize(860, 700)
         self.load()
 
     # -- building -----------------------------------------------------------------------------
