@@ -104,3 +104,29 @@ def test_the_workload_window_shows_each_agents_load_follows_changes_and_lists_a_
     qtbot.waitUntil(lambda: window.workload_dialog is None, timeout=5000)
     guard.armed = False
     assert guard.seen == []
+
+
+def test_a_read_asked_for_during_a_read_follows_it_and_never_interrupts_it(
+        db_url: str, open_window: Callable[..., MainWindow], qtbot, monkeypatch) -> None:
+    ids = seed(db_url)
+    window = open_window()
+    wait_listed(qtbot, window)
+    window.workload_action.trigger()
+    dialog = window.workload_dialog
+    assert isinstance(dialog, WorkloadDialog)
+    qtbot.waitUntil(lambda: not dialog.loading and "Ana" in rows(dialog), timeout=5000)
+    interrupted: list[object] = []
+    monkeypatch.setattr(type(window.store), "interrupt",
+                        lambda _store, connection: interrupted.append(connection))
+    asked = dialog._asked
+    tickets.create_ticket(Session(window.store, None), subject="Ana 4",
+                          assignee_ids=[ids["Ana"]])
+    dialog.load()  # a read runs...
+    dialog.load()  # ...a change during it (the timer's, the hub's) asks for one more
+    dialog.load()  # and another asks for nothing more: one read follows
+    assert dialog.loading
+    qtbot.waitUntil(lambda: not dialog.loading, timeout=5000)
+    assert dialog._asked == asked + 2
+    assert interrupted == []
+    assert rows(dialog)["Ana"][2] == "4"
+    dialog.reject()
