@@ -3,7 +3,8 @@
 Registered from cli.py (`add_commands`, `dispatch`). Scripts depend on these names:
 `teams add NAME --agents "A, B"`, `agents status NAME available|away|off [--capacity N]`,
 `routing rule add NAME [--tag T] [--category C] [--priority P] [--words "…"] --team NAME
---method round-robin|least-open|skills`, `routing dry-run --last N`,
+--method round-robin|least-open|skills`, `routing rule move NAME --to N | --before NAME`,
+`routing dry-run --last N`,
 `csat record TKT-… --rating 1-5 [--comment …]`.
 
 `agents` is shared with other modules' subcommands (`agents add`, `list`…): `command_group`
@@ -129,6 +130,13 @@ def add_commands(commands: argparse._SubParsersAction,
     rule_add.add_argument("--method", required=True,
                           choices=["round-robin", "least-open", "skills"])
     sub(rules, "list", _rule_list, help="the rules in order")
+    move = sub(rules, "move", _rule_move, help="put a rule elsewhere in the order",
+               description="Rules are tried in order, the first matching one decides; "
+                           "`routing rule list` numbers them.")
+    move.add_argument("name")
+    where = move.add_mutually_exclusive_group(required=True)
+    where.add_argument("--to", type=int, metavar="N", help="to place N (1 is tried first)")
+    where.add_argument("--before", metavar="NAME", help="just before this rule")
     for name, handler, text in (("remove", _rule_remove, "delete a rule"),
                                 ("enable", _rule_enable, "use a rule again"),
                                 ("disable", _rule_disable, "keep a rule but skip it")):
@@ -137,7 +145,12 @@ def add_commands(commands: argparse._SubParsersAction,
               help="what the rules would do to the last N tickets; changes nothing")
     dry.add_argument("--last", type=int, default=100, metavar="N")
 
-    csat = command_group(commands, "csat", "customer satisfaction ratings", db_option)
+    _csat_commands(command_group(commands, "csat", "customer satisfaction ratings", db_option),
+                   sub)
+
+
+def _csat_commands(csat: argparse._SubParsersAction,
+                   sub: Callable[..., argparse.ArgumentParser]) -> None:
     record = sub(csat, "record", _csat_record,
                  help="record or change a ticket's rating for its current resolution")
     record.add_argument("ticket", metavar="TKT-…")
@@ -240,10 +253,10 @@ def _agents_skills(args: argparse.Namespace, out: TextIO) -> int:
 
 def _agents_workload(args: argparse.Namespace, out: TextIO) -> int:
     from ticketdesk.cli import _open_desk
-    from ticketdesk.services import routing
+    from ticketdesk.services import workload
 
     with _open_desk(args) as store:
-        rows = routing.workload(_session(store))
+        rows = workload.workload(_session(store))
     out.write("agent\tstatus\topen\tcapacity\tdue soon\tbreached\n")
     for w in rows:
         capacity = "-" if w.capacity is None else str(w.capacity)
@@ -276,6 +289,19 @@ def _rule_list(args: argparse.Namespace, out: TextIO) -> int:
     for position, r in enumerate(found, 1):
         state = "" if r.active else " (disabled)"
         out.write(f"{position}. {r.name}{state}: {r.method.value} among {r.target}\n")
+    return 0
+
+
+def _rule_move(args: argparse.Namespace, out: TextIO) -> int:
+    from ticketdesk.cli import _open_desk
+    from ticketdesk.services import routing
+
+    with _open_desk(args) as store:
+        session = _session(store)
+        routing.move_rule(session, args.name, to=args.to, before=args.before)
+        names = [r.name for r in routing.list_rules(session)]
+    place = next(i for i, n in enumerate(names, 1) if n.lower() == args.name.strip().lower())
+    out.write(f"Routing rule {names[place - 1]} is now number {place} of {len(names)}.\n")
     return 0
 
 

@@ -11,7 +11,7 @@ there are 50 agents, puts them in one team, and measures:
    for every agent, least open, skills — median and maximum over --runs new tickets (goal
    ≤ 5 ms: it runs inside every create); and a whole `tickets.create_ticket` with routing;
 2. `routing.dry_run` over the last 10,000 tickets;
-3. `routing.workload` (open, due soon, breached per agent);
+3. `workload.workload` (open, due soon, breached per agent);
 4. the CSAT figures (`csat.report`) for the last 30 days and all time, after rating a fifth of
    the resolved tickets of the copy (goals as the other cards: ≤ 150 ms and ≤ 1.5 s).
 """
@@ -147,7 +147,7 @@ def main() -> None:
     from ticketdesk.db.models import Ticket
     from ticketdesk.db.store import open_database
     from ticketdesk.domain.period import PeriodKind
-    from ticketdesk.services import analytics, csat, routing
+    from ticketdesk.services import analytics, csat, routing, workload
     from ticketdesk.services.session import Session
 
     copy = _copy(args.source, args.work)
@@ -169,7 +169,7 @@ def main() -> None:
         median, worst, result = _timed(lambda: routing.dry_run(session, 10_000), 3)
         print(f"dry_run over the last 10,000 tickets: median {median:.0f} ms, max {worst:.0f} ms "
               f"({len(result.rows):,} matched)")
-        median, worst, _ = _timed(lambda: routing.workload(session), 3)
+        median, worst, _ = _timed(lambda: workload.workload(session), 3)
         print(f"workload of {len(names)} agents: median {median:.0f} ms, max {worst:.0f} ms")
 
         _rate(session)

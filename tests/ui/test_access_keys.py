@@ -34,8 +34,10 @@ def dialogs(window: MainWindow) -> dict[str, Callable[[], QWidget]]:
     from ticketdesk.ui.create_ticket import CreateTicketDialog
     from ticketdesk.ui.mail_settings import MailSettingsDialog
     from ticketdesk.ui.preferences import PreferencesDialog
+    from ticketdesk.ui.routing_dialog import RoutingDialog
     from ticketdesk.ui.sla_dialog import SlaPoliciesDialog
     from ticketdesk.ui.views_panel import SaveViewDialog
+    from ticketdesk.ui.workload_dialog import WorkloadDialog
 
     session = window.session
     return {
@@ -48,11 +50,13 @@ def dialogs(window: MainWindow) -> dict[str, Callable[[], QWidget]]:
         "canned": lambda: CannedDialog(session, window),
         "save view": lambda: SaveViewDialog(True, window),
         "palette": lambda: window.command_palette,
+        "routing": lambda: RoutingDialog(session, lambda _c: None, window),
+        "workload": lambda: WorkloadDialog(session, window.hub, window.drill_down, window),
     }
 
 
 @pytest.mark.parametrize("name", ["new ticket", "switch agent", "preferences", "sla", "mail",
-                                  "canned", "save view", "palette"])
+                                  "canned", "save view", "palette", "routing", "workload"])
 def test_every_dialog_gives_each_access_key_one_owner(window: MainWindow, qtbot,
                                                       name: str) -> None:
     dialog = dialogs(window)[name]()

@@ -122,3 +122,22 @@ def test_export_analytics_gains_the_csat_rows(desk: str, tmp_path: Path) -> None
     card = {r["metric"]: r["value"] for r in rows if r["section"] == "csat"}
     assert card == {"ratings": "1", "good": "1", "good_percent": "100", "average_rating": "4"}
     assert any(r["section"] == "csat_by_priority" and r["key"] == "Medium" for r in rows)
+
+
+def test_routing_rule_move_puts_a_rule_in_its_place_and_refuses_a_bad_one(
+        desk: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(desk, "teams", "add", "Billing", "--agents", "Ana, Ben") == 0
+    for name in ("Money", "Rest", "Late"):
+        assert run(desk, "routing", "rule", "add", name, "--team", "Billing",
+                   "--method", "least-open") == 0
+    assert run(desk, "routing", "rule", "move", "late", "--to", "1") == 0
+    assert run(desk, "routing", "rule", "move", "Rest", "--before", "Money") == 0
+    capsys.readouterr()
+    assert run(desk, "routing", "rule", "list") == 0
+    assert capsys.readouterr().out == ("1. Late: least-open among Billing\n"
+                                       "2. Rest: least-open among Billing\n"
+                                       "3. Money: least-open among Billing\n")
+    assert run(desk, "routing", "rule", "move", "Money", "--to", "9") == 1
+    assert "Give a place from 1 to 3." in capsys.readouterr().err
+    assert run(desk, "routing", "rule", "list") == 0
+    assert capsys.readouterr().out.startswith("1. Late")

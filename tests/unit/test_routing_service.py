@@ -15,11 +15,12 @@ from ticketdesk.db.models import Ticket, TicketAssignee
 from ticketdesk.db.store import Store, open_database
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import NotFoundError, ValidationError
-from ticketdesk.domain.routing import AgentStatus
-from ticketdesk.domain.status import Status
-from ticketdesk.services import agents, routing, tickets
+from ticketdesk.domain.routing import AgentStatus, Method
+from ticketdesk.domain.status import Priority, Status
+from ticketdesk.services import agents, customers, routing, ticket_list, tickets, workload
 from ticketdesk.services.routing import RuleSpec
 from ticketdesk.services.session import Session
+from ticketdesk.services.workload import WorkloadFigure
 
 
 def assignees(ticket_id: int) -> list[int]:
@@ -111,6 +112,20 @@ def test_a_rule_on_a_channel_routes_only_tickets_from_that_channel(
     assert assignees(window) == []
 
 
+def test_a_rule_on_a_customer_tag_routes_that_customers_tickets_to_its_own_agents(
+        system: Session, team: dict[str, int]) -> None:
+    vip, _ = customers.create_customer(system, "Vera", tags=["VIP"])
+    plain, _ = customers.create_customer(system, "Paul")
+    routing.add_rule(system, RuleSpec("Key accounts", "least-open", agents=["Dee", "Cal"],
+                                      customer_tags=["vip"]))
+    for_vip = new_ticket(system, customer_id=vip)
+    for_plain = new_ticket(system, customer_id=plain)
+    assert assignees(for_vip) == [team["Cal"]]
+    assert routed(for_vip) == ["Rule “Key accounts”: Cal — least open among Cal, Dee; "
+                               "Cal has 0 open"]
+    assert assignees(for_plain) == []
+
+
 def test_route_many_routes_imported_tickets_in_order_with_their_channel(
         system: Session, team: dict[str, int]) -> None:
     routing.add_rule(system, RuleSpec("Imports", "round-robin", agents=["Ana", "Dee"],
@@ -140,19 +155,85 @@ def test_dry_run_changes_nothing_and_gives_the_load_per_agent(
 
 
 def test_workload_counts_open_due_soon_and_breached_against_capacity(
-        system: Session, team: dict[str, int]) -> None:
+        store: Store, system: Session, team: dict[str, int]) -> None:
     routing.set_availability(system, "Ana", None, capacity=5)
     now = system.now()
-    due = [new_ticket(system, assignee_ids=[team["Ana"]]) for _ in range(4)]
-    # The SLA columns as services/sla.py keeps them: due in 10 minutes, in a day, breached.
+    due = [new_ticket(system, assignee_ids=[team["Ana"]]) for _ in range(5)]
+    # The SLA columns as services/sla.py keeps them: due in 10 minutes, in a day, breached,
+    # breached on one target with another due in 20 minutes (counted in both), resolved.
     Ticket.update(sla_due=now + 600).where(Ticket.id == due[0]).execute()
     Ticket.update(sla_due=now + 86_400).where(Ticket.id == due[1]).execute()
     Ticket.update(sla_due=now - 60, sla_breach_at=now - 60).where(Ticket.id == due[2]).execute()
-    Ticket.update(status=Status.RESOLVED).where(Ticket.id == due[3]).execute()
-    rows = {w.name: w for w in routing.workload(system)}
+    Ticket.update(sla_due=now + 1200, sla_breach_at=now - 60).where(
+        Ticket.id == due[3]).execute()
+    Ticket.update(status=Status.RESOLVED).where(Ticket.id == due[4]).execute()
+    rows = {w.name: w for w in workload.workload(system)}
     ana = rows["Ana"]
-    assert (ana.open, ana.due_soon, ana.breached, ana.capacity, ana.free) == (3, 1, 1, 5, 2)
+    assert (ana.open, ana.due_soon, ana.breached, ana.capacity, ana.free) == (4, 2, 2, 5, 1)
     assert (rows["Ben"].open, rows["Ben"].status) == (0, AgentStatus.AVAILABLE)
+    # Each figure's filter lists exactly the tickets it counts.
+    listed = {figure: ticket_list.count(store, ana.tickets(figure), now=now)
+              for figure in WorkloadFigure}
+    assert listed == {WorkloadFigure.OPEN: 4, WorkloadFigure.DUE_SOON: 2,
+                      WorkloadFigure.BREACHED: 2}
+
+
+def test_rules_move_up_and_down_and_before_another_in_one_order(
+        store: Store, system: Session, team: dict[str, int]) -> None:
+    for name in ("A", "B", "C", "D"):
+        routing.add_rule(system, RuleSpec(name, "round-robin", team="Billing"))
+
+    def order() -> list[str]:
+        return [r.name for r in routing.list_rules(system)]
+
+    routing.move_rule(system, "c", to=1)
+    assert order() == ["C", "A", "B", "D"]
+    routing.move_rule(system, "C", to=4)
+    assert order() == ["A", "B", "D", "C"]
+    routing.move_rule(system, "A", before="C")
+    assert order() == ["B", "D", "A", "C"]
+    # The first matching rule in the new order decides.
+    ticket_id = new_ticket(system)
+    assert (routed(ticket_id)[0] or "").startswith("Rule “B”")
+    before = snapshot(store)
+    with pytest.raises(ValidationError, match="from 1 to 4"):
+        routing.move_rule(system, "A", to=5)
+    with pytest.raises(ValidationError, match="before itself"):
+        routing.move_rule(system, "A", before="a")
+    with pytest.raises(NotFoundError, match="no routing rule called 'Z'"):
+        routing.move_rule(system, "A", before="Z")
+    with pytest.raises(ValidationError, match="Say where"):
+        routing.move_rule(system, "A")
+    assert snapshot(store) == before
+
+
+def test_a_rule_edited_keeps_its_place_and_activity_and_routes_by_its_new_conditions(
+        store: Store, system: Session, team: dict[str, int]) -> None:
+    routing.add_rule(system, RuleSpec("First", "round-robin", team="Billing", tags=["vpn"]))
+    routing.add_rule(system, RuleSpec("Money", "round-robin", team="Billing",
+                                      tags=["billing"], categories=["Hardware"]))
+    routing.set_rule_active(system, "Money", False)
+    routing.update_rule(system, "money", RuleSpec(
+        "Refunds", "least-open", agents=["Dee"], categories=["Hardware"], words="refund",
+        priorities=["High"], channels=["Email"]))
+    (first, _), (rule, spec) = routing.list_rules_as_written(system)
+    assert (first.name, rule.name, rule.active, rule.method) == (
+        "First", "Refunds", False, Method.LEAST_OPEN)
+    assert spec == RuleSpec("Refunds", Method.LEAST_OPEN, agents=("Dee",),
+                            categories=("Hardware",), priorities=(Priority.HIGH,),
+                            words="refund", channels=("email",), active=False)
+    routing.set_rule_active(system, "Refunds", True)
+    ticket_id = tickets.create_ticket(system, subject="A refund please", category="Hardware",
+                                      priority="High", channel="email").new_id
+    assert assignees(ticket_id) == [team["Dee"]]
+    before = snapshot(store)
+    with pytest.raises(ValidationError, match="already a routing rule called 'first'"):
+        routing.update_rule(system, "Refunds", RuleSpec("first", "skills", team="Billing"))
+    with pytest.raises(NotFoundError, match="no team called 'Nope'"):
+        routing.update_rule(system, "Refunds", RuleSpec("Refunds", "skills", team="Nope"))
+    with pytest.raises(NotFoundError, match="no routing rule called 'Gone'"):
+        routing.update_rule(system, "Gone", RuleSpec("Gone", "skills", team="Billing"))
+    assert snapshot(store) == before
 
 
 def test_bad_names_and_rules_are_refused_and_change_nothing(

@@ -200,8 +200,9 @@ def _why_not(agent: AgentState) -> str:
 def choose(rule: Rule, facts: TicketFacts, agents: Mapping[int, AgentState]) -> Decision:
     """The agent `rule` picks for a ticket with `facts`, and the sentence that says why."""
     members = sorted((agents[a] for a in set(rule.members) if a in agents), key=lambda a: a.id)
-    skipped = tuple(_why_not(a) for a in members if not a.can_take)
-    eligible = [a for a in members if a.can_take]
+    takes = [a.can_take for a in members]  # once each: a dry run asks for every ticket
+    skipped = tuple(_why_not(a) for a, ok in zip(members, takes, strict=True) if not ok)
+    eligible = [a for a, ok in zip(members, takes, strict=True) if ok]
     head = f"{rule.method.label} among {rule.target}"
     if not eligible:
         parts = [head, *skipped] if skipped else [head, "it has no agents"]

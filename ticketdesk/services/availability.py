@@ -45,10 +45,10 @@ def set_status(session: Session, agent_id: int, status: AgentStatus) -> Changes:
 def agents_for_routing(session: Session) -> list[AgentState]:
     """Every active agent with availability, capacity, skills and open tickets (the routing
     dialog's agents table)."""
-    from ticketdesk.services import routing
+    from ticketdesk.services import routing_reads
 
     with session.store.read():
         ids = [a for (a,) in Agent.select(Agent.id)
                .where(Agent.active == True).tuples()]  # noqa: E712 - peewee expression
-        states = routing.agent_states(ids, counts=True)
+        states = routing_reads.agent_states(ids, counts=True)
     return sorted(states.values(), key=lambda a: (a.name.lower(), a.id))

@@ -16,38 +16,33 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import JOIN, SQL, Case, fn
+from peewee import JOIN, fn
 
 from ticketdesk.db.models import (
     Agent,
     AgentCategorySkill,
-    AgentOpenCount,
     AgentTagSkill,
-    CustomerTag,
-    CustomerTagLink,
     RoutingRule,
     RoutingRuleAgent,
-    Tag,
     Team,
     TeamMember,
     Ticket,
     TicketAssignee,
-    TicketTag,
 )
 from ticketdesk.domain import routing as rules
 from ticketdesk.domain import text
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import NotFoundError, ValidationError
-from ticketdesk.domain.routing import AgentState, AgentStatus, Decision, Method, TicketFacts
+from ticketdesk.domain.routing import AgentState, AgentStatus, Decision, Method
 from ticketdesk.domain.search import words as search_words
-from ticketdesk.domain.status import Priority, Status
+from ticketdesk.domain.status import Priority
 from ticketdesk.services import audit, routing_counts
+from ticketdesk.services import routing_reads as reads
 from ticketdesk.services.changes import Changes
+from ticketdesk.services.routing_reads import agent_states, load_rules, ticket_facts
 from ticketdesk.services.session import Session
 
 _UNSET: Any = object()
-DUE_SOON_SECONDS = 3600
-"""Workload's "due soon": an SLA due within the hour (the list's "due within the hour")."""
 
 
 # -- the decision -------------------------------------------------------------------------------
@@ -58,7 +53,7 @@ def route(session: Session, ticket_id: int, *, channel: str = "") -> Decision | 
     person creating it chose) and a desk without rules are left alone; None when no rule
     decided."""
     with session.store.write():
-        if TicketAssignee.select().where(TicketAssignee.ticket == ticket_id).exists():
+        if reads.has_assignee(ticket_id):
             return None
         rule_list = load_rules(active_only=True)
         if not rule_list:
@@ -92,7 +87,7 @@ def route_many(session: Session, ticket_ids: Sequence[int], *, channel: str = ""
 def _apply(session: Session, ticket_id: int, decision: Decision) -> None:
     rule = decision.rule
     assert rule is not None
-    version = int(Ticket.select(Ticket.version).where(Ticket.id == ticket_id).scalar() or 1)
+    version = reads.ticket_version(ticket_id)
     rows: list[tuple[ActivityKind, str | None, str | None]] = []
     if decision.agent_id is not None:
         TicketAssignee.insert(ticket=ticket_id, agent=decision.agent_id).execute()
@@ -107,124 +102,12 @@ def _apply(session: Session, ticket_id: int, decision: Decision) -> None:
 
 # -- reading the facts --------------------------------------------------------------------------
 
-def _lines(value: str) -> list[str]:
-    return [v for v in value.split("\n") if v.strip()]
-
-
-def load_rules(*, active_only: bool = False) -> list[rules.Rule]:
-    """Every rule in order, with its members (the team's, or its own agents)."""
-    query = (RoutingRule.select(RoutingRule, Team.name.alias("team_name"))
-             .join(Team, JOIN.LEFT_OUTER, on=(RoutingRule.team == Team.id))
-             .order_by(RoutingRule.position, RoutingRule.id))
-    if active_only:
-        query = query.where(RoutingRule.active == True)  # noqa: E712 - peewee expression
-    found = list(query.objects())
-    if not found:
-        return []
-    team_members: dict[int, list[int]] = {}
-    for team_id, agent_id in TeamMember.select(TeamMember.team, TeamMember.agent).tuples():
-        team_members.setdefault(team_id, []).append(agent_id)
-    own: dict[int, list[tuple[int, str]]] = {}
-    for rule_id, agent_id, name in (RoutingRuleAgent
-                                    .select(RoutingRuleAgent.rule, Agent.id, Agent.name)
-                                    .join(Agent, on=(RoutingRuleAgent.agent == Agent.id))
-                                    .order_by(Agent.id).tuples()):
-        own.setdefault(rule_id, []).append((agent_id, name))
-    result = []
-    for row in found:
-        if row.team_id is not None:
-            members = tuple(sorted(team_members.get(row.team_id, [])))
-            target = row.team_name
-        else:
-            members = tuple(a for a, _ in own.get(row.id, []))
-            target = ", ".join(n for _, n in own.get(row.id, [])) or "no one"
-        conditions = rules.Conditions.of(
-            tags=_lines(row.tags), categories=_lines(row.categories),
-            customer_tags=_lines(row.customer_tags),
-            priorities=[Priority(int(p)) for p in _lines(row.priorities)],
-            words_text=_lines(row.words), channels=_lines(row.channels))
-        result.append(rules.Rule(row.id, row.name, conditions, Method(row.method), target,
-                                 members, int(row.last_agent_id), bool(row.active)))
-    return result
-
-
-def ticket_facts(ticket_ids: Sequence[int], channels: dict[int, str] | None = None,
-                 ) -> dict[int, TicketFacts]:
-    """What the rules look at, for each ticket (a few queries whatever the number)."""
-    ids = list(ticket_ids)
-    tags: dict[int, set[str]] = {}
-    customer_tags: dict[int, set[str]] = {}
-    tickets = list(Ticket.select(Ticket.id, Ticket.category, Ticket.priority, Ticket.subject,
-                                 Ticket.description, Ticket.customer_id)
-                   .where(Ticket.id.in_(ids)).tuples())
-    for tid, name in (TicketTag.select(TicketTag.ticket, Tag.name)
-                      .join(Tag, on=(TicketTag.tag == Tag.id))
-                      .where(TicketTag.ticket.in_(ids)).tuples()):
-        tags.setdefault(tid, set()).add(name)
-    customers = {c for *_, c in tickets if c is not None}
-    if customers:
-        for cid, name in (CustomerTagLink.select(CustomerTagLink.customer, CustomerTag.name)
-                          .join(CustomerTag, on=(CustomerTagLink.tag == CustomerTag.id))
-                          .where(CustomerTagLink.customer.in_(list(customers))).tuples()):
-            customer_tags.setdefault(cid, set()).add(name)
-    channels = channels or {}
-    return {tid: TicketFacts(frozenset(tags.get(tid, ())), category or "",
-                             frozenset(customer_tags.get(cid, ()) if cid else ()),
-                             Priority(priority), subject or "", description or "",
-                             channels.get(tid, ""))
-            for tid, category, priority, subject, description, cid in tickets}
-
-
-def agent_states(agent_ids: Iterable[int], *, skills: bool = True,
-                 counts: bool = False) -> dict[int, AgentState]:
-    """Availability, capacity and (when `skills`) skills of these agents; with `counts`, their
-    open tickets as kept by the database (migration 24) in the same read."""
-    ids = list(set(agent_ids))
-    if not ids:
-        return {}
-    tag_skills: dict[int, set[str]] = {}
-    categories: dict[int, set[str]] = {}
-    if skills:
-        for agent_id, name in (AgentTagSkill.select(AgentTagSkill.agent, Tag.name)
-                               .join(Tag, on=(AgentTagSkill.tag == Tag.id))
-                               .where(AgentTagSkill.agent.in_(ids)).tuples()):
-            tag_skills.setdefault(agent_id, set()).add(name)
-        for agent_id, category in (AgentCategorySkill
-                                   .select(AgentCategorySkill.agent, AgentCategorySkill.category)
-                                   .where(AgentCategorySkill.agent.in_(ids)).tuples()):
-            categories.setdefault(agent_id, set()).add(category)
-    count = AgentOpenCount.open_count if counts else SQL("NULL")
-    query = (Agent.select(Agent.id, Agent.name, Agent.status, Agent.capacity, Agent.active,
-                          count)
-             .where(Agent.id.in_(ids)))
-    if counts:
-        query = query.join(AgentOpenCount, JOIN.LEFT_OUTER,
-                           on=(AgentOpenCount.agent == Agent.id))
-    return {aid: AgentState(aid, name, AgentStatus(status), capacity,
-                            (int(kept or 0) if counts else None),
-                            frozenset(tag_skills.get(aid, ())),
-                            frozenset(categories.get(aid, ())), bool(active))
-            for aid, name, status, capacity, active, kept in query.tuples()}
-
-
 def open_counts(agent_ids: Iterable[int]) -> dict[int, int]:
     """Open (not resolved or closed) tickets assigned to each agent: the counts the database
     keeps current in every assignment's and status change's transaction (migration 24,
     services/routing_counts.py), one indexed read of the members' rows. Counting the open
     tickets here instead cost 7.6-8.7 ms per pick at 1,000,000 tickets."""
     return routing_counts.stored(agent_ids)
-
-
-_OPEN = [int(s) for s in Status if s.is_active]
-
-
-def _open_per_agent(*extra: Any) -> Any:
-    """SELECT agent, count(*), *extra over the open tickets' assignee rows, per agent; CROSS
-    JOIN keeps SQLite from starting at the agents (PostgreSQL plans it on its own)."""
-    return (Ticket.select(TicketAssignee.agent, fn.COUNT(SQL("*")), *extra)
-            .join(TicketAssignee, JOIN.CROSS)
-            .where((TicketAssignee.ticket == Ticket.id) & Ticket.status.in_(_OPEN))
-            .group_by(TicketAssignee.agent))
 
 
 def with_counts(agents: dict[int, AgentState], counts: dict[int, int], *,
@@ -239,7 +122,7 @@ def with_counts(agents: dict[int, AgentState], counts: dict[int, int], *,
             for aid, a in agents.items()}
 
 
-# -- dry run and workload ------------------------------------------------------------------------
+# -- dry run ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class DryRunRow:
@@ -310,40 +193,6 @@ def dry_run(session: Session, last_n: int) -> DryRun:
     loads = sorted((AgentLoad(aid, a.name, before[aid], routed[aid], a.capacity)
                     for aid, a in agents.items()), key=lambda x: (x.name.lower(), x.agent_id))
     return DryRun(rows, loads, unmatched)
-
-
-@dataclass(frozen=True)
-class Workload:
-    agent_id: int
-    name: str
-    status: AgentStatus
-    capacity: int | None
-    open: int
-    due_soon: int
-    breached: int
-
-    @property
-    def free(self) -> int | None:
-        return None if self.capacity is None else max(self.capacity - self.open, 0)
-
-
-def workload(session: Session, *, soon: int = DUE_SOON_SECONDS) -> list[Workload]:
-    """Open, due-soon (SLA due within `soon` seconds, not breached) and breached tickets per
-    active agent, against their capacity; one grouped query over the open tickets."""
-    now = session.now()
-    breached = Ticket.sla_breach_at.is_null(False) & (Ticket.sla_breach_at <= now)
-    due_soon = (Ticket.sla_due.is_null(False) & (Ticket.sla_due <= now + soon)
-                & ~(Ticket.sla_breach_at.is_null(False) & (Ticket.sla_breach_at <= now)))
-    with session.store.read():
-        counts = {aid: (n, s, b) for aid, n, s, b in _open_per_agent(
-            fn.SUM(Case(None, [(due_soon, 1)], 0)),
-            fn.SUM(Case(None, [(breached, 1)], 0))).tuples()}
-        agents = list(Agent.select(Agent.id, Agent.name, Agent.status, Agent.capacity)
-                      .where(Agent.active == True)  # noqa: E712 - peewee expression
-                      .order_by(fn.lower(Agent.name)).tuples())
-    return [Workload(aid, name, AgentStatus(status), capacity,
-                     *(int(v or 0) for v in counts.get(aid, (0, 0, 0))))
-            for aid, name, status, capacity in agents]
 
 
 # -- teams, availability, skills, rules ---------------------------------------------------------
@@ -471,8 +320,8 @@ class RuleSpec:
     active: bool = True
 
 
-def add_rule(session: Session, spec: RuleSpec) -> tuple[int, Changes]:
-    """A new rule at the end of the list (rules are tried in order)."""
+def _checked(spec: RuleSpec) -> tuple[str, Method, dict[str, Any]]:
+    """The rule's name, method and condition columns, checked (no database read)."""
     clean = text.name(spec.name, "rule's name")
     method = Method.parse(spec.method) if isinstance(spec.method, str) else spec.method
     if (spec.team is None) == (not spec.agents):
@@ -480,27 +329,97 @@ def add_rule(session: Session, spec: RuleSpec) -> tuple[int, Changes]:
     priorities = sorted({int(Priority.parse(p)) for p in spec.priorities})
     tags = [text.tag(t) for t in spec.tags]
     categories = [text.optional_line(c, "category", text.CATEGORY_MAX) for c in spec.categories]
-    words = " ".join(spec.words.split())
     if spec.words.strip() and not search_words(spec.words):
         raise ValidationError("The rule's words hold no word to look for.")
+    return clean, method, {
+        "tags": "\n".join(tags), "categories": "\n".join(c for c in categories if c),
+        "customer_tags": "\n".join(t.strip() for t in spec.customer_tags if t.strip()),
+        "priorities": "\n".join(str(p) for p in priorities), "words": " ".join(spec.words.split()),
+        "channels": "\n".join(c.strip().lower() for c in spec.channels if c.strip()),
+        "method": method.value}
+
+
+def _name_free(name: str, except_id: int | None = None) -> None:
+    query = RoutingRule.select().where(fn.lower(RoutingRule.name) == fn.lower(name))
+    if except_id is not None:
+        query = query.where(RoutingRule.id != except_id)
+    if query.exists():
+        raise ValidationError(f"There is already a routing rule called {name!r}.")
+
+
+def _targets(spec: RuleSpec) -> tuple[int | None, list[int]]:
+    """The rule's team id, or its agents' ids (names looked up; unknown ones refused)."""
+    team_id = _team_id(spec.team) if spec.team is not None else None
+    return team_id, list(dict.fromkeys(_agent_id(n)[0] for n in spec.agents))
+
+
+def add_rule(session: Session, spec: RuleSpec) -> tuple[int, Changes]:
+    """A new rule at the end of the list (rules are tried in order)."""
+    clean, _, values = _checked(spec)
     with session.store.write():
-        if RoutingRule.select().where(fn.lower(RoutingRule.name) == fn.lower(clean)).exists():
-            raise ValidationError(f"There is already a routing rule called {clean!r}.")
-        team_id = _team_id(spec.team) if spec.team is not None else None
-        agent_ids = list(dict.fromkeys(_agent_id(n)[0] for n in spec.agents))
+        _name_free(clean)
+        team_id, agent_ids = _targets(spec)
         position = int(RoutingRule.select(fn.MAX(RoutingRule.position)).scalar() or 0) + 1
         rule_id = int(RoutingRule.insert(
-            name=clean, position=position, tags="\n".join(tags),
-            categories="\n".join(c for c in categories if c),
-            customer_tags="\n".join(t.strip() for t in spec.customer_tags if t.strip()),
-            priorities="\n".join(str(p) for p in priorities), words=words,
-            channels="\n".join(c.strip().lower() for c in spec.channels if c.strip()),
-            team=team_id, method=method.value, active=spec.active, last_agent_id=0,
-            created_at=session.now()).execute())
+            name=clean, position=position, team=team_id, active=spec.active, last_agent_id=0,
+            created_at=session.now(), **values).execute())
         if agent_ids:
             RoutingRuleAgent.insert_many([{"rule": rule_id, "agent": a}
                                           for a in agent_ids]).execute()
     return rule_id, Changes(agents=True)
+
+
+def update_rule(session: Session, name: str, spec: RuleSpec) -> Changes:
+    """Change the rule called `name` to `spec` (its name, conditions, team or agents, method),
+    in one transaction. It keeps its place in the order and whether it is active (those are
+    `move_rule` and `set_rule_active`); round robin goes on from the agent it picked last."""
+    clean, _, values = _checked(spec)
+    with session.store.write():
+        rule_id = _rule_id(name)
+        _name_free(clean, except_id=rule_id)
+        team_id, agent_ids = _targets(spec)
+        RoutingRule.update(name=clean, team=team_id, **values).where(
+            RoutingRule.id == rule_id).execute()
+        RoutingRuleAgent.delete().where(RoutingRuleAgent.rule == rule_id).execute()
+        if agent_ids:
+            RoutingRuleAgent.insert_many([{"rule": rule_id, "agent": a}
+                                          for a in agent_ids]).execute()
+    return Changes(agents=True)
+
+
+def move_rule(session: Session, name: str, *, to: int | None = None,
+              before: str | None = None) -> Changes:
+    """Move a rule to place `to` (1 is tried first) or just before the rule called `before`;
+    the others keep their order. One transaction: the whole order is written at once."""
+    if (to is None) == (before is None):
+        raise ValidationError("Say where the rule goes: a place in the list, or the rule it "
+                              "goes before.")
+    with session.store.write():
+        rule_id = _rule_id(name)
+        order = [r for (r,) in RoutingRule.select(RoutingRule.id)
+                 .order_by(RoutingRule.position, RoutingRule.id).tuples()]
+        order.remove(rule_id)
+        if before is not None:
+            other = _rule_id(before)
+            if other == rule_id:
+                raise ValidationError("A rule cannot go before itself.")
+            index = order.index(other)
+        else:
+            assert to is not None
+            if not 1 <= to <= len(order) + 1:
+                raise ValidationError(f"Give a place from 1 to {len(order) + 1}.")
+            index = to - 1
+        order.insert(index, rule_id)
+        _write_order(order)
+    return Changes(agents=True)
+
+
+def _write_order(order: Sequence[int]) -> None:
+    """Positions 1..n in this order, writing only the rules whose position changes."""
+    current = dict(RoutingRule.select(RoutingRule.id, RoutingRule.position).tuples())
+    for position, rule_id in enumerate(order, start=1):
+        if current.get(rule_id) != position:
+            RoutingRule.update(position=position).where(RoutingRule.id == rule_id).execute()
 
 
 def _rule_id(name: str) -> int:
@@ -528,3 +447,37 @@ def delete_rule(session: Session, name: str) -> Changes:
 def list_rules(session: Session) -> list[rules.Rule]:
     with session.store.read():
         return load_rules()
+
+
+def list_rules_as_written(session: Session) -> list[tuple[rules.Rule, RuleSpec]]:
+    """Every rule in order with its spec as a person wrote it (names and spelling kept: the
+    dialog edits these), in one read."""
+    with session.store.read():
+        found = load_rules()
+        specs = dict(_specs())
+    return [(r, specs[r.id]) for r in found if r.id in specs]
+
+
+def _specs() -> list[tuple[int, RuleSpec]]:
+    agents: dict[int, list[str]] = {}
+    for rule_id, name in (RoutingRuleAgent.select(RoutingRuleAgent.rule, Agent.name)
+                          .join(Agent, on=(RoutingRuleAgent.agent == Agent.id))
+                          .order_by(Agent.id).tuples()):
+        agents.setdefault(rule_id, []).append(name)
+    query = (RoutingRule.select(RoutingRule.id, RoutingRule.name, RoutingRule.method,
+                                Team.name, RoutingRule.tags, RoutingRule.categories,
+                                RoutingRule.customer_tags, RoutingRule.priorities,
+                                RoutingRule.words, RoutingRule.channels, RoutingRule.active)
+             .join(Team, JOIN.LEFT_OUTER, on=(RoutingRule.team == Team.id)))
+    return [(rule_id, RuleSpec(
+        name, Method(method), team=team if rule_id not in agents else None,
+        agents=tuple(agents.get(rule_id, ())), tags=tuple(_lines(tags)),
+        categories=tuple(_lines(categories)), customer_tags=tuple(_lines(customer_tags)),
+        priorities=tuple(Priority(int(p)) for p in _lines(priorities)), words=words,
+        channels=tuple(_lines(channels)), active=bool(active)))
+        for (rule_id, name, method, team, tags, categories, customer_tags, priorities, words,
+             channels, active) in query.tuples()]
+
+
+def _lines(value: str) -> list[str]:
+    return [v for v in value.split("\n") if v.strip()]

@@ -1,6 +1,6 @@
 """The Desk and Help menus' commands: who is working, the desk's settings dialogs (SLA,
-routing, mail, API tokens, agents and roles, canned responses), fetching mail, this computer's
-preferences and the mail signature, the keyboard shortcuts and About.
+routing, mail, API tokens, agents and roles, canned responses), the workload window, fetching
+mail, this computer's preferences and the mail signature, the keyboard shortcuts and About.
 
 Each opens a dialog that reads and writes off the GUI thread itself (ticketdesk/ARCHITECTURE.md,
 "Threading"); what it changed is announced to the window's change hub, so the list and the dock
@@ -21,6 +21,7 @@ from ticketdesk.ui.dock.ticket_dock import dock_access_keys
 
 if TYPE_CHECKING:
     from ticketdesk.ui.main_window import MainWindow
+    from ticketdesk.ui.workload_dialog import WorkloadDialog
 
 translate = QCoreApplication.translate
 """The window's strings, said from here, keep the window's translation context."""
@@ -68,6 +69,25 @@ class DeskCommands(QObject):
         from ticketdesk.ui.routing_dialog import RoutingDialog
 
         self._run(RoutingDialog(self.window.session, self._announce, self.window))
+
+    def show_workload(self) -> WorkloadDialog:
+        """Desk ▸ Workload…: a window beside the list (not modal), so a double-clicked figure
+        lists its tickets in the main window while the figures stay in view."""
+        from ticketdesk.ui.workload_dialog import WorkloadDialog
+
+        w = self.window
+        if w.workload_dialog is not None:
+            w.workload_dialog.load()
+        else:
+            dialog = WorkloadDialog(w.session, w.hub, w.drill_down, w)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.finished.connect(lambda _result: setattr(w, "workload_dialog", None))
+            w.workload_dialog = dialog
+        dialog = w.workload_dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
     def show_api_tokens(self) -> None:
         from ticketdesk.ui.api_tokens_dialog import ApiTokensDialog

@@ -81,6 +81,7 @@ from ticketdesk.ui.worker import QueryRunner
 if TYPE_CHECKING:
     from ticketdesk.ui.import_wizard import ImportWizard
     from ticketdesk.ui.tasks import Task
+    from ticketdesk.ui.workload_dialog import WorkloadDialog
 
 CHOICES, AGENT = "window.choices", "window.agent"
 
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         self.analytics_view: QWidget | None = None
         self.record_dialog: QWidget | None = None  # Desk ▸ Tags… and its kin, while open
         self.agents_roles_dialog: QDialog | None = None  # Desk ▸ Agents and Roles… (team desk)
+        self.workload_dialog: WorkloadDialog | None = None  # Desk ▸ Workload… (not modal)
         self._dock_before_analytics = False
         self.customers_view: CustomersView | None = None  # made on first Ctrl+3
 
@@ -266,6 +268,8 @@ class MainWindow(QMainWindow):
                                               "apiTokensAction")  # issue 22
         self.routing_action = self._action("R&outing…", self.desk.show_routing, None,
                                            "routingAction")
+        self.workload_action = self._action("&Workload…", self.desk.show_workload, None,
+                                            "workloadAction")
         self.shortcuts_action = self._action("&Keyboard Shortcuts", self.desk.show_shortcuts,
                                              QKeySequence(keys.HelpContents), "shortcutsAction")
         self.fetch_mail_action = self._action("&Fetch Mail", self.desk.fetch_mail, "F9",
@@ -324,7 +328,8 @@ class MainWindow(QMainWindow):
         add_record_actions(self, desk_menu)  # Tags…, Categories…, Custom Fields… (issue 19)
         self._lists_end = desk_menu.addSeparator()
         desk_menu.addActions([self.fetch_mail_action, self.mail_settings_action,
-                              self.routing_action, self.sla_action, self.api_tokens_action])
+                              self.routing_action, self.workload_action, self.sla_action,
+                              self.api_tokens_action])
         desk_menu.addSeparator()
         desk_menu.addAction(self.recycle_bin_action)
         desk_menu.addSeparator()
@@ -626,6 +631,8 @@ class MainWindow(QMainWindow):
         if self.customers_view is not None:
             self.customers_view.shutdown()  # its query thread
         self.availability.stop()
+        if self.workload_dialog is not None:
+            self.workload_dialog.shutdown()  # its query thread
         self.ticket_dock.shutdown()  # its query and write threads, before the desk closes
         self.sla_alerts.stop()
         self.views.stop()

@@ -1,8 +1,9 @@
-"""Desk ▸ Routing… (issue 21): the routing rules in the order they are tried (add, enable or
-disable, remove), the agents' availability, capacity and skills, a dry run of the rules over
-the last N tickets with the load per agent it would leave, and the rating request mailed when a
-ticket is resolved (services/csat_request.py; a template with a wrong placeholder is refused
-with the list of the right ones).
+"""Desk ▸ Routing… (issue 21): the routing rules in the order they are tried (add, edit, move
+up or down with the buttons or Alt+Up / Alt+Down, enable or disable, remove), the agents'
+availability, capacity and skills, a dry run of the rules over the last N tickets with the load
+per agent it would leave, and the rating request mailed when a ticket is resolved
+(services/csat_request.py; a template with a wrong placeholder is refused with the list of the
+right ones).
 
 Every read and save runs on the dialog's own query thread through `services.routing` and
 `services.availability`; the window never waits (ticketdesk/ARCHITECTURE.md, "Threading").
@@ -14,7 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import (
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.domain.routing import AgentState, AgentStatus, Method, Rule
+from ticketdesk.domain.status import Priority
 from ticketdesk.services import availability, csat_request, routing
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.csat_request import RequestSettings
@@ -60,6 +64,10 @@ class RoutingDialog(QDialog):
         self.session = session
         self.announce = announce
         self.rules: list[Rule] = []
+        self.specs: list[RuleSpec] = []
+        """The rules as written, beside `rules` (the form edits these)."""
+        self._keep: str | None = None
+        self._focus: QWidget | None = None
         self.teams: list[tuple[str, list[str]]] = []
         self.agents: list[AgentState] = []
         self.dry: DryRun | None = None
@@ -80,7 +88,7 @@ class RoutingDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(820, 560)
+        self.resize(860, 700)
         self.load()
 
     # -- building -----------------------------------------------------------------------------
@@ -101,29 +109,55 @@ class RoutingDialog(QDialog):
         self.rules_model = RowsModel((self.tr("Rule"), self.tr("When"), self.tr("Picks among"),
                                       self.tr("How"), self.tr("Active")), self)
         self.rules_table = self._table(self.rules_model, "routingRules", page)
+        self.rules_table.selectionModel().currentRowChanged.connect(self._rule_chosen)
         column.addWidget(plain_label(self.tr("Tried in order; the first rule whose conditions "
                                              "all match a new ticket picks an agent."), page))
         column.addWidget(self.rules_table, 1)
         line = QHBoxLayout()
-        self.switch_button = QPushButton(self.tr("Enable / &disable"), page)
+        self.up_button = QPushButton(self.tr("Move up"), page)
+        self.up_button.setObjectName("moveRuleUp")
+        self.up_button.setToolTip(self.tr("Try this rule earlier (Alt+Up)"))
+        self.up_button.clicked.connect(self.move_up)
+        self.down_button = QPushButton(self.tr("Move down"), page)
+        self.down_button.setObjectName("moveRuleDown")
+        self.down_button.setToolTip(self.tr("Try this rule later (Alt+Down)"))
+        self.down_button.clicked.connect(self.move_down)
+        for keys, slot in (("Alt+Up", self.move_up), ("Alt+Down", self.move_down)):
+            shortcut = QShortcut(QKeySequence(keys), page)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.switch_button = QPushButton(self.tr("Enable / disa&ble"), page)
         self.switch_button.clicked.connect(self.switch_rule)
-        self.remove_button = QPushButton(self.tr("Re&move"), page)
+        self.remove_button = QPushButton(self.tr("Remo&ve"), page)
         self.remove_button.clicked.connect(self.remove_rule)
-        line.addWidget(self.switch_button)
-        line.addWidget(self.remove_button)
+        for button in (self.up_button, self.down_button, self.switch_button,
+                       self.remove_button):
+            line.addWidget(button)
         line.addStretch(1)
         column.addLayout(line)
         form = QFormLayout()
         self.rule_name = QLineEdit(page)
         self.rule_name.setObjectName("ruleName")
         self.rule_tags = QLineEdit(page)
-        self.rule_words = QLineEdit(page)
+        self.rule_categories = QLineEdit(page)
+        self.rule_categories.setObjectName("ruleCategories")
+        self.rule_customer_tags = QLineEdit(page)
+        self.rule_customer_tags.setObjectName("ruleCustomerTags")
         self.rule_priorities = QLineEdit(page)
-        for edit in (self.rule_tags, self.rule_priorities):
+        self.rule_words = QLineEdit(page)
+        self.rule_channels = QLineEdit(page)
+        self.rule_channels.setObjectName("ruleChannels")
+        for edit in (self.rule_tags, self.rule_categories, self.rule_customer_tags,
+                     self.rule_priorities):
             edit.setPlaceholderText(self.tr("any (separate several with commas)"))
         self.rule_words.setPlaceholderText(self.tr("any of these words in subject or body"))
+        self.rule_channels.setPlaceholderText(self.tr("any (window, email, import, api)"))
         self.rule_team = QComboBox(page)
         self.rule_team.setObjectName("ruleTeam")
+        self.rule_team.currentIndexChanged.connect(self._team_chosen)
+        self.rule_agents = QLineEdit(page)
+        self.rule_agents.setObjectName("ruleAgents")
+        self.rule_agents.setPlaceholderText(self.tr("agents by name, with commas"))
         self.rule_method = QComboBox(page)
         self.rule_method.setObjectName("ruleMethod")
         words = {Method.ROUND_ROBIN: self.tr("Round robin"),
@@ -131,17 +165,31 @@ class RoutingDialog(QDialog):
                  Method.SKILLS: self.tr("By skill")}
         for method in METHODS:
             self.rule_method.addItem(words[method], method.value)
-        form.addRow(self.tr("&Name:"), self.rule_name)
+        form.addRow(self.tr("Na&me:"), self.rule_name)
         form.addRow(self.tr("&Tags:"), self.rule_tags)
+        form.addRow(self.tr("&Category:"), self.rule_categories)
+        form.addRow(self.tr("Customer ta&gs:"), self.rule_customer_tags)
         form.addRow(self.tr("&Priorities:"), self.rule_priorities)
         form.addRow(self.tr("&Words:"), self.rule_words)
+        form.addRow(self.tr("Channe&ls:"), self.rule_channels)
         form.addRow(self.tr("T&eam:"), self.rule_team)
+        form.addRow(self.tr("&Or these agents:"), self.rule_agents)
         form.addRow(self.tr("&How:"), self.rule_method)
         column.addLayout(form)
-        self.add_button = QPushButton(self.tr("Add &rule"), page)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton(self.tr("Add as &new rule"), page)
         self.add_button.setObjectName("addRule")
         self.add_button.clicked.connect(self.add_rule)
-        column.addWidget(self.add_button)
+        self.save_rule_button = QPushButton(self.tr("&Save rule"), page)
+        self.save_rule_button.setObjectName("saveRule")
+        self.save_rule_button.setToolTip(self.tr("Change the chosen rule to what the form "
+                                                 "says; it keeps its place in the order"))
+        self.save_rule_button.clicked.connect(self.save_rule)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.save_rule_button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+        self._rule_chosen()
         return page
 
     def _agents_tab(self) -> QWidget:
@@ -167,12 +215,12 @@ class RoutingDialog(QDialog):
         self.agent_tags.setObjectName("agentTagSkills")
         self.agent_categories = QLineEdit(page)
         self.agent_categories.setObjectName("agentCategorySkills")
-        form.addRow(self.tr("&Status:"), self.agent_status)
-        form.addRow(self.tr("&Capacity (open tickets):"), self.agent_capacity)
-        form.addRow(self.tr("Ta&g skills:"), self.agent_tags)
-        form.addRow(self.tr("Ca&tegory skills:"), self.agent_categories)
+        form.addRow(self.tr("Stat&us:"), self.agent_status)
+        form.addRow(self.tr("Capac&ity (open tickets):"), self.agent_capacity)
+        form.addRow(self.tr("Tag s&kills:"), self.agent_tags)
+        form.addRow(self.tr("Categor&y skills:"), self.agent_categories)
         column.addLayout(form)
-        self.save_agent_button = QPushButton(self.tr("&Save agent"), page)
+        self.save_agent_button = QPushButton(self.tr("Save agent"), page)
         self.save_agent_button.setObjectName("saveAgent")
         self.save_agent_button.clicked.connect(self.save_agent)
         column.addWidget(self.save_agent_button)
@@ -219,7 +267,7 @@ class RoutingDialog(QDialog):
                                    "{subject}, {agent}. The customer answers with 1-5 or Good / "
                                    "Bad at the start of their reply."), page)
         note.setWordWrap(True)
-        self.save_request_button = QPushButton(self.tr("Save re&quest"), page)
+        self.save_request_button = QPushButton(self.tr("Save request"), page)
         self.save_request_button.setObjectName("saveRequest")
         self.save_request_button.clicked.connect(self.save_request)
         for widget in (self.ask, self.template, note, self.save_request_button):
@@ -231,18 +279,23 @@ class RoutingDialog(QDialog):
     def load(self) -> None:
         session = self.session
 
-        def job() -> tuple[list[Rule], list[tuple[str, list[str]]], list[AgentState],
-                           RequestSettings]:
-            return (routing.list_rules(session), routing.list_teams(session),
+        def job() -> tuple[list[tuple[Rule, RuleSpec]], list[tuple[str, list[str]]],
+                           list[AgentState], RequestSettings]:
+            return (routing.list_rules_as_written(session), routing.list_teams(session),
                     availability.agents_for_routing(session), csat_request.read(session))
 
         self.pending += 1
         self._asked += 1
         self.runner.submit(LOAD, self._asked, job)
 
-    def _save(self, fn: Callable[[], Changes]) -> None:
+    def _save(self, fn: Callable[[], Changes], *, keep: str | None = None) -> None:
+        """Run a save on the query thread; the dialog waits (disabled) for it, then reads
+        everything again, choosing the rule called `keep` and giving the focus back."""
         self.pending += 1
         self._asked += 1
+        self._keep = keep
+        focus = QApplication.focusWidget()
+        self._focus = focus if focus is not None and self.isAncestorOf(focus) else None
         self.setEnabled(False)
         self.runner.submit(SAVE, self._asked, fn)
 
@@ -252,6 +305,8 @@ class RoutingDialog(QDialog):
             self._show(*result)
         elif channel == SAVE:
             self.setEnabled(True)
+            if self._focus is not None:
+                self._focus.setFocus()
             if isinstance(result, Changes):
                 self.announce(result)
             self.load()
@@ -269,23 +324,37 @@ class RoutingDialog(QDialog):
 
     # -- showing ------------------------------------------------------------------------------
 
-    def _show(self, rules: list[Rule], teams: list[tuple[str, list[str]]],
+    def _show(self, rules: list[tuple[Rule, RuleSpec]], teams: list[tuple[str, list[str]]],
               agents: list[AgentState], request: RequestSettings) -> None:
-        self.rules, self.teams, self.agents = rules, teams, agents
+        current = self._current_rule()
+        chosen_rule = self._keep if self._keep is not None else (
+            current.name if current is not None else None)
+        self._keep = None
+        self.rules = [r for r, _ in rules]
+        self.specs = [spec for _, spec in rules]
+        self.teams, self.agents = teams, agents
         self.request = request
         self.ask.setChecked(request.enabled)
         self.template.setPlainText(request.template)
-        self.rules_model.set_rows([Row((r.name, self._conditions(r), r.target,
-                                        self.rule_method.itemText(METHODS.index(r.method)),
-                                        self.tr("yes") if r.active else self.tr("no")))
-                                   for r in rules])
-        chosen = self.rule_team.currentText()
+        chosen_team = self.rule_team.currentText()
+        self.rule_team.blockSignals(True)
         self.rule_team.clear()
         for name, members in teams:
             self.rule_team.addItem(name, name)
             self.rule_team.setItemData(self.rule_team.count() - 1, ", ".join(members),
                                        Qt.ItemDataRole.ToolTipRole)
-        self.rule_team.setCurrentIndex(max(0, self.rule_team.findText(chosen)))
+        self.rule_team.addItem(self.tr("— the agents below —"), None)
+        self.rule_team.setCurrentIndex(max(0, self.rule_team.findText(chosen_team)))
+        self.rule_team.blockSignals(False)
+        self._team_chosen()
+        self.rules_model.set_rows([Row((r.name, self._conditions(spec), r.target,
+                                        self.rule_method.itemText(METHODS.index(r.method)),
+                                        self.tr("yes") if r.active else self.tr("no")))
+                                   for r, spec in rules])
+        names = [r.name.lower() for r in self.rules]
+        if chosen_rule is not None and chosen_rule.lower() in names:
+            self.rules_table.selectRow(names.index(chosen_rule.lower()))
+        self._rule_chosen()
         status = {s.value: self.agent_status.itemText(i) for i, s in enumerate(AgentStatus)}
         self.agents_model.set_rows([Row((
             a.name, status[a.status.value], str(a.open_count or 0),
@@ -293,12 +362,13 @@ class RoutingDialog(QDialog):
             ", ".join(sorted(a.tag_skills)), ", ".join(sorted(a.category_skills))))
             for a in agents])
 
-    def _conditions(self, rule: Rule) -> str:
-        c = rule.conditions
-        parts = [", ".join(sorted(c.tags)), ", ".join(sorted(c.categories)),
-                 ", ".join(sorted(c.customer_tags)),
-                 ", ".join(priority_text(p) for p in sorted(c.priorities)),
-                 " ".join(sorted(c.words)), ", ".join(sorted(c.channels))]
+    def _conditions(self, spec: RuleSpec) -> str:
+        """The rule's conditions as written."""
+        parts = [", ".join(spec.tags), ", ".join(spec.categories),
+                 ", ".join(spec.customer_tags),
+                 ", ".join(priority_text(Priority.parse(p)) if isinstance(p, str)
+                           else priority_text(p) for p in spec.priorities),
+                 spec.words, ", ".join(spec.channels)]
         return "; ".join(p for p in parts if p) or self.tr("any ticket")
 
     def _show_dry(self, result: DryRun) -> None:
@@ -315,28 +385,92 @@ class RoutingDialog(QDialog):
 
     # -- actions ------------------------------------------------------------------------------
 
-    def _current_rule(self) -> Rule | None:
+    def _current_row(self) -> int:
         row = self.rules_table.currentIndex().row()
-        return self.rules[row] if 0 <= row < len(self.rules) else None
+        return row if 0 <= row < len(self.rules) else -1
+
+    def _current_rule(self) -> Rule | None:
+        row = self._current_row()
+        return self.rules[row] if row >= 0 else None
+
+    def _rule_chosen(self) -> None:
+        """The chosen rule's conditions, team or agents and method fill the form (to edit
+        it, or to add a rule like it)."""
+        row = self._current_row()
+        for button in (self.switch_button, self.remove_button, self.save_rule_button):
+            button.setEnabled(row >= 0)
+        self.up_button.setEnabled(row > 0)
+        self.down_button.setEnabled(0 <= row < len(self.rules) - 1)
+        if row < 0:
+            return
+        spec = self.specs[row]
+        self.rule_name.setText(spec.name)
+        self.rule_tags.setText(", ".join(spec.tags))
+        self.rule_categories.setText(", ".join(spec.categories))
+        self.rule_customer_tags.setText(", ".join(spec.customer_tags))
+        self.rule_priorities.setText(", ".join(
+            p if isinstance(p, str) else priority_text(p) for p in spec.priorities))
+        self.rule_words.setText(spec.words)
+        self.rule_channels.setText(", ".join(spec.channels))
+        team = self.rule_team.findData(spec.team) if spec.team is not None else -1
+        self.rule_team.setCurrentIndex(team if team >= 0 else self.rule_team.count() - 1)
+        self.rule_agents.setText(", ".join(spec.agents))
+        self.rule_method.setCurrentIndex(self.rule_method.findData(Method(spec.method).value))
+
+    def _team_chosen(self) -> None:
+        self.rule_agents.setEnabled(self.rule_team.currentData() is None)
+
+    def _spec(self) -> RuleSpec:
+        """The rule the form describes."""
+        team = self.rule_team.currentData()
+        return RuleSpec(self.rule_name.text(), Method(self.rule_method.currentData()),
+                        team=team,
+                        agents=split_names(self.rule_agents.text()) if team is None else (),
+                        tags=split_names(self.rule_tags.text()),
+                        categories=split_names(self.rule_categories.text()),
+                        customer_tags=split_names(self.rule_customer_tags.text()),
+                        priorities=split_names(self.rule_priorities.text()),
+                        words=self.rule_words.text(),
+                        channels=split_names(self.rule_channels.text()))
 
     def add_rule(self) -> None:
-        session = self.session
-        spec = RuleSpec(self.rule_name.text(), Method(self.rule_method.currentData()),
-                        team=self.rule_team.currentData() or "",
-                        tags=split_names(self.rule_tags.text()),
-                        priorities=split_names(self.rule_priorities.text()),
-                        words=self.rule_words.text())
+        session, spec = self.session, self._spec()
 
         def save() -> Changes:
             _, changes = routing.add_rule(session, spec)
             return changes
 
-        self._save(save)
+        self._save(save, keep=spec.name.strip())
+
+    def save_rule(self) -> None:
+        """The chosen rule becomes what the form says (name, conditions, team or agents,
+        method); it keeps its place and whether it is active."""
+        rule, session, spec = self._current_rule(), self.session, self._spec()
+        if rule is not None:
+            self._save(lambda: routing.update_rule(session, rule.name, spec),
+                       keep=spec.name.strip())
+
+    def move_up(self) -> None:
+        """The chosen rule is tried one place earlier (Alt+Up)."""
+        row = self._current_row()
+        if row > 0:
+            self._move(self.rules[row].name, row)
+
+    def move_down(self) -> None:
+        """The chosen rule is tried one place later (Alt+Down)."""
+        row = self._current_row()
+        if 0 <= row < len(self.rules) - 1:
+            self._move(self.rules[row].name, row + 2)
+
+    def _move(self, name: str, place: int) -> None:
+        session = self.session
+        self._save(lambda: routing.move_rule(session, name, to=place), keep=name)
 
     def switch_rule(self) -> None:
         rule, session = self._current_rule(), self.session
         if rule is not None:
-            self._save(lambda: routing.set_rule_active(session, rule.name, not rule.active))
+            self._save(lambda: routing.set_rule_active(session, rule.name, not rule.active),
+                       keep=rule.name)
 
     def remove_rule(self) -> None:
         rule, session = self._current_rule(), self.session
