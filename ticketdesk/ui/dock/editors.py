@@ -98,6 +98,8 @@ class TextEditor(QPlainTextEdit):
             return
         if event.key() in ENTER and _modifiers(event) in (CTRL, CTRL_SHIFT):
             event.accept()
+            if self.isReadOnly():
+                return  # nothing to send from a box the signed-in role may not write in
             if _modifiers(event) == CTRL:
                 self.submitted.emit()
             else:

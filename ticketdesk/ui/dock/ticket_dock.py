@@ -54,6 +54,7 @@ from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import TicketDetail
 from ticketdesk.services.session import Session
 from ticketdesk.services.ticket_counts import TicketCounts
+from ticketdesk.ui import role_gate
 from ticketdesk.ui.dock.activity_tab import ActivityTab
 from ticketdesk.ui.dock.conflict import ConflictBanner, NoticeBanner, WaitBanner
 from ticketdesk.ui.dock.context import Action, Done
@@ -407,6 +408,9 @@ class TicketDock(QWidget):
 
     def is_busy(self, widget: QWidget) -> bool:
         return self.saver.busy.is_busy(widget)
+
+    def write_refused(self) -> str | None:
+        return role_gate.reason_for(self, role_gate.WRITE)
 
     def notify(self, message: str) -> None:
         self.notice.show_message(message)
