@@ -23,7 +23,8 @@ from tests.unit.test_postgres_roles import url_as
 from tests.unit.test_postgres_roles_security import Team, team
 from ticketdesk.app import build_main_window
 from ticketdesk.domain.status import Status
-from ticketdesk.services import assignees, custom_fields, merge, tickets
+from ticketdesk.services import assignees, custom_fields, merge, messages, tickets
+from ticketdesk.services.attachments import NewFile
 from ticketdesk.services.session import Session
 from ticketdesk.ui.dock.ticket_dock import ACTIVITY, CONVERSATION, DETAIL, NOTES, TicketDock
 from ticketdesk.ui.main_window import MainWindow
@@ -58,6 +59,8 @@ def _desk(team: Team) -> tuple[int, int]:
     version = tickets.ticket_version(owner, a)
     assert version is not None
     custom_fields.set_values(owner, a, version, {seats: "12", plan: "Pro"})
+    messages.add_message(owner, a, "Photo attached", incoming=True,
+                         files=[NewFile("tray.txt", b"smoke")])
     return a, b
 
 
@@ -138,6 +141,21 @@ def test_a_viewer_opening_a_ticket_can_change_nothing_in_any_tab_and_is_told_why
         a_has = ("chipRemove", f"unlink{b}", f"customField_{1}")
         assert_viewer_sees_nothing_to_change(qtbot, dock, a_has)
 
+        conversation = dock.conversation_tab  # a file can be opened and saved, not removed
+        conversation.files_menu.aboutToShow.emit()
+        (file_menu,) = [a.menu() for a in conversation.files_menu.actions()]
+        assert file_menu is not None
+        items = {a.text(): a for a in file_menu.actions() if a.text()}
+        assert items["&Open"].isEnabled()
+        assert items["&Save As…"].isEnabled()
+        assert not items["&Remove…"].isEnabled()
+        assert items["&Remove…"].toolTip() == VIEWER_REASON
+        keys = window.ticket_keys  # the Ticket menu's commands that save, too
+        for action in (keys.assign_action, keys.close_action):
+            assert not action.isEnabled()
+            assert action.toolTip() == VIEWER_REASON
+        assert keys.reply_action.isEnabled()  # it only moves the focus to the reply box
+
         dock = open_ticket(qtbot, window, b)  # resolved: Reopen and Record rating are its own
         assert dock.detail_tab.reopen_button.isVisibleTo(dock.detail_tab)
         assert_viewer_sees_nothing_to_change(qtbot, dock)
@@ -190,6 +208,7 @@ def test_an_agent_keeps_every_control_of_the_dock(
                 settle(qtbot, dock)
             withheld = [_name(w) for _, w in _controls(dock) if w.objectName() not in READING
                         and (not _writable(w) or w.toolTip() == VIEWER_REASON)]
+            assert window.ticket_keys.close_action.isEnabled()
             # The dock's own rules, not the role's: Record rating waits for a resolution.
             assert withheld == ([] if ticket == b else
                                 ["QPushButton 'csatRecord' 'Record rating'"])

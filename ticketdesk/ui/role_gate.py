@@ -102,6 +102,8 @@ ACTIONS: dict[str, str] = {
     "sendButton": WRITE,
     "logCustomerButton": WRITE,
     "attachButton": WRITE,
+    "assignToMeAction": WRITE,  # the Ticket menu: enabled while a ticket is shown (`enable`)
+    "closeTicketAction": WRITE,
 }
 """Action objectName -> the capability it needs. Add a line with `register`."""
 
@@ -155,11 +157,11 @@ def _show(target: QAction | QWidget, why: str | None) -> None:
     target.setStatusTip(why or own[1])
 
 
-def enable(widget: QWidget, on: bool) -> None:
-    """What the widget's owner wants (a ticket's state, a save on its way): the widget is
+def enable(target: QWidget | QAction, on: bool) -> None:
+    """What the widget's (or action's) owner wants (a ticket's state, a save on its way): it is
     enabled when this is True and the role allows it."""
-    widget.setProperty(_WANTS, on)
-    widget.setEnabled(on and widget.property(_WHY) is None)
+    target.setProperty(_WANTS, on)
+    target.setEnabled(on and target.property(_WHY) is None)
 
 
 def wanted(widget: QWidget) -> bool:
