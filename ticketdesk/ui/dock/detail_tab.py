@@ -36,6 +36,7 @@ from ticketdesk.services import csat, customers, sla, tickets
 from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import CustomerRecord, TicketDetail
 from ticketdesk.ui import role_gate
+from ticketdesk.ui.dock.category_completion import CategoryCompletion
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.csat_box import CsatBox
 from ticketdesk.ui.dock.custom_fields_box import CustomFieldsBox
@@ -79,12 +80,12 @@ class DetailTab(QScrollArea):
                                     edit_label=self.tr("Edit the category"),
                                     placeholder=self.tr("e.g. Billing"))
         self.category.set_max_length(text.CATEGORY_MAX)
+        self.category_completion = CategoryCompletion(self.category, dock)
         form.addRow(self.tr("Category:"), self.category)
         self.people = PeopleRows(dock, self, page, form)
         self.assignees, self.tags = self.people.assignees, self.people.tags
         self.agent_menu, self.add_assignee = self.people.agent_menu, self.people.add_assignee
         self.add_tag_button, self.tag_editor = self.people.add_tag_button, self.people.tag_editor
-        self.load_choices = self.people.load_choices
         self.close_tag_editor = self.people.close_tag_editor
         self.customer_box = CustomerBox(page)
         self.customer_box.change_button.clicked.connect(self.pick_customer)
@@ -124,6 +125,11 @@ class DetailTab(QScrollArea):
                 self.escalate_button, self.change_customer, *fields]
 
     # -- building -----------------------------------------------------------------------------
+
+    def load_choices(self) -> None:
+        """What "+ Add" and the category's completion offer, read off the GUI thread."""
+        self.people.load_choices()
+        self.category_completion.load()
 
     def _build_heading(self, page: QWidget, form: QFormLayout) -> None:
         self.number = plain_label("", page)

@@ -376,6 +376,8 @@ class TicketDock(QWidget):
         self.read("detail", lambda session: tickets.read_ticket(session, tid), show)
 
     def _changed(self, changes: Changes, initiator: object) -> None:
+        if changes.everything or changes.tags:  # a category added (here too), renamed...
+            self.detail_tab.category_completion.lists_changed()
         tid = self.ticket_id
         if initiator is self or tid is None:
             return
