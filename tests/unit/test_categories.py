@@ -29,6 +29,19 @@ def test_a_new_tickets_category_joins_the_list_in_one_spelling(alice: Session) -
     assert [(c.name, c.tickets) for c in categories.list_categories(alice)] == [("Billing", 2)]
 
 
+def test_a_write_that_adds_a_category_says_the_lists_changed(alice: Session) -> None:
+    """So the views that offer categories (the filter bar, the dock's completion) read the
+    list again; a name the list holds already changes no list."""
+    first = tickets.create_ticket(alice, subject="Refund", category="Billing")
+    assert first.tags
+    second = tickets.create_ticket(alice, subject="Again", category="billing")
+    assert not second.tags
+    tid = second.new_id
+    assert tickets.edit_ticket(alice, tid, 1, category="Warranty").tags
+    assert not tickets.edit_ticket(alice, tid, 2, category="BILLING").tags
+    assert [c.name for c in categories.list_categories(alice)] == ["Billing", "Warranty"]
+
+
 def test_adding_a_category_twice_is_refused(alice: Session) -> None:
     categories.add_category(alice, "Shipping")
     with pytest.raises(ValidationError, match="already exists"):

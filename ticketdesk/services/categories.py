@@ -45,17 +45,23 @@ def clean_name(name: str) -> str:
 def resolve(session: Session, name: str) -> str:
     """The list's spelling of `name` ('' stays ''), adding it to the list when it is new.
     Called inside the ticket write's transaction."""
+    return resolve_added(session, name)[0]
+
+
+def resolve_added(session: Session, name: str) -> tuple[str, bool]:
+    """`resolve`, and whether the name joined the list (the write's `Changes` says so, so the
+    views that offer categories read the list again)."""
     clean = text.optional_line(name, "category", text.CATEGORY_MAX)
     if not clean:
-        return ""
+        return "", False
     # Folded by the database on both sides, as the unique index on lower(name) folds it:
     # SQLite's lower() folds ASCII only, so Python's lower() found no "À" when one was there.
     found = Category.select(Category.name).where(
         fn.lower(Category.name) == fn.lower(clean)).scalar()
     if found is not None:
-        return str(found)
+        return str(found), False
     Category.insert(name=clean, created_at=session.now()).execute()
-    return clean
+    return clean, True
 
 
 def category_names(session: Session) -> list[str]:

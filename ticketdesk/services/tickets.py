@@ -95,7 +95,7 @@ def create_ticket(session: Session, *, subject: str, description: str = "",
                                              company=new_customer.company)
             created_customer = True
         cust_name = customer_name(customer_id)
-        clean_category = categories.resolve(session, clean_category)
+        clean_category, new_category = categories.resolve_added(session, clean_category)
         names = active_agents(assignees)
         ticket_id = int(Ticket.insert(
             subject=clean_subject, description=clean_description, status=Status.OPEN,
@@ -120,7 +120,8 @@ def create_ticket(session: Session, *, subject: str, description: str = "",
         audit.record_many(session, ticket_id, 1, rows)
         routing.route(session, ticket_id, channel=channel)
         session.store.reindex([ticket_id])
-    return Changes(created=(ticket_id,), tags=new_tags, customers=created_customer)
+    return Changes(created=(ticket_id,), tags=bool(new_tags or new_category),
+                   customers=created_customer)
 
 
 def edit_ticket(session: Session, ticket_id: int, expected_version: int, *,
@@ -129,6 +130,7 @@ def edit_ticket(session: Session, ticket_id: int, expected_version: int, *,
     """Change any of subject, description and category in one step (one version)."""
     updates: dict[Any, Any] = {}
     rows: list[tuple[ActivityKind, str | None, str | None]] = []
+    new_category = False
     with session.store.write():
         ticket = audit.fetch_ticket(ticket_id)
         audit.check_version(ticket, expected_version)
@@ -143,7 +145,7 @@ def edit_ticket(session: Session, ticket_id: int, expected_version: int, *,
                 updates[Ticket.description] = clean
                 rows.append((ActivityKind.DESCRIPTION, ticket.description, clean))
         if category is not _UNSET:
-            clean = categories.resolve(session, category)
+            clean, new_category = categories.resolve_added(session, category)
             if clean != ticket.category:
                 updates[Ticket.category] = clean
                 rows.append((ActivityKind.CATEGORY, ticket.category or None, clean or None))
@@ -153,7 +155,7 @@ def edit_ticket(session: Session, ticket_id: int, expected_version: int, *,
         audit.record_many(session, ticket_id, version, rows)
         if Ticket.subject in updates or Ticket.description in updates:
             session.store.reindex([ticket_id])
-    return Changes(tickets=frozenset({ticket_id}))
+    return Changes(tickets=frozenset({ticket_id}), tags=new_category)  # a category joined
 
 
 def set_status(session: Session, ticket_id: int, expected_version: int, status: Status | str, *,

@@ -11,17 +11,23 @@ To gate an action added later, give it an objectName and add one line (ticketdes
     role_gate.register("routingRulesAction", role_gate.ROUTING)
 
 A button that acts on something one agent owns (another agent's note) is gated per item with
-`gate_owned(button, capability, owner_id)`. On a desk file, and for a login no agent is mapped to,
-nothing is withheld: there is nobody signed in whose role could say no.
+`gate_owned(button, capability, owner_id)`; a control without an objectName of its own (a chip's
+remove button, a custom field's editor, the ticket dock's status box) with `gate(widget,
+capability)`. A text editor gated so is made read-only, not disabled: its text can still be
+selected and copied. A control its owner also enables and disables by itself (the dock's Reopen
+only for a closed ticket, "Saving…" while a save is out) is switched with `enable(widget, on)`,
+never `setEnabled`: it is enabled when the owner wants it *and* the role allows it, whichever of
+the two changes last. On a desk file, and for a login no agent is mapped to, nothing is withheld:
+there is nobody signed in whose role could say no.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
 from ticketdesk.services import team_roles
 from ticketdesk.services.changes import Changes
@@ -96,6 +102,8 @@ ACTIONS: dict[str, str] = {
     "sendButton": WRITE,
     "logCustomerButton": WRITE,
     "attachButton": WRITE,
+    "assignToMeAction": WRITE,  # the Ticket menu: enabled while a ticket is shown (`enable`)
+    "closeTicketAction": WRITE,
 }
 """Action objectName -> the capability it needs. Add a line with `register`."""
 
@@ -124,18 +132,77 @@ def reason(role: str | None, capability: str) -> str | None:
 
 
 _OWN_TIP = "roleGateOwnTip"
+_WHY = "roleGateWhy"
+"""The reason the role withholds a widget, as last applied (an invalid property: none)."""
+_WANTS = "roleGateWants"
+"""False while the widget's owner has it disabled (`enable`); an invalid property: enabled."""
+
+Texts = QLineEdit | QPlainTextEdit | QTextEdit
 
 
 def _show(target: QAction | QWidget, why: str | None) -> None:
-    """Enabled, or disabled with `why` as tooltip and status tip; the target's own tips come
-    back when it is allowed again."""
+    """Enabled (as far as the role goes), or disabled with `why` as tooltip and status tip; the
+    target's own tips come back when it is allowed again. A text editor is made read-only
+    instead; a widget its owner has disabled (`enable`) stays disabled."""
     own = target.property(_OWN_TIP)
     if own is None:
         own = (target.toolTip() if isinstance(target, QWidget) else "", target.statusTip())
         target.setProperty(_OWN_TIP, own)
-    target.setEnabled(why is None)
+    target.setProperty(_WHY, why)
+    if isinstance(target, Texts):
+        target.setReadOnly(why is not None)
+    else:
+        target.setEnabled(why is None and target.property(_WANTS) is not False)
     target.setToolTip(why or own[0])
     target.setStatusTip(why or own[1])
+
+
+def enable(target: QWidget | QAction, on: bool) -> None:
+    """What the widget's (or action's) owner wants (a ticket's state, a save on its way): it is
+    enabled when this is True and the role allows it."""
+    target.setProperty(_WANTS, on)
+    target.setEnabled(on and target.property(_WHY) is None)
+
+
+def wanted(widget: QWidget) -> bool:
+    """Whether the widget's owner wants it enabled (whatever the role says)."""
+    return widget.property(_WANTS) is not False
+
+
+def set_tip(widget: QWidget, tip: str) -> None:
+    """The widget's own tooltip; shown unless the role's reason is showing in its place."""
+    own = widget.property(_OWN_TIP)
+    if own is not None:
+        widget.setProperty(_OWN_TIP, (tip, own[1]))
+    if widget.property(_WHY) is None:
+        widget.setToolTip(tip)
+
+
+def find_gate(obj: QObject | None) -> RoleGate | None:
+    """The window's gate, from any widget in it (a floating dock is still the window's
+    child), or None (a desk without a window: tests of one widget)."""
+    while obj is not None:
+        gate = obj.findChild(RoleGate, RoleGate.NAME, Qt.FindChildOption.FindDirectChildrenOnly)
+        if gate is not None:
+            return gate
+        obj = obj.parent()
+    return None
+
+
+def reason_for(widget: QObject, capability: str) -> str | None:
+    """Why the role signed in to `widget`'s window may not do `capability` (None: it may)."""
+    gate = find_gate(widget)
+    return gate.reason(capability) if gate is not None else None
+
+
+def gate(widget: QWidget, capability: str = WRITE) -> None:
+    """Gate `widget` (a control, or a text editor made read-only) by `capability`: applied now
+    if the window knows the role, and again whenever it learns it."""
+    widget.setProperty(_NEEDS, capability)
+    widget.setProperty(_OWNER, None)
+    found = find_gate(widget)
+    if found is not None:
+        found.apply_owned(widget)
 
 
 def gate_owned(button: QAbstractButton, capability: str, owner_id: int | None) -> None:
@@ -143,10 +210,9 @@ def gate_owned(button: QAbstractButton, capability: str, owner_id: int | None) -
     `capability`. Applied now if the window knows the role, and again whenever it learns it."""
     button.setProperty(_NEEDS, capability)
     button.setProperty(_OWNER, -1 if owner_id is None else owner_id)
-    window = button.window()
-    gate = window.findChild(RoleGate, RoleGate.NAME) if window is not None else None
-    if gate is not None:
-        gate.apply_owned(button)
+    found = find_gate(button)
+    if found is not None:
+        found.apply_owned(button)
 
 
 class RoleGate(QObject):
@@ -206,18 +272,19 @@ class RoleGate(QObject):
             capability = ACTIONS.get(action.objectName())
             if capability is not None:
                 _show(action, self.reason(capability))
-        for button in root.findChildren(QAbstractButton):
-            capability = ACTIONS.get(button.objectName())
+        for widget in root.findChildren(QWidget):
+            capability = ACTIONS.get(widget.objectName())
             if capability is not None:
-                _show(button, self.reason(capability))
-            elif button.property(_NEEDS):
-                self.apply_owned(button)
+                _show(widget, self.reason(capability))
+            elif widget.property(_NEEDS):
+                self.apply_owned(widget)
 
-    def apply_owned(self, button: QAbstractButton) -> None:
-        owner = button.property(_OWNER)
-        mine = self.agent_id is not None and owner == self.agent_id
-        why = self.reason(WRITE) if mine else self.reason(str(button.property(_NEEDS)))
-        _show(button, why)
+    def apply_owned(self, widget: QWidget) -> None:
+        """A widget gated with `gate` or `gate_owned`, by the role last read."""
+        owner = widget.property(_OWNER)
+        mine = owner is not None and self.agent_id is not None and owner == self.agent_id
+        why = self.reason(WRITE) if mine else self.reason(str(widget.property(_NEEDS)))
+        _show(widget, why)
 
 
 def _sign_in_state(store: Any) -> tuple[Any, str | None, bool]:

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from ticketdesk.domain.status import Status
+from ticketdesk.ui import role_gate
 from ticketdesk.ui.dock.ticket_dock import CONVERSATION, DETAIL
 
 if TYPE_CHECKING:
@@ -49,10 +50,11 @@ class TicketKeys(QObject):
         self.update(None)
 
     def update(self, ticket_id: object) -> None:
-        """The commands on one ticket are enabled while a ticket is shown (menus, palette)."""
+        """The commands on one ticket are enabled while a ticket is shown (menus, palette);
+        Assign to Me and Close Ticket only if the signed-in role may change it."""
         for action in (self.open_action, self.reply_action, self.assign_action,
                        self.close_action):
-            action.setEnabled(ticket_id is not None)
+            role_gate.enable(action, ticket_id is not None)
 
     def _add(self, text: str, slot: Callable[[], object], keys: str, name: str) -> QAction:
         action = QAction(QCoreApplication.translate("TicketKeys", text), self.window_)

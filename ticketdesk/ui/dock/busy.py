@@ -3,7 +3,8 @@
 Several saves may mark one control (two tags added quickly); it comes back when the last one is
 answered. Everything else in the dock stays usable meanwhile. A control that had the keyboard
 focus gets it back when it comes back, unless the user has put the focus elsewhere meanwhile
-(disabling a control hands its focus to the next one).
+(disabling a control hands its focus to the next one). Enabling goes through
+`role_gate.enable`, so a control the signed-in role withholds stays disabled.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+
+from ticketdesk.ui import role_gate
 
 
 class BusyMarks:
@@ -26,7 +29,7 @@ class BusyMarks:
         for widget in marked:
             count = self._count.get(widget, 0)
             if count == 0:
-                widget.setEnabled(False)
+                role_gate.enable(widget, False)
                 if isinstance(widget, QAbstractButton):
                     self._texts[widget] = widget.text()
                     widget.setText(QCoreApplication.translate("TicketDock", "Saving…"))
@@ -48,7 +51,7 @@ class BusyMarks:
                 text = self._texts.pop(widget, None)
                 if text is not None and isinstance(widget, QAbstractButton):
                     widget.setText(text)
-                widget.setEnabled(True)
+                role_gate.enable(widget, True)
             if focused is not None and focused.isEnabled() \
                     and QApplication.focusWidget() in (moved_to, None):
                 focused.setFocus()

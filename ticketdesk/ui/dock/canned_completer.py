@@ -79,6 +79,8 @@ class CannedCompleter(QObject):
 
     def start(self) -> None:
         """Ctrl+M: what is typed from here on names a response."""
+        if self.editor.isReadOnly():
+            return
         self._anchor = self.editor.textCursor().position()
         self._slash = False
         self._show("")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ticketdesk.ui import role_gate
 from ticketdesk.ui.text import plain_label, plain_tooltip
 
 
@@ -83,7 +84,7 @@ class Chip(QFrame):
     removeRequested = Signal(object)  # the chip's key
 
     def __init__(self, text: str, key: object, parent: QWidget | None = None, *,
-                 removable: bool = True, remove_label: str = "") -> None:
+                 removable: bool = True, remove_label: str = "", writes: bool = False) -> None:
         super().__init__(parent)
         self.key = key
         self.setObjectName("chip")
@@ -107,6 +108,8 @@ class Chip(QFrame):
             self.remove_button = button
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.set(text, key, remove_label)
+        if self.remove_button is not None and writes:
+            role_gate.gate(self.remove_button)  # removing saves: the role may withhold it
 
     def set(self, text: str, key: object, remove_label: str) -> None:
         """Show another item (chips are reused: creating widgets is what costs)."""
@@ -116,7 +119,7 @@ class Chip(QFrame):
             self.label.setToolTip(plain_tooltip(text))
             if self.remove_button is not None:
                 self.remove_button.setAccessibleName(remove_label)
-                self.remove_button.setToolTip(plain_tooltip(remove_label))
+                role_gate.set_tip(self.remove_button, plain_tooltip(remove_label))
 
     @property
     def text(self) -> str:
@@ -124,14 +127,17 @@ class Chip(QFrame):
 
 
 class ChipRow(QWidget):
-    """Chips for (key, text) pairs, then the trailing widgets."""
+    """Chips for (key, text) pairs, then the trailing widgets. With `writes`, removing a chip
+    saves, so its remove button is gated by the signed-in role (ui/role_gate.py)."""
 
     removeRequested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *, removable: bool = True,
-                 remove_label: str = "Remove {0}", empty_text: str = "") -> None:
+                 remove_label: str = "Remove {0}", empty_text: str = "",
+                 writes: bool = False) -> None:
         super().__init__(parent)
         self._removable = removable
+        self._writes = writes
         self._remove_label = remove_label
         self.flow = FlowLayout(self)
         self.chips: list[Chip] = []
@@ -177,7 +183,7 @@ class ChipRow(QWidget):
                 self.flow.removeWidget(widget)
             for key, text in items[len(self.chips):]:
                 chip = Chip(text, key, self, removable=self._removable,
-                            remove_label=self._remove_label.format(text))
+                            remove_label=self._remove_label.format(text), writes=self._writes)
                 chip.removeRequested.connect(self.removeRequested)
                 self.flow.addWidget(chip)
                 chip.show()

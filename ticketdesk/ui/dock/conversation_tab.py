@@ -10,6 +10,10 @@ When the desk has a mailbox and the customer an address, Send Reply queues the r
 each mail's state (queued, sent, failed with the reason and Retry); otherwise the reply is only
 recorded, and the tab says why it was not mailed. Both facts are read with the thread, on the
 dock's query thread (ticketdesk/ARCHITECTURE.md, "Mail").
+
+A role that may not write (a viewer, issue 20) reads the thread and its files; the reply box is
+read-only, Send, Log, Attach and a file's Remove… are disabled with the reason, and dropped
+files are refused with it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from ticketdesk.services.mail.outbox import OutboxState
 from ticketdesk.services.mail.settings import load_settings
 from ticketdesk.services.records import AttachmentRecord, MessageRecord, TicketDetail
 from ticketdesk.services.session import Session
+from ticketdesk.ui import role_gate
 from ticketdesk.ui.dock.attachments import AttachmentActions, describe_file, read_files
 from ticketdesk.ui.dock.canned_completer import CannedCompleter
 from ticketdesk.ui.dock.chips import ChipRow
@@ -107,6 +112,7 @@ class ConversationTab(QWidget):
         self.reply.alternate.connect(self.log_customer_message)
         self.reply.filesDropped.connect(self.add_files)
         self.reply.textChanged.connect(self._typed)
+        role_gate.gate(self.reply)
         box.addWidget(self.reply)
         self.pending_row = ChipRow(composer, remove_label=self.tr("Do not send {0}"))
         self.pending_row.setObjectName("pendingFiles")
@@ -254,6 +260,10 @@ class ConversationTab(QWidget):
         tid = self.dock.ticket_id
         if tid is None:
             return
+        refused = role_gate.reason_for(self, role_gate.WRITE)
+        if refused is not None:
+            self.dock.notify(refused)
+            return
         found, errors = read_files(paths)
         self.pending.setdefault(tid, []).extend(found)
         self._show_pending()
@@ -304,7 +314,13 @@ class ConversationTab(QWidget):
         menu.addAction(self.tr("&Open"), lambda: self.open_file(record.id))
         menu.addAction(self.tr("&Save As…"), lambda: self.save_file(record.id))
         menu.addSeparator()
-        menu.addAction(self.tr("&Remove…"), lambda: self.remove_file(record.id))
+        remove = menu.addAction(self.tr("&Remove…"), lambda: self.remove_file(record.id))
+        refused = role_gate.reason_for(self, role_gate.WRITE)
+        if refused is not None:
+            remove.setEnabled(False)
+            remove.setToolTip(refused)
+            remove.setStatusTip(refused)
+            menu.setToolTipsVisible(True)
 
     def _attachment_menu(self, attachment_id: int, where: QPoint) -> None:
         record = self.files.get(attachment_id)

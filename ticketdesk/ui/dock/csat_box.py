@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ticketdesk.domain.csat import COMMENT_MAX, Rating, Source, rating
 from ticketdesk.services.csat import GivenRating
+from ticketdesk.ui import role_gate
 from ticketdesk.ui.text import local_time, plain_label
 
 GOOD, BAD = "good", "bad"
@@ -68,6 +69,8 @@ class CsatBox(QGroupBox):
         self.record_button = QPushButton(self.tr("Record rating"), self)
         self.record_button.setObjectName("csatRecord")
         form.addRow("", self.record_button)
+        for control in (self.value, self.source, self.comment, self.record_button):
+            role_gate.gate(control)  # a viewer reads the ratings, records none
 
     def chosen(self) -> Rating:
         """The rating the form says (checked: a ValidationError for a comment too long)."""
@@ -83,8 +86,8 @@ class CsatBox(QGroupBox):
     def show_resolved(self, resolved: bool) -> None:
         """A ticket that is not resolved has nothing to rate yet."""
         self.resolved = resolved
-        self.record_button.setEnabled(resolved)
-        self.record_button.setToolTip("" if resolved else self.tr(
+        role_gate.enable(self.record_button, resolved)
+        role_gate.set_tip(self.record_button, "" if resolved else self.tr(
             "A rating rates a resolution: resolve the ticket first."))
 
     def show_ratings(self, ratings: list[GivenRating] | None) -> None:

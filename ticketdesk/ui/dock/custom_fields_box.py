@@ -3,7 +3,8 @@ number and date, a choice for a list, a box for a checkbox) and Save Fields, whi
 changed values in one step through the dock's write queue (version check, an activity row per
 field). The fields and the ticket's values are read on the dock's query thread each time the
 ticket is shown; the box hides while the desk has no fields. A value the field refuses ("abc"
-in a number) shows the service's message and keeps what was typed.
+in a number) shows the service's message and keeps what was typed. The editors and Save Fields
+are gated by the signed-in role (ui/role_gate.py): a viewer reads the values, a line read-only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 from ticketdesk.domain.custom_fields import FieldDef, FieldKind
 from ticketdesk.services import custom_fields
 from ticketdesk.services.session import Session
+from ticketdesk.ui import role_gate
 from ticketdesk.ui.dock.context import DockContext
 
 Editor = QLineEdit | QComboBox | QCheckBox
@@ -49,6 +51,7 @@ class CustomFieldsBox(QGroupBox):
         self.save_button = QPushButton(self.tr("Save Fields"), self)
         self.save_button.setObjectName("saveFieldsButton")
         self.save_button.clicked.connect(self.save)
+        role_gate.gate(self.save_button)
         self.setVisible(False)
 
     def read(self, ticket_id: int) -> None:
@@ -92,6 +95,7 @@ class CustomFieldsBox(QGroupBox):
             editor.setAccessibleName(f.name)
             self.editors[f.id] = editor
             self.form.addRow(f.name + ":", editor)
+            role_gate.gate(editor)
         self.form.addRow("", self.save_button)
 
     @staticmethod

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ticketdesk.services.records import TicketDetail
+from ticketdesk.ui import role_gate
 from ticketdesk.ui.dock.chips import ChipRow
 from ticketdesk.ui.text import local_time, plain_label
 
@@ -67,7 +68,7 @@ class CustomerBox(QGroupBox):
         for key, label in self.fields.items():
             label.setText(getattr(c, key) if c else "")
         self.tags.set_items([(n, n) for n in c.tags] if c else [])
-        if self.change_button.isEnabled():  # a busy button says "Saving…" until answered
+        if role_gate.wanted(self.change_button):  # a busy one says "Saving…" until answered
             self.change_button.setText(self.tr("Chan&ge…") if c else self.tr("Choose (&G)…"))
 
     def _open(self) -> None:

@@ -4,6 +4,11 @@ Every control saves through the dock's `write` (queued off the GUI thread), whic
 version the dock knows (or, for an open edit, the version the edit started from) and shows a
 conflict in the dock if it is stale; the control shows "Saving…" until the answer. Field edits
 and the resolution note keep drafts like the reply box does.
+
+Every control that saves is gated by the signed-in role (`role_gate.gate`, issue 20): a viewer
+sees them disabled with the reason, the values still readable and selectable. The tab's own
+enabling (Escalate only below Urgent, "Saving…") goes through `role_gate.enable`, so showing
+another ticket, or the same one changed elsewhere, never undoes the role's.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import csat, customers, sla, tickets
 from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import CustomerRecord, TicketDetail
+from ticketdesk.ui import role_gate
+from ticketdesk.ui.dock.category_completion import CategoryCompletion
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.csat_box import CsatBox
 from ticketdesk.ui.dock.custom_fields_box import CustomFieldsBox
@@ -73,12 +80,12 @@ class DetailTab(QScrollArea):
                                     edit_label=self.tr("Edit the category"),
                                     placeholder=self.tr("e.g. Billing"))
         self.category.set_max_length(text.CATEGORY_MAX)
+        self.category_completion = CategoryCompletion(self.category, dock)
         form.addRow(self.tr("Category:"), self.category)
         self.people = PeopleRows(dock, self, page, form)
         self.assignees, self.tags = self.people.assignees, self.people.tags
         self.agent_menu, self.add_assignee = self.people.agent_menu, self.people.add_assignee
         self.add_tag_button, self.tag_editor = self.people.add_tag_button, self.people.tag_editor
-        self.load_choices = self.people.load_choices
         self.close_tag_editor = self.people.close_tag_editor
         self.customer_box = CustomerBox(page)
         self.customer_box.change_button.clicked.connect(self.pick_customer)
@@ -106,8 +113,23 @@ class DetailTab(QScrollArea):
         for kind, field in self.fields.items():
             field.saveRequested.connect(lambda value, k=kind: self.save_field(k, value))
             field.editChanged.connect(lambda k=kind: self._field_typed(k))
+        for control in self.writing_controls():
+            role_gate.gate(control)
+
+    def writing_controls(self) -> list[QWidget]:
+        """The controls of this tab that save (the boxes gate their own)."""
+        fields = [w for f in self.fields.values() for w in (f.edit_button, f.save_button,
+                                                             f.editor)]
+        return [self.status, self.resolve_button, self.close_button, self.reopen_button,
+                self.resolution_note, self.confirm_resolve, self.priority,
+                self.escalate_button, self.change_customer, *fields]
 
     # -- building -----------------------------------------------------------------------------
+
+    def load_choices(self) -> None:
+        """What "+ Add" and the category's completion offer, read off the GUI thread."""
+        self.people.load_choices()
+        self.category_completion.load()
 
     def _build_heading(self, page: QWidget, form: QFormLayout) -> None:
         self.number = plain_label("", page)
@@ -235,7 +257,7 @@ class DetailTab(QScrollArea):
                 item.setEnabled(t.status != Status.CLOSED)
         self.priority.setCurrentIndex(int(t.priority))
         if not self.dock.is_busy(self.escalate_button):
-            self.escalate_button.setEnabled(t.priority != Priority.URGENT)
+            role_gate.enable(self.escalate_button, t.priority != Priority.URGENT)
         self.resolve_button.setVisible(t.status.is_active)
         self.close_button.setVisible(t.status != Status.CLOSED)
         self.reopen_button.setVisible(not t.status.is_active)

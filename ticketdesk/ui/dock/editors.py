@@ -98,6 +98,8 @@ class TextEditor(QPlainTextEdit):
             return
         if event.key() in ENTER and _modifiers(event) in (CTRL, CTRL_SHIFT):
             event.accept()
+            if self.isReadOnly():
+                return  # nothing to send from a box the signed-in role may not write in
             if _modifiers(event) == CTRL:
                 self.submitted.emit()
             else:
@@ -235,6 +237,11 @@ class InlineField(QWidget):
         self.editor.submitted.connect(self.save)
         self.editor.cancelled.connect(self.cancel_edit)
         column.addWidget(self.editor)
+        self.hint = plain_label("", editing)  # what the owner says of the text (set_hint)
+        self.hint.setObjectName(name + "Hint")
+        self.hint.setWordWrap(True)
+        self.hint.hide()
+        column.addWidget(self.hint)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.cancel_button = QPushButton(self.tr("Cancel"), editing)
@@ -264,6 +271,11 @@ class InlineField(QWidget):
             self._fit()
         else:
             self.label.setText(text)
+
+    def set_hint(self, text: str) -> None:
+        """A line under the editor (what the typed text will be saved as); '' hides it."""
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
 
     def set_max_length(self, length: int) -> None:
         if isinstance(self.editor, LineEditor):

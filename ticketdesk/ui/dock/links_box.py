@@ -1,6 +1,7 @@
 """The Detail tab's "Related" box: tickets linked as related (both ways), the ticket this one
 was merged into, and the tickets merged into it (services/merge.py). Read on the dock's query
-thread when a ticket is shown; "Link…" and "Unlink" are saves on the dock's write queue."""
+thread when a ticket is shown; "Link…" and "Unlink" are saves on the dock's write queue, gated by
+the signed-in role (ui/role_gate.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 from ticketdesk.domain.numbers import format_number, parse_number
 from ticketdesk.services import merge
 from ticketdesk.services.merge import RelatedTicket, TicketLinks
+from ticketdesk.ui import role_gate
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.labels import status_text
 from ticketdesk.ui.text import plain_label
@@ -38,6 +40,7 @@ class LinksBox(QGroupBox):
         self.link_button = QPushButton(self.tr("Link to Ticket…"), self)
         self.link_button.setObjectName("linkTicketButton")
         self.link_button.clicked.connect(self.ask_link)
+        role_gate.gate(self.link_button)
         column.addWidget(self.link_button)
 
     def load(self, ticket_id: int) -> None:
@@ -77,6 +80,7 @@ class LinksBox(QGroupBox):
             button = QPushButton(self.tr("Unlink"), self)
             button.setObjectName(f"unlink{t.id}")
             button.clicked.connect(lambda _=False, other=t.id: self.unlink(other))
+            role_gate.gate(button)
             row.addWidget(button)
         self.rows.addLayout(row)
 

@@ -28,7 +28,7 @@ from ticketdesk.ui.dock.canned_completer import CannedCompleter
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.editors import TextEditor
 from ticketdesk.ui.dock.style import INTERNAL, Tinted
-from ticketdesk.ui.role_gate import OTHERS_NOTES, gate_owned
+from ticketdesk.ui.role_gate import OTHERS_NOTES, gate, gate_owned
 from ticketdesk.ui.text import local_time, plain_label
 
 
@@ -189,6 +189,7 @@ class NotesTab(QWidget):
         self.new_note.setMinimumHeight(48)
         self.new_note.submitted.connect(self.add_note)
         self.new_note.textChanged.connect(self._typed)
+        gate(self.new_note)  # read-only for a role that may not write (issue 20)
         splitter.addWidget(self.new_note)
         splitter.setStretchFactor(0, 1)
         splitter.setSizes([600, 110])

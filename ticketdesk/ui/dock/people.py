@@ -1,7 +1,8 @@
 """The Detail tab's people and labels: assignees ("+ Add" offers the desk's agents) and tags
 ("+ Add" opens an editor that completes from the desk's tags). Both lists of choices are read on
 the dock's query thread; each change is one save queued through the dock (`DockContext.write`),
-the "+ Add" button busy until it is answered."""
+the "+ Add" button busy until it is answered. "+ Add" and the chips' remove buttons are gated by
+the signed-in role (ui/role_gate.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ticketdesk.services import agents, assignees
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.records import AgentRecord, TicketDetail
 from ticketdesk.services.session import Session
+from ticketdesk.ui import role_gate
 from ticketdesk.ui.dock.chips import ChipRow
 from ticketdesk.ui.dock.context import DockContext
 from ticketdesk.ui.dock.editors import LineEditor, ListCompleter
@@ -50,11 +52,12 @@ class PeopleRows(QObject):
         button.setText(self.tr("+ Add"))
         button.setAccessibleName(accessible)
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        role_gate.gate(button)
         return button
 
     def _build_assignees(self, page: QWidget, form: QFormLayout) -> None:
         self.assignees = ChipRow(page, remove_label=self.tr("Unassign {0}"),
-                                 empty_text=self.tr("Nobody"))
+                                 empty_text=self.tr("Nobody"), writes=True)
         self.assignees.setObjectName("assigneeChips")
         self.add_assignee = self._add_button(page, "addAssigneeButton",
                                              self.tr("Assign an agent"))
@@ -70,7 +73,7 @@ class PeopleRows(QObject):
 
     def _build_tags(self, page: QWidget, form: QFormLayout) -> None:
         self.tags = ChipRow(page, remove_label=self.tr("Remove tag {0}"),
-                            empty_text=self.tr("No tags"))
+                            empty_text=self.tr("No tags"), writes=True)
         self.tags.setObjectName("tagChips")
         self.add_tag_button = self._add_button(page, "addTagButton", self.tr("Add a tag"))
         self.add_tag_button.clicked.connect(self.open_tag_editor)
@@ -81,6 +84,7 @@ class PeopleRows(QObject):
         self.tag_editor.submitted.connect(self.add_tags)
         self.tag_editor.cancelled.connect(self.close_tag_editor)
         self.tag_editor.hide()
+        role_gate.gate(self.tag_editor)
         self.tags.add_trailing(self.add_tag_button)
         self.tags.add_trailing(self.tag_editor)
         self.tags.removeRequested.connect(self.remove_tag)

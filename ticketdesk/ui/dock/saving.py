@@ -8,6 +8,10 @@ again on the version read at that moment. A save still waiting after a second (a
 holds the desk's write lock) shows the wait banner; its Cancel abandons every waiting save of
 this dock (drafts keep trying on their own). The control that started a save shows "Saving…"
 until the answer. See ticketdesk/ARCHITECTURE.md ("the window never waits").
+
+A save the signed-in role may not make (a viewer's, issue 20) is not sent: the notice says why.
+The controls that start one are disabled already (ui/role_gate.py); this stops the rest (a
+mail's Retry link in the thread, a canned response's actions).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ Current = Callable[[Session], "int | None"]
 
 
 class SaveHost(Protocol):
-    """What the saver needs of the dock it saves for."""
+    """What the saver needs of the dock it saves for (a widget of the window)."""
 
     ticket_id: int | None
     ticket: TicketDetail | None
@@ -55,6 +59,9 @@ class SaveHost(Protocol):
 
     def reshow(self) -> None:
         """Show the ticket's stored values again in controls a refused save had changed."""
+
+    def write_refused(self) -> str | None:
+        """Why the signed-in role may not save here, or None."""
 
 
 @dataclass
@@ -98,7 +105,7 @@ class Saver:
         re-apply, which version to save on (default: the ticket's). `draft` is the draft kind
         the save makes obsolete."""
         tid = self.host.ticket_id
-        if tid is None or self.host.ticket is None:
+        if tid is None or self.host.ticket is None or self._refused():
             return
         retry = _Retry(action, what, current, done, discard, draft, busy)
         self._queue(tid, lambda: version if version is not None else self.versions.get(tid),
@@ -148,7 +155,7 @@ class Saver:
         """Queue one service call that adds to the ticket (no version: appends never
         conflict)."""
         tid = self.host.ticket_id
-        if tid is None or self.host.ticket is None:
+        if tid is None or self.host.ticket is None or self._refused():
             return
         release = self.busy.mark(busy)
 
@@ -163,6 +170,12 @@ class Saver:
             self._succeeded(tid, changes, done, draft)
 
         self._submit(tid, action, succeeded, failed, release)
+
+    def _refused(self) -> bool:
+        why = self.host.write_refused()
+        if why is not None:
+            self.host.notify(why)
+        return why is not None
 
     def _submit(self, tid: int, run: Callable[[], Changes],
                 succeeded: Callable[[Changes], None], failed: Callable[[Exception], None],

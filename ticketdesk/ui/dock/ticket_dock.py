@@ -54,6 +54,7 @@ from ticketdesk.services.drafts import Draft
 from ticketdesk.services.records import TicketDetail
 from ticketdesk.services.session import Session
 from ticketdesk.services.ticket_counts import TicketCounts
+from ticketdesk.ui import role_gate
 from ticketdesk.ui.dock.activity_tab import ActivityTab
 from ticketdesk.ui.dock.conflict import ConflictBanner, NoticeBanner, WaitBanner
 from ticketdesk.ui.dock.context import Action, Done
@@ -375,6 +376,8 @@ class TicketDock(QWidget):
         self.read("detail", lambda session: tickets.read_ticket(session, tid), show)
 
     def _changed(self, changes: Changes, initiator: object) -> None:
+        if changes.everything or changes.tags:  # a category added (here too), renamed...
+            self.detail_tab.category_completion.lists_changed()
         tid = self.ticket_id
         if initiator is self or tid is None:
             return
@@ -407,6 +410,9 @@ class TicketDock(QWidget):
 
     def is_busy(self, widget: QWidget) -> bool:
         return self.saver.busy.is_busy(widget)
+
+    def write_refused(self) -> str | None:
+        return role_gate.reason_for(self, role_gate.WRITE)
 
     def notify(self, message: str) -> None:
         self.notice.show_message(message)
