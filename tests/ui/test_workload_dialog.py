@@ -133,9 +133,10 @@ def test_a_read_asked_for_during_a_read_follows_it_and_never_interrupts_it(
     dialog.load()  # and another asks for nothing more: one read follows
     assert dialog.loading
     assert len(submitted) == 1
-    qtbot.waitUntil(lambda: not dialog.loading and not dialog._later.isActive(), timeout=5000)
-    # Every read asked for was answered: none was dropped or cut short for a newer one.
+    # Every read asked for is answered: none dropped or cut short for a newer one. (On a team
+    # desk the server's notice of the new ticket may ask for one more read meanwhile.)
+    qtbot.waitUntil(lambda: not dialog.loading and not dialog._later.isActive()
+                    and answered == submitted, timeout=5000)
     assert len(submitted) >= 2
-    assert answered == submitted
     assert rows(dialog)["Ana"][2] == "4"
     dialog.reject()
