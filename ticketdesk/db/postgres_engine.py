@@ -55,6 +55,7 @@ class PostgresDeferred:
 
 class PostgresEngine:
     name = "postgresql"
+    whole_desk_pass = True
     id_shortcuts = False
 
     # -- analytics ----------------------------------------------------------------------------

