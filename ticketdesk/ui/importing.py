@@ -152,6 +152,9 @@ class TicketImport(QObject):
                            .format(f"{result.already_present:,}"))
         if getattr(result, "messages", 0):
             details.append(self.tr("{0} messages and notes.").format(f"{result.messages:,}"))
+        if getattr(result, "routed", 0):
+            details.append(self.tr("{0} routed to an agent by the routing rules.").format(
+                f"{result.routed:,}"))
         if result.customers_created:
             details.append(self.tr("{0} new customer(s).").format(f"{result.customers_created:,}"))
         if result.agents_created:
@@ -176,17 +179,29 @@ class TicketImport(QObject):
 
 
 def foreign_job(window: MainWindow, source: Source, mapping: Mapping, *,
-                system: str | None = None, conversations: Path | None = None) -> Job:
+                system: str | None = None, conversations: Path | None = None,
+                route: bool = False) -> Job:
     """Another help desk's file, imported as `ticketdesk import tickets` imports it
-    (cli_import._foreign): the same source system (default the detected one), zone, mapping
-    and conversations file."""
-    from ticketdesk.services.importing import run
+    (cli_import._foreign): the same source system (default the detected one), zone, mapping,
+    conversations file and `--route`. A big file is imported by a child process
+    (services/importing/child.py says why), which opens the desk as this window did."""
+    from ticketdesk.services.importing import child, run
 
     session = window.session
     named = system or mapping.system or "spreadsheet"
-    return lambda skip, progress: run.import_(
-        session, source, mapping, source_system=named, timezone=mapping.timezone,
-        skip_bad_rows=skip, conversations=conversations, progress=progress)
+
+    def job(skip: bool, progress: Progress) -> Any:
+        options: dict[str, Any] = {
+            "source_system": named, "timezone": mapping.timezone, "skip_bad_rows": skip,
+            "conversations": conversations, "route": route}
+        if not child.worth_a_child(source):
+            return run.import_(session, source, mapping, progress=progress, **options)
+        store = session.store
+        password = getattr(store.backend, "params", {}).get("password")
+        return child.call(child.import_at, store.url, password, session.agent_id, source,
+                          mapping, progress=progress, **options)
+
+    return job
 
 
 def import_from_menu(window: MainWindow) -> ImportWizard:
