@@ -1,7 +1,8 @@
 """A big file's survey, dry run and import run in a child process (services/importing/child.py),
 so the window's process only waits: the wizard shows the same values and check, the import
 writes the same tickets (as the window's agent, routed when asked), Cancel leaves the desk as it
-was, and the window's process never reads the file past its preview; on both engines.
+was, the window's process never reads the file past its preview, and ticketdesk's own export
+(numbers kept, bad rows asked about) goes the same way; on both engines.
 `CHILD_MIN_BYTES` is lowered so that the small test files count as big."""
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ import pytest
 from PySide6.QtWidgets import QPushButton
 
 from tests.ui.conftest import wait_listed
-from tests.ui.test_import_export_ui import Seen, answer_box, click_ok
+from tests.ui.test_import_export_ui import (
+    Seen,
+    _write,
+    answer_box,
+    click_import_good_rows,
+    click_ok,
+    own_export_through_wizard,
+)
+from tests.ui.test_import_export_ui import choose_file as dialog_answers
 from tests.ui.test_import_wizard import (
     FILES,
     _big_csv,
@@ -37,13 +46,19 @@ def every_file_is_big(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(child, "CHILD_MIN_BYTES", 0)
 
 
-def test_a_big_file_is_surveyed_checked_and_imported_by_a_child_process(
-        window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
-    wait_listed(qtbot, window)
+def spy_on_children(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the functions run in child processes, in order."""
     calls: list[str] = []
     real_call = child.call
     monkeypatch.setattr(child, "call", lambda fn, *a, **k: (calls.append(fn.__name__),
                                                             real_call(fn, *a, **k))[1])
+    return calls
+
+
+def test_a_big_file_is_surveyed_checked_and_imported_by_a_child_process(
+        window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    wait_listed(qtbot, window)
+    calls = spy_on_children(monkeypatch)
     reads: list[str] = []
     real_raw = sources._raw
 
@@ -104,3 +119,25 @@ def test_cancel_stops_the_child_and_leaves_the_desk_as_it_was(
     assert failed == [None]
     assert Ticket.select().count() == 0
     assert "cancel" in window.statusBar().currentMessage().lower()
+
+
+def test_ticketdesk_s_own_export_is_imported_by_a_child_and_its_bad_rows_still_ask(
+        window: MainWindow, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wait_listed(qtbot, window)
+    calls = spy_on_children(monkeypatch)
+    path = _write(tmp_path / "mixed.csv", "number,subject,status",
+                  "TKT-000007,Keyboard missing keys,Open",
+                  "TKT-xyz,Bad number,Open",
+                  ",Monitor flickers,Sideways",
+                  ",Mouse double-clicks,Waiting")
+    dialog_answers(monkeypatch, "getOpenFileName", path)
+    seen: Seen = []
+    answer_box("importBadRows", click_import_good_rows, seen)
+    answer_box("importSummary", click_ok, seen)
+    own_export_through_wizard(qtbot, window, window.import_action.trigger)
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=30_000)
+    assert seen[0]["text"] == ("mixed.csv has 2 row(s) that cannot be imported, so nothing was "
+                               "imported. The other 2 row(s) are fine.")
+    assert seen[1]["text"] == "Imported 2 ticket(s) from mixed.csv."
+    assert calls == ["own_import_at", "own_import_at"]
+    assert tickets.get_ticket(7).subject == "Keyboard missing keys"  # its number kept

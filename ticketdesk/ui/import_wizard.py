@@ -282,7 +282,7 @@ class ImportWizard(QWizard):
         generation, runner = self._generation, self.runner
 
         def survey() -> Survey:
-            if not child.worth_a_child(source):
+            if not child.worth_a_child(source.path):
                 return plan.survey(source, mapping)
             return child.call(plan.survey, source, mapping, pass_progress=False,  # type: ignore[no-any-return]
                               progress=lambda *_: runner.is_current("survey", generation))
@@ -306,7 +306,7 @@ class ImportWizard(QWizard):
             options: dict[str, Any] = {"now": utc_now(), "timezone": mapping.timezone,
                                        "conversations": conversations,
                                        "progress": still_wanted}
-            if not child.worth_a_child(source):
+            if not child.worth_a_child(source.path):
                 return check.dry_run(source, mapping, **options)
             return child.call(check.dry_run, source, mapping, **options)  # type: ignore[no-any-return]
 

@@ -83,9 +83,7 @@ class TicketImport(QObject):
         self.window = window
         self.path = path
         self.task: Task | None = None
-        session = window.session
-        self.job: Job = job or (lambda skip, progress: import_tickets(
-            session, path, skip_bad_rows=skip, progress=progress))
+        self.job: Job = job or own_job(window, path)
         """ticketdesk's own export unless the wizard gives another job."""
 
     def start(self, *, skip_bad_rows: bool = False) -> None:
@@ -178,6 +176,22 @@ class TicketImport(QObject):
         return "\n".join(lines)
 
 
+def own_job(window: MainWindow, path: Path) -> Job:
+    """ticketdesk's own export, as `ticketdesk import tickets` imports it (numbers kept); a big
+    file by a child process, as `foreign_job`."""
+    from ticketdesk.services.importing import child
+
+    session = window.session
+
+    def job(skip: bool, progress: Progress) -> Any:
+        if not child.worth_a_child(path):
+            return import_tickets(session, path, skip_bad_rows=skip, progress=progress)
+        return child.call(child.own_import_at, *child.desk_of(session.store),
+                          session.agent_id, path, skip_bad_rows=skip, progress=progress)
+
+    return job
+
+
 def foreign_job(window: MainWindow, source: Source, mapping: Mapping, *,
                 system: str | None = None, conversations: Path | None = None,
                 route: bool = False) -> Job:
@@ -194,12 +208,10 @@ def foreign_job(window: MainWindow, source: Source, mapping: Mapping, *,
         options: dict[str, Any] = {
             "source_system": named, "timezone": mapping.timezone, "skip_bad_rows": skip,
             "conversations": conversations, "route": route}
-        if not child.worth_a_child(source):
+        if not child.worth_a_child(source.path):
             return run.import_(session, source, mapping, progress=progress, **options)
-        store = session.store
-        password = getattr(store.backend, "params", {}).get("password")
-        return child.call(child.import_at, store.url, password, session.agent_id, source,
-                          mapping, progress=progress, **options)
+        return child.call(child.import_at, *child.desk_of(session.store), session.agent_id,
+                          source, mapping, progress=progress, **options)
 
     return job
 

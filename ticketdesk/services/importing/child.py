@@ -1,27 +1,34 @@
-"""The import wizard's long passes over a big file (survey, dry run, import) in a child process.
+"""The import wizard's long passes over a big file (survey, dry run, import; ticketdesk's own
+export too) in a child process.
 
 **Why a process, not a thread** (issue 16: the window must never freeze more than 50 ms while
 the wizard imports). Reading, converting and checking rows is pure Python: on a thread of the
 window's process it holds the GIL nearly all the time, and the window's thread gets it back
-only at a switch — each one needing both threads to be scheduled by the OS, which on a busy
-two-core machine takes tens of milliseconds. Measured on the 100,000-row CSV of
-tests/bench/bench_import_wizard.py (load 2.7-3.6 on 2 CPUs): a plain-Python heartbeat next to
-the dry run on a thread missed its beat by up to 313 ms (5 ms switch interval) or 111 ms (1 ms,
-what `ui/importing.responsive` asks for; p99 24 ms); the same dry run in a spawned process,
-59 ms (p99 9.5 ms, the machine's own noise). Full garbage collections were not the cause (none
-of the ten longest gaps overlapped one), and turning them off was worse (ui/importing.py).
+only at a switch, each one needing both threads to be scheduled by the OS, which on a busy
+two-core machine takes tens of milliseconds. Decided by measuring (2 CPUs shared with other
+work, load 3-4): `tests/bench/bench_import_wizard.py --rows 100000`, three runs each,
+alternating — on threads (`--in-process`) the longest GUI stalls were 151, 252 and 193 ms
+(7-14 beats over 50 ms a run; the survey 116-159 ms, the import 118-252 ms); with the passes in
+a child, 69, 58 and 32 ms (0-2 beats over 50 ms), the window's process using 1.3-2.4 s of CPU
+instead of 26-33 s. A plain-Python heartbeat beside the dry run on a thread was up to 313 ms
+late at the default 5 ms switch interval, 111 ms at 1 ms (what `ui/importing.responsive` asks
+for), 59 ms beside the same dry run in a child. Garbage collection was not the cause: none of
+the ten longest gaps overlapped one, and turning full collections off was worse
+(ui/importing.py).
+
 So the window's process only waits on a pipe: a thread of the window (the wizard's runner, the
 import's task) calls `call`, which starts the child, forwards its progress and Cancel, and
-returns its answer or raises its error. Starting a child costs about half a second (importing
-ticketdesk), so files under `CHILD_MIN_BYTES` stay on the thread, where they take no longer
-than that (`worth_a_child`).
+returns its answer or raises its error. Starting a child costs 0.5 s on a quiet machine (1.7 s
+at load 9: importing ticketdesk), more than a whole survey of 10,000 rows on the thread
+(0.3 s), so files under `CHILD_MIN_BYTES` stay on the thread (`worth_a_child`).
 
-The child is spawned (nothing of the window — Qt, connections — is copied into it), dies with
-its parent (`die_with_parent`), opens the desk itself for the import (`import_at`: the same URL
-and password, the same agent) and commits it in one transaction as the thread did. Cancel
-asks the child to stop at its next progress report (the import rolls back, as in a thread); a
-child that has not stopped `KILL_AFTER_S` later, or a survey (which reports no progress), is
-killed: it has written nothing (an unfinished transaction dies with its connection).
+The child is spawned (nothing of the window, Qt or connections, is copied into it), dies with
+its parent (`die_with_parent`), and for an import opens the desk itself (`import_at`,
+`own_import_at`: the same URL and password, `desk_of`, as the same agent) and commits it in one
+transaction as the thread did. Cancel asks the child to stop at its next progress report (the
+import rolls back, as on a thread); a child that has not stopped `KILL_AFTER_S` later, or a
+survey (which reports no progress), is killed: it has written nothing (an unfinished
+transaction dies with its connection).
 """
 
 from __future__ import annotations
@@ -32,11 +39,11 @@ import pickle
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from ticketdesk.domain.errors import TicketdeskError
 from ticketdesk.domain.progress import Cancelled, Progress
-from ticketdesk.services.importing.sources import Source
 
 CHILD_MIN_BYTES = 2_000_000
 """Files at least this big (about 10,000 rows of CSV) are read in a child process."""
@@ -46,10 +53,11 @@ REPORT_S = 0.05
 KILL_AFTER_S = 5.0
 
 
-def worth_a_child(source: Source) -> bool:
-    """Whether `source` is big enough to be read in a child process (see the docstring)."""
+def worth_a_child(path: Path) -> bool:
+    """Whether the file at `path` is big enough to be read in a child process (see the
+    docstring)."""
     try:
-        return source.path.stat().st_size >= CHILD_MIN_BYTES
+        return path.stat().st_size >= CHILD_MIN_BYTES
     except OSError:
         return False  # the thread's pass says what is wrong with the file
 
@@ -140,7 +148,7 @@ def _picklable(exc: Exception) -> Exception:
     return exc
 
 
-def import_at(url: str, password: str | None, agent_id: int | None, source: Source,
+def import_at(url: str, password: str | None, agent_id: int | None, source: Any,
               mapping: Any, *, progress: Progress, **options: Any) -> Any:
     """In the child: open the desk at `url` and import as `agent_id` (run.import_)."""
     from ticketdesk.db.store import open_database
@@ -153,3 +161,25 @@ def import_at(url: str, password: str | None, agent_id: int | None, source: Sour
                            **options)
     finally:
         store.close()
+
+
+def own_import_at(url: str, password: str | None, agent_id: int | None, path: Path, *,
+                  progress: Progress, skip_bad_rows: bool = False) -> Any:
+    """In the child: open the desk at `url` and import ticketdesk's own export at `path` as
+    `agent_id` (services/importer.import_tickets, numbers kept)."""
+    from ticketdesk.db.store import open_database
+    from ticketdesk.services.importer import import_tickets
+    from ticketdesk.services.session import Session
+
+    store = open_database(url, password=password, create=False)
+    try:
+        return import_tickets(Session(store, agent_id), path, skip_bad_rows=skip_bad_rows,
+                              progress=progress)
+    finally:
+        store.close()
+
+
+def desk_of(store: Any) -> tuple[str, str | None]:
+    """The URL and password a child opens `store`'s desk with (the password of a team desk the
+    user typed or the keyring gave: handed over the child's pipe, never its command line)."""
+    return store.url, getattr(store.backend, "params", {}).get("password")
