@@ -284,8 +284,10 @@ class ImportWizard(QWizard):
         def survey() -> Survey:
             if not child.worth_a_child(source.path):
                 return plan.survey(source, mapping)
-            return child.call(plan.survey, source, mapping, pass_progress=False,  # type: ignore[no-any-return]
-                              progress=lambda *_: runner.is_current("survey", generation))
+            found: Survey = child.call(
+                plan.survey, source, mapping, pass_progress=False,
+                progress=lambda *_: runner.is_current("survey", generation))
+            return found
 
         self.runner.submit("survey", generation, survey)
 
@@ -308,7 +310,8 @@ class ImportWizard(QWizard):
                                        "progress": still_wanted}
             if not child.worth_a_child(source.path):
                 return check.dry_run(source, mapping, **options)
-            return child.call(check.dry_run, source, mapping, **options)  # type: ignore[no-any-return]
+            report: Report = child.call(check.dry_run, source, mapping, **options)
+            return report
 
         self.runner.submit("check", generation, dry_run)
 
