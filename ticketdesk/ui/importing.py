@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 SWITCH_INTERVAL = 0.001
 """Seconds a thread may hold the GIL while another waits, while an import reads or writes:
 with Python's default (5 ms) a worker parsing a large file kept the GUI thread from running for
-up to 0.8 s at a time (tests/bench/bench_import_wizard.py); at 1 ms the window stays live.
+up to 0.8 s at a time (tests/bench/bench_import_wizard.py); at 1 ms it was 0.1-0.25 s, so a big
+file's passes now run in a child process instead (services/importing/child.py) and these two
+measures serve the files small enough for a thread.
 The objects that exist when the import starts are also frozen out of the garbage collector
 (`gc.freeze`) until it ends: a full collection of the window's heap, run on the worker while
 it allocates rows, held the GIL for 100 ms. (Turning full collections off while an import runs
