@@ -18,9 +18,10 @@ the ten longest gaps overlapped one, and turning full collections off was worse
 
 So the window's process only waits on a pipe: a thread of the window (the wizard's runner, the
 import's task) calls `call`, which starts the child, forwards its progress and Cancel, and
-returns its answer or raises its error. Starting a child costs 0.5 s on a quiet machine (1.7 s
-at load 9: importing ticketdesk), more than a whole survey of 10,000 rows on the thread
-(0.3 s), so files under `CHILD_MIN_BYTES` stay on the thread (`worth_a_child`).
+returns its answer or raises its error. A survey in a child took 0.7-0.9 s at load 5.8 (1.7 s
+at load 9), most of it starting Python and importing ticketdesk, against 0.01-0.16 s on the
+thread for 1,000-10,000 rows, so files under `CHILD_MIN_BYTES` stay on the thread
+(`worth_a_child`).
 
 The child is spawned (nothing of the window, Qt or connections, is copied into it), dies with
 its parent (`die_with_parent`), and for an import opens the desk itself (`import_at`,
