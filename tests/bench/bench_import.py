@@ -4,14 +4,16 @@ into a COPY of the 1,000,000-ticket demo desk (the original is never written).
 
 usage: python tests/bench/bench_import.py [--rows N] [--skip-big]
 
-Each import runs in its own process, so its peak memory (max RSS) is its own. Prints rows per
-second of the whole command (survey, check and write passes) and the peak memory.
+Each import runs in its own process, so its peak memory (max RSS) and CPU time are its own.
+Prints rows per second of the whole command (survey, check and write passes), the peak memory,
+the CPU time and the load average after it.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import shutil
@@ -65,18 +67,21 @@ def run_one(csv_path: Path, db: Path) -> None:
     started = time.perf_counter()
     code = main(["import", "tickets", str(csv_path), "--db", str(db)])
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"RESULT {code} {seconds:.2f} {peak:.0f}")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"RESULT {code} {seconds:.2f} {usage.ru_maxrss / 1024:.0f} "
+          f"{usage.ru_utime + usage.ru_stime:.2f}")
 
 
-def _child(csv_path: Path, db: Path) -> tuple[float, float]:
+def _child(csv_path: Path, db: Path) -> tuple[float, str]:
+    """Seconds, and peak memory, CPU time and load as printed."""
     done = subprocess.run([sys.executable, __file__, "--child", str(csv_path), str(db)],
                           check=True, capture_output=True, text=True)
     line = next(ln for ln in done.stdout.splitlines() if ln.startswith("RESULT"))
-    _, code, seconds, peak = line.split()
+    _, code, seconds, peak, cpu = line.split()
     if code != "0":
         raise SystemExit(f"import failed:\n{done.stdout}\n{done.stderr}")
-    return float(seconds), float(peak)
+    return float(seconds), (f"peak {float(peak):,.0f} MB, CPU {float(cpu):.1f} s, load "
+                            f"{os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:
@@ -97,10 +102,10 @@ def main() -> None:
               f"{time.perf_counter() - t0:.1f} s")
         seconds, peak = _child(source, work / "empty.sqlite")
         print(f"empty desk:        {seconds:6.1f} s  {args.rows / seconds:8,.0f} rows/s  "
-              f"peak {peak:,.0f} MB")
+              f"{peak}")
         seconds, peak = _child(source, work / "empty.sqlite")
         print(f"same file again:   {seconds:6.1f} s  {args.rows / seconds:8,.0f} rows/s  "
-              f"peak {peak:,.0f} MB (adds nothing)")
+              f"{peak} (adds nothing)")
         big = default_desk()
         if args.skip_big or not big.exists():
             print(f"skipped the 1,000,000-ticket desk ({big} missing or --skip-big)")
@@ -111,7 +116,7 @@ def main() -> None:
         print(f"copied the 1M desk in {time.perf_counter() - t0:.1f} s")
         seconds, peak = _child(source, copy)
         print(f"1,000,000 desk:    {seconds:6.1f} s  {args.rows / seconds:8,.0f} rows/s  "
-              f"peak {peak:,.0f} MB (includes opening and migrating the copy)")
+              f"{peak} (includes opening and migrating the copy)")
 
 
 if __name__ == "__main__":

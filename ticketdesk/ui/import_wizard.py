@@ -4,15 +4,19 @@ Pages: **File** (the file, its detected format, encoding, separator and header r
 rows), **Columns** (each source column's ticketdesk target, suggested), **Values** (each status
 and priority of the file with its count), **Times** (day/month order when the file cannot tell,
 the zone of times without an offset, one row per ticket or an event log) and **Check** (the dry
-run, problems grouped by kind). Import runs `services/importing/run.import_` as a `Task` with
-progress and Cancel — the same calls, in the same order, as `ticketdesk import tickets`
+run, problems grouped by kind; and whether open, unassigned tickets pass through the routing
+rules, off by default as `--route` is). Import runs `services/importing/run.import_` as a `Task`
+with progress and Cancel — the same calls, in the same order, as `ticketdesk import tickets`
 (cli_import.py), so the same file and mapping give the same desk.
 
 ticketdesk's own export is recognised as the command line recognises it and goes straight to
 the Check page; it is imported by `services/importer` (numbers kept) through `ui/importing`.
 
 Every file read (preview, survey, dry run) runs on the wizard's `QueryRunner`, never on the GUI
-thread (ticketdesk/ARCHITECTURE.md, "Threading"); the pages wait for the answers.
+thread (ticketdesk/ARCHITECTURE.md, "Threading"); the pages wait for the answers. For a big file
+the runner's thread only waits: the survey, the dry run and the import run in a child process
+(services/importing/child.py says why: a thread of this process froze the window for up to
+0.1-0.3 s at a time).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QEvent,
@@ -88,6 +92,14 @@ class CheckPage(QWizardPage):
         self.skip = QCheckBox(self)
         self.skip.setObjectName("importSkipBad")
         self.skip.toggled.connect(self.completeChanged)
+        self.route = QCheckBox(self.tr("Route open unassigned tickets through the routing "
+                                       "rules"), self)
+        self.route.setObjectName("importRoute")
+        self.route.setToolTip(self.tr("Imported tickets that are still open (Open, In "
+                                      "Progress, Waiting) and have no assignee get one from "
+                                      "the routing rules, channel “import”, as the command "
+                                      "line's --route does. Off: they arrive as the file has "
+                                      "them."))
         self.system = QLineEdit(self)
         self.system.setObjectName("importSourceSystem")
         self.system.textChanged.connect(self.completeChanged)
@@ -108,6 +120,7 @@ class CheckPage(QWizardPage):
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow(self.tr("Source system:"), self.system)
         form.addRow(self.tr("Conversations file:"), said)
+        form.addRow(self.route)
         self._checked_with: str | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.extras)
@@ -262,13 +275,25 @@ class ImportWizard(QWizard):
 
         assert self.preview is not None
         assert self.mapping is not None
+        from ticketdesk.services.importing import child
+
         source, mapping = self.preview.source, _copy(self.mapping)
         self._generation += 1
-        self.runner.submit("survey", self._generation, lambda: plan.survey(source, mapping))
+        generation, runner = self._generation, self.runner
+
+        def survey() -> Survey:
+            if not child.worth_a_child(source.path):
+                return plan.survey(source, mapping)
+            found: Survey = child.call(
+                plan.survey, source, mapping, pass_progress=False,
+                progress=lambda *_: runner.is_current("survey", generation))
+            return found
+
+        self.runner.submit("survey", generation, survey)
 
     def start_check(self, conversations: Path | None = None) -> None:
         from ticketdesk.domain.clock import utc_now
-        from ticketdesk.services.importing import check
+        from ticketdesk.services.importing import check, child
 
         assert self.preview is not None
         assert self.mapping is not None
@@ -279,9 +304,16 @@ class ImportWizard(QWizard):
         def still_wanted(_done: int, _total: int, _phase: str) -> bool:
             return runner.is_current("check", generation)  # Back, Cancel: stop reading
 
-        self.runner.submit("check", generation, lambda: check.dry_run(
-            source, mapping, now=utc_now(), timezone=mapping.timezone,
-            conversations=conversations, progress=still_wanted))
+        def dry_run() -> Report:
+            options: dict[str, Any] = {"now": utc_now(), "timezone": mapping.timezone,
+                                       "conversations": conversations,
+                                       "progress": still_wanted}
+            if not child.worth_a_child(source.path):
+                return check.dry_run(source, mapping, **options)
+            report: Report = child.call(check.dry_run, source, mapping, **options)
+            return report
+
+        self.runner.submit("check", generation, dry_run)
 
     def _answered(self, channel: str, generation: int, result: object) -> None:
         if channel == "preview":
@@ -406,7 +438,7 @@ class ImportWizard(QWizard):
             page = self.check_page
             self.job = TicketImport(self.window_, source.path, foreign_job(
                 self.window_, source, _copy(self.mapping), system=page.system.text().strip(),
-                conversations=page.conversations_path()))
+                conversations=page.conversations_path(), route=page.route.isChecked()))
         super().accept()
         self.job.start(skip_bad_rows=self.check_page.skip.isChecked())
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from ticketdesk.domain.errors import InvalidRowsError
@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 SWITCH_INTERVAL = 0.001
 """Seconds a thread may hold the GIL while another waits, while an import reads or writes:
 with Python's default (5 ms) a worker parsing a large file kept the GUI thread from running for
-up to 0.8 s at a time (tests/bench/bench_import_wizard.py); at 1 ms the window stays live.
+up to 0.8 s at a time (tests/bench/bench_import_wizard.py); at 1 ms it was 0.1-0.25 s, so a big
+file's passes now run in a child process instead (services/importing/child.py) and these two
+measures serve the files small enough for a thread.
 The objects that exist when the import starts are also frozen out of the garbage collector
 (`gc.freeze`) until it ends: a full collection of the window's heap, run on the worker while
 it allocates rows, held the GIL for 100 ms. (Turning full collections off while an import runs
@@ -83,9 +85,7 @@ class TicketImport(QObject):
         self.window = window
         self.path = path
         self.task: Task | None = None
-        session = window.session
-        self.job: Job = job or (lambda skip, progress: import_tickets(
-            session, path, skip_bad_rows=skip, progress=progress))
+        self.job: Job = job or own_job(window, path)
         """ticketdesk's own export unless the wizard gives another job."""
 
     def start(self, *, skip_bad_rows: bool = False) -> None:
@@ -138,10 +138,16 @@ class TicketImport(QObject):
         return box.clickedButton() is skip
 
     def _imported(self, result: Any) -> None:
+        """Every view hears of the new tickets now; the summary opens in the next turn of the
+        event loop, so the window paints between the two (together they were the one GUI
+        stall over 50 ms left in bench_import_wizard's import)."""
         self.window.hub.announce(result.changes, self.window)
         summary = self.tr("Imported {0} ticket(s) from {1}.").format(
             f"{result.imported:,}", self.path.name)
         self.window.statusBar().showMessage(summary, 10_000)
+        QTimer.singleShot(0, self, lambda: self._summarize(result, summary))
+
+    def _summarize(self, result: Any, summary: str) -> None:
         details = []
         if getattr(result, "renumbered", 0):
             details.append(self.tr("{0} got new numbers: theirs were already taken in this desk "
@@ -152,6 +158,9 @@ class TicketImport(QObject):
                            .format(f"{result.already_present:,}"))
         if getattr(result, "messages", 0):
             details.append(self.tr("{0} messages and notes.").format(f"{result.messages:,}"))
+        if getattr(result, "routed", 0):
+            details.append(self.tr("{0} routed to an agent by the routing rules.").format(
+                f"{result.routed:,}"))
         if result.customers_created:
             details.append(self.tr("{0} new customer(s).").format(f"{result.customers_created:,}"))
         if result.agents_created:
@@ -175,18 +184,44 @@ class TicketImport(QObject):
         return "\n".join(lines)
 
 
+def own_job(window: MainWindow, path: Path) -> Job:
+    """ticketdesk's own export, as `ticketdesk import tickets` imports it (numbers kept); a big
+    file by a child process, as `foreign_job`."""
+    from ticketdesk.services.importing import child
+
+    session = window.session
+
+    def job(skip: bool, progress: Progress) -> Any:
+        if not child.worth_a_child(path):
+            return import_tickets(session, path, skip_bad_rows=skip, progress=progress)
+        return child.call(child.own_import_at, *child.desk_of(session.store),
+                          session.agent_id, path, skip_bad_rows=skip, progress=progress)
+
+    return job
+
+
 def foreign_job(window: MainWindow, source: Source, mapping: Mapping, *,
-                system: str | None = None, conversations: Path | None = None) -> Job:
+                system: str | None = None, conversations: Path | None = None,
+                route: bool = False) -> Job:
     """Another help desk's file, imported as `ticketdesk import tickets` imports it
-    (cli_import._foreign): the same source system (default the detected one), zone, mapping
-    and conversations file."""
-    from ticketdesk.services.importing import run
+    (cli_import._foreign): the same source system (default the detected one), zone, mapping,
+    conversations file and `--route`. A big file is imported by a child process
+    (services/importing/child.py says why), which opens the desk as this window did."""
+    from ticketdesk.services.importing import child, run
 
     session = window.session
     named = system or mapping.system or "spreadsheet"
-    return lambda skip, progress: run.import_(
-        session, source, mapping, source_system=named, timezone=mapping.timezone,
-        skip_bad_rows=skip, conversations=conversations, progress=progress)
+
+    def job(skip: bool, progress: Progress) -> Any:
+        options: dict[str, Any] = {
+            "source_system": named, "timezone": mapping.timezone, "skip_bad_rows": skip,
+            "conversations": conversations, "route": route}
+        if not child.worth_a_child(source.path):
+            return run.import_(session, source, mapping, progress=progress, **options)
+        return child.call(child.import_at, *child.desk_of(session.store), session.agent_id,
+                          source, mapping, progress=progress, **options)
+
+    return job
 
 
 def import_from_menu(window: MainWindow) -> ImportWizard:
