@@ -488,3 +488,16 @@ def test_a_filter_change_keeps_the_previous_rows_until_the_new_first_page_arrive
     assert not window.model.pending
     assert ran_in
     assert threading.main_thread().name not in ran_in
+
+
+def test_closing_takes_the_window_off_the_screen_before_the_desk_is_closed(
+        window: MainWindow, qtbot, monkeypatch) -> None:
+    """Closing the desk waits for the query threads and SQLite's last checkpoint: the window is
+    gone by then, not shown frozen."""
+    qtbot.waitExposed(window)
+    shown_while_closing: list[bool] = []
+    close = window.store.close
+    monkeypatch.setattr(window.store, "close",
+                        lambda: (shown_while_closing.append(window.isVisible()), close()))
+    window.close()
+    assert shown_while_closing == [False]

@@ -625,6 +625,10 @@ class MainWindow(QMainWindow):
         if self._dock_before_analytics:
             self.dock.show()  # the layout is saved as the ticket list has it
         self.save_layout()
+        # Gone from the screen now: what follows waits for the query threads to finish what
+        # they run and for SQLite's last checkpoint as the desk closes (seconds after a busy
+        # day on a slow disk), which a window still shown would spend frozen.
+        self.hide()
         self.files.stop()
         if self.analytics_view is not None and hasattr(self.analytics_view, "shutdown"):
             self.analytics_view.shutdown()  # its own query thread
