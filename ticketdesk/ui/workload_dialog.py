@@ -16,11 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDateTime,
     QLocale,
     QModelIndex,
-    QPersistentModelIndex,
     QRect,
     Qt,
     QTimer,
@@ -50,7 +48,7 @@ from ticketdesk.services.session import Session
 from ticketdesk.services.workload import Workload, WorkloadFigure
 from ticketdesk.ui.availability import MARKS
 from ticketdesk.ui.hub import ChangeHub
-from ticketdesk.ui.rows_model import FILTER_ROLE
+from ticketdesk.ui.rows_model import FILTER_ROLE, Index, TableModel
 from ticketdesk.ui.text import plain_label
 from ticketdesk.ui.worker import QueryRunner
 
@@ -65,28 +63,15 @@ FIGURES = {AGENT: WorkloadFigure.OPEN, OPEN: WorkloadFigure.OPEN,
 LOAD_ROLE = Qt.ItemDataRole.UserRole + 2
 """A row's open tickets over its capacity, 0.0-1.0 (None: no capacity)."""
 
-Index = QModelIndex | QPersistentModelIndex
 
+class WorkloadModel(TableModel):
+    rows: list[Workload]
 
-class WorkloadModel(QAbstractTableModel):
     def __init__(self, headers: tuple[str, ...], status_words: dict[AgentStatus, str],
                  no_limit: str, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.headers = headers
+        super().__init__(headers, parent)
         self.status_words = status_words
         self.no_limit = no_limit
-        self.rows: list[Workload] = []
-
-    def set_rows(self, rows: list[Workload]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.headers)
 
     def text(self, row: Workload, column: int) -> str:
         if column == AGENT:
@@ -113,18 +98,6 @@ class WorkloadModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= OPEN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.headers)):
-            return self.headers[section]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class LoadBarDelegate(QStyledItemDelegate):
