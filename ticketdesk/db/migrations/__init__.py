@@ -38,6 +38,15 @@ class MigrationContext:
             if statement.strip():
                 self.db.execute_sql(statement)
 
+    def in_schema(self, *statements: str) -> None:
+        """PostgreSQL statements that name the desk's own schema as `"S"` (functions with a
+        fixed search_path, triggers, policies: migrations 15 and later), each run with the
+        current schema's name quoted in its place."""
+        (schema,) = self.db.execute_sql("SELECT current_schema()").fetchone()
+        quoted = '"' + str(schema).replace('"', '""') + '"'
+        for statement in statements:
+            self.db.execute_sql(statement.replace('"S"', quoted))
+
 
 @dataclass(frozen=True)
 class Migration:

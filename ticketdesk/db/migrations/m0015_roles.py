@@ -150,7 +150,4 @@ def apply(ctx: MigrationContext) -> None:
     ctx.script(COLUMNS)
     if ctx.dialect.is_sqlite:
         return
-    (schema,) = ctx.db.execute_sql("SELECT current_schema()").fetchone()
-    quoted = '"' + str(schema).replace('"', '""') + '"'
-    for statement in (*FUNCTIONS, *TRIGGERS, *POLICIES):
-        ctx.db.execute_sql(statement.replace('"S"', quoted))
+    ctx.in_schema(*FUNCTIONS, *TRIGGERS, *POLICIES)

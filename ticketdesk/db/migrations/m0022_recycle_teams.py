@@ -138,7 +138,4 @@ def apply(ctx: MigrationContext) -> None:
     ctx.script(TABLES)
     if ctx.dialect.is_sqlite:
         return
-    (schema,) = ctx.db.execute_sql("SELECT current_schema()").fetchone()
-    quoted = '"' + str(schema).replace('"', '""') + '"'
-    for statement in POSTGRES:
-        ctx.db.execute_sql(statement.replace('"S"', quoted))
+    ctx.in_schema(*POSTGRES)

@@ -23,6 +23,4 @@ TRIGGER = ('CREATE TRIGGER ticketdesk_customer_activity_author BEFORE INSERT ON 
 def apply(ctx: MigrationContext) -> None:
     if ctx.dialect.is_sqlite:
         return
-    (schema,) = ctx.db.execute_sql("SELECT current_schema()").fetchone()
-    quoted = '"' + str(schema).replace('"', '""') + '"'
-    ctx.db.execute_sql(TRIGGER.replace('"S"', quoted))
+    ctx.in_schema(TRIGGER)

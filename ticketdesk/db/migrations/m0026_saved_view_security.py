@@ -33,7 +33,4 @@ POLICIES = (
 def apply(ctx: MigrationContext) -> None:
     if ctx.dialect.is_sqlite:
         return
-    (schema,) = ctx.db.execute_sql("SELECT current_schema()").fetchone()
-    quoted = '"' + str(schema).replace('"', '""') + '"'
-    for statement in POLICIES:
-        ctx.db.execute_sql(statement.replace('"S"', quoted))
+    ctx.in_schema(*POLICIES)
