@@ -149,3 +149,15 @@ def contains_pattern(needle: str) -> str:
     folded = needle.replace("\x00", "").translate(_ASCII_LOWER)
     escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def as_text(c: FieldCondition, name: str) -> str:
+    """The condition in the command line's words ("Seats>=10", "Notes~printer"), for a
+    report's description of its filter."""
+    if c.op == FieldOp.EMPTY:
+        return f"{name} is empty"
+    if c.op == FieldOp.SET:
+        return f"{name} is set"
+    if c.op == FieldOp.BETWEEN:
+        return f"{name}>={c.value} and {name}<={c.upto}"
+    return f"{name}{SYMBOLS[c.op]}{c.value}"

@@ -33,19 +33,22 @@ from ticketdesk.ui.text import plain_label, plain_tooltip
 
 def op_text(kind: FieldKind, op: FieldOp) -> str:
     """How a comparison reads in the dialog's choice."""
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if kind == FieldKind.DATE and op in DATED:
-        return {FieldOp.EQ: tr("field_filter", "on"), FieldOp.LT: tr("field_filter", "before"),
-                FieldOp.GT: tr("field_filter", "after"),
-                FieldOp.LE: tr("field_filter", "on or before"),
-                FieldOp.GE: tr("field_filter", "on or after")}[op]
-    return {FieldOp.CONTAINS: tr("field_filter", "contains"),
-            FieldOp.EMPTY: tr("field_filter", "is empty"),
-            FieldOp.SET: tr("field_filter", "is set"), FieldOp.EQ: tr("field_filter", "equals"),
-            FieldOp.LT: tr("field_filter", "less than"), FieldOp.LE: tr("field_filter", "at most"),
-            FieldOp.GT: tr("field_filter", "more than"),
-            FieldOp.GE: tr("field_filter", "at least"),
-            FieldOp.BETWEEN: tr("field_filter", "between")}[op]
+        return {FieldOp.EQ: translate("field_filter", "on"),
+                FieldOp.LT: translate("field_filter", "before"),
+                FieldOp.GT: translate("field_filter", "after"),
+                FieldOp.LE: translate("field_filter", "on or before"),
+                FieldOp.GE: translate("field_filter", "on or after")}[op]
+    return {FieldOp.CONTAINS: translate("field_filter", "contains"),
+            FieldOp.EMPTY: translate("field_filter", "is empty"),
+            FieldOp.SET: translate("field_filter", "is set"),
+            FieldOp.EQ: translate("field_filter", "equals"),
+            FieldOp.LT: translate("field_filter", "less than"),
+            FieldOp.LE: translate("field_filter", "at most"),
+            FieldOp.GT: translate("field_filter", "more than"),
+            FieldOp.GE: translate("field_filter", "at least"),
+            FieldOp.BETWEEN: translate("field_filter", "between")}[op]
 
 
 DATED = frozenset({FieldOp.EQ, FieldOp.LT, FieldOp.GT, FieldOp.LE, FieldOp.GE})
@@ -54,15 +57,15 @@ SYMBOLS = {FieldOp.EQ: "=", FieldOp.LT: "<", FieldOp.LE: "≤", FieldOp.GT: ">",
 
 def condition_text(name: str, c: FieldCondition) -> str:
     """The condition as the Fields button and its tooltip show it: "Seats ≥ 10"."""
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     if c.op == FieldOp.CONTAINS:
-        return tr("field_filter", "{0} contains “{1}”").format(name, c.value)
+        return translate("field_filter", "{0} contains “{1}”").format(name, c.value)
     if c.op == FieldOp.EMPTY:
-        return tr("field_filter", "{0} is empty").format(name)
+        return translate("field_filter", "{0} is empty").format(name)
     if c.op == FieldOp.SET:
-        return tr("field_filter", "{0} is set").format(name)
+        return translate("field_filter", "{0} is set").format(name)
     if c.op == FieldOp.BETWEEN:
-        return tr("field_filter", "{0} between {1} and {2}").format(name, c.value, c.upto)
+        return translate("field_filter", "{0} between {1} and {2}").format(name, c.value, c.upto)
     if c.kind == FieldKind.DATE:
         return f"{name} {op_text(c.kind, c.op)} {c.value}"
     return f"{name} {SYMBOLS[c.op]} {c.value}"
