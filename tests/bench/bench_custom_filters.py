@@ -1,10 +1,12 @@
 """Benchmark: filtering the ticket list by custom fields at 1,000,000 tickets (issue 19).
 
     .venv/bin/python -m tests.bench.bench_custom_filters [SOURCE_DB] [--work DIR] [--runs 7]
+    .venv/bin/python -m tests.bench.bench_custom_filters --url postgresql://... [--runs 7]
 
 SOURCE_DB (default: the benchmarks' 1M-ticket demo desk, tests/bench/desk.py) is never opened:
-it is copied into --work once and the copy is opened (migrations run there). The copy gets
-four fields once, set on many tickets with one INSERT ... SELECT each:
+it is copied into --work once and the copy is opened (migrations run there). With --url, a
+PostgreSQL desk filled before with `ticketdesk demo` is used as it is (and changed). The desk
+gets four fields once, set on many tickets with one INSERT ... SELECT each:
 
 - Seats (number) on every ticket, 0-999 (every tenth with .5);
 - Notes (text) on 30%: "printer jam in room N" on a tenth of all tickets, "50% refunded" on a
@@ -38,11 +40,12 @@ FILL = {
     "Notes": "SELECT id, {fid}, CASE WHEN id % 10 = 0 THEN 'printer jam in room ' || (id % 97) "
              "WHEN id % 10 = 1 THEN '50% refunded' ELSE 'called back' END FROM ticket "
              "WHERE id % 10 < 3",
-    "Renewal": "SELECT id, {fid}, date('2024-01-01', '+' || (id * 31 % 1000) || ' days') "
-               "FROM ticket WHERE id % 2 = 0",
+    "Renewal": "SELECT id, {fid}, {day} FROM ticket WHERE id % 2 = 0",
     "Plan": "SELECT id, {fid}, CASE WHEN id % 5 < 2 THEN 'Pro' ELSE 'Basic' END FROM ticket "
             "WHERE id % 5 < 3",
 }
+DAY = {True: "date('2024-01-01', '+' || (id * 31 % 1000) || ' days')",
+       False: "to_char(date '2024-01-01' + CAST(id * 31 % 1000 AS integer), 'YYYY-MM-DD')"}
 KINDS = {"Seats": "number", "Notes": "text", "Renewal": "date", "Plan": "list"}
 
 
@@ -80,8 +83,12 @@ def _fields(store: Any) -> dict[str, Any]:
         started = time.perf_counter()
         fid, _ = custom_fields.add_field(system, name, kind, "Basic\nPro")
         with store.write():
+            sql = FILL[name].format(fid=fid, day=DAY[store.backend.dialect.is_sqlite])
             store.db.execute_sql("INSERT INTO custom_value (ticket_id, field_id, value) "
-                                 + FILL[name].format(fid=fid))
+                                 + (sql if store.backend.dialect.is_sqlite
+                                    else sql.replace("%", "%%")))
+        if not store.backend.dialect.is_sqlite:
+            store.db.execute_sql("ANALYZE custom_value")
         print(f"  {name}: set in {time.perf_counter() - started:.1f} s", flush=True)
     return {f.name: f for f in custom_fields.list_fields(system)}
 
@@ -90,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("source", nargs="?", type=Path, default=default_desk())
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--url", help="a PostgreSQL desk instead of a copy of SOURCE_DB")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", default="", help="run the cases whose name holds this text")
     args = parser.parse_args()
@@ -100,10 +108,14 @@ def main() -> None:
     from ticketdesk.domain.status import Status
     from ticketdesk.services import ticket_list
 
-    source = args.source if args.source != default_desk() else ensure_demo_desk(args.source)
-    path = _copy(source, args.work)
+    if args.url:
+        url = args.url
+    else:
+        source = args.source if args.source != default_desk() else \
+            ensure_demo_desk(args.source)
+        url = f"sqlite:///{_copy(source, args.work)}"
     started = time.perf_counter()
-    store = open_database(f"sqlite:///{path}")
+    store = open_database(url)
     print(f"opened (and migrated) in {time.perf_counter() - started:.1f} s")
     try:
         f = _fields(store)
