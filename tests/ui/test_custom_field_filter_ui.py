@@ -126,3 +126,20 @@ def test_a_text_condition_and_a_saved_views_filter(desk: str, window: MainWindow
     qtbot.mouseClick(dialog.remove, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(subjects(window)) == 3, timeout=5000)
     assert window.filter_bar.current_filter().field_conditions == ()
+
+
+def test_a_saved_view_brings_the_condition_back(desk: str, window: MainWindow, qtbot) -> None:
+    from tests.ui.test_saved_views_ui import click_view, key_of, save_view_by_keys
+
+    wait_listed(qtbot, window)
+    dialog = open_condition(qtbot, window, "Seats")
+    choose(dialog, FieldOp.LT)
+    qtbot.keyClicks(dialog.value, "10")
+    ok(qtbot, dialog)
+    qtbot.waitUntil(lambda: subjects(window) == ["Nine seats"], timeout=5000)
+    save_view_by_keys(qtbot, window, "Small")
+    window.filter_bar.clear()
+    qtbot.waitUntil(lambda: len(subjects(window)) == 3, timeout=5000)
+    click_view(qtbot, window.views, key_of(window, "Small"))
+    qtbot.waitUntil(lambda: subjects(window) == ["Nine seats"], timeout=5000)
+    assert window.filter_bar.fields.text() == "Fields: Seats < 10"
