@@ -134,3 +134,13 @@ def test_the_export_takes_field_operators(alice: Session, fields: dict[str, Fiel
                  "--field", "Seats>=ten"]) == 1
     assert "Seats: 'ten' is not a number" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_contains_folds_the_same_letters_on_both_engines(alice: Session,
+                                                         fields: dict[str, FieldDef]) -> None:
+    tid = new_ticket(alice, subject="umlaut")
+    custom_fields.set_values(alice, tid, 1, {fields["Notes"].id: "Ärger mit dem DRUCKER"})
+    notes = fields["Notes"]
+    assert matching(alice, on(notes, "contains", "ÄRGER mit dem drucker")) == ["umlaut"]
+    # Beyond A-Z, case is kept on both engines (SQLite's lower() folds ASCII only).
+    assert matching(alice, on(notes, "contains", "ärger")) == []
