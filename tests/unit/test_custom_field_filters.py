@@ -13,6 +13,7 @@ import pytest
 
 from tests.helpers import new_ticket
 from ticketdesk.app import main
+from ticketdesk.db import ticket_query
 from ticketdesk.domain.custom_fields import FieldDef
 from ticketdesk.domain.field_conditions import condition
 from ticketdesk.domain.filters import Sort, SortKey, TicketFilter
@@ -144,3 +145,27 @@ def test_contains_folds_the_same_letters_on_both_engines(alice: Session,
     assert matching(alice, on(notes, "contains", "ÄRGER mit dem drucker")) == ["umlaut"]
     # Beyond A-Z, case is kept on both engines (SQLite's lower() folds ASCII only).
     assert matching(alice, on(notes, "contains", "ärger")) == []
+
+
+
+def test_a_number_range_is_read_the_way_each_engine_reads_it_fast(
+        alice: Session, fields: dict[str, FieldDef]) -> None:
+    """SQLite probes each listed ticket's own value by the primary key (no list of every
+    match to sort); PostgreSQL reads the range from migration 25's index, whose expression is
+    `PostgresBackend.number_key` character for character."""
+    store = alice.store
+    f = on(fields["Seats"], "ge", "50")
+    sql, params = ticket_query.count_query(f, store.backend).sql()
+    with store.read():
+        if store.backend.dialect.is_sqlite:
+            plan = " ".join(str(row[-1]) for row in store.db.execute_sql(
+                "EXPLAIN QUERY PLAN " + sql, params))
+            assert "EXISTS USING PRIMARY KEY (ticket_id=? AND field_id=?)" in plan, plan
+            assert "LIST SUBQUERY" not in plan, plan
+        else:
+            store.db.execute_sql("ANALYZE custom_value")
+            store.db.execute_sql("SET LOCAL enable_seqscan = off")
+            plan = " ".join(str(row[0]) for row in store.db.execute_sql(
+                "EXPLAIN " + sql, params))
+            assert "custom_value_number" in plan, plan
+    assert ticket_list.count(store, f) == 1
