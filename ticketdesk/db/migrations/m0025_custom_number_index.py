@@ -33,3 +33,8 @@ POSTGRES_NUMBER_INDEX = (
 def apply(ctx: MigrationContext) -> None:
     if not ctx.dialect.is_sqlite:
         ctx.db.execute_sql(POSTGRES_NUMBER_INDEX)
+        # The planner chooses the index by its expression's statistics, which only ANALYZE
+        # gathers (autovacuum does later, once enough values changed): without them a range few
+        # tickets match was still answered by walking the list (124 ms instead of 18 at 100,000
+        # tickets).
+        ctx.db.execute_sql("ANALYZE custom_value")
