@@ -29,12 +29,9 @@ def test_each_menu_gives_each_access_key_one_owner(window: MainWindow) -> None:
 
 
 def dialogs(window: MainWindow) -> dict[str, Callable[[], QWidget]]:
-    from ticketdesk.domain.custom_fields import FieldDef, FieldKind
-    from ticketdesk.domain.field_conditions import FieldCondition, FieldOp
     from ticketdesk.ui.agent_picker import AgentPicker
     from ticketdesk.ui.canned_dialog import CannedDialog
     from ticketdesk.ui.create_ticket import CreateTicketDialog
-    from ticketdesk.ui.field_filter import FieldConditionDialog
     from ticketdesk.ui.mail_settings import MailSettingsDialog
     from ticketdesk.ui.preferences import PreferencesDialog
     from ticketdesk.ui.sla_dialog import SlaPoliciesDialog
@@ -51,14 +48,11 @@ def dialogs(window: MainWindow) -> dict[str, Callable[[], QWidget]]:
         "canned": lambda: CannedDialog(session, window),
         "save view": lambda: SaveViewDialog(True, window),
         "palette": lambda: window.command_palette,
-        "field condition": lambda: FieldConditionDialog(
-            FieldDef(1, "Seats", FieldKind.NUMBER),
-            FieldCondition(1, FieldOp.BETWEEN, FieldKind.NUMBER, "1", "2"), window),
     }
 
 
 @pytest.mark.parametrize("name", ["new ticket", "switch agent", "preferences", "sla", "mail",
-                                  "canned", "save view", "palette", "field condition"])
+                                  "canned", "save view", "palette"])
 def test_every_dialog_gives_each_access_key_one_owner(window: MainWindow, qtbot,
                                                       name: str) -> None:
     dialog = dialogs(window)[name]()

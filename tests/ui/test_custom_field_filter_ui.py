@@ -143,3 +143,17 @@ def test_a_saved_view_brings_the_condition_back(desk: str, window: MainWindow, q
     click_view(qtbot, window.views, key_of(window, "Small"))
     qtbot.waitUntil(lambda: subjects(window) == ["Nine seats"], timeout=5000)
     assert window.filter_bar.fields.text() == "Fields: Seats < 10"
+
+
+def test_the_condition_dialog_gives_each_access_key_one_owner(window: MainWindow) -> None:
+    from tests.ui.mnemonics import duplicates, window_keys
+    from ticketdesk.domain.custom_fields import FieldDef, FieldKind
+    from ticketdesk.domain.field_conditions import FieldCondition
+
+    dialog = FieldConditionDialog(FieldDef(1, "Seats", FieldKind.NUMBER), FieldCondition(
+        1, FieldOp.BETWEEN, FieldKind.NUMBER, "1", "2"), window)
+    dialog.show()
+    try:
+        assert duplicates(window_keys(dialog)) == {}
+    finally:
+        dialog.reject()
