@@ -20,6 +20,7 @@ from ticketdesk.db.errors import DamagedDeskError
 from ticketdesk.db.url import ENV_DB, resolve_url
 from ticketdesk.domain.clock import parse_date
 from ticketdesk.domain.errors import TicketdeskError, ValidationError
+from ticketdesk.domain.field_conditions import FieldCondition
 from ticketdesk.domain.filters import DateField, TicketFilter
 from ticketdesk.domain.sla import SlaState
 from ticketdesk.domain.status import Priority, Status
@@ -52,7 +53,10 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--category", action="append", default=[],
                        help="category, one of the desk's list (repeatable)")
     group.add_argument("--field", action="append", default=[], metavar="NAME=VALUE",
-                       help="a custom field's value (repeatable: all must hold)")
+                       help="a custom field: NAME=VALUE (that value), NAME~TEXT (a text field "
+                            "containing TEXT, any case), NAME<N, NAME<=N, NAME>N, NAME>=N "
+                            "(a number, or a date as YYYY-MM-DD); quote it for the shell: "
+                            "--field 'Seats>=10'. Repeatable: all must hold")
     group.add_argument("--assignee", action="append", default=[],
                        help="agent name (repeatable)")
     group.add_argument("--unassigned", action="store_true", help="tickets nobody is assigned to")
@@ -76,11 +80,12 @@ def _categories(store: Store, typed: list[str]) -> frozenset[str]:
     return categories.names_for(Session(store, None), typed)
 
 
-def _fields(store: Store, typed: list[str]) -> tuple[tuple[int, str], ...]:
+def _fields(store: Store, typed: list[str]) -> tuple[
+        tuple[tuple[int, str], ...], tuple[FieldCondition, ...]]:
     from ticketdesk.services import custom_fields
     from ticketdesk.services.session import Session
 
-    return custom_fields.filter_pairs(Session(store, None), typed)
+    return custom_fields.filter_parts(Session(store, None), typed)
 
 
 def filter_from_args(store: Store, args: argparse.Namespace) -> TicketFilter:
@@ -93,6 +98,7 @@ def filter_from_args(store: Store, args: argparse.Namespace) -> TicketFilter:
         if agent is None:
             raise ValidationError(f"There is no agent called {name!r}.")
         agent_ids.append(agent.id)
+    values, conditions = _fields(store, getattr(args, "field", []))
     return TicketFilter(
         text=args.search,
         statuses=frozenset(Status.parse(s) for s in _split(args.status)),
@@ -106,7 +112,7 @@ def filter_from_args(store: Store, args: argparse.Namespace) -> TicketFilter:
         date_to=parse_date(args.date_to, "--to date") if args.date_to else None,
         sla=frozenset(SlaState.parse(s) for s in _split(args.sla)),
         categories=_categories(store, getattr(args, "category", [])),
-        custom=_fields(store, getattr(args, "field", [])),
+        custom=values, field_conditions=conditions,
     )
 
 

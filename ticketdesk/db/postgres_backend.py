@@ -404,6 +404,14 @@ class PostgresBackend:
         cheaper per row than translate()."""
         return fn.lower(NodeList((column, SQL('COLLATE "C"'))))
 
+    @staticmethod
+    def number_key(value: Any) -> Any:
+        """A custom number field's stored text as a number (issue 19). Only a number's stored
+        form is cast (any other text is NULL), so no row of another field can fail the query
+        whatever order the server tests its conditions in."""
+        return NodeList((SQL("CASE WHEN"), value, SQL("~ '^-?[0-9]+(\\.[0-9]+)?$' THEN CAST("),
+                         value, SQL("AS numeric) END")))
+
     def newest_search_ids(self, db: Any, query: SearchQuery, limit: int) -> list[int] | None:
         """None: the GIN index serves the plain query well even for common words."""
         return None

@@ -15,7 +15,7 @@ from typing import Any
 
 import apsw
 import numpy as np
-from peewee import fn
+from peewee import SQL, NodeList, fn
 from playhouse.apsw_ext import APSWDatabase
 
 from ticketdesk.db.dialect import SQLITE
@@ -176,6 +176,11 @@ class SqliteBackend:
     def text_sort_key(column: Any) -> Any:
         """How text columns sort (served by the lower(...) indexes of migration 1)."""
         return fn.lower(column)
+
+    @staticmethod
+    def number_key(value: Any) -> Any:
+        """A custom number field's stored text as a number (issue 19)."""
+        return NodeList((SQL("CAST("), value, SQL(" AS REAL)")), glue="")
 
     def newest_search_ids(self, db: Any, query: SearchQuery, limit: int) -> list[int] | None:
         """The `limit` newest tickets matching `query` (by created_at, then id, descending), fast

@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from ticketdesk.domain.errors import ValidationError
+from ticketdesk.domain.field_conditions import FieldCondition
 from ticketdesk.domain.sla import SlaState
 from ticketdesk.domain.status import Priority, Status
 
@@ -74,6 +75,9 @@ class TicketFilter:
     custom: tuple[tuple[int, str], ...] = ()
     """(custom field id, stored value) pairs (domain/custom_fields.py): values of one field are
     alternatives, different fields must all hold."""
+    field_conditions: tuple[FieldCondition, ...] = ()
+    """Conditions on text, number and date fields (domain/field_conditions.py): contains, is
+    empty, compared, between. All must hold, and with `custom`."""
 
     def __post_init__(self) -> None:
         if self.date_from and self.date_to and self.date_from > self.date_to:

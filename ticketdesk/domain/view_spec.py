@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ticketdesk.domain.custom_fields import FieldKind
+from ticketdesk.domain.field_conditions import FieldCondition, FieldOp
 from ticketdesk.domain.filters import DateField, DueWindow, Sort, SortKey, TicketFilter
 from ticketdesk.domain.sla import SlaState
 from ticketdesk.domain.status import Priority, Status
@@ -39,8 +41,38 @@ def filter_to_json(f: TicketFilter) -> str:
         "sla": sorted(s.value for s in f.sla),
         "due": f.due.value if f.due else None,
         "needs_first_reply": f.needs_first_reply,
+        "categories": sorted(f.categories),
+        "custom": [[field_id, value] for field_id, value in sorted(f.custom)],
+        "field_conditions": [{"field": c.field_id, "op": c.op.value, "kind": c.kind.value,
+                              "value": c.value, "upto": c.upto}
+                             for c in sorted(f.field_conditions)],
     }
     return json.dumps(data, sort_keys=True)
+
+
+def _custom(data: dict[str, Any]) -> tuple[tuple[int, str], ...]:
+    found = set()
+    for item in data.get("custom") or ():
+        try:
+            field_id, value = item
+            found.add((int(field_id), str(value)))
+        except (TypeError, ValueError):
+            continue
+    return tuple(sorted(found))
+
+
+def _conditions(data: dict[str, Any]) -> tuple[FieldCondition, ...]:
+    """Custom field conditions (issue 19); one that does not read is left out, as an unknown
+    status is."""
+    found = set()
+    for item in data.get("field_conditions") or ():
+        try:
+            c = FieldCondition(int(item["field"]), FieldOp(item["op"]), FieldKind(item["kind"]),
+                               str(item.get("value") or ""), str(item.get("upto") or ""))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            continue
+        found.add(c)
+    return tuple(sorted(found))
 
 
 def filter_from_json(text: str) -> TicketFilter:
@@ -82,7 +114,9 @@ def filter_from_json(text: str) -> TicketFilter:
         date_to=end, tags=each("tags", str), customer_tags=each("customer_tags", str),
         assignees=each("assignees", int), unassigned=bool(data.get("unassigned")),
         customer_id=one("customer_id", int, None), sla=each("sla", SlaState),
-        due=one("due", DueWindow, None), needs_first_reply=bool(data.get("needs_first_reply")))
+        due=one("due", DueWindow, None), needs_first_reply=bool(data.get("needs_first_reply")),
+        categories=each("categories", str), custom=_custom(data),
+        field_conditions=_conditions(data))
 
 
 def sort_to_text(sort: Sort) -> str:

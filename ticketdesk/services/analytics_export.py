@@ -49,6 +49,7 @@ from pathlib import Path
 
 from ticketdesk.domain.analytics import AgentFigures, AnalyticsReport, PeriodFigures, Summary
 from ticketdesk.domain.csat import CsatReport, CsatSummary
+from ticketdesk.domain.field_conditions import as_text
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.services.csv_cells import neutralise
 from ticketdesk.services.export import write_csv as write_rows
@@ -171,6 +172,12 @@ def describe_filter(f: TicketFilter, agent_names: Mapping[int, str] | None = Non
         parts.append("assignees=" + "|".join(who))
     if f.customer_id is not None:
         parts.append(f"customer={f.customer_id}")
+    if f.categories:
+        parts.append("categories=" + "|".join(sorted(f.categories)))
+    if f.custom or f.field_conditions:  # custom fields by id (issue 19)
+        values = [f"field {fid}={value}" for fid, value in sorted(f.custom)]
+        values += [as_text(c, f"field {c.field_id}") for c in sorted(f.field_conditions)]
+        parts.append("fields=" + "|".join(values))
     return "; ".join(parts) or "none"
 
 

@@ -16,9 +16,11 @@ from peewee import fn
 
 from ticketdesk.db.models import CustomField, CustomValue
 from ticketdesk.db.store import Store
+from ticketdesk.domain import field_conditions
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.custom_fields import FieldDef, FieldKind, field_name, options, shown, stored
 from ticketdesk.domain.errors import NotFoundError, ValidationError
+from ticketdesk.domain.field_conditions import FieldCondition
 from ticketdesk.services import audit
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
@@ -224,25 +226,27 @@ def import_values(rows: Iterable[tuple[int, int, tuple[tuple[str, str], ...]]]) 
     return len(found)
 
 
-def filter_pairs(session: Session, typed: list[str]) -> tuple[tuple[int, str], ...]:
-    """`TicketFilter.custom` from "Name=value" texts (the command line's `--field`), each
-    checked like an edit; an unknown field is refused by name."""
+def filter_parts(session: Session, typed: list[str]) -> tuple[
+        tuple[tuple[int, str], ...], tuple[FieldCondition, ...]]:
+    """`TicketFilter.custom` and `.field_conditions` from the command line's `--field` texts:
+    "Plan=Pro" (an exact value, checked like an edit), "Notes~printer" (contains), "Seats>=10",
+    "Seats<5", "Renewal<=2026-06-30" (numbers and dates). An unknown field, an operator its
+    kind cannot take, or a bad number or date is refused by name."""
     if not typed:
-        return ()
-    by_name = {f.name.casefold(): f for f in list_fields(session)}
-    found: list[tuple[int, str]] = []
+        return (), ()
+    fields = list_fields(session)
+    pairs: list[tuple[int, str]] = []
+    conditions: list[FieldCondition] = []
     for item in typed:
-        name, sep, raw = item.partition("=")
-        f = by_name.get(name.strip().casefold())
-        if not sep or f is None:
-            known = ", ".join(d.name for d in by_name.values()) or "none yet"
-            raise ValidationError(f"--field wants NAME=VALUE with one of the desk's fields "
-                                  f"({known}); got {item!r}.")
+        f, symbol, raw = field_conditions.parse(fields, item)
+        if symbol != "=":
+            conditions.append(field_conditions.from_symbol(f, symbol, raw))
+            continue
         value = stored(f, raw)
         if value is None:
             raise ValidationError(f"{f.name}: give a value to filter on.")
-        found.append((f.id, value))
-    return tuple(found)
+        pairs.append((f.id, value))
+    return tuple(pairs), tuple(conditions)
 
 
 def page_values(store: Store, ids: list[int]) -> dict[int, dict[int, str]]:

@@ -1,6 +1,7 @@
 """The filter bar above the ticket table: search, status, priority, dates, tags, customer tags,
-assignees (with "Me" and "Unassigned"), SLA (breached, due within the hour or today, needs a
-first reply), and Clear. Typing is debounced; everything else applies
+assignees (with "Me" and "Unassigned"), category, custom fields (values, and conditions on text,
+number and date fields), SLA (breached, due within the hour or today, needs a first reply), and
+Clear. Typing is debounced; everything else applies
 at once. It only builds a `TicketFilter`; the model turns that into SQL through the services."""
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from ticketdesk.domain.clock import today
+from ticketdesk.domain.custom_fields import FieldDef
 from ticketdesk.domain.filters import DateField, DueWindow, TicketFilter
 from ticketdesk.domain.period import Period, PeriodKind
 from ticketdesk.domain.sla import SlaState
 from ticketdesk.domain.status import Priority, Status
+from ticketdesk.ui.field_filter import FieldsButton
 from ticketdesk.ui.labels import (
     date_field_text,
     period_text,
@@ -81,9 +84,9 @@ class FilterBar(QWidget):
         self.customer_tags.setObjectName("customerTagFilter")
         self.categories = ChoiceButton(self.tr("Category"), self)
         self.categories.setObjectName("categoryFilter")
-        self.fields = ChoiceButton(self.tr("Fields"), self)
+        self.fields = FieldsButton(self.tr("Fields"), self)
         self.fields.setObjectName("customFieldFilter")
-        self.fields.setVisible(False)  # shown once the desk has list or checkbox fields
+        self.fields.setVisible(False)  # shown once the desk has custom fields
         self.sla = ChoiceButton(self.tr("SLA"), self)
         self.sla.setObjectName("slaFilter")
         self.sla.set_choices([(BREACHED, self.tr("Breached")), (AT_RISK, self.tr("At risk")),
@@ -152,10 +155,10 @@ class FilterBar(QWidget):
     def set_categories(self, names: list[str]) -> None:
         self.categories.set_choices([(n, n) for n in names])
 
-    def set_custom_fields(self, choices: list[tuple[tuple[int, str], str]]) -> None:
-        """(field id, stored value) -> "Plan: Pro" of the desk's list and checkbox fields."""
-        self.fields.set_choices(choices)
-        self.fields.setVisible(bool(choices))
+    def set_custom_fields(self, fields: list[FieldDef]) -> None:
+        """The desk's custom fields: values of list and checkbox fields to tick ("Plan: Pro"),
+        a condition to set on a text, number or date field (ui/field_filter.py)."""
+        self.fields.set_fields(fields)
 
     # -- the filter ---------------------------------------------------------------------------
 
@@ -184,6 +187,7 @@ class FilterBar(QWidget):
             categories=frozenset(str(c) for c in self.categories.chosen()),
             custom=tuple(sorted(c for c in self.fields.chosen()
                                 if isinstance(c, tuple))),
+            field_conditions=self.fields.chosen_conditions(),
             date_from=first, date_to=last,
             sla=frozenset(states) | self._extra.sla, due=due, needs_first_reply=FIRST_REPLY in sla,
         )
@@ -208,6 +212,7 @@ class FilterBar(QWidget):
         self.customer_tags.set_chosen(f.customer_tags)
         self.categories.set_chosen(f.categories)
         self.fields.set_chosen(f.custom)
+        self.fields.set_conditions(f.field_conditions)
         chosen: set[object] = set(f.assignees)
         if f.unassigned:
             chosen.add(UNASSIGNED)

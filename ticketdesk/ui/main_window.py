@@ -49,7 +49,6 @@ from ticketdesk.services.session import Session
 from ticketdesk.ui.availability import AvailabilityButton
 from ticketdesk.ui.bulk_actions import BulkActions
 from ticketdesk.ui.create_ticket import CreateTicketDialog
-from ticketdesk.ui.custom_columns import filter_choices
 from ticketdesk.ui.customer_editor import CustomerEditor
 from ticketdesk.ui.customers_view import CustomersView
 from ticketdesk.ui.desk_commands import DeskCommands
@@ -479,7 +478,7 @@ class MainWindow(QMainWindow):
             self.table.viewport().update()
             self.ticket_dock.set_tag_colors(colors)
             self.model.set_custom_fields(fields)
-            self.filter_bar.set_custom_fields(filter_choices(fields))
+            self.filter_bar.set_custom_fields(fields)
             self.views.choices_ready()  # the last saved view can show its choices now
         elif channel == AGENT:
             self.agent_label.setText(self.tr("Working as {0}").format(result))
