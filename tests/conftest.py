@@ -212,8 +212,13 @@ def _migrated(request: pytest.FixtureRequest) -> str:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new SQLite desk, migrated once for the session. Migrating a new file costs 0.15-0.3 s;
     each test's desk is a copy of this one instead (same bytes, same permissions)."""
+    from ticketdesk.db.models import database_proxy
+
     path = tmp_path_factory.mktemp("template") / "desk.sqlite"
+    bound = database_proxy.obj  # a desk a module's tests hold open stays the models' desk
     open_database(f"sqlite:///{path}").close()
+    if bound is not None:
+        database_proxy.initialize(bound)
     leftovers = [p.name for p in path.parent.iterdir()
                  if p.name not in (path.name, f"{path.name}.lock")]
     assert not leftovers, f"closing the template desk left {leftovers}"
