@@ -68,6 +68,12 @@ class Engine(Protocol):
         report's transaction: the engine's way to make that an ordered merge."""
         ...
 
+    def probing(self, db: Any, few: bool) -> AbstractContextManager[None]:
+        """Around queries that join each of `few` (True) rows (a month's ratings) to its ticket
+        and link rows, inside the report's transaction: the engine's way to make them probe
+        the tickets' keys instead of reading whole tables. `few` False: nothing changes."""
+        ...
+
     def id_span(self, db: Any, start: int, end: int) -> tuple[int, int, int]:
         """(count, min id, max id) of the tickets created in [start, end)."""
         ...

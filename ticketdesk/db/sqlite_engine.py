@@ -202,6 +202,10 @@ class SqliteEngine:
         """SQLite follows the query's join order already."""
         return nullcontext()
 
+    def probing(self, db: Any, few: bool) -> AbstractContextManager[None]:
+        """SQLite probes by rowid from the rows it reads first already."""
+        return nullcontext()
+
     def agent_rows_all(self, db: Any) -> list[Row]:
         return list(db.execute_sql(_ALL_AGENTS).fetchall())
 
