@@ -74,6 +74,12 @@ class Engine(Protocol):
         the tickets' keys instead of reading whole tables. `few` False: nothing changes."""
         ...
 
+    def day_number(self, column: Any, starts: Sequence[int]) -> Any | None:
+        """An expression numbering `column`'s day (0 from `starts[0]`; `starts` ascending, one
+        more than the days) for a GROUP BY over the period's rows, or None: the engine is
+        better served by a join of the days to each day's index range."""
+        ...
+
     def id_span(self, db: Any, start: int, end: int) -> tuple[int, int, int]:
         """(count, min id, max id) of the tickets created in [start, end)."""
         ...

@@ -202,6 +202,10 @@ class SqliteEngine:
         """SQLite follows the query's join order already."""
         return nullcontext()
 
+    def day_number(self, column: Any, starts: Sequence[int]) -> Any | None:
+        """The days joined to their index ranges (CROSS JOIN keeps the days first)."""
+        return None
+
     def probing(self, db: Any, few: bool) -> AbstractContextManager[None]:
         """SQLite probes by rowid from the rows it reads first already."""
         return nullcontext()

@@ -16,7 +16,7 @@ ratings of the period joined to their tickets, so nothing engine-specific is nee
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from itertools import pairwise
@@ -148,6 +148,14 @@ def _summary(row: tuple[Any, ...] | None) -> CsatSummary:
     return CsatSummary(*(int(v or 0) for v in row))
 
 
+def _add_up(days: Iterable[CsatSummary]) -> CsatSummary:
+    totals = [0, 0, 0, 0]
+    for d in days:
+        for i, v in enumerate((d.ratings, d.good, d.numeric, d.rating_sum)):
+            totals[i] += v
+    return CsatSummary(*totals)
+
+
 def _per_day(session: Session, starts: Sequence[int], where: Any,
              condition: Any) -> dict[int, CsatSummary]:
     """{day index: figures} of the ratings `where` selects, `starts` the days' bounds (one more
@@ -168,16 +176,21 @@ def _per_day(session: Session, starts: Sequence[int], where: Any,
                 day[2] += 1
                 day[3] += value
         return {i: CsatSummary(*t) for i, t in enumerate(totals) if t[0]}
-    days = ValuesList([(i, s, e) for i, (s, e) in enumerate(
-        pairwise(starts))], alias="b")
-    index, first, after = days.c.column1, days.c.column2, days.c.column3
-    # Day by day over the covering index: the days first (CROSS JOIN fixes that order on
-    # SQLite), then each day's range of ratings.
-    daily = (Select([days], [index, *_measures()])
-             .join(CsatRating, JOIN.CROSS)
-             .where((CsatRating.created_at >= first) & (CsatRating.created_at < after)))
-    return {int(i): _summary(tuple(rest)) for i, *rest in
-            session.store.db.execute(daily.group_by(index))}
+    number = engine_for(session.store).day_number(CsatRating.created_at, starts)
+    if number is not None:
+        daily = (CsatRating.select(number, *_measures())
+                 .where((CsatRating.created_at >= starts[0]) & (CsatRating.created_at < starts[-1]))
+                 .group_by(SQL("1")))  # its parameters are not its text: by position
+    else:
+        days = ValuesList([(i, s, e) for i, (s, e) in enumerate(pairwise(starts))], alias="b")
+        index, first, after = days.c.column1, days.c.column2, days.c.column3
+        # Day by day over the covering index: the days first (CROSS JOIN fixes that order on
+        # SQLite), then each day's range of ratings.
+        daily = (Select([days], [index, *_measures()])
+                 .join(CsatRating, JOIN.CROSS)
+                 .where((CsatRating.created_at >= first) & (CsatRating.created_at < after))
+                 .group_by(index))
+    return {int(i): _summary(tuple(rest)) for i, *rest in session.store.db.execute(daily)}
 
 
 def report(session: Session, period: Period, *, filter: TicketFilter | None = None,
@@ -203,10 +216,16 @@ def report(session: Session, period: Period, *, filter: TicketFilter | None = No
                 query = query.join(Ticket, on=(CsatRating.ticket == Ticket.id))
             return query.where(where)
 
-        summary = _summary(base().tuples().first())
-        per_day = _per_day(session, bounds.starts, where, condition)
-        with engine_for(session.store).probing(session.store.db,
-                                               summary.ratings <= PROBED_RATINGS):
+        # Few ratings in the period (an index range counted up to the limit): the engine
+        # probes each one's ticket (Engine.probing).
+        few = (CsatRating.select(SQL("1")).where(inside).limit(PROBED_RATINGS + 1)
+               .count() <= PROBED_RATINGS)
+        with engine_for(session.store).probing(session.store.db, few):
+            per_day = _per_day(session, bounds.starts, where, condition)
+            if condition is None and (bounds.starts[0], bounds.starts[-1]) == (start, end):
+                summary = _add_up(per_day.values())  # the days are the period
+            else:
+                summary = _summary(base().tuples().first())
             by_agent = [(name, _summary(tuple(rest))) for name, *rest in (
                 base(Agent.name).join_from(CsatRating, TicketAssignee,
                                            on=(TicketAssignee.ticket == CsatRating.ticket))
