@@ -222,7 +222,7 @@ def report(session: Session, period: Period, *, filter: TicketFilter | None = No
                .count() <= PROBED_RATINGS)
         with engine_for(session.store).probing(session.store.db, few):
             per_day = _per_day(session, bounds.starts, where, condition)
-            if condition is None and (bounds.starts[0], bounds.starts[-1]) == (start, end):
+            if (bounds.starts[0], bounds.starts[-1]) == (start, end):
                 summary = _add_up(per_day.values())  # the days are the period
             else:
                 summary = _summary(base().tuples().first())
