@@ -74,6 +74,11 @@ class Engine(Protocol):
         the tickets' keys instead of reading whole tables. `few` False: nothing changes."""
         ...
 
+    def rows_by_ticket_priority(self, db: Any, query: Any) -> list[Row]:
+        """The rows of `query`, a SELECT that joins a period's rows (ratings) to the ticket
+        only for its priority, without a filter: the engine's narrowest way to that priority."""
+        ...
+
     def day_number(self, column: Any, starts: Sequence[int]) -> Any | None:
         """An expression numbering `column`'s day (0 from `starts[0]`; `starts` ascending, one
         more than the days) for a GROUP BY over the period's rows, or None: the engine is

@@ -220,7 +220,8 @@ def report(session: Session, period: Period, *, filter: TicketFilter | None = No
         # probes each one's ticket (Engine.probing).
         few = (CsatRating.select(SQL("1")).where(inside).limit(PROBED_RATINGS + 1)
                .count() <= PROBED_RATINGS)
-        with engine_for(session.store).probing(session.store.db, few):
+        engine = engine_for(session.store)
+        with engine.probing(session.store.db, few):
             per_day = _per_day(session, bounds.starts, where, condition)
             if (bounds.starts[0], bounds.starts[-1]) == (start, end):
                 summary = _add_up(per_day.values())  # the days are the period
@@ -236,10 +237,12 @@ def report(session: Session, period: Period, *, filter: TicketFilter | None = No
                                          on=(TicketTag.ticket == CsatRating.ticket))
                 .join(Tag, on=(TicketTag.tag == Tag.id))
                 .group_by(Tag.name).order_by(Tag.name).tuples())]
+            priorities = (CsatRating.select(Ticket.priority, *_measures())
+                          .join(Ticket, on=(CsatRating.ticket == Ticket.id)).where(where)
+                          .group_by(Ticket.priority))
             by_priority = {int(p): _summary(tuple(rest)) for p, *rest in (
-                CsatRating.select(Ticket.priority, *_measures())
-                .join(Ticket, on=(CsatRating.ticket == Ticket.id)).where(where)
-                .group_by(Ticket.priority).tuples())}
+                session.store.db.execute(priorities) if condition is not None
+                else engine.rows_by_ticket_priority(session.store.db, priorities))}
             comments = [CsatComment(tid, Rating(value, bool(good), comment), at, subject)
                         for tid, value, good, comment, at, subject in (
                             CsatRating.select(CsatRating.ticket, CsatRating.rating, CsatRating.good,
