@@ -158,17 +158,25 @@ def _add_up(days: Iterable[CsatSummary]) -> CsatSummary:
 
 def _per_day(session: Session, starts: Sequence[int], where: Any,
              condition: Any) -> dict[int, CsatSummary]:
-    """{day index: figures} of the ratings `where` selects, `starts` the days' bounds (one more
-    than the days)."""
-    if condition is not None:
-        # With a filter, the period's ratings that pass it, added up by day here: a day by day
-        # join (below) probes each rating's ticket once per day on PostgreSQL (a month filtered
-        # on a priority: 0.7 s; all time: 7 s).
+    """{day index: figures} of the ratings `where` selects (a filter's `condition` among it),
+    `starts` the days' bounds (one more than the days)."""
+    days_only = (CsatRating.created_at >= starts[0]) & (CsatRating.created_at < starts[-1])
+    number = engine_for(session.store).day_number(CsatRating.created_at, starts)
+    if number is not None:
+        daily = CsatRating.select(number, *_measures())
+        if condition is not None:
+            daily = daily.join(Ticket, on=(CsatRating.ticket == Ticket.id))
+        daily = daily.where(where & days_only).group_by(SQL("1"))  # by position: its
+        # parameters are not its text
+    elif condition is not None:
+        # With a filter, the period's ratings that pass it, added up by day here: the join of
+        # the days (below) probed each rating's ticket once per day (a month filtered on a
+        # priority: 0.7 s on PostgreSQL, 10 s on SQLite; All time 7 s on PostgreSQL).
         totals = [[0, 0, 0, 0] for _ in starts[1:]]
         for at, good, value in (CsatRating.select(CsatRating.created_at, CsatRating.good,
                                                   CsatRating.rating)
                                 .join(Ticket, on=(CsatRating.ticket == Ticket.id))
-                                .where(where).tuples()):
+                                .where(where & days_only).tuples()):
             day = totals[bisect_right(starts, at) - 1]
             day[0] += 1
             day[1] += 1 if good else 0
@@ -176,11 +184,6 @@ def _per_day(session: Session, starts: Sequence[int], where: Any,
                 day[2] += 1
                 day[3] += value
         return {i: CsatSummary(*t) for i, t in enumerate(totals) if t[0]}
-    number = engine_for(session.store).day_number(CsatRating.created_at, starts)
-    if number is not None:
-        daily = (CsatRating.select(number, *_measures())
-                 .where((CsatRating.created_at >= starts[0]) & (CsatRating.created_at < starts[-1]))
-                 .group_by(SQL("1")))  # its parameters are not its text: by position
     else:
         days = ValuesList([(i, s, e) for i, (s, e) in enumerate(pairwise(starts))], alias="b")
         index, first, after = days.c.column1, days.c.column2, days.c.column3
