@@ -7,7 +7,8 @@ SOURCE_DB (default: the benchmarks' 1M demo desk, tests/bench/desk.py) is never 
 copied into --work once (the copy is reused by later runs). A desk without ratings gets a fifth
 of its resolved tickets rated an hour after their resolution (the statement of
 bench_routing._rate). `--pg` measures a PostgreSQL desk as well (rated the same way if it has no
-rating; opening it applies this version's migrations, as every bench does). For each engine: `csat.report` for Last 30 days and All time,
+rating; opening it applies this version's migrations, as every bench does). For each engine:
+`csat.report` for Last 30 days and All time,
 without and with a ticket filter (priority High), median and maximum wall time over --runs and
 the median CPU time of this process beside it (PostgreSQL's own work is on the server: its CPU
 is not in that figure), and the machine's load. Goals as the other analytics cards: ≤ 150 ms
