@@ -17,7 +17,7 @@ from ticketdesk.domain.csat import Rating, parse_reply, rating
 from ticketdesk.domain.errors import ValidationError
 from ticketdesk.domain.filters import TicketFilter
 from ticketdesk.domain.period import Period, PeriodKind
-from ticketdesk.domain.status import Status
+from ticketdesk.domain.status import Priority, Status
 from ticketdesk.services import agents, csat, tickets
 from ticketdesk.services.session import Session
 
@@ -120,3 +120,32 @@ def test_csat_figures_share_good_average_trend_and_breakdowns(
     earlier = csat.report(system, period.previous(), tz=UTC)
     assert earlier.summary.ratings == 0
     assert earlier.summary.share_good is None
+
+
+@pytest.mark.parametrize("tags", [None, frozenset({"billing"})])
+def test_csat_figures_are_the_same_whether_the_tickets_are_probed_or_read_at_once(
+        system: Session, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+        tags: frozenset[str] | None) -> None:
+    """A period with few ratings joins them to their tickets by probing (Engine.probing, and a
+    filter's daily figures added up per rating); both shapes give the same report."""
+    ana, _ = agents.create_agent(system, "Ana")
+    ben, _ = agents.create_agent(system, "Ben")
+    for i in range(12):
+        ticket_id = resolved(system, tags=["billing"] if i % 3 else ["vip"],
+                             assignee_ids=[ana] if i % 2 else [ana, ben],
+                             priority=("Low", "High", "Urgent")[i % 3])
+        csat.record(system, ticket_id, rating(1 + i % 5 if i % 4 else None, good=i % 2 == 0,
+                                              comment=f"c{i}" if i % 5 == 0 else ""))
+        clock.advance(40_000)
+    period = Period.of(PeriodKind.LAST_7D, datetime.fromtimestamp(clock.now, UTC).date())
+    f = None if tags is None else TicketFilter(tags=tags)
+    probed = csat.report(system, period, tz=UTC, filter=f)
+    monkeypatch.setattr(csat, "PROBED_RATINGS", -1)
+    at_once = csat.report(system, period, tz=UTC, filter=f)
+    assert probed == at_once
+    assert probed.summary.ratings == (12 if tags is None else 8)
+    assert sum(d.summary.ratings for d in probed.daily) == probed.summary.ratings
+    assert sum(d.summary.good for d in probed.daily) == probed.summary.good
+    if tags is None:  # a filter every ticket passes: its figures (added up per rating) equal
+        every = TicketFilter(priorities=frozenset(Priority))
+        assert csat.report(system, period, tz=UTC, filter=every) == probed

@@ -68,6 +68,23 @@ class Engine(Protocol):
         report's transaction: the engine's way to make that an ordered merge."""
         ...
 
+    def probing(self, db: Any, few: bool) -> AbstractContextManager[None]:
+        """Around queries that join each of `few` (True) rows (a month's ratings) to its ticket
+        and link rows, inside the report's transaction: the engine's way to make them probe
+        the tickets' keys instead of reading whole tables. `few` False: nothing changes."""
+        ...
+
+    def rows_by_ticket_priority(self, db: Any, query: Any) -> list[Row]:
+        """The rows of `query`, a SELECT that joins a period's rows (ratings) to the ticket
+        only for its priority, without a filter: the engine's narrowest way to that priority."""
+        ...
+
+    def day_number(self, column: Any, starts: Sequence[int]) -> Any | None:
+        """An expression numbering `column`'s day (0 from `starts[0]`; `starts` ascending, one
+        more than the days) for a GROUP BY over the period's rows, or None: the engine is
+        better served by a join of the days to each day's index range."""
+        ...
+
     def id_span(self, db: Any, start: int, end: int) -> tuple[int, int, int]:
         """(count, min id, max id) of the tickets created in [start, end)."""
         ...

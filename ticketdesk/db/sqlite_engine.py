@@ -202,6 +202,23 @@ class SqliteEngine:
         """SQLite follows the query's join order already."""
         return nullcontext()
 
+    def rows_by_ticket_priority(self, db: Any, query: Any) -> list[Row]:
+        """Each ticket's priority from the narrow `ticket_priority_by_id` (migration 28) instead
+        of its wide row: All time's CSAT by priority at 1M tickets 430-530 -> 150-160 ms."""
+        sql, params = db.get_sql_context().sql(query).query()
+        join = 'JOIN "ticket" AS "t1"'
+        assert sql.count(join) == 1, sql
+        sql = sql.replace(join, f'{join} INDEXED BY "ticket_priority_by_id"')
+        return list(db.execute_sql(sql, params).fetchall())
+
+    def day_number(self, column: Any, starts: Sequence[int]) -> Any | None:
+        """The days joined to their index ranges (CROSS JOIN keeps the days first)."""
+        return None
+
+    def probing(self, db: Any, few: bool) -> AbstractContextManager[None]:
+        """SQLite probes by rowid from the rows it reads first already."""
+        return nullcontext()
+
     def agent_rows_all(self, db: Any) -> list[Row]:
         return list(db.execute_sql(_ALL_AGENTS).fetchall())
 

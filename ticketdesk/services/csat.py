@@ -15,12 +15,16 @@ ratings of the period joined to their tickets, so nothing engine-specific is nee
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
+from itertools import pairwise
 from typing import Any
 
 from peewee import JOIN, SQL, Case, Select, ValuesList, fn
 
+from ticketdesk.db.engine import engine_for
 from ticketdesk.db.models import Agent, CsatRating, Tag, Ticket, TicketAssignee, TicketTag
 from ticketdesk.db.ticket_query import filter_condition
 from ticketdesk.domain import csat as rules
@@ -44,6 +48,9 @@ from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
 
 COMMENTS_SHOWN = 200
+PROBED_RATINGS = 50_000
+"""Up to this many ratings in the period, the breakdowns join each rating to its ticket by
+probing the ticket's key (`Engine.probing`): a month of the 1M demo desk has 11,000."""
 
 
 def record(session: Session, ticket_id: int, value: Rating, *,
@@ -141,6 +148,54 @@ def _summary(row: tuple[Any, ...] | None) -> CsatSummary:
     return CsatSummary(*(int(v or 0) for v in row))
 
 
+def _add_up(days: Iterable[CsatSummary]) -> CsatSummary:
+    totals = [0, 0, 0, 0]
+    for d in days:
+        for i, v in enumerate((d.ratings, d.good, d.numeric, d.rating_sum)):
+            totals[i] += v
+    return CsatSummary(*totals)
+
+
+def _per_day(session: Session, starts: Sequence[int], where: Any,
+             condition: Any) -> dict[int, CsatSummary]:
+    """{day index: figures} of the ratings `where` selects (a filter's `condition` among it),
+    `starts` the days' bounds (one more than the days)."""
+    days_only = (CsatRating.created_at >= starts[0]) & (CsatRating.created_at < starts[-1])
+    number = engine_for(session.store).day_number(CsatRating.created_at, starts)
+    if number is not None:
+        daily = CsatRating.select(number, *_measures())
+        if condition is not None:
+            daily = daily.join(Ticket, on=(CsatRating.ticket == Ticket.id))
+        daily = daily.where(where & days_only).group_by(SQL("1"))  # by position: its
+        # parameters are not its text
+    elif condition is not None:
+        # With a filter, the period's ratings that pass it, added up by day here: the join of
+        # the days (below) probed each rating's ticket once per day (a month filtered on a
+        # priority: 0.7 s on PostgreSQL, 10 s on SQLite; All time 7 s on PostgreSQL).
+        totals = [[0, 0, 0, 0] for _ in starts[1:]]
+        for at, good, value in (CsatRating.select(CsatRating.created_at, CsatRating.good,
+                                                  CsatRating.rating)
+                                .join(Ticket, on=(CsatRating.ticket == Ticket.id))
+                                .where(where & days_only).tuples()):
+            day = totals[bisect_right(starts, at) - 1]
+            day[0] += 1
+            day[1] += 1 if good else 0
+            if value is not None:
+                day[2] += 1
+                day[3] += value
+        return {i: CsatSummary(*t) for i, t in enumerate(totals) if t[0]}
+    else:
+        days = ValuesList([(i, s, e) for i, (s, e) in enumerate(pairwise(starts))], alias="b")
+        index, first, after = days.c.column1, days.c.column2, days.c.column3
+        # Day by day over the covering index: the days first (CROSS JOIN fixes that order on
+        # SQLite), then each day's range of ratings.
+        daily = (Select([days], [index, *_measures()])
+                 .join(CsatRating, JOIN.CROSS)
+                 .where((CsatRating.created_at >= first) & (CsatRating.created_at < after))
+                 .group_by(index))
+    return {int(i): _summary(tuple(rest)) for i, *rest in session.store.db.execute(daily)}
+
+
 def report(session: Session, period: Period, *, filter: TicketFilter | None = None,
            tz: tzinfo | None = None) -> CsatReport:
     """Every CSAT figure of `period` (ratings given in it), for the tickets `filter` matches
@@ -150,6 +205,11 @@ def report(session: Session, period: Period, *, filter: TicketFilter | None = No
     with session.store.read():
         f = analysis_filter(filter)
         condition = filter_condition(f, session.store.backend, tz)
+        if condition is not None:
+            # Checked on each rating's ticket, never used to find the tickets: left to choose,
+            # both engines drive from the filter's index (every High ticket of the desk) and
+            # a month filtered on a priority took 8-10 s at 1M tickets.
+            condition = Case(None, [(condition, 1)], 0) == 1
         inside = (CsatRating.created_at >= start) & (CsatRating.created_at < end)
         where = inside if condition is None else inside & condition
 
@@ -159,42 +219,42 @@ def report(session: Session, period: Period, *, filter: TicketFilter | None = No
                 query = query.join(Ticket, on=(CsatRating.ticket == Ticket.id))
             return query.where(where)
 
-        summary = _summary(base().tuples().first())
-        days = ValuesList([(i, s, e) for i, (s, e) in enumerate(
-            zip(bounds.starts, bounds.starts[1:], strict=False))], alias="b")
-        index, first, after = days.c.column1, days.c.column2, days.c.column3
-        # Day by day over the covering index: the days first (CROSS JOIN fixes that order on
-        # SQLite), then each day's range of ratings.
-        daily = (Select([days], [index, *_measures()])
-                 .join(CsatRating, JOIN.CROSS)
-                 .where((CsatRating.created_at >= first) & (CsatRating.created_at < after)))
-        if condition is not None:
-            daily = daily.join(Ticket, on=(CsatRating.ticket == Ticket.id)).where(condition)
-        per_day = {int(i): _summary(tuple(rest)) for i, *rest in
-                   session.store.db.execute(daily.group_by(index))}
-        by_agent = [(name, _summary(tuple(rest))) for name, *rest in (
-            base(Agent.name).join_from(CsatRating, TicketAssignee,
-                                       on=(TicketAssignee.ticket == CsatRating.ticket))
-            .join(Agent, on=(TicketAssignee.agent == Agent.id))
-            .group_by(Agent.id, Agent.name).order_by(fn.lower(Agent.name)).tuples())]
-        by_tag = [(name, _summary(tuple(rest))) for name, *rest in (
-            base(Tag.name).join_from(CsatRating, TicketTag,
-                                     on=(TicketTag.ticket == CsatRating.ticket))
-            .join(Tag, on=(TicketTag.tag == Tag.id))
-            .group_by(Tag.name).order_by(Tag.name).tuples())]
-        by_priority = {int(p): _summary(tuple(rest)) for p, *rest in (
-            CsatRating.select(Ticket.priority, *_measures())
-            .join(Ticket, on=(CsatRating.ticket == Ticket.id)).where(where)
-            .group_by(Ticket.priority).tuples())}
-        comments = [CsatComment(tid, Rating(value, bool(good), comment), at, subject)
-                    for tid, value, good, comment, at, subject in (
-                        CsatRating.select(CsatRating.ticket, CsatRating.rating, CsatRating.good,
-                                          CsatRating.comment, CsatRating.created_at,
-                                          Ticket.subject)
-                        .join(Ticket, on=(CsatRating.ticket == Ticket.id))
-                        .where(where & (CsatRating.comment != SQL("''")))
-                        .order_by(CsatRating.created_at.desc(), CsatRating.id.desc())
-                        .limit(COMMENTS_SHOWN).tuples())]
+        # Few ratings in the period (an index range counted up to the limit): the engine
+        # probes each one's ticket (Engine.probing).
+        few = (CsatRating.select(SQL("1")).where(inside).limit(PROBED_RATINGS + 1)
+               .count() <= PROBED_RATINGS)
+        engine = engine_for(session.store)
+        with engine.probing(session.store.db, few):
+            per_day = _per_day(session, bounds.starts, where, condition)
+            if (bounds.starts[0], bounds.starts[-1]) == (start, end):
+                summary = _add_up(per_day.values())  # the days are the period
+            else:
+                summary = _summary(base().tuples().first())
+            by_agent = [(name, _summary(tuple(rest))) for name, *rest in (
+                base(Agent.name).join_from(CsatRating, TicketAssignee,
+                                           on=(TicketAssignee.ticket == CsatRating.ticket))
+                .join(Agent, on=(TicketAssignee.agent == Agent.id))
+                .group_by(Agent.id, Agent.name).order_by(fn.lower(Agent.name)).tuples())]
+            by_tag = [(name, _summary(tuple(rest))) for name, *rest in (
+                base(Tag.name).join_from(CsatRating, TicketTag,
+                                         on=(TicketTag.ticket == CsatRating.ticket))
+                .join(Tag, on=(TicketTag.tag == Tag.id))
+                .group_by(Tag.name).order_by(Tag.name).tuples())]
+            priorities = (CsatRating.select(Ticket.priority, *_measures())
+                          .join(Ticket, on=(CsatRating.ticket == Ticket.id)).where(where)
+                          .group_by(Ticket.priority))
+            by_priority = {int(p): _summary(tuple(rest)) for p, *rest in (
+                session.store.db.execute(priorities) if condition is not None
+                else engine.rows_by_ticket_priority(session.store.db, priorities))}
+            comments = [CsatComment(tid, Rating(value, bool(good), comment), at, subject)
+                        for tid, value, good, comment, at, subject in (
+                            CsatRating.select(CsatRating.ticket, CsatRating.rating, CsatRating.good,
+                                              CsatRating.comment, CsatRating.created_at,
+                                              Ticket.subject)
+                            .join(Ticket, on=(CsatRating.ticket == Ticket.id))
+                            .where(where & (CsatRating.comment != SQL("''")))
+                            .order_by(CsatRating.created_at.desc(), CsatRating.id.desc())
+                            .limit(COMMENTS_SHOWN).tuples())]
     return CsatReport(
         period.first_day, period.last_day, summary,
         tuple(CsatDay(day, per_day.get(i, CsatSummary())) for i, day in enumerate(bounds.days)),
