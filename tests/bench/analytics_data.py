@@ -1,11 +1,11 @@
 """A synthetic desk for timing analytics when the demo generator's database is not at hand.
 
-It mimics the distribution of ../shared/bench/limit.py (three years of tickets, 67 % closed,
-0-3 of 15 tags, 20 agents) on the application's real schema, and adds what analytics reads that
-limit.py has no place for: a status history in `activity` that agrees with the ticket rows
-(including tickets reopened after resolution), first replies, tickets with no reply, and tickets
-still open. Rows are written with plain SQL through APSW, in bulk; only the schema comes from the
-application (its migrations), so the indexes are exactly the ones users get.
+It mimics the distribution of the raw-SQL floor benchmark's database (three years of tickets,
+67 % closed, 0-3 of 15 tags, 20 agents) on the application's real schema, and adds what analytics
+reads that such a bare database has no place for: a status history in `activity` that agrees
+with the ticket rows (including tickets reopened after resolution), first replies, tickets with
+no reply, and tickets still open. Rows are written with plain SQL through APSW, in bulk; only the
+schema comes from the application (its migrations), so the indexes are exactly the ones users get.
 
 usage: python -m tests.bench.analytics_data PATH [--tickets N] [--now EPOCH]
 """

@@ -5,11 +5,14 @@ Issue 5 holds analytics to: Last 30 days, every card and chart, <= 150 ms; All t
 printed for what the view asks (the previous period's cards) and what the CSV export asks (its
 charts too), with the time spent in each query family. Beside the wall time the process's CPU
 time is printed: on a shared machine it shows what the queries cost when the wall clock also
-counts waiting for a core. Then the floors: the analytics SQL of ../shared/bench/limit.py run
-on the same database (and on limit.py's own one when `--limit-db` names it).
+counts waiting for a core. Then, with `--limit SCRIPT` (a raw-SQL floor script: `OPS`, the plain
+SQL of the operations, `timeit`, `D30`, `NOW`; or the environment's TICKETDESK_LIMIT_SCRIPT), the
+floors: that script's analytics SQL run on the same database (and on the script's own one when
+`--limit-db` names it).
 
 usage: python -m tests.bench.bench_analytics [DB] [--runs 7] [--tz Europe/Berlin]
-                                             [--now EPOCH] [--limit-db /tmp/limit_1000000.db]
+                                             [--now EPOCH] [--limit SCRIPT]
+                                             [--limit-db /tmp/limit_1000000.db]
 
 DB defaults to the 1M demo desk (~/.cache/ticketdesk-bench/demo_1000000.sqlite); `python -m
 tests.bench.analytics_data PATH` builds a synthetic one. "now" defaults to the newest ticket's
@@ -19,6 +22,7 @@ creation, so "Last 30 days" is the busy end of the data whenever the file was ge
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections import defaultdict
@@ -30,9 +34,8 @@ from zoneinfo import ZoneInfo
 from tests.bench.desk import default_desk, ensure_demo_desk
 
 DEFAULT_DB = default_desk()  # built on first use (tests/bench/desk.py)
-LIMIT = Path(__file__).resolve().parents[3] / "shared" / "bench" / "limit.py"
 BUDGET = {"last-30d": 0.150, "all-time": 1.5}
-# limit.py's analytics queries for one 30-day period (best plans) and for all time.
+# The floor script's analytics queries for one 30-day period (best plans) and for all time.
 FLOOR_30D = ("an_created_per_day_30d", "an_closed_per_day_30d", "an_by_status_30d",
              "an_by_tag_30d_crossjoin", "an_top_agents_30d_crossjoin", "an_avg_resolution_30d")
 FLOOR_ALL = ("an_by_status_all", "an_created_per_day_all", "an_avg_resolution_all")
@@ -122,11 +125,11 @@ def bench(db: Path, runs: int, tz: Any, now: int | None, cpu_parts: bool = False
         store.close()
 
 
-def floors(db: Path, now: int | None) -> None:
-    """limit.py's analytics SQL (its best plans), timed with APSW on `db`, best of 5.
+def floors(script: Path, db: Path, now: int | None) -> None:
+    """The floor script's analytics SQL (its best plans), timed with APSW on `db`, best of 5.
 
-    limit.py's queries name the same tables and columns as our schema, so they run unchanged
-    on limit.py's own database and on ours; on ours "the last 30 days" is counted back from
+    Its queries name the same tables and columns as our schema, so they run unchanged on the
+    script's own database and on ours; on ours "the last 30 days" is counted back from
     `now` (default: the newest ticket), as the service does.
     """
     import importlib.util
@@ -134,7 +137,7 @@ def floors(db: Path, now: int | None) -> None:
 
     import apsw
 
-    spec = importlib.util.spec_from_file_location("limit", LIMIT)
+    spec = importlib.util.spec_from_file_location("limit", script)
     assert spec is not None
     assert spec.loader is not None
     argv, sys.argv = sys.argv, ["limit.py", "1000000", str(db)]
@@ -147,7 +150,7 @@ def floors(db: Path, now: int | None) -> None:
     con.execute("PRAGMA cache_size=-32768")  # as the application's connections
     if now is None:
         now = con.execute("SELECT max(created_at) FROM ticket").fetchone()[0] or limit.NOW
-    print(f"\nfloors: {LIMIT.name}'s analytics SQL on {db} (best of 5; one period, simpler "
+    print(f"\nfloors: {script.name}'s analytics SQL on {db} (best of 5; one period, simpler "
           "figures: top agents there counts created tickets only):")
     for label, names in (("Last 30 days", FLOOR_30D), ("All time", FLOOR_ALL)):
         total = cpu_total = 0.0
@@ -175,17 +178,20 @@ def main() -> None:
     parser.add_argument("--now", type=int, default=None)
     parser.add_argument("--cpu-parts", action="store_true",
                         help="break the time down by query family in CPU time, not wall time")
+    parser.add_argument("--limit", type=Path, default=os.environ.get("TICKETDESK_LIMIT_SCRIPT"),
+                        help="a raw-SQL floor script whose analytics SQL is timed as well")
     parser.add_argument("--limit-db", type=Path, default=None,
-                        help="also time the floors on limit.py's own database")
+                        help="also time the floors on the floor script's own database")
     args = parser.parse_args()
     ensure_demo_desk(args.db)
     if not args.db.exists():
         raise SystemExit(f"{args.db} does not exist; build one with "
                          "python -m tests.bench.analytics_data PATH")
     bench(args.db, args.runs, ZoneInfo(args.tz) if args.tz else None, args.now, args.cpu_parts)
-    floors(args.db, args.now)
-    if args.limit_db is not None:
-        floors(args.limit_db, None)
+    if args.limit is not None:
+        floors(args.limit, args.db, args.now)
+        if args.limit_db is not None:
+            floors(args.limit, args.limit_db, None)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,8 @@ measures, for each change:
   each change (so under the same load), and the median difference between the two.
 
 After one unmeasured change to each period, medians over `--runs` changes each. Beside
-them: the raw-SQL floors of ../shared/bench/limit.py (tests/bench/bench_analytics.py
-prints them), the first opening (pyqtgraph imported on a thread), the machine's CPUs and load
-average.
+them: the raw-SQL floors (tests/bench/bench_analytics.py --limit prints them), the first
+opening (pyqtgraph imported on a thread), the machine's CPUs and load average.
 """
 
 from __future__ import annotations

@@ -18,8 +18,10 @@ Builds the demo desk with `ticketdesk demo` if PATH does not exist yet (default:
 Beside each wall time, the CPU time the GUI thread itself spent (`cpu`): on a shared, loaded
 machine wall time stretches while the GUI thread's own work does not.
 
-Each figure is printed beside the raw-SQL floor of ../shared/bench/limit.py where one exists
-(timed on LIMIT_DB, default /tmp/limit_1000000.db, if that file is there). Medians over runs.
+With `--limit SCRIPT` (a raw-SQL floor script: `OPS`, a table of the operations' plain SQL, and
+`timeit`; or the environment's TICKETDESK_LIMIT_SCRIPT), each figure is printed beside the floor
+that script measures with plain sqlite3 on LIMIT_DB (default /tmp/limit_1000000.db, if there).
+Medians over runs.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ if str(ROOT) not in sys.path:  # run as a script from the checkout
 
 from tests.bench.desk import default_desk, ensure_demo_desk  # noqa: E402
 
-LIMIT = ROOT.parent / "shared" / "bench" / "limit.py"
 GOALS = {"start": 1200.0, "filter": 50.0, "search": 50.0, "jump": 100.0, "count": None,
          "breached": 50.0, "due": 50.0, "memory_mb": 250.0, "stall": 50.0}
 FLOORS = {"start": "page_first", "filter": "filter_status_priority_page", "search": "fts_page",
@@ -169,10 +170,10 @@ def child(url: str) -> None:
     window.close()
 
 
-def floors(limit_db: Path) -> dict[str, float]:
-    if not LIMIT.exists() or not limit_db.exists():
+def floors(script: Path | None, limit_db: Path) -> dict[str, float]:
+    if script is None or not script.exists() or not limit_db.exists():
         return {}
-    spec = importlib.util.spec_from_file_location("limit", LIMIT)
+    spec = importlib.util.spec_from_file_location("limit", script)
     assert spec
     assert spec.loader
     argv, sys.argv = sys.argv, ["limit.py", "1000000", str(limit_db)]
@@ -196,6 +197,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--limit", type=Path, default=os.environ.get("TICKETDESK_LIMIT_SCRIPT"),
+                        help="a raw-SQL floor script to print each figure beside")
     parser.add_argument("--limit-db", type=Path, default=Path("/tmp/limit_1000000.db"))
     parser.add_argument("--search", default="refund crash", help="the text searched")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -215,7 +218,7 @@ def main() -> None:
         if line is None:
             sys.exit(f"run failed:\n{out.stdout}\n{out.stderr}")
         runs.append(json.loads(line[6:]))
-    floor = floors(args.limit_db)
+    floor = floors(args.limit, args.limit_db)
     rows = int(runs[0]["rows"])
     print(f"\nticketdesk main window, {rows:,} tickets, {args.runs} runs, "
           f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
