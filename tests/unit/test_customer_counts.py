@@ -190,7 +190,7 @@ def test_the_tickets_and_open_sorts_keep_the_old_joins_order(alice: Session) -> 
             assert [(r.tickets, r.open_tickets) for r in first] == [counts[c] for c in expected[:5]]
     searched = customer_list.id_snapshot(store, CustomerQuery(
         "person 1", sort=CustomerSort.TICKETS, descending=True))
-    wanted = {c for c in people[10:]}
+    wanted = set(people[10:])
     assert list(searched) == [c for c in _old_order(store, CustomerSort.TICKETS, True)
                               if c in wanted]
 
