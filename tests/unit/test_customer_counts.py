@@ -5,6 +5,7 @@ join gave — on both engines."""
 
 from __future__ import annotations
 
+from tests.conftest import FakeClock
 from tests.helpers import new_ticket
 from ticketdesk.db.models import Ticket
 from ticketdesk.db.store import Store
@@ -216,3 +217,18 @@ def test_a_desk_copied_to_postgresql_and_back_keeps_its_counts(tmp_path, pg_sche
             assert assert_right(copy) == expected
         finally:
             copy.close()
+
+
+def test_a_rows_last_contact_is_its_newest_ticket_change(alice: Session, clock: FakeClock) -> None:
+    store = alice.store
+    ann = _new(alice, "Ann Lee", "ann@a.example")
+    bob = _new(alice, "Bob Ray", "bob@b.example")
+    first = new_ticket(alice, customer_id=ann)
+    new_ticket(alice, customer_id=ann)
+    clock.advance(3600)
+    tickets.set_status(alice, first, version(store, first), Status.RESOLVED)
+    rows = customer_list.rows_by_ids(store, [ann, bob])
+    with store.read():
+        newest = Ticket.select(Ticket.updated_at).where(Ticket.id == first).scalar()
+    assert (rows[ann].tickets, rows[ann].open_tickets, rows[ann].last_contact) == (2, 1, newest)
+    assert (rows[bob].tickets, rows[bob].last_contact) == (0, None)

@@ -25,9 +25,14 @@ API, the demo, another desktop of a team desk:
   customer, on both counts while it is open;
 - a ticket's customer changed (a move, a customer merge, erasure) or its status crossing the
   open/done line: -1 for the old (customer, openness), +1 for the new.
-A customer removed takes its row with it (ON DELETE CASCADE). The last contact (the newest
-`updated_at` of their tickets) is not kept: a maximum cannot be kept cheaply under deletes and
-moves (the next newest has to be found again), so that sort still groups the tickets.
+A customer removed takes its row with it (ON DELETE CASCADE).
+
+The last contact (the newest `updated_at` of their tickets) is not kept: a maximum cannot be
+kept cheaply under deletes and moves (the next newest has to be found again). The index
+`ticket_customer_updated` answers it instead: one seek a customer for a page of rows (the 200
+busiest customers of the demo desk have 238,000 tickets, whose rows the page read to find each
+maximum: ~670 ms of CPU, more than the sort), and the sort by last contact groups this covering
+index rather than the tickets' rows.
 
 `services/customer_counts.rebuild` recounts the table (a desk copy calls it after loading:
 PostgreSQL's bulk load pauses the triggers). On PostgreSQL the trigger functions are SECURITY
@@ -50,7 +55,8 @@ CREATE TABLE customer_ticket_count (
     open_tickets {int} NOT NULL DEFAULT 0
 );
 CREATE INDEX customer_ticket_count_tickets ON customer_ticket_count (tickets, customer_id);
-CREATE INDEX customer_ticket_count_open ON customer_ticket_count (open_tickets, customer_id)
+CREATE INDEX customer_ticket_count_open ON customer_ticket_count (open_tickets, customer_id);
+CREATE INDEX ticket_customer_updated ON ticket (customer_id, updated_at)
 """
 
 BACKFILL = """
