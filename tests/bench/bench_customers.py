@@ -91,6 +91,8 @@ def main() -> None:
                 store, CustomerQuery(sort=CustomerSort.TICKETS, descending=True)),
             "first rows sorted by open": lambda: customer_list.first_rows(
                 store, CustomerQuery(sort=CustomerSort.OPEN_TICKETS, descending=True)),
+            "first rows sorted by last contact": lambda: customer_list.first_rows(
+                store, CustomerQuery(sort=CustomerSort.LAST_CONTACT, descending=True)),
             f"sorted by tickets, search {surname}": lambda: customer_list.first_rows(
                 store, CustomerQuery(surname, sort=CustomerSort.TICKETS, descending=True)),
             "a page of 200 rows by id": lambda: customer_list.rows_by_ids(
