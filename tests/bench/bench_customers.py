@@ -5,12 +5,14 @@
 
 SOURCE_DB (default: the benchmarks' 1M-ticket demo desk, tests/bench/desk.py, which has
 100,000 customers) is never opened: it is copied into --work once and the copy is opened
-(migration 20 runs there). Then, for each case, the service the view calls on its worker
-thread is timed --runs times (medians and maxima, the first, cold run apart): the first rows of
-the list (LIMIT from the name index), a search (a common name, an address, two letters, a
-rare word), the first rows sorted by tickets, a page of rows by id, the id snapshot; and the
-view's model itself, from `set_query` until the first rows are in the model (the round trip
-through the QueryRunner, as a user sees it). Likely duplicates are timed once.
+(migrations from 20 on run there). Then, for each case, the service the view calls on its
+worker thread is timed --runs times (medians and maxima, the first, cold run apart): the first
+rows of the list (LIMIT from the name index), a search (a common name, an address, two letters,
+a rare word), the first rows sorted by tickets or open tickets (stored counts, migration 27),
+a page of rows by id, the id snapshots; one ticket created for a customer and resolved (what
+the counts' triggers add to a write; those tickets stay in the copy); and the view's model
+itself, from `set_query` until the first rows are in the model (the round trip through the
+QueryRunner, as a user sees it). Likely duplicates are timed once.
 """
 
 from __future__ import annotations
@@ -87,12 +89,20 @@ def main() -> None:
                 store, CustomerQuery("zzqx")),
             "first rows sorted by tickets": lambda: customer_list.first_rows(
                 store, CustomerQuery(sort=CustomerSort.TICKETS, descending=True)),
+            "first rows sorted by open": lambda: customer_list.first_rows(
+                store, CustomerQuery(sort=CustomerSort.OPEN_TICKETS, descending=True)),
+            "first rows sorted by last contact": lambda: customer_list.first_rows(
+                store, CustomerQuery(sort=CustomerSort.LAST_CONTACT, descending=True)),
+            f"sorted by tickets, search {surname}": lambda: customer_list.first_rows(
+                store, CustomerQuery(surname, sort=CustomerSort.TICKETS, descending=True)),
             "a page of 200 rows by id": lambda: customer_list.rows_by_ids(
                 store, range(50_000, 50_200)),
             "id snapshot (all, name order)": lambda: customer_list.id_snapshot(
                 store, CustomerQuery()),
             f"id snapshot (search {surname})": lambda: customer_list.id_snapshot(
                 store, CustomerQuery(surname)),
+            "id snapshot (all, by tickets)": lambda: customer_list.id_snapshot(
+                store, CustomerQuery(sort=CustomerSort.TICKETS, descending=True)),
         }
         print(f"{'case':40} {'cold':>8} {'median':>8} {'max':>8} {'cpu':>8}  "
               f"(ms, {args.runs} runs)")
@@ -102,6 +112,7 @@ def main() -> None:
             print(f"{name:40} {cold:8.1f} {median:8.1f} {most:8.1f} {cpu:8.1f}{mark}",
                   flush=True)
         print(f"load {os.getloadavg()[0]:.2f}")
+        _ticket_create(store, sample.id, args.runs)
         _model_round_trip(store, surname, args.runs)
         started = time.perf_counter()
         pairs = customer_merge.find_duplicates(store)
@@ -109,6 +120,30 @@ def main() -> None:
               f"{(time.perf_counter() - started) * 1000:.0f} ms (once)")
     finally:
         store.close()
+
+
+def _ticket_create(store: Any, customer_id: int, runs: int) -> None:
+    """One ticket created for a customer through the service, as the window does: what the
+    stored counts' triggers (migration 27) add to a write. The tickets stay in the copy."""
+    from ticketdesk.domain.status import Status
+    from ticketdesk.services import tickets
+    from ticketdesk.services.session import Session
+
+    session = Session(store, None)
+    created: list[int] = []
+
+    def create() -> None:
+        created.append(tickets.create_ticket(session, subject="Bench ticket",
+                                             customer_id=customer_id).new_id)
+
+    def resolve() -> None:
+        ticket = tickets.get_ticket(created.pop())
+        tickets.set_status(session, ticket.id, ticket.version, Status.RESOLVED)
+
+    for name, fn in (("create a ticket (with a customer)", create),
+                     ("resolve it (open -> done)", resolve)):
+        cold, median, most, cpu = _time(fn, runs)
+        print(f"{name:40} {cold:8.1f} {median:8.1f} {most:8.1f} {cpu:8.1f}", flush=True)
 
 
 def _model_round_trip(store: Any, surname: str, runs: int) -> None:

@@ -574,6 +574,21 @@ class AgentOpenCount(BaseModel):
 
     class Meta:
         table_name = "agent_open_count"
+
+
+class CustomerTicketCount(BaseModel):
+    """Each customer's tickets and open tickets, kept by triggers (issue 19, migration 27).
+    Derived data: not in ALL_MODELS (a desk copy recounts it, services/customer_counts)."""
+
+    customer = ForeignKeyField(Customer, column_name="customer_id", primary_key=True,
+                               on_delete="CASCADE", lazy_load=False)
+    tickets = IntegerField(default=0)
+    open_tickets = IntegerField(default=0)
+
+    class Meta:
+        table_name = "customer_ticket_count"
+
+
 # -- Merge and link (issue 18, migration 18; services/merge.py) ---------------------------------
 
 
@@ -614,3 +629,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     RecycleBin, RecycleBlob, DeskEvent,
     TicketLink, TicketMerge,  # issue 18
 )
+
+DERIVED_MODELS: tuple[type[BaseModel], ...] = (AgentOpenCount, CustomerTicketCount)
+"""Tables kept by triggers from the others (migrations 24, 27): not copied between desks (each
+desk copy recounts them), not kept in the recycle bin, no personal data."""

@@ -82,6 +82,7 @@ TABLE_POLICY: dict[str, str] = {
     "agent_category_skill": READ,
     "agent_tag_skill": READ,
     "agent_open_count": READ,  # kept by triggers running with the owner's rights (m0024)
+    "customer_ticket_count": READ,  # kept by triggers with the owner's rights (m0027)
     "team": READ,
     "team_member": READ,
     "sla_policy": READ,

@@ -42,7 +42,7 @@ from ticketdesk.db.store import Store, backend_for, open_database
 from ticketdesk.db.url import is_postgres, sqlite_path
 from ticketdesk.domain.errors import StorageError, ValidationError
 from ticketdesk.domain.progress import Cancelled, Progress
-from ticketdesk.services import routing_counts
+from ticketdesk.services import customer_counts, routing_counts
 
 BATCH = 20_000  # rows per INSERT batch (SQLite) or COPY statement (PostgreSQL)
 
@@ -256,6 +256,7 @@ def _copy(source: Store, target: Store,
             deferred.put_back(target.db, search=False)
         _continue_sequences(source, target, tables)
         routing_counts.rebuild(target.db)  # derived, not copied (migration 24)
+        customer_counts.rebuild(target.db)  # derived, not copied (migration 27)
         report.phase("Building the search index")
         target.backend.rebuild_search(target.db)
         if deferred is not None:

@@ -69,11 +69,14 @@ ticket; `outbox` follows its message, attachment bytes go to `recycle_blob`. Rou
 counts follow the assignee rows by migration 24's triggers. A new table with a foreign key to
 `ticket` belongs here or in `DISCARDED` (tests/unit/test_recycle_bin.py fails until it is)."""
 
-DISCARDED = frozenset({"draft", "ticket_search", "recycle_bin", "ticket_link", "ticket_merge"})
-"""Rows that reference a ticket and are not kept: unsent drafts, the search document (rebuilt),
-and the ticket's links to others — "related" links and a merged stub's pointer (issue 18): they
-name another ticket, which may be gone or changed by the time of a restore; both tickets'
-activity rows keep the link's history."""
+DISCARDED = frozenset({"draft", "ticket_search", "recycle_bin", "ticket_link", "ticket_merge",
+                       "customer_ticket_count"})
+"""Rows that reference a ticket or customer and are not kept: unsent drafts, the search document
+(rebuilt), and the ticket's links to others — "related" links and a merged stub's pointer (issue
+18): they name another ticket, which may be gone or changed by the time of a restore; both
+tickets' activity rows keep the link's history. A customer's ticket counts (migration 27) are
+derived: its triggers take a deleted ticket off its customer's counts and put a restored one
+back, and give a restored customer a row of zeros (a binned customer has no tickets)."""
 
 CUSTOMER_ROWS: tuple[tuple[type[Model], str], ...] = (
     (Customer, "id"), (CustomerTagLink, "customer"), (CustomerAddress, "customer"),
