@@ -328,6 +328,25 @@ def test_model_passes_qt_model_tester(seeded: str, window: MainWindow, qtbot,
     qtmodeltester.check(window.model)
 
 
+def test_a_painted_cell_shows_what_data_says(seeded: str, window: MainWindow, qtbot) -> None:
+    """The delegate reads a cell the way it paints it (Qt's multiData: every role in one call
+    into Python, TicketTableModel.multiData): text and icon as data() gives them."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    wait_listed(qtbot, window)
+    model: TicketTableModel = window.model
+    qtbot.waitUntil(lambda: model.data(model.index(0, COL_SUBJECT)) is not None, timeout=2000)
+    delegate = window.table.itemDelegate()
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            option = QStyleOptionViewItem()
+            delegate.initStyleOption(option, index)
+            assert option.text == (model.data(index) or "")
+            assert option.icon.isNull() == (
+                model.data(index, Qt.ItemDataRole.DecorationRole) is None)
+
+
 def test_model_shows_number_at_once_and_fetches_rows_outside_data(
         seeded: str, window: MainWindow, qtbot) -> None:
     wait_listed(qtbot, window)
