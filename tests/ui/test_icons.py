@@ -22,3 +22,18 @@ def test_selected_rows_get_the_icon_in_the_highlighted_text_colour(
     text = QGuiApplication.palette().color(QPalette.ColorRole.HighlightedText).name()
     assert _opaque_colours(icon, QIcon.Mode.Selected) == {text}
     assert _opaque_colours(icon, QIcon.Mode.Normal) != {text}
+
+
+def test_warm_up_makes_every_list_icon_once(qapp) -> None:
+    from ticketdesk.domain.sla import SlaState
+    from ticketdesk.ui import icons
+
+    for made in (icons.status_icon, icons.priority_icon, icons.sla_icon):
+        made.cache_clear()
+    icons.warm_up()
+    assert icons.status_icon.cache_info().currsize == len(Status)
+    assert icons.priority_icon.cache_info().currsize == len(Priority)
+    assert icons.sla_icon.cache_info().currsize == len(SlaState)
+    before = icons.status_icon.cache_info().hits
+    assert not icons.status_icon(Status.CLOSED).isNull()
+    assert icons.status_icon.cache_info().hits == before + 1  # made already, not again

@@ -80,6 +80,19 @@ def sla_icon(state: SlaState) -> QIcon | None:
     return _with_selected_form(QIcon(str(resource_path("icons", "sla", name))))
 
 
+def warm_up() -> None:
+    """Make every status, priority and SLA icon now (about 0.6 ms each: the SVG read and drawn
+    in three sizes, with its selected form), in one idle moment after start, rather than inside
+    the first paint that shows each one (a first search that brought five new ones to the
+    screen paid for them there)."""
+    for status in Status:
+        status_icon(status)
+    for priority in Priority:
+        priority_icon(priority)
+    for state in SlaState:
+        sla_icon(state)
+
+
 @cache
 def app_icon() -> QIcon:
     return QIcon(str(app_icon_path()))

@@ -46,6 +46,7 @@ from ticketdesk.services import (
 )
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.session import Session
+from ticketdesk.ui import icons
 from ticketdesk.ui.availability import AvailabilityButton
 from ticketdesk.ui.bulk_actions import BulkActions
 from ticketdesk.ui.create_ticket import CreateTicketDialog
@@ -85,6 +86,8 @@ if TYPE_CHECKING:
 CHOICES, AGENT = "window.choices", "window.agent"
 
 PREIMPORT_MS = 1500
+WARM_ICONS_MS = 400
+"""After start, the list's icons are all made in one idle moment (ui/icons.py `warm_up`)."""
 """After start, when the analytics module is loaded (see MainWindow.__init__)."""
 
 
@@ -211,6 +214,7 @@ class MainWindow(QMainWindow):
         # soon after start, instead of inside the first Ctrl+2 (ARCHITECTURE.md, "Threading": no
         # GUI-thread slice over 50 ms; imported on the GUI thread it took 44 ms of it).
         QTimer.singleShot(PREIMPORT_MS, _preimport_analytics)
+        QTimer.singleShot(WARM_ICONS_MS, icons.warm_up)
         self.records.purge_expired()
 
     # -- wiring -------------------------------------------------------------------------------
