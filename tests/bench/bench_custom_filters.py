@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.bench.desk import default_desk, ensure_demo_desk
+from tests.bench.desk import default_desk, ensure_demo_desk, work_copy
 
 DEFAULT_WORK = Path("/tmp/ticketdesk-bench-custom-filters")
 
@@ -50,14 +49,7 @@ KINDS = {"Seats": "number", "Notes": "text", "Renewal": "date", "Plan": "list"}
 
 
 def _copy(source: Path, work: Path) -> Path:
-    work.mkdir(parents=True, exist_ok=True)
-    target = work / "fields.sqlite"
-    if not target.exists():
-        print(f"copying {source} …", flush=True)
-        for suffix in ("", "-wal"):
-            if Path(f"{source}{suffix}").exists():
-                shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
-    return target
+    return work_copy(source, work, "fields.sqlite")
 
 
 def _time(fn: Callable[[], Any], runs: int) -> tuple[float, float, float]:

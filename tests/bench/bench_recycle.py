@@ -24,29 +24,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import time
 from pathlib import Path
 
-from tests.bench.desk import default_desk
+from tests.bench.desk import default_desk, work_copy
 
 DEFAULT_WORK = Path(os.environ.get("TMPDIR", "/tmp")) / "ticketdesk-bench-recycle"
 
 
 def _copy(source: Path, work: Path) -> Path:
-    work.mkdir(parents=True, exist_ok=True)
-    copy = work / f"recycle_{source.stem}.sqlite"
-    if not copy.exists():
-        started = time.perf_counter()
-        for suffix in ("-wal",):
-            side = source.with_name(source.name + suffix)
-            if side.exists():
-                shutil.copyfile(side, copy.with_name(copy.name + suffix))
-        shutil.copyfile(source, copy.with_suffix(".partial"))
-        copy.with_suffix(".partial").rename(copy)
-        print(f"copied {source} to {copy} in {time.perf_counter() - started:.1f} s", flush=True)
-    return copy
+    return work_copy(source, work, f"recycle_{source.stem}.sqlite")
 
 
 def _ms(started: float) -> float:

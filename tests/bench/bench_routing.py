@@ -20,28 +20,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.bench.desk import default_desk
+from tests.bench.desk import default_desk, work_copy
 
 DEFAULT_WORK = Path(os.environ.get("TMPDIR", "/tmp")) / "ticketdesk-bench-routing"
 AGENTS = 50
 
 
 def _copy(source: Path, work: Path) -> Path:
-    work.mkdir(parents=True, exist_ok=True)
-    copy = work / "routing_1m.sqlite"
-    if not copy.exists():
-        started = time.perf_counter()
-        shutil.copyfile(source, copy.with_suffix(".partial"))
-        copy.with_suffix(".partial").rename(copy)
-        print(f"copied {source} to {copy} in {time.perf_counter() - started:.1f} s")
-    return copy
+    return work_copy(source, work, "routing_1m.sqlite")
 
 
 def _timed(fn: Callable[[], Any], runs: int) -> tuple[float, float, Any]:

@@ -23,13 +23,12 @@ import argparse
 import os
 import random
 import resource
-import shutil
 import statistics
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench.desk import default_desk
+from tests.bench.desk import default_desk, work_copy
 
 DEFAULT_WORK = Path(os.environ.get("TMPDIR", "/tmp")) / "ticketdesk-bench-sla"
 H = 3600
@@ -40,14 +39,7 @@ def _peak_mb() -> float:
 
 
 def _copy(source: Path, work: Path) -> Path:
-    work.mkdir(parents=True, exist_ok=True)
-    copy = work / "sla_1m.sqlite"
-    if not copy.exists():
-        started = time.perf_counter()
-        shutil.copyfile(source, copy.with_suffix(".partial"))
-        copy.with_suffix(".partial").rename(copy)
-        print(f"copied {source} to {copy} in {time.perf_counter() - started:.1f} s")
-    return copy
+    return work_copy(source, work, "sla_1m.sqlite")
 
 
 def _rules(session: Any, scale: float) -> None:
