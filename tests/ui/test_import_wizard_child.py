@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
 
 from tests.ui.conftest import wait_listed
 from tests.ui.test_import_export_ui import (
@@ -25,7 +24,7 @@ from tests.ui.test_import_export_ui import (
 from tests.ui.test_import_export_ui import choose_file as dialog_answers
 from tests.ui.test_import_wizard import (
     FILES,
-    _big_csv,
+    cancel_an_import,
     choose_file,
     open_wizard,
     press_import,
@@ -103,20 +102,7 @@ def test_the_child_routes_when_the_box_is_ticked(
 
 def test_cancel_stops_the_child_and_leaves_the_desk_as_it_was(
         window: MainWindow, qtbot, tmp_path: Path) -> None:
-    wait_listed(qtbot, window)
-    wizard = open_wizard(qtbot, window)
-    to_check_page(qtbot, wizard, _big_csv(tmp_path / "big.csv", 2_000))
-    press_import(qtbot, wizard)
-    job = wizard.job
-    assert job is not None
-    assert job.task is not None
-    failed: list[object] = []
-    job.finished.connect(failed.append)
-    cancel = job.task.dialog.findChild(QPushButton)
-    assert cancel is not None
-    cancel.click()  # the progress dialog's Cancel
-    qtbot.waitUntil(lambda: bool(failed), timeout=30_000)
-    assert failed == [None]
+    cancel_an_import(qtbot, window, tmp_path / "big.csv", timeout=30_000)
     assert Ticket.select().count() == 0
     assert "cancel" in window.statusBar().currentMessage().lower()
 
