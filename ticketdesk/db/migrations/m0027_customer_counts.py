@@ -161,7 +161,4 @@ def apply(ctx: MigrationContext) -> None:
         for statement in SQLITE_TRIGGERS:
             ctx.db.execute_sql(statement)
         return
-    (schema,) = ctx.db.execute_sql("SELECT current_schema()").fetchone()
-    quoted = '"' + str(schema).replace('"', '""') + '"'
-    for statement in POSTGRES:
-        ctx.db.execute_sql(statement.replace('"S"', quoted))
+    ctx.in_schema(*POSTGRES)
