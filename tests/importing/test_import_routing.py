@@ -20,8 +20,8 @@ from ticketdesk.services.routing import RuleSpec
 from ticketdesk.services.session import Session
 
 
-def _csv(tmp_path: Path) -> Path:
-    path = tmp_path / "old-desk.csv"
+def old_desk_csv(path: Path) -> Path:
+    """Two open tickets without an assignee, a resolved one, an open one already assigned."""
     path.write_text("Case;Summary;State;Opened;Assignee\n"
                     "C-1;Printer jams;open;2024-02-01 10:00;\n"
                     "C-2;VPN down;pending;2024-02-02 10:00;\n"
@@ -30,7 +30,12 @@ def _csv(tmp_path: Path) -> Path:
     return path
 
 
-def _assigned() -> dict[str, list[str]]:
+def _csv(tmp_path: Path) -> Path:
+    return old_desk_csv(tmp_path / "old-desk.csv")
+
+
+def assigned() -> dict[str, list[str]]:
+    """Each ticket's subject -> its assignees' names."""
     from ticketdesk.db.models import Agent
 
     found: dict[str, list[str]] = {}
@@ -60,14 +65,14 @@ def test_an_import_routes_nothing_unless_asked(tmp_path: Path, system: Session,
                                                rules: None) -> None:
     result = _import(system, _csv(tmp_path))
     assert (result.imported, result.routed) == (4, 0)
-    assert _assigned() == {"Laptop": ["Zed"]}
+    assert assigned() == {"Laptop": ["Zed"]}
 
 
 def test_asked_it_routes_the_open_unassigned_tickets_only_with_the_reason(
         tmp_path: Path, system: Session, rules: None) -> None:
     result = _import(system, _csv(tmp_path), route=True)
     assert (result.imported, result.routed) == (4, 2)
-    assert _assigned() == {"Printer jams": ["Ana"], "VPN down": ["Ben"], "Laptop": ["Zed"]}
+    assert assigned() == {"Printer jams": ["Ana"], "VPN down": ["Ben"], "Laptop": ["Zed"]}
     jams = Ticket.get(Ticket.subject == "Printer jams").id
     [why] = [r.new for r in activity(jams) if r.kind == ActivityKind.ROUTED]
     assert why.startswith("Rule “Everything”: Ana — round robin among Support")

@@ -7,24 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.importing.test_import_routing import assigned, old_desk_csv
 from tests.ui.test_import_export_ui import Seen, answer_box, click_ok
 from tests.ui.test_import_wizard import open_wizard, press_import, to_check_page
 from tests.unit.support import activity
-from ticketdesk.db.models import Agent, Ticket, TicketAssignee
+from ticketdesk.db.models import Ticket
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.services import agents, routing
 from ticketdesk.services.routing import RuleSpec
 from ticketdesk.ui.main_window import MainWindow
-
-
-def old_desk_csv(path: Path) -> Path:
-    """Two open tickets without an assignee, a resolved one, an open one already assigned."""
-    path.write_text("Case;Summary;State;Opened;Assignee\n"
-                    "C-1;Printer jams;open;2024-02-01 10:00;\n"
-                    "C-2;VPN down;pending;2024-02-02 10:00;\n"
-                    "C-3;Old invoice;resolved;2024-02-03 10:00;\n"
-                    "C-4;Laptop;open;2024-02-04 10:00;Zed\n", encoding="utf-8")
-    return path
 
 
 def add_rule(window: MainWindow) -> None:
@@ -34,15 +25,6 @@ def add_rule(window: MainWindow) -> None:
         agents.create_agent(session, name)
     routing.add_team(session, "Support", ["Ana", "Ben"])
     routing.add_rule(session, RuleSpec("Everything", "round-robin", team="Support"))
-
-
-def assigned() -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for subject, name in (Ticket.select(Ticket.subject, Agent.name)
-                          .join(TicketAssignee, on=(TicketAssignee.ticket == Ticket.id))
-                          .join(Agent, on=(TicketAssignee.agent == Agent.id)).tuples()):
-        found.setdefault(subject, []).append(name)
-    return found
 
 
 def import_with(qtbot, window: MainWindow, path: Path, *, route: bool | None) -> Seen:
