@@ -11,7 +11,9 @@ Each run, in a fresh process on the same copy, driving the real window as a user
 - status_10k: the first 10,000 rows selected (one Shift-click range), "Set Status ▸ In Progress",
   until done and listed (then undone, unmeasured, so the next run starts alike);
 - stall: the longest gap of a 5 ms heartbeat timer on the GUI thread during all of it;
-- memory_mb: the process's peak resident memory (window, list snapshot, undo records).
+- memory_mb: the process's peak resident memory (window, list snapshot, undo records);
+  child_memory_mb: the largest child process's (a big selection is changed in one,
+  services/child.py).
 
     .venv/bin/python tests/bench/bench_bulk.py [--source DESK] [--db COPY] [--runs 3]
 
@@ -124,6 +126,7 @@ def child(url: str) -> None:
     import resource
 
     figures["memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["child_memory_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     window.close()
     print("BENCH " + json.dumps(figures), flush=True)
 

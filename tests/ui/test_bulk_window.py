@@ -320,3 +320,48 @@ def test_scrolled_down_the_list_keeps_its_place_when_tickets_arrive_at_the_top(
     qtbot.waitUntil(lambda: window.model.ticket_id(
         table.indexAt(table.viewport().rect().topLeft()).row()) == top, timeout=5000)
     window.close()
+
+
+def test_a_big_selection_is_changed_undone_and_refused_in_a_child_process(
+        db_url: str, settings: QSettings, qtbot, monkeypatch) -> None:
+    """Over `bulk.CHILD_FROM` tickets the action and its undo run in a child process that opens
+    the desk itself (services/child.py); what the user sees is the same: the change, Ctrl+Z,
+    and Undo refused (its message whole) after a newer change."""
+    from ticketdesk.services import bulk, child
+
+    _make(db_url, 30)
+    monkeypatch.setattr(bulk, "CHILD_FROM", 20)
+    ran: list[str] = []
+    real_call = child.call
+    monkeypatch.setattr(child, "call", lambda fn, *a, **k: (ran.append(fn.__name__),
+                                                            real_call(fn, *a, **k))[1])
+    window = _window(qtbot, db_url, settings)
+    window.table.selectAll()
+    window.bulk.run(BulkChange(Action.TAG, "in-a-child"))
+    _idle(qtbot, window)
+    assert ran == ["apply_at"]
+    assert _count_tagged(db_url, "in-a-child") == 30
+    assert window.bulk.undo_action.text() == "&Undo Tag 30 Tickets “in-a-child”"
+    window.bulk.undo_action.trigger()
+    _idle(qtbot, window)
+    assert ran == ["apply_at", "undo_at"]
+    assert _count_tagged(db_url, "in-a-child") == 0
+
+    window.table.selectAll()
+    window.bulk.run(BulkChange(Action.PRIORITY, Priority.URGENT))
+    _idle(qtbot, window)
+    first = int(window.model.ticket_id(0) or 0)
+
+    def lower(store: Store) -> None:
+        with store.read():
+            version = Ticket.get_by_id(first).version
+        tickets.set_priority(Session(store, None), first, version, Priority.LOW)
+
+    _with_store(db_url, lower)
+    shown: list[str] = []
+    window.files.show_task_error = lambda _title, error: shown.append(str(error))  # type: ignore[method-assign]
+    window.bulk.undo_action.trigger()
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    assert ran == ["apply_at", "undo_at", "apply_at", "undo_at"]
+    assert shown[0].startswith(f"Cannot undo: 1 of the tickets changed since (TKT-{first:06d})")
+    window.close()

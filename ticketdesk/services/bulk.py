@@ -46,6 +46,11 @@ is two thousand round trips."""
 NULL_TIME = -1
 """A NULL timestamp in the before-value arrays."""
 CANCELLED = "Cancelled; no ticket was changed."
+CHILD_FROM = 5_000
+"""A selection of at least this many tickets is changed (and its undo run) in a child process,
+not on the window's thread (services/child.py says why: adding a tag to a million tickets on a
+thread stalled the window up to 72 ms; starting the child costs under a second, about what
+5,000 tickets take on a thread)."""
 EVERYTHING_FROM = 5_000
 """A result touching more tickets says `Changes(everything=True)`: the views reload wholesale,
 cheaper than a set of a million ids built and searched."""
@@ -215,6 +220,16 @@ def apply(session: Session, selection: Selection, change: BulkChange,
     return BulkResult(change, len(record.ids), tuple(sorted(collided)),
                       total - len(record.ids) - len(collided),
                       record if len(record.ids) else None, changes)
+
+
+def apply_at(url: str, password: str | None, agent_id: int | None, selection: Selection,
+             change: BulkChange, *, progress: Progress) -> BulkResult:
+    """In a child process (services/child.py): open the desk at `url` and `apply` as
+    `agent_id`."""
+    from ticketdesk.services.child import opened
+
+    with opened(url, password) as store:
+        return apply(Session(store, agent_id), selection, change, progress)
 
 
 class _Work:

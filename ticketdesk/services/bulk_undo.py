@@ -46,6 +46,9 @@ class UndoRefused(TicketdeskError):
             "Undoing would overwrite those changes; nothing was changed.")
         self.moved = moved
 
+    def __reduce__(self) -> tuple[Any, ...]:  # from a child process whole (services/child.py)
+        return (type(self), (self.moved,))
+
 
 def moved_since(record: UndoRecord) -> list[int]:
     """The tickets whose version is no longer the one the action gave them (or are gone)."""
@@ -73,6 +76,16 @@ def undo(session: Session, record: UndoRecord, progress: Progress | None = None)
             _undo_chunk(session, record, start, end, moves)
             check_progress(progress, end, total, "")
     return touched(record.ids)
+
+
+def undo_at(url: str, password: str | None, agent_id: int | None, record: UndoRecord, *,
+            progress: Progress) -> Changes:
+    """In a child process (services/child.py): open the desk at `url` and `undo` as
+    `agent_id`."""
+    from ticketdesk.services.child import opened
+
+    with opened(url, password) as store:
+        return undo(Session(store, agent_id), record, progress)
 
 
 def _undo_chunk(session: Session, record: UndoRecord, start: int, end: int,

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 from ticketdesk.domain.numbers import format_number
 from ticketdesk.domain.status import Priority, Status
-from ticketdesk.services import bulk, bulk_undo, merge, ticket_list
+from ticketdesk.services import bulk, bulk_undo, child, merge, ticket_list
 from ticketdesk.services.bulk import Action, BulkChange, BulkResult, Selection, UndoRecord
 from ticketdesk.services.changes import Changes
 from ticketdesk.services.merge import MergeUndo
@@ -39,6 +39,14 @@ MERGE_MOST = 50
 """Merge offers a target among at most this many selected tickets."""
 SHOWN = 10
 """Ticket numbers listed in a collision report (then "and N more")."""
+
+
+def in_child(fn: Callable[..., Any], session: Any, *args: Any, progress: Any) -> Any:
+    """`fn(url, password, agent, *args, progress=...)` in a child process that opens the
+    window's desk as its agent: a big selection's work (`bulk.CHILD_FROM`; services/child.py
+    says why)."""
+    return child.call(fn, *child.desk_of(session.store), session.agent_id, *args,
+                      progress=progress, name="ticketdesk-bulk")
 
 
 @dataclass
@@ -220,9 +228,16 @@ class BulkActions(QObject):
             return None
         session, selection = self.window.session, self._selection()
         count = self.table.selection_count()
-        task = Task(self.window.store, self._marked(
-            lambda progress: bulk.apply(session, selection(), change, progress)),
-            undo_text(change, count), self.window)
+
+        def job(progress: Any) -> BulkResult:
+            chosen = selection()
+            if len(chosen) >= bulk.CHILD_FROM:
+                done: BulkResult = in_child(bulk.apply_at, session, chosen, change,
+                                            progress=progress)
+                return done
+            return bulk.apply(session, chosen, change, progress)
+
+        task = Task(self.window.store, self._marked(job), undo_text(change, count), self.window)
         task.done.connect(self._applied)
         return self._start(task)
 
@@ -259,6 +274,10 @@ class BulkActions(QObject):
                 return merge.undo_merge(session, record)
         else:
             def job(progress: Any) -> Changes:
+                if len(record.ids) >= bulk.CHILD_FROM:
+                    undone: Changes = in_child(bulk_undo.undo_at, session, record,
+                                               progress=progress)
+                    return undone
                 return bulk_undo.undo(session, record, progress)
         task = Task(self.window.store, self._marked(job),
                     self.tr("Undoing {0}…").format(entry.label), self.window)
