@@ -138,10 +138,12 @@ def main() -> None:
         if isinstance(profile, SlotProfile):
             print(profile.report())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kid = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the fetching child's
     print(f"{args.messages:,} messages fetched in {took:.1f} s ({args.messages / took:.0f}/s) "
           f"into {'a copy of ' + args.desk.name if args.desk else 'a new desk'}; longest "
           f"GUI-thread stall {heart.longest_ms:.0f} ms, its most CPU between two beats "
-          f"{heart.longest_cpu_ms:.0f} ms; peak memory {peak:.0f} MB (load average "
+          f"{heart.longest_cpu_ms:.0f} ms; peak memory {peak:.0f} MB, largest finished child "
+          f"process {kid:.0f} MB (load average "
           f"{os.getloadavg()[0]:.2f})")
 
 

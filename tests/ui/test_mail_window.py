@@ -22,6 +22,8 @@ from tests.ui.dock_support import Desk, MessageBoxes, open_ticket, seed, settle
 from tests.unit.test_mail_intake import mail
 from ticketdesk.db.models import Outbox
 from ticketdesk.db.store import open_database
+from ticketdesk.services.mail import passes
+from ticketdesk.services.mail.outbox import queue_reply
 from ticketdesk.services.mail.settings import ENV_PASSWORD, MailSettings, save_settings
 from ticketdesk.services.session import Session
 from ticketdesk.ui import mail_worker
@@ -111,13 +113,13 @@ class Gate:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.open = threading.Event()
-        original = mail_worker.send_outbox
+        original = passes.send_outbox
 
         def held(*args: Any, **kwargs: Any) -> Any:
             self.open.wait(10)
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(mail_worker, "send_outbox", held)
+        monkeypatch.setattr(passes, "send_outbox", held)
 
 
 def send_reply(qtbot, window: MainWindow, ticket_id: int, text: str):  # type: ignore[no-untyped-def]
@@ -232,6 +234,82 @@ def test_mail_delivered_to_the_mailbox_becomes_a_ticket_in_the_list_by_itself(
     dovecot.deliver(mail("Monitor flickers", msgid="<flicker@example.com>"))
     qtbot.waitUntil(lambda: "Monitor flickers" in listed_subjects(window), timeout=15_000)
     close(window, guard, monkeypatch)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
+def test_a_full_mailbox_and_outbox_are_worked_by_a_child_process_while_the_list_fills(
+        db_url: str, open_window: Callable[..., MainWindow], qtbot, dovecot: Dovecot,
+        smtp_server: SmtpReceiver, monkeypatch: pytest.MonkeyPatch,
+        guard: Guard) -> None:
+    """More than `IN_THREAD_MAX` messages waiting (or mails queued) are fetched (sent) by a
+    child process that opens the desk itself; the window hears of each batch and shows the
+    new tickets and the sent replies as it would from the thread."""
+    from ticketdesk.services import child
+
+    desk = seed(db_url)
+    connect_mail(desk, dovecot, smtp_server, monkeypatch)
+    monkeypatch.setattr(mail_worker, "IN_THREAD_MAX", 2)
+    ran: list[str] = []
+    real_call = child.call
+    monkeypatch.setattr(child, "call", lambda fn, *a, **k: (ran.append(fn.__name__),
+                                                            real_call(fn, *a, **k))[1])
+    store = open_database(desk.url)
+    try:
+        for n in range(3):
+            queue_reply(Session(store, desk.alice), desk.printer, f"Update {n}.")
+    finally:
+        store.close()
+    subjects = [f"Laptop {n} will not boot" for n in range(5)]
+    for n, subject in enumerate(subjects):
+        dovecot.deliver(mail(subject, msgid=f"<boot{n}@example.com>"))
+    window = open_window("Alice Agent")
+    guard.armed = True
+    qtbot.waitUntil(lambda: set(subjects) <= set(listed_subjects(window)), timeout=30_000)
+    qtbot.waitUntil(lambda: len(smtp_server.received) == 3, timeout=30_000)
+    assert sorted(m.message.get_body(("plain",)).get_content().splitlines()[0]
+                  for m in smtp_server.received) == ["Update 0.", "Update 1.", "Update 2."]
+    assert ran[:2] == ["send_at", "fetch_at"]
+    dock = open_ticket(qtbot, window, desk.printer)
+    dock.tabs.setCurrentIndex(CONVERSATION)
+    settle(qtbot, dock)
+    qtbot.waitUntil(lambda: state_lines(dock.conversation_tab) == ["✉ Sent by mail"] * 3,
+                    timeout=10_000)
+    close(window, guard, monkeypatch)
+
+
+@SQLITE_ONLY
+def test_a_window_closed_while_a_child_fetches_kills_it_and_the_next_pass_loses_nothing(
+        db_url: str, open_window: Callable[..., MainWindow], qtbot, dovecot: Dovecot,
+        smtp_server: SmtpReceiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing the window cuts a child's fetch short wherever it is (it is killed); every
+    message is then imported by the next pass, none twice."""
+    from ticketdesk.db.models import Ticket
+    from ticketdesk.services.mail.fetch import fetch_once
+
+    desk = seed(db_url)
+    connect_mail(desk, dovecot, smtp_server, monkeypatch)
+    monkeypatch.setattr(mail_worker, "IN_THREAD_MAX", 2)
+    subjects = [f"Tablet {n} is cracked" for n in range(400)]
+    for n, subject in enumerate(subjects):
+        dovecot.deliver(mail(subject, msgid=f"<crack{n}@example.com>"))
+    window = open_window("Alice Agent")
+    with qtbot.waitSignal(window.mail.changed, timeout=30_000):  # the child's first batch
+        pass
+    close(window, None, monkeypatch)
+
+    def imported() -> list[str]:
+        return [t for (t,) in Ticket.select(Ticket.subject)
+                .where(Ticket.subject.startswith("Tablet ")).tuples()]
+
+    store = open_database(desk.url)
+    try:
+        before = len(imported())
+        fetch_once(Session(store, None))
+        after = imported()
+    finally:
+        store.close()
+    assert 0 < before < len(subjects)  # the child was stopped part of the way
+    assert sorted(after) == sorted(subjects)
 
 
 @SQLITE_ONLY

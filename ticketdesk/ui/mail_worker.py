@@ -4,12 +4,21 @@ its own with its own database connection, never the GUI thread (ticketdesk/ARCHI
 
 One pass sends what the outbox holds, fetches new mail in batches (each batch announced, so
 the list fills while a big mailbox is read) and sends again (acknowledgements the intake
-queued). Between passes the worker waits for the server to announce new mail (IMAP IDLE, via
+queued). A few messages (up to `IN_THREAD_MAX` waiting on the server or in the outbox) are
+handled on the thread; more go to a child process that opens the desk itself
+(services/mail/passes.py, services/child.py: parsing and building mail is pure Python, and on
+a thread of the window it kept the GUI thread waiting for Python's lock, 307-359 ms at a time
+while 3,000 messages were fetched into a 1,000,000-ticket desk), while this thread only passes
+on what each of the child's batches changed. Starting the child costs under a second, so a
+message or two arriving by IDLE never pays it.
+
+Between passes the worker waits for the server to announce new mail (IMAP IDLE, via
 `wait_for_mail`) or, where the server has no IDLE, the desk's fetch interval. `wake()` (F9,
 Desk ▸ Fetch Mail, a reply just queued) cuts the wait short; `stop()` shuts the sockets it has
-open so a close never waits on a server. A mail handed to SMTP but not yet recorded as sent is
-resent with the same Message-ID by the next pass (services/mail/outbox.py), and an IMAP message
-downloaded but not committed is fetched again, so cutting a pass short loses nothing.
+open and kills a child, so a close never waits on a server. A mail handed to SMTP but not yet
+recorded as sent is resent with the same Message-ID by the next pass
+(services/mail/outbox.py), and an IMAP message downloaded but not committed is fetched again,
+so cutting a pass short loses nothing.
 
 Errors are reported with `failed` (the status bar), never raised, never a modal box.
 """
@@ -27,6 +36,8 @@ from PySide6.QtCore import QObject, QThread, Signal
 from ticketdesk.db.store import Store
 from ticketdesk.domain.clock import utc_now
 from ticketdesk.domain.errors import TicketdeskError
+from ticketdesk.services import child
+from ticketdesk.services.mail import passes
 from ticketdesk.services.mail.fetch import (
     FetchReport,
     Mailbox,
@@ -35,12 +46,13 @@ from ticketdesk.services.mail.fetch import (
     wait_for_mail,
 )
 from ticketdesk.services.mail.outbox import pending_count
-from ticketdesk.services.mail.send import SendReport, open_smtp, send_outbox
+from ticketdesk.services.mail.send import SendReport, open_smtp
 from ticketdesk.services.mail.settings import Endpoint, MailSettings, load_settings, mail_password
 from ticketdesk.services.session import Session
 
-BATCH = 100
-"""Messages fetched per connection in one pass; each batch's tickets are announced at once."""
+IN_THREAD_MAX = 10
+"""More new messages than this on the server, or more mails than this in the outbox, are
+fetched or sent by a child process (see the docstring)."""
 NO_MAILBOX_WAIT = 60.0
 """Without mail settings, how often the worker looks whether a mailbox has been connected."""
 
@@ -181,27 +193,35 @@ class MailWorker(QObject):
         return not sent.error
 
     def _send(self, settings: MailSettings) -> SendReport:
-        if pending_count() == 0:
+        waiting = pending_count()
+        if waiting == 0:
             return SendReport()
-        report = send_outbox(self.session, settings, mail_password(settings.smtp_endpoint),
-                             connect=self._remember_smtp)
+        password = mail_password(settings.smtp_endpoint)
+        if waiting > IN_THREAD_MAX:
+            report: SendReport = self._in_child(passes.send_at, settings, password)
+            return report
+        return passes.send_all(self.session, settings, password, announce=self.changed.emit,
+                               connect=self._remember_smtp)
+
+    def _fetch(self, settings: MailSettings) -> FetchReport:
+        password = mail_password(settings.imap_endpoint)
+        report = fetch_once(self.session, settings, password, connect=self._remember_imap,
+                            most=IN_THREAD_MAX)
+        self._forget_sockets()
+        if report.waiting and not self._stopped:
+            fetched: FetchReport = self._in_child(passes.fetch_at, settings, password)
+            return fetched
         if not report.changes.nothing:
             self.changed.emit(report.changes)
         return report
 
-    def _fetch(self, settings: MailSettings) -> FetchReport:
-        password = mail_password(settings.imap_endpoint)
-        total = FetchReport()
-        while not self._stopped:
-            report = fetch_once(self.session, settings, password,
-                                connect=self._remember_imap, limit=BATCH)
-            self._forget_sockets()
-            if not report.changes.nothing:
-                self.changed.emit(report.changes)
-            total = _added(total, report)
-            if report.busy or report.fetched < BATCH:
-                break
-        return total
+    def _in_child(self, fn: Any, settings: MailSettings, password: str | None) -> Any:
+        """`fn` (passes.fetch_at or send_at) in a child process on this window's desk; each
+        batch it commits is announced as it comes; a stop kills it (nothing is lost,
+        passes.py says why)."""
+        return child.call(fn, *child.desk_of(self.store), settings, password,
+                          on_note=self.changed.emit, progress=lambda *_: not self._stopped,
+                          pass_progress=False, name="ticketdesk-mail")
 
     def _wait(self, settings: MailSettings, ok: bool) -> None:
         """Until the server announces mail (IDLE) or the fetch interval has passed."""
@@ -224,15 +244,4 @@ class MailWorker(QObject):
         if not announced and time.monotonic() - started < 1.0:
             # no IDLE on this server (or nothing within the interval): poll
             self._wake.wait(max(0.0, interval - (time.monotonic() - started)))
-
-
-def _added(total: FetchReport, report: FetchReport) -> FetchReport:
-    total.mailbox = report.mailbox or total.mailbox
-    total.busy = total.busy or report.busy
-    for name in ("fetched", "created", "appended", "reopened", "follow_ups", "duplicates",
-                 "acknowledged"):
-        setattr(total, name, getattr(total, name) + getattr(report, name))
-    total.problems += report.problems
-    total.changes = total.changes | report.changes
-    return total
 

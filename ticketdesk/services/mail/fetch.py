@@ -200,6 +200,9 @@ class FetchReport:
     rated: int = 0
     """Answers to a rating request, recorded as ratings (services/csat_request.py)."""
     busy: bool = False
+    waiting: int = 0
+    """With `fetch_once(most=N)`: how many new messages waited when more than N did (then
+    none was fetched)."""
     problems: list[str] = field(default_factory=list)
     changes: Changes = NOTHING
 
@@ -255,10 +258,12 @@ def exclusive(session: Session, key: int) -> Iterator[bool]:
 def fetch_once(session: Session, settings: MailSettings | None = None,
                password: str | None = None, *,
                connect: Callable[[Endpoint, str | None], Mailbox] = open_imap,
-               batch: int = BATCH, limit: int | None = None,
+               batch: int = BATCH, limit: int | None = None, most: int | None = None,
                downloaded: Callable[[int, bytes], None] | None = None) -> FetchReport:
     """One pass over the mailbox. `downloaded(uid, raw)` is called after each download, before
-    the import (tests use it to fail at that instant). `limit` stops after that many."""
+    the import (tests use it to fail at that instant). `limit` stops after that many. With
+    `most`, a mailbox holding more new messages than that is left as it is and the report
+    says how many wait (`waiting`): the window's worker hands those to a child process."""
     settings = settings or require_settings()
     endpoint = settings.imap_endpoint
     password = password if password is not None else mail_password(endpoint)
@@ -279,6 +284,9 @@ def fetch_once(session: Session, settings: MailSettings | None = None,
                                     ["UNSEEN", "UID", f"1:{last}"])
                 box.done([u for u in leftover if u <= last], settings.move_to)
             pending = box.uids_after(last)
+            if most is not None and len(pending) > most:
+                report.waiting = len(pending)
+                return report
             if limit is not None:
                 pending = pending[:limit]
             for start in range(0, len(pending), batch):
