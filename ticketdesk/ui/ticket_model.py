@@ -108,8 +108,6 @@ _DISPLAY, _DECORATION, _TOOLTIP, _TICKET_ID = (
     int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole),
     int(Qt.ItemDataRole.ToolTipRole), int(TicketIdRole))
 _SERVED_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _TICKET_ID})
-_ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-              | Qt.ItemFlag.ItemNeverHasChildren)
 
 
 def searches_text(f: TicketFilter) -> bool:
@@ -504,6 +502,17 @@ class TicketTableModel(QAbstractTableModel):
 
     # -- Qt model interface -------------------------------------------------------------------
 
+    def index(self, row: int, column: int,
+              parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        """One call into Python a painted cell instead of two: Qt's own `index` asks
+        `rowCount` and `columnCount` (each a call into Python, and each call takes Python's
+        lock) before making the index. `flags` is Qt's own for the same reason (a table
+        model's default: enabled, selectable, no children)."""
+        if 0 <= row < len(self._ids) and 0 <= column < len(COLUMNS) + len(self.custom.fields) \
+                and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
 
@@ -527,9 +536,24 @@ class TicketTableModel(QAbstractTableModel):
         several): each call from C++ into Python takes Python's lock, which a busy worker
         thread holds for up to the switch interval, so three calls a cell made a paint of a
         screenful several times slower while mail was being read (1,386 calls a paint, 3x)."""
-        for item in span:
+        row, column = index.row(), index.column()
+        ticket = self._rows.get(int(self._ids[row]), _MISSING) if 0 <= row < len(self._ids) \
+            else None
+        display = self._texts.get(ticket.id) if isinstance(ticket, TicketRow) else None
+        if display is None or column in (COL_SLA, COL_STATUS, COL_PRIORITY, COL_TAGS) \
+                or column >= len(COLUMNS):
+            for item in span:  # the general path (and the cell's first paint)
+                role = int(item.role())
+                if role in _SERVED_ROLES:
+                    item.setData(self.data(index, role))
+            return
+        for item in span:  # a plain cell of a row painted before: its text, nothing else
             role = int(item.role())
-            if role in _SERVED_ROLES:
+            if role == _DISPLAY:
+                item.setData(display[column])
+            elif role == _DECORATION:
+                item.setData(None)  # Qt may hand over a span of a cell painted before
+            elif role in _SERVED_ROLES:
                 item.setData(self.data(index, role))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -600,9 +624,6 @@ class TicketTableModel(QAbstractTableModel):
                                                      local_time(ticket.sla_due))
             return sla_text(state)
         return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort_key(self, column: int) -> SortKey | None:
         return COLUMNS[column][1] if 0 <= column < len(COLUMNS) else None
