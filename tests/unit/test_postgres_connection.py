@@ -105,6 +105,60 @@ def test_a_worker_thread_interrupting_a_dead_connection_is_harmless(store: Store
     store.interrupt(raw)  # a stale connection: nothing to cancel, no error
 
 
+@ON_POSTGRES
+def test_a_query_is_cancelled_from_a_thread_of_its_own_never_the_callers(store: Store) -> None:
+    """A cancel is a connection of its own to the server: the caller (often the GUI thread,
+    superseding a query) hands it to another thread and never waits on the network."""
+    import threading
+
+    started, ended = threading.Event(), threading.Event()
+    connection: list[Any] = []
+    outcome: list[str] = []
+
+    def long_query() -> None:
+        connection.append(store.thread_connection())
+        started.set()
+        try:
+            store.db.execute_sql("SELECT pg_sleep(30)")
+            outcome.append("finished")
+        except Exception as exc:
+            outcome.append(type(exc).__name__)
+        finally:
+            store.close_thread()
+            ended.set()
+
+    worker = threading.Thread(target=long_query)
+    worker.start()
+    assert started.wait(10)
+
+    class Recording:
+        """The worker's connection, noting which thread sends the cancel."""
+
+        def __init__(self, raw: Any) -> None:
+            self.raw, self.closed, self.broken = raw, False, False
+            self.sent_from: list[threading.Thread] = []
+
+        def cancel(self) -> None:
+            self.sent_from.append(threading.current_thread())
+            self.raw.cancel()
+
+    raw = Recording(connection[0])
+    while not any("pg_sleep" in (q or "") for q in _running_queries(store)):
+        pass  # the sleep has reached the server
+    store.interrupt(raw)
+    assert ended.wait(10)  # cancelled, not slept out
+    worker.join()
+    assert outcome != ["finished"]
+    assert raw.sent_from
+    assert raw.sent_from[0] is not threading.current_thread()
+
+
+def _running_queries(store: Store) -> list[str | None]:
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        return [q for (q,) in conn.execute(
+            "SELECT query FROM pg_stat_activity WHERE state = 'active'").fetchall()]
+
+
 @pytest.mark.postgres
 def test_lost_sessions_are_told_apart_from_refused_statements(pg_admin: Any) -> None:
     conn = psycopg.connect(PG_URL, autocommit=True)

@@ -15,7 +15,7 @@ import functools
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -106,6 +106,9 @@ def _libpq_keywords() -> frozenset[str]:
     except ImportError:
         return frozenset()
     return frozenset(o.keyword.decode() for o in pq.Conninfo.get_defaults())
+
+
+QUERY_CANCELED = "57014"
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -354,11 +357,23 @@ class PostgresBackend:
     def change_seq(self, db: Any) -> int:
         return self.data_version(db)
 
+    @staticmethod
+    def was_interrupted(exc: BaseException) -> bool:
+        """Whether `exc` (or what it wraps) is the server's "canceling statement due to user
+        request" (`interrupt_connection`)."""
+        return any(getattr(c, "sqlstate", None) == QUERY_CANCELED for c in _causes(exc))
+
     def interrupt_connection(self, raw: Any) -> None:
-        """Ask the server to cancel what `raw` (another thread's connection) is running."""
+        """Ask the server to cancel what `raw` (another thread's connection) is running.
+
+        The request travels over a connection of its own to the server (a TCP connect and a
+        cancel packet: a round trip or more), so it is sent from a short-lived thread and this
+        returns at once: the caller is often the GUI thread (a newer query superseding an older
+        one, ui/worker.QueryRunner.submit), which waited 116-133 ms here behind a network
+        adding 50 ms a round trip (tests/bench/bench_bulk.py --pg … --rtt 50)."""
         if raw.closed or raw.broken:
             return  # nothing runs on a dead connection; its thread gets a new one
-        raw.cancel()
+        threading.Thread(target=_cancel, args=(raw,), daemon=True, name="pg-cancel").start()
 
     def data_version(self, db: Any) -> int:
         """Grows with every ticket change (each writes an activity row). Windows on a
@@ -541,3 +556,10 @@ def _fold(texts: _Texts) -> list[tuple[int, tuple[str, ...]]]:
     from ticketdesk.db.search_index import ticket_document  # avoid an import cycle
 
     return [ticket_document(*row) for row in texts]
+
+
+def _cancel(raw: Any) -> None:
+    """`raw.cancel()`, on a thread of its own (PostgresBackend.interrupt_connection); a
+    cancel that cannot reach the server changes nothing: the query then simply runs on."""
+    with suppress(Exception):  # nothing to tell anyone: the old query's answer is dropped
+        raw.cancel()

@@ -131,6 +131,16 @@ class SqliteBackend:
         """Abort whatever `raw` (a connection another thread uses) is running; thread-safe."""
         raw.interrupt()
 
+    @staticmethod
+    def was_interrupted(exc: BaseException) -> bool:
+        """Whether `exc` (or what it wraps) is SQLite's "interrupted" (`interrupt_connection`)."""
+        seen: BaseException | None = exc
+        while seen is not None:
+            if type(seen).__name__ == "InterruptError":
+                return True
+            seen = seen.__cause__ or seen.__context__
+        return False
+
     # -- change detection ---------------------------------------------------------------------
 
     def data_version(self, db: Any) -> int:

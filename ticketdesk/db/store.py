@@ -137,6 +137,10 @@ class Store:
         """Abort the query another thread runs on `raw`; it fails with an interruption error."""
         self.backend.interrupt_connection(raw)
 
+    def was_interrupted(self, exc: BaseException) -> bool:
+        """Whether `exc` is a query failing because `interrupt` aborted it."""
+        return bool(self.backend.was_interrupted(exc))
+
     def close_thread(self) -> None:
         """Close the calling thread's connections (worker threads call this before ending).
 

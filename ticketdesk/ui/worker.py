@@ -24,6 +24,9 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from ticketdesk.db.store import Store
 
+RETRIES = 3
+"""A current job interrupted by a cancel aimed at the job before it is run again this often."""
+
 
 @dataclass
 class _Job:
@@ -102,7 +105,7 @@ class QueryRunner(QObject):
                     connection = self.store.thread_connection()
                     with self._lock:
                         self._connection = connection
-                    result = job.fn()
+                    result = self._run(job)
                 except Exception as exc:  # reported to the GUI, never lost
                     if self._wanted(job):
                         self.failed.emit(job.channel, job.generation, exc)
@@ -116,6 +119,21 @@ class QueryRunner(QObject):
             with self._lock:
                 self._connection = None
             self.store.close_thread()
+
+    def _run(self, job: _Job) -> Any:
+        """`job.fn()`, run again if an interruption meant for the job before it hit it: a
+        cancel reaches the server (or SQLite) a moment after it is asked for, and when the old
+        query has just finished it stops the next one on the same connection instead (on
+        PostgreSQL, where the cancel is sent from a thread of its own, a page then never came
+        and the list waited for the next change to fill)."""
+        for attempt in range(RETRIES + 1):
+            try:
+                return job.fn()
+            except Exception as exc:
+                if attempt == RETRIES or not self._wanted(job) \
+                        or not self.store.was_interrupted(exc):
+                    raise
+        raise AssertionError("unreachable")
 
     def stop(self) -> None:
         """Interrupt what runs, finish the thread and close its connection (call before exit)."""
