@@ -312,3 +312,32 @@ def test_a_rule_change_after_an_interrupted_recompute_makes_the_next_one_start_o
     done: list[int] = []
     assert sla.recompute(alice, progress=lambda d, _t, _p: done.append(d), chunk=4).finished
     assert done[0] == 4   # from the first ticket: the first chunk was computed by old rules
+
+
+@pytest.mark.parametrize("rare", [1, 10_000], ids=["common", "rare"])
+def test_the_first_page_of_an_sla_filter_is_the_lists_order_whether_its_state_is_rare_or_not(
+        alice: Session, bob: Session, clock: FakeClock, policy: int, rare: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rare state's first page is read from its matches (ticket_list.RARE), a common one's by
+    walking the list's order: both give the rows, in the order, that the whole list has."""
+    monkeypatch.setattr(ticket_list, "RARE", rare)
+    _busy_desk(alice, bob, clock)
+    store: Store = alice.store
+    states = [frozenset({s}) for s in SlaState] + [
+        frozenset({SlaState.BREACHED, SlaState.AT_RISK}), frozenset({SlaState.PAUSED,
+                                                                     SlaState.NONE})]
+    sorts = [Sort(), Sort(SortKey.SUBJECT, descending=False), Sort(SortKey.CUSTOMER),
+             Sort(SortKey.DUE, descending=False), Sort(SortKey.PRIORITY)]
+    seen_some = seen_none = False
+    for now in (T0, T0 + 5 * H, T0 + 30 * H):
+        for chosen in states:
+            for sort in sorts:
+                for f in (TicketFilter(sla=chosen),
+                          TicketFilter(sla=chosen, priorities=frozenset({Priority.URGENT}))):
+                    whole = [q for part in ticket_list.ticket_query.ordered_parts(
+                        f, sort, store.backend, now=now) for (q,) in part.tuples()]
+                    page = [r.id for r in ticket_list.first_page(store, f, sort, 4, now=now)]
+                    assert page == whole[:4], (f, sort, now)
+                    seen_some, seen_none = seen_some or bool(page), seen_none or not page
+    assert seen_some
+    assert seen_none

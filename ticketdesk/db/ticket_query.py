@@ -98,6 +98,33 @@ def sla_conditions(f: TicketFilter, now: int | None = None,
     return parts
 
 
+def sla_probes(f: TicketFilter, now: int | None = None) -> list[Any]:
+    """For a filter with SLA states: one query a state over the index that serves it, whose ids
+    include every ticket the state can match (a superset: the breach is not checked for at
+    risk, paused or met). Empty without states. `ticketdesk.services.ticket_list.first_page`
+    reads a few of each to tell a rare state from a common one."""
+    if not f.sla:
+        return []
+    at = utc_now() if now is None else now
+    probes = []
+    for state in sorted(f.sla):
+        if state == SlaState.BREACHED:
+            where = Ticket.sla_breach_at <= at
+        elif state == SlaState.AT_RISK:
+            where = (Ticket.sla_state == int(Phase.RUNNING)) & (Ticket.sla_risk_at <= at)
+        else:
+            phase = {SlaState.NONE: Phase.NONE, SlaState.PAUSED: Phase.PAUSED,
+                     SlaState.MET: Phase.DONE, SlaState.ON_TRACK: Phase.RUNNING}[state]
+            where = Ticket.sla_state == int(phase)
+        probes.append(Ticket.select(Ticket.id).where(where))
+    return probes
+
+
+def among(query: Any, ids: list[int]) -> Any:
+    """`query` (a select of ticket ids) narrowed to `ids`."""
+    return query.where(Ticket.id.in_(ids))
+
+
 def _sla_state(state: SlaState, at: int) -> Any:
     if state == SlaState.BREACHED:
         return Ticket.sla_breach_at <= at

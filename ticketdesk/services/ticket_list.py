@@ -19,6 +19,9 @@ from ticketdesk.domain.numbers import read_search
 from ticketdesk.domain.status import Priority, Status
 
 PAGE = 200
+RARE = 2_000
+"""An SLA state with fewer matches than this (at a million tickets: 0.2 %) is a rare one: the
+first page is read from its matches, not by walking the list's order until a page is found."""
 
 
 class TicketRow(NamedTuple):
@@ -56,12 +59,35 @@ def first_page(store: Store, f: TicketFilter, sort: Sort, limit: int = PAGE,
         found = rows_by_ids(store, newest)
         return [found[i] for i in newest if i in found]
     ids: list[int] = []
-    for part in ticket_query.ordered_parts(f, sort, store.backend, tz, now=now):
+    parts = ticket_query.ordered_parts(f, sort, store.backend, tz, now=now)
+    rare = _rare_sla_matches(store, f, now)
+    if rare is not None:
+        parts = [ticket_query.among(part, rare) for part in parts] if rare else []
+    for part in parts:
         ids += [row[0] for row in part.limit(limit - len(ids)).bind(store.db).tuples()]
         if len(ids) >= limit:
             break
     found = rows_by_ids(store, ids)
     return [found[i] for i in ids if i in found]
+
+
+def _rare_sla_matches(store: Store, f: TicketFilter, now: int | None) -> list[int] | None:
+    """Every ticket the filter's SLA states can match, when they are rare (fewer than RARE);
+    None when they are not, or the filter has none.
+
+    Walking the list's order (newest first) until a page of matches is found is instant when
+    matches are common (half the desk breached) and a scan of every ticket when they are rare:
+    Breached on a desk without SLA policies took 234 ms to say "no tickets" at a million. Each
+    state's index answers "which tickets, if any" in well under a millisecond."""
+    probes = ticket_query.sla_probes(f, now)
+    if not probes:
+        return None
+    found: set[int] = set()
+    for probe in probes:
+        found.update(row[0] for row in probe.limit(RARE).bind(store.db).tuples())
+        if len(found) >= RARE:
+            return None
+    return sorted(found)
 
 
 def _newest_matches(store: Store, f: TicketFilter, sort: Sort, limit: int) -> list[int] | None:
