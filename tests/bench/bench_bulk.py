@@ -16,6 +16,10 @@ Each run, in a fresh process on the same copy, driving the real window as a user
   services/child.py).
 
     .venv/bin/python tests/bench/bench_bulk.py [--source DESK] [--db COPY] [--runs 3]
+    .venv/bin/python tests/bench/bench_bulk.py --pg postgresql://…/DB [--rtt 50]
+
+With `--pg`, a team desk on PostgreSQL instead (used as it is: every run puts back what it
+changed), reached through `tests/bench/latency_proxy.py` adding `--rtt` ms a round trip.
 
 Prints each run's figures and the medians (milliseconds, MB).
 """
@@ -23,6 +27,7 @@ Prints each run's figures and the medians (milliseconds, MB).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -31,12 +36,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.bench.bench_analytics_view import copy_desk
+from tests.bench.bench_latency import through
 from tests.bench.desk import default_desk
 from tests.bench.heartbeat import Heartbeat
+from tests.bench.latency_proxy import LatencyProxy
 
 DEFAULT_DB = Path(tempfile.gettempdir()) / "ticketdesk-bench" / "bulk_1m.sqlite"
 TAG = "bench-bulk"
@@ -78,7 +86,15 @@ def child(url: str) -> None:
 
     wait(listed)
     note(f"listed {model.rowCount():,} tickets")
-    heart = Heartbeat()
+    sampler = None
+    if os.environ.get("BENCH_WHY"):
+        import threading
+
+        from tests.bench.stall_sampler import StallSampler
+
+        sampler = StallSampler(threading.main_thread())
+        sampler.start()
+    heart = Heartbeat(sampler.gap if sampler is not None else None)
     heart.phase = "select"
     heart.start()
     figures: dict[str, float] = {"tickets": float(model.rowCount())}
@@ -118,6 +134,9 @@ def child(url: str) -> None:
     figures["status_changed"] = float(bulk.undo_stack[-1].record.ids.size) \
         if bulk.undo_stack else 0.0
     heart.stop()
+    if sampler is not None:
+        sampler.stop()
+        print(sampler.report(), file=sys.stderr, flush=True)
     figures["stall"] = heart.longest_ms
     figures["stall_cpu"] = heart.longest_cpu_ms
     figures.update({f"stall_{k}": v for k, v in heart.worst.items()})
@@ -136,21 +155,35 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=default_desk())
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pg", help="a PostgreSQL desk instead of a copy of --source")
+    parser.add_argument("--rtt", type=float, default=0.0,
+                        help="with --pg: ms added to every round trip to the server")
+    parser.add_argument("--why", action="store_true",
+                        help="sample the threads and print what they did in the longest stalls")
     parser.add_argument("--child", default="")
     args = parser.parse_args()
     if args.child:
         child(args.child)
         return
-    if args.db.resolve() == args.source.resolve():
-        raise SystemExit("--db must be a copy, never the source desk itself")
-    copy_desk(args.source, args.db)
+    if args.pg is None:
+        if args.db.resolve() == args.source.resolve():
+            raise SystemExit("--db must be a copy, never the source desk itself")
+        copy_desk(args.source, args.db)
     results: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as temp:
-        env = {**os.environ, "BENCH_SETTINGS": str(Path(temp) / "settings.ini")}
+        env = {**os.environ, "BENCH_SETTINGS": str(Path(temp) / "settings.ini"),
+               **({"BENCH_WHY": "1"} if args.why else {})}
         for run in range(args.runs):
             started = time.monotonic()
-            out = subprocess.run([sys.executable, __file__, "--child", f"sqlite:///{args.db}"],
-                                 env=env, stdout=subprocess.PIPE, text=True, check=False)
+            with contextlib.ExitStack() as stack:
+                url = f"sqlite:///{args.db}"
+                if args.pg is not None:
+                    target = urlsplit(args.pg)
+                    port = stack.enter_context(LatencyProxy(
+                        target.hostname or "127.0.0.1", target.port or 5432, args.rtt))
+                    url = through(args.pg, port)
+                out = subprocess.run([sys.executable, __file__, "--child", url],
+                                     env=env, stdout=subprocess.PIPE, text=True, check=False)
             line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH ")), None)
             if line is None:
                 print(out.stdout, file=sys.stderr)

@@ -207,7 +207,7 @@ def child(url: str, settings_path: str) -> None:
     window.close()
 
 
-def _through(url: str, port: int) -> str:
+def through(url: str, port: int) -> str:
     """`url` with its host and port replaced by the proxy's."""
     parts = urlsplit(url)
     user = f"{parts.username}@" if parts.username else ""
@@ -234,7 +234,7 @@ def main() -> None:
                 env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
                 out = subprocess.run(
                     [sys.executable, "-m", "tests.bench.bench_latency",
-                     "--child", _through(args.pg, port), "--settings", settings],
+                     "--child", through(args.pg, port), "--settings", settings],
                     cwd=ROOT, env=env, capture_output=True, text=True, check=False)
             line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH ")), None)
             if line is None:

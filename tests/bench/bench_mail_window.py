@@ -2,11 +2,15 @@
 
     .venv/bin/python -m tests.bench.bench_mail_window [--messages 1000]
     .venv/bin/python -m tests.bench.bench_mail_window --desk [PATH] --messages 10000
+    .venv/bin/python -m tests.bench.bench_mail_window --pg postgresql://…/DB --rtt 50 …
 
 Without --desk: a fresh desk file and a dovecot of its own (tests/mail/servers.py) holding
 --messages new mails, each from another sender. With --desk: a private copy of that desk
 (default: the 1,000,000-ticket demo desk) and the mailbox of bench_mail (mixed sizes, a fifth
 HTML, a tenth with an attachment, a third answering existing tickets) — the issue's case.
+With --pg: that mailbox into a team desk on PostgreSQL, the window (and the fetching process
+it starts) reaching the server through tests/bench/latency_proxy.py, which adds --rtt ms to
+every round trip; a fresh desk each time (a Message-ID fetched once is never fetched again).
 
 The real window (`build_main_window`, offscreen) opens the desk, its background mail worker
 (ui/mail_worker.py) fetches the mailbox, and the heartbeat (tests/bench/heartbeat.py) records
@@ -53,11 +57,25 @@ def _watch(path: Path, messages: int, done: threading.Event) -> None:
         conn.close()
 
 
+def _watch_pg(url: str, messages: int, done: threading.Event) -> None:
+    """`_watch` for a desk on PostgreSQL (`url` reaches the server directly)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        while not done.wait(1.0):
+            row = conn.execute("SELECT max(last_uid) FROM mailbox_state").fetchone()
+            if row and int(row[0] or 0) >= messages:
+                done.set()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--desk", nargs="?", type=Path, const=default_desk(), default=None,
                         help="fetch into a copy of this desk (default: the 1M demo desk)")
+    parser.add_argument("--pg", help="fetch into this desk on PostgreSQL instead")
+    parser.add_argument("--rtt", type=float, default=0.0,
+                        help="with --pg: ms added to every round trip to the server")
     parser.add_argument("--slots", action="store_true",
                         help="time each GUI-thread callback and print the costliest")
     parser.add_argument("--why", action="store_true",
@@ -84,13 +102,24 @@ def main() -> None:
     if args.desk is not None:
         copy_sqlite(args.desk, path)
         os.sync()  # the copy's dirty pages are not the fetch's to flush
-    url = f"sqlite:///{path}"
-    with running_dovecot() as dovecot:
+    url = args.pg or f"sqlite:///{path}"
+    into_a_desk = args.desk is not None or args.pg is not None
+    with running_dovecot() as dovecot, contextlib.ExitStack() as proxy:
+        window_url = url
+        if args.pg is not None:
+            from urllib.parse import urlsplit
+
+            from tests.bench.bench_latency import through
+            from tests.bench.latency_proxy import LatencyProxy
+
+            target = urlsplit(args.pg)
+            window_url = through(args.pg, proxy.enter_context(LatencyProxy(
+                target.hostname or "127.0.0.1", target.port or 5432, args.rtt)))
         store = open_database(url)
         system = Session(store, None)
         if not Agent.select().where(Agent.name == AGENT).exists():
             agents.create_agent(system, AGENT)
-        if args.desk is None:
+        if not into_a_desk:
             for i in range(args.messages):
                 dovecot.deliver(mail(f"Question {i}", f"Body of question {i}.",
                                      sender=f"Customer {i} <c{i}@example.com>",
@@ -115,12 +144,14 @@ def main() -> None:
         heart = Heartbeat(sampler.gap if sampler is not None else None)
         done = threading.Event()
         started = time.monotonic()
-        window = build_main_window(url, agent_name=AGENT, settings=settings)
+        window = build_main_window(window_url, agent_name=AGENT, settings=settings)
         window.show()
         if sampler is not None:
             sampler.start()
         heart.start()
-        threading.Thread(target=_watch, args=(path, args.messages, done), daemon=True).start()
+        watch = _watch if args.pg is None else _watch_pg
+        threading.Thread(target=watch, args=(path if args.pg is None else args.pg,
+                                             args.messages, done), daemon=True).start()
         profile = SlotProfile("main") if args.slots else contextlib.nullcontext()
         with profile:
             while not done.is_set():
@@ -139,8 +170,10 @@ def main() -> None:
             print(profile.report())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kid = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the fetching child's
+    where = ('a copy of ' + args.desk.name if args.desk else 'a new desk') if args.pg is None \
+        else f"{args.pg} behind {args.rtt:.0f} ms a round trip"
     print(f"{args.messages:,} messages fetched in {took:.1f} s ({args.messages / took:.0f}/s) "
-          f"into {'a copy of ' + args.desk.name if args.desk else 'a new desk'}; longest "
+          f"into {where}; longest "
           f"GUI-thread stall {heart.longest_ms:.0f} ms, its most CPU between two beats "
           f"{heart.longest_cpu_ms:.0f} ms; peak memory {peak:.0f} MB, largest finished child "
           f"process {kid:.0f} MB (load average "
