@@ -138,9 +138,9 @@ def test_a_query_is_cancelled_from_a_thread_of_its_own_never_the_callers(store: 
             self.raw, self.closed, self.broken = raw, False, False
             self.sent_from: list[threading.Thread] = []
 
-        def cancel(self) -> None:
+        def cancel_safe(self, timeout: float) -> None:
             self.sent_from.append(threading.current_thread())
-            self.raw.cancel()
+            self.raw.cancel_safe(timeout=timeout)
 
     raw = Recording(connection[0])
     while not any("pg_sleep" in (q or "") for q in _running_queries(store)):

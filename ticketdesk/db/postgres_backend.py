@@ -12,6 +12,7 @@ window for the connect timeout.
 from __future__ import annotations
 
 import functools
+import queue
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -295,6 +296,7 @@ class PostgresBackend:
         # Every connection of this desk carries this name; the change notifications the server
         # sends name the writer's, so a window can skip the echo of its own changes.
         self.origin = f"ticketdesk {uuid.uuid4().hex[:12]}"
+        _start_canceller()  # now, while nobody waits: not on a window's first cancel
 
     @property
     def location(self) -> str:
@@ -367,13 +369,15 @@ class PostgresBackend:
         """Ask the server to cancel what `raw` (another thread's connection) is running.
 
         The request travels over a connection of its own to the server (a TCP connect and a
-        cancel packet: a round trip or more), so it is sent from a short-lived thread and this
-        returns at once: the caller is often the GUI thread (a newer query superseding an older
-        one, ui/worker.QueryRunner.submit), which waited 116-133 ms here behind a network
-        adding 50 ms a round trip (tests/bench/bench_bulk.py --pg … --rtt 50)."""
+        cancel packet: a round trip or more), so it is handed to the process's cancelling
+        thread and this returns at once: the caller is often the GUI thread (a newer query
+        superseding an older one, ui/worker.QueryRunner.submit), which waited 116-133 ms here
+        behind a network adding 50 ms a round trip (tests/bench/bench_bulk.py --pg … --rtt
+        50)."""
         if raw.closed or raw.broken:
             return  # nothing runs on a dead connection; its thread gets a new one
-        threading.Thread(target=_cancel, args=(raw,), daemon=True, name="pg-cancel").start()
+        _CANCELS.put(raw)  # never blocks: starting a thread here would wait for the GIL
+        _start_canceller()
 
     def data_version(self, db: Any) -> int:
         """Grows with every ticket change (each writes an activity row). Windows on a
@@ -558,8 +562,41 @@ def _fold(texts: _Texts) -> list[tuple[int, tuple[str, ...]]]:
     return [ticket_document(*row) for row in texts]
 
 
+_CANCELS: queue.SimpleQueue[Any] = queue.SimpleQueue()
+_canceller: list[threading.Thread] = []
+_canceller_lock = threading.Lock()
+
+
+def _start_canceller() -> None:
+    """The process's one thread that sends cancels (`interrupt_connection`), started once."""
+    if _canceller:
+        return
+    with _canceller_lock:
+        if not _canceller:
+            thread = threading.Thread(target=_send_cancels, daemon=True, name="pg-cancel")
+            thread.start()
+            _canceller.append(thread)
+
+
+def _send_cancels() -> None:
+    while True:
+        _cancel(_CANCELS.get())
+
+
+CANCEL_TIMEOUT_S = 10.0
+
+
 def _cancel(raw: Any) -> None:
-    """`raw.cancel()`, on a thread of its own (PostgresBackend.interrupt_connection); a
-    cancel that cannot reach the server changes nothing: the query then simply runs on."""
+    """Cancel what `raw` runs, on the cancelling thread (PostgresBackend.interrupt_connection);
+    a cancel that cannot reach the server changes nothing: the query then simply runs on.
+
+    `cancel_safe` (libpq 17's cancel API, which psycopg's own libpq has) waits for the server
+    with Python's lock let go; the older `cancel` (PQcancel) holds the lock for its whole round
+    trip, and every thread of the window stopped with it: 120 ms stalls of the GUI thread
+    behind a 50 ms network, while it was not even the thread asking."""
     with suppress(Exception):  # nothing to tell anyone: the old query's answer is dropped
-        raw.cancel()
+        safe = getattr(raw, "cancel_safe", None)
+        if safe is not None:
+            safe(timeout=CANCEL_TIMEOUT_S)
+        else:
+            raw.cancel()
