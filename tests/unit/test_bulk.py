@@ -59,6 +59,40 @@ def test_close_and_undo_restore_the_status_and_times(alice: Session) -> None:
     assert activity(ids[1])[-1].kind == "reopened"  # undo writes its own rows
 
 
+def test_undo_puts_back_each_tickets_own_times_with_one_update_a_chunk(
+        alice: Session, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ticket resolved at its own moment: undoing a close writes each one's status and
+    times back, in one UPDATE of the tickets a chunk (a statement a ticket was minutes of
+    round trips on a team desk)."""
+    from peewee import Database
+
+    monkeypatch.setattr(bulk_undo, "CHUNK", 5)
+    ids = [new_ticket(alice, f"T{i}") for i in range(12)]
+    for n, tid in enumerate(ids):
+        clock.advance(60)
+        if n % 3:
+            tickets.set_status(alice, tid, 1, Status.RESOLVED if n % 3 == 1 else Status.WAITING)
+    before = {t: (Ticket.get_by_id(t).status, Ticket.get_by_id(t).resolved_at,
+                  Ticket.get_by_id(t).closed_at) for t in ids}
+    assert len({b[1] for b in before.values()}) == 5  # four resolved at their own moments
+    result = bulk.apply(alice, _select(alice, ids), BulkChange(Action.CLOSE))
+    assert result.undo is not None
+    updates: list[str] = []
+    real = Database.execute_sql
+
+    def counting(db, sql, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if sql.lstrip().upper().startswith('UPDATE "TICKET"'):
+            updates.append(sql)
+        return real(db, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "execute_sql", counting)
+    bulk_undo.undo(alice, result.undo)
+    monkeypatch.undo()
+    assert {t: (Ticket.get_by_id(t).status, Ticket.get_by_id(t).resolved_at,
+                Ticket.get_by_id(t).closed_at) for t in ids} == before
+    assert len(updates) == 3  # 12 tickets in chunks of 5
+
+
 def test_a_collision_is_reported_and_not_overwritten(alice: Session, bob: Session) -> None:
     ids = [new_ticket(alice, f"T{i}") for i in range(4)]
     selection = _select(alice, ids)

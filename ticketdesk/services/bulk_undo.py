@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from peewee import Case
+
 from ticketdesk.db.models import Agent, Tag, Ticket, TicketAssignee, TicketTag
 from ticketdesk.domain.activity import ActivityKind
 from ticketdesk.domain.errors import TicketdeskError
@@ -97,21 +99,23 @@ def _undo_chunk(session: Session, record: UndoRecord, start: int, end: int,
     rows: list[tuple[int, int, str, str | None, str | None]] = []
     if a == Action.STATUS:
         new = Status(record.change.value)
-        groups: dict[tuple[int, int, int], list[int]] = {}
         for i, tid in enumerate(ids):
             old = Status(int(before["status"][i]))
-            key = (int(old), int(before["resolved_at"][i]), int(before["closed_at"][i]))
-            groups.setdefault(key, []).append(tid)
             kind = ActivityKind.REOPENED if (not new.is_active and old.is_active) \
                 else ActivityKind.STATUS
             rows.append((tid, versions[i], kind.value, new.label, old.label))
             if tid in record.texts:
                 rows.append((tid, versions[i], ActivityKind.RESOLUTION.value, None,
                              record.texts[tid]))
-        for (old_status, resolved, closed), group in groups.items():
-            bump(session, group, {Ticket.status: old_status,
-                                  Ticket.resolved_at: _time(resolved),
-                                  Ticket.closed_at: _time(closed)})
+        # One UPDATE for the chunk, each ticket's own before-values picked by id: grouped by
+        # equal values, nearly every ticket was a group of its own (its resolved and closed
+        # times), 10,000 statements for 10,000 tickets: 8 minutes behind a 50 ms network.
+        bump(session, ids, {
+            Ticket.status: _by_id(ids, [int(v) for v in before["status"]], "INTEGER"),
+            Ticket.resolved_at: _by_id(ids, [_time(int(v)) for v in before["resolved_at"]],
+                                       "BIGINT"),
+            Ticket.closed_at: _by_id(ids, [_time(int(v)) for v in before["closed_at"]],
+                                     "BIGINT")})
         for tid in set(ids) & set(record.texts):
             bump_text = record.texts[tid]
             Ticket.update({Ticket.resolution: bump_text}).where(Ticket.id == tid).execute()
@@ -150,6 +154,12 @@ def _undo_chunk(session: Session, record: UndoRecord, start: int, end: int,
     write_activity(session, rows)
     if sla_moves:
         sla.refresh(session, ids)
+
+
+def _by_id(ids: list[int], values: list[Any], sql_type: str) -> Any:
+    """An expression that is `values[i]` for the ticket `ids[i]` (a CASE on the id, cast so
+    the server types a NULL or a bound number as the column's type)."""
+    return Case(Ticket.id, list(zip(ids, values, strict=True))).cast(sql_type)
 
 
 def _time(value: int) -> int | None:
