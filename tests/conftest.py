@@ -77,6 +77,16 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _heap_left_to_the_collector() -> None:
+    """The window freezes its start's objects out of the garbage collector's sight
+    (ui/main_window.FREEZE_HEAP_MS); a test process opens hundreds of windows, whose objects
+    would then never be collected. tests/ui/test_main_window.py turns it on to test it."""
+    from ticketdesk.ui import main_window
+
+    main_window.FREEZE_HEAP = False
+
+
 @pytest.fixture(scope="session")
 def pg_admin() -> Iterator[Any]:
     """An autocommit connection to the test server (fails the test if it is unreachable)."""

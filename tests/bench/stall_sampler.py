@@ -11,12 +11,15 @@ so and keeps the samples; the benchmark's heartbeat reports gaps between its bea
 shows, for the longest gaps, the functions (in the project, innermost first) that most samples
 inside that gap were in, on the GUI thread and on the others. Time the GUI thread spends in C++
 shows as the Python frame that called into it; a gap with few samples is one where some thread
-held Python's lock (the sampler needs it too): the other threads' stacks say which.
+held Python's lock (the sampler needs it too): the other threads' stacks say which, and a
+garbage collection overlapping the gap (which holds the lock whatever thread runs it) is named.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
+import gc
 import sys
 import threading
 import time
@@ -51,13 +54,27 @@ class StallSampler:
         self._gaps: list[tuple[float, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="stall-sampler")
+        self._collections: list[tuple[float, float, int]] = []
+        self._gc_started: float | None = None
 
     def start(self) -> None:
+        gc.callbacks.append(self._collected)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+        with contextlib.suppress(ValueError):
+            gc.callbacks.remove(self._collected)
+
+    def _collected(self, phase: str, info: dict[str, int]) -> None:
+        """Garbage collections (they hold Python's lock, whichever thread runs them)."""
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        elif self._gc_started is not None:
+            self._collections.append((self._gc_started, time.perf_counter(),
+                                      info.get("generation", -1)))
+            self._gc_started = None
 
     def gap(self, start_s: float, end_s: float) -> None:
         """A heartbeat gap, in time.perf_counter() seconds."""
@@ -85,6 +102,10 @@ class StallSampler:
             for stack, n in counts.most_common(4):
                 out.append(f"   GUI thread, {n} samples:")
                 out.extend(f"      {name}" for name in stack)
+            for began, ended, generation in self._collections:
+                if began < end and ended > start:
+                    out.append(f"   garbage collection of generation {generation}: "
+                               f"{(ended - began) * 1000:.0f} ms")
             busy = collections.Counter(name for _, others in inside for name in others)
             for name, n in busy.most_common(4):
                 out.append(f"   other thread, {n} samples: {name}")

@@ -13,6 +13,7 @@ Writes happen through services; each returns a `Changes` that the window announc
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
@@ -86,9 +87,19 @@ if TYPE_CHECKING:
 CHOICES, AGENT = "window.choices", "window.agent"
 
 PREIMPORT_MS = 1500
+"""After start, when the analytics module is loaded (see MainWindow.__init__)."""
 WARM_ICONS_MS = 400
 """After start, the list's icons are all made in one idle moment (ui/icons.py `warm_up`)."""
-"""After start, when the analytics module is loaded (see MainWindow.__init__)."""
+FREEZE_HEAP_MS = 3000
+"""After start (after the analytics module is loaded), the objects of the window's start — the
+modules, the widgets and their wrappers, alive until it closes — are taken out of the garbage
+collector's sight (`gc.freeze`). A full collection walks the whole heap holding Python's lock,
+whichever thread happens to trigger it: the longest GUI stalls left behind bulk actions and mail
+on a team desk (41-87 ms) were such collections (tests/bench/stall_sampler.py names them).
+Objects frozen are never collected, so a process that opens window after window (the test
+suite) turns it off with FREEZE_HEAP; an import's end gives the heap back to the collector
+(ui/importing.responsive)."""
+FREEZE_HEAP = True
 
 
 FIRST_VIEWS_WIDTH, FIRST_DOCK_WIDTH = 190, 440
@@ -215,6 +226,8 @@ class MainWindow(QMainWindow):
         # GUI-thread slice over 50 ms; imported on the GUI thread it took 44 ms of it).
         QTimer.singleShot(PREIMPORT_MS, _preimport_analytics)
         QTimer.singleShot(WARM_ICONS_MS, icons.warm_up)
+        if FREEZE_HEAP:
+            QTimer.singleShot(FREEZE_HEAP_MS, gc.freeze)
         self.records.purge_expired()
 
     # -- wiring -------------------------------------------------------------------------------
