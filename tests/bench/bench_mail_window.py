@@ -57,13 +57,15 @@ def _watch(path: Path, messages: int, done: threading.Event) -> None:
         conn.close()
 
 
-def _watch_pg(url: str, messages: int, done: threading.Event) -> None:
-    """`_watch` for a desk on PostgreSQL (`url` reaches the server directly)."""
+def _watch_pg(url: str, messages: int, done: threading.Event, port: int) -> None:
+    """`_watch` for a desk on PostgreSQL (`url` reaches the server directly), which may hold
+    the checkpoints of earlier runs: only this run's mailbox (its dovecot's `port`) counts."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         while not done.wait(1.0):
-            row = conn.execute("SELECT max(last_uid) FROM mailbox_state").fetchone()
+            row = conn.execute("SELECT max(last_uid) FROM mailbox_state WHERE mailbox LIKE %s",
+                               (f"%:{port}/%",)).fetchone()
             if row and int(row[0] or 0) >= messages:
                 done.set()
 
@@ -74,6 +76,8 @@ def main() -> None:
     parser.add_argument("--desk", nargs="?", type=Path, const=default_desk(), default=None,
                         help="fetch into a copy of this desk (default: the 1M demo desk)")
     parser.add_argument("--pg", help="fetch into this desk on PostgreSQL instead")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="the mailbox's random seed (another seed, other Message-IDs)")
     parser.add_argument("--rtt", type=float, default=0.0,
                         help="with --pg: ms added to every round trip to the server")
     parser.add_argument("--slots", action="store_true",
@@ -125,7 +129,7 @@ def main() -> None:
                                      sender=f"Customer {i} <c{i}@example.com>",
                                      msgid=f"<q{i}@example.com>"))
         else:
-            rng = random.Random(1)
+            rng = random.Random(args.seed)
             top = int(Ticket.select(Ticket.id).order_by(Ticket.id.desc()).limit(1).scalar())
 
             def sync() -> None:
@@ -149,9 +153,9 @@ def main() -> None:
         if sampler is not None:
             sampler.start()
         heart.start()
-        watch = _watch if args.pg is None else _watch_pg
-        threading.Thread(target=watch, args=(path if args.pg is None else args.pg,
-                                             args.messages, done), daemon=True).start()
+        watching = ((_watch, (path, args.messages, done)) if args.pg is None
+                    else (_watch_pg, (args.pg, args.messages, done, dovecot.port)))
+        threading.Thread(target=watching[0], args=watching[1], daemon=True).start()
         profile = SlotProfile("main") if args.slots else contextlib.nullcontext()
         with profile:
             while not done.is_set():
