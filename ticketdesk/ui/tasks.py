@@ -38,9 +38,8 @@ class TaskThread(QThread):
 
     def run(self) -> None:
         """The job, then its connection closed, then the answer: the GUI thread waits for this
-        thread to end when the answer comes (`Task._finish`), so nothing may follow it that
-        talks to the server (closing a connection to a team desk behind a 50 ms network froze
-        the window 120 ms after every bulk action)."""
+        thread to end when the answer comes (`Task._finish`), so nothing that may talk to the
+        server (closing a connection to a team desk) is left to do after it."""
         answer: tuple[Any, object]
         try:
             answer = (self.succeeded, self.job(self._progress))

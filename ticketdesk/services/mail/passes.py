@@ -28,11 +28,11 @@ Announce = Callable[[Changes], None]
 
 
 def fetch_all(session: Session, settings: MailSettings, password: str | None, *,
-              announce: Announce, stopped: Callable[[], bool] = lambda: False,
+              announce: Announce,
               connect: Callable[[Endpoint, str | None], Mailbox] = open_imap) -> FetchReport:
     """Fetch every new message in batches of BATCH, announcing each batch's changes."""
     total = FetchReport()
-    while not stopped():
+    while True:
         report = fetch_once(session, settings, password, connect=connect, limit=BATCH)
         if not report.changes.nothing:
             announce(report.changes)
