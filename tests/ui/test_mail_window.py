@@ -289,7 +289,7 @@ def test_a_window_closed_while_a_child_fetches_kills_it_and_the_next_pass_loses_
     desk = seed(db_url)
     connect_mail(desk, dovecot, smtp_server, monkeypatch)
     monkeypatch.setattr(mail_worker, "IN_THREAD_MAX", 2)
-    subjects = [f"Tablet {n} is cracked" for n in range(400)]
+    subjects = [f"Tablet {n} is cracked" for n in range(600)]
     for n, subject in enumerate(subjects):
         dovecot.deliver(mail(subject, msgid=f"<crack{n}@example.com>"))
     window = open_window("Alice Agent")

@@ -84,3 +84,20 @@ def test_an_interrupted_query_still_wanted_runs_again_and_other_failures_are_rep
     assert answers.finished == [("a", 1, 7)]
     assert calls == [1, 1]
     assert answers.failed == [("b", 1, "SQLError")]  # any other failure is reported at once
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_runner_whose_owner_is_deleted_without_stop_ends_its_thread(
+        store: Store, qtbot) -> None:
+    """A dialog left open when its window closes is deleted without its runner being stopped;
+    a running QThread destroyed makes Qt abort the program at exit."""
+    from PySide6.QtCore import QObject
+    from shiboken6 import delete
+
+    owner = QObject()
+    runner = QueryRunner(store, owner)
+    runner.submit("slow", 1, lambda: time.sleep(0.3))
+    thread = runner._thread
+    qtbot.waitUntil(lambda: runner._running is not None, timeout=5000)
+    delete(owner)  # as Qt deletes a closed window's children
+    assert thread.isFinished()

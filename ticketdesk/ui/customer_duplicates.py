@@ -39,6 +39,7 @@ class DuplicatesDialog(QDialog):
         self.announce = announce
         self.busy = False
         self._asked = 0
+        self._merged = False
         self.runner = QueryRunner(session.store, self)
         self.runner.finished.connect(self._answered)
         self.runner.failed.connect(self._failed)
@@ -97,11 +98,16 @@ class DuplicatesDialog(QDialog):
                                         self._why(pair.reason)])
                 item.setData(0, PairRole, pair)
                 self.pairs.addTopLevelItem(item)
-            self.message.setText(self.tr("{0} likely duplicates").format(len(result)))
+            found = self.tr("{0} likely duplicates").format(len(result))
+            if self._merged:  # the list read again after a merge: say both
+                self._merged = False
+                found = self.tr("Merged. {0} likely duplicates left.").format(len(result))
+            self.message.setText(found)
         elif channel == MERGE:
             self.announce(result)
             self.look()
             self.message.setText(self.tr("Merged."))
+            self._merged = True
 
     def _why(self, reason: str) -> str:
         if reason.startswith("same address "):

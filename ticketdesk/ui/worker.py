@@ -14,6 +14,7 @@ behind a second-long snapshot.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
@@ -64,6 +65,10 @@ class QueryRunner(QObject):
         self._stopped = False
         self._thread = _Thread(self)
         self._thread.start()
+        # An owner deleted without calling stop() (a dialog left open when its window closes)
+        # must not leave the thread running: Qt aborts the program when a running QThread is
+        # destroyed. stop() touches only Python objects and the thread, never this QObject.
+        self.destroyed.connect(lambda *_: self._owner_gone())
 
     def submit(self, channel: str, generation: int, fn: Callable[[], Any]) -> None:
         with self._lock:
@@ -134,6 +139,11 @@ class QueryRunner(QObject):
                         or not self.store.was_interrupted(exc):
                     raise
         raise AssertionError("unreachable")
+
+    def _owner_gone(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the thread's own QThread may be gone too
+            if self._thread.isRunning():
+                self.stop()
 
     def stop(self) -> None:
         """Interrupt what runs, finish the thread and close its connection (call before exit)."""
