@@ -36,15 +36,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.bench.bench_analytics_view import copy_desk
-from tests.bench.bench_latency import through
 from tests.bench.desk import default_desk
 from tests.bench.heartbeat import Heartbeat
-from tests.bench.latency_proxy import LatencyProxy
+from tests.bench.latency_proxy import proxied
 
 DEFAULT_DB = Path(tempfile.gettempdir()) / "ticketdesk-bench" / "bulk_1m.sqlite"
 TAG = "bench-bulk"
@@ -176,12 +174,8 @@ def main() -> None:
         for run in range(args.runs):
             started = time.monotonic()
             with contextlib.ExitStack() as stack:
-                url = f"sqlite:///{args.db}"
-                if args.pg is not None:
-                    target = urlsplit(args.pg)
-                    port = stack.enter_context(LatencyProxy(
-                        target.hostname or "127.0.0.1", target.port or 5432, args.rtt))
-                    url = through(args.pg, port)
+                url = f"sqlite:///{args.db}" if args.pg is None \
+                    else stack.enter_context(proxied(args.pg, args.rtt))
                 out = subprocess.run([sys.executable, __file__, "--child", url],
                                      env=env, stdout=subprocess.PIPE, text=True, check=False)
             line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH ")), None)

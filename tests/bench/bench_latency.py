@@ -38,13 +38,12 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script from the checkout
     sys.path.insert(0, str(ROOT))
 
-from tests.bench.latency_proxy import LatencyProxy  # noqa: E402
+from tests.bench.latency_proxy import proxied  # noqa: E402
 
 STEPS = ("start", "filter", "search", "scroll", "open", "save", "analytics")
 TIMEOUT_S = 300.0
@@ -207,13 +206,6 @@ def child(url: str, settings_path: str) -> None:
     window.close()
 
 
-def through(url: str, port: int) -> str:
-    """`url` with its host and port replaced by the proxy's."""
-    parts = urlsplit(url)
-    user = f"{parts.username}@" if parts.username else ""
-    return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{port}"))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/ticketdesk_bench")
@@ -225,16 +217,15 @@ def main() -> None:
     if args.child:
         child(args.child, args.settings)
         return
-    target = urlsplit(args.pg)
     settings = str(Path(tempfile.gettempdir()) / "ticketdesk-bench-latency.ini")
     results: dict[float, list[dict[str, float]]] = {}
     for rtt in args.rtt:
         for _ in range(args.runs):
-            with LatencyProxy(target.hostname or "127.0.0.1", target.port or 5432, rtt) as port:
+            with proxied(args.pg, rtt) as url:
                 env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
                 out = subprocess.run(
                     [sys.executable, "-m", "tests.bench.bench_latency",
-                     "--child", through(args.pg, port), "--settings", settings],
+                     "--child", url, "--settings", settings],
                     cwd=ROOT, env=env, capture_output=True, text=True, check=False)
             line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH ")), None)
             if line is None:

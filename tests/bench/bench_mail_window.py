@@ -111,14 +111,9 @@ def main() -> None:
     with running_dovecot() as dovecot, contextlib.ExitStack() as proxy:
         window_url = url
         if args.pg is not None:
-            from urllib.parse import urlsplit
+            from tests.bench.latency_proxy import proxied
 
-            from tests.bench.bench_latency import through
-            from tests.bench.latency_proxy import LatencyProxy
-
-            target = urlsplit(args.pg)
-            window_url = through(args.pg, proxy.enter_context(LatencyProxy(
-                target.hostname or "127.0.0.1", target.port or 5432, args.rtt)))
+            window_url = proxy.enter_context(proxied(args.pg, args.rtt))
         store = open_database(url)
         system = Session(store, None)
         if not Agent.select().where(Agent.name == AGENT).exists():

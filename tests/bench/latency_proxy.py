@@ -17,8 +17,10 @@ import asyncio
 import contextlib
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import urlsplit, urlunsplit
 
 CHUNK = 256 * 1024
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,3 +114,19 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def through(url: str, port: int) -> str:
+    """`url` with its host and port replaced by the proxy's."""
+    parts = urlsplit(url)
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{port}"))
+
+
+@contextlib.contextmanager
+def proxied(url: str, rtt_ms: float) -> Iterator[str]:
+    """The PostgreSQL `url` reached through a LatencyProxy adding `rtt_ms` to every round trip
+    (the proxy runs while the block does)."""
+    target = urlsplit(url)
+    with LatencyProxy(target.hostname or "127.0.0.1", target.port or 5432, rtt_ms) as port:
+        yield through(url, port)
